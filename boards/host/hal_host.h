@@ -1,0 +1,32 @@
+/*
+ * Host-board extras beyond hal.h: set-up from the command line, and the
+ * pluggable I2C device models (the simulated INA219 plugs in here).
+ */
+#ifndef WASMCU_HAL_HOST_H
+#define WASMCU_HAL_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hal.h"
+
+typedef struct {
+    const char *flash_path;   /* file holding the board's flash; created (erased) if missing */
+    bool uart_stdio;          /* link on stdin/stdout instead of a pseudo-terminal */
+    const char *gpio_log;     /* append "time_us pin level" per GPIO write, or NULL */
+} hal_host_options;
+
+/* Opens the flash file and the link; prints "uart: /dev/pts/N" when on a pty. */
+hal_status hal_host_setup(const hal_host_options *opt, int argc, char **argv);
+
+/* An I2C device model at a 7-bit address: called for each transfer. */
+typedef struct {
+    void *ctx;
+    hal_status (*write)(void *ctx, const uint8_t *data, size_t len, bool stop);
+    hal_status (*read)(void *ctx, uint8_t *buf, size_t len);
+} hal_host_i2c_device;
+
+hal_status hal_host_i2c_attach(uint8_t addr, const hal_host_i2c_device *dev);
+
+#endif

@@ -1,0 +1,80 @@
+/* wasmcu-host: the firmware as a Linux process (the `host` board). */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "device.h"
+#include "hal_host.h"
+#include "slots.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: wasmcu-host [--flash FILE] [--app APP.wasm] [--stdio] [--trace-gpio] [--gpio-log FILE]\n"
+            "  The wasmcu firmware running as a process. Its UART is a pseudo-terminal, printed\n"
+            "  on stdout as `uart: PATH` (or stdin/stdout with --stdio); its flash is FILE\n"
+            "  (default wasmcu-flash.bin, created erased).\n"
+            "  --app APP.wasm   program an app into the inactive slot before boot (as a programmer would)\n"
+            "  --trace-gpio     report every GPIO write over the link\n"
+            "  --gpio-log FILE  append `time_us pin level` for every GPIO write\n");
+}
+
+static int install_app(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "wasmcu-host: cannot open %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    static uint8_t buf[1024 * 1024];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    int too_big = !feof(f);
+    fclose(f);
+    if (too_big) {
+        fprintf(stderr, "wasmcu-host: %s is larger than 1 MiB\n", path);
+        return 1;
+    }
+    /* Skip the write when the active slot already holds these bytes. */
+    const uint8_t *cur;
+    slot_header h;
+    if (slot_active_app(&h, &cur) >= 0 && h.length == n && memcmp(cur, buf, n) == 0) return 0;
+    slot_status s = slot_install_app(buf, (uint32_t)n);
+    if (s != SLOT_OK) {
+        fprintf(stderr, "wasmcu-host: cannot install %s: %s\n", path, slot_status_str(s));
+        return 1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    hal_host_options opt = { .flash_path = "wasmcu-flash.bin" };
+    const char *app = NULL;
+    bool trace = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--flash") && i + 1 < argc) opt.flash_path = argv[++i];
+        else if (!strcmp(a, "--app") && i + 1 < argc) app = argv[++i];
+        else if (!strcmp(a, "--gpio-log") && i + 1 < argc) opt.gpio_log = argv[++i];
+        else if (!strcmp(a, "--stdio")) opt.uart_stdio = true;
+        else if (!strcmp(a, "--trace-gpio")) trace = true;
+        else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "wasmcu-host: unknown or incomplete option '%s'\n", a);
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (hal_host_setup(&opt, argc, argv) != HAL_OK) return 1;
+    /* --app is applied once: a reset re-executes us without it being re-applied needlessly. */
+    if (app && !getenv("WASMCU_HOST_APP_DONE")) {
+        if (install_app(app) != 0) return 1;
+        setenv("WASMCU_HOST_APP_DONE", "1", 1);
+    }
+    wasmcu_device_trace_gpio(trace);
+    return wasmcu_device_main();
+}

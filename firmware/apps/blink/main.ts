@@ -1,0 +1,19 @@
+// blink: toggles the board's LED pin and logs each change.
+import { gpio, log, time } from "../../sdk/index";
+
+const LED: i32 = 25;
+let on = false;
+let count = 0;
+
+export function setup(): void {
+  gpio.pinMode(LED, gpio.PinMode.Output);
+  log.info("blink: started on pin " + LED.toString());
+}
+
+export function loop(): void {
+  on = !on;
+  gpio.digitalWrite(LED, on);
+  count++;
+  log.info("blink #" + count.toString() + ": led " + (on ? "on" : "off") + " at " + time.millis().toString() + " ms");
+  time.sleep(500);
+}

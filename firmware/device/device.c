@@ -1,0 +1,205 @@
+/* The device main loop: boot the active app, run setup() once and loop() forever,
+ * and serve the link between calls and while the app sleeps. */
+#include "device.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "board_config.h"
+#include "device_config.h"
+#include "device_internal.h"
+#include "hal.h"
+#include "link.h"
+#include "natives.h"
+#include "slots.h"
+#include "wr.h"
+
+static struct {
+    bool trace_gpio;
+    bool stop_requested;
+    link_app_state state;
+    int active_slot;
+    wr_bump bump;
+    wr_allocator alloc;
+    wr_store *store;
+    wr_instance *app;
+    wr_func *loop;
+    uint16_t seq;
+} dev;
+
+/* The runtime's whole RAM: store, module metadata, side table, stacks, linear memory. */
+static uint8_t runtime_arena[DEV_RUNTIME_ARENA_BYTES] __attribute__((aligned(8)));
+
+void wasmcu_device_trace_gpio(bool on)
+{
+    dev.trace_gpio = on;
+}
+
+static uint16_t next_seq(void)
+{
+    return dev.seq++;
+}
+
+void dev_log(uint8_t level, const uint8_t *text, size_t len)
+{
+    uint8_t head[5];
+    uint32_t ms = (uint32_t)(hal_time_us() / 1000u);
+    head[0] = level;
+    for (int i = 0; i < 4; i++) head[1 + i] = (uint8_t)(ms >> (8 * i));
+    if (len > LINK_MAX_PAYLOAD - sizeof head) len = LINK_MAX_PAYLOAD - sizeof head;
+    link_send(LINK_LOG, next_seq(), head, sizeof head, text, len);
+}
+
+static void dev_logs(uint8_t level, const char *text)
+{
+    dev_log(level, (const uint8_t *)text, strlen(text));
+}
+
+void dev_trace_gpio(uint32_t pin, bool level)
+{
+    if (!dev.trace_gpio) return;
+    uint8_t p[6];
+    uint32_t us = (uint32_t)hal_time_us();
+    p[0] = (uint8_t)pin;
+    p[1] = level ? 1u : 0u;
+    for (int i = 0; i < 4; i++) p[2 + i] = (uint8_t)(us >> (8 * i));
+    link_send(LINK_GPIO, next_seq(), p, sizeof p, NULL, 0);
+}
+
+static void send_app_state(link_app_state st, const char *detail)
+{
+    uint8_t s = (uint8_t)st;
+    dev.state = st;
+    link_send(LINK_APP_STATE, next_seq(), &s, 1, (const uint8_t *)detail, detail ? strlen(detail) : 0);
+}
+
+/* The handshake: what this device is, its flash layout and what its slots hold. */
+static void send_hello(void)
+{
+    static char buf[LINK_MAX_PAYLOAD];
+    static const struct { const char *name; uint32_t offset, size; } regions[] = { WASMCU_REGION_TABLE };
+    int n = snprintf(buf, sizeof buf,
+                     "{\"protocol\":%u,\"firmware\":\"%s\",\"board\":\"%s\",\"cpu\":\"%s\",\"clock_hz\":%lu,"
+                     "\"flash_size\":%lu,\"reset\":%d,\"runtime_arena\":%lu,\"layout\":[",
+                     LINK_PROTOCOL_VERSION, WASMCU_FIRMWARE_VERSION, WASMCU_BOARD_NAME, WASMCU_BOARD_CPU,
+                     (unsigned long)WASMCU_CLOCK_HZ, (unsigned long)WASMCU_FLASH_SIZE, (int)hal_last_reset(),
+                     (unsigned long)DEV_RUNTIME_ARENA_BYTES);
+    for (size_t i = 0; i < sizeof regions / sizeof regions[0] && n > 0 && (size_t)n < sizeof buf; i++) {
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "%s{\"name\":\"%s\",\"offset\":%lu,\"size\":%lu}", i ? "," : "",
+                      regions[i].name, (unsigned long)regions[i].offset, (unsigned long)regions[i].size);
+    }
+    slot_header h;
+    int active = slot_active_app(&h, NULL);
+    if (n > 0 && (size_t)n < sizeof buf) {
+        if (active >= 0) {
+            n += snprintf(buf + n, sizeof buf - (size_t)n, "],\"app\":{\"slot\":\"%s\",\"generation\":%lu,\"bytes\":%lu}}",
+                          slot_app((unsigned)active)->name, (unsigned long)h.generation, (unsigned long)h.length);
+        } else {
+            n += snprintf(buf + n, sizeof buf - (size_t)n, "],\"app\":null}");
+        }
+    }
+    if (n > 0 && (size_t)n < sizeof buf) link_send(LINK_HELLO, next_seq(), (const uint8_t *)buf, (size_t)n, NULL, 0);
+}
+
+/* Drains the link. The command layer (deploy, verify, activate...) plugs in here. */
+static void poll_link(void)
+{
+    uint8_t buf[64];
+    while (hal_link_read(buf, sizeof buf) > 0) {
+    }
+}
+
+void dev_wait_until(uint64_t until_us)
+{
+    for (;;) {
+        hal_watchdog_feed();
+        poll_link();
+        uint64_t now = hal_time_us();
+        if (now >= until_us || dev.stop_requested) return;
+        uint64_t next = now + DEV_POLL_US;
+        hal_idle_until(next < until_us ? next : until_us);
+    }
+}
+
+bool dev_app_stop_requested(void)
+{
+    return dev.stop_requested;
+}
+
+static void report_trap(const char *where, wr_status st)
+{
+    static char msg[256];
+    snprintf(msg, sizeof msg, "%s: %s", where, wr_store_error(dev.store));
+    (void)st;
+    send_app_state(LINK_APP_TRAPPED, msg);
+    dev_logs(0, msg);
+}
+
+/* Loads the active slot's app and runs its setup(); leaves dev.loop set if it has one. */
+static void start_app(void)
+{
+    const uint8_t *bytes;
+    slot_header h;
+    dev.active_slot = slot_active_app(&h, &bytes);
+    if (dev.active_slot < 0) {
+        send_app_state(LINK_APP_NONE, "no app installed: deploy one with `wasmcu deploy`");
+        return;
+    }
+    wr_limits lim;
+    wr_limits_default(&lim);
+    lim.max_memory_bytes = DEV_APP_MEMORY_BYTES;
+    lim.stack_slots = DEV_STACK_SLOTS;
+    lim.call_depth = DEV_CALL_DEPTH;
+    wr_bump_init(&dev.bump, &dev.alloc, runtime_arena, sizeof runtime_arena);
+    wr_module *m;
+    static char msg[256];
+    if (wr_store_new(&dev.alloc, &lim, &dev.store) != WR_OK ||
+        wr_store_add_natives(dev.store, dev_natives, dev_native_count) != WR_OK) {
+        send_app_state(LINK_APP_INVALID, "runtime arena too small for the store");
+        return;
+    }
+    wr_status st = wr_module_load(dev.store, bytes, h.length, &m);
+    if (st == WR_OK) st = wr_instantiate(dev.store, m, &dev.app);
+    if (st != WR_OK) {
+        snprintf(msg, sizeof msg, "%s: %s", slot_app((unsigned)dev.active_slot)->name, wr_store_error(dev.store));
+        send_app_state(LINK_APP_INVALID, msg);
+        dev_logs(0, msg);
+        return;
+    }
+    wr_module_info info;
+    wr_module_info_get(m, &info);
+    snprintf(msg, sizeof msg, "app from %s: %lu bytes, side table %lu B, runtime RAM %lu of %lu B",
+             slot_app((unsigned)dev.active_slot)->name, (unsigned long)h.length, (unsigned long)info.side_table_bytes,
+             (unsigned long)dev.bump.top, (unsigned long)dev.bump.size);
+    dev_logs(3, msg);
+    send_app_state(LINK_APP_RUNNING, NULL);
+    wr_func *setup = wr_instance_func(dev.app, "setup");
+    if (!setup) setup = wr_instance_func(dev.app, "_start");
+    if (setup) {
+        wr_store_set_fuel(dev.store, DEV_FUEL_PER_CALL);
+        st = wr_call(setup, NULL, 0, NULL, 0);
+        if (st != WR_OK) {
+            report_trap("setup()", st);
+            return;
+        }
+    }
+    dev.loop = wr_instance_func(dev.app, "loop");
+    if (!dev.loop) send_app_state(LINK_APP_STOPPED, "app has no loop(): finished");
+}
+
+int wasmcu_device_main(void)
+{
+    if (hal_init() != HAL_OK) return 1;
+    send_hello();
+    start_app();
+    for (;;) {
+        if (dev.state == LINK_APP_RUNNING && dev.loop) {
+            wr_store_set_fuel(dev.store, DEV_FUEL_PER_CALL);
+            wr_status st = wr_call(dev.loop, NULL, 0, NULL, 0);
+            if (st != WR_OK) report_trap("loop()", st);
+            poll_link();
+        } else {
+            dev_wait_until(hal_time_us() + DEV_POLL_US);
+        }
+    }
+}

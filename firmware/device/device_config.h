@@ -1,0 +1,28 @@
+/* Memory budget of the device; a board may override any of these with -D. */
+#ifndef WASMCU_DEVICE_CONFIG_H
+#define WASMCU_DEVICE_CONFIG_H
+
+/* RAM for the runtime: module metadata, side table, stacks and the app's linear memory. */
+#ifndef DEV_RUNTIME_ARENA_BYTES
+#define DEV_RUNTIME_ARENA_BYTES (96u * 1024u)
+#endif
+/* The app's linear memory (AssemblyScript apps are built for one 64 KiB page). */
+#ifndef DEV_APP_MEMORY_BYTES
+#define DEV_APP_MEMORY_BYTES (64u * 1024u)
+#endif
+#ifndef DEV_STACK_SLOTS
+#define DEV_STACK_SLOTS 1024u
+#endif
+#ifndef DEV_CALL_DEPTH
+#define DEV_CALL_DEPTH 96u
+#endif
+/* Fuel per call of setup() or loop(): a runaway app traps instead of hanging the link. */
+#ifndef DEV_FUEL_PER_CALL
+#define DEV_FUEL_PER_CALL 50000000u
+#endif
+/* How often the device looks at the link while the app sleeps, in microseconds. */
+#ifndef DEV_POLL_US
+#define DEV_POLL_US 10000u
+#endif
+
+#endif

@@ -1,0 +1,16 @@
+/* Shared between the files of firmware/device; not a public interface. */
+#ifndef WASMCU_DEVICE_INTERNAL_H
+#define WASMCU_DEVICE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Serves the link until `until_us` (while the app sleeps, or idles). */
+void dev_wait_until(uint64_t until_us);
+/* True once the host asked to stop the app (a native then unwinds it with a trap). */
+bool dev_app_stop_requested(void);
+void dev_log(uint8_t level, const uint8_t *text, size_t len);
+void dev_trace_gpio(uint32_t pin, bool level);
+
+#endif

@@ -1,0 +1,78 @@
+#include "link.h"
+
+#include "hal.h"
+
+uint32_t link_crc32(uint32_t crc, const uint8_t *data, size_t len)
+{
+    /* Bitwise, table-free: 1 KiB of flash saved matters more than speed for short frames. */
+    crc = ~crc;
+    for (size_t i = 0; i < len; i++) {
+        crc ^= data[i];
+        for (int k = 0; k < 8; k++) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+}
+
+size_t link_cobs_encode(const uint8_t *in, size_t len, uint8_t *out, size_t cap)
+{
+    size_t o = 1, code_at = 0;
+    uint8_t code = 1;
+    if (cap == 0) return 0;
+    for (size_t i = 0; i < len; i++) {
+        if (in[i] == 0) {
+            out[code_at] = code;
+            code_at = o++;
+            code = 1;
+        } else {
+            if (o >= cap) return 0;
+            out[o++] = in[i];
+            if (++code == 0xFF) {
+                out[code_at] = code;
+                code_at = o++;
+                code = 1;
+            }
+        }
+        if (o > cap) return 0;
+    }
+    if (code_at >= cap) return 0;
+    out[code_at] = code;
+    return o;
+}
+
+size_t link_cobs_decode(const uint8_t *in, size_t len, uint8_t *out, size_t cap)
+{
+    size_t i = 0, o = 0;
+    while (i < len) {
+        uint8_t code = in[i++];
+        if (code == 0) return SIZE_MAX;
+        for (uint8_t k = 1; k < code; k++) {
+            if (i >= len || in[i] == 0 || o >= cap) return SIZE_MAX;
+            out[o++] = in[i++];
+        }
+        if (code != 0xFF && i < len) {
+            if (o >= cap) return SIZE_MAX;
+            out[o++] = 0;
+        }
+    }
+    return o;
+}
+
+int link_send(uint8_t type, uint16_t seq, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+    static uint8_t body[LINK_HEADER_BYTES + LINK_MAX_PAYLOAD + LINK_CRC_BYTES];
+    static uint8_t wire[LINK_MAX_WIRE];
+    if (alen + blen > LINK_MAX_PAYLOAD) return -1;
+    size_t n = 0;
+    body[n++] = type;
+    body[n++] = 0;
+    body[n++] = (uint8_t)(seq & 0xFF);
+    body[n++] = (uint8_t)(seq >> 8);
+    for (size_t i = 0; i < alen; i++) body[n++] = a[i];
+    for (size_t i = 0; i < blen; i++) body[n++] = b[i];
+    uint32_t crc = link_crc32(0, body, n);
+    for (int i = 0; i < 4; i++) body[n++] = (uint8_t)(crc >> (8 * i));
+    size_t w = link_cobs_encode(body, n, wire, sizeof wire - 1);
+    if (w == 0) return -1;
+    wire[w++] = 0;
+    return hal_link_write(wire, w) == w ? 0 : -1;
+}

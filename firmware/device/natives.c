@@ -1,0 +1,141 @@
+/* Natives an app imports, one per line of natives.def. Arguments arrive checked. */
+#include "natives.h"
+
+#include <string.h>
+
+#include "device_internal.h"
+#include "hal.h"
+#include "link.h"
+
+static wr_status n_gpio_mode(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    (void)r;
+    if (a[1].i32 < 0 || a[1].i32 > (int32_t)HAL_GPIO_INPUT_PULLDOWN) return wr_native_trap(ctx, "gpio_mode: unknown mode");
+    if (hal_gpio_mode_set((uint32_t)a[0].i32, (hal_gpio_mode)a[1].i32) != HAL_OK) return wr_native_trap(ctx, "gpio_mode: no such pin");
+    return WR_OK;
+}
+
+static wr_status n_gpio_write(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    (void)r;
+    if (hal_gpio_write((uint32_t)a[0].i32, a[1].i32 != 0) != HAL_OK) return wr_native_trap(ctx, "gpio_write: no such pin");
+    dev_trace_gpio((uint32_t)a[0].i32, a[1].i32 != 0);
+    return WR_OK;
+}
+
+static wr_status n_gpio_read(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    int32_t v = hal_gpio_read((uint32_t)a[0].i32);
+    if (v < 0) return wr_native_trap(ctx, "gpio_read: no such pin");
+    r[0].i32 = v;
+    return WR_OK;
+}
+
+static wr_status n_time_us(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    (void)ctx;
+    (void)a;
+    r[0].i64 = (int64_t)hal_time_us();
+    return WR_OK;
+}
+
+static wr_status n_time_ms(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    (void)ctx;
+    (void)a;
+    r[0].i32 = (int32_t)(uint32_t)(hal_time_us() / 1000u);
+    return WR_OK;
+}
+
+static wr_status n_sleep_ms(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    (void)r;
+    if (a[0].i32 < 0) return wr_native_trap(ctx, "sleep_ms: negative time");
+    dev_wait_until(hal_time_us() + (uint64_t)a[0].i32 * 1000u);
+    return dev_app_stop_requested() ? wr_native_trap(ctx, "stopped by the host") : WR_OK;
+}
+
+static wr_status n_log_write(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    (void)ctx;
+    (void)r;
+    int32_t level = a[0].i32 < 0 ? 0 : a[0].i32 > 3 ? 3 : a[0].i32;
+    dev_log((uint8_t)level, (const uint8_t *)a[1].ptr, (size_t)(uint32_t)a[2].i32);
+    return WR_OK;
+}
+
+/* AssemblyScript strings are UTF-16LE with their byte length in the 4 bytes before them. */
+static size_t as_string_utf8(wr_memory *mem, int32_t ptr, char *out, size_t cap)
+{
+    uint32_t bytes = 0;
+    if (ptr < 4 || wr_memory_read(mem, (uint64_t)ptr - 4u, &bytes, 4) != WR_OK) return 0;
+    const uint8_t *s = wr_memory_ptr(mem, (uint64_t)ptr, bytes);
+    if (!s) return 0;
+    size_t n = 0;
+    for (uint32_t i = 0; i + 1 < bytes && n + 3 < cap; i += 2) {
+        uint16_t c = (uint16_t)(s[i] | s[i + 1] << 8);
+        if (c < 0x80) {
+            out[n++] = (char)c;
+        } else if (c < 0x800) {
+            out[n++] = (char)(0xC0 | c >> 6);
+            out[n++] = (char)(0x80 | (c & 0x3F));
+        } else if (c < 0xD800 || c > 0xDFFF) {
+            out[n++] = (char)(0xE0 | c >> 12);
+            out[n++] = (char)(0x80 | ((c >> 6) & 0x3F));
+            out[n++] = (char)(0x80 | (c & 0x3F));
+        } else {
+            out[n++] = '?'; /* surrogate halves: not worth a decoder in a trap message */
+        }
+    }
+    return n;
+}
+
+static void append(char *buf, size_t cap, size_t *n, const char *s, size_t len)
+{
+    while (len-- && *n + 1 < cap) buf[(*n)++] = *s++;
+    buf[*n] = 0;
+}
+
+static void append_u32(char *buf, size_t cap, size_t *n, uint32_t v)
+{
+    char d[10];
+    int k = 0;
+    do {
+        d[k++] = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v);
+    while (k) append(buf, cap, n, &d[--k], 1);
+}
+
+static wr_status n_abort(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    (void)r;
+    static char msg[160];
+    char part[96];
+    size_t n = 0;
+    wr_memory *mem = wr_instance_memory(wr_native_instance(ctx));
+    append(msg, sizeof msg, &n, "abort: ", 7);
+    if (mem) append(msg, sizeof msg, &n, part, as_string_utf8(mem, a[0].i32, part, sizeof part));
+    append(msg, sizeof msg, &n, " at ", 4);
+    if (mem) append(msg, sizeof msg, &n, part, as_string_utf8(mem, a[1].i32, part, sizeof part));
+    append(msg, sizeof msg, &n, ":", 1);
+    append_u32(msg, sizeof msg, &n, (uint32_t)a[2].i32);
+    append(msg, sizeof msg, &n, ":", 1);
+    append_u32(msg, sizeof msg, &n, (uint32_t)a[3].i32);
+    return wr_native_trap(ctx, msg);
+}
+
+static wr_status n_seed(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    (void)ctx;
+    (void)a;
+    r[0].f64 = (double)hal_time_us();
+    return WR_OK;
+}
+
+const wr_native dev_natives[] = {
+#define WASMCU_NATIVE(module, name, params, results, fn) { #module, #name, "(" params ")" results, fn, NULL },
+#include "natives.def"
+#undef WASMCU_NATIVE
+};
+const size_t dev_native_count = sizeof dev_natives / sizeof dev_natives[0];

@@ -1,0 +1,120 @@
+#include "slots.h"
+
+#include <string.h>
+
+#include "board_config.h"
+#include "hal.h"
+#include "link.h"
+
+static const slot_region app_regions[2] = {
+    { "app_a", WASMCU_REGION_APP_A_OFFSET, WASMCU_REGION_APP_A_SIZE },
+    { "app_b", WASMCU_REGION_APP_B_OFFSET, WASMCU_REGION_APP_B_SIZE },
+};
+static const slot_region model_region = { "model", WASMCU_REGION_MODEL_OFFSET, WASMCU_REGION_MODEL_SIZE };
+
+const char *slot_status_str(slot_status s)
+{
+    switch (s) {
+    case SLOT_OK: return "ok";
+    case SLOT_ERR_EMPTY: return "slot is empty";
+    case SLOT_ERR_HEADER: return "slot header is damaged";
+    case SLOT_ERR_TOO_BIG: return "image does not fit the slot";
+    case SLOT_ERR_CRC: return "slot contents do not match their CRC";
+    case SLOT_ERR_FLASH: return "flash erase or program failed";
+    }
+    return "unknown slot status";
+}
+
+const slot_region *slot_app(unsigned index)
+{
+    return index < 2 ? &app_regions[index] : NULL;
+}
+
+const slot_region *slot_model(void)
+{
+    return &model_region;
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+slot_status slot_check(const slot_region *r, slot_kind kind, slot_header *hdr, const uint8_t **payload)
+{
+    const uint8_t *p = hal_flash_map(r->offset, r->size);
+    if (!p || r->size < SLOT_HEADER_BYTES) return SLOT_ERR_FLASH;
+    slot_header h;
+    h.magic = rd32(p);
+    h.version = (uint16_t)(p[4] | p[5] << 8);
+    h.kind = p[6];
+    h.flags = p[7];
+    h.length = rd32(p + 8);
+    h.crc32 = rd32(p + 12);
+    h.generation = rd32(p + 16);
+    memcpy(h.reserved, p + 20, sizeof h.reserved);
+    if (h.magic == 0xFFFFFFFFu) return SLOT_ERR_EMPTY;
+    if (h.magic != SLOT_MAGIC || h.version != 1 || h.kind != (uint8_t)kind) return SLOT_ERR_HEADER;
+    if (h.length > r->size - SLOT_HEADER_BYTES) return SLOT_ERR_TOO_BIG;
+    if (link_crc32(0, p + SLOT_HEADER_BYTES, h.length) != h.crc32) return SLOT_ERR_CRC;
+    if (hdr) *hdr = h;
+    if (payload) *payload = p + SLOT_HEADER_BYTES;
+    return SLOT_OK;
+}
+
+int slot_active_app(slot_header *hdr, const uint8_t **payload)
+{
+    int best = -1;
+    slot_header h, besth = { 0 };
+    const uint8_t *pl, *bestp = NULL;
+    for (unsigned i = 0; i < 2; i++) {
+        if (slot_check(&app_regions[i], SLOT_KIND_APP, &h, &pl) != SLOT_OK) continue;
+        if (best < 0 || h.generation > besth.generation) {
+            best = (int)i;
+            besth = h;
+            bestp = pl;
+        }
+    }
+    if (best >= 0) {
+        if (hdr) *hdr = besth;
+        if (payload) *payload = bestp;
+    }
+    return best;
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+slot_status slot_install(const slot_region *r, slot_kind kind, const uint8_t *data, uint32_t len, uint32_t generation)
+{
+    if (len > r->size - SLOT_HEADER_BYTES) return SLOT_ERR_TOO_BIG;
+    uint32_t erase = (SLOT_HEADER_BYTES + len + WASMCU_FLASH_ERASE_SIZE - 1u) / WASMCU_FLASH_ERASE_SIZE * WASMCU_FLASH_ERASE_SIZE;
+    if (hal_flash_erase(r->offset, erase) != HAL_OK) return SLOT_ERR_FLASH;
+    if (len && hal_flash_program(r->offset + SLOT_HEADER_BYTES, data, len) != HAL_OK) return SLOT_ERR_FLASH;
+    const uint8_t *written = hal_flash_map(r->offset + SLOT_HEADER_BYTES, len);
+    uint32_t crc = link_crc32(0, data, len);
+    if (!written || link_crc32(0, written, len) != crc) return SLOT_ERR_CRC;
+    uint8_t h[SLOT_HEADER_BYTES];
+    memset(h, 0xFF, sizeof h);
+    wr32(h, SLOT_MAGIC);
+    h[4] = 1;
+    h[5] = 0;
+    h[6] = (uint8_t)kind;
+    h[7] = 0;
+    wr32(h + 8, len);
+    wr32(h + 12, crc);
+    wr32(h + 16, generation);
+    if (hal_flash_program(r->offset, h, sizeof h) != HAL_OK) return SLOT_ERR_FLASH;
+    return slot_check(r, kind, NULL, NULL);
+}
+
+slot_status slot_install_app(const uint8_t *data, uint32_t len)
+{
+    slot_header active;
+    int idx = slot_active_app(&active, NULL);
+    unsigned target = idx == 0 ? 1u : 0u;
+    uint32_t gen = idx >= 0 ? active.generation + 1u : 1u;
+    return slot_install(&app_regions[target], SLOT_KIND_APP, data, len, gen);
+}

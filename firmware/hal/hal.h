@@ -1,0 +1,105 @@
+/*
+ * wasmcu HAL: the hardware every board supplies (boards/<name>/ implements it).
+ *
+ * The portable libraries (runtime, nn, ota) never include this header; only
+ * firmware/device/ does, and wires them to a board through it. All calls are
+ * synchronous and non-allocating. Sizes are bytes, times microseconds unless
+ * a name says otherwise.
+ */
+#ifndef WASMCU_HAL_H
+#define WASMCU_HAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    HAL_OK = 0,
+    HAL_ERR_PARAM,       /* argument out of range (pin, address, length, alignment) */
+    HAL_ERR_IO,          /* the peripheral reported an error */
+    HAL_ERR_TIMEOUT,     /* the peripheral did not answer in time */
+    HAL_ERR_NACK,        /* I2C: no device acknowledged the address or a byte */
+    HAL_ERR_UNSUPPORTED, /* this board has no such peripheral or mode */
+} hal_status;
+
+const char *hal_status_str(hal_status s);
+
+/* ------------------------------------------------------------------ board */
+
+typedef enum {
+    HAL_RESET_POWER_ON = 0,
+    HAL_RESET_SOFTWARE,
+    HAL_RESET_WATCHDOG,
+    HAL_RESET_FAULT,     /* a hard fault handler reset the chip */
+    HAL_RESET_UNKNOWN,
+} hal_reset_reason;
+
+/* Brings up clocks, the link UART, the timer and flash. Called once by device. */
+hal_status hal_init(void);
+hal_reset_reason hal_last_reset(void);
+/* Does not return. */
+void hal_reset(void);
+
+/* ------------------------------------------------------------------ time */
+
+uint64_t hal_time_us(void);          /* monotonic since boot */
+void hal_delay_us(uint32_t us);      /* busy or sleeping wait, board's choice */
+/* A free-running CPU cycle counter where the board has one (0 elsewhere). */
+uint64_t hal_cycles(void);
+/* Lets the CPU sleep until the next interrupt or `until_us`, whichever first. */
+void hal_idle_until(uint64_t until_us);
+
+/* ------------------------------------------------------------------ gpio */
+
+typedef enum {
+    HAL_GPIO_INPUT = 0,
+    HAL_GPIO_OUTPUT,
+    HAL_GPIO_INPUT_PULLUP,
+    HAL_GPIO_INPUT_PULLDOWN,
+} hal_gpio_mode;
+
+hal_status hal_gpio_mode_set(uint32_t pin, hal_gpio_mode mode);
+hal_status hal_gpio_write(uint32_t pin, bool level);
+/* Returns 0 or 1, or a negative hal_status for a bad pin. */
+int32_t hal_gpio_read(uint32_t pin);
+uint32_t hal_gpio_count(void);
+
+/* ------------------------------------------------------------------ link uart */
+
+/* The byte stream the host talks to (UART, USB CDC or a pseudo-terminal). */
+size_t hal_link_write(const uint8_t *data, size_t len);
+/* Reads what is available now, at most `cap` bytes; never blocks. */
+size_t hal_link_read(uint8_t *buf, size_t cap);
+/* Blocks until all written bytes have left the device. */
+void hal_link_flush(void);
+
+/* ------------------------------------------------------------------ i2c */
+
+/* 7-bit address. `stop` false leaves the bus held for a repeated start. */
+hal_status hal_i2c_write(uint8_t addr, const uint8_t *data, size_t len, bool stop);
+hal_status hal_i2c_read(uint8_t addr, uint8_t *buf, size_t len);
+
+/* ------------------------------------------------------------------ flash */
+
+/* Offsets are from the start of the board's flash (see board_config.h). */
+/* Pointer to `len` bytes at `offset`, readable in place (XIP or a mapping),
+ * or NULL if the range is outside flash. */
+const uint8_t *hal_flash_map(uint32_t offset, uint32_t len);
+/* `offset` and `len` must be multiples of WASMCU_FLASH_ERASE_SIZE. */
+hal_status hal_flash_erase(uint32_t offset, uint32_t len);
+/* Programs bytes into erased flash. Alignment is the board's write_size. */
+hal_status hal_flash_program(uint32_t offset, const uint8_t *data, uint32_t len);
+
+/* ------------------------------------------------------------------ watchdog */
+
+hal_status hal_watchdog_start(uint32_t timeout_ms);
+void hal_watchdog_feed(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WASMCU_HAL_H */

@@ -1,0 +1,27 @@
+// Digital pins. Pin numbers are the board's GPIO numbers (see `wasmcu boards`).
+
+@external("wasmcu", "gpio_mode")
+declare function gpio_mode(pin: i32, mode: i32): void;
+@external("wasmcu", "gpio_write")
+declare function gpio_write(pin: i32, level: i32): void;
+@external("wasmcu", "gpio_read")
+declare function gpio_read(pin: i32): i32;
+
+export const enum PinMode {
+  Input = 0,
+  Output = 1,
+  InputPullUp = 2,
+  InputPullDown = 3,
+}
+
+export function pinMode(pin: i32, mode: PinMode): void {
+  gpio_mode(pin, mode);
+}
+
+export function digitalWrite(pin: i32, high: bool): void {
+  gpio_write(pin, high ? 1 : 0);
+}
+
+export function digitalRead(pin: i32): bool {
+  return gpio_read(pin) != 0;
+}

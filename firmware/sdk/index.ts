@@ -1,0 +1,5 @@
+// The wasmcu SDK for AssemblyScript apps: import what you need from here.
+import * as gpio from "./gpio";
+import * as time from "./time";
+import * as log from "./log";
+export { gpio, time, log };

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// The wasmcu CLI. Runs the compiled TypeScript in host-tools/dist, compiling it
+// first (once, output on stderr) if it is missing.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const entry = path.join(here, "..", "dist", "cli.js");
+if (!existsSync(entry)) {
+  const tsc = path.join(here, "..", "..", "node_modules", "typescript", "bin", "tsc");
+  const r = spawnSync(process.execPath, [tsc, "-p", path.join(here, "..", "tsconfig.json")], { stdio: ["ignore", 2, 2] });
+  if (r.status !== 0) {
+    process.stderr.write("wasmcu: could not compile the CLI; run `npm run setup` first\n");
+    process.exit(1);
+  }
+}
+const { main } = await import(entry);
+process.exitCode = await main(process.argv);

@@ -1,0 +1,80 @@
+// Starting a board that lives on this machine: the host board (a Linux process) or an
+// emulator. Either way the result is a serial port path the link opens like a real one.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { DeviceError } from "../lib/errors.js";
+import { firmwareBuildDir } from "../lib/paths.js";
+import type { BoardTarget } from "./registry.js";
+
+export interface LaunchedBoard {
+  /** The pseudo-terminal the board's UART is on. */
+  uartPath: string;
+  process: ChildProcess;
+  /** Lines the board process printed outside the UART (diagnostics). */
+  stderrTail(): string;
+  stop(): Promise<void>;
+}
+
+export interface LaunchOptions {
+  /** Firmware executable or image. */
+  firmware: string;
+  /** An app .wasm to program into the app slot before boot (like a programmer would). */
+  app?: string;
+  /** Flash image file; defaults to build/<board>/flash.bin. */
+  flashFile?: string;
+  /** Report every GPIO write over the link. */
+  traceGpio?: boolean;
+  startTimeoutMs?: number;
+}
+
+function waitForUartLine(child: ChildProcess, timeoutMs: number, stderrTail: () => string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout! });
+    const timer = setTimeout(() => {
+      rl.close();
+      reject(new DeviceError(`the board did not report its UART within ${timeoutMs} ms`, stderrTail() || undefined));
+    }, timeoutMs);
+    rl.on("line", (line) => {
+      const m = /^uart: (\S+)/.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        rl.close();
+        resolve(m[1]!);
+      }
+    });
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new DeviceError(`the board process exited (${signal ?? `status ${code}`}) before its UART came up`,
+        stderrTail().trim() || undefined));
+    });
+  });
+}
+
+/** Starts the host board's firmware process and waits for its pseudo-terminal. */
+export async function launchHostBoard(target: BoardTarget, opts: LaunchOptions): Promise<LaunchedBoard> {
+  const flash = opts.flashFile ?? path.join(firmwareBuildDir(target.board.name), "flash.bin");
+  mkdirSync(path.dirname(flash), { recursive: true });
+  const args = ["--flash", flash];
+  if (opts.app) args.push("--app", opts.app);
+  if (opts.traceGpio) args.push("--trace-gpio");
+  const child = spawn(opts.firmware, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let errText = "";
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => {
+    errText = (errText + d).slice(-4000);
+  });
+  const stderrTail = () => errText;
+  const uartPath = await waitForUartLine(child, opts.startTimeoutMs ?? 10_000, stderrTail);
+  return {
+    uartPath,
+    process: child,
+    stderrTail,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}

@@ -1,0 +1,135 @@
+// The boards wasmcu knows: one folder per board under boards/, described by its board.json.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { BoardError } from "../lib/errors.js";
+import { boardsDir } from "../lib/paths.js";
+
+export interface FlashRegion {
+  name: string;
+  offset: number;
+  size: number;
+}
+
+export interface SerialSettings {
+  baud: number;
+  data_bits: number;
+  parity: "none" | "even" | "odd";
+  stop_bits: number;
+}
+
+export interface Board {
+  name: string;
+  description: string;
+  cpu: string;
+  clock_hz: number;
+  toolchain: string;
+  ram: { size: number };
+  flash: { size: number; erase_size: number; write_size: number; xip_base?: number; layout: FlashRegion[] };
+  serial: SerialSettings;
+  led_pin: number;
+  usb?: { vendor_id?: string; product_id?: string; bridges?: string[] };
+  uf2_family_id?: string;
+  simulator?: string;
+  outputs: string[];
+  buildable_here?: boolean;
+  /** Folder holding board.json. */
+  dir: string;
+}
+
+/** A name the CLI accepts for --board: a board folder, or an emulator that runs one. */
+export interface BoardTarget {
+  board: Board;
+  /** True for `rp2040-sim`: the rp2040 firmware running in the emulator. */
+  simulated: boolean;
+  name: string;
+}
+
+function fail(file: string, what: string): never {
+  throw new BoardError(`${file}: ${what}`);
+}
+
+function requireNumber(o: Record<string, unknown>, key: string, file: string, where: string): number {
+  const v = o[key];
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0) fail(file, `${where}.${key} must be a non-negative integer`);
+  return v;
+}
+
+/** Checks a parsed board.json: required fields and a flash layout that fits and does not overlap. */
+export function validateBoard(raw: unknown, file: string): Omit<Board, "dir"> {
+  if (typeof raw !== "object" || raw === null) fail(file, "not a JSON object");
+  const o = raw as Record<string, unknown>;
+  for (const key of ["name", "description", "cpu", "toolchain"]) {
+    if (typeof o[key] !== "string" || !(o[key] as string)) fail(file, `"${key}" must be a non-empty string`);
+  }
+  requireNumber(o, "clock_hz", file, "board");
+  const flash = o.flash as Record<string, unknown> | undefined;
+  if (!flash || typeof flash !== "object") fail(file, `"flash" is missing`);
+  const flashSize = requireNumber(flash, "size", file, "flash");
+  const erase = requireNumber(flash, "erase_size", file, "flash");
+  if (!Array.isArray(flash.layout) || flash.layout.length === 0) fail(file, "flash.layout must be a non-empty array");
+  const regions = (flash.layout as Record<string, unknown>[]).map((r, i) => {
+    const where = `flash.layout[${i}]`;
+    if (typeof r?.name !== "string" || !/^[a-z][a-z0-9_]*$/.test(r.name)) fail(file, `${where}.name must be a lower-case identifier`);
+    const offset = requireNumber(r, "offset", file, where);
+    const size = requireNumber(r, "size", file, where);
+    if (erase > 0 && (offset % erase !== 0 || size % erase !== 0)) {
+      fail(file, `${where} (${r.name}) must start and end on a ${erase}-byte erase boundary`);
+    }
+    if (offset + size > flashSize) fail(file, `${where} (${r.name}) ends at ${offset + size}, past the flash size ${flashSize}`);
+    return { name: r.name, offset, size };
+  });
+  const sorted = [...regions].sort((a, b) => a.offset - b.offset);
+  for (let i = 1; i < sorted.length; i++) {
+    const prev = sorted[i - 1]!;
+    const cur = sorted[i]!;
+    if (prev.offset + prev.size > cur.offset) fail(file, `flash regions ${prev.name} and ${cur.name} overlap`);
+  }
+  for (const needed of ["firmware", "app_a", "app_b", "model", "settings"]) {
+    if (!regions.some((r) => r.name === needed)) fail(file, `flash.layout has no "${needed}" region`);
+  }
+  const ram = o.ram as Record<string, unknown> | undefined;
+  if (!ram) fail(file, `"ram" is missing`);
+  requireNumber(ram, "size", file, "ram");
+  const serial = o.serial as Record<string, unknown> | undefined;
+  if (!serial) fail(file, `"serial" is missing`);
+  requireNumber(serial, "baud", file, "serial");
+  return o as unknown as Omit<Board, "dir">;
+}
+
+export function loadBoard(dir: string): Board {
+  const file = path.join(dir, "board.json");
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new BoardError(`${file}: ${(e as Error).message}`);
+  }
+  const board = validateBoard(raw, file);
+  if (board.name !== path.basename(dir)) fail(file, `"name" is "${board.name}" but the folder is "${path.basename(dir)}"`);
+  return { ...board, dir };
+}
+
+/** Every board under boards/, sorted by name. */
+export function listBoards(root = boardsDir): Board[] {
+  return readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(path.join(root, d.name, "board.json")))
+    .map((d) => loadBoard(path.join(root, d.name)))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Resolves a --board value: a board folder name, or the simulator name of one (rp2040-sim). */
+export function resolveBoard(name: string, root = boardsDir): BoardTarget {
+  const boards = listBoards(root);
+  const direct = boards.find((b) => b.name === name);
+  if (direct) return { board: direct, simulated: false, name };
+  const sim = boards.find((b) => b.simulator === name);
+  if (sim) return { board: sim, simulated: true, name };
+  const known = [...boards.map((b) => b.name), ...boards.flatMap((b) => (b.simulator ? [b.simulator] : []))];
+  throw new BoardError(`unknown board "${name}"`, `known boards: ${known.join(", ")} (see wasmcu boards)`);
+}
+
+export function region(board: Board, name: string): FlashRegion {
+  const r = board.flash.layout.find((x) => x.name === name);
+  if (!r) throw new BoardError(`board ${board.name} has no flash region "${name}"`);
+  return r;
+}

@@ -1,0 +1,52 @@
+import type { Command } from "commander";
+import path from "node:path";
+import { buildApp } from "../build/app.js";
+import { buildFirmware } from "../build/firmware.js";
+import { resolveBoard } from "../boards/registry.js";
+import { formatBytes, Output, table } from "../lib/output.js";
+import { repoRoot } from "../lib/paths.js";
+
+interface Opts {
+  board: string;
+  app?: string;
+  json?: boolean;
+  verbose?: boolean;
+  firmware?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command("build")
+    .description("compile an AssemblyScript app and the board firmware; report flash and RAM use")
+    .option("-b, --board <board>", "board to build for (see `wasmcu boards`)", "host")
+    .option("-a, --app <app>", "app folder under firmware/apps, or a path to one")
+    .option("--no-firmware", "only compile the app")
+    .option("-v, --verbose", "stream compiler output to stderr")
+    .option("--json", "machine-readable output")
+    .action(async (opts: Opts) => {
+      const out = new Output(opts);
+      const target = resolveBoard(opts.board);
+      const result: Record<string, unknown> = { board: target.name };
+      if (opts.app) {
+        const app = await buildApp(opts.app);
+        result.app = { name: app.app, wasm: app.wasm, bytes: app.bytes };
+        out.info(`app ${app.app}: ${path.relative(repoRoot, app.wasm)} (${formatBytes(app.bytes)})${app.upToDate ? ", up to date" : ""}`);
+      }
+      if (opts.firmware !== false) {
+        out.info(`building ${target.board.name} firmware...`);
+        const fw = await buildFirmware(target.board, { onOutput: opts.verbose ? (s) => process.stderr.write(s) : undefined });
+        result.firmware = { dir: fw.dir, artifacts: fw.artifacts, memory: fw.memory };
+        out.result(result, () => {
+          const lines = [`firmware: ${fw.artifacts.map((a) => path.relative(repoRoot, a)).join(", ")}`];
+          if (fw.memory) {
+            lines.push(table(["section", "region", "bytes"], fw.memory.sections.map((s) =>
+              [s.name, s.region + (s.alsoFlash ? "+flash" : ""), s.size])));
+            lines.push(`flash: ${formatBytes(fw.memory.flashBytes)} (${fw.memory.flashBytes} B), RAM: ${formatBytes(fw.memory.ramBytes)} (${fw.memory.ramBytes} B)`);
+          }
+          return lines.join("\n");
+        });
+      } else {
+        out.result(result, () => "");
+      }
+    });
+}

@@ -1,0 +1,79 @@
+import type { Command } from "commander";
+import { buildApp } from "../build/app.js";
+import { launchHostBoard } from "../boards/launch.js";
+import { resolveBoard } from "../boards/registry.js";
+import { ensureHostTool } from "../host/tools.js";
+import { BoardError, UsageError } from "../lib/errors.js";
+import { formatBytes, Output } from "../lib/output.js";
+import { openLink, type LinkEvent } from "../link/serial.js";
+
+interface Opts {
+  board: string;
+  app?: string;
+  for?: string;
+  json?: boolean;
+  traceGpio: boolean;
+}
+
+/** One line per device event, as a person reads it. */
+export function describeEvent(e: LinkEvent): string | undefined {
+  switch (e.kind) {
+    case "log":
+      return `[${(e.timeMs / 1000).toFixed(3).padStart(9)}] ${e.level.padEnd(5)} ${e.text}`;
+    case "gpio":
+      return `[${(e.timeUs / 1e6).toFixed(3).padStart(9)}] gpio  pin ${e.pin} -> ${e.level ? "high" : "low"}`;
+    case "hello":
+      return `device: ${String(e.info.board)} firmware ${String(e.info.firmware)}, protocol ${String(e.info.protocol)}`;
+    case "app":
+      return `app ${e.state}${e.detail ? `: ${e.detail}` : ""}`;
+    case "text":
+      return e.text.replace(/\r?\n$/, "");
+    case "garbage":
+      return `(dropped ${e.bytes} bytes: ${e.reason})`;
+    default:
+      return undefined;
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command("run")
+    .description("build an app and the firmware, start the board (host or emulated), and show what it reports")
+    .option("-b, --board <board>", "host or rp2040-sim", "host")
+    .option("-a, --app <app>", "app to run (folder under firmware/apps or a path)", "blink")
+    .option("--for <seconds>", "stop after this many seconds (default: until Ctrl-C)")
+    .option("--no-trace-gpio", "do not report GPIO writes")
+    .option("--json", "one JSON object per event (NDJSON)")
+    .action(async (opts: Opts) => {
+      const out = new Output(opts);
+      const seconds = opts.for === undefined ? undefined : Number(opts.for);
+      if (seconds !== undefined && !(seconds > 0)) throw new UsageError(`--for needs a positive number of seconds, got "${opts.for}"`);
+      const target = resolveBoard(opts.board);
+      if (target.board.name !== "host" || target.simulated) {
+        throw new BoardError(`wasmcu run starts boards that live on this machine; ${target.name} is not supported yet`,
+          "use --board host");
+      }
+      const app = await buildApp(opts.app ?? "blink");
+      out.info(`app ${app.app}: ${formatBytes(app.bytes)}`);
+      const firmware = await ensureHostTool("wasmcu-host");
+      const board = await launchHostBoard(target, { firmware, app: app.wasm, traceGpio: opts.traceGpio });
+      out.info(`board ${target.name} up, UART on ${board.uartPath}`);
+      const link = await openLink(board.uartPath, target.board.serial.baud, (e) => {
+        if (opts.json) process.stdout.write(JSON.stringify(e) + "\n");
+        else {
+          const line = describeEvent(e);
+          if (line !== undefined) out.line(line);
+        }
+      });
+      await new Promise<void>((resolve) => {
+        const timer = seconds ? setTimeout(resolve, seconds * 1000) : undefined;
+        process.once("SIGINT", () => {
+          if (timer) clearTimeout(timer);
+          resolve();
+        });
+        board.process.once("exit", () => resolve());
+      });
+      await link.close();
+      await board.stop();
+    });
+}

@@ -1,0 +1,105 @@
+// Link frames: COBS(type u8 | flags u8 | seq u16le | payload | crc32 u32le) 0x00.
+// The layout is shared with firmware/device/link.h; see README.md beside this file.
+import { cobsDecode, cobsEncode } from "./cobs.js";
+import { crc32 } from "./crc32.js";
+
+export const PROTOCOL_VERSION = 1;
+export const MAX_PAYLOAD = 1024;
+
+export enum FrameType {
+  Hello = 0x01,
+  Log = 0x02,
+  Gpio = 0x03,
+  AppState = 0x04,
+  Ack = 0x05,
+  Data = 0x06,
+}
+
+export interface Frame {
+  type: number;
+  flags: number;
+  seq: number;
+  payload: Uint8Array;
+}
+
+export function encodeFrame(f: Frame): Uint8Array {
+  const body = new Uint8Array(4 + f.payload.length + 4);
+  const view = new DataView(body.buffer);
+  body[0] = f.type;
+  body[1] = f.flags;
+  view.setUint16(2, f.seq, true);
+  body.set(f.payload, 4);
+  view.setUint32(4 + f.payload.length, crc32(body.subarray(0, 4 + f.payload.length)), true);
+  const enc = cobsEncode(body);
+  const wire = new Uint8Array(enc.length + 1);
+  wire.set(enc);
+  return wire;
+}
+
+/** Decodes a block found between delimiters, or explains why it is not a frame. */
+export function decodeFrame(block: Uint8Array): Frame | { error: string } {
+  const body = cobsDecode(block);
+  if (!body) return { error: "bad COBS encoding" };
+  if (body.length < 8) return { error: `frame too short (${body.length} bytes)` };
+  if (body.length - 8 > MAX_PAYLOAD) return { error: `payload of ${body.length - 8} bytes exceeds ${MAX_PAYLOAD}` };
+  const view = new DataView(body.buffer, body.byteOffset, body.length);
+  const want = view.getUint32(body.length - 4, true);
+  const got = crc32(body.subarray(0, body.length - 4));
+  if (want !== got) return { error: `CRC mismatch (frame says ${want.toString(16)}, bytes give ${got.toString(16)})` };
+  return { type: body[0]!, flags: body[1]!, seq: view.getUint16(2, true), payload: body.slice(4, body.length - 4) };
+}
+
+export type StreamItem = { kind: "frame"; frame: Frame } | { kind: "text"; text: string } | { kind: "garbage"; bytes: number; reason: string };
+
+/**
+ * Splits a byte stream into frames. Bytes that do not form a valid frame are passed on
+ * as text when they look like text (a boot banner, a fault report printed before the
+ * link is up) and reported as garbage otherwise.
+ */
+export class FrameDecoder {
+  private buf: number[] = [];
+  private static readonly MAX_BLOCK = 2 * (MAX_PAYLOAD + 16);
+
+  push(chunk: Uint8Array): StreamItem[] {
+    const items: StreamItem[] = [];
+    for (const byte of chunk) {
+      if (byte !== 0) {
+        this.buf.push(byte);
+        if (this.buf.length > FrameDecoder.MAX_BLOCK) items.push(...this.flushAsText("overlong block"));
+        continue;
+      }
+      if (this.buf.length === 0) continue;
+      const block = Uint8Array.from(this.buf);
+      this.buf = [];
+      const r = decodeFrame(block);
+      if ("error" in r) items.push(...FrameDecoder.asTextOrGarbage(block, r.error));
+      else items.push({ kind: "frame", frame: r });
+    }
+    // Text with no frame delimiter yet: pass complete lines on at once.
+    const nl = this.buf.lastIndexOf(0x0a);
+    if (nl >= 0 && isText(Uint8Array.from(this.buf.slice(0, nl + 1)))) {
+      const text = Buffer.from(this.buf.slice(0, nl + 1)).toString("utf8");
+      this.buf = this.buf.slice(nl + 1);
+      items.push({ kind: "text", text });
+    }
+    return items;
+  }
+
+  private flushAsText(reason: string): StreamItem[] {
+    const block = Uint8Array.from(this.buf);
+    this.buf = [];
+    return FrameDecoder.asTextOrGarbage(block, reason);
+  }
+
+  private static asTextOrGarbage(block: Uint8Array, reason: string): StreamItem[] {
+    if (isText(block)) return [{ kind: "text", text: Buffer.from(block).toString("utf8") }];
+    return [{ kind: "garbage", bytes: block.length, reason }];
+  }
+}
+
+function isText(bytes: Uint8Array): boolean {
+  if (bytes.length === 0) return false;
+  let printable = 0;
+  for (const b of bytes) if ((b >= 0x20 && b < 0x7f) || b === 0x0a || b === 0x0d || b === 0x09 || b >= 0x80) printable++;
+  return printable === bytes.length;
+}

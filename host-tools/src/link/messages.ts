@@ -1,0 +1,50 @@
+// What the device says in its frames, decoded into plain objects.
+import { InputError } from "../lib/errors.js";
+import { FrameType, type Frame } from "./frame.js";
+
+export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export const APP_STATES = ["none", "running", "stopped", "trapped", "invalid"] as const;
+export type AppState = (typeof APP_STATES)[number];
+
+export type DeviceMessage =
+  | { kind: "hello"; info: Record<string, unknown> }
+  | { kind: "log"; level: LogLevel; timeMs: number; text: string }
+  | { kind: "gpio"; pin: number; level: number; timeUs: number }
+  | { kind: "app"; state: AppState; detail: string }
+  | { kind: "other"; frame: Frame };
+
+const utf8 = new TextDecoder("utf-8", { fatal: false });
+
+function need(frame: Frame, bytes: number, what: string): DataView {
+  if (frame.payload.length < bytes) {
+    throw new InputError(`${what} frame (seq ${frame.seq}) has ${frame.payload.length} payload bytes, needs at least ${bytes}`);
+  }
+  return new DataView(frame.payload.buffer, frame.payload.byteOffset, frame.payload.length);
+}
+
+export function decodeMessage(frame: Frame): DeviceMessage {
+  switch (frame.type) {
+    case FrameType.Hello: {
+      try {
+        return { kind: "hello", info: JSON.parse(utf8.decode(frame.payload)) as Record<string, unknown> };
+      } catch (e) {
+        throw new InputError(`hello frame is not valid JSON: ${(e as Error).message}`);
+      }
+    }
+    case FrameType.Log: {
+      const v = need(frame, 5, "log");
+      return { kind: "log", level: LOG_LEVELS[v.getUint8(0)] ?? "debug", timeMs: v.getUint32(1, true), text: utf8.decode(frame.payload.subarray(5)) };
+    }
+    case FrameType.Gpio: {
+      const v = need(frame, 6, "gpio");
+      return { kind: "gpio", pin: v.getUint8(0), level: v.getUint8(1), timeUs: v.getUint32(2, true) };
+    }
+    case FrameType.AppState: {
+      const v = need(frame, 1, "app state");
+      return { kind: "app", state: APP_STATES[v.getUint8(0)] ?? "none", detail: utf8.decode(frame.payload.subarray(1)) };
+    }
+    default:
+      return { kind: "other", frame };
+  }
+}

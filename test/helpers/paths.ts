@@ -1,0 +1,19 @@
+// Where tests find the repo, the shared reference data and the host build.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/** ../shared beside the repo: the spec suite and reference models (read-only). */
+export const sharedDir = process.env.WASMCU_SHARED ?? path.resolve(repoRoot, "../shared");
+/** The host CMake build that scripts/test.mjs makes before any test runs. */
+export const hostBuildDir = path.resolve(repoRoot, process.env.WASMCU_HOST_BUILD ?? "build/host");
+
+/** Path of a host executable built by CMake; throws with a clear message if it is missing. */
+export function hostBin(name: string): string {
+  const p = path.join(hostBuildDir, "bin", name);
+  if (!existsSync(p)) {
+    throw new Error(`${p} is missing: build the host firmware first (npm test does, or: node scripts/build-host.mjs)`);
+  }
+  return p;
+}
