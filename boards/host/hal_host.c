@@ -32,6 +32,9 @@ static struct {
     uint64_t watchdog_deadline_us; /* 0: not running */
     uint32_t watchdog_timeout_ms;
     hal_reset_reason last_reset;
+    uint32_t baud;
+    uint64_t tx_free_ns;          /* when the emulated UART finishes sending what it has */
+    uint64_t rx_credit_ns;        /* bytes may be taken in as fast as they would arrive */
     int argc;
     char **argv;
 } host;
@@ -112,6 +115,7 @@ hal_status hal_host_setup(const hal_host_options *opt, int argc, char **argv)
     host.argc = argc;
     host.argv = argv;
     host.boot_ns = now_ns();
+    host.baud = opt->baud;
     const char *reason = getenv("WASMCU_HOST_RESET_REASON");
     host.last_reset = reason ? (hal_reset_reason)atoi(reason) : HAL_RESET_POWER_ON;
     unsetenv("WASMCU_HOST_RESET_REASON");
@@ -227,9 +231,32 @@ int32_t hal_gpio_read(uint32_t pin)
     return host.gpio_level[pin];
 }
 
+/* Nanoseconds one byte takes on a UART at the configured baud (start + 8 data + stop bits). */
+static uint64_t byte_ns(void)
+{
+    return host.baud ? 10u * 1000000000ull / host.baud : 0;
+}
+
+static void pace_tx(size_t len)
+{
+    if (!host.baud) return;
+    uint64_t now = now_ns();
+    if (host.tx_free_ns < now) host.tx_free_ns = now;
+    host.tx_free_ns += byte_ns() * len;
+    /* Like a UART with a small FIFO: the caller waits for the line, not for the whole frame. */
+    uint64_t ahead = host.tx_free_ns - now;
+    if (ahead > 32u * byte_ns()) {
+        uint64_t wait = ahead - 32u * byte_ns();
+        struct timespec ts = { .tv_sec = (time_t)(wait / 1000000000u), .tv_nsec = (long)(wait % 1000000000u) };
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+        }
+    }
+}
+
 size_t hal_link_write(const uint8_t *data, size_t len)
 {
     size_t done = 0;
+    pace_tx(len);
     while (done < len) {
         ssize_t n = write(host.link_out, data + done, len - done);
         if (n > 0) {
@@ -247,7 +274,16 @@ size_t hal_link_write(const uint8_t *data, size_t len)
 
 size_t hal_link_read(uint8_t *buf, size_t cap)
 {
+    if (host.baud) {
+        /* Take in only what could have arrived on the wire by now. */
+        uint64_t now = now_ns();
+        if (host.rx_credit_ns + 64u * byte_ns() < now) host.rx_credit_ns = now - 64u * byte_ns();
+        uint64_t allowed = (now - host.rx_credit_ns) / byte_ns();
+        if (allowed == 0) return 0;
+        if (cap > allowed) cap = (size_t)allowed;
+    }
     ssize_t n = read(host.link_in, buf, cap);
+    if (n > 0 && host.baud) host.rx_credit_ns += (uint64_t)n * byte_ns();
     return n > 0 ? (size_t)n : 0;
 }
 

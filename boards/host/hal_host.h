@@ -15,6 +15,7 @@ typedef struct {
     const char *flash_path;   /* file holding the board's flash; created (erased) if missing */
     bool uart_stdio;          /* link on stdin/stdout instead of a pseudo-terminal */
     const char *gpio_log;     /* append "time_us pin level" per GPIO write, or NULL */
+    uint32_t baud;            /* pace the link like a UART at this rate (10 bits a byte); 0: as fast as the pty goes */
 } hal_host_options;
 
 /* Opens the flash file and the link; prints "uart: /dev/pts/N" when on a pty. */

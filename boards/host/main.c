@@ -12,13 +12,14 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: wasmcu-host [--flash FILE] [--app APP.wasm] [--stdio] [--trace-gpio] [--gpio-log FILE]\n"
+            "usage: wasmcu-host [--flash FILE] [--app APP.wasm] [--stdio] [--baud N] [--trace-gpio] [--gpio-log FILE]\n"
             "  The wasmcu firmware running as a process. Its UART is a pseudo-terminal, printed\n"
             "  on stdout as `uart: PATH` (or stdin/stdout with --stdio); its flash is FILE\n"
             "  (default wasmcu-flash.bin, created erased).\n"
             "  --app APP.wasm   program an app into the inactive slot before boot (as a programmer would)\n"
             "  --trace-gpio     report every GPIO write over the link\n"
-            "  --gpio-log FILE  append `time_us pin level` for every GPIO write\n");
+            "  --gpio-log FILE  append `time_us pin level` for every GPIO write\n"
+            "  --baud N         pace the link like a UART at N baud (default: unpaced)\n");
 }
 
 static int install_app(const char *path)
@@ -58,6 +59,7 @@ int main(int argc, char **argv)
         if (!strcmp(a, "--flash") && i + 1 < argc) opt.flash_path = argv[++i];
         else if (!strcmp(a, "--app") && i + 1 < argc) app = argv[++i];
         else if (!strcmp(a, "--gpio-log") && i + 1 < argc) opt.gpio_log = argv[++i];
+        else if (!strcmp(a, "--baud") && i + 1 < argc) opt.baud = (uint32_t)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(a, "--stdio")) opt.uart_stdio = true;
         else if (!strcmp(a, "--trace-gpio")) trace = true;
         else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {

@@ -17,6 +17,7 @@
 static struct {
     bool trace_gpio;
     bool stop_requested;
+    bool restart_requested;
     link_app_state state;
     int active_slot;
     wr_bump bump;
@@ -74,7 +75,7 @@ static void send_app_state(link_app_state st, const char *detail)
 }
 
 /* The handshake: what this device is, its flash layout and what its slots hold. */
-static void send_hello(void)
+void dev_send_hello(uint8_t type, uint16_t seq)
 {
     static char buf[LINK_MAX_PAYLOAD];
     static const struct { const char *name; uint32_t offset, size; } regions[] = { WASMCU_REGION_TABLE };
@@ -92,21 +93,41 @@ static void send_hello(void)
     int active = slot_active_app(&h, NULL);
     if (n > 0 && (size_t)n < sizeof buf) {
         if (active >= 0) {
-            n += snprintf(buf + n, sizeof buf - (size_t)n, "],\"app\":{\"slot\":\"%s\",\"generation\":%lu,\"bytes\":%lu}}",
+            n += snprintf(buf + n, sizeof buf - (size_t)n, "],\"app\":{\"slot\":\"%s\",\"generation\":%lu,\"bytes\":%lu}",
                           slot_app((unsigned)active)->name, (unsigned long)h.generation, (unsigned long)h.length);
         } else {
-            n += snprintf(buf + n, sizeof buf - (size_t)n, "],\"app\":null}");
+            n += snprintf(buf + n, sizeof buf - (size_t)n, "],\"app\":null");
         }
     }
-    if (n > 0 && (size_t)n < sizeof buf) link_send(LINK_HELLO, next_seq(), (const uint8_t *)buf, (size_t)n, NULL, 0);
+    if (n > 0 && (size_t)n < sizeof buf) {
+        slot_header mh;
+        int m = slot_active_model(&mh, NULL);
+        if (m >= 0) {
+            n += snprintf(buf + n, sizeof buf - (size_t)n, ",\"model\":{\"slot\":\"%s\",\"generation\":%lu,\"bytes\":%lu}",
+                          slot_model_half((unsigned)m)->name, (unsigned long)mh.generation, (unsigned long)mh.length);
+        } else {
+            n += snprintf(buf + n, sizeof buf - (size_t)n, ",\"model\":null");
+        }
+    }
+    if (n > 0 && (size_t)n < sizeof buf) {
+        n += snprintf(buf + n, sizeof buf - (size_t)n, ",\"app_state\":%d,\"runtime_ram_used\":%lu,\"rx_dropped\":%lu}",
+                      (int)dev.state, (unsigned long)dev.bump.top, (unsigned long)link_rx_dropped());
+    }
+    if (n > 0 && (size_t)n < sizeof buf) link_send(type, seq, (const uint8_t *)buf, (size_t)n, NULL, 0);
 }
 
-/* Drains the link. The command layer (deploy, verify, activate...) plugs in here. */
+/* Hands whatever the link received to the command layer. */
 static void poll_link(void)
 {
-    uint8_t buf[64];
-    while (hal_link_read(buf, sizeof buf) > 0) {
-    }
+    uint8_t buf[128];
+    size_t n;
+    while ((n = hal_link_read(buf, sizeof buf)) > 0) link_rx_bytes(buf, n, dev_on_frame);
+}
+
+void dev_app_request(dev_app_action action)
+{
+    dev.stop_requested = true;
+    dev.restart_requested = action == DEV_APP_RESTART;
 }
 
 void dev_wait_until(uint64_t until_us)
@@ -129,6 +150,7 @@ bool dev_app_stop_requested(void)
 static void report_trap(const char *where, wr_status st)
 {
     static char msg[256];
+    if (dev.stop_requested) return; /* the host stopped it: not the app's fault */
     snprintf(msg, sizeof msg, "%s: %s", where, wr_store_error(dev.store));
     (void)st;
     send_app_state(LINK_APP_TRAPPED, msg);
@@ -139,6 +161,10 @@ static void report_trap(const char *where, wr_status st)
 static void start_app(void)
 {
     const uint8_t *bytes;
+    dev.stop_requested = false;
+    dev.restart_requested = false;
+    dev.loop = NULL;
+    dev.app = NULL;
     slot_header h;
     dev.active_slot = slot_active_app(&h, &bytes);
     if (dev.active_slot < 0) {
@@ -190,9 +216,20 @@ static void start_app(void)
 int wasmcu_device_main(void)
 {
     if (hal_init() != HAL_OK) return 1;
-    send_hello();
+    dev_send_hello(LINK_HELLO, next_seq());
     start_app();
     for (;;) {
+        if (dev.stop_requested) {
+            /* Out of wasm code now: the store can be thrown away. */
+            if (dev.restart_requested) {
+                start_app();
+            } else {
+                dev.stop_requested = false;
+                dev.loop = NULL;
+                send_app_state(LINK_APP_STOPPED, "stopped by the host");
+            }
+            continue;
+        }
         if (dev.state == LINK_APP_RUNNING && dev.loop) {
             wr_store_set_fuel(dev.store, DEV_FUEL_PER_CALL);
             wr_status st = wr_call(dev.loop, NULL, 0, NULL, 0);

@@ -6,6 +6,10 @@
 #ifndef DEV_RUNTIME_ARENA_BYTES
 #define DEV_RUNTIME_ARENA_BYTES (96u * 1024u)
 #endif
+/* RAM for the inference engine (see `wasmcu model info` for a model's need). */
+#ifndef DEV_NN_ARENA_BYTES
+#define DEV_NN_ARENA_BYTES (112u * 1024u)
+#endif
 /* The app's linear memory (AssemblyScript apps are built for one 64 KiB page). */
 #ifndef DEV_APP_MEMORY_BYTES
 #define DEV_APP_MEMORY_BYTES (64u * 1024u)

@@ -13,4 +13,12 @@ bool dev_app_stop_requested(void);
 void dev_log(uint8_t level, const uint8_t *text, size_t len);
 void dev_trace_gpio(uint32_t pin, bool level);
 
+typedef enum { DEV_APP_STOP, DEV_APP_RESTART } dev_app_action;
+/* Asks the main loop to stop or restart the app as soon as it is out of wasm code. */
+void dev_app_request(dev_app_action action);
+/* Sends the handshake JSON as a frame of `type` (HELLO at boot, DATA as a reply). */
+void dev_send_hello(uint8_t type, uint16_t seq);
+/* Handles one command frame from the host (commands.c). */
+void dev_on_frame(uint8_t type, uint16_t seq, const uint8_t *payload, size_t len);
+
 #endif

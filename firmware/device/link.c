@@ -1,5 +1,7 @@
 #include "link.h"
 
+#include <stdbool.h>
+
 #include "hal.h"
 
 uint32_t link_crc32(uint32_t crc, const uint8_t *data, size_t len)
@@ -75,4 +77,45 @@ int link_send(uint8_t type, uint16_t seq, const uint8_t *a, size_t alen, const u
     if (w == 0) return -1;
     wire[w++] = 0;
     return hal_link_write(wire, w) == w ? 0 : -1;
+}
+
+static struct {
+    uint8_t wire[LINK_MAX_WIRE];
+    uint8_t body[LINK_HEADER_BYTES + LINK_MAX_PAYLOAD + LINK_CRC_BYTES];
+    size_t n;
+    bool overflow;
+    uint32_t dropped;
+} rx;
+
+uint32_t link_rx_dropped(void)
+{
+    return rx.dropped;
+}
+
+void link_rx_bytes(const uint8_t *data, size_t len, link_frame_fn on_frame)
+{
+    for (size_t i = 0; i < len; i++) {
+        uint8_t b = data[i];
+        if (b != 0) {
+            if (rx.n < sizeof rx.wire) rx.wire[rx.n++] = b;
+            else rx.overflow = true;
+            continue;
+        }
+        if (rx.n == 0) continue;
+        size_t m = rx.overflow ? SIZE_MAX : link_cobs_decode(rx.wire, rx.n, rx.body, sizeof rx.body);
+        rx.n = 0;
+        rx.overflow = false;
+        if (m == SIZE_MAX || m < LINK_HEADER_BYTES + LINK_CRC_BYTES) {
+            rx.dropped++;
+            continue;
+        }
+        uint32_t want = (uint32_t)rx.body[m - 4] | (uint32_t)rx.body[m - 3] << 8 | (uint32_t)rx.body[m - 2] << 16 |
+                        (uint32_t)rx.body[m - 1] << 24;
+        if (link_crc32(0, rx.body, m - LINK_CRC_BYTES) != want) {
+            rx.dropped++;
+            continue;
+        }
+        on_frame(rx.body[0], (uint16_t)(rx.body[2] | rx.body[3] << 8), rx.body + LINK_HEADER_BYTES,
+                 m - LINK_HEADER_BYTES - LINK_CRC_BYTES);
+    }
 }

@@ -28,6 +28,44 @@ typedef enum {
     LINK_DATA = 0x06,      /* a reply's payload (read region, info), seq echoes the command's */
 } link_type;
 
+/* Commands, host → device. Every command is answered by one LINK_ACK with its seq
+ * (after any LINK_DATA replies). Payloads are little-endian. */
+typedef enum {
+    LINK_CMD_INFO = 0x40,        /* → DATA(hello JSON) */
+    LINK_CMD_WRITE_BEGIN = 0x41, /* target u8 (link_target) | length u32 | crc32 u32: erase the inactive slot */
+    LINK_CMD_WRITE_DATA = 0x42,  /* offset u32 | bytes: program part of the image (idempotent) */
+    LINK_CMD_VERIFY = 0x43,      /* → DATA(crc32 u32 of what was written); ACK ok only if it matches */
+    LINK_CMD_ACTIVATE = 0x44,    /* make the verified image active; an app restarts from it */
+    LINK_CMD_APP = 0x45,         /* action u8: 0 stop, 1 (re)start */
+    LINK_CMD_RESET = 0x46,       /* ACK, then reset the chip */
+    LINK_CMD_READ = 0x47,        /* offset u32 | length u32 (≤ LINK_MAX_PAYLOAD): → DATA(bytes) from flash */
+    LINK_CMD_MODEL_INFO = 0x48,  /* → DATA(JSON: arena bytes, input and output tensors) of the active model */
+    LINK_CMD_MODEL_INPUT = 0x49, /* index u8 | offset u32 | bytes: into input tensor `index` */
+    LINK_CMD_MODEL_INVOKE = 0x4A,/* → DATA(status u32 | micros u64 | cycles u64) */
+    LINK_CMD_MODEL_OUTPUT = 0x4B,/* index u8 | offset u32 | length u32: → DATA(bytes) of output tensor `index` */
+    LINK_CMD_MODEL_RESET = 0x4C, /* state tensors back to zero */
+} link_cmd;
+
+typedef enum { LINK_TARGET_APP = 0, LINK_TARGET_MODEL = 1 } link_target;
+
+typedef enum {
+    LINK_OK = 0,
+    LINK_E_UNKNOWN = 1,   /* unknown command */
+    LINK_E_ARGS = 2,      /* malformed or out-of-range arguments */
+    LINK_E_FLASH = 3,     /* erase or program failed */
+    LINK_E_VERIFY = 4,    /* written bytes do not match the announced CRC */
+    LINK_E_STATE = 5,     /* not now: e.g. ACTIVATE before a verified write */
+    LINK_E_TOO_BIG = 6,   /* the image does not fit its slot */
+    LINK_E_INVALID = 7,   /* the image was written but does not load */
+} link_status;
+
+/* Receives bytes from the link; calls `on_frame` for each frame with a good CRC.
+ * Frames with a bad CRC or encoding are dropped: the host retransmits. */
+typedef void (*link_frame_fn)(uint8_t type, uint16_t seq, const uint8_t *payload, size_t len);
+void link_rx_bytes(const uint8_t *data, size_t len, link_frame_fn on_frame);
+/* Frames dropped since boot (bad CRC, bad COBS, overlong). */
+uint32_t link_rx_dropped(void);
+
 typedef enum {
     LINK_APP_NONE = 0,     /* no valid app in the active slot */
     LINK_APP_RUNNING = 1,

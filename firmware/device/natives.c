@@ -6,6 +6,7 @@
 #include "device_internal.h"
 #include "hal.h"
 #include "link.h"
+#include "model.h"
 
 static wr_status n_gpio_mode(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
 {

@@ -10,7 +10,13 @@ static const slot_region app_regions[2] = {
     { "app_a", WASMCU_REGION_APP_A_OFFSET, WASMCU_REGION_APP_A_SIZE },
     { "app_b", WASMCU_REGION_APP_B_OFFSET, WASMCU_REGION_APP_B_SIZE },
 };
-static const slot_region model_region = { "model", WASMCU_REGION_MODEL_OFFSET, WASMCU_REGION_MODEL_SIZE };
+/* The model area is split in two halves used like the app slots, so a model being
+ * written never replaces the one in use until it is verified. */
+#define MODEL_HALF (WASMCU_REGION_MODEL_SIZE / 2u / WASMCU_FLASH_ERASE_SIZE * WASMCU_FLASH_ERASE_SIZE)
+static const slot_region model_regions[2] = {
+    { "model_a", WASMCU_REGION_MODEL_OFFSET, MODEL_HALF },
+    { "model_b", WASMCU_REGION_MODEL_OFFSET + MODEL_HALF, MODEL_HALF },
+};
 
 const char *slot_status_str(slot_status s)
 {
@@ -30,9 +36,9 @@ const slot_region *slot_app(unsigned index)
     return index < 2 ? &app_regions[index] : NULL;
 }
 
-const slot_region *slot_model(void)
+const slot_region *slot_model_half(unsigned index)
 {
-    return &model_region;
+    return index < 2 ? &model_regions[index] : NULL;
 }
 
 static uint32_t rd32(const uint8_t *p)
@@ -62,13 +68,13 @@ slot_status slot_check(const slot_region *r, slot_kind kind, slot_header *hdr, c
     return SLOT_OK;
 }
 
-int slot_active_app(slot_header *hdr, const uint8_t **payload)
+static int newest(const slot_region regions[2], slot_kind kind, slot_header *hdr, const uint8_t **payload)
 {
     int best = -1;
     slot_header h, besth = { 0 };
     const uint8_t *pl, *bestp = NULL;
     for (unsigned i = 0; i < 2; i++) {
-        if (slot_check(&app_regions[i], SLOT_KIND_APP, &h, &pl) != SLOT_OK) continue;
+        if (slot_check(&regions[i], kind, &h, &pl) != SLOT_OK) continue;
         if (best < 0 || h.generation > besth.generation) {
             best = (int)i;
             besth = h;
@@ -82,20 +88,45 @@ int slot_active_app(slot_header *hdr, const uint8_t **payload)
     return best;
 }
 
+int slot_active_app(slot_header *hdr, const uint8_t **payload)
+{
+    return newest(app_regions, SLOT_KIND_APP, hdr, payload);
+}
+
+int slot_active_model(slot_header *hdr, const uint8_t **payload)
+{
+    return newest(model_regions, SLOT_KIND_MODEL, hdr, payload);
+}
+
 static void wr32(uint8_t *p, uint32_t v)
 {
     for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
 }
 
-slot_status slot_install(const slot_region *r, slot_kind kind, const uint8_t *data, uint32_t len, uint32_t generation)
+slot_status slot_erase_for(const slot_region *r, uint32_t len)
 {
     if (len > r->size - SLOT_HEADER_BYTES) return SLOT_ERR_TOO_BIG;
     uint32_t erase = (SLOT_HEADER_BYTES + len + WASMCU_FLASH_ERASE_SIZE - 1u) / WASMCU_FLASH_ERASE_SIZE * WASMCU_FLASH_ERASE_SIZE;
-    if (hal_flash_erase(r->offset, erase) != HAL_OK) return SLOT_ERR_FLASH;
-    if (len && hal_flash_program(r->offset + SLOT_HEADER_BYTES, data, len) != HAL_OK) return SLOT_ERR_FLASH;
-    const uint8_t *written = hal_flash_map(r->offset + SLOT_HEADER_BYTES, len);
-    uint32_t crc = link_crc32(0, data, len);
-    if (!written || link_crc32(0, written, len) != crc) return SLOT_ERR_CRC;
+    return hal_flash_erase(r->offset, erase) == HAL_OK ? SLOT_OK : SLOT_ERR_FLASH;
+}
+
+slot_status slot_write_payload(const slot_region *r, uint32_t offset, const uint8_t *data, uint32_t len, uint32_t total)
+{
+    if (total > r->size - SLOT_HEADER_BYTES || offset > total || len > total - offset) return SLOT_ERR_TOO_BIG;
+    if (len == 0) return SLOT_OK;
+    return hal_flash_program(r->offset + SLOT_HEADER_BYTES + offset, data, len) == HAL_OK ? SLOT_OK : SLOT_ERR_FLASH;
+}
+
+uint32_t slot_payload_crc(const slot_region *r, uint32_t len)
+{
+    const uint8_t *p = hal_flash_map(r->offset + SLOT_HEADER_BYTES, len);
+    return p ? link_crc32(0, p, len) : 0;
+}
+
+slot_status slot_commit(const slot_region *r, slot_kind kind, uint32_t len, uint32_t crc, uint32_t generation)
+{
+    if (len > r->size - SLOT_HEADER_BYTES) return SLOT_ERR_TOO_BIG;
+    if (slot_payload_crc(r, len) != crc) return SLOT_ERR_CRC;
     uint8_t h[SLOT_HEADER_BYTES];
     memset(h, 0xFF, sizeof h);
     wr32(h, SLOT_MAGIC);
@@ -110,11 +141,35 @@ slot_status slot_install(const slot_region *r, slot_kind kind, const uint8_t *da
     return slot_check(r, kind, NULL, NULL);
 }
 
-slot_status slot_install_app(const uint8_t *data, uint32_t len)
+slot_status slot_install(const slot_region *r, slot_kind kind, const uint8_t *data, uint32_t len, uint32_t generation)
+{
+    slot_status s = slot_erase_for(r, len);
+    if (s == SLOT_OK) s = slot_write_payload(r, 0, data, len, len);
+    if (s == SLOT_OK) s = slot_commit(r, kind, len, link_crc32(0, data, len), generation);
+    return s;
+}
+
+static const slot_region *next_of(const slot_region regions[2], slot_kind kind, uint32_t *generation)
 {
     slot_header active;
-    int idx = slot_active_app(&active, NULL);
-    unsigned target = idx == 0 ? 1u : 0u;
-    uint32_t gen = idx >= 0 ? active.generation + 1u : 1u;
-    return slot_install(&app_regions[target], SLOT_KIND_APP, data, len, gen);
+    int idx = newest(regions, kind, &active, NULL);
+    if (generation) *generation = idx >= 0 ? active.generation + 1u : 1u;
+    return &regions[idx == 0 ? 1 : 0];
+}
+
+const slot_region *slot_next_app(uint32_t *generation)
+{
+    return next_of(app_regions, SLOT_KIND_APP, generation);
+}
+
+const slot_region *slot_next_model(uint32_t *generation)
+{
+    return next_of(model_regions, SLOT_KIND_MODEL, generation);
+}
+
+slot_status slot_install_app(const uint8_t *data, uint32_t len)
+{
+    uint32_t gen;
+    const slot_region *r = slot_next_app(&gen);
+    return slot_install(r, SLOT_KIND_APP, data, len, gen);
 }

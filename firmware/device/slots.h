@@ -1,8 +1,8 @@
 /*
  * App and model slots in flash. Each slot starts with a 32-byte header; the
  * payload follows and is used in place (the runtime and the engine read it
- * straight from flash). Of the app slots, the valid one with the highest
- * generation is active. A new image always goes to the other slot, and its
+ * straight from flash). Of the two app slots (and of the two halves of the
+ * model area) the valid one with the highest generation is active. A new image always goes to the other slot, and its
  * header is programmed last, after the payload is verified: a power cut at
  * any point leaves the previous app active.
  */
@@ -44,15 +44,27 @@ typedef struct {
     uint32_t offset, size;
 } slot_region;
 
-/* The two app slots and the model region, from the board's flash layout. */
-const slot_region *slot_app(unsigned index); /* 0 = app_a, 1 = app_b */
-const slot_region *slot_model(void);
+/* The two app slots and the two halves of the model area, from the board's flash layout. */
+const slot_region *slot_app(unsigned index);        /* 0 = app_a, 1 = app_b */
+const slot_region *slot_model_half(unsigned index); /* 0 = model_a, 1 = model_b */
 
 /* Checks header and CRC; on success *payload points at the bytes in flash. */
 slot_status slot_check(const slot_region *r, slot_kind kind, slot_header *hdr, const uint8_t **payload);
 
 /* The active app slot (index), or -1 if neither holds a valid app. */
 int slot_active_app(slot_header *hdr, const uint8_t **payload);
+/* The same for models. */
+int slot_active_model(slot_header *hdr, const uint8_t **payload);
+
+/* The steps of an install, for writes that arrive in pieces over the link:
+ * erase room for `len` payload bytes, program pieces, check, then the header last. */
+slot_status slot_erase_for(const slot_region *r, uint32_t len);
+slot_status slot_write_payload(const slot_region *r, uint32_t offset, const uint8_t *data, uint32_t len, uint32_t total);
+uint32_t slot_payload_crc(const slot_region *r, uint32_t len);
+slot_status slot_commit(const slot_region *r, slot_kind kind, uint32_t len, uint32_t crc, uint32_t generation);
+/* The slot a new app or model goes to (never the active one), and the generation it gets. */
+const slot_region *slot_next_app(uint32_t *generation);
+const slot_region *slot_next_model(uint32_t *generation);
 
 /* Erases the region and writes payload then header (generation = newest + 1 for apps). */
 slot_status slot_install(const slot_region *r, slot_kind kind, const uint8_t *data, uint32_t len, uint32_t generation);

@@ -2,4 +2,5 @@
 import * as gpio from "./gpio";
 import * as time from "./time";
 import * as log from "./log";
-export { gpio, time, log };
+import * as model from "./model";
+export { gpio, time, log, model };

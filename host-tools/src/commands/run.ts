@@ -5,7 +5,8 @@ import { resolveBoard } from "../boards/registry.js";
 import { ensureHostTool } from "../host/tools.js";
 import { BoardError, UsageError } from "../lib/errors.js";
 import { formatBytes, Output } from "../lib/output.js";
-import { openLink, type LinkEvent } from "../link/serial.js";
+import { DeviceLink, type LinkEvent } from "../link/session.js";
+import { openSerial } from "../link/transport.js";
 
 interface Opts {
   board: string;
@@ -13,6 +14,7 @@ interface Opts {
   for?: string;
   json?: boolean;
   traceGpio: boolean;
+  flash?: string;
 }
 
 /** One line per device event, as a person reads it. */
@@ -43,6 +45,7 @@ export function register(program: Command): void {
     .option("-a, --app <app>", "app to run (folder under firmware/apps or a path)", "blink")
     .option("--for <seconds>", "stop after this many seconds (default: until Ctrl-C)")
     .option("--no-trace-gpio", "do not report GPIO writes")
+    .option("--flash <file>", "host board: the flash image file (default build/host/flash.bin)")
     .option("--json", "one JSON object per event (NDJSON)")
     .action(async (opts: Opts) => {
       const out = new Output(opts);
@@ -56,15 +59,20 @@ export function register(program: Command): void {
       const app = await buildApp(opts.app ?? "blink");
       out.info(`app ${app.app}: ${formatBytes(app.bytes)}`);
       const firmware = await ensureHostTool("wasmcu-host");
-      const board = await launchHostBoard(target, { firmware, app: app.wasm, traceGpio: opts.traceGpio });
+      const board = await launchHostBoard(target, { firmware, app: app.wasm, traceGpio: opts.traceGpio, flashFile: opts.flash });
       out.info(`board ${target.name} up, UART on ${board.uartPath}`);
-      const link = await openLink(board.uartPath, target.board.serial.baud, (e) => {
+      const link = new DeviceLink(await openSerial(board.uartPath, target.board.serial.baud));
+      link.onEvent((e) => {
         if (opts.json) process.stdout.write(JSON.stringify(e) + "\n");
         else {
           const line = describeEvent(e);
           if (line !== undefined) out.line(line);
         }
       });
+      // The boot-time hello may have gone by before the port was open: ask again.
+      const info = await link.info();
+      if (opts.json) process.stdout.write(JSON.stringify({ kind: "hello", info }) + "\n");
+      else out.line(describeEvent({ kind: "hello", info })!);
       await new Promise<void>((resolve) => {
         const timer = seconds ? setTimeout(resolve, seconds * 1000) : undefined;
         process.once("SIGINT", () => {

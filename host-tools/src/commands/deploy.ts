@@ -1,0 +1,71 @@
+import type { Command } from "commander";
+import { buildApp } from "../build/app.js";
+import { resolveBoard } from "../boards/registry.js";
+import { formatBytes, Output } from "../lib/output.js";
+import { deploy, readTflite, readWasm } from "../link/deploy.js";
+import { resolvePort } from "../link/port-option.js";
+import { progressBar } from "../link/progress.js";
+import { DeviceLink, type LinkEvent } from "../link/session.js";
+import { openSerial } from "../link/transport.js";
+import { describeEvent } from "./run.js";
+
+interface Opts {
+  app?: string;
+  model?: string;
+  board: string;
+  port?: string;
+  baud?: string;
+  logs: string;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command("deploy")
+    .description("push an app (and a model) into the board's inactive slot, verify, activate, restart, show the first logs")
+    .option("-a, --app <app>", "app folder under firmware/apps, a path to one, or a .wasm file")
+    .option("-m, --model <file>", "a .tflite model to put in the model area")
+    .option("-b, --board <board>", "board kind (for serial settings)", "host")
+    .option("-p, --port <port>", "serial port of the board (default: the only candidate)")
+    .option("--baud <rate>", "baud rate (default: the board's)")
+    .option("--logs <seconds>", "show the app's log lines for this long after it starts", "2")
+    .option("--json", "machine-readable summary")
+    .action(async (opts: Opts) => {
+      const out = new Output(opts);
+      const target = resolveBoard(opts.board);
+      const app = opts.app
+        ? opts.app.endsWith(".wasm") ? readWasm(opts.app) : readWasm((await buildApp(opts.app)).wasm)
+        : undefined;
+      const model = opts.model ? readTflite(opts.model) : undefined;
+      if (!app && !model) {
+        const { UsageError } = await import("../lib/errors.js");
+        throw new UsageError("nothing to deploy: give --app and/or --model");
+      }
+      const port = await resolvePort(opts.port, target.board.name);
+      const baud = opts.baud ? Number(opts.baud) : target.board.serial.baud;
+      const link = new DeviceLink(await openSerial(port, baud), { baud: opts.baud ? baud : 0 });
+      const logs: LinkEvent[] = [];
+      link.onEvent((e) => {
+        logs.push(e);
+        if (!opts.json && (e.kind === "log" || e.kind === "app")) out.line(describeEvent(e)!);
+      });
+      try {
+        const bar = progressBar("deploy", process.stderr, !opts.json);
+        const r = await deploy(link, { app, model }, (_what, sent, total) => bar.update(sent, total));
+        bar.finish();
+        await new Promise((res) => setTimeout(res, Number(opts.logs) * 1000));
+        out.result({ port, ...r, events: logs }, () => {
+          const parts = [];
+          for (const [what, x] of [["model", r.model], ["app", r.app]] as const) {
+            if (!x) continue;
+            const eff = ((x.bytes / x.stats.wireBytes) * 100).toFixed(1);
+            parts.push(`${what}: ${formatBytes(x.bytes)} written, verified and activated in ${x.stats.ms} ms ` +
+              `(${eff}% of wire bytes were payload, ${x.stats.retransmissions} retransmissions)`);
+          }
+          return parts.join("\n");
+        });
+      } finally {
+        await link.close();
+      }
+    });
+}

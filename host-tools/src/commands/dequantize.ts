@@ -1,0 +1,32 @@
+import type { Command } from "commander";
+import { UsageError } from "../lib/errors.js";
+import { Output } from "../lib/output.js";
+import { dequantizeFile } from "../stream/pipeline.js";
+
+interface Opts {
+  output?: string;
+  json?: boolean;
+}
+
+/** Exit status when the stream decoded but some blocks were damaged and skipped. */
+const EXIT_DAMAGED = 3;
+
+export function register(program: Command): void {
+  program
+    .command("dequantize")
+    .description("decode a .wqs stream back to CSV in sensor units (damaged blocks are reported and skipped; exit status 3)")
+    .argument("<input>", "IN.wqs")
+    .option("-o, --output <file>", "the CSV file to write")
+    .option("--json", "machine-readable output")
+    .action(async (input: string, opts: Opts) => {
+      const out = new Output(opts);
+      if (!opts.output) throw new UsageError("missing -o, --output <file>");
+      const r = await dequantizeFile(input, opts.output);
+      for (const d of r.damage) out.warn(`${input}: ${d.reason}; skipped ${d.length} bytes from byte ${d.offset}`);
+      for (const l of r.lost) out.warn(`${input}: block${l.fromSeq === l.toSeq ? ` ${l.fromSeq}` : `s ${l.fromSeq}..${l.toSeq}`} lost`);
+      const lostBlocks = r.lost.reduce((s, l) => s + l.toSeq - l.fromSeq + 1, 0);
+      out.result({ input: r.input, output: r.output, blocks: r.blocks, samples: r.samples, channels: r.header.channels, damage: r.damage, lostBlocks },
+        () => `${r.output}: ${r.samples} samples from ${r.blocks} blocks${r.damage.length ? `, ${r.damage.length} damaged region(s) skipped, ${lostBlocks} block(s) lost` : ""}`);
+      if (r.damage.length) process.exitCode = EXIT_DAMAGED;
+    });
+}

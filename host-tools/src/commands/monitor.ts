@@ -1,0 +1,84 @@
+import type { Command } from "commander";
+import { existsSync } from "node:fs";
+import { resolveBoard } from "../boards/registry.js";
+import { UsageError } from "../lib/errors.js";
+import { Output } from "../lib/output.js";
+import { resolvePort } from "../link/port-option.js";
+import { DeviceLink } from "../link/session.js";
+import { openSerial } from "../link/transport.js";
+import { describeEvent } from "./run.js";
+
+interface Opts {
+  board: string;
+  port?: string;
+  baud?: string;
+  for?: string;
+  json?: boolean;
+}
+
+function stamp(): string {
+  return new Date().toISOString().slice(11, 23);
+}
+
+export function register(program: Command): void {
+  program
+    .command("monitor")
+    .description("show a board's decoded log lines with timestamps; reconnects after a reset or unplug")
+    .option("-b, --board <board>", "board kind (for serial settings)", "host")
+    .option("-p, --port <port>", "serial port of the board (default: the only candidate)")
+    .option("--baud <rate>", "baud rate (default: the board's)")
+    .option("--for <seconds>", "stop after this many seconds (default: until Ctrl-C)")
+    .option("--json", "one JSON object per event (NDJSON), with a host timestamp")
+    .action(async (opts: Opts) => {
+      const out = new Output(opts);
+      const target = resolveBoard(opts.board);
+      const port = await resolvePort(opts.port, target.board.name);
+      const baud = opts.baud ? Number(opts.baud) : target.board.serial.baud;
+      const seconds = opts.for === undefined ? undefined : Number(opts.for);
+      if (seconds !== undefined && !(seconds > 0)) throw new UsageError(`--for needs a positive number of seconds, got "${opts.for}"`);
+      let stopped = false;
+      const done = new Promise<void>((resolve) => {
+        if (seconds) setTimeout(resolve, seconds * 1000);
+        process.once("SIGINT", () => resolve());
+      }).then(() => {
+        stopped = true;
+      });
+      // Keep (re)opening the port until asked to stop: a board that resets or is
+      // unplugged comes back on the same path.
+      while (!stopped) {
+        let link: DeviceLink | undefined;
+        try {
+          link = new DeviceLink(await openSerial(port, baud));
+          out.info(`monitoring ${port} (Ctrl-C to stop)`);
+          link.onEvent((e) => {
+            if (opts.json) process.stdout.write(JSON.stringify({ host_time: new Date().toISOString(), ...e }) + "\n");
+            else {
+              const line = describeEvent(e);
+              if (line !== undefined) out.line(`${stamp()} ${line}`);
+            }
+          });
+          const gone = new Promise<void>((resolve) => {
+            const timer = setInterval(() => {
+              if (!existsSync(port)) {
+                clearInterval(timer);
+                resolve();
+              }
+            }, 250);
+            void done.then(() => {
+              clearInterval(timer);
+              resolve();
+            });
+          });
+          await gone;
+          if (!stopped) out.info(`${port} went away; waiting for it to come back`);
+        } catch (e) {
+          // A port that is not there (yet) is waited for; one that is there but fails is an error.
+          if (stopped) break;
+          if (existsSync(port)) throw e;
+          await Promise.race([done, new Promise((r) => setTimeout(r, 500))]);
+        } finally {
+          await link?.close();
+        }
+      }
+    });
+}

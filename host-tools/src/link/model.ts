@@ -1,0 +1,80 @@
+// Running the device's active model over the link: write inputs, invoke, read outputs.
+import { DeviceError, InputError } from "../lib/errors.js";
+import { MAX_PAYLOAD } from "./frame.js";
+import { Cmd, type DeviceLink } from "./session.js";
+
+export interface DeviceTensor {
+  io: "input" | "output";
+  index: number;
+  type: string;
+  bytes: number;
+  zero_point: number;
+  scale: number;
+  shape: number[];
+}
+
+export interface DeviceModelInfo {
+  arena_bytes: number;
+  tensors: DeviceTensor[];
+}
+
+export interface DeviceRun {
+  outputs: Uint8Array[];
+  micros: number;
+  /** CPU cycles of the invoke where the board counts them (emulator, real chips), else 0. */
+  cycles: number;
+}
+
+
+export async function deviceModelInfo(link: DeviceLink): Promise<DeviceModelInfo> {
+  const r = await link.ok("model info", Cmd.ModelInfo);
+  const d = r.data.at(-1);
+  if (!d) throw new DeviceError("model info: no description came back");
+  return JSON.parse(new TextDecoder().decode(d)) as DeviceModelInfo;
+}
+
+/** Writes each input, invokes once, and reads every output of the device's active model. */
+export async function runDeviceModel(link: DeviceLink, inputs: Uint8Array[], opts: { reset?: boolean } = {}): Promise<DeviceRun> {
+  const info = await deviceModelInfo(link);
+  const ins = info.tensors.filter((t) => t.io === "input");
+  const outs = info.tensors.filter((t) => t.io === "output");
+  if (inputs.length !== ins.length) throw new InputError(`the model has ${ins.length} input(s); ${inputs.length} given`);
+  ins.forEach((t, i) => {
+    if (inputs[i]!.length !== t.bytes) {
+      throw new InputError(`input ${i} is ${inputs[i]!.length} bytes; tensor ${i} (${t.type} [${t.shape.join(",")}]) needs ${t.bytes}`);
+    }
+  });
+  if (opts.reset) await link.ok("model reset", Cmd.ModelReset);
+  const step = MAX_PAYLOAD - 5;
+  for (const [i, data] of inputs.entries()) {
+    for (let off = 0; off < data.length; off += step) {
+      const part = data.subarray(off, off + step);
+      const p = new Uint8Array(5 + part.length);
+      p[0] = i;
+      new DataView(p.buffer).setUint32(1, off, true);
+      p.set(part, 5);
+      await link.ok(`model input ${i} at ${off}`, Cmd.ModelInput, p);
+    }
+  }
+  const inv = await link.command(Cmd.ModelInvoke);
+  if (inv.status !== 0) throw new DeviceError(`model invoke failed on the device: ${inv.detail || `status ${inv.status}`}`);
+  const d = inv.data.at(-1);
+  const dv = d && d.length >= 20 ? new DataView(d.buffer, d.byteOffset, d.length) : undefined;
+  const outputs: Uint8Array[] = [];
+  for (const t of outs) {
+    const buf = new Uint8Array(t.bytes);
+    for (let off = 0; off < t.bytes; off += MAX_PAYLOAD) {
+      const n = Math.min(MAX_PAYLOAD, t.bytes - off);
+      const p = new Uint8Array(9);
+      p[0] = t.index;
+      new DataView(p.buffer).setUint32(1, off, true);
+      new DataView(p.buffer).setUint32(5, n, true);
+      const r = await link.ok(`model output ${t.index} at ${off}`, Cmd.ModelOutput, p);
+      const part = r.data.at(-1);
+      if (!part || part.length !== n) throw new DeviceError(`model output ${t.index}: expected ${n} bytes at ${off}, got ${part?.length ?? 0}`);
+      buf.set(part, off);
+    }
+    outputs.push(buf);
+  }
+  return { outputs, micros: dv ? Number(dv.getBigUint64(4, true)) : NaN, cycles: dv ? Number(dv.getBigUint64(12, true)) : 0 };
+}

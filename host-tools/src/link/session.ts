@@ -1,0 +1,264 @@
+// The host side of the link protocol: commands with acknowledgements, retransmission on
+// timeout, and windowed image writes. Layout of every command: firmware/device/link.h.
+import { DeviceError } from "../lib/errors.js";
+import { crc32 } from "./crc32.js";
+import { encodeFrame, FrameDecoder, MAX_PAYLOAD, type Frame } from "./frame.js";
+import { decodeMessage, type DeviceMessage } from "./messages.js";
+import type { Transport } from "./transport.js";
+
+export enum Cmd {
+  Info = 0x40,
+  WriteBegin = 0x41,
+  WriteData = 0x42,
+  Verify = 0x43,
+  Activate = 0x44,
+  App = 0x45,
+  Reset = 0x46,
+  Read = 0x47,
+  ModelInfo = 0x48,
+  ModelInput = 0x49,
+  ModelInvoke = 0x4a,
+  ModelOutput = 0x4b,
+  ModelReset = 0x4c,
+}
+
+export enum Target {
+  App = 0,
+  Model = 1,
+}
+
+const STATUS_TEXT = [
+  "ok", "unknown command", "bad arguments", "flash erase or program failed", "verification failed (CRC mismatch)",
+  "not allowed now", "image does not fit the slot", "image does not load",
+];
+
+const ACK = 0x05;
+const DATA = 0x06;
+
+export type LinkEvent = DeviceMessage | { kind: "text"; text: string } | { kind: "garbage"; bytes: number; reason: string };
+
+export interface CommandResult {
+  status: number;
+  detail: string;
+  data: Uint8Array[];
+}
+
+export interface LinkOptions {
+  /** Baud rate of the link, to scale timeouts (0 = fast, e.g. a pty with no pacing). */
+  baud?: number;
+  /** Wait for an answer this long before sending again. */
+  timeoutMs?: number;
+  /** How many times a command is sent before giving up. */
+  attempts?: number;
+  /** Chunks of an image write in flight at once. */
+  window?: number;
+}
+
+export interface WriteProgress {
+  sent: number;
+  total: number;
+}
+
+export interface WriteStats {
+  payloadBytes: number;
+  /** Bytes the host put on the wire for the whole transfer, framing and retransmissions included. */
+  wireBytes: number;
+  retransmissions: number;
+  ms: number;
+}
+
+interface Pending {
+  type: number;
+  data: Uint8Array[];
+  resolve: (r: CommandResult) => void;
+}
+
+/** Image data per WRITE_DATA frame: the payload's maximum less the 4-byte offset. */
+export const CHUNK_BYTES = MAX_PAYLOAD - 4;
+
+export class DeviceLink {
+  private seq = Math.floor(Math.random() * 0x10000);
+  private readonly pending = new Map<number, Pending>();
+  private readonly listeners: ((e: LinkEvent) => void)[] = [];
+  private readonly decoder = new FrameDecoder();
+  private readonly opts: Required<LinkOptions>;
+  wireBytesOut = 0;
+
+  constructor(readonly transport: Transport, opts: LinkOptions = {}) {
+    this.opts = { baud: 0, timeoutMs: 0, attempts: 8, window: 4, ...opts };
+    transport.onData((chunk) => this.receive(chunk));
+  }
+
+  /** Everything the device says that is not an answer to a command: logs, GPIO traces, app state. */
+  onEvent(fn: (e: LinkEvent) => void): void {
+    this.listeners.push(fn);
+  }
+
+  private emit(e: LinkEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  private receive(chunk: Uint8Array): void {
+    for (const item of this.decoder.push(chunk)) {
+      if (item.kind !== "frame") {
+        this.emit(item);
+        continue;
+      }
+      const f = item.frame;
+      if (f.type === ACK || f.type === DATA) {
+        this.answer(f);
+        continue;
+      }
+      try {
+        this.emit(decodeMessage(f));
+      } catch (e) {
+        this.emit({ kind: "garbage", bytes: f.payload.length, reason: (e as Error).message });
+      }
+    }
+  }
+
+  private answer(f: Frame): void {
+    const p = this.pending.get(f.seq);
+    if (!p) return; // a late answer to a command already answered or given up
+    if (f.type === DATA) {
+      p.data.push(f.payload);
+      return;
+    }
+    this.pending.delete(f.seq);
+    p.resolve({ status: f.payload[0] ?? 255, detail: new TextDecoder().decode(f.payload.subarray(1)), data: p.data });
+  }
+
+  /** How long to wait for an answer, given the bytes that may be queued ahead of it. */
+  private timeoutFor(bytesInFlight: number): number {
+    if (this.opts.timeoutMs) return this.opts.timeoutMs;
+    const lineMs = this.opts.baud ? (bytesInFlight * 10 * 1000) / this.opts.baud : 0;
+    return 300 + 2 * lineMs;
+  }
+
+  private send(type: number, seq: number, payload: Uint8Array): void {
+    const wire = encodeFrame({ type, flags: 0, seq, payload });
+    this.wireBytesOut += wire.length;
+    this.transport.write(wire);
+  }
+
+  /**
+   * Sends a command and waits for its acknowledgement, sending it again (same seq: the
+   * device answers a repeat without redoing it) when an answer does not come in time.
+   */
+  async command(type: Cmd, payload: Uint8Array = new Uint8Array(0), opts: { timeoutMs?: number; onRetry?: () => void } = {}): Promise<CommandResult> {
+    const seq = (this.seq = (this.seq + 1) & 0xffff);
+    const timeout = opts.timeoutMs ?? this.timeoutFor(payload.length + 2048);
+    for (let attempt = 1; attempt <= this.opts.attempts; attempt++) {
+      const answer = new Promise<CommandResult | undefined>((resolve) => {
+        const timer = setTimeout(() => resolve(undefined), timeout);
+        const prev = this.pending.get(seq);
+        this.pending.set(seq, {
+          type,
+          data: prev?.data ?? [],
+          resolve: (r) => {
+            clearTimeout(timer);
+            resolve(r);
+          },
+        });
+      });
+      if (attempt > 1) opts.onRetry?.();
+      this.send(type, seq, payload);
+      const r = await answer;
+      if (r) return r;
+    }
+    this.pending.delete(seq);
+    throw new DeviceError(`no answer from the device to command 0x${type.toString(16)} after ${this.opts.attempts} attempts (${this.transport.description})`,
+      "is the board running wasmcu firmware, and is this its port? (wasmcu ports)");
+  }
+
+  /** Like command(), but a status other than ok becomes a DeviceError naming `what`. */
+  async ok(what: string, type: Cmd, payload?: Uint8Array, opts?: { timeoutMs?: number; onRetry?: () => void }): Promise<CommandResult> {
+    const r = await this.command(type, payload, opts);
+    if (r.status !== 0) {
+      throw new DeviceError(`${what}: the device answered "${STATUS_TEXT[r.status] ?? `status ${r.status}`}"${r.detail ? ` (${r.detail})` : ""}`);
+    }
+    return r;
+  }
+
+  /** The handshake: firmware version, board, flash layout, slots, free RAM. */
+  async info(): Promise<Record<string, unknown>> {
+    const r = await this.ok("info", Cmd.Info);
+    const last = r.data.at(-1);
+    if (!last) throw new DeviceError("info: the device acknowledged but sent no description");
+    return JSON.parse(new TextDecoder().decode(last)) as Record<string, unknown>;
+  }
+
+  /**
+   * Writes an image into the inactive slot (app) or the model area, verifies it, and
+   * activates it. The active app is not touched until the verified image is activated.
+   */
+  async writeImage(target: Target, image: Uint8Array, onProgress?: (p: WriteProgress) => void): Promise<WriteStats> {
+    const t0 = Date.now();
+    const wire0 = this.wireBytesOut;
+    let retransmissions = 0;
+    const onRetry = () => retransmissions++;
+    const crc = crc32(image);
+    const begin = new Uint8Array(9);
+    const bv = new DataView(begin.buffer);
+    begin[0] = target;
+    bv.setUint32(1, image.length, true);
+    bv.setUint32(5, crc, true);
+    // Erasing a large region takes a while on real flash.
+    await this.ok("write begin", Cmd.WriteBegin, begin, { timeoutMs: Math.max(this.timeoutFor(64), 5000), onRetry });
+
+    const offsets: number[] = [];
+    for (let off = 0; off < image.length; off += CHUNK_BYTES) offsets.push(off);
+    let next = 0;
+    let sent = 0;
+    const chunkTimeout = this.timeoutFor(this.opts.window * (CHUNK_BYTES + 16));
+    const worker = async () => {
+      while (next < offsets.length) {
+        const off = offsets[next++]!;
+        const part = image.subarray(off, off + CHUNK_BYTES);
+        const payload = new Uint8Array(4 + part.length);
+        new DataView(payload.buffer).setUint32(0, off, true);
+        payload.set(part, 4);
+        await this.ok(`write at offset ${off}`, Cmd.WriteData, payload, { timeoutMs: chunkTimeout, onRetry });
+        sent += part.length;
+        onProgress?.({ sent, total: image.length });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.opts.window, Math.max(1, offsets.length)) }, worker));
+
+    const v = await this.command(Cmd.Verify, undefined, { timeoutMs: Math.max(this.timeoutFor(64), 3000), onRetry });
+    if (v.status !== 0) {
+      const got = v.data.at(-1);
+      const theirs = got && got.length >= 4 ? new DataView(got.buffer, got.byteOffset).getUint32(0, true).toString(16) : "?";
+      throw new DeviceError(`verify: the device holds CRC-32 ${theirs} but the image is ${crc.toString(16)}; nothing was activated`);
+    }
+    await this.ok("activate", Cmd.Activate, undefined, { onRetry });
+    return { payloadBytes: image.length, wireBytes: this.wireBytesOut - wire0, retransmissions, ms: Date.now() - t0 };
+  }
+
+  async appControl(start: boolean): Promise<void> {
+    await this.ok(start ? "start app" : "stop app", Cmd.App, Uint8Array.of(start ? 1 : 0));
+  }
+
+  async reset(): Promise<void> {
+    await this.ok("reset", Cmd.Reset);
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    const out = new Uint8Array(length);
+    for (let done = 0; done < length; done += MAX_PAYLOAD) {
+      const n = Math.min(MAX_PAYLOAD, length - done);
+      const p = new Uint8Array(8);
+      new DataView(p.buffer).setUint32(0, offset + done, true);
+      new DataView(p.buffer).setUint32(4, n, true);
+      const r = await this.ok(`read at 0x${(offset + done).toString(16)}`, Cmd.Read, p);
+      const d = r.data.at(-1);
+      if (!d || d.length !== n) throw new DeviceError(`read at 0x${(offset + done).toString(16)}: expected ${n} bytes, got ${d?.length ?? 0}`);
+      out.set(d, done);
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.transport.close();
+  }
+}

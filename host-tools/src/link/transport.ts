@@ -1,0 +1,112 @@
+// A byte stream to a device: a serial port, a pseudo-terminal, or (in tests) a model
+// of a bad link that drops, duplicates, corrupts and delays bytes.
+import { SerialPort } from "serialport";
+import { DeviceError } from "../lib/errors.js";
+
+export interface Transport {
+  write(data: Uint8Array): void;
+  onData(fn: (chunk: Uint8Array) => void): void;
+  close(): Promise<void>;
+  readonly description: string;
+}
+
+export async function openSerial(path: string, baudRate: number): Promise<Transport> {
+  const port = new SerialPort({ path, baudRate, autoOpen: false });
+  await new Promise<void>((resolve, reject) =>
+    port.open((err) => (err ? reject(new DeviceError(`cannot open serial port ${path}: ${err.message}`,
+      "check the port with `wasmcu ports`, and that no other program has it open")) : resolve())));
+  const listeners: ((c: Uint8Array) => void)[] = [];
+  port.on("data", (chunk: Buffer) => listeners.forEach((l) => l(chunk)));
+  return {
+    description: `${path} at ${baudRate} baud`,
+    write: (data) => {
+      port.write(Buffer.from(data));
+    },
+    onData: (fn) => listeners.push(fn),
+    close: () => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())),
+  };
+}
+
+export interface FaultModel {
+  /** Probability that a byte is replaced by a random one. */
+  corrupt: number;
+  /** Probability that a byte is lost. */
+  drop: number;
+  /** Probability that a byte is sent twice. */
+  duplicate: number;
+  /** Probability that a whole chunk (a write or a read) is lost. */
+  dropChunk: number;
+  /** Extra delay for each chunk, uniformly 0..maxDelayMs. */
+  maxDelayMs: number;
+  /** Deterministic seed. */
+  seed: number;
+}
+
+export interface FaultStats {
+  corrupted: number;
+  dropped: number;
+  duplicated: number;
+  chunksDropped: number;
+}
+
+/** Wraps a transport in a deterministic model of a noisy link (both directions). */
+export function faultyTransport(inner: Transport, model: FaultModel): Transport & { stats: FaultStats } {
+  let s = model.seed >>> 0 || 1;
+  const rnd = () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 0x100000000;
+  };
+  const stats: FaultStats = { corrupted: 0, dropped: 0, duplicated: 0, chunksDropped: 0 };
+  const mangle = (data: Uint8Array): Uint8Array | undefined => {
+    if (rnd() < model.dropChunk) {
+      stats.chunksDropped++;
+      return undefined;
+    }
+    const out: number[] = [];
+    for (const b of data) {
+      const r = rnd();
+      if (r < model.drop) {
+        stats.dropped++;
+        continue;
+      }
+      if (r < model.drop + model.corrupt) {
+        stats.corrupted++;
+        out.push(Math.floor(rnd() * 256));
+        continue;
+      }
+      out.push(b);
+      if (r < model.drop + model.corrupt + model.duplicate) {
+        stats.duplicated++;
+        out.push(b);
+      }
+    }
+    return Uint8Array.from(out);
+  };
+  // Delays keep order within a direction, as a real link does.
+  let lastOut = 0;
+  let lastIn = 0;
+  const later = (last: number, fn: () => void): number => {
+    const at = Math.max(Date.now() + rnd() * model.maxDelayMs, last);
+    setTimeout(fn, at - Date.now());
+    return at;
+  };
+  const listeners: ((c: Uint8Array) => void)[] = [];
+  inner.onData((chunk) => {
+    const m = mangle(chunk);
+    if (m) lastIn = later(lastIn, () => listeners.forEach((l) => l(m)));
+  });
+  return {
+    stats,
+    description: `${inner.description} through a fault model`,
+    write: (data) => {
+      const m = mangle(data);
+      if (m) lastOut = later(lastOut, () => inner.write(m));
+    },
+    onData: (fn) => listeners.push(fn),
+    close: () => inner.close(),
+  };
+}

@@ -1,0 +1,206 @@
+// The RP2040's flash interface, modelled so a firmware's own flash driver can
+// run against the flash-chip model: the SSI (XIP_SSI, 0x18000000) in direct
+// mode, the chip-select override in IO_QSPI (0x40018000), and the XIP cache
+// control block (0x14000000). rp2040js's own SSI only answers boot stages.
+//
+// What is modelled: SSI registers, 8/16/32-bit frames in transmit+receive or
+// transmit-only mode, the receive FIFO, chip select by the SS output override
+// or (approximately) one frame per transaction under SSI control, and whether
+// the SSI is set up for execute-in-place. Timing of SPI transfers is not.
+import { BasePeripheral, type RP2040 } from "rp2040js";
+
+import type { SpiNorFlash } from "./flash-chip.js";
+
+/** State the SSI and IO_QSPI share: who drives chip select. */
+export class QspiBus {
+  /** GPIO_QSPI_SS_CTRL.OUTOVER: 0 SSI drives CS, 1 inverted, 2 forced low (selected), 3 forced high. */
+  csOverride = 0;
+  /** Called when something that decides whether XIP reads work changed. */
+  onXipChange: () => void = () => {};
+
+  constructor(readonly chip: SpiNorFlash) {}
+}
+
+const CTRLR0 = 0x00, CTRLR1 = 0x04, SSIENR = 0x08, MWCR = 0x0c, SER = 0x10, BAUDR = 0x14;
+const TXFTLR = 0x18, RXFTLR = 0x1c, TXFLR = 0x20, RXFLR = 0x24, SR = 0x28, IMR = 0x2c;
+const DMACR = 0x4c, DMATDLR = 0x50, DMARDLR = 0x54, IDR = 0x58, VERSION = 0x5c;
+const DR0 = 0x60, DR_LAST = 0xec, RX_SAMPLE_DLY = 0xf0, SPI_CTRLR0 = 0xf4, TXD_DRIVE_EDGE = 0xf8;
+const SR_TFNF = 0x02, SR_TFE = 0x04, SR_RFNE = 0x08, SR_RFF = 0x10;
+const FIFO_DEPTH = 16;
+
+/** The value the bootrom leaves the SSI in: serial 03h reads, enough to fetch boot2 and vectors. */
+export const XIP_03H = {
+  ctrlr0: (31 << 16) | (3 << 8),
+  spiCtrlr0: (0x03 << 24) | (2 << 8) | (6 << 2),
+  baudr: 4,
+};
+
+export class SsiModel extends BasePeripheral {
+  ctrlr0 = XIP_03H.ctrlr0;
+  ctrlr1 = 0;
+  ssienr = 1;
+  ser = 1;
+  baudr = XIP_03H.baudr;
+  spiCtrlr0 = XIP_03H.spiCtrlr0;
+  private regs = new Map<number, number>();
+  private rx: number[] = [];
+  /** Frames shifted in direct mode. */
+  frames = 0;
+
+  constructor(rp2040: RP2040, private readonly bus: QspiBus) {
+    super(rp2040, "SSI");
+  }
+
+  get tmod(): number {
+    return (this.ctrlr0 >>> 8) & 3;
+  }
+
+  get frameBits(): number {
+    return ((this.ctrlr0 >>> 16) & 31) + 1;
+  }
+
+  /** True when an XIP access would reach the flash the way boot2 set it up. */
+  get xipReady(): boolean {
+    return this.ssienr === 1 && this.tmod === 3 && this.bus.csOverride === 0 && !this.bus.chip.busy;
+  }
+
+  /** Why XIP would not work now, for error messages. */
+  get xipProblem(): string {
+    if (this.ssienr !== 1) return "the SSI is disabled";
+    if (this.tmod !== 3) return `the SSI is in direct mode (TMOD=${this.tmod}), not XIP (EEPROM read)`;
+    if (this.bus.csOverride !== 0) return "chip select is overridden in IO_QSPI";
+    if (this.bus.chip.busy) return "the flash chip is busy erasing or programming";
+    return "";
+  }
+
+  override readUint32(offset: number): number {
+    if (offset >= DR0 && offset <= DR_LAST) {
+      if (this.rx.length === 0) {
+        this.warn("DR0 read with the receive FIFO empty");
+        return 0;
+      }
+      return this.rx.shift()!;
+    }
+    switch (offset) {
+      case CTRLR0: return this.ctrlr0;
+      case CTRLR1: return this.ctrlr1;
+      case SSIENR: return this.ssienr;
+      case SER: return this.ser;
+      case BAUDR: return this.baudr;
+      case TXFLR: return 0; // frames leave at once in the model
+      case RXFLR: return this.rx.length;
+      case SR: return SR_TFNF | SR_TFE | (this.rx.length ? SR_RFNE : 0) | (this.rx.length >= FIFO_DEPTH ? SR_RFF : 0);
+      case IDR: return 0x51535049;
+      case VERSION: return 0x3430312a;
+      case SPI_CTRLR0: return this.spiCtrlr0;
+      default: return this.regs.get(offset) ?? 0;
+    }
+  }
+
+  override writeUint32(offset: number, value: number): void {
+    if (offset >= DR0 && offset <= DR_LAST) {
+      this.shift(value >>> 0);
+      return;
+    }
+    switch (offset) {
+      case CTRLR0: this.ctrlr0 = value >>> 0; break;
+      case CTRLR1: this.ctrlr1 = value >>> 0; break;
+      case SSIENR:
+        this.ssienr = value & 1;
+        if (!this.ssienr) this.rx = []; // disabling flushes both FIFOs
+        break;
+      case SER: this.ser = value & 1; break;
+      case BAUDR: this.baudr = value & 0xffff; break;
+      case SPI_CTRLR0: this.spiCtrlr0 = value >>> 0; break;
+      case MWCR: case TXFTLR: case RXFTLR: case IMR: case DMACR: case DMATDLR: case DMARDLR:
+      case RX_SAMPLE_DLY: case TXD_DRIVE_EDGE:
+        this.regs.set(offset, value >>> 0);
+        return;
+      default:
+        this.regs.set(offset, value >>> 0);
+        return;
+    }
+    this.bus.onXipChange();
+  }
+
+  private shift(value: number): void {
+    if (!this.ssienr) {
+      this.warn("DR0 written while the SSI is disabled: ignored");
+      return;
+    }
+    const tmod = this.tmod;
+    if (tmod > 1) {
+      this.warn(`DR0 written in TMOD ${tmod}: only transmit+receive (0) and transmit-only (1) are modelled`);
+      return;
+    }
+    const bits = this.frameBits;
+    if (bits % 8 !== 0) {
+      this.warn(`${bits}-bit SSI frames are not modelled (8, 16, 24 or 32)`);
+      return;
+    }
+    const { chip } = this.bus;
+    // Under SSI control CS is asserted for the frame only (its FIFO empties at once here).
+    const auto = this.bus.csOverride === 0 && this.ser !== 0;
+    if (auto) chip.select();
+    let result = 0;
+    for (let shiftBits = bits - 8; shiftBits >= 0; shiftBits -= 8) {
+      result = ((result << 8) | chip.transfer((value >>> shiftBits) & 0xff)) >>> 0;
+    }
+    if (auto) chip.deselect();
+    this.frames++;
+    if (tmod === 0) {
+      if (this.rx.length >= FIFO_DEPTH) this.warn("SSI receive FIFO overflow: frame lost");
+      else this.rx.push(result);
+    }
+  }
+}
+
+const SS_CTRL = 0x0c;
+
+export class IoQspiModel extends BasePeripheral {
+  private regs = new Map<number, number>();
+
+  constructor(rp2040: RP2040, private readonly bus: QspiBus) {
+    super(rp2040, "IO_QSPI");
+  }
+
+  override readUint32(offset: number): number {
+    return this.regs.get(offset) ?? 0;
+  }
+
+  override writeUint32(offset: number, value: number): void {
+    this.regs.set(offset, value >>> 0);
+    if (offset !== SS_CTRL) return;
+    const over = (value >>> 8) & 3;
+    this.bus.csOverride = over;
+    // CS is active low: forced low or inverted-idle selects the chip.
+    if (over === 2 || over === 1) this.bus.chip.select();
+    else this.bus.chip.deselect();
+    this.bus.onXipChange();
+  }
+}
+
+const XIP_CTRL = 0x00, XIP_FLUSH = 0x04, XIP_STAT = 0x08;
+
+export class XipCtrlModel extends BasePeripheral {
+  ctrl = 0x3;
+  flushes = 0;
+
+  constructor(rp2040: RP2040) {
+    super(rp2040, "XIP_CTRL");
+  }
+
+  override readUint32(offset: number): number {
+    switch (offset) {
+      case XIP_CTRL: return this.ctrl;
+      case XIP_FLUSH: return 0;
+      case XIP_STAT: return 0x3; // flush ready, streaming FIFO empty
+      default: return 0;
+    }
+  }
+
+  override writeUint32(offset: number, value: number): void {
+    if (offset === XIP_CTRL) this.ctrl = value >>> 0;
+    else if (offset === XIP_FLUSH && value & 1) this.flushes++;
+  }
+}
