@@ -138,6 +138,13 @@ hal_status hal_host_setup(const hal_host_options *opt, int argc, char **argv)
     return open_pty();
 }
 
+void hal_host_wait_for_link(void)
+{
+    struct pollfd p = { .fd = host.link_in, .events = POLLIN };
+    while (poll(&p, 1, -1) < 0 && errno == EINTR) {
+    }
+}
+
 hal_status hal_init(void)
 {
     return host.flash ? HAL_OK : HAL_ERR_IO;

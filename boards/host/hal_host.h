@@ -21,6 +21,9 @@ typedef struct {
 /* Opens the flash file and the link; prints "uart: /dev/pts/N" when on a pty. */
 hal_status hal_host_setup(const hal_host_options *opt, int argc, char **argv);
 
+/* Blocks until the host has sent something on the link (without consuming it). */
+void hal_host_wait_for_link(void);
+
 /* An I2C device model at a 7-bit address: called for each transfer. */
 typedef struct {
     void *ctx;

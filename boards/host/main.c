@@ -12,14 +12,16 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: wasmcu-host [--flash FILE] [--app APP.wasm] [--stdio] [--baud N] [--trace-gpio] [--gpio-log FILE]\n"
+            "usage: wasmcu-host [--flash FILE] [--app APP.wasm] [--stdio] [--baud N] [--trace-gpio] [--gpio-log FILE] [--wait-for-host]\n"
             "  The wasmcu firmware running as a process. Its UART is a pseudo-terminal, printed\n"
             "  on stdout as `uart: PATH` (or stdin/stdout with --stdio); its flash is FILE\n"
             "  (default wasmcu-flash.bin, created erased).\n"
             "  --app APP.wasm   program an app into the inactive slot before boot (as a programmer would)\n"
             "  --trace-gpio     report every GPIO write over the link\n"
             "  --gpio-log FILE  append `time_us pin level` for every GPIO write\n"
-            "  --baud N         pace the link like a UART at N baud (default: unpaced)\n");
+            "  --baud N         pace the link like a UART at N baud (default: unpaced)\n"
+            "  --wait-for-host  hold the chip in reset until the host sends its first byte,\n"
+            "                   so nothing the app logs at boot is missed\n");
 }
 
 static int install_app(const char *path)
@@ -54,6 +56,7 @@ int main(int argc, char **argv)
     hal_host_options opt = { .flash_path = "wasmcu-flash.bin" };
     const char *app = NULL;
     bool trace = false;
+    bool wait_for_host = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--flash") && i + 1 < argc) opt.flash_path = argv[++i];
@@ -61,6 +64,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--gpio-log") && i + 1 < argc) opt.gpio_log = argv[++i];
         else if (!strcmp(a, "--baud") && i + 1 < argc) opt.baud = (uint32_t)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(a, "--stdio")) opt.uart_stdio = true;
+        else if (!strcmp(a, "--wait-for-host")) wait_for_host = true;
         else if (!strcmp(a, "--trace-gpio")) trace = true;
         else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
@@ -78,5 +82,9 @@ int main(int argc, char **argv)
         setenv("WASMCU_HOST_APP_DONE", "1", 1);
     }
     wasmcu_device_trace_gpio(trace);
+    if (wait_for_host && !getenv("WASMCU_HOST_BOOTED")) {
+        hal_host_wait_for_link();
+        setenv("WASMCU_HOST_BOOTED", "1", 1); /* a later reset boots at once, as a chip would */
+    }
     return wasmcu_device_main();
 }

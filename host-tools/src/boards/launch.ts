@@ -26,6 +26,8 @@ export interface LaunchOptions {
   flashFile?: string;
   /** Report every GPIO write over the link. */
   traceGpio?: boolean;
+  /** Hold the board in reset until the host sends its first byte, so no boot output is missed. */
+  waitForHost?: boolean;
   /** Host board: pace its UART like a real one at this baud rate (default: unpaced). */
   baud?: number;
   startTimeoutMs?: number;
@@ -62,6 +64,7 @@ export async function launchHostBoard(target: BoardTarget, opts: LaunchOptions):
   if (opts.app) args.push("--app", opts.app);
   if (opts.traceGpio) args.push("--trace-gpio");
   if (opts.baud) args.push("--baud", String(opts.baud));
+  if (opts.waitForHost) args.push("--wait-for-host");
   const child = spawn(opts.firmware, args, { stdio: ["ignore", "pipe", "pipe"] });
   let errText = "";
   child.stderr!.setEncoding("utf8").on("data", (d: string) => {

@@ -2,10 +2,18 @@
 import type { Command } from "commander";
 import * as boards from "./boards.js";
 import * as build from "./build.js";
+import * as dequantize from "./dequantize.js";
 import * as deploy from "./deploy.js";
 import * as doctor from "./doctor.js";
+import * as flash from "./flash.js";
+import * as keys from "./keys.js";
 import * as monitor from "./monitor.js";
+import * as ota from "./ota.js";
+import * as ports from "./ports.js";
+import * as power from "./power.js";
+import * as quantize from "./quantize.js";
 import * as run from "./run.js";
+import * as sign from "./sign.js";
 import * as vm from "./vm.js";
 
-export const commands: { register(program: Command): void }[] = [boards, build, deploy, doctor, monitor, run, vm];
+export const commands: { register(program: Command): void }[] = [boards, build, dequantize, deploy, doctor, flash, keys, monitor, ota, ports, power, quantize, run, sign, vm];

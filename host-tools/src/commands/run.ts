@@ -59,7 +59,7 @@ export function register(program: Command): void {
       const app = await buildApp(opts.app ?? "blink");
       out.info(`app ${app.app}: ${formatBytes(app.bytes)}`);
       const firmware = await ensureHostTool("wasmcu-host");
-      const board = await launchHostBoard(target, { firmware, app: app.wasm, traceGpio: opts.traceGpio, flashFile: opts.flash });
+      const board = await launchHostBoard(target, { firmware, app: app.wasm, traceGpio: opts.traceGpio, flashFile: opts.flash, waitForHost: true });
       out.info(`board ${target.name} up, UART on ${board.uartPath}`);
       const link = new DeviceLink(await openSerial(board.uartPath, target.board.serial.baud));
       link.onEvent((e) => {
@@ -69,10 +69,8 @@ export function register(program: Command): void {
           if (line !== undefined) out.line(line);
         }
       });
-      // The boot-time hello may have gone by before the port was open: ask again.
-      const info = await link.info();
-      if (opts.json) process.stdout.write(JSON.stringify({ kind: "hello", info }) + "\n");
-      else out.line(describeEvent({ kind: "hello", info })!);
+      // The board boots when this first command reaches it (it was held in reset).
+      await link.info();
       await new Promise<void>((resolve) => {
         const timer = seconds ? setTimeout(resolve, seconds * 1000) : undefined;
         process.once("SIGINT", () => {

@@ -27,7 +27,7 @@ export interface DeviceRun {
 
 
 export async function deviceModelInfo(link: DeviceLink): Promise<DeviceModelInfo> {
-  const r = await link.ok("model info", Cmd.ModelInfo);
+  const r = await link.ok("model info", Cmd.ModelInfo, undefined, { expectData: true });
   const d = r.data.at(-1);
   if (!d) throw new DeviceError("model info: no description came back");
   return JSON.parse(new TextDecoder().decode(d)) as DeviceModelInfo;
@@ -69,7 +69,7 @@ export async function runDeviceModel(link: DeviceLink, inputs: Uint8Array[], opt
       p[0] = t.index;
       new DataView(p.buffer).setUint32(1, off, true);
       new DataView(p.buffer).setUint32(5, n, true);
-      const r = await link.ok(`model output ${t.index} at ${off}`, Cmd.ModelOutput, p);
+      const r = await link.ok(`model output ${t.index} at ${off}`, Cmd.ModelOutput, p, { expectData: true });
       const part = r.data.at(-1);
       if (!part || part.length !== n) throw new DeviceError(`model output ${t.index}: expected ${n} bytes at ${off}, got ${part?.length ?? 0}`);
       buf.set(part, off);

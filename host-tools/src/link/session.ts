@@ -75,6 +75,8 @@ interface Pending {
 
 /** Image data per WRITE_DATA frame: the payload's maximum less the 4-byte offset. */
 export const CHUNK_BYTES = MAX_PAYLOAD - 4;
+/** The smallest chunk a noisy link falls back to. */
+export const MIN_CHUNK_BYTES = 128;
 
 export class DeviceLink {
   private seq = Math.floor(Math.random() * 0x10000);
@@ -145,7 +147,8 @@ export class DeviceLink {
    * Sends a command and waits for its acknowledgement, sending it again (same seq: the
    * device answers a repeat without redoing it) when an answer does not come in time.
    */
-  async command(type: Cmd, payload: Uint8Array = new Uint8Array(0), opts: { timeoutMs?: number; onRetry?: () => void } = {}): Promise<CommandResult> {
+  async command(type: Cmd, payload: Uint8Array = new Uint8Array(0),
+    opts: { timeoutMs?: number; onRetry?: () => void; expectData?: boolean } = {}): Promise<CommandResult> {
     const seq = (this.seq = (this.seq + 1) & 0xffff);
     const timeout = opts.timeoutMs ?? this.timeoutFor(payload.length + 2048);
     for (let attempt = 1; attempt <= this.opts.attempts; attempt++) {
@@ -164,7 +167,8 @@ export class DeviceLink {
       if (attempt > 1) opts.onRetry?.();
       this.send(type, seq, payload);
       const r = await answer;
-      if (r) return r;
+      // An idempotent query whose DATA was lost on the way is simply asked again.
+      if (r && (!opts.expectData || r.status !== 0 || r.data.length > 0)) return r;
     }
     this.pending.delete(seq);
     throw new DeviceError(`no answer from the device to command 0x${type.toString(16)} after ${this.opts.attempts} attempts (${this.transport.description})`,
@@ -172,7 +176,8 @@ export class DeviceLink {
   }
 
   /** Like command(), but a status other than ok becomes a DeviceError naming `what`. */
-  async ok(what: string, type: Cmd, payload?: Uint8Array, opts?: { timeoutMs?: number; onRetry?: () => void }): Promise<CommandResult> {
+  async ok(what: string, type: Cmd, payload?: Uint8Array,
+    opts?: { timeoutMs?: number; onRetry?: () => void; expectData?: boolean }): Promise<CommandResult> {
     const r = await this.command(type, payload, opts);
     if (r.status !== 0) {
       throw new DeviceError(`${what}: the device answered "${STATUS_TEXT[r.status] ?? `status ${r.status}`}"${r.detail ? ` (${r.detail})` : ""}`);
@@ -182,7 +187,7 @@ export class DeviceLink {
 
   /** The handshake: firmware version, board, flash layout, slots, free RAM. */
   async info(): Promise<Record<string, unknown>> {
-    const r = await this.ok("info", Cmd.Info);
+    const r = await this.ok("info", Cmd.Info, undefined, { expectData: true });
     const last = r.data.at(-1);
     if (!last) throw new DeviceError("info: the device acknowledged but sent no description");
     return JSON.parse(new TextDecoder().decode(last)) as Record<string, unknown>;
@@ -206,24 +211,40 @@ export class DeviceLink {
     // Erasing a large region takes a while on real flash.
     await this.ok("write begin", Cmd.WriteBegin, begin, { timeoutMs: Math.max(this.timeoutFor(64), 5000), onRetry });
 
-    const offsets: number[] = [];
-    for (let off = 0; off < image.length; off += CHUNK_BYTES) offsets.push(off);
-    let next = 0;
+    // Chunks shrink when frames get lost or damaged (a noisy line delivers short frames
+    // more often) and grow back after a run of clean answers.
+    let chunk = CHUNK_BYTES;
+    let clean = 0;
+    let cursor = 0;
     let sent = 0;
     const chunkTimeout = this.timeoutFor(this.opts.window * (CHUNK_BYTES + 16));
     const worker = async () => {
-      while (next < offsets.length) {
-        const off = offsets[next++]!;
-        const part = image.subarray(off, off + CHUNK_BYTES);
+      while (cursor < image.length) {
+        const off = cursor;
+        const part = image.subarray(off, off + chunk);
+        cursor += part.length;
         const payload = new Uint8Array(4 + part.length);
         new DataView(payload.buffer).setUint32(0, off, true);
         payload.set(part, 4);
-        await this.ok(`write at offset ${off}`, Cmd.WriteData, payload, { timeoutMs: chunkTimeout, onRetry });
+        let retried = false;
+        await this.ok(`write at offset ${off}`, Cmd.WriteData, payload, {
+          timeoutMs: chunkTimeout,
+          onRetry: () => {
+            onRetry();
+            retried = true;
+            chunk = Math.max(MIN_CHUNK_BYTES, chunk >> 1);
+            clean = 0;
+          },
+        });
+        if (!retried && ++clean >= 16) {
+          chunk = Math.min(CHUNK_BYTES, chunk * 2);
+          clean = 0;
+        }
         sent += part.length;
         onProgress?.({ sent, total: image.length });
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.opts.window, Math.max(1, offsets.length)) }, worker));
+    await Promise.all(Array.from({ length: this.opts.window }, worker));
 
     const v = await this.command(Cmd.Verify, undefined, { timeoutMs: Math.max(this.timeoutFor(64), 3000), onRetry });
     if (v.status !== 0) {
@@ -250,7 +271,7 @@ export class DeviceLink {
       const p = new Uint8Array(8);
       new DataView(p.buffer).setUint32(0, offset + done, true);
       new DataView(p.buffer).setUint32(4, n, true);
-      const r = await this.ok(`read at 0x${(offset + done).toString(16)}`, Cmd.Read, p);
+      const r = await this.ok(`read at 0x${(offset + done).toString(16)}`, Cmd.Read, p, { expectData: true });
       const d = r.data.at(-1);
       if (!d || d.length !== n) throw new DeviceError(`read at 0x${(offset + done).toString(16)}: expected ${n} bytes, got ${d?.length ?? 0}`);
       out.set(d, done);

@@ -58,16 +58,47 @@ export function decodePayload(header: StreamHeader, n: number, payload: Uint8Arr
   }
   const q = new Int32Array(n * channels);
   const [min, max] = header.int8 ? [-128, 127] : [0, 255];
-  const prev = new Int32Array(channels);
-  for (let s = 0; s < n; s++) {
+  let p = r.pos;
+  if (p + channels > payload.length) throw new InputError(`the first sample's codes at payload byte ${p} run past the payload end`);
+  for (let c = 0; c < channels; c++) q[c] = header.int8 ? (payload[p + c]! << 24) >> 24 : payload[p + c]!;
+  p += channels;
+  const widths = new Int32Array(channels);
+  for (let g = 1; g < n; g += 8) {
+    const m = Math.min(8, n - g);
+    const nibBytes = (channels + 1) >> 1;
+    if (p + nibBytes > payload.length) throw new InputError(`group of samples ${g}..${g + m - 1}: width header at payload byte ${p} runs past the payload end`);
     for (let c = 0; c < channels; c++) {
-      const at = r.pos;
-      const v = prev[c]! + unzigzag(r.read());
-      if (v < min || v > max) throw new InputError(`code ${v} of sample ${s} channel ${c} at payload byte ${at} is outside ${min}..${max}`);
-      q[s * channels + c] = v;
-      prev[c] = v;
+      const w = (payload[p + (c >> 1)]! >> ((c & 1) * 4)) & 0xf;
+      if (w > 9) throw new InputError(`group of samples ${g}..${g + m - 1}, channel ${c}: width ${w} at payload byte ${p + (c >> 1)} is over 9 bits`);
+      widths[c] = w;
+    }
+    if ((channels & 1) && payload[p + nibBytes - 1]! >> 4) throw new InputError(`unused width nibble at payload byte ${p + nibBytes - 1} is not 0`);
+    p += nibBytes;
+    for (let c = 0; c < channels; c++) {
+      const w = widths[c]!;
+      const bytes = (m * w + 7) >> 3;
+      if (p + bytes > payload.length) throw new InputError(`group of samples ${g}..${g + m - 1}, channel ${c}: packed deltas at payload byte ${p} run past the payload end`);
+      let acc = 0;
+      let bits = 0;
+      let k = p;
+      const mask = (1 << w) - 1;
+      for (let i = 0; i < m; i++) {
+        while (bits < w) {
+          acc |= payload[k++]! << bits;
+          bits += 8;
+        }
+        const zz = w ? acc & mask : 0;
+        acc >>>= w;
+        bits -= w;
+        const v = q[(g + i - 1) * channels + c]! + unzigzag(zz);
+        if (v < min || v > max) throw new InputError(`code ${v} of sample ${g + i} channel ${c} near payload byte ${k - 1} is outside ${min}..${max}`);
+        q[(g + i) * channels + c] = v;
+      }
+      if (acc !== 0) throw new InputError(`padding bits at payload byte ${k - 1} are not 0`);
+      p = k;
     }
   }
+  r.pos = p;
   if (r.pos !== payload.length) throw new InputError(`${payload.length - r.pos} stray bytes after the samples at payload byte ${r.pos}`);
   return { t, q };
 }

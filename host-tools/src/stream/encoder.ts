@@ -7,6 +7,14 @@ import { BLOCK_HEADER_BYTES, BLOCK_SYNC, encodeHeader, maxPayload, type StreamHe
 import { ChannelQuantizer, RunningZScore } from "./quantize.js";
 import { MAX_SAFE_ABS, writeVarint, zigzag } from "./varint.js";
 
+/** Samples per bit-packed group of code deltas (FORMAT.md). */
+export const GROUP = 8;
+
+/** Bits needed for v (0 for 0). */
+function bitWidth(v: number): number {
+  return v === 0 ? 0 : 32 - Math.clz32(v);
+}
+
 /** Builds blocks sample by sample with buffers allocated once. */
 export class BlockEncoder {
   private readonly channels: number;
@@ -14,6 +22,9 @@ export class BlockEncoder {
   private readonly ts: Uint8Array;
   private readonly vals: Uint8Array;
   private readonly prevQ: Int32Array;
+  /** Zigzag deltas of the group being filled: group[c * GROUP + i]. */
+  private readonly group: Int32Array;
+  private groupLen = 0;
   private tsLen = 0;
   private valLen = 0;
   private n = 0;
@@ -27,8 +38,9 @@ export class BlockEncoder {
     this.channels = header.channels.length;
     this.capacity = header.blockSamples;
     this.ts = new Uint8Array(this.capacity * 10);
-    this.vals = new Uint8Array(this.capacity * this.channels * 2);
+    this.vals = new Uint8Array(maxPayload(this.capacity, this.channels));
     this.prevQ = new Int32Array(this.channels);
+    this.group = new Int32Array(this.channels * GROUP);
   }
 
   get pending(): number {
@@ -44,8 +56,14 @@ export class BlockEncoder {
       this.tsLen = writeVarint(this.ts, 0, zigzag(t));
       this.prevD = 0;
       this.run = 0;
-      this.valLen = 0;
-      this.prevQ.fill(0);
+      this.groupLen = 0;
+      // The first sample's codes are stored as bytes (uint8 view of the code).
+      for (let c = 0; c < this.channels; c++) {
+        const v = q[c]!;
+        this.vals[c] = v & 0xff;
+        this.prevQ[c] = v;
+      }
+      this.valLen = this.channels;
     } else {
       const d = t - this.prevT;
       const dod = d - this.prevD;
@@ -57,13 +75,15 @@ export class BlockEncoder {
         this.tsLen = writeVarint(this.ts, this.tsLen, zigzag(dod) * 2);
       }
       this.prevD = d;
+      const g = this.groupLen;
+      for (let c = 0; c < this.channels; c++) {
+        const v = q[c]!;
+        this.group[c * GROUP + g] = zigzag(v - this.prevQ[c]!);
+        this.prevQ[c] = v;
+      }
+      if (++this.groupLen === GROUP) this.packGroup();
     }
     this.prevT = t;
-    for (let c = 0; c < this.channels; c++) {
-      const v = q[c]!;
-      this.valLen = writeVarint(this.vals, this.valLen, zigzag(v - this.prevQ[c]!));
-      this.prevQ[c] = v;
-    }
     this.n++;
     return this.n === this.capacity ? this.finish() : null;
   }
@@ -73,9 +93,42 @@ export class BlockEncoder {
     return this.n > 0 ? this.finish() : null;
   }
 
+  /** Writes the group: width nibbles, then each channel's deltas packed LSB-first at that width. */
+  private packGroup(): void {
+    const m = this.groupLen;
+    const C = this.channels;
+    const out = this.vals;
+    let p = this.valLen;
+    const nib = p;
+    p += (C + 1) >> 1;
+    for (let i = nib; i < p; i++) out[i] = 0;
+    for (let c = 0; c < C; c++) {
+      let max = 0;
+      for (let i = 0; i < m; i++) max |= this.group[c * GROUP + i]!;
+      const w = bitWidth(max);
+      out[nib + (c >> 1)] = out[nib + (c >> 1)]! | ((c & 1) ? w << 4 : w);
+      if (w === 0) continue;
+      let acc = 0;
+      let bits = 0;
+      for (let i = 0; i < m; i++) {
+        acc |= this.group[c * GROUP + i]! << bits;
+        bits += w;
+        while (bits >= 8) {
+          out[p++] = acc & 0xff;
+          acc >>>= 8;
+          bits -= 8;
+        }
+      }
+      if (bits > 0) out[p++] = acc & 0xff;
+    }
+    this.valLen = p;
+    this.groupLen = 0;
+  }
+
   private finish(): Uint8Array {
     if (this.run > 0) this.tsLen = writeVarint(this.ts, this.tsLen, (this.run - 1) * 2 + 1);
     this.run = 0;
+    if (this.groupLen > 0) this.packGroup();
     const payload = this.tsLen + this.valLen;
     if (payload > maxPayload(this.n, this.channels)) throw new Error("internal: block payload over its bound");
     const out = new Uint8Array(BLOCK_HEADER_BYTES + payload);

@@ -32,9 +32,9 @@ export interface StreamHeader {
   hop: number;
 }
 
-/** Largest payload a block of n samples may have (every varint at its longest). */
+/** Largest payload a block of n samples may have: 10-byte timestamp tokens, 9-bit deltas. */
 export function maxPayload(n: number, channels: number): number {
-  return n * 10 + n * channels * 2;
+  return n * 10 + channels + Math.ceil((n - 1) / 8) * (((channels + 1) >> 1) + 9 * channels);
 }
 
 export function validateHeader(h: StreamHeader): void {

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { wasmcu } from "../../helpers/cli.js";
+import { repoRoot } from "../../helpers/paths.js";
 
 test("wasmcu run --board host shows blink's log lines and GPIO toggles over the UART", async () => {
   const flash = path.join(mkdtempSync(path.join(os.tmpdir(), "wasmcu-run-")), "flash.bin");
@@ -39,7 +40,7 @@ test("a trap in the app is reported with the runtime's message, and the board ke
   const { writeFileSync } = await import("node:fs");
   const dir = mkdtempSync(path.join(os.tmpdir(), "wasmcu-trap-"));
   writeFileSync(path.join(dir, "main.ts"), [
-    'import { log } from "' + path.join(process.cwd(), "firmware/sdk/index").replace(/\\/g, "/") + '";',
+    'import { log } from "' + path.relative(dir, path.join(repoRoot, "firmware/sdk/index")) + '";',
     "let n = 0;",
     "export function setup(): void { log.info(\"about to fail\"); }",
     "export function loop(): void { n++; assert(n < 2, \"n too big\"); }",

@@ -16,13 +16,13 @@ import { hostBin } from "../../helpers/paths.js";
 const tmp = mkdtempSync(path.join(os.tmpdir(), "wasmcu-deploy-"));
 let board: LaunchedBoard;
 
-/** Builds the counter app with its VERSION string replaced. */
-async function counter(version: string): Promise<Uint8Array> {
+/** Builds the counter app with its VERSION string replaced (and padded to make it bigger). */
+async function counter(version: string, pad = 0): Promise<Uint8Array> {
   const dir = path.join(tmp, `counter-${version}`);
   mkdirSync(dir, { recursive: true });
   const src = readFileSync(path.join(import.meta.dirname, "apps/counter/main.ts"), "utf8")
-    .replace('"v1"', JSON.stringify(version))
-    .replace("../../../../../firmware/sdk/index", path.resolve(import.meta.dirname, "../../../firmware/sdk/index"));
+    .replace('"v1"', JSON.stringify(version + (pad ? "-" + "x".repeat(pad) : "")))
+    .replace("../../../../../firmware/sdk/index", path.relative(dir, path.resolve(import.meta.dirname, "../../../firmware/sdk/index")));
   writeFileSync(path.join(dir, "main.ts"), src);
   return readFileSync((await buildApp(dir, { outDir: path.join(dir, "build") })).wasm);
 }
@@ -60,8 +60,7 @@ after(async () => {
 
 test("info reports the board, its layout and the app in app_a", async () => {
   const { link } = await connect();
-  const info = await link.info();
-  await link.close();
+  const info = await link.info().finally(() => link.close());
   assert.equal(info.board, "host");
   assert.equal(info.protocol, 1);
   assert.deepEqual((info.app as { slot: string }).slot, "app_a");
@@ -71,6 +70,7 @@ test("info reports the board, its layout and the app in app_a", async () => {
 test("deploy writes the inactive slot, verifies, activates, and the new app runs", async () => {
   const v2 = await counter("v2");
   const { link, events } = await connect();
+  try {
   const r = await deploy(link, { app: v2 });
   assert.equal((r.before.app as { slot: string }).slot, "app_a");
   assert.equal((r.after.app as { slot: string; bytes: number }).slot, "app_b");
@@ -81,28 +81,38 @@ test("deploy writes the inactive slot, verifies, activates, and the new app runs
   // What is in flash is what was sent.
   const info = await link.info();
   const slot = (info.layout as { name: string; offset: number }[]).find((x) => x.name === "app_b")!;
-  assert.deepEqual(await link.read(slot.offset + 32, v2.length), v2);
-  await link.close();
+  assert.deepEqual(Buffer.from(await link.read(slot.offset + 32, v2.length)), Buffer.from(v2));
+  } finally {
+    await link.close();
+  }
 });
 
 test("deploy through a link that corrupts, drops, duplicates and delays bytes still ends verified", async () => {
+  // One byte in a thousand corrupted in each direction (most full-size frames are hit),
+  // bytes dropped and duplicated, 2% of whole chunks lost, reordering-free delays.
   const v3 = await counter("v3");
   let stats;
   const { link, events } = await connect((t) => {
-    const f = faultyTransport(t, { corrupt: 0.01, drop: 0.002, duplicate: 0.002, dropChunk: 0.02, maxDelayMs: 15, seed: 1234 });
+    const f = faultyTransport(t, { corrupt: 0.001, drop: 0.0005, duplicate: 0.0005, dropChunk: 0.02, maxDelayMs: 15, seed: 1234 });
     stats = f.stats;
     return f;
   });
-  const r = await deploy(link, { app: v3 });
-  assert.equal((r.after.app as { bytes: number }).bytes, v3.length);
-  await waitFor(events, (e) => e.kind === "log" && e.text === "counter v3 up", 5000, "v3 to start");
-  await link.close();
+  let r;
+  try {
+    r = await deploy(link, { app: v3 });
+    assert.equal((r.after.app as { bytes: number }).bytes, v3.length);
+    await waitFor(events, (e) => e.kind === "log" && e.text === "counter v3 up", 5000, "v3 to start");
+  } finally {
+    await link.close();
+  }
   assert.ok(stats!.corrupted > 0, "the fault model corrupted nothing");
   assert.ok(r.app!.stats.retransmissions > 0, "no retransmission was needed: the test did not exercise recovery");
 });
 
 test("a transfer cut off half-way fails clearly and the previous app keeps running", async () => {
-  const v4 = await counter("v4-" + "x".repeat(3000)); // big enough for several chunks
+  const v4 = await counter("v4", 3000); // big enough for several chunks
+  const probe = await connect();
+  const before = await probe.link.info().finally(() => probe.link.close());
   let sentBytes = 0;
   const { link } = await connect((t) => ({
     description: "a link that dies after 2 KiB",
@@ -113,18 +123,32 @@ test("a transfer cut off half-way fails clearly and the previous app keeps runni
     onData: (fn) => t.onData(fn),
     close: () => t.close(),
   }));
-  await assert.rejects(deploy(link, { app: v4 }), /no answer from the device/);
-  await link.close();
+  try {
+    await assert.rejects(deploy(link, { app: v4 }), /no answer from the device/);
+  } finally {
+    await link.close();
+  }
   const fresh = await connect();
-  const info = await fresh.link.info();
-  assert.equal((info.app as { slot: string }).slot, "app_a", "the half-written slot must not be active");
-  await waitFor(fresh.events, (e) => e.kind === "log" && /^counter v3 tick \d+$/.test(e.text), 3000, "v3 to keep ticking");
-  await fresh.link.close();
+  try {
+    const info = await fresh.link.info();
+    assert.deepEqual(info.app, before.app, "the half-written slot must not be active");
+    assert.equal(info.app_state, 1, "the previous app must still be running");
+    await waitFor(fresh.events, (e) => e.kind === "log" && /^counter v\d tick \d+$/.test(e.text), 3000, "the previous app to keep ticking");
+  } finally {
+    await fresh.link.close();
+  }
 });
 
 test("writing a model larger than the model area is refused before anything changes", async () => {
   const { link } = await connect();
-  const huge = new Uint8Array(2 * 1024 * 1024);
-  await assert.rejects(link.writeImage(Target.Model, huge), /image does not fit the slot/);
-  await link.close();
+  try {
+    const before = await link.info();
+    const huge = new Uint8Array(2 * 1024 * 1024);
+    await assert.rejects(link.writeImage(Target.Model, huge), /image does not fit the slot/);
+    const after = await link.info();
+    assert.deepEqual(after.app, before.app);
+    assert.equal(after.app_state, 1, "the app must still be running");
+  } finally {
+    await link.close();
+  }
 });

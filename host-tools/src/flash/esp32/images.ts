@@ -150,3 +150,19 @@ export function placeImages(images: FlashImage[], opts: { bootloaderOffset: numb
   }
   return placed;
 }
+
+/**
+ * The images a command line asks for: --flasher-args, or --bootloader/--partitions/--app-image,
+ * or else `defaultFlasherArgs` (boards/esp32/build/flasher_args.json after `idf.py build`).
+ */
+export function imagesFromOptions(o: { flasherArgs?: string; bootloader?: string; partitions?: string; app?: string; defaultFlasherArgs: string; exists: (p: string) => boolean }): FlasherArgs {
+  const files = o.bootloader || o.partitions || o.app;
+  if (o.flasherArgs && files) throw new InputError("give either --flasher-args or --bootloader/--partitions/--app-image, not both");
+  if (files) return { images: imagesFromFiles({ bootloader: o.bootloader, partitions: o.partitions, app: o.app }), chip: undefined };
+  const json = o.flasherArgs ?? o.defaultFlasherArgs;
+  if (!o.flasherArgs && !o.exists(json)) {
+    throw new InputError(`nothing to flash: no --bootloader/--partitions/--app-image and no ${json}`,
+      "build the ESP32 firmware with idf.py (see boards/esp32/README.md), or pass the .bin files");
+  }
+  return imagesFromFlasherArgs(json);
+}

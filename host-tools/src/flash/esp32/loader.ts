@@ -1,7 +1,7 @@
 // A conversation with an ESP ROM serial loader: reset into download mode, SYNC, detect
 // the chip, attach flash, change baud, write regions (plain or deflated) and check MD5.
 import { createHash } from "node:crypto";
-import { deflateSync } from "node:zlib";
+import { constants as zlibConstants, createInflate, deflateSync } from "node:zlib";
 import { DeviceError } from "../../lib/errors.js";
 import { CHIP_DETECT_MAGIC_REG, chipFromMagic, type EspChip } from "./chips/index.js";
 import {
@@ -16,6 +16,31 @@ export const ROM_BLOCK_SIZE = 0x400;
 export const SECTOR_SIZE = 0x1000;
 /** Erasing is slow: the ROM erases the whole region inside FLASH_BEGIN before answering. */
 const ERASE_MS_PER_MB = 30_000;
+/** Writing (and, for DEFL blocks, inflating) is answered only once the block is in flash. */
+const WRITE_MS_PER_MB = 40_000;
+
+/**
+ * How many bytes each block of a zlib stream inflates to: a 1 KiB block of a long 0xFF run
+ * can become a megabyte of flash writes, and its answer takes as long to come.
+ */
+async function inflatedPerBlock(payload: Buffer, blockSize: number, total: number): Promise<number[]> {
+  const inf = createInflate();
+  let produced = 0;
+  inf.on("data", (d: Buffer) => {
+    produced += d.length;
+  });
+  const sizes: number[] = [];
+  let prev = 0;
+  for (let i = 0; i < payload.length; i += blockSize) {
+    inf.write(payload.subarray(i, i + blockSize));
+    await new Promise<void>((resolve) => inf.flush(zlibConstants.Z_SYNC_FLUSH, () => resolve()));
+    sizes.push(produced - prev);
+    prev = produced;
+  }
+  inf.destroy();
+  // Should the count ever come out short, assume the worst for every block.
+  return produced === total ? sizes : sizes.map(() => total);
+}
 
 export interface LoaderOptions {
   /** Timeout of an ordinary command's answer. */
@@ -243,6 +268,7 @@ export class EspLoader {
     const eraseTimeout = Math.max(this.o.commandTimeoutMs, Math.ceil((ERASE_MS_PER_MB * eraseSize) / (1024 * 1024)));
     await this.command(compress ? Op.FLASH_DEFL_BEGIN : Op.FLASH_BEGIN, words(...begin), { timeoutMs: eraseTimeout, what: `${compress ? "FLASH_DEFL_BEGIN" : "FLASH_BEGIN"} (${label})` });
     const dataOp = compress ? Op.FLASH_DEFL_DATA : Op.FLASH_DATA;
+    const perBlock = compress ? await inflatedPerBlock(payload, ROM_BLOCK_SIZE, data.length) : undefined;
     let retries = 0;
     for (let seq = 0; seq < blocks; seq++) {
       let block = payload.subarray(seq * ROM_BLOCK_SIZE, (seq + 1) * ROM_BLOCK_SIZE);
@@ -250,7 +276,9 @@ export class EspLoader {
       if (!compress && block.length < ROM_BLOCK_SIZE) block = Buffer.concat([block, Buffer.alloc(ROM_BLOCK_SIZE - block.length, 0xff)]);
       const what = `${opName(dataOp)} block ${seq + 1}/${blocks} of ${label}`;
       for (let attempt = 0; ; attempt++) {
-        const r = await this.exchange(dataOp, dataPayload(seq, block), { chk: checksum(block), what });
+        const written = perBlock ? (perBlock[seq] ?? data.length) : block.length;
+        const timeoutMs = Math.max(this.o.commandTimeoutMs, Math.ceil((WRITE_MS_PER_MB * written) / (1024 * 1024)));
+        const r = await this.exchange(dataOp, dataPayload(seq, block), { chk: checksum(block), what, timeoutMs });
         if (r.status === 0) break;
         if (r.error === ROM_ERR_BAD_CHECKSUM && attempt < this.o.blockRetries) {
           retries++;
@@ -287,7 +315,13 @@ export class EspLoader {
   /** Leaves the loader: pulses EN through RTS so the new firmware boots. */
   async hardReset(): Promise<boolean> {
     if (!this.port.canSetSignals || this.signalProblem) return false;
-    await this.runSequence(hardReset());
-    return true;
+    try {
+      await this.runSequence(hardReset());
+      return true;
+    } catch (e) {
+      // Everything is written and verified; a port without modem lines only means no reset.
+      this.signalProblem = (e as Error).message;
+      return false;
+    }
   }
 }

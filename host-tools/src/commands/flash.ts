@@ -1,0 +1,106 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import type { Command } from "commander";
+import { region, resolveBoard } from "../boards/registry.js";
+import { flashEsp32, type FlashEvent } from "../flash/esp32/flash.js";
+import { imagesFromOptions } from "../flash/esp32/images.js";
+import { openSerialTransport } from "../flash/esp32/transport.js";
+import { flashRp2040 } from "../flash/rp2040.js";
+import { UsageError } from "../lib/errors.js";
+import { formatBytes, Output } from "../lib/output.js";
+import { boardsDir, firmwareBuildDir } from "../lib/paths.js";
+import { resolvePort } from "../link/port-option.js";
+import { isUsbJtagSerial, listPorts } from "../link/ports.js";
+import { progressBar, type Progress } from "../link/progress.js";
+
+interface Opts {
+  board: string;
+  port?: string;
+  baud: string;
+  bootloader?: string;
+  partitions?: string;
+  appImage?: string;
+  flasherArgs?: string;
+  compress: boolean;
+  before: string;
+  after: string;
+  uf2?: string;
+  drive?: string;
+  json?: boolean;
+}
+
+const hex = (n: number) => `0x${n.toString(16)}`;
+
+async function flashEsp32Command(opts: Opts, out: Output): Promise<void> {
+  const target = resolveBoard("esp32");
+  const baud = Number(opts.baud);
+  if (!Number.isInteger(baud) || baud < 9600 || baud > 5_000_000) throw new UsageError(`--baud ${opts.baud} is not a baud rate`);
+  if (!["default-reset", "no-reset"].includes(opts.before)) throw new UsageError(`--before must be default-reset or no-reset, got "${opts.before}"`);
+  if (!["hard-reset", "no-reset"].includes(opts.after)) throw new UsageError(`--after must be hard-reset or no-reset, got "${opts.after}"`);
+  const { images, chip } = imagesFromOptions({
+    flasherArgs: opts.flasherArgs, bootloader: opts.bootloader, partitions: opts.partitions, app: opts.appImage,
+    defaultFlasherArgs: path.join(boardsDir, "esp32", "build", "flasher_args.json"), exists: existsSync,
+  });
+  const portPath = await resolvePort(opts.port, "esp32");
+  const usbJtagSerial = (await listPorts().catch(() => [])).some((p) => p.path === portPath && isUsbJtagSerial(p));
+  const port = await openSerialTransport(portPath, 115200);
+  let bar: Progress | undefined;
+  const onEvent = (e: FlashEvent) => {
+    if (e.kind === "log") out.info(e.text);
+    else if (e.kind === "region") {
+      bar = progressBar(`${e.role} @${hex(e.offset)}`, process.stderr, !opts.json);
+    } else if (e.kind === "progress") bar?.update(e.written, e.total);
+    else if (e.kind === "verified") {
+      bar?.finish();
+      out.info(`  ${e.role}: ${formatBytes(e.result.size)} at ${hex(e.result.offset)}, ${e.result.compressed ? `${formatBytes(e.result.wireBytes)} sent deflated` : "sent plain"}, MD5 ${e.result.md5} verified`);
+    }
+  };
+  try {
+    const summary = await flashEsp32(port, images, {
+      baud, compress: opts.compress, flashSize: target.board.flash.size, appLimit: region(target.board, "firmware").size,
+      expectChip: chip, noReset: opts.before === "no-reset", noResetAfter: opts.after === "no-reset", usbJtagSerial, onEvent,
+    });
+    out.result(summary, () => [
+      `flashed ${summary.chip} on ${summary.port}: ${summary.regions.length} regions, ${formatBytes(summary.bytes)} in ${summary.seconds.toFixed(1)} s at ${summary.baud} baud, all MD5-verified`,
+      summary.reset ? "the chip was reset and runs the new firmware" : "the chip was not reset: press EN/RESET to run the new firmware",
+      ...(summary.signalProblem ? [`note: DTR/RTS were not used (${summary.signalProblem})`] : []),
+    ].join("\n"));
+  } finally {
+    await port.close();
+  }
+}
+
+function flashRp2040Command(opts: Opts, out: Output): void {
+  const uf2 = opts.uf2 ?? path.join(firmwareBuildDir("rp2040"), "bin", "wasmcu-rp2040.uf2");
+  const r = flashRp2040(uf2, opts.drive);
+  out.result(r, () => `copied ${r.uf2} (${formatBytes(r.bytes)}, ${r.blocks} UF2 blocks) to ${r.drive} (${r.boardId}); the board reboots into the new firmware`);
+}
+
+export function register(program: Command): void {
+  program
+    .command("flash")
+    .description("put the firmware on a board: ESP32 over its serial ROM loader, RP2040 through its BOOTSEL drive")
+    .requiredOption("-b, --board <board>", "esp32 or rp2040")
+    .option("-p, --port <port>", "esp32: serial port (default: the only ESP32-looking port)")
+    .option("--baud <rate>", "esp32: baud rate for the writes (the ROM starts at 115200)", "460800")
+    .option("--bootloader <file>", "esp32: second-stage bootloader .bin (written at the chip's bootloader offset)")
+    .option("--partitions <file>", "esp32: partition table .bin (written at 0x8000)")
+    .option("--app-image <file>", "esp32: firmware app .bin (written at 0x10000)")
+    .option("--flasher-args <file>", "esp32: an idf.py flasher_args.json (default boards/esp32/build/flasher_args.json)")
+    .option("--no-compress", "esp32: send data plain instead of deflated")
+    .option("--before <mode>", "esp32: default-reset (DTR/RTS into the loader) or no-reset", "default-reset")
+    .option("--after <mode>", "esp32: hard-reset (run the new firmware) or no-reset", "hard-reset")
+    .option("--uf2 <file>", "rp2040: UF2 to copy (default build/rp2040/bin/wasmcu-rp2040.uf2)")
+    .option("--drive <dir>", "rp2040: mounted boot drive (default: found by its INFO_UF2.TXT)")
+    .option("--json", "machine-readable summary")
+    .action(async (opts: Opts) => {
+      const out = new Output(opts);
+      const target = resolveBoard(opts.board);
+      if (target.simulated || target.board.name === "host") {
+        throw new UsageError(`--board ${opts.board} runs on this machine: there is nothing to flash`, "use wasmcu run (or deploy) with it");
+      }
+      if (target.board.name === "esp32") return flashEsp32Command(opts, out);
+      if (target.board.name === "rp2040") return flashRp2040Command(opts, out);
+      throw new UsageError(`wasmcu flash does not know how to flash ${target.board.name}`);
+    });
+}

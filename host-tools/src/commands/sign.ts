@@ -1,0 +1,67 @@
+import type { Command } from "commander";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { detectKind, formatSemVer, parseSemVer, signImage, type PayloadKind } from "../ota/image.js";
+import { KeyStore, keysDir } from "../ota/keys.js";
+import { InputError, UsageError } from "../lib/errors.js";
+import { formatBytes, Output } from "../lib/output.js";
+
+interface Opts {
+  key: string;
+  version: string;
+  counter: string;
+  kind?: string;
+  output?: string;
+  keysDir?: string;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command("sign <payload> [model]")
+    .description("wrap an app (.wasm), a model (.tflite) or both (a bundle) in a signed OTA image")
+    .requiredOption("-k, --key <name>", "signing key in the key store (see `wasmcu keys list`)")
+    .option("--version <x.y.z>", "image version (semantic)", "0.0.0")
+    .option("--counter <n>", "security counter: devices refuse images below their confirmed one", "0")
+    .option("--kind <kind>", "app, model or bundle (default: from the file contents)")
+    .option("-o, --output <file>", "signed image (default: PAYLOAD with extension .wimg)")
+    .option("--keys-dir <dir>", "key store directory")
+    .option("--json", "machine-readable output")
+    .action((payloadPath: string, modelPath: string | undefined, opts: Opts) => {
+      const out = new Output(opts);
+      const first = readFileSync(payloadPath);
+      const firstKind = detectKind(first);
+      let kind: PayloadKind;
+      let payload: Buffer = first;
+      let appLength = 0;
+      if (modelPath) {
+        const model = readFileSync(modelPath);
+        if (firstKind !== "app") throw new InputError(`${payloadPath}: a bundle starts with a .wasm app (no \\0asm magic here)`);
+        if (detectKind(model) !== "model") throw new InputError(`${modelPath}: not a .tflite model (no TFL3 identifier at offset 4)`);
+        kind = "bundle";
+        payload = Buffer.concat([first, model]);
+        appLength = first.length;
+      } else {
+        const k = opts.kind ?? firstKind;
+        if (k !== "app" && k !== "model") {
+          throw new InputError(`${payloadPath}: neither a .wasm nor a .tflite`, "give --kind app|model if you are sure");
+        }
+        kind = k;
+      }
+      if (opts.kind && opts.kind !== kind) throw new UsageError(`--kind ${opts.kind} does not match the inputs (${kind})`);
+      const counter = Number(opts.counter);
+      if (!/^\d+$/.test(opts.counter) || counter > 0xffffffff) throw new UsageError(`--counter ${opts.counter}: expected 0..4294967295`);
+      const version = parseSemVer(opts.version);
+      const store = new KeyStore(keysDir(opts.keysDir));
+      const key = store.get(opts.key);
+      const image = signImage({
+        kind, payload, appLength, version, securityCounter: counter,
+        privateKey: store.privateKey(opts.key), rawPublicKey: key.rawPublicKey,
+      });
+      const dest = opts.output ?? path.join(path.dirname(payloadPath), path.basename(payloadPath, path.extname(payloadPath)) + ".wimg");
+      writeFileSync(dest, image);
+      out.result({ output: dest, kind, version: formatSemVer(version), securityCounter: counter, key: key.name,
+        keyId: key.keyId.toString(16).padStart(8, "0"), bytes: image.length },
+      () => `signed ${kind} ${formatSemVer(version)} (counter ${counter}) with key ${key.name}: ${dest} (${formatBytes(image.length)})`);
+    });
+}

@@ -1,0 +1,771 @@
+// rp2040-sim: the RP2040 firmware running in rp2040js, driven in big batches of
+// instructions (faster than real time when the host allows) with emulated time
+// tied to the cycle count. Around rp2040js's core and peripherals we add what
+// the wasmcu firmware needs and rp2040js lacks: the flash interface (SSI direct
+// mode, chip-select override, XIP cache control) wired to a SPI NOR model,
+// optionally persisted to a file; the bootrom's boot2 check and hand-over; chip
+// resets by the watchdog (scratch and reason registers survive, as on silicon);
+// HardFaults for UDF/BKPT; I2C device models; a pseudo-terminal for UART0.
+//
+// Not emulated (rp2040js): the second core, interrupt latency, flash and bus
+// wait states, SPI/UART/I2C transfer times. Cycle counts are emulated cycles,
+// not measurements of silicon.
+import { existsSync, openSync, readFileSync, closeSync, writeSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+
+import { GPIOPinState, RP2040, type GPIOPin } from "rp2040js";
+
+import { RP2040_FAMILY_ID, elfFlashChunks, uf2FlashChunks, type FlashChunk } from "../build/uf2.js";
+import { BOOT2_SIZE, BOOT2_SRAM_ADDRESS, SRAM_END, checkBoot2 } from "./bootrom.js";
+import { SimClock, type SimAlarm } from "./clock.js";
+import { isElf } from "./elf.js";
+import { SpiNorFlash, fastTiming, type SpiNorTiming } from "./flash-chip.js";
+import { attachI2cDevices, deviceMap, type I2cDevices, type I2cTraceEntry } from "./i2c.js";
+import { openPtyBridge, type PtyBridge } from "./pty.js";
+import { IoQspiModel, QspiBus, SsiModel, XipCtrlModel } from "./qspi.js";
+
+export const FLASH_BASE = 0x10000000;
+export const DEFAULT_FLASH_SIZE = 2 * 1024 * 1024;
+const XIP_WINDOW = 16 * 1024 * 1024;
+const EXC_HARDFAULT = 3;
+
+export interface GpioEvent {
+  pin: number;
+  level: 0 | 1;
+  /** Emulated cycles since the simulation started (continuous across chip resets). */
+  cycle: number;
+}
+
+export type ResetCause = "watchdog-timeout" | "watchdog-force" | "sysresetreq";
+
+export interface ResetEvent {
+  cause: ResetCause;
+  cycle: number;
+}
+
+export interface Rp2040SimOptions {
+  /** Firmware: a path to .elf, .uf2 or .bin, or its bytes (ELF/UF2 recognised by content, else raw flash from 0). */
+  image?: string | Uint8Array;
+  /** Flash contents kept in this file (created erased if missing); erases and programs are written through. */
+  flashFile?: string;
+  /** Emulated seconds per wall-clock second; Infinity (default) runs as fast as the host can. */
+  speed?: number;
+  /** Bridge UART0 to a pseudo-terminal (needs socat); its path is `ptyPath`. */
+  pty?: boolean;
+  /** Called for each change of a driven GPIO level. */
+  onGpio?: (pin: number, level: 0 | 1, cycle: number) => void;
+  /** Called with bytes the firmware sends on UART0. */
+  onUart?: (bytes: Uint8Array) => void;
+  onReset?: (event: ResetEvent) => void;
+  /** Emulator warnings (unmodelled registers, unimplemented instructions...). */
+  onWarning?: (message: string) => void;
+  /** Device models on I2C0, by 7-bit address. */
+  i2cDevices?: I2cDevices;
+  /** Busy times of the flash chip (default: short ones, see flash-chip.ts). */
+  flashTiming?: SpiNorTiming;
+  flashSize?: number;
+  /** "boot2" (default): check and run boot2 as the bootrom would; "vectors": start at the vector table after it. */
+  boot?: "boot2" | "vectors";
+  /** Instructions' worth of cycles per batch between looks at the host (default 4M; also capped to ~25 ms of wall time). */
+  batchCycles?: number;
+}
+
+export interface UartWaitOptions {
+  /** Character offset in `uartText` to search from (default 0). */
+  from?: number;
+  /** Wall-clock limit (default 60 s). */
+  timeoutMs?: number;
+  /** Emulated-cycle limit, counted from the call. */
+  timeoutCycles?: number;
+}
+
+export interface UartMatch {
+  match: RegExpExecArray;
+  /** Offsets of the match in `uartText`. */
+  index: number;
+  end: number;
+}
+
+export interface SimStats {
+  cycles: number;
+  emulatedUs: number;
+  wallMs: number;
+  /** Emulated clk_sys cycles per wall-clock second, in millions. */
+  emulatedMHz: number;
+}
+
+interface WatchdogLike {
+  onWatchdogTrigger: () => void;
+  scratchData: Uint32Array;
+  reason: number;
+  timer: { enable: boolean };
+  alarm: { enable: boolean };
+}
+
+interface Waiter {
+  check: () => boolean;
+  fail: (e: Error) => void;
+  deadlineWall: number;
+  deadlineCycles: number;
+  what: string;
+}
+
+/** VREG_AND_CHIP_RESET: only what tells a power-on from other resets. */
+class ChipResetModel {
+  constructor(readonly chipReset: number) {}
+  readUint32(offset: number): number {
+    if (offset === 0x0) return 0xb1; // VREG: default 1.10 V
+    if (offset === 0x4) return 0x91; // BOD: enabled, 0.86 V
+    if (offset === 0x8) return this.chipReset;
+    return 0;
+  }
+  writeUint32(): void {}
+  writeUint32Atomic(): void {}
+}
+
+const HAD_POR = 1 << 8;
+
+function hex(n: number): string {
+  return `0x${(n >>> 0).toString(16).padStart(8, "0")}`;
+}
+
+export class Rp2040Sim {
+  /** The pseudo-terminal a host opens to talk to UART0 (with `pty: true`). */
+  ptyPath: string | undefined;
+  /** Everything the firmware wrote on UART0 since start, one char per byte (latin1). */
+  uartText = "";
+  readonly gpioEvents: GpioEvent[] = [];
+  readonly resets: ResetEvent[] = [];
+  readonly warnings: string[] = [];
+  readonly i2cTrace: I2cTraceEntry[] = [];
+  /** The flash chip's contents (XIP reads see the same bytes). */
+  readonly flash: Uint8Array;
+  readonly flashChip: SpiNorFlash;
+  /** Bytes sent to UART0 that the firmware could not take (UART off or receive FIFO full). */
+  uartDropped = 0;
+  /** Resolves when the simulation stops; rejects if the emulation failed. */
+  readonly done: Promise<void>;
+
+  rp!: RP2040;
+  private clock!: SimClock;
+  private ssi!: SsiModel;
+  private xipCtrl!: XipCtrlModel;
+  private readonly bus: QspiBus;
+  private readonly xip: Uint8Array;
+  private readonly devices;
+  private nsPerCycle = 8;
+  private cycleBase = 0;
+  private nanosBase = 0;
+  private chipReset = HAD_POR;
+  private pendingReset: ResetCause | undefined;
+  private pendingFault = false;
+  private lockedUp = false;
+  private crashed: Error | undefined;
+  private stopping = false;
+  private running = false;
+  private guarded = false;
+  private flashFd: number | undefined;
+  private pty: PtyBridge | undefined;
+  private uartOut: number[] = [];
+  private rxQueue: number[] = [];
+  private rxAlarm: SimAlarm | undefined;
+  private rxScheduled = false;
+  private baud = 115200;
+  private external = new Map<number, boolean>();
+  private waiters = new Set<Waiter>();
+  private cursor = 0;
+  private wallStart = performance.now();
+  private wallPaced = 0;
+  private nanosPaced = 0;
+  private resolveDone!: () => void;
+  private rejectDone!: (e: Error) => void;
+  private readonly batchCycles: number;
+  private readonly speed: number;
+
+  constructor(private readonly opts: Rp2040SimOptions) {
+    const size = opts.flashSize ?? DEFAULT_FLASH_SIZE;
+    if (!Number.isInteger(size) || size <= 0 || size > XIP_WINDOW || (size & (size - 1)) !== 0) {
+      throw new Error(`flashSize ${size} must be a power of two up to 16 MiB`);
+    }
+    this.speed = opts.speed ?? Infinity;
+    if (!(this.speed > 0)) throw new Error(`speed ${opts.speed} must be positive (Infinity: as fast as possible)`);
+    this.batchCycles = opts.batchCycles ?? 4_000_000;
+    // One buffer for the whole XIP window, so rp2040js reads see the chip's bytes directly.
+    this.xip = new Uint8Array(XIP_WINDOW).fill(0xff);
+    this.flash = this.xip.subarray(0, size);
+    this.flashChip = new SpiNorFlash(this.flash, {
+      timing: opts.flashTiming ?? fastTiming,
+      now: () => this.nanos,
+      onChange: (offset, length) => this.persist(offset, length),
+    });
+    this.bus = new QspiBus(this.flashChip);
+    this.bus.onXipChange = () => this.updateXipGuard();
+    this.devices = deviceMap(opts.i2cDevices);
+    this.done = new Promise<void>((resolve, reject) => {
+      this.resolveDone = resolve;
+      this.rejectDone = reject;
+    });
+    this.done.catch(() => {}); // callers may only look at waiters; never an unhandled rejection
+  }
+
+  /** Emulated cycles since the simulation started, continuous across chip resets. */
+  get cycles(): number {
+    return this.cycleBase + this.rp.core.cycles;
+  }
+
+  /** Emulated nanoseconds since the simulation started. */
+  get nanos(): number {
+    return this.nanosBase + (this.clock?.nanos ?? 0);
+  }
+
+  get stats(): SimStats {
+    const wallMs = performance.now() - this.wallStart;
+    return { cycles: this.cycles, emulatedUs: this.nanos / 1000, wallMs, emulatedMHz: this.cycles / wallMs / 1000 };
+  }
+
+  /** Loads flash and image, powers the chip on and starts running. */
+  async start(): Promise<void> {
+    this.loadFlash();
+    if (this.opts.pty) {
+      this.pty = await openPtyBridge((bytes) => this.uartWrite(bytes));
+      this.ptyPath = this.pty.path;
+    }
+    this.powerOn();
+    this.wallStart = this.wallPaced = performance.now();
+    this.nanosPaced = 0;
+    this.running = true;
+    setImmediate(() => this.loop());
+  }
+
+  private loadFlash(): void {
+    const { flashFile, image } = this.opts;
+    if (flashFile) {
+      if (existsSync(flashFile)) {
+        const bytes = readFileSync(flashFile);
+        if (bytes.length !== this.flash.length) {
+          throw new Error(`flash file ${flashFile} is ${bytes.length} bytes; the emulated flash is ${this.flash.length}`);
+        }
+        this.flash.set(bytes);
+        this.flashFd = openSync(flashFile, "r+");
+      } else {
+        this.flashFd = openSync(flashFile, "w+");
+        writeSync(this.flashFd, this.flash, 0, this.flash.length, 0);
+      }
+    }
+    if (image !== undefined) {
+      const bytes = typeof image === "string" ? new Uint8Array(readFileSync(image)) : image;
+      const chunks = imageChunks(bytes, this.flash.length);
+      // As the UF2 bootloader does: erase each 4 KiB sector the image touches, then write.
+      for (const c of chunks) {
+        const off = c.address - FLASH_BASE;
+        const first = off - (off % 4096);
+        const last = Math.ceil((off + c.data.length) / 4096) * 4096;
+        this.flash.fill(0xff, first, last);
+      }
+      for (const c of chunks) this.flash.set(c.data, c.address - FLASH_BASE);
+      this.persist(0, this.flash.length);
+    } else if (!flashFile) {
+      throw new Error("nothing to run: give an image or a flash file");
+    }
+  }
+
+  private persist(offset: number, length: number): void {
+    if (this.flashFd === undefined) return;
+    writeSync(this.flashFd, this.flash, offset, length, offset);
+  }
+
+  /** A fresh chip: power-on, or the reset the watchdog (or SYSRESETREQ) performs. */
+  private powerOn(carry?: { scratch: Uint32Array; reason: number }): void {
+    const clock = new SimClock();
+    const rp = new RP2040(clock);
+    this.clock = clock;
+    this.rp = rp;
+    this.lockedUp = false;
+    this.pendingFault = false;
+    this.guarded = false;
+    rp.logger = {
+      debug: () => {},
+      info: () => {},
+      warn: (c: string, m: string) => this.warn(`${c}: ${m}`),
+      error: (c: string, m: string) => this.warn(`${c}: ${m}`),
+    };
+    // rp2040js keeps its own 16 MiB flash array; point it at ours (the chip's contents).
+    Object.assign(rp as unknown as Record<string, unknown>, {
+      flash: this.xip,
+      flash16: new Uint16Array(this.xip.buffer),
+      flashView: new DataView(this.xip.buffer),
+    });
+    this.ssi = new SsiModel(rp, this.bus);
+    this.xipCtrl = new XipCtrlModel(rp);
+    rp.peripherals[0x18000] = this.ssi;
+    rp.peripherals[0x14000] = this.xipCtrl;
+    rp.peripherals[0x40018] = new IoQspiModel(rp, this.bus);
+    rp.peripherals[0x40064] = new ChipResetModel(this.chipReset);
+    this.bus.csOverride = 0;
+    this.flashChip.deselect();
+    this.patchPpb(rp);
+
+    const wd = rp.peripherals[0x40058] as unknown as WatchdogLike;
+    if (carry) {
+      wd.scratchData.set(carry.scratch);
+      wd.reason = carry.reason;
+    }
+    wd.onWatchdogTrigger = () => {
+      this.pendingReset ??= wd.reason & 1 ? "watchdog-timeout" : "watchdog-force";
+      // The chip resets after this instruction; stop the counter, whose expired
+      // alarm would otherwise fire again at the same instant forever.
+      wd.alarm.enable = false;
+      wd.timer.enable = false;
+    };
+    rp.onBreak = () => {
+      this.pendingFault = true;
+    };
+
+    this.nsPerCycle = 1e9 / rp.clkSys;
+    rp.addClockListener((clkSys) => {
+      this.nsPerCycle = 1e9 / clkSys;
+    });
+
+    const uart = rp.uart[0]!;
+    uart.onByte = (b) => this.uartOut.push(b);
+    uart.onBaudRateChange = (baud) => {
+      if (baud > 0) this.baud = baud;
+    };
+    this.rxAlarm = clock.createAlarm(() => this.feedRx());
+    this.rxScheduled = false;
+    this.scheduleRx();
+    attachI2cDevices(rp.i2c[0]!, this.devices, this.i2cTrace);
+    rp.gpio.forEach((pin) => pin.addListener(() => this.pinChanged(pin)));
+
+    this.boot(rp);
+  }
+
+  private boot(rp: RP2040): void {
+    const core = rp.core;
+    if ((this.opts.boot ?? "boot2") === "boot2") {
+      const check = checkBoot2(this.flash);
+      if (!check.ok) {
+        throw new Error(`boot2 CRC32 mismatch: stored ${hex(check.stored)}, computed ${hex(check.computed)} over ` +
+          "flash bytes 0..251; the RP2040 bootrom would not boot this image");
+      }
+      rp.sram.set(this.flash.subarray(0, BOOT2_SIZE), BOOT2_SRAM_ADDRESS - 0x20000000);
+      core.SP = SRAM_END;
+      core.PC = BOOT2_SRAM_ADDRESS;
+    } else {
+      core.VTOR = FLASH_BASE + 0x100;
+      core.SP = rp.readUint32(FLASH_BASE + 0x100);
+      core.PC = rp.readUint32(FLASH_BASE + 0x104) & ~1;
+    }
+  }
+
+  /**
+   * Cortex-M0+ system registers rp2040js leaves out or differs on: no MPU (its
+   * registers read as absent), SYSRESETREQ, and SysTick's current-value write,
+   * which on silicon clears the counter without raising the SysTick exception
+   * (the exception comes only from counting down from 1 to 0).
+   */
+  private patchPpb(rp: RP2040): void {
+    const ppb = rp.ppb;
+    const systick = ppb as unknown as { systickTimer: { set(v: number): void }; systickReload: number; systickCountFlag: boolean };
+    const read = ppb.readUint32.bind(ppb);
+    const write = ppb.writeUint32.bind(ppb);
+    const isMpu = (off: number) => off >= 0xd90 && off <= 0xdbc;
+    ppb.readUint32 = (off: number) => (isMpu(off) ? 0 : read(off));
+    ppb.writeUint32 = (off: number, value: number) => {
+      if (isMpu(off)) return;
+      if (off === 0x018) {
+        systick.systickTimer.set(systick.systickReload & 0xffffff);
+        systick.systickCountFlag = false;
+        return;
+      }
+      if (off === 0xd0c) {
+        if (value >>> 16 === 0x05fa && value & 4) this.pendingReset ??= "sysresetreq";
+        return;
+      }
+      write(off, value);
+    };
+  }
+
+  private warn(message: string): void {
+    this.warnings.push(message);
+    if (this.warnings.length > 1000) this.warnings.shift();
+    this.opts.onWarning?.(message);
+  }
+
+  // ---------------------------------------------------------------- XIP guard
+
+  /** While the SSI cannot serve XIP, any flash access is a firmware bug: stop with a clear message. */
+  private updateXipGuard(): void {
+    const rp = this.rp;
+    if (!rp) return;
+    const inst = rp as unknown as Record<string, unknown>;
+    if (this.ssi.xipReady) {
+      if (this.guarded) {
+        delete inst.readUint32;
+        delete inst.readUint16;
+        delete inst.readUint8;
+        this.guarded = false;
+      }
+      return;
+    }
+    if (this.guarded) return;
+    this.guarded = true;
+    const proto = RP2040.prototype;
+    const check = (address: number) => {
+      const a = address >>> 0;
+      if (a >= FLASH_BASE && a < FLASH_BASE + 0x04000000 && !this.ssi.xipReady && !this.crashed) {
+        this.crash(new Error(`XIP read of ${hex(a)} (pc ${hex(rp.core.PC)}) while ${this.ssi.xipProblem}: ` +
+          "on silicon this returns garbage or stalls; code and data used during flash writes must be in RAM"));
+      }
+    };
+    inst.readUint32 = (a: number) => (check(a), proto.readUint32.call(rp, a));
+    inst.readUint16 = (a: number) => (check(a), proto.readUint16.call(rp, a));
+    inst.readUint8 = (a: number) => (check(a), proto.readUint8.call(rp, a));
+  }
+
+  // ---------------------------------------------------------------- GPIO
+
+  private pinChanged(pin: GPIOPin): void {
+    const v = pin.value;
+    if (pin.outputEnable) {
+      this.setPad(pin, pin.outputValue); // the pad reads back its own level
+      if (v === GPIOPinState.High || v === GPIOPinState.Low) {
+        const level: 0 | 1 = v === GPIOPinState.High ? 1 : 0;
+        const last = this.lastLevel.get(pin.index);
+        if (last !== level) {
+          this.lastLevel.set(pin.index, level);
+          const cycle = this.cycles;
+          this.gpioEvents.push({ pin: pin.index, level, cycle });
+          if (this.gpioEvents.length > 100_000) this.gpioEvents.shift();
+          this.opts.onGpio?.(pin.index, level, cycle);
+        }
+      }
+      return;
+    }
+    this.lastLevel.delete(pin.index);
+    this.applyInput(pin);
+  }
+
+  private lastLevel = new Map<number, 0 | 1>();
+
+  private applyInput(pin: GPIOPin): void {
+    const ext = this.external.get(pin.index);
+    let level: boolean | undefined = ext;
+    if (level === undefined) {
+      if (pin.pullupEnabled && !pin.pulldownEnabled) level = true;
+      else if (pin.pulldownEnabled && !pin.pullupEnabled) level = false;
+    }
+    if (level !== undefined) this.setPad(pin, level);
+  }
+
+  private padLevel = new Map<number, boolean>();
+
+  private setPad(pin: GPIOPin, level: boolean): void {
+    if (this.padLevel.get(pin.index) === level) return;
+    this.padLevel.set(pin.index, level);
+    pin.setInputValue(level);
+  }
+
+  /** Drives a pin from outside (true/false), or releases it (null) to its pulls. */
+  setGpioInput(pin: number, level: boolean | null): void {
+    const p = this.rp.gpio[pin];
+    if (!p) throw new Error(`GPIO ${pin} does not exist (0..29)`);
+    if (level === null) this.external.delete(pin);
+    else this.external.set(pin, level);
+    if (!p.outputEnable) this.applyInput(p);
+  }
+
+  // ---------------------------------------------------------------- UART
+
+  /** Sends bytes to the firmware's UART0 receiver, one character time apart at its baud rate. */
+  uartWrite(data: string | Uint8Array): void {
+    const bytes = typeof data === "string" ? Buffer.from(data, "latin1") : data;
+    for (const b of bytes) this.rxQueue.push(b);
+    this.scheduleRx();
+  }
+
+  private scheduleRx(): void {
+    if (this.rxScheduled || this.rxQueue.length === 0 || !this.rxAlarm) return;
+    this.rxScheduled = true;
+    this.rxAlarm.schedule((10 / this.baud) * 1e9); // start + 8 data + stop bits
+  }
+
+  private feedRx(): void {
+    this.rxScheduled = false;
+    const b = this.rxQueue.shift();
+    if (b === undefined) return;
+    const uart = this.rp.uart[0]!;
+    // A real UART drops what arrives while it is off or its FIFO is full.
+    const fifo = (uart as unknown as { rxFIFO: { full: boolean } }).rxFIFO;
+    if (!uart.enabled || !uart.rxEnabled || fifo.full) this.uartDropped++;
+    else uart.feedByte(b);
+    // Wake a sleeping core through the interrupt controller as the UART IRQ does.
+    this.scheduleRx();
+  }
+
+  private flushUart(): void {
+    if (this.uartOut.length === 0) return;
+    const bytes = Uint8Array.from(this.uartOut);
+    this.uartOut = [];
+    this.uartText += Buffer.from(bytes).toString("latin1");
+    this.pty?.write(bytes);
+    this.opts.onUart?.(bytes);
+  }
+
+  // ---------------------------------------------------------------- running
+
+  private loop(): void {
+    if (!this.running) return;
+    try {
+      this.runBatch();
+    } catch (e) {
+      this.crash(e instanceof Error ? e : new Error(String(e)));
+    }
+    this.flushUart();
+    if (this.pendingReset && !this.crashed && !this.stopping) {
+      try {
+        this.chipResetNow(this.pendingReset);
+      } catch (e) {
+        this.crash(e as Error);
+      }
+    }
+    this.checkWaiters();
+    if (this.crashed || this.stopping) {
+      this.finish();
+      return;
+    }
+    if (Number.isFinite(this.speed)) {
+      // Keep emulated time from running ahead of wall time * speed.
+      const aheadMs = (this.nanos - this.nanosPaced) / 1e6 / this.speed - (performance.now() - this.wallPaced);
+      if (aheadMs > 1) {
+        setTimeout(() => this.loop(), Math.min(aheadMs, 100));
+        return;
+      }
+    }
+    setImmediate(() => this.loop());
+  }
+
+  private runBatch(): void {
+    const rp = this.rp;
+    const core = rp.core;
+    const clock = this.clock;
+    const limit = core.cycles + this.batchCycles;
+    const wallLimit = performance.now() + 25;
+    let n = 0;
+    while (core.cycles < limit && !this.pendingReset && !this.crashed && !this.stopping) {
+      if (core.waiting || this.lockedUp) {
+        // Asleep (WFI/WFE) or locked up: jump to the next thing that can happen.
+        const toNext = clock.nanosToNextAlarm;
+        const maxNs = (limit - core.cycles) * this.nsPerCycle;
+        const ns = toNext === undefined ? maxNs : Math.min(toNext, maxNs);
+        const c = Math.max(1, Math.ceil(ns / this.nsPerCycle));
+        core.cycles += c;
+        clock.tick(c * this.nsPerCycle);
+        // rp2040js wakes WFI only from NVIC lines; SysTick and others pend via this flag.
+        if (!this.lockedUp && core.waiting && core.interruptsUpdated && core.checkForInterrupts()) {
+          core.waiting = false;
+        }
+      } else {
+        const c = core.executeInstruction();
+        clock.tick(c * this.nsPerCycle);
+        if (this.pendingFault) this.takeHardFault();
+      }
+      if ((++n & 0xfff) === 0 && performance.now() > wallLimit) break;
+    }
+  }
+
+  /** UDF and BKPT (no debugger attached) escalate to HardFault on ARMv6-M; rp2040js only reports them. */
+  private takeHardFault(): void {
+    this.pendingFault = false;
+    const core = this.rp.core;
+    const pc = (core.PC - core.breakRewind) >>> 0;
+    if (core.IPSR === EXC_HARDFAULT || core.IPSR === 2) {
+      // A fault inside the HardFault or NMI handler locks the core up; only a reset helps.
+      this.lockedUp = true;
+      this.warn(`core locked up: fault at ${hex(pc)} inside exception ${core.IPSR}`);
+      return;
+    }
+    core.PC = pc;
+    core.exceptionEntry(EXC_HARDFAULT);
+  }
+
+  private chipResetNow(cause: ResetCause): void {
+    this.pendingReset = undefined;
+    const wd = this.rp.peripherals[0x40058] as unknown as WatchdogLike;
+    const carry = { scratch: Uint32Array.from(wd.scratchData), reason: wd.reason };
+    if (cause === "sysresetreq") carry.reason = 0;
+    const event: ResetEvent = { cause, cycle: this.cycles };
+    this.cycleBase += this.rp.core.cycles;
+    this.nanosBase += this.clock.nanos;
+    this.lastLevel.clear();
+    this.padLevel.clear();
+    this.flushUart();
+    this.powerOn(carry);
+    this.resets.push(event);
+    this.opts.onReset?.(event);
+  }
+
+  private crash(e: Error): void {
+    this.crashed ??= e;
+  }
+
+  private finish(): void {
+    if (!this.running) return;
+    this.running = false;
+    const err = this.crashed;
+    for (const w of this.waiters) w.fail(err ?? new Error(`simulation stopped while waiting for ${w.what}`));
+    this.waiters.clear();
+    if (this.flashFd !== undefined) {
+      closeSync(this.flashFd);
+      this.flashFd = undefined;
+    }
+    const pty = this.pty;
+    this.pty = undefined;
+    void (pty ? pty.close() : Promise.resolve()).then(() => (err ? this.rejectDone(err) : this.resolveDone()));
+  }
+
+  /** Stops the emulation (and the pseudo-terminal); resolves once everything is closed. */
+  async stop(): Promise<void> {
+    if (!this.running) {
+      await this.done.catch(() => {});
+      return;
+    }
+    this.stopping = true;
+    await this.done.catch(() => {});
+  }
+
+  /** Rejects when the emulation failed (e.g. an XIP access while flash was being written). */
+  get error(): Error | undefined {
+    return this.crashed;
+  }
+
+  // ---------------------------------------------------------------- waiting
+
+  private checkWaiters(): void {
+    const now = performance.now();
+    for (const w of [...this.waiters]) {
+      if (w.check()) {
+        this.waiters.delete(w);
+        continue;
+      }
+      if (now > w.deadlineWall || this.cycles > w.deadlineCycles) {
+        this.waiters.delete(w);
+        const tail = this.uartText.slice(-400).replace(/\r/g, "");
+        w.fail(new Error(`timed out waiting for ${w.what} (cycle ${this.cycles}); UART output ends with:\n${tail}`));
+      }
+    }
+  }
+
+  private wait<T>(what: string, test: () => T | undefined, opts: { timeoutMs?: number; timeoutCycles?: number }): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const first = test();
+      if (first !== undefined) {
+        resolve(first);
+        return;
+      }
+      if (!this.running) {
+        reject(this.crashed ?? new Error(`simulation is not running (waiting for ${what})`));
+        return;
+      }
+      const waiter: Waiter = {
+        what,
+        deadlineWall: performance.now() + (opts.timeoutMs ?? 60_000),
+        deadlineCycles: opts.timeoutCycles !== undefined ? this.cycles + opts.timeoutCycles : Infinity,
+        check: () => {
+          const r = test();
+          if (r === undefined) return false;
+          resolve(r);
+          return true;
+        },
+        fail: reject,
+      };
+      this.waiters.add(waiter);
+    });
+  }
+
+  /** Waits until UART0 output (from `opts.from`) matches `pattern`. */
+  waitForUart(pattern: RegExp | string, opts: UartWaitOptions = {}): Promise<UartMatch> {
+    const re = typeof pattern === "string" ? new RegExp(escapeRegExp(pattern)) : pattern;
+    const from = opts.from ?? 0;
+    return this.wait(`UART output matching ${re}`, () => {
+      const text = this.uartText.slice(from);
+      const m = new RegExp(re.source, re.flags.replace("g", "")).exec(text);
+      return m ? { match: m, index: from + m.index, end: from + m.index + m[0].length } : undefined;
+    }, opts);
+  }
+
+  /** Like waitForUart, from where the previous `expect` matched, and moves past the match. */
+  async expect(pattern: RegExp | string, opts: Omit<UartWaitOptions, "from"> = {}): Promise<UartMatch> {
+    const m = await this.waitForUart(pattern, { ...opts, from: this.cursor });
+    this.cursor = m.end;
+    return m;
+  }
+
+  /** Where the next `expect` starts searching (the end of UART output so far if not set). */
+  markUart(): number {
+    this.cursor = this.uartText.length;
+    return this.cursor;
+  }
+
+  /** Sends a line (adds "\r\n") and returns the UART offset at which its reply will start. */
+  sendLine(line: string): number {
+    this.flushUart();
+    const at = this.markUart();
+    this.uartWrite(`${line}\r\n`);
+    return at;
+  }
+
+  /** Resolves once `cycles` more cycles (or `us` microseconds) of emulated time have passed. */
+  runFor(amount: { cycles?: number; us?: number }, timeoutMs = 120_000): Promise<void> {
+    const targetNs = amount.us !== undefined ? this.nanos + amount.us * 1000 : undefined;
+    const targetCycles = amount.cycles !== undefined ? this.cycles + amount.cycles : undefined;
+    return this.wait("emulated time to pass", () => {
+      if (targetNs !== undefined && this.nanos < targetNs) return undefined;
+      if (targetCycles !== undefined && this.cycles < targetCycles) return undefined;
+      return true;
+    }, { timeoutMs }).then(() => {});
+  }
+
+  /** Waits for the next chip reset (or one already seen after `after` resets). */
+  waitForReset(after = this.resets.length, opts: { timeoutMs?: number; timeoutCycles?: number } = {}): Promise<ResetEvent> {
+    return this.wait("a chip reset", () => this.resets[after], opts);
+  }
+
+  /** Counts of what the flash interface did (for tests and benches). */
+  get flashInterface(): { ssiFrames: number; xipFlushes: number } {
+    return { ssiFrames: this.ssi.frames, xipFlushes: this.xipCtrl.flushes };
+  }
+
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Splits a firmware file into flash writes, checking every byte lands in flash. */
+export function imageChunks(bytes: Uint8Array, flashSize: number): FlashChunk[] {
+  const range = { start: FLASH_BASE, end: FLASH_BASE + flashSize };
+  let chunks: FlashChunk[];
+  if (isElf(bytes)) {
+    chunks = elfFlashChunks(bytes, range);
+  } else if (bytes.length >= 512 && new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true) === 0x0a324655) {
+    chunks = uf2FlashChunks(bytes, RP2040_FAMILY_ID);
+    if (chunks.length === 0) throw new Error(`the UF2 file has no blocks for the RP2040 (family ${hex(RP2040_FAMILY_ID)})`);
+  } else {
+    chunks = [{ address: FLASH_BASE, data: bytes }];
+  }
+  for (const c of chunks) {
+    if (c.address < range.start || c.address + c.data.length > range.end) {
+      throw new Error(`image bytes at ${hex(c.address)}..${hex(c.address + c.data.length)} fall outside flash ` +
+        `${hex(range.start)}..${hex(range.end)}`);
+    }
+  }
+  return chunks;
+}
+
+/** Creates and starts an emulated RP2040 running `opts.image` (and/or `opts.flashFile`). */
+export async function startRp2040Sim(opts: Rp2040SimOptions): Promise<Rp2040Sim> {
+  const sim = new Rp2040Sim(opts);
+  await sim.start();
+  return sim;
+}
