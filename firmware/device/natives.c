@@ -56,6 +56,28 @@ static wr_status n_sleep_ms(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
     return dev_app_stop_requested() ? wr_native_trap(ctx, "stopped by the host") : WR_OK;
 }
 
+static wr_status n_i2c_write(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    (void)ctx;
+    if (a[0].i32 < 0 || a[0].i32 > 0x7F) {
+        r[0].i32 = -(int32_t)HAL_ERR_PARAM;
+        return WR_OK;
+    }
+    r[0].i32 = -(int32_t)hal_i2c_write((uint8_t)a[0].i32, a[1].ptr, (size_t)(uint32_t)a[2].i32, a[3].i32 != 0);
+    return WR_OK;
+}
+
+static wr_status n_i2c_read(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    (void)ctx;
+    if (a[0].i32 < 0 || a[0].i32 > 0x7F) {
+        r[0].i32 = -(int32_t)HAL_ERR_PARAM;
+        return WR_OK;
+    }
+    r[0].i32 = -(int32_t)hal_i2c_read((uint8_t)a[0].i32, a[1].ptr, (size_t)(uint32_t)a[2].i32);
+    return WR_OK;
+}
+
 static wr_status n_log_write(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
 {
     (void)ctx;

@@ -78,6 +78,9 @@ export const CHUNK_BYTES = MAX_PAYLOAD - 4;
 /** The smallest chunk a noisy link falls back to. */
 export const MIN_CHUNK_BYTES = 128;
 
+/** The device did not answer a command, however often it was sent. */
+export class NoAnswerError extends DeviceError {}
+
 export class DeviceLink {
   private seq = Math.floor(Math.random() * 0x10000);
   private readonly pending = new Map<number, Pending>();
@@ -148,10 +151,11 @@ export class DeviceLink {
    * device answers a repeat without redoing it) when an answer does not come in time.
    */
   async command(type: Cmd, payload: Uint8Array = new Uint8Array(0),
-    opts: { timeoutMs?: number; onRetry?: () => void; expectData?: boolean } = {}): Promise<CommandResult> {
+    opts: { timeoutMs?: number; onRetry?: () => void; expectData?: boolean; attempts?: number } = {}): Promise<CommandResult> {
     const seq = (this.seq = (this.seq + 1) & 0xffff);
     const timeout = opts.timeoutMs ?? this.timeoutFor(payload.length + 2048);
-    for (let attempt = 1; attempt <= this.opts.attempts; attempt++) {
+    const attempts = opts.attempts ?? this.opts.attempts;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
       const answer = new Promise<CommandResult | undefined>((resolve) => {
         const timer = setTimeout(() => resolve(undefined), timeout);
         const prev = this.pending.get(seq);
@@ -171,13 +175,13 @@ export class DeviceLink {
       if (r && (!opts.expectData || r.status !== 0 || r.data.length > 0)) return r;
     }
     this.pending.delete(seq);
-    throw new DeviceError(`no answer from the device to command 0x${type.toString(16)} after ${this.opts.attempts} attempts (${this.transport.description})`,
+    throw new NoAnswerError(`no answer from the device to command 0x${type.toString(16)} after ${attempts} attempts (${this.transport.description})`,
       "is the board running wasmcu firmware, and is this its port? (wasmcu ports)");
   }
 
   /** Like command(), but a status other than ok becomes a DeviceError naming `what`. */
   async ok(what: string, type: Cmd, payload?: Uint8Array,
-    opts?: { timeoutMs?: number; onRetry?: () => void; expectData?: boolean }): Promise<CommandResult> {
+    opts?: { timeoutMs?: number; onRetry?: () => void; expectData?: boolean; attempts?: number }): Promise<CommandResult> {
     const r = await this.command(type, payload, opts);
     if (r.status !== 0) {
       throw new DeviceError(`${what}: the device answered "${STATUS_TEXT[r.status] ?? `status ${r.status}`}"${r.detail ? ` (${r.detail})` : ""}`);
@@ -211,40 +215,56 @@ export class DeviceLink {
     // Erasing a large region takes a while on real flash.
     await this.ok("write begin", Cmd.WriteBegin, begin, { timeoutMs: Math.max(this.timeoutFor(64), 5000), onRetry });
 
-    // Chunks shrink when frames get lost or damaged (a noisy line delivers short frames
-    // more often) and grow back after a run of clean answers.
+    // A piece that gets no answer twice is split in two (a noisy line delivers short
+    // frames more often); new pieces stay small until a run of clean answers.
     let chunk = CHUNK_BYTES;
     let clean = 0;
     let cursor = 0;
     let sent = 0;
+    const retry: { off: number; len: number; tries: number }[] = [];
     const chunkTimeout = this.timeoutFor(this.opts.window * (CHUNK_BYTES + 16));
+    const take = () => {
+      const again = retry.shift();
+      if (again) return again;
+      if (cursor >= image.length) return undefined;
+      const piece = { off: cursor, len: Math.min(chunk, image.length - cursor), tries: 0 };
+      cursor += piece.len;
+      return piece;
+    };
     const worker = async () => {
-      while (cursor < image.length) {
-        const off = cursor;
-        const part = image.subarray(off, off + chunk);
-        cursor += part.length;
-        const payload = new Uint8Array(4 + part.length);
-        new DataView(payload.buffer).setUint32(0, off, true);
-        payload.set(part, 4);
-        let retried = false;
-        await this.ok(`write at offset ${off}`, Cmd.WriteData, payload, {
-          timeoutMs: chunkTimeout,
-          onRetry: () => {
-            onRetry();
-            retried = true;
-            chunk = Math.max(MIN_CHUNK_BYTES, chunk >> 1);
-            clean = 0;
-          },
-        });
-        if (!retried && ++clean >= 16) {
+      for (let piece = take(); piece; piece = take()) {
+        const payload = new Uint8Array(4 + piece.len);
+        new DataView(payload.buffer).setUint32(0, piece.off, true);
+        payload.set(image.subarray(piece.off, piece.off + piece.len), 4);
+        try {
+          await this.ok(`write at offset ${piece.off}`, Cmd.WriteData, payload, { timeoutMs: chunkTimeout, onRetry, attempts: 2 });
+        } catch (e) {
+          if (!(e instanceof NoAnswerError)) throw e;
+          piece.tries += 2;
+          if (piece.tries >= this.opts.attempts) throw e;
+          chunk = Math.max(MIN_CHUNK_BYTES, chunk >> 1);
+          clean = 0;
+          if (piece.len > MIN_CHUNK_BYTES) {
+            const half = Math.ceil(piece.len / 2);
+            retry.push({ off: piece.off, len: half, tries: piece.tries }, { off: piece.off + half, len: piece.len - half, tries: piece.tries });
+          } else {
+            retry.push(piece);
+          }
+          continue;
+        }
+        if (++clean >= 16) {
           chunk = Math.min(CHUNK_BYTES, chunk * 2);
           clean = 0;
         }
-        sent += part.length;
+        sent += piece.len;
         onProgress?.({ sent, total: image.length });
       }
     };
-    await Promise.all(Array.from({ length: this.opts.window }, worker));
+    // Workers stop when nothing is left to take; pieces split by a failing worker are
+    // picked up by whichever is still running, so run rounds until all is written.
+    while (retry.length > 0 || cursor < image.length) {
+      await Promise.all(Array.from({ length: this.opts.window }, worker));
+    }
 
     const v = await this.command(Cmd.Verify, undefined, { timeoutMs: Math.max(this.timeoutFor(64), 3000), onRetry });
     if (v.status !== 0) {
