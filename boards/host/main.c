@@ -7,12 +7,13 @@
 
 #include "device.h"
 #include "hal_host.h"
+#include "ina219_sim.h"
 #include "slots.h"
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: wasmcu-host [--flash FILE] [--app APP.wasm] [--stdio] [--baud N] [--trace-gpio] [--gpio-log FILE] [--wait-for-host]\n"
+            "usage: wasmcu-host [--flash FILE] [--app APP.wasm] [--stdio] [--baud N] [--trace-gpio] [--gpio-log FILE] [--ina219 ADDR] [--wait-for-host]\n"
             "  The wasmcu firmware running as a process. Its UART is a pseudo-terminal, printed\n"
             "  on stdout as `uart: PATH` (or stdin/stdout with --stdio); its flash is FILE\n"
             "  (default wasmcu-flash.bin, created erased).\n"
@@ -20,8 +21,15 @@ static void usage(FILE *f)
             "  --trace-gpio     report every GPIO write over the link\n"
             "  --gpio-log FILE  append `time_us pin level` for every GPIO write\n"
             "  --baud N         pace the link like a UART at N baud (default: unpaced)\n"
+            "  --ina219 ADDR    a simulated INA219 current monitor on I2C at ADDR (e.g. 0x40)\n"
             "  --wait-for-host  hold the chip in reset until the host sends its first byte,\n"
             "                   so nothing the app logs at boot is missed\n");
+}
+
+static uint64_t ina219_clock(void *ctx)
+{
+    (void)ctx;
+    return hal_time_us();
 }
 
 static int install_app(const char *path)
@@ -57,6 +65,7 @@ int main(int argc, char **argv)
     const char *app = NULL;
     bool trace = false;
     bool wait_for_host = false;
+    long ina219_addr = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--flash") && i + 1 < argc) opt.flash_path = argv[++i];
@@ -65,6 +74,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--baud") && i + 1 < argc) opt.baud = (uint32_t)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(a, "--stdio")) opt.uart_stdio = true;
         else if (!strcmp(a, "--wait-for-host")) wait_for_host = true;
+        else if (!strcmp(a, "--ina219") && i + 1 < argc) ina219_addr = strtol(argv[++i], NULL, 0);
         else if (!strcmp(a, "--trace-gpio")) trace = true;
         else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
@@ -76,6 +86,19 @@ int main(int argc, char **argv)
         }
     }
     if (hal_host_setup(&opt, argc, argv) != HAL_OK) return 1;
+    if (ina219_addr >= 0) {
+        /* A simulated INA219 (boards/host/INA219-MODEL.md) measuring a 125 MHz, 3.3 V chip. */
+        ina219_sim *mon;
+        hal_host_i2c_device dev;
+        ina219_sim_load load = { .f_hz = 125e6, .v_supply = 3.3, .n_periph = 0, .idle = 0.0 };
+        if (ina219_addr > 0x7f || ina219_sim_create(NULL, ina219_clock, NULL, &mon) != INA219_SIM_OK) {
+            fprintf(stderr, "wasmcu-host: --ina219 needs a 7-bit address (e.g. 0x40)\n");
+            return 2;
+        }
+        (void)ina219_sim_set_load(mon, &load);
+        ina219_sim_i2c_device(mon, &dev);
+        if (hal_host_i2c_attach((uint8_t)ina219_addr, &dev) != HAL_OK) return 1;
+    }
     /* --app is applied once: a reset re-executes us without it being re-applied needlessly. */
     if (app && !getenv("WASMCU_HOST_APP_DONE")) {
         if (install_app(app) != 0) return 1;

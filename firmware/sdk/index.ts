@@ -3,4 +3,5 @@ import * as gpio from "./gpio";
 import * as time from "./time";
 import * as log from "./log";
 import * as model from "./model";
-export { gpio, time, log, model };
+import * as ina219 from "./ina219";
+export { gpio, time, log, model, ina219 };

@@ -14,7 +14,11 @@ function readInput(file: string): string {
   }
 }
 
-const g = (x: number) => (Number.isFinite(x) ? x.toPrecision(4) : "n/a");
+const g = (x: number) => {
+  if (!Number.isFinite(x)) return "n/a";
+  const a = Math.abs(x);
+  return a !== 0 && (a < 1e-3 || a >= 1e5) ? x.toExponential(3) : x.toPrecision(4);
+};
 
 function renderFit(r: FitResult, file: string): string {
   const lines = [

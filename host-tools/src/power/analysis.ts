@@ -3,7 +3,7 @@
 // reset, a lost marker) do not throw: they become issues, the affected windows are
 // kept and labelled partial, and assertComplete() turns them into typed errors
 // carrying the partial result for callers that need all of it.
-import { WasmcuError } from "../lib/errors.js";
+import { InputError, WasmcuError } from "../lib/errors.js";
 import { applyMap, fitClockMap, mapFromReceiveTimes, matchEdges, type AlignMethod, type ClockMap } from "./align.js";
 import { checkSamples, defaultMaxGapUs, integrateWindow, spread, type CurrentSample, type Gap, type Spread } from "./trace.js";
 
@@ -185,17 +185,17 @@ function splitEpochs(markers: readonly PhaseMarker[], issues: PowerIssue[]): Epo
 function checkMarkers(markers: readonly PhaseMarker[]): void {
   markers.forEach((m, i) => {
     if (!Number.isFinite(m.t_us) || typeof m.phase !== "string" || m.phase === "" || (m.edge !== "start" && m.edge !== "end")) {
-      throw new WasmcuError(`phase marker ${i}: needs a finite t_us, a phase name and edge "start" or "end"`, { code: "E_INPUT" });
+      throw new InputError(`phase marker ${i}: needs a finite t_us, a phase name and edge "start" or "end"`);
     }
     if (m.ops !== undefined && !(Number.isFinite(m.ops) && m.ops > 0)) {
-      throw new WasmcuError(`phase marker ${i} (${m.phase}): ops must be a positive number`, { code: "E_INPUT" });
+      throw new InputError(`phase marker ${i} (${m.phase}): ops must be a positive number`);
     }
   });
 }
 
 export function analyzeBench(input: AnalysisInput): BenchAnalysis {
   const bad = checkSamples(input.samples);
-  if (bad) throw new WasmcuError(`current trace: ${bad}`, { code: "E_INPUT" });
+  if (bad) throw new InputError(`current trace: ${bad}`);
   checkMarkers(input.markers);
   const samples = input.samples;
   const issues: PowerIssue[] = [];

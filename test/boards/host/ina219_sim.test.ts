@@ -51,3 +51,21 @@ test("C model: the power model's mean current matches P/V and noise averages dow
   assert.ok(Math.abs(single![1]! - 2.0) < 0.15, `sd ${single![1]} (200 uA = 2 counts expected)`);
   assert.ok(averaged![1]! < 0.5, `sd with 128 samples ${averaged![1]}`);
 });
+
+test("C and TS models agree: the same seed and load give the same noisy current readings", async () => {
+  const { Ina219Sim } = await import("../../../host-tools/src/sim/ina219.js");
+  const c = run(["model 4.4e-11 3e-3 1.5e-3 200e-6 99 0.1", "load 48e6 3.0 1 0.25", "avgcur 500 1064 4096"])[0]!.split(" ").map(Number);
+  const sim = new Ina219Sim({ model: { alpha: 4.4e-11, beta: 3e-3, gamma: 1.5e-3, noiseA: 200e-6, seed: 99, shuntOhms: 0.1 } });
+  sim.setLoad({ fHz: 48e6, vSupply: 3.0, nPeriph: 1, idle: 0.25 });
+  sim.writeBytes([5, 0x10, 0x00]);
+  let s = 0, q = 0;
+  for (let i = 0; i < 500; i++) {
+    sim.advance(1064);
+    const v = (sim.peek(4) << 16) >> 16;
+    s += v;
+    q += v * v;
+  }
+  const mean = s / 500;
+  assert.equal(mean.toFixed(6), c[0]!.toFixed(6));
+  assert.equal(Math.sqrt(q / 500 - mean * mean).toFixed(6), c[1]!.toFixed(6));
+});
