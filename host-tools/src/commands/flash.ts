@@ -62,7 +62,9 @@ async function flashEsp32Command(opts: Opts, out: Output): Promise<void> {
     });
     out.result(summary, () => [
       `flashed ${summary.chip} on ${summary.port}: ${summary.regions.length} regions, ${formatBytes(summary.bytes)} in ${summary.seconds.toFixed(1)} s at ${summary.baud} baud, all MD5-verified`,
-      summary.reset ? "the chip was reset and runs the new firmware" : "the chip was not reset: press EN/RESET to run the new firmware",
+      summary.resetBy === "dtr-rts" ? "the chip was reset (EN through RTS) and runs the new firmware"
+        : summary.resetBy === "flash-end" ? "the ROM loader was asked to reboot into the new firmware (no DTR/RTS on this port)"
+        : "the chip was not reset: press EN/RESET to run the new firmware",
       ...(summary.signalProblem ? [`note: DTR/RTS were not used (${summary.signalProblem})`] : []),
     ].join("\n"));
   } finally {

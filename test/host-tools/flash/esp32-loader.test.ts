@@ -13,7 +13,10 @@ import { InputError } from "../../../host-tools/src/lib/errors.js";
 import { espImage, partitionTable } from "./images-fixture.js";
 import { memoryLink } from "./memory-link.js";
 
-const fast: Partial<FlashOptions> = { sleep: async () => {}, syncTimeoutMs: 20, commandTimeoutMs: 200 };
+// No real waits in the reset sequences; timeouts generous enough for a loaded machine
+// (tests that expect a timeout set their own short ones).
+const fast: Partial<FlashOptions> = { sleep: async () => {}, syncTimeoutMs: 100, commandTimeoutMs: 5000 };
+const quick: Partial<FlashOptions> = { ...fast, syncTimeoutMs: 20, commandTimeoutMs: 200 };
 const FLASH = 4 * 1024 * 1024;
 
 function images(): FlashImage[] {
@@ -84,7 +87,7 @@ test("compressed flash of bootloader, partition table and app after a classic DT
   assert.ok(s.wireBytes < s.bytes, "deflate must shrink these images");
   assert.ok(link.model.received.includes(Op.FLASH_DEFL_DATA) && !link.model.received.includes(Op.FLASH_DATA));
   // After writing, RTS pulses EN: the model leaves download mode and boots the app.
-  assert.equal(s.reset, true);
+  assert.equal(s.resetBy, "dtr-rts");
   assert.equal(link.model.inDownloadMode, false);
   assert.equal(link.model.boots, 2);
   // Flash outside the written regions stays erased.
@@ -148,13 +151,13 @@ test("a line that corrupts every block ends in a clear error naming the block, r
 
 test("a chip that stops answering mid-write gives a timeout naming the command and the port", async () => {
   const link = memoryLink({ startInBootloader: true, silentAfterCommands: 6, name: "/dev/ttyFAKE0" });
-  await assert.rejects(flashEsp32(link.transport, images(), { ...fast, flashSize: FLASH }),
-    /\/dev\/ttyFAKE0: no answer to FLASH_DEFL_DATA block 2\/\d+ of bootloader at 0x1000 within 200 ms/);
+  await assert.rejects(flashEsp32(link.transport, images(), { ...quick, commandTimeoutMs: 1000, flashSize: FLASH }),
+    /\/dev\/ttyFAKE0: no answer to FLASH_DEFL_DATA block 2\/\d+ of bootloader at 0x1000 within 1000 ms/);
 });
 
 test("a chip that never syncs: the error names the port and every reset sequence tried", async () => {
   const link = memoryLink({ neverSync: true, name: "/dev/ttyUSB7" });
-  await assert.rejects(flashEsp32(link.transport, images(), { ...fast, flashSize: FLASH }), (e: Error) => {
+  await assert.rejects(flashEsp32(link.transport, images(), { ...quick, flashSize: FLASH }), (e: Error) => {
     assert.match(e.message, /^\/dev\/ttyUSB7: no ESP ROM loader answered 30 SYNC attempts/);
     assert.match(e.message, /reset sequences tried: classic, usb-jtag-serial, classic \(slow, 550 ms\)/);
     return true;
@@ -162,9 +165,19 @@ test("a chip that never syncs: the error names the port and every reset sequence
   assert.equal(link.model.received.length, 0);
 });
 
+test("a board whose reset boots the app instead of the loader: the error quotes what the port printed", async () => {
+  const link = memoryLink({ wiring: "classic", io0NotWired: true, name: "/dev/ttyUSB3" });
+  await assert.rejects(new EspLoader(link.transport, { ...quick, connectRounds: 1 }).connect(), (e: Error) => {
+    assert.match(e.message, /^\/dev\/ttyUSB3: no ESP ROM loader answered 15 SYNC attempts/);
+    assert.match(e.message, /the port said \(not the loader\): ".*boot:0x13 \(SPI_FAST_FLASH_BOOT\)/);
+    return true;
+  });
+  assert.equal(link.model.boots, 3);
+});
+
 test("a port without modem lines and a chip not in download mode: the error says DTR/RTS could not be driven", async () => {
   const link = memoryLink({ noModemLines: true, name: "/dev/pts/9" });
-  await assert.rejects(new EspLoader(link.transport, { ...fast, connectRounds: 1 }).connect(),
+  await assert.rejects(new EspLoader(link.transport, { ...quick, connectRounds: 1 }).connect(),
     /\/dev\/pts\/9: no ESP ROM loader answered 5 SYNC attempts\n {2}reset sequences tried: no reset\n {2}DTR\/RTS could not be driven: the port has no DTR\/RTS lines/);
 });
 
@@ -218,8 +231,9 @@ test("flasher_args.json from idf.py gives the files, offsets and target chip", (
   writeFileSync(path.join(dir, "bl.bin"), espImage(5000, 5));
   writeFileSync(path.join(dir, "pt.bin"), partitionTable());
   writeFileSync(path.join(dir, "wasmcu.bin"), espImage(20000, 6));
+  writeFileSync(path.join(dir, "otadata.bin"), Buffer.alloc(8192, 0xff));
   writeFileSync(path.join(dir, "flasher_args.json"), JSON.stringify({
-    flash_files: { "0x1000": "bl.bin", "0x10000": "wasmcu.bin", "0x8000": "pt.bin" },
+    flash_files: { "0x1000": "bl.bin", "0x10000": "wasmcu.bin", "0x8000": "pt.bin", "0xd000": "otadata.bin" },
     bootloader: { offset: "0x1000", file: "bl.bin" },
     app: { offset: "0x10000", file: "wasmcu.bin" },
     "partition-table": { offset: "0x8000", file: "pt.bin" },
@@ -228,7 +242,31 @@ test("flasher_args.json from idf.py gives the files, offsets and target chip", (
   const fa = imagesFromFlasherArgs(path.join(dir, "flasher_args.json"));
   assert.equal(fa.chip, "esp32");
   assert.deepEqual(fa.images.map((i) => [i.role, i.offset, path.basename(i.file), i.data.length]),
-    [["bootloader", 0x1000, "bl.bin", 5000], ["app", 0x10000, "wasmcu.bin", 20000], ["partitions", 0x8000, "pt.bin", 3072]]);
+    [["bootloader", 0x1000, "bl.bin", 5000], ["app", 0x10000, "wasmcu.bin", 20000], ["partitions", 0x8000, "pt.bin", 3072], ["data", 0xd000, "otadata.bin", 8192]]);
   writeFileSync(path.join(dir, "bad.json"), JSON.stringify({ flash_files: { "0xZZ": "bl.bin" } }));
   assert.throws(() => imagesFromFlasherArgs(path.join(dir, "bad.json")), /"0xZZ" is not a flash offset/);
+});
+
+test("a byte flipped on the wire inside a FLASH_DATA packet is caught by the ROM's checksum and the block is resent", async () => {
+  let flipped = false;
+  const tamper = (frame: Buffer): Buffer => {
+    // One SLIP frame per write: C0 00 op ... C0. Flip one data byte of the first FLASH_DATA.
+    if (flipped || frame[2] !== Op.FLASH_DATA) return frame;
+    const special = new Set([0xc0, 0xdb, 0xdc, 0xdd]);
+    for (let i = frame.length - 2; i > 30; i--) {
+      if (!special.has(frame[i]!) && !special.has(frame[i]! ^ 0x01) && !special.has(frame[i - 1]!)) {
+        frame[i] = frame[i]! ^ 0x01;
+        flipped = true;
+        break;
+      }
+    }
+    return frame;
+  };
+  const link = memoryLink({ startInBootloader: true, tamper });
+  const ims = images();
+  const s = await flashEsp32(link.transport, ims, { ...fast, flashSize: FLASH, compress: false });
+  assert.ok(flipped);
+  assert.equal(link.model.checksumErrors, 1);
+  assert.equal(s.regions.reduce((n, r) => n + r.retries, 0), 1);
+  flashHolds(link.model.flash, 0x1000, ims[0]!.data);
 });

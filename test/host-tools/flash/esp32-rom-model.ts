@@ -19,6 +19,8 @@ export interface RomModelOptions {
   startInBootloader?: boolean;
   /** How DTR/RTS reach EN and IO0: a dev board's transistor pair, or Espressif's USB-serial/JTAG. */
   wiring?: "classic" | "usb-jtag";
+  /** EN is wired but IO0 is not: every reset boots the app (which prints its boot log). */
+  io0NotWired?: boolean;
   /** Never answer anything (a chip that is not there, or held in its app). */
   neverSync?: boolean;
   /** The first N *_DATA packets arrive with one byte flipped (as line noise would). */
@@ -90,7 +92,7 @@ export class Esp32RomModel {
       // EN released: the ROM samples IO0 (the USB-serial/JTAG peripheral latches the request).
       const download = this.opts.wiring === "usb-jtag" ? this.io0Requested : io0Low(this.dtr, this.rts);
       this.io0Requested = false;
-      this.boot(download);
+      this.boot(download && !this.opts.io0NotWired);
     }
   }
 
@@ -173,7 +175,8 @@ export class Esp32RomModel {
         if (len !== data.length || len > w.blockSize) return this.fail(op, 0x05);
         if (this.corruptLeft > 0 && data.length > 0) {
           this.corruptLeft--;
-          data[data.length >> 1] ^= 0x10;
+          const i = data.length >> 1;
+          data[i] = data[i]! ^ 0x10;
         }
         if (checksum(data) !== (chk & 0xff)) {
           this.checksumErrors++;

@@ -39,6 +39,8 @@ export interface FlashSummary {
   seconds: number;
   /** True when the chip was reset to run the new firmware. */
   reset: boolean;
+  /** How: an EN pulse through RTS, or (no modem lines) FLASH_END asking the ROM to reboot. */
+  resetBy: "dtr-rts" | "flash-end" | "none";
   /** Why DTR/RTS were not used, when they were not. */
   signalProblem?: string;
 }
@@ -78,7 +80,12 @@ export async function flashEsp32(port: FrameTransport, images: FlashImage[], opt
     emit({ kind: "verified", role: im.role, result });
     regions.push({ ...result, role: im.role, file: im.file });
   }
-  const reset = opts.noResetAfter ? false : await loader.hardReset();
+  let resetBy: FlashSummary["resetBy"] = "none";
+  if (!opts.noResetAfter) {
+    if (await loader.hardReset()) resetBy = "dtr-rts";
+    else if (await loader.rebootViaLoader(regions.at(-1)?.compressed ?? false)) resetBy = "flash-end";
+  }
+  const reset = resetBy !== "none";
   return {
     port: port.name,
     chip: chip.name,
@@ -88,6 +95,7 @@ export async function flashEsp32(port: FrameTransport, images: FlashImage[], opt
     wireBytes: regions.reduce((s, r) => s + r.wireBytes, 0),
     seconds: (Date.now() - started) / 1000,
     reset,
+    resetBy,
     ...(loader.signalProblem ? { signalProblem: loader.signalProblem } : {}),
   };
 }

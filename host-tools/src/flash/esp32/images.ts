@@ -5,7 +5,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { InputError } from "../../lib/errors.js";
 
-export type ImageRole = "bootloader" | "partitions" | "app";
+/** "data": any other file flasher_args.json lists (e.g. ota_data_initial.bin), written as is. */
+export type ImageRole = "bootloader" | "partitions" | "app" | "data";
 
 export interface FlashImage {
   role: ImageRole;
@@ -33,6 +34,7 @@ function readImage(file: string, what: string): Buffer {
 /** Throws InputError unless `data` looks like a file of `role`. */
 export function checkImage(role: ImageRole, file: string, data: Uint8Array): void {
   if (data.length === 0) throw new InputError(`${file}: the ${role} image is empty`);
+  if (role === "data") return;
   if (role === "partitions") {
     if (data[0] !== PARTITION_MAGIC[0] || data[1] !== PARTITION_MAGIC[1]) {
       throw new InputError(`${file}: not a partition table: byte 0-1 are ${hex2(data[0])} ${hex2(data[1])}, expected aa 50`,
@@ -108,7 +110,7 @@ export function imagesFromFlasherArgs(jsonFile: string): FlasherArgs {
   for (const [off, rel] of Object.entries(files as Record<string, unknown>)) {
     if (typeof rel !== "string") throw new InputError(`${jsonFile}: flash_files["${off}"] is not a file name`);
     const offset = parseOffset(off, `${jsonFile}: flash_files`);
-    const role = byFile.get(path.normalize(rel)) ?? (offset === PARTITION_TABLE_OFFSET ? "partitions" : offset === APP_OFFSET ? "app" : "bootloader");
+    const role = byFile.get(path.normalize(rel)) ?? "data";
     const file = path.resolve(dir, rel);
     const data = readImage(file, role);
     checkImage(role, file, data);

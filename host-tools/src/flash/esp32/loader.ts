@@ -312,6 +312,21 @@ export class EspLoader {
     throw new DeviceError(`${this.where()}: SPI_FLASH_MD5 answer for ${label} is malformed (${r.body.length} bytes)`);
   }
 
+  /**
+   * Leaves the loader without modem lines: FLASH_END / FLASH_DEFL_END with 0 asks the ROM to
+   * reboot (esptool avoids it only because it wants to stay in the loader). The ROM may
+   * reboot before its answer is out, so a missing answer is not an error.
+   */
+  async rebootViaLoader(compressed: boolean): Promise<boolean> {
+    try {
+      const r = await this.exchange(compressed ? Op.FLASH_DEFL_END : Op.FLASH_END, words(0), { timeoutMs: 500 });
+      return r.status === 0;
+    } catch (e) {
+      if (e instanceof DeviceError && /no answer/.test(e.message)) return true;
+      throw e;
+    }
+  }
+
   /** Leaves the loader: pulses EN through RTS so the new firmware boots. */
   async hardReset(): Promise<boolean> {
     if (!this.port.canSetSignals || this.signalProblem) return false;

@@ -78,6 +78,11 @@ export class SlipDecoder {
       else this.buf.push(b);
       if (this.buf.length > this.maxFrame) this.broken = `frame longer than ${this.maxFrame} bytes`;
     }
+    // Text between frames is handed out as it comes: a chip that only prints never sends an END.
+    if (this.noise.length > 0) {
+      events.push({ kind: "noise", data: Buffer.from(this.noise) });
+      this.noise = [];
+    }
     return events;
   }
 

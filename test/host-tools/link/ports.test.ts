@@ -1,0 +1,135 @@
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import { describePort, isUsbJtagSerial, listPorts, pickPort } from "../../../host-tools/src/link/ports.js";
+import { UsageError } from "../../../host-tools/src/lib/errors.js";
+
+/** An empty /proc, so host boards other tests run meanwhile do not show up. */
+const noProc = mkdtempSync(path.join(tmpdir(), "wasmcu-proc-"));
+
+/** A fake /proc: processes with their command line and ptmx file descriptors. */
+function fakeProc(procs: { pid: number; argv0: string; ptys?: number[] }[]): string {
+  const root = mkdtempSync(path.join(tmpdir(), "wasmcu-proc-"));
+  mkdirSync(path.join(root, "self"));
+  for (const p of procs) {
+    const dir = path.join(root, String(p.pid));
+    mkdirSync(path.join(dir, "fd"), { recursive: true });
+    mkdirSync(path.join(dir, "fdinfo"));
+    writeFileSync(path.join(dir, "cmdline"), `${p.argv0}\0--flash\0x.bin\0`);
+    symlinkSync("/dev/null", path.join(dir, "fd", "0"));
+    writeFileSync(path.join(dir, "fdinfo", "0"), "pos:\t0\nflags:\t0100002\n");
+    (p.ptys ?? []).forEach((n, i) => {
+      symlinkSync("/dev/ptmx", path.join(dir, "fd", String(3 + i)));
+      writeFileSync(path.join(dir, "fdinfo", String(3 + i)), `pos:\t0\nflags:\t0104002\nmnt_id:\t25\nino:\t2\ntty-index:\t${n}\n`);
+    });
+  }
+  return root;
+}
+
+/** A fake /sys with USB serial devices laid out the way Linux does it. */
+function fakeSysfs(devices: { tty: string; vid?: string; pid?: string; product?: string; serial?: string; acm?: boolean; platform?: string }[]): string {
+  const root = mkdtempSync(path.join(tmpdir(), "wasmcu-sysfs-"));
+  mkdirSync(path.join(root, "class", "tty"), { recursive: true });
+  devices.forEach((d, i) => {
+    const ttyClass = path.join(root, "class", "tty", d.tty);
+    mkdirSync(ttyClass);
+    if (d.platform) {
+      // A UART on a platform bus, with a driver link (8250 placeholders are skipped).
+      const dev = path.join(root, "devices", "platform", `${d.platform}.${i}`);
+      mkdirSync(dev, { recursive: true });
+      mkdirSync(path.join(root, "bus", "platform", "drivers", d.platform), { recursive: true });
+      symlinkSync(path.join(root, "bus", "platform", "drivers", d.platform), path.join(dev, "driver"));
+      symlinkSync(path.relative(ttyClass, dev), path.join(ttyClass, "device"));
+      return;
+    }
+    if (!d.vid) return; // a virtual terminal: no device link
+    const usbDev = path.join(root, "devices", "pci0000:00", "0000:00:14.0", "usb1", `1-${i + 1}`);
+    const intf = path.join(usbDev, `1-${i + 1}:1.0`);
+    // usb-serial bridges hang the tty one level below the interface; CDC ACM on the interface.
+    const ttyDev = d.acm ? intf : path.join(intf, d.tty);
+    mkdirSync(ttyDev, { recursive: true });
+    writeFileSync(path.join(intf, "bInterfaceNumber"), "00\n");
+    writeFileSync(path.join(usbDev, "idVendor"), `${d.vid}\n`);
+    writeFileSync(path.join(usbDev, "idProduct"), `${d.pid}\n`);
+    if (d.product) writeFileSync(path.join(usbDev, "product"), `${d.product}\n`);
+    if (d.serial) writeFileSync(path.join(usbDev, "serial"), `${d.serial}\n`);
+    symlinkSync(path.relative(ttyClass, ttyDev), path.join(ttyClass, "device"));
+  });
+  return root;
+}
+
+test("ports: USB ids are read from sysfs and mapped to a board guess, non-hardware ttys skipped", async () => {
+  const sys = fakeSysfs([
+    { tty: "tty0" },
+    { tty: "ttyS0", platform: "serial8250" },
+    { tty: "ttyAMA0", platform: "uart-pl011" },
+    { tty: "ttyUSB0", vid: "10c4", pid: "ea60", product: "CP2102N USB to UART Bridge Controller", serial: "0001" },
+    { tty: "ttyUSB1", vid: "1A86", pid: "7523", product: "USB Serial" },
+    { tty: "ttyACM0", vid: "2e8a", pid: "000a", product: "Pico", serial: "E6614C311B", acm: true },
+    { tty: "ttyACM1", vid: "303a", pid: "1001", acm: true },
+    { tty: "ttyACM2", vid: "1a86", pid: "55d4", acm: true },
+    { tty: "ttyUSB2", vid: "0403", pid: "6001", product: "FT232R USB UART" },
+  ]);
+  const ports = await listPorts({ sysfsRoot: sys, procRoot: noProc });
+  assert.deepEqual(ports.map((p) => [path.basename(p.path), p.vendorId, p.productId, p.board]), [
+    ["ttyACM0", "2e8a", "000a", "rp2040"],
+    ["ttyACM1", "303a", "1001", "esp32"],
+    ["ttyACM2", "1a86", "55d4", "esp32"],
+    ["ttyAMA0", undefined, undefined, undefined],
+    ["ttyUSB0", "10c4", "ea60", "esp32"],
+    ["ttyUSB1", "1a86", "7523", "esp32"],
+    ["ttyUSB2", "0403", "6001", undefined],
+  ]);
+  const pico = ports.find((p) => p.path === "/dev/ttyACM0")!;
+  assert.equal(pico.serialNumber, "E6614C311B");
+  assert.equal(pico.interface, 0);
+  assert.equal(ports.find((p) => p.path === "/dev/ttyUSB0")!.adapter, "Silicon Labs CP210x bridge");
+  assert.ok(isUsbJtagSerial(ports.find((p) => p.path === "/dev/ttyACM1")!));
+  assert.equal(describePort(ports.find((p) => p.path === "/dev/ttyUSB2")!), "/dev/ttyUSB2 (0403:6001 FT232R USB UART)");
+});
+
+test("pickPort returns the only candidate for the board, ignoring ports of other boards", async () => {
+  const sys = fakeSysfs([
+    { tty: "ttyUSB0", vid: "10c4", pid: "ea60" },
+    { tty: "ttyACM0", vid: "2e8a", pid: "000a", acm: true },
+    { tty: "ttyUSB1", vid: "0403", pid: "6001" },
+  ]);
+  assert.equal(await pickPort("esp32", { sysfsRoot: sys, procRoot: noProc }), "/dev/ttyUSB0");
+  assert.equal(await pickPort("rp2040", { sysfsRoot: sys, procRoot: noProc }), "/dev/ttyACM0");
+});
+
+test("pickPort with several candidates names them all and asks for --port", async () => {
+  const sys = fakeSysfs([{ tty: "ttyUSB0", vid: "10c4", pid: "ea60" }, { tty: "ttyACM0", vid: "2e8a", pid: "000a", acm: true }]);
+  await assert.rejects(pickPort(undefined, { sysfsRoot: sys, procRoot: noProc }), (e: Error) => {
+    assert.ok(e instanceof UsageError);
+    assert.match(e.message, /2 serial ports look like a board: \/dev\/ttyACM0 \(2e8a:000a .*probably rp2040\); \/dev\/ttyUSB0 \(10c4:ea60 .*probably esp32\)/);
+    assert.match(e.hint ?? "", /--port/);
+    return true;
+  });
+});
+
+test("pickPort with no candidate lists the ports it did see", async () => {
+  const sys = fakeSysfs([{ tty: "ttyUSB1", vid: "0403", pid: "6001", product: "FT232R USB UART" }]);
+  await assert.rejects(pickPort("esp32", { sysfsRoot: sys, procRoot: noProc }), /no serial port looks like a board for --board esp32 \(ports seen: \/dev\/ttyUSB1 \(0403:6001 FT232R USB UART\)\)/);
+  const empty = fakeSysfs([]);
+  await assert.rejects(pickPort("rp2040", { sysfsRoot: empty, procRoot: noProc }), /no serial ports at all/);
+  await assert.rejects(pickPort("rp2040-sim", { sysfsRoot: empty, procRoot: noProc }), /runs in the emulator/);
+  await assert.rejects(pickPort("host", { sysfsRoot: empty, procRoot: noProc }), (e: Error & { hint?: string }) => /no serial ports at all/.test(e.message) && /wasmcu run --board host/.test(e.hint ?? ""));
+});
+
+test("running host boards are found through procfs: the pty behind wasmcu-host's /dev/ptmx, other processes ignored", async () => {
+  const proc = fakeProc([
+    { pid: 100, argv0: "/usr/bin/bash", ptys: [0] },
+    { pid: 4242, argv0: "/work/main/build/host/bin/wasmcu-host", ptys: [7] },
+    { pid: 4300, argv0: "socat", ptys: [8, 9] },
+  ]);
+  const sys = fakeSysfs([{ tty: "ttyUSB0", vid: "10c4", pid: "ea60" }]);
+  const ports = await listPorts({ sysfsRoot: sys, procRoot: proc });
+  assert.deepEqual(ports.map((p) => [p.path, p.board]), [["/dev/ttyUSB0", "esp32"], ["/dev/pts/7", "host"]]);
+  assert.equal(ports[1]!.adapter, "wasmcu-host pid 4242 (pseudo-terminal)");
+  assert.equal(await pickPort("host", { sysfsRoot: sys, procRoot: proc }), "/dev/pts/7");
+  assert.equal(await pickPort("esp32", { sysfsRoot: sys, procRoot: proc }), "/dev/ttyUSB0");
+  await assert.rejects(pickPort("host", { sysfsRoot: sys, procRoot: noProc }), /no serial port looks like a board for --board host/);
+});
