@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import { buildHost, repoRoot } from "./lib/cmake.mjs";
+import { buildBoard, buildHost, repoRoot } from "./lib/cmake.mjs";
 
 function findTests(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -28,6 +28,8 @@ if (files.length === 0) {
 try {
   process.stderr.write("test: building the host firmware tree (build/host)\n");
   await buildHost("build/host");
+  process.stderr.write("test: building the rp2040 firmware (build/rp2040) for the emulated board\n");
+  await buildBoard("rp2040", "build/rp2040");
 } catch (e) {
   process.stderr.write(`test: ${e.message}\n`);
   process.exit(1);

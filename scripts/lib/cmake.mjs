@@ -16,6 +16,16 @@ function run(cmd, args) {
   return r.stdout;
 }
 
+/** Configure (first time only) and build a board's tree; compiler output is shown only on failure. */
+export async function buildBoard(board, dir = `build/${board}`, extra = []) {
+  const abs = path.resolve(repoRoot, dir);
+  if (!existsSync(path.join(abs, "CMakeCache.txt"))) {
+    run("cmake", ["-S", repoRoot, "-B", abs, `-DWASMCU_BOARD=${board}`, "-DCMAKE_BUILD_TYPE=Release", ...extra]);
+  }
+  run("cmake", ["--build", abs, "--parallel", String(Math.max(2, os.availableParallelism()))]);
+  return abs;
+}
+
 /** Configure (first time only) and build the host tree; compiler output is shown only on failure. */
 export async function buildHost(dir = "build/host", extra = []) {
   const abs = path.resolve(repoRoot, dir);

@@ -17,3 +17,10 @@ export function hostBin(name: string): string {
   }
   return p;
 }
+
+/** The rp2040 firmware with the device code, built by scripts/test.mjs into build/rp2040. */
+export function rp2040Elf(): string {
+  const p = path.resolve(repoRoot, process.env.WASMCU_RP2040_BUILD ?? "build/rp2040", "bin", "wasmcu-rp2040.elf");
+  if (!existsSync(p)) throw new Error(`${p} is missing: npm test builds it (or: node scripts/build-host.mjs)`);
+  return p;
+}

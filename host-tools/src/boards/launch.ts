@@ -1,12 +1,14 @@
 // Starting a board that lives on this machine: the host board (a Linux process) or an
 // emulator. Either way the result is a serial port path the link opens like a real one.
 import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { DeviceError } from "../lib/errors.js";
 import { firmwareBuildDir } from "../lib/paths.js";
-import type { BoardTarget } from "./registry.js";
+import { ensureFlashFile, programSlot, SlotKind } from "./flash-image.js";
+import { region, type BoardTarget } from "./registry.js";
 
 export interface LaunchedBoard {
   /** The pseudo-terminal the board's UART is on. */
@@ -56,6 +58,63 @@ function waitForUartLine(child: ChildProcess, timeoutMs: number, stderrTail: () 
   });
 }
 
+function spawned(child: ChildProcess, timeoutMs: number): Promise<LaunchedBoard> {
+  let errText = "";
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => {
+    errText = (errText + d).slice(-4000);
+  });
+  const stderrTail = () => errText;
+  return waitForUartLine(child, timeoutMs, stderrTail).then((uartPath) => ({
+    uartPath,
+    process: child,
+    stderrTail,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  }));
+}
+
+/** The emulator's entry point: compiled JS next to this file, or the TypeScript under tsx. */
+function simEntry(): string[] {
+  const here = fileURLToPath(import.meta.url);
+  return here.endsWith(".ts")
+    ? ["--import", "tsx", path.join(path.dirname(here), "..", "sim", "main.ts")]
+    : [path.join(path.dirname(here), "..", "sim", "main.js")];
+}
+
+export interface SimLaunchOptions extends LaunchOptions {
+  /** GPIO changes the emulator saw, stamped with the emulated cycle count. */
+  onGpio?: (pin: number, level: number, cycle: number) => void;
+  /** Emulated seconds per wall second; Infinity runs unpaced (default 1, like a real board). */
+  speed?: number;
+}
+
+/** Starts the rp2040 firmware in the rp2040js emulator, its UART0 on a pseudo-terminal. */
+export async function launchSimBoard(target: BoardTarget, opts: SimLaunchOptions): Promise<LaunchedBoard> {
+  const flash = opts.flashFile ?? path.join(firmwareBuildDir(target.board.name), "sim-flash.bin");
+  mkdirSync(path.dirname(flash), { recursive: true });
+  ensureFlashFile(flash, target.board);
+  if (opts.app) {
+    const { readFileSync } = await import("node:fs");
+    programSlot(flash, region(target.board, "app_a"), SlotKind.App, readFileSync(opts.app), [region(target.board, "app_b")]);
+  }
+  const args = [...simEntry(), "--image", opts.firmware, "--flash-file", flash,
+    "--speed", opts.speed === undefined ? "1" : Number.isFinite(opts.speed) ? String(opts.speed) : "max", "--quiet"];
+  if (opts.waitForHost) args.push("--wait-for-host");
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const board = await spawned(child, opts.startTimeoutMs ?? 30_000);
+  if (opts.onGpio) {
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      const m = /^gpio: (\d+) (\d) (\d+)/.exec(line);
+      if (m) opts.onGpio!(Number(m[1]), Number(m[2]), Number(m[3]));
+    });
+  }
+  return board;
+}
+
 /** Starts the host board's firmware process and waits for its pseudo-terminal. */
 export async function launchHostBoard(target: BoardTarget, opts: LaunchOptions): Promise<LaunchedBoard> {
   const flash = opts.flashFile ?? path.join(firmwareBuildDir(target.board.name), "flash.bin");
@@ -66,21 +125,5 @@ export async function launchHostBoard(target: BoardTarget, opts: LaunchOptions):
   if (opts.baud) args.push("--baud", String(opts.baud));
   if (opts.waitForHost) args.push("--wait-for-host");
   const child = spawn(opts.firmware, args, { stdio: ["ignore", "pipe", "pipe"] });
-  let errText = "";
-  child.stderr!.setEncoding("utf8").on("data", (d: string) => {
-    errText = (errText + d).slice(-4000);
-  });
-  const stderrTail = () => errText;
-  const uartPath = await waitForUartLine(child, opts.startTimeoutMs ?? 10_000, stderrTail);
-  return {
-    uartPath,
-    process: child,
-    stderrTail,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
+  return spawned(child, opts.startTimeoutMs ?? 10_000);
 }

@@ -1,9 +1,10 @@
 import type { Command } from "commander";
 import { buildApp } from "../build/app.js";
-import { launchHostBoard } from "../boards/launch.js";
+import { launchHostBoard, launchSimBoard, type LaunchedBoard } from "../boards/launch.js";
+import { buildFirmware } from "../build/firmware.js";
 import { resolveBoard } from "../boards/registry.js";
 import { ensureHostTool } from "../host/tools.js";
-import { BoardError, UsageError } from "../lib/errors.js";
+import { BoardError, BuildError, UsageError } from "../lib/errors.js";
 import { formatBytes, Output } from "../lib/output.js";
 import { DeviceLink, type LinkEvent } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
@@ -15,15 +16,20 @@ interface Opts {
   json?: boolean;
   traceGpio: boolean;
   flash?: string;
+  speed: string;
 }
 
 /** One line per device event, as a person reads it. */
-export function describeEvent(e: LinkEvent): string | undefined {
+export type RunEvent = LinkEvent | { kind: "sim-gpio"; pin: number; level: number; cycle: number };
+
+export function describeEvent(e: RunEvent): string | undefined {
   switch (e.kind) {
     case "log":
       return `[${(e.timeMs / 1000).toFixed(3).padStart(9)}] ${e.level.padEnd(5)} ${e.text}`;
     case "gpio":
       return `[${(e.timeUs / 1e6).toFixed(3).padStart(9)}] gpio  pin ${e.pin} -> ${e.level ? "high" : "low"}`;
+    case "sim-gpio":
+      return `[cycle ${String(e.cycle).padStart(11)}] gpio  pin ${e.pin} -> ${e.level ? "high" : "low"}`;
     case "hello":
       return `device: ${String(e.info.board)} firmware ${String(e.info.firmware)}, protocol ${String(e.info.protocol)}`;
     case "app":
@@ -45,32 +51,46 @@ export function register(program: Command): void {
     .option("-a, --app <app>", "app to run (folder under firmware/apps or a path)", "blink")
     .option("--for <seconds>", "stop after this many seconds (default: until Ctrl-C)")
     .option("--no-trace-gpio", "do not report GPIO writes")
-    .option("--flash <file>", "host board: the flash image file (default build/host/flash.bin)")
+    .option("--flash <file>", "the board's flash image file (default build/<board>/flash.bin)")
+    .option("--speed <factor>", "rp2040-sim: emulated seconds per wall second, or max", "1")
     .option("--json", "one JSON object per event (NDJSON)")
     .action(async (opts: Opts) => {
       const out = new Output(opts);
       const seconds = opts.for === undefined ? undefined : Number(opts.for);
       if (seconds !== undefined && !(seconds > 0)) throw new UsageError(`--for needs a positive number of seconds, got "${opts.for}"`);
       const target = resolveBoard(opts.board);
-      if (target.board.name !== "host" || target.simulated) {
-        throw new BoardError(`wasmcu run starts boards that live on this machine; ${target.name} is not supported yet`,
-          "use --board host");
+      if (target.board.name !== "host" && !target.simulated) {
+        throw new BoardError(`wasmcu run starts boards that live on this machine; for a real ${target.board.name} use deploy and monitor`,
+          "use --board host or --board rp2040-sim");
       }
+      const speed = opts.speed === "max" ? Infinity : Number(opts.speed);
+      if (!(speed > 0)) throw new UsageError(`--speed needs a positive number or "max", got "${opts.speed}"`);
       const app = await buildApp(opts.app ?? "blink");
       out.info(`app ${app.app}: ${formatBytes(app.bytes)}`);
-      const firmware = await ensureHostTool("wasmcu-host");
-      const board = await launchHostBoard(target, { firmware, app: app.wasm, traceGpio: opts.traceGpio, flashFile: opts.flash, waitForHost: true });
-      out.info(`board ${target.name} up, UART on ${board.uartPath}`);
-      const link = new DeviceLink(await openSerial(board.uartPath, target.board.serial.baud));
-      link.onEvent((e) => {
+      const emit = (e: RunEvent) => {
         if (opts.json) process.stdout.write(JSON.stringify(e) + "\n");
         else {
           const line = describeEvent(e);
           if (line !== undefined) out.line(line);
         }
-      });
+      };
+      let board: LaunchedBoard;
+      if (target.simulated) {
+        out.info(`building ${target.board.name} firmware...`);
+        const fw = await buildFirmware(target.board);
+        const elf = fw.artifacts.find((a) => a.endsWith(".elf"));
+        if (!elf) throw new BuildError(`the ${target.board.name} build produced no .elf`);
+        board = await launchSimBoard(target, { firmware: elf, app: app.wasm, flashFile: opts.flash, waitForHost: true, speed,
+          onGpio: (pin, level, cycle) => emit({ kind: "sim-gpio", pin, level, cycle }) });
+      } else {
+        const firmware = await ensureHostTool("wasmcu-host");
+        board = await launchHostBoard(target, { firmware, app: app.wasm, traceGpio: opts.traceGpio, flashFile: opts.flash, waitForHost: true });
+      }
+      out.info(`board ${target.name} up, UART on ${board.uartPath}`);
+      const link = new DeviceLink(await openSerial(board.uartPath, target.board.serial.baud));
+      link.onEvent(emit);
       // The board boots when this first command reaches it (it was held in reset).
-      await link.info();
+      await link.connect();
       await new Promise<void>((resolve) => {
         const timer = seconds ? setTimeout(resolve, seconds * 1000) : undefined;
         process.once("SIGINT", () => {

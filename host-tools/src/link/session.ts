@@ -189,6 +189,15 @@ export class DeviceLink {
     return r;
   }
 
+  /**
+   * First contact with a board that may still be booting (or held in reset until it
+   * hears from us): asks for INFO every second until it answers or `budgetMs` runs out.
+   */
+  async connect(budgetMs = 30_000): Promise<Record<string, unknown>> {
+    const r = await this.ok("connect", Cmd.Info, undefined, { expectData: true, timeoutMs: 1000, attempts: Math.max(1, Math.ceil(budgetMs / 1000)) });
+    return JSON.parse(new TextDecoder().decode(r.data.at(-1)!)) as Record<string, unknown>;
+  }
+
   /** The handshake: firmware version, board, flash layout, slots, free RAM. */
   async info(): Promise<Record<string, unknown>> {
     const r = await this.ok("info", Cmd.Info, undefined, { expectData: true });

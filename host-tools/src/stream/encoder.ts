@@ -22,6 +22,7 @@ export class BlockEncoder {
   private readonly ts: Uint8Array;
   private readonly vals: Uint8Array;
   private readonly prevQ: Int32Array;
+  private readonly codeMin: number;
   /** Zigzag deltas of the group being filled: group[c * GROUP + i]. */
   private readonly group: Int32Array;
   private groupLen = 0;
@@ -41,6 +42,7 @@ export class BlockEncoder {
     this.vals = new Uint8Array(maxPayload(this.capacity, this.channels));
     this.prevQ = new Int32Array(this.channels);
     this.group = new Int32Array(this.channels * GROUP);
+    this.codeMin = header.int8 ? -128 : 0;
   }
 
   get pending(): number {
@@ -52,6 +54,10 @@ export class BlockEncoder {
     if (!Number.isSafeInteger(t) || Math.abs(t) > MAX_SAFE_ABS) throw new InputError(`timestamp ${t} is not an integer within +-2^52 ticks`);
     // Within a block time must not go back (overlapping windows restart it between blocks).
     if (this.n > 0 && t < this.prevT) throw new InputError(`timestamp ${t} is before the previous one (${this.prevT})`);
+    for (let c = 0; c < this.channels; c++) {
+      const v = q[c]!;
+      if (!Number.isInteger(v) || v < this.codeMin || v > this.codeMin + 255) throw new InputError(`code ${v} of channel ${c} is outside ${this.codeMin}..${this.codeMin + 255}`);
+    }
     if (this.n === 0) {
       this.tsLen = writeVarint(this.ts, 0, zigzag(t));
       this.prevD = 0;

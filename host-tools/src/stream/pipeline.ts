@@ -1,9 +1,9 @@
 // File-level operations behind `wasmcu quantize` and `wasmcu dequantize`: both stream,
 // so memory stays constant whatever the file size (auto-calibration reads the input twice).
-import { createReadStream, createWriteStream, statSync, type WriteStream } from "node:fs";
+import { createReadStream, createWriteStream, rmSync, statSync, type WriteStream } from "node:fs";
 import { once } from "node:events";
 import { InputError, UsageError } from "../lib/errors.js";
-import { BLOCK_HEADER_BYTES, MAX_BLOCK_SAMPLES, type ChannelCalibration, type StreamHeader } from "./format.js";
+import { MAX_BLOCK_SAMPLES, type ChannelCalibration, type StreamHeader } from "./format.js";
 import { StreamEncoder } from "./encoder.js";
 import { WqsDecoder, type Damage } from "./decoder.js";
 import { loadCalibrationFile, RangeTracker, RunningZScore } from "./quantize.js";
@@ -108,12 +108,13 @@ export async function quantizeFile(opts: QuantizeOptions): Promise<QuantizeRepor
   let channels = 0;
   let errMax: Float64Array = new Float64Array(0);
   let errSq: Float64Array = new Float64Array(0);
-  const emit = async (b: Uint8Array | null) => {
+  const emit = async (b: Uint8Array | null, isBlock = true) => {
     if (!b) return;
     bytesOut += b.length;
-    if (b.length >= BLOCK_HEADER_BYTES && b[0] === 0x57 && b[1] === 0x42) blocks++;
+    if (isBlock) blocks++;
     await write(out!, b);
   };
+  let failed = true;
   try {
     for await (const s of readSamples(opts.input, opts, (cols) => {
       const cal = pre ? pre.cal : loadCalibrationFile(calibrate, cols.channels);
@@ -128,7 +129,7 @@ export async function quantizeFile(opts: QuantizeOptions): Promise<QuantizeRepor
       out = createWriteStream(opts.output);
     })) {
       const e = enc!;
-      if (bytesOut === 0) await emit(e.headerBytes());
+      if (bytesOut === 0) await emit(e.headerBytes(), false);
       const block = e.add(s.t, s.values);
       const codes = e.lastCodes;
       for (let c = 0; c < channels; c++) {
@@ -142,11 +143,14 @@ export async function quantizeFile(opts: QuantizeOptions): Promise<QuantizeRepor
     const e = enc as StreamEncoder | null;
     if (!e) throw new InputError(`${opts.input}: no samples`);
     await emit(e.flush());
+    failed = false;
   } finally {
     const o = out as WriteStream | null;
     if (o) {
       o.end();
       await once(o, "close");
+      // Do not leave a half-written stream behind that looks like a result.
+      if (failed) rmSync(opts.output, { force: true });
     }
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -1,0 +1,17 @@
+// Zigzag and LEB128 varints (FORMAT.md). Callers size buffers for the worst case (10 bytes).
+
+export function zigzag(v: i64): u64 {
+  return <u64>((v << 1) ^ (v >> 63));
+}
+
+/** Writes v as unsigned LEB128 at buf[pos]; returns the position after it. No bounds check: callers size buf. */
+export function writeVarint(buf: Uint8Array, pos: i32, v: u64): i32 {
+  const base = buf.dataStart;
+  while (v >= 0x80) {
+    store<u8>(base + <usize>pos, <u8>(v | 0x80));
+    pos++;
+    v >>= 7;
+  }
+  store<u8>(base + <usize>pos, <u8>v);
+  return pos + 1;
+}

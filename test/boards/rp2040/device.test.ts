@@ -1,0 +1,99 @@
+// The real device firmware (runtime, engine, link) on the emulated RP2040: the same apps
+// and models behave as on the host board. Cycle counts come from rp2040js, not silicon.
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { buildApp } from "../../../host-tools/src/build/app.js";
+import { launchHostBoard, launchSimBoard, type LaunchedBoard } from "../../../host-tools/src/boards/launch.js";
+import { resolveBoard } from "../../../host-tools/src/boards/registry.js";
+import { deploy } from "../../../host-tools/src/link/deploy.js";
+import { runDeviceModel } from "../../../host-tools/src/link/model.js";
+import { DeviceLink, type LinkEvent } from "../../../host-tools/src/link/session.js";
+import { openSerial } from "../../../host-tools/src/link/transport.js";
+import { hostBin, rp2040Elf, sharedDir } from "../../helpers/paths.js";
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), "wasmcu-rp2040-dev-"));
+const models = path.join(sharedDir, "reference-models");
+
+interface Session {
+  board: LaunchedBoard;
+  link: DeviceLink;
+  events: LinkEvent[];
+  gpio: { pin: number; level: number; cycle: number }[];
+}
+
+async function start(kind: "host" | "sim", app?: string): Promise<Session> {
+  const gpio: Session["gpio"] = [];
+  const flashFile = path.join(tmp, `${kind}-${Date.now()}.bin`);
+  const board = kind === "sim"
+    ? await launchSimBoard(resolveBoard("rp2040-sim"), { firmware: rp2040Elf(), app, flashFile, waitForHost: true, speed: Infinity,
+      onGpio: (pin, level, cycle) => gpio.push({ pin, level, cycle }) })
+    : await launchHostBoard(resolveBoard("host"), { firmware: hostBin("wasmcu-host"), app, flashFile, waitForHost: true, traceGpio: true });
+  const link = new DeviceLink(await openSerial(board.uartPath, 115200), { timeoutMs: 3000 });
+  const events: LinkEvent[] = [];
+  link.onEvent((e) => {
+    events.push(e);
+    if (e.kind === "gpio") gpio.push({ pin: e.pin, level: e.level, cycle: 0 });
+  });
+  await link.connect(60_000);
+  return { board, link, events, gpio };
+}
+
+async function stop(s: Session | undefined) {
+  await s?.link.close();
+  await s?.board.stop();
+}
+
+async function until(pred: () => boolean, ms: number, what: string) {
+  const t0 = Date.now();
+  while (!pred()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const blinkLines = (s: Session) => s.events.flatMap((e) => (e.kind === "log" ? [e.text.replace(/ at \d+ ms$/, "")] : []))
+  .filter((t) => t.startsWith("blink"));
+
+let sim: Session | undefined;
+let host: Session | undefined;
+before(async () => {
+  const blink = (await buildApp("blink")).wasm;
+  [sim, host] = await Promise.all([start("sim", blink), start("host", blink)]);
+});
+after(async () => {
+  await stop(sim);
+  await stop(host);
+});
+
+test("blink on rp2040-sim logs and toggles GPIO 25 exactly as on the host board", async () => {
+  await until(() => blinkLines(sim!).length >= 6, 60_000, "six blink lines from rp2040-sim");
+  await until(() => blinkLines(host!).length >= 6, 10_000, "six blink lines from the host board");
+  assert.deepEqual(blinkLines(sim!).slice(0, 6), blinkLines(host!).slice(0, 6));
+  const simEdges = sim!.gpio.filter((g) => g.pin === 25).map((g) => g.level);
+  const hostEdges = host!.gpio.filter((g) => g.pin === 25).map((g) => g.level);
+  // The emulator reports the pin's level changes (its reset level is low), the host board every write.
+  assert.deepEqual(simEdges.slice(0, 5), hostEdges.slice(0, 5));
+  const hello = sim!.events.find((e) => e.kind === "hello");
+  assert.ok(hello && hello.kind === "hello" && hello.info.board === "rp2040");
+});
+
+test("GPIO edges on rp2040-sim are ~500 ms of emulated cycles apart at 125 MHz", () => {
+  const c = sim!.gpio.filter((g) => g.pin === 25).map((g) => g.cycle);
+  assert.ok(c.length >= 4);
+  for (let i = 2; i < c.length; i++) {
+    const ms = (c[i]! - c[i - 1]!) / 125e3;
+    assert.ok(ms > 495 && ms < 520, `edge ${i}: ${ms.toFixed(1)} ms of emulated time`);
+  }
+});
+
+test("hello_world_int8 deployed to rp2040-sim over the link gives TFLM's bytes for every golden case", async () => {
+  await deploy(sim!.link, { model: readFileSync(path.join(models, "hello_world_int8", "model.tflite")) });
+  for (let k = 0; k < 12; k++) {
+    const r = await runDeviceModel(sim!.link, [readFileSync(path.join(models, "hello_world_int8", `in_${k}.in0.bin`))]);
+    assert.deepEqual(Buffer.from(r.outputs[0]!), readFileSync(path.join(models, "hello_world_int8", `out_${k}.out0.bin`)), `case ${k}`);
+    assert.ok(r.cycles > 0, "the emulator counts cycles");
+  }
+});
