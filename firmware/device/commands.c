@@ -119,10 +119,13 @@ static link_status model_json(uint16_t seq, const char **detail)
         for (size_t i = 0; i < count && n > 0 && (size_t)n < sizeof buf; i++) {
             nn_tensor_info t;
             if ((out ? nn_output(it, i, &t) : nn_input(it, i, &t)) != NN_OK) return LINK_E_STATE;
+            /* The scale goes as its IEEE-754 bits: small printf implementations lack %g. */
+            uint32_t scale_bits;
+            memcpy(&scale_bits, &t.scale, sizeof scale_bits);
             n += snprintf(buf + n, sizeof buf - (size_t)n,
-                          "%s{\"io\":\"%s\",\"index\":%u,\"type\":\"%s\",\"bytes\":%lu,\"zero_point\":%ld,\"scale\":%.9g,\"shape\":[",
+                          "%s{\"io\":\"%s\",\"index\":%u,\"type\":\"%s\",\"bytes\":%lu,\"zero_point\":%ld,\"scale_bits\":%lu,\"shape\":[",
                           (out || i) ? "," : "", out ? "output" : "input", (unsigned)i, nn_type_name(t.type),
-                          (unsigned long)t.bytes, (long)t.zero_point, (double)t.scale);
+                          (unsigned long)t.bytes, (long)t.zero_point, (unsigned long)scale_bits);
             for (int d = 0; d < t.rank && n > 0 && (size_t)n < sizeof buf; d++) {
                 n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%ld", d ? "," : "", (long)t.dims[d]);
             }

@@ -30,7 +30,15 @@ export async function deviceModelInfo(link: DeviceLink): Promise<DeviceModelInfo
   const r = await link.ok("model info", Cmd.ModelInfo, undefined, { expectData: true });
   const d = r.data.at(-1);
   if (!d) throw new DeviceError("model info: no description came back");
-  return JSON.parse(new TextDecoder().decode(d)) as DeviceModelInfo;
+  const raw = JSON.parse(new TextDecoder().decode(d)) as { arena_bytes: number; tensors: (Omit<DeviceTensor, "scale"> & { scale_bits: number })[] };
+  const f = new DataView(new ArrayBuffer(4));
+  return {
+    arena_bytes: raw.arena_bytes,
+    tensors: raw.tensors.map(({ scale_bits, ...t }) => {
+      f.setUint32(0, scale_bits, true);
+      return { ...t, scale: f.getFloat32(0, true) };
+    }),
+  };
 }
 
 /** Writes each input, invokes once, and reads every output of the device's active model. */
