@@ -23,41 +23,146 @@ const HASH_BITS = 18;
 const MAX_CHAIN = 64;
 
 export interface PatchHeader {
+  coded: boolean;
   oldLength: number;
   newLength: number;
   oldSha256: Buffer;
   newSha256: Buffer;
 }
 
+/** What the patcher expects next; selects the range coder's model (firmware/ota/delta.c next_context). */
+const enum Ctx { Tag = 0, Len = 1, Delta = 2, Skip = 3, Run = 4, Literal = 5, Diff = 6 }
+const CONTEXTS = 7;
+
+/** The op stream as bytes, each with the context the decoder will be in when it reads it. */
 class Writer {
-  private chunks: Buffer[] = [];
-  private cur = Buffer.alloc(1 << 16);
-  private pos = 0;
-  byte(b: number): void {
-    if (this.pos === this.cur.length) this.spill();
-    this.cur[this.pos++] = b;
+  private buf = new Uint8Array(1 << 16);
+  private ctx = new Uint8Array(1 << 16);
+  len = 0;
+  byte(b: number, c: Ctx): void {
+    if (this.len === this.buf.length) {
+      const nb = new Uint8Array(this.buf.length * 2), nc = new Uint8Array(this.buf.length * 2);
+      nb.set(this.buf);
+      nc.set(this.ctx);
+      this.buf = nb;
+      this.ctx = nc;
+    }
+    this.buf[this.len] = b;
+    this.ctx[this.len++] = c;
   }
-  varint(v: number): void {
+  varint(v: number, c: Ctx): void {
     while (v >= 0x80) {
-      this.byte((v % 0x80) | 0x80);
+      this.byte((v % 0x80) | 0x80, c);
       v = Math.floor(v / 0x80);
     }
-    this.byte(v);
+    this.byte(v, c);
   }
   /** zigzag: 0, -1, 1, -2 ... -> 0, 1, 2, 3 ... */
-  svarint(v: number): void {
-    this.varint(v >= 0 ? v * 2 : -v * 2 - 1);
+  svarint(v: number, c: Ctx): void {
+    this.varint(v >= 0 ? v * 2 : -v * 2 - 1, c);
   }
-  bytes(b: Uint8Array): void {
-    for (const x of b) this.byte(x);
+  bytes(b: Uint8Array, c: Ctx): void {
+    for (const x of b) this.byte(x, c);
   }
-  private spill(): void {
-    this.chunks.push(Buffer.from(this.cur.subarray(0, this.pos)));
-    this.pos = 0;
+  raw(): Buffer {
+    return Buffer.from(this.buf.subarray(0, this.len));
   }
-  done(): Buffer {
-    this.spill();
-    return Buffer.concat(this.chunks);
+  /** The body range-coded (LZMA-style binary coder, one 255-node bit tree per context). */
+  coded(): Buffer {
+    const enc = new RangeEncoder();
+    const probs = Array.from({ length: CONTEXTS }, () => new Uint16Array(256).fill(RC_ONE / 2));
+    for (let i = 0; i < this.len; i++) {
+      const pr = probs[this.ctx[i]!]!, b = this.buf[i]!;
+      let m = 1;
+      for (let k = 7; k >= 0; k--) {
+        const bit = (b >> k) & 1;
+        enc.bit(pr, m, bit);
+        m = (m << 1) | bit;
+      }
+    }
+    return enc.finish();
+  }
+}
+
+const RC_BITS = 11, RC_ONE = 1 << RC_BITS, RC_TOP = 2 ** 24, TWO32 = 2 ** 32;
+
+class RangeEncoder {
+  private low = 0; // up to 2^32 + 2^32: exact in a double
+  private range = 0xffffffff;
+  private cache = 0;
+  private cacheSize = 1;
+  private out: number[] = [];
+  bit(probs: Uint16Array, i: number, bit: number): void {
+    const p = probs[i]!;
+    const bound = (this.range >>> RC_BITS) * p;
+    if (bit === 0) {
+      this.range = bound;
+      probs[i] = p + ((RC_ONE - p) >> 5);
+    } else {
+      this.low += bound;
+      this.range -= bound;
+      probs[i] = p - (p >> 5);
+    }
+    while (this.range < RC_TOP) {
+      this.range = (this.range * 256) >>> 0;
+      this.shiftLow();
+    }
+  }
+  private shiftLow(): void {
+    if (this.low < 0xff000000 || this.low >= TWO32) {
+      const carry = this.low >= TWO32 ? 1 : 0;
+      let temp = this.cache;
+      do {
+        this.out.push((temp + carry) & 0xff);
+        temp = 0xff;
+      } while (--this.cacheSize !== 0);
+      this.cache = Math.floor((this.low % TWO32) / RC_TOP);
+    }
+    this.cacheSize++;
+    this.low = (this.low % RC_TOP) * 256;
+  }
+  finish(): Buffer {
+    for (let i = 0; i < 5; i++) this.shiftLow();
+    return Buffer.from(this.out);
+  }
+}
+
+class RangeDecoder {
+  private range = 0xffffffff;
+  private code = 0;
+  private probs = Array.from({ length: CONTEXTS }, () => new Uint16Array(256).fill(RC_ONE / 2));
+  private pad = 0;
+  constructor(private readonly src: Uint8Array, private pos: number) {
+    if (this.src[this.pos] !== 0) throw new InputError(`patch: range-coded body does not start with 0 at offset ${pos}`);
+    for (let i = 0; i < 5; i++) this.code = ((this.code * 256) >>> 0) + this.next();
+  }
+  private next(): number {
+    if (this.pos < this.src.length) return this.src[this.pos++]!;
+    if (++this.pad > 4) throw new InputError("patch: truncated range-coded body");
+    return 0;
+  }
+  byte(c: Ctx): number {
+    const pr = this.probs[c]!;
+    let m = 1;
+    while (m < 256) {
+      const p = pr[m]!;
+      const bound = (this.range >>> RC_BITS) * p;
+      if (this.code < bound) {
+        this.range = bound;
+        pr[m] = p + ((RC_ONE - p) >> 5);
+        m <<= 1;
+      } else {
+        this.code -= bound;
+        this.range -= bound;
+        pr[m] = p - (p >> 5);
+        m = (m << 1) | 1;
+      }
+      if (this.range < RC_TOP) {
+        this.range = (this.range * 256) >>> 0;
+        this.code = ((this.code * 256) >>> 0) + this.next();
+      }
+    }
+    return m & 0xff;
   }
 }
 
@@ -98,22 +203,28 @@ class MatchFinder {
 
 /**
  * How far an alignment (new[i] ~ old[i + d]) is worth following from `start`: bsdiff's
- * rule, the end that maximises 2*equal - length, with a mismatch costing about what
- * the diff encoding spends on it.
+ * rule, the end that maximises a score, here +2 per equal byte, +1 per small difference
+ * (a retrained weight; the range coder makes those cheap) and -4 per other byte.
  */
 function extend(old: Uint8Array, nw: Uint8Array, start: number, d: number): number {
   let score = 0, best = 0, bestEnd = start;
-  for (let i = start; i < nw.length && i + d < old.length; i++) {
-    score += old[i + d] === nw[i] ? 1 : -3;
+  for (let i = start; i < nw.length && i + d >= 0 && i + d < old.length; i++) {
+    const diff = (nw[i]! - old[i + d]!) & 0xff;
+    score += diff === 0 ? 2 : diff <= SMALL || diff >= 256 - SMALL ? 1 : -4;
     if (score > best) {
       best = score;
       bestEnd = i + 1;
-    } else if (score < best - 48) {
+    } else if (score < best - 64) {
       break;
     }
   }
   return bestEnd;
 }
+
+/** A difference of at most this (either way) counts as "small". */
+const SMALL = 3;
+/** An approximate region without any long exact match must be at least this long to be used. */
+const MIN_APPROX = 24;
 
 export interface DeltaStats {
   copyOps: number;
@@ -124,7 +235,12 @@ export interface DeltaStats {
 }
 
 /** Encodes the patch turning `old` into `nw` (whole slot images: header + payload). */
-export function encodeDelta(old: Uint8Array, nw: Uint8Array, stats?: DeltaStats): Buffer {
+export interface DeltaOptions {
+  /** Body encoding: "raw" ops, "range"-coded ops, or whichever is smaller ("auto", the default). */
+  coding?: "raw" | "range" | "auto";
+}
+
+export function encodeDelta(old: Uint8Array, nw: Uint8Array, stats?: DeltaStats, opts: DeltaOptions = {}): Buffer {
   if (old.length === 0 || nw.length === 0) throw new InputError("delta: the old and the new image must not be empty");
   const w = new Writer();
   const st: DeltaStats = stats ?? { copyOps: 0, addOps: 0, insertOps: 0, insertedBytes: 0, diffBytes: 0 };
@@ -136,9 +252,9 @@ export function encodeDelta(old: Uint8Array, nw: Uint8Array, stats?: DeltaStats)
 
   const flushLiteral = (end: number) => {
     if (end > litStart) {
-      w.byte(OP_INSERT);
-      w.varint(end - litStart);
-      w.bytes(nw.subarray(litStart, end));
+      w.byte(OP_INSERT, Ctx.Tag);
+      w.varint(end - litStart, Ctx.Len);
+      w.bytes(nw.subarray(litStart, end), Ctx.Literal);
       st.insertOps++;
       st.insertedBytes += end - litStart;
     }
@@ -148,9 +264,9 @@ export function encodeDelta(old: Uint8Array, nw: Uint8Array, stats?: DeltaStats)
     const from = start + d;
     let exact = true;
     for (let i = start; i < end; i++) if (old[i + d] !== nw[i]) { exact = false; break; }
-    w.byte(exact ? OP_COPY : OP_ADD);
-    w.varint(end - start);
-    w.svarint(from - oldCursor);
+    w.byte(exact ? OP_COPY : OP_ADD, Ctx.Tag);
+    w.varint(end - start, Ctx.Len);
+    w.svarint(from - oldCursor, Ctx.Delta);
     if (exact) st.copyOps++;
     else {
       st.addOps++;
@@ -169,9 +285,9 @@ export function encodeDelta(old: Uint8Array, nw: Uint8Array, stats?: DeltaStats)
           if (gap >= 3 || j + gap >= end) break;
           run += gap;
         }
-        w.varint(skip);
-        w.varint(run);
-        for (let k = 0; k < run; k++) w.byte((nw[i + skip + k]! - old[i + skip + k + d]!) & 0xff);
+        w.varint(skip, Ctx.Skip);
+        w.varint(run, Ctx.Run);
+        for (let k = 0; k < run; k++) w.byte((nw[i + skip + k]! - old[i + skip + k + d]!) & 0xff, Ctx.Diff);
         st.diffBytes += run;
         i += skip + run;
       }
@@ -191,12 +307,24 @@ export function encodeDelta(old: Uint8Array, nw: Uint8Array, stats?: DeltaStats)
       pos = end;
       litStart = pos;
     } else {
-      pos++;
+      // no exact match: the current alignment may still hold with small differences (retrained weights)
+      const end = pos + align >= 0 ? extend(old, nw, pos, align) : pos;
+      if (end - pos >= MIN_APPROX) {
+        flushLiteral(pos);
+        emitAligned(pos, end, align);
+        pos = end;
+        litStart = pos;
+      } else {
+        pos++;
+      }
     }
   }
   flushLiteral(nw.length);
-  w.byte(OP_END);
-  const body = w.done();
+  w.byte(OP_END, Ctx.Tag);
+  const raw = w.raw();
+  const coded = opts.coding === "raw" ? undefined : w.coded();
+  const useCoded = coded !== undefined && (opts.coding === "range" || coded.length < raw.length);
+  const body = useCoded ? coded : raw;
 
   const h = Buffer.alloc(PATCH_HEADER_SIZE);
   h.writeUInt32LE(PATCH_MAGIC, 0);
@@ -204,6 +332,8 @@ export function encodeDelta(old: Uint8Array, nw: Uint8Array, stats?: DeltaStats)
   h.writeUInt16LE(PATCH_HEADER_SIZE, 6);
   h.writeUInt32LE(old.length, 8);
   h.writeUInt32LE(nw.length, 12);
+  h[80] = useCoded ? 1 : 0;
+  h.writeUInt32LE(body.length, 84);
   createHash("sha256").update(old).digest().copy(h, 16);
   createHash("sha256").update(nw).digest().copy(h, 48);
   h.writeUInt32LE(crc32(h.subarray(0, PATCH_HEADER_SIZE - 4)), PATCH_HEADER_SIZE - 4);
@@ -218,7 +348,15 @@ export function parsePatchHeader(patch: Uint8Array, what = "patch"): PatchHeader
   if (crc32(b.subarray(0, PATCH_HEADER_SIZE - 4)) !== b.readUInt32LE(PATCH_HEADER_SIZE - 4)) {
     throw new InputError(`${what}: header CRC mismatch`);
   }
+  if (b[80]! > 1 || b.subarray(81, 84).some((x) => x !== 0) || b.subarray(88, 92).some((x) => x !== 0)) {
+    throw new InputError(`${what}: unknown body encoding or non-zero reserved bytes at offsets 80..91`);
+  }
+  const bodyLength = b.readUInt32LE(84);
+  if (b.length !== PATCH_HEADER_SIZE + bodyLength) {
+    throw new InputError(`${what}: header announces a ${bodyLength}-byte body, the file has ${b.length - PATCH_HEADER_SIZE} (truncated or padded)`);
+  }
   return {
+    coded: b[80] === 1,
     oldLength: b.readUInt32LE(8),
     newLength: b.readUInt32LE(12),
     oldSha256: Buffer.from(b.subarray(16, 48)),
@@ -226,67 +364,65 @@ export function parsePatchHeader(patch: Uint8Array, what = "patch"): PatchHeader
   };
 }
 
-/** Reference decoder (the same checks as the device's patcher), for `ota make --verify` and tests. */
+/** Reference decoder (the same checks as the device's patcher), for `ota make` and tests. */
 export function applyDelta(old: Uint8Array, patch: Uint8Array): Buffer {
   const h = parsePatchHeader(patch);
   if (h.oldLength !== old.length || !createHash("sha256").update(old).digest().equals(h.oldSha256)) {
     throw new InputError("patch: made for a different old image (length or SHA-256 differs)");
   }
   const out = Buffer.alloc(h.newLength);
-  let p = PATCH_HEADER_SIZE, o = 0, cur = 0;
-  const need = (n: number, where: string) => {
-    if (p + n > patch.length) throw new InputError(`patch: truncated in ${where} at offset ${p}`);
+  let p = PATCH_HEADER_SIZE;
+  const dec = h.coded ? new RangeDecoder(patch, PATCH_HEADER_SIZE) : undefined;
+  const next = (c: Ctx, where: string): number => {
+    if (dec) return dec.byte(c);
+    if (p >= patch.length) throw new InputError(`patch: truncated in ${where} at offset ${p}`);
+    return patch[p++]!;
   };
-  const varint = (where: string): number => {
+  const varint = (c: Ctx, where: string): number => {
     let v = 0, mul = 1;
     for (let i = 0; i < 5; i++) {
-      need(1, where);
-      const b = patch[p++]!;
+      const b = next(c, where);
       v += (b & 0x7f) * mul;
       if (!(b & 0x80)) return v;
       mul *= 0x80;
     }
-    throw new InputError(`patch: varint too long at offset ${p}`);
+    throw new InputError(`patch: varint too long in ${where}`);
   };
+  let o = 0, cur = 0;
   const range = (len: number, where: string) => {
-    if (len === 0 || o + len > h.newLength) throw new InputError(`patch: ${where} at offset ${p} writes past the new image`);
+    if (len === 0 || o + len > h.newLength) throw new InputError(`patch: ${where} at output offset ${o} writes past the new image`);
   };
   for (;;) {
-    need(1, "op");
-    const op = patch[p++]!;
+    const op = next(Ctx.Tag, "op");
     if (op === OP_END) break;
     if (op === OP_INSERT) {
-      const len = varint("INSERT");
+      const len = varint(Ctx.Len, "INSERT");
       range(len, "INSERT");
-      need(len, "INSERT");
-      out.set(patch.subarray(p, p + len), o);
-      p += len;
-      o += len;
+      for (let k = 0; k < len; k++) out[o++] = next(Ctx.Literal, "INSERT");
       continue;
     }
-    if (op !== OP_COPY && op !== OP_ADD) throw new InputError(`patch: unknown op ${op} at offset ${p - 1}`);
-    const len = varint("op length");
+    if (op !== OP_COPY && op !== OP_ADD) throw new InputError(`patch: unknown op ${op} at output offset ${o}`);
+    const len = varint(Ctx.Len, "op length");
     range(len, "op");
-    const z = varint("offset");
+    const z = varint(Ctx.Delta, "offset");
     cur += z % 2 ? -(z + 1) / 2 : z / 2;
-    if (cur < 0 || cur + len > old.length) throw new InputError(`patch: op at offset ${p} reads outside the old image`);
+    if (cur < 0 || cur + len > old.length) throw new InputError(`patch: op at output offset ${o} reads outside the old image`);
     if (op === OP_COPY) {
       out.set(old.subarray(cur, cur + len), o);
     } else {
       let left = len, i = 0;
       while (left > 0) {
-        const skip = varint("skip"), run = varint("run");
-        if (skip + run > left || skip + run === 0) throw new InputError(`patch: bad diff run at offset ${p}`);
+        const skip = varint(Ctx.Skip, "skip"), run = varint(Ctx.Run, "run");
+        if (skip + run > left || skip + run === 0) throw new InputError(`patch: bad diff run at output offset ${o + i}`);
         for (let k = 0; k < skip; k++, i++) out[o + i] = old[cur + i]!;
-        need(run, "diff");
-        for (let k = 0; k < run; k++, i++) out[o + i] = (old[cur + i]! + patch[p++]!) & 0xff;
+        for (let k = 0; k < run; k++, i++) out[o + i] = (old[cur + i]! + next(Ctx.Diff, "diff")) & 0xff;
         left -= skip + run;
       }
     }
     cur += len;
     o += len;
   }
-  if (p !== patch.length) throw new InputError(`patch: ${patch.length - p} bytes after END`);
+  if (!dec && p !== patch.length) throw new InputError(`patch: ${patch.length - p} bytes after END`);
   if (o !== h.newLength) throw new InputError(`patch: produced ${o} of ${h.newLength} bytes`);
   if (!createHash("sha256").update(out).digest().equals(h.newSha256)) throw new InputError("patch: result does not match its SHA-256");
   return out;

@@ -16,6 +16,7 @@ interface AlarmEntry {
 export class SimClock {
   private now = 0;
   private alarms: AlarmEntry[] = []; // scheduled ones, sorted by `at`
+  private nextAt = Infinity; // alarms[0].at, kept apart: tick() runs once per instruction
 
   get nanos(): number {
     return this.now;
@@ -35,6 +36,7 @@ export class SimClock {
         let i = this.alarms.length;
         while (i > 0 && this.alarms[i - 1]!.at > entry.at) i--;
         this.alarms.splice(i, 0, entry);
+        this.nextAt = this.alarms[0]!.at;
       },
       cancel: () => this.unlink(entry),
     };
@@ -45,6 +47,7 @@ export class SimClock {
     const i = this.alarms.indexOf(entry);
     if (i >= 0) this.alarms.splice(i, 1);
     entry.scheduled = false;
+    this.nextAt = this.alarms[0]?.at ?? Infinity;
   }
 
   /** Nanoseconds until the next alarm, or undefined when none is scheduled. */
@@ -56,10 +59,15 @@ export class SimClock {
   /** Moves time forward, firing due alarms in order at their own time. */
   tick(deltaNanos: number): void {
     const target = this.now + deltaNanos;
+    if (target < this.nextAt) {
+      this.now = target;
+      return;
+    }
     for (;;) {
       const next = this.alarms[0];
       if (!next || next.at > target) break;
       this.alarms.shift();
+      this.nextAt = this.alarms[0]?.at ?? Infinity;
       next.scheduled = false;
       if (next.at > this.now) this.now = next.at;
       next.callback();

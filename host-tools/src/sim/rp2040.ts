@@ -27,6 +27,7 @@ import { IoQspiModel, QspiBus, SsiModel, XipCtrlModel } from "./qspi.js";
 export const FLASH_BASE = 0x10000000;
 export const DEFAULT_FLASH_SIZE = 2 * 1024 * 1024;
 const XIP_WINDOW = 16 * 1024 * 1024;
+const UART_KEEP = 4 * 1024 * 1024;
 const EXC_HARDFAULT = 3;
 
 export interface GpioEvent {
@@ -66,6 +67,12 @@ export interface Rp2040SimOptions {
   flashSize?: number;
   /** "boot2" (default): check and run boot2 as the bootrom would; "vectors": start at the vector table after it. */
   boot?: "boot2" | "vectors";
+  /**
+   * Hold the chip in reset until the first byte arrives on UART0 (from the
+   * pseudo-terminal or `uartWrite`), so a host that connects late misses
+   * nothing; those first bytes reach the firmware once it enables its UART.
+   */
+  holdUntilHost?: boolean;
   /** Instructions' worth of cycles per batch between looks at the host (default 4M; also capped to ~25 ms of wall time). */
   batchCycles?: number;
 }
@@ -132,8 +139,14 @@ function hex(n: number): string {
 export class Rp2040Sim {
   /** The pseudo-terminal a host opens to talk to UART0 (with `pty: true`). */
   ptyPath: string | undefined;
-  /** Everything the firmware wrote on UART0 since start, one char per byte (latin1). */
+  /**
+   * What the firmware wrote on UART0, one char per byte (latin1): everything
+   * since start, or the last 4 MiB of it on long runs (then `uartStart` says
+   * how many characters came before). Offsets in UartMatch count from start.
+   */
   uartText = "";
+  uartStart = 0;
+  /** Driven GPIO changes (the most recent 100k). */
   readonly gpioEvents: GpioEvent[] = [];
   readonly resets: ResetEvent[] = [];
   readonly warnings: string[] = [];
@@ -146,6 +159,7 @@ export class Rp2040Sim {
   /** Resolves when the simulation stops; rejects if the emulation failed. */
   readonly done: Promise<void>;
 
+  /** The rp2040js chip; a new one after each chip reset. */
   rp!: RP2040;
   private clock!: SimClock;
   private ssi!: SsiModel;
@@ -173,6 +187,8 @@ export class Rp2040Sim {
   private baud = 115200;
   private external = new Map<number, boolean>();
   private waiters = new Set<Waiter>();
+  private holding = false;
+  private keepEarlyBytes = false;
   private cursor = 0;
   private wallStart = performance.now();
   private wallPaced = 0;
@@ -234,7 +250,16 @@ export class Rp2040Sim {
     this.wallStart = this.wallPaced = performance.now();
     this.nanosPaced = 0;
     this.running = true;
+    if (this.opts.holdUntilHost) {
+      this.holding = this.keepEarlyBytes = true;
+      return; // uartWrite releases it
+    }
     setImmediate(() => this.loop());
+  }
+
+  /** True while `holdUntilHost` keeps the chip in reset. */
+  get held(): boolean {
+    return this.holding;
   }
 
   private loadFlash(): void {
@@ -304,6 +329,7 @@ export class Rp2040Sim {
     this.bus.csOverride = 0;
     this.flashChip.deselect();
     this.patchPpb(rp);
+    fillRegisterGaps(rp);
 
     const wd = rp.peripherals[0x40058] as unknown as WatchdogLike;
     if (carry) {
@@ -436,7 +462,7 @@ export class Rp2040Sim {
           this.lastLevel.set(pin.index, level);
           const cycle = this.cycles;
           this.gpioEvents.push({ pin: pin.index, level, cycle });
-          if (this.gpioEvents.length > 100_000) this.gpioEvents.shift();
+          if (this.gpioEvents.length > 110_000) this.gpioEvents.splice(0, 10_000);
           this.opts.onGpio?.(pin.index, level, cycle);
         }
       }
@@ -482,6 +508,12 @@ export class Rp2040Sim {
     const bytes = typeof data === "string" ? Buffer.from(data, "latin1") : data;
     for (const b of bytes) this.rxQueue.push(b);
     this.scheduleRx();
+    if (this.holding && bytes.length > 0) {
+      this.holding = false;
+      this.wallPaced = performance.now();
+      this.nanosPaced = this.nanos;
+      setImmediate(() => this.loop());
+    }
   }
 
   private scheduleRx(): void {
@@ -497,7 +529,15 @@ export class Rp2040Sim {
     const uart = this.rp.uart[0]!;
     // A real UART drops what arrives while it is off or its FIFO is full.
     const fifo = (uart as unknown as { rxFIFO: { full: boolean } }).rxFIFO;
-    if (!uart.enabled || !uart.rxEnabled || fifo.full) this.uartDropped++;
+    const ready = uart.enabled && uart.rxEnabled;
+    if (!ready && this.keepEarlyBytes) {
+      // holdUntilHost: the bytes that woke the board wait for its UART.
+      this.rxQueue.unshift(b);
+      this.scheduleRx();
+      return;
+    }
+    if (ready) this.keepEarlyBytes = false;
+    if (!ready || fifo.full) this.uartDropped++;
     else uart.feedByte(b);
     // Wake a sleeping core through the interrupt controller as the UART IRQ does.
     this.scheduleRx();
@@ -508,6 +548,11 @@ export class Rp2040Sim {
     const bytes = Uint8Array.from(this.uartOut);
     this.uartOut = [];
     this.uartText += Buffer.from(bytes).toString("latin1");
+    if (this.uartText.length > UART_KEEP * 2) {
+      const drop = this.uartText.length - UART_KEEP;
+      this.uartText = this.uartText.slice(drop);
+      this.uartStart += drop;
+    }
     this.pty?.write(bytes);
     this.opts.onUart?.(bytes);
   }
@@ -626,6 +671,11 @@ export class Rp2040Sim {
 
   /** Stops the emulation (and the pseudo-terminal); resolves once everything is closed. */
   async stop(): Promise<void> {
+    if (this.holding) {
+      this.holding = false;
+      this.stopping = true;
+      this.finish();
+    }
     if (!this.running) {
       await this.done.catch(() => {});
       return;
@@ -687,10 +737,11 @@ export class Rp2040Sim {
   waitForUart(pattern: RegExp | string, opts: UartWaitOptions = {}): Promise<UartMatch> {
     const re = typeof pattern === "string" ? new RegExp(escapeRegExp(pattern)) : pattern;
     const from = opts.from ?? 0;
+    const once = new RegExp(re.source, re.flags.replace("g", ""));
     return this.wait(`UART output matching ${re}`, () => {
-      const text = this.uartText.slice(from);
-      const m = new RegExp(re.source, re.flags.replace("g", "")).exec(text);
-      return m ? { match: m, index: from + m.index, end: from + m.index + m[0].length } : undefined;
+      const start = Math.max(from, this.uartStart);
+      const m = once.exec(this.uartText.slice(start - this.uartStart));
+      return m ? { match: m, index: start + m.index, end: start + m.index + m[0].length } : undefined;
     }, opts);
   }
 
@@ -703,7 +754,7 @@ export class Rp2040Sim {
 
   /** Where the next `expect` starts searching (the end of UART output so far if not set). */
   markUart(): number {
-    this.cursor = this.uartText.length;
+    this.cursor = this.uartStart + this.uartText.length;
     return this.cursor;
   }
 
@@ -736,6 +787,55 @@ export class Rp2040Sim {
     return { ssiFrames: this.ssi.frames, xipFlushes: this.xipCtrl.flushes };
   }
 
+}
+
+/**
+ * Registers rp2040js warns about although writing them is ordinary: the UART
+ * FIFO level select (its model interrupts per byte anyway), I2C's interrupt
+ * mask (kept so it reads back) and SDA hold time (no bus timing modelled).
+ * And TIMER alarms: rp2040js schedules them a whole number of microseconds
+ * from now, so they fire up to 1 us before the counter reaches the value;
+ * silicon fires exactly when the microsecond counter becomes equal.
+ */
+function fillRegisterGaps(rp: RP2040): void {
+  const timer = rp.peripherals[0x40054] as unknown as {
+    writeUint32(off: number, v: number): void;
+    clock: { nanos: number };
+    alarms: { clockAlarm: { schedule(ns: number): void } }[];
+  };
+  const timerWrite = timer.writeUint32.bind(timer);
+  timer.writeUint32 = (off: number, value: number) => {
+    timerWrite(off, value);
+    if (off < 0x10 || off > 0x1c) return;
+    const nowNs = timer.clock.nanos;
+    const nowUs = Math.floor(nowNs / 1000);
+    const deltaUs = (value - nowUs) >>> 0;
+    if (deltaUs > 0) timer.alarms[(off - 0x10) >> 2]!.clockAlarm.schedule(deltaUs * 1000 - (nowNs - nowUs * 1000));
+  };
+  for (const uart of rp.uart) {
+    const write = uart.writeUint32.bind(uart);
+    let ifls = 0x12;
+    const read = uart.readUint32.bind(uart);
+    uart.writeUint32 = (off: number, value: number) => (off === 0x34 ? void (ifls = value & 0x3f) : write(off, value));
+    uart.readUint32 = (off: number) => (off === 0x34 ? ifls : read(off));
+  }
+  for (const i2c of rp.i2c) {
+    const write = i2c.writeUint32.bind(i2c);
+    const read = i2c.readUint32.bind(i2c);
+    const state = i2c as unknown as { intEnable: number; checkInterrupts(): void };
+    let sdaHold = 1;
+    i2c.writeUint32 = (off: number, value: number) => {
+      if (off === 0x30) {
+        state.intEnable = value & 0x1fff;
+        state.checkInterrupts();
+      } else if (off === 0x7c) {
+        sdaHold = value & 0xffffff;
+      } else {
+        write(off, value);
+      }
+    };
+    i2c.readUint32 = (off: number) => (off === 0x7c ? sdaHold : read(off));
+  }
 }
 
 function escapeRegExp(s: string): string {
