@@ -238,6 +238,14 @@ void dev_on_frame(uint8_t type, uint16_t seq, const uint8_t *p, size_t n)
         hal_reset();
         return;
     case LINK_CMD_READ: st = cmd_read(seq, p, n); break;
+    case LINK_CMD_CALL:
+        if (dev_call_pending(seq)) return; /* a repeat: the answer comes when the call is done */
+        if (n == 0 || n > 31) {
+            st = LINK_E_ARGS;
+            break;
+        }
+        dev_request_call(seq, p, n);
+        return; /* answered by the main loop */
     case LINK_CMD_MODEL_INFO:
     case LINK_CMD_MODEL_INPUT:
     case LINK_CMD_MODEL_INVOKE:

@@ -26,6 +26,12 @@ static struct {
     wr_instance *app;
     wr_func *loop;
     uint16_t seq;
+    bool in_wasm;
+    struct {
+        bool pending;
+        uint16_t seq;
+        char name[32];
+    } call;
 } dev;
 
 /* The runtime's whole RAM: store, module metadata, side table, stacks, linear memory. */
@@ -136,10 +142,71 @@ void dev_wait_until(uint64_t until_us)
         hal_watchdog_feed();
         poll_link();
         uint64_t now = hal_time_us();
-        if (now >= until_us || dev.stop_requested) return;
+        if (now >= until_us || dev.stop_requested || (dev.call.pending && !dev.in_wasm)) return;
         uint64_t next = now + DEV_POLL_US;
         hal_idle_until(next < until_us ? next : until_us);
     }
+}
+
+void dev_request_call(uint16_t seq, const uint8_t *name, size_t len)
+{
+    if (len >= sizeof dev.call.name) len = sizeof dev.call.name - 1;
+    memcpy(dev.call.name, name, len);
+    dev.call.name[len] = 0;
+    dev.call.seq = seq;
+    dev.call.pending = true;
+}
+
+bool dev_call_pending(uint16_t seq)
+{
+    return dev.call.pending && dev.call.seq == seq;
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Runs a queued CALL: the export must take no parameters and return nothing, an i32 or an i64. */
+static void run_call(void)
+{
+    uint8_t out[28];
+    const char *msg = "";
+    uint32_t status = 0;
+    int64_t result = 0;
+    uint64_t micros = 0, cycles = 0;
+    wr_func *f = dev.app ? wr_instance_func(dev.app, dev.call.name) : NULL;
+    if (!f) {
+        status = 2;
+        msg = dev.app ? "no such exported function" : "no app is loaded";
+    } else if (wr_func_param_count(f) != 0 || wr_func_result_count(f) > 1) {
+        status = 3;
+        msg = "the export must take no parameters and return at most one value";
+    } else {
+        wr_value r[1];
+        uint32_t nres = wr_func_result_count(f);
+        wr_store_set_fuel(dev.store, UINT64_MAX);
+        dev.in_wasm = true;
+        uint64_t c0 = hal_cycles(), t0 = hal_time_us();
+        wr_status st = wr_call(f, NULL, 0, r, nres);
+        cycles = hal_cycles() - c0;
+        micros = hal_time_us() - t0;
+        dev.in_wasm = false;
+        if (st != WR_OK) {
+            status = 1;
+            msg = wr_store_error(dev.store);
+        } else if (nres == 1) {
+            result = r[0].type == WR_I64 ? r[0].of.i64 : (int64_t)r[0].of.i32;
+        }
+    }
+    for (int i = 0; i < 4; i++) out[i] = (uint8_t)(status >> (8 * i));
+    put64(out + 4, (uint64_t)result);
+    put64(out + 12, micros);
+    put64(out + 20, cycles);
+    dev.call.pending = false;
+    link_send(LINK_DATA, dev.call.seq, out, sizeof out, (const uint8_t *)msg, strlen(msg));
+    uint8_t ack = status == 0 ? 0u : 7u;
+    link_send(LINK_ACK, dev.call.seq, &ack, 1, NULL, 0);
 }
 
 bool dev_app_stop_requested(void)
@@ -203,7 +270,9 @@ static void start_app(void)
     if (!setup) setup = wr_instance_func(dev.app, "_start");
     if (setup) {
         wr_store_set_fuel(dev.store, DEV_FUEL_PER_CALL);
+        dev.in_wasm = true;
         st = wr_call(setup, NULL, 0, NULL, 0);
+        dev.in_wasm = false;
         if (st != WR_OK) {
             report_trap("setup()", st);
             return;
@@ -230,9 +299,15 @@ int wasmcu_device_main(void)
             }
             continue;
         }
+        if (dev.call.pending) {
+            run_call();
+            continue;
+        }
         if (dev.state == LINK_APP_RUNNING && dev.loop) {
             wr_store_set_fuel(dev.store, DEV_FUEL_PER_CALL);
+            dev.in_wasm = true;
             wr_status st = wr_call(dev.loop, NULL, 0, NULL, 0);
+            dev.in_wasm = false;
             if (st != WR_OK) report_trap("loop()", st);
             poll_link();
         } else {

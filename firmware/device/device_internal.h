@@ -18,6 +18,12 @@ typedef enum { DEV_APP_STOP, DEV_APP_RESTART } dev_app_action;
 void dev_app_request(dev_app_action action);
 /* Sends the handshake JSON as a frame of `type` (HELLO at boot, DATA as a reply). */
 void dev_send_hello(uint8_t type, uint16_t seq);
+/* Queues a call of the app's export `name` for when the device is out of wasm code;
+ * the device answers with DATA and ACK under `seq` when it has run. */
+void dev_request_call(uint16_t seq, const uint8_t *name, size_t len);
+/* True while a call with this seq waits or runs (a repeat of the command is ignored). */
+bool dev_call_pending(uint16_t seq);
+
 /* Handles one command frame from the host (commands.c). */
 void dev_on_frame(uint8_t type, uint16_t seq, const uint8_t *payload, size_t len);
 

@@ -44,6 +44,8 @@ typedef enum {
     LINK_CMD_MODEL_INVOKE = 0x4A,/* → DATA(status u32 | micros u64 | cycles u64) */
     LINK_CMD_MODEL_OUTPUT = 0x4B,/* index u8 | offset u32 | length u32: → DATA(bytes) of output tensor `index` */
     LINK_CMD_MODEL_RESET = 0x4C, /* state tensors back to zero */
+    LINK_CMD_CALL = 0x4D,        /* export name: run the app's export (no params) once it is out of wasm code;
+                                    → DATA(status u32 | result i64 | micros u64 | cycles u64 | message) */
 } link_cmd;
 
 typedef enum { LINK_TARGET_APP = 0, LINK_TARGET_MODEL = 1 } link_target;

@@ -20,6 +20,14 @@ export enum Cmd {
   ModelInvoke = 0x4a,
   ModelOutput = 0x4b,
   ModelReset = 0x4c,
+  Call = 0x4d,
+}
+
+export interface CallResult {
+  result: bigint;
+  micros: number;
+  /** CPU cycles where the board counts them (the emulator's SysTick on rp2040-sim), else 0. */
+  cycles: number;
 }
 
 export enum Target {
@@ -283,6 +291,20 @@ export class DeviceLink {
     }
     await this.ok("activate", Cmd.Activate, undefined, { onRetry });
     return { payloadBytes: image.length, wireBytes: this.wireBytesOut - wire0, retransmissions, ms: Date.now() - t0 };
+  }
+
+  /**
+   * Runs one of the app's exports (no parameters) on the device, timed there. The device
+   * runs it when the app is next out of wasm code, so a long-running call needs a long timeout.
+   */
+  async call(name: string, timeoutMs = 120_000): Promise<CallResult> {
+    const r = await this.command(Cmd.Call, new TextEncoder().encode(name), { timeoutMs, attempts: 2 });
+    const d = r.data.at(-1);
+    if (!d || d.length < 28) throw new DeviceError(`call ${name}: the device sent no result`);
+    const v = new DataView(d.buffer, d.byteOffset, d.length);
+    const status = v.getUint32(0, true);
+    if (status !== 0) throw new DeviceError(`call ${name} failed on the device: ${new TextDecoder().decode(d.subarray(28))}`);
+    return { result: v.getBigInt64(4, true), micros: Number(v.getBigUint64(12, true)), cycles: Number(v.getBigUint64(20, true)) };
   }
 
   async appControl(start: boolean): Promise<void> {

@@ -1,0 +1,105 @@
+// bench: the standard device workloads, each an export the host runs over the link
+// (`CALL`) and times on the device itself (cycles where the board counts them).
+import { gpio, model, time } from "../../sdk/index";
+
+const LED: i32 = 25;
+
+export function setup(): void {
+  gpio.pinMode(LED, gpio.PinMode.Output);
+}
+
+function fib(n: i32): i32 {
+  return n < 2 ? n : fib(n - 1) + fib(n - 2);
+}
+
+/** Recursive fib(24): 150,049 calls. Returns 46368. */
+export function fib24(): i32 {
+  return fib(24);
+}
+
+// ---- SHA-256 (FIPS 180-4) of a fixed 1 KiB buffer
+const K: StaticArray<u32> = [
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01,
+  0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,
+  0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+  0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08,
+  0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+  0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+];
+const H = new StaticArray<u32>(8);
+const Wt = new StaticArray<u32>(64);
+const block = new StaticArray<u8>(64);
+const data = new StaticArray<u8>(1024);
+
+function compress(): void {
+  for (let t = 0; t < 16; t++) {
+    const i = t << 2;
+    Wt[t] = (<u32>block[i] << 24) | (<u32>block[i + 1] << 16) | (<u32>block[i + 2] << 8) | <u32>block[i + 3];
+  }
+  for (let t = 16; t < 64; t++) {
+    const a = Wt[t - 15];
+    const b = Wt[t - 2];
+    const s0 = rotr<u32>(a, 7) ^ rotr<u32>(a, 18) ^ (a >>> 3);
+    const s1 = rotr<u32>(b, 17) ^ rotr<u32>(b, 19) ^ (b >>> 10);
+    Wt[t] = Wt[t - 16] + s0 + Wt[t - 7] + s1;
+  }
+  let a = H[0], b = H[1], c = H[2], d = H[3], e = H[4], f = H[5], g = H[6], h = H[7];
+  for (let t = 0; t < 64; t++) {
+    const t1 = h + (rotr<u32>(e, 6) ^ rotr<u32>(e, 11) ^ rotr<u32>(e, 25)) + ((e & f) ^ (~e & g)) + K[t] + Wt[t];
+    const t2 = (rotr<u32>(a, 2) ^ rotr<u32>(a, 13) ^ rotr<u32>(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+    h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
+  }
+  H[0] += a; H[1] += b; H[2] += c; H[3] += d; H[4] += e; H[5] += f; H[6] += g; H[7] += h;
+}
+
+/** SHA-256 of bytes 0, 1, 2, ... 255, 0, 1 ... (1 KiB); returns the first word of the digest. */
+export function sha256_1k(): i32 {
+  for (let i = 0; i < 1024; i++) data[i] = <u8>i;
+  H[0] = 0x6a09e667; H[1] = 0xbb67ae85; H[2] = 0x3c6ef372; H[3] = 0xa54ff53a;
+  H[4] = 0x510e527f; H[5] = 0x9b05688c; H[6] = 0x1f83d9ab; H[7] = 0x5be0cd19;
+  for (let off = 0; off < 1024; off += 64) {
+    for (let i = 0; i < 64; i++) block[i] = data[off + i];
+    compress();
+  }
+  // Padding: 0x80, zeros, then the length in bits (8192) as a big-endian u64.
+  for (let i = 0; i < 64; i++) block[i] = 0;
+  block[0] = 0x80;
+  block[62] = 0x20;
+  compress();
+  return <i32>H[0];
+}
+
+/** 1000 writes to the LED pin through the SDK. */
+export function gpio_toggle_1000(): i32 {
+  let on = false;
+  for (let i = 0; i < 1000; i++) {
+    on = !on;
+    gpio.digitalWrite(LED, on);
+  }
+  return 1000;
+}
+
+/** 100 allocations of a 1 KiB buffer (the garbage collector reclaims them). */
+export function alloc_1k_100(): i32 {
+  let sum = 0;
+  for (let i = 0; i < 100; i++) {
+    const b = new Uint8Array(1024);
+    b[i] = <u8>i;
+    sum += b.length;
+  }
+  return sum;
+}
+
+/** One invoke of the model in the device's model slot (inputs as they are). */
+export function infer(): i32 {
+  const m = model.Model.open();
+  if (m == null) return -1;
+  return m.invoke() ? 0 : -2;
+}
+
+/** An idle period of 100 ms, for power measurements. */
+export function idle_100ms(): i32 {
+  time.sleep(100);
+  return 0;
+}

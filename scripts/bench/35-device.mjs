@@ -1,0 +1,91 @@
+// Device workloads and model inference on the emulated RP2040 (rp2040js, Cortex-M0+ at
+// 125 MHz): cycles counted by the firmware's SysTick inside the emulator. These are
+// emulated cycles (no flash wait states, no second core), not a measurement of silicon.
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { buildApp } from "../../host-tools/src/build/app.ts";
+import { buildFirmware } from "../../host-tools/src/build/firmware.ts";
+import { ensureFlashFile, programSlot, SlotKind } from "../../host-tools/src/boards/flash-image.ts";
+import { launchSimBoard } from "../../host-tools/src/boards/launch.ts";
+import { region, resolveBoard } from "../../host-tools/src/boards/registry.ts";
+import { runDeviceModel } from "../../host-tools/src/link/model.ts";
+import { DeviceLink } from "../../host-tools/src/link/session.ts";
+import { openSerial } from "../../host-tools/src/link/transport.ts";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const models = path.resolve(root, "../shared/reference-models");
+const target = resolveBoard("rp2040-sim");
+const fw = await buildFirmware(target.board);
+const elf = fw.artifacts.find((a) => a.endsWith(".elf"));
+const app = readFileSync((await buildApp("bench")).wasm);
+const tmp = mkdtempSync(path.join(os.tmpdir(), "wasmcu-bench-dev-"));
+
+async function withSim(model, fn) {
+  const flashFile = path.join(tmp, `flash-${Date.now()}.bin`);
+  ensureFlashFile(flashFile, target.board);
+  programSlot(flashFile, region(target.board, "app_a"), SlotKind.App, app);
+  if (model) {
+    const m = region(target.board, "model");
+    const half = Math.floor(m.size / 2 / 4096) * 4096;
+    programSlot(flashFile, { name: "model_a", offset: m.offset, size: half }, SlotKind.Model, model);
+  }
+  const board = await launchSimBoard(target, { firmware: elf, flashFile, waitForHost: true, speed: Infinity });
+  const link = new DeviceLink(await openSerial(board.uartPath, 115200), { timeoutMs: 5000 });
+  try {
+    await link.connect(120_000);
+    return await fn(link);
+  } finally {
+    await link.close();
+    await board.stop();
+  }
+}
+
+const workloads = [
+  ["fib24", "fib(24), recursive (150,049 calls)", 1, "wasm3 -Os on rp2040js: 86,878,666 cycles (../shared/bench-wasm/README.md); wasm3 publishes 1.93 s at 48 MHz (~93 M)"],
+  ["sha256_1k", "SHA-256 of 1 KiB (AssemblyScript)", 1, ""],
+  ["gpio_toggle_1000", "GPIO write from AssemblyScript", 1000, "per write"],
+  ["alloc_1k_100", "1 KiB allocation (incremental GC runtime)", 100, "per allocation"],
+];
+const rows = await withSim(undefined, async (link) => {
+  const out = [];
+  for (const [name, what, per, note] of workloads) {
+    const r = await link.call(name, 600_000);
+    out.push([what, r.cycles.toLocaleString("en"), per > 1 ? Math.round(r.cycles / per).toLocaleString("en") : "", note]);
+  }
+  return out;
+});
+console.log("\n## Device workloads on rp2040-sim (emulated Cortex-M0+ at 125 MHz; rp2040js cycles, not silicon)\n");
+console.log("Method: the bench app (firmware/apps/bench) runs on our runtime inside the rp2040 firmware; the host calls each export over the link and the device counts SysTick cycles around the call.\n");
+console.log("| workload | cycles | cycles per op | for scale |");
+console.log("|---|---:|---:|---|");
+for (const r of rows) console.log(`| ${r.join(" | ")} |`);
+
+const TFLM = {
+  hello_world_int8: [13036, 10363], ad01_int8: [4248474, 2359278], micro_speech_quantized: [20833415, 3362054],
+  kws_ref_model: [95527331, 39477216], pretrainedResnet_quant: [225987181, 136669311], vww_96_int8: [220284418, 118429014],
+  person_detect: [209785428, 113647391],
+};
+const list = ["hello_world_int8", "ad01_int8", "micro_speech_quantized", "keyword_scrambled_8bit", "trained_lstm_int8",
+  "kws_ref_model", "str_ww_ref_model", "micro_speech_lstm", "dtln_noise_suppression", "pretrainedResnet_quant", "person_detect", "vww_96_int8"];
+const mrows = [];
+for (const name of list) {
+  const dir = path.join(models, name);
+  const meta = JSON.parse(readFileSync(path.join(dir, "meta.json"), "utf8"));
+  const inputs = meta.inputs.map((t, i) => existsSync(path.join(dir, `in_0.in${i}.bin`))
+    ? readFileSync(path.join(dir, `in_0.in${i}.bin`)) : Buffer.alloc(t.bytes, 0));
+  try {
+    const r = await withSim(readFileSync(path.join(dir, "model.tflite")), (link) => runDeviceModel(link, inputs, { reset: true }));
+    const golden = path.join(dir, "out_0.out0.bin");
+    const match = existsSync(golden) ? (Buffer.compare(Buffer.from(r.outputs[0]), readFileSync(golden)) === 0 ? "yes" : "NO") : "held out";
+    const t = TFLM[name];
+    mrows.push([name, r.cycles.toLocaleString("en"), t ? t[0].toLocaleString("en") : "", t ? t[1].toLocaleString("en") : "", match]);
+  } catch (e) {
+    mrows.push([name, `failed: ${e.message.split("\n")[0]}`, "", "", ""]);
+  }
+}
+console.log("\n## Inference on rp2040-sim (emulated Cortex-M0+ at 125 MHz; rp2040js cycles, not silicon)\n");
+console.log("Method: model programmed into the model slot, case 0's input written over the link, one MODEL_INVOKE; cycles counted by the device around nn_invoke. TFLM columns from ../shared/reference-models/README.md (same emulator).\n");
+console.log("| model | our cycles | TFLM reference | TFLM + CMSIS-NN | output = TFLM bytes |");
+console.log("|---|---:|---:|---:|---|");
+for (const r of mrows) console.log(`| ${r.join(" | ")} |`);
