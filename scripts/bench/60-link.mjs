@@ -16,7 +16,7 @@ import { openSerial } from "../../host-tools/src/link/transport.ts";
 function padTo(wasm, size) {
   const name = new TextEncoder().encode("pad");
   const leb = (n) => { const out = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n); return out; };
-  for (let body = size - wasm.length - 1 - 5; body > 0; body--) {
+  for (let body = size - wasm.length - 2; body > 0; body--) {
     const content = body - 1 - name.length;
     const sec = [0, ...leb(body), name.length, ...name];
     if (wasm.length + sec.length + content === size) {
