@@ -5,6 +5,7 @@
 
 #include "device_internal.h"
 #include "hal.h"
+#include "bytes.h"
 #include "link.h"
 #include "model.h"
 #include "slots.h"
@@ -27,11 +28,6 @@ typedef struct {
 } answered;
 static answered recent[RECENT];
 static unsigned recent_next;
-
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 static void ack(uint16_t seq, link_status st, const char *detail)
 {
@@ -56,8 +52,8 @@ static link_status cmd_begin(const uint8_t *p, size_t n, const char **detail)
     incoming.open = false;
     incoming.verified = false;
     incoming.target = (link_target)p[0];
-    incoming.length = rd32(p + 1);
-    incoming.crc = rd32(p + 5);
+    incoming.length = le32_get(p + 1);
+    incoming.crc = le32_get(p + 5);
     incoming.region = incoming.target == LINK_TARGET_APP ? slot_next_app(&incoming.generation)
                                                          : slot_next_model(&incoming.generation);
     *detail = incoming.region->name;
@@ -72,7 +68,7 @@ static link_status cmd_data(const uint8_t *p, size_t n)
 {
     if (!incoming.open) return LINK_E_STATE;
     if (n < 4) return LINK_E_ARGS;
-    slot_status s = slot_write_payload(incoming.region, rd32(p), p + 4, (uint32_t)(n - 4), incoming.length);
+    slot_status s = slot_write_payload(incoming.region, le32_get(p), p + 4, (uint32_t)(n - 4), incoming.length);
     return s == SLOT_ERR_TOO_BIG ? LINK_E_ARGS : slot_to_link(s);
 }
 
@@ -100,7 +96,7 @@ static link_status cmd_activate(void)
 static link_status cmd_read(uint16_t seq, const uint8_t *p, size_t n)
 {
     if (n != 8) return LINK_E_ARGS;
-    uint32_t off = rd32(p), len = rd32(p + 4);
+    uint32_t off = le32_get(p), len = le32_get(p + 4);
     if (len > LINK_MAX_PAYLOAD) return LINK_E_ARGS;
     const uint8_t *src = hal_flash_map(off, len);
     if (!src) return LINK_E_ARGS;
@@ -145,7 +141,7 @@ static link_status model_range(bool output, const uint8_t *p, uint32_t len, uint
     if (!it) return LINK_E_STATE;
     nn_tensor_info t;
     if ((output ? nn_output(it, p[0], &t) : nn_input(it, p[0], &t)) != NN_OK || !t.data) return LINK_E_ARGS;
-    uint32_t off = rd32(p + 1);
+    uint32_t off = le32_get(p + 1);
     if (off > t.bytes || len > t.bytes - off) return LINK_E_ARGS;
     *data = (uint8_t *)t.data + off;
     return LINK_OK;
@@ -163,9 +159,9 @@ static link_status cmd_model(uint8_t type, uint16_t seq, const uint8_t *p, size_
         if (st == LINK_OK) memcpy(data, p + 5, n - 5);
         return st;
     case LINK_CMD_MODEL_OUTPUT:
-        if (n != 9 || rd32(p + 5) > LINK_MAX_PAYLOAD) return LINK_E_ARGS;
-        st = model_range(true, p, rd32(p + 5), &data, detail);
-        if (st == LINK_OK) link_send(LINK_DATA, seq, data, rd32(p + 5), NULL, 0);
+        if (n != 9 || le32_get(p + 5) > LINK_MAX_PAYLOAD) return LINK_E_ARGS;
+        st = model_range(true, p, le32_get(p + 5), &data, detail);
+        if (st == LINK_OK) link_send(LINK_DATA, seq, data, le32_get(p + 5), NULL, 0);
         return st;
     case LINK_CMD_MODEL_INVOKE: {
         nn_interp *it = dev_model(detail);
@@ -173,9 +169,9 @@ static link_status cmd_model(uint8_t type, uint16_t seq, const uint8_t *p, size_
         dev_invoke_result r = dev_model_invoke(it);
         uint8_t out[20];
         uint32_t s = (uint32_t)r.status;
-        for (int i = 0; i < 4; i++) out[i] = (uint8_t)(s >> (8 * i));
-        for (int i = 0; i < 8; i++) out[4 + i] = (uint8_t)(r.micros >> (8 * i));
-        for (int i = 0; i < 8; i++) out[12 + i] = (uint8_t)(r.cycles >> (8 * i));
+        le32_put(out, s);
+        le64_put(out + 4, r.micros);
+        le64_put(out + 12, r.cycles);
         link_send(LINK_DATA, seq, out, sizeof out, NULL, 0);
         if (r.status != NN_OK) *detail = nn_last_error(it);
         return r.status == NN_OK ? LINK_OK : LINK_E_INVALID;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "board_config.h"
+#include "bytes.h"
 #include "device_config.h"
 #include "device_internal.h"
 #include "hal.h"
@@ -52,7 +53,7 @@ void dev_log(uint8_t level, const uint8_t *text, size_t len)
     uint8_t head[5];
     uint32_t ms = (uint32_t)(hal_time_us() / 1000u);
     head[0] = level;
-    for (int i = 0; i < 4; i++) head[1 + i] = (uint8_t)(ms >> (8 * i));
+    le32_put(head + 1, ms);
     if (len > LINK_MAX_PAYLOAD - sizeof head) len = LINK_MAX_PAYLOAD - sizeof head;
     link_send(LINK_LOG, next_seq(), head, sizeof head, text, len);
 }
@@ -69,7 +70,7 @@ void dev_trace_gpio(uint32_t pin, bool level)
     uint32_t us = (uint32_t)hal_time_us();
     p[0] = (uint8_t)pin;
     p[1] = level ? 1u : 0u;
-    for (int i = 0; i < 4; i++) p[2 + i] = (uint8_t)(us >> (8 * i));
+    le32_put(p + 2, us);
     link_send(LINK_GPIO, next_seq(), p, sizeof p, NULL, 0);
 }
 
@@ -162,11 +163,6 @@ bool dev_call_pending(uint16_t seq)
     return dev.call.pending && dev.call.seq == seq;
 }
 
-static void put64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* Runs a queued CALL: the export must take no parameters and return nothing, an i32 or an i64. */
 static void run_call(void)
 {
@@ -199,10 +195,10 @@ static void run_call(void)
             result = r[0].type == WR_I64 ? r[0].of.i64 : (int64_t)r[0].of.i32;
         }
     }
-    for (int i = 0; i < 4; i++) out[i] = (uint8_t)(status >> (8 * i));
-    put64(out + 4, (uint64_t)result);
-    put64(out + 12, micros);
-    put64(out + 20, cycles);
+    le32_put(out, status);
+    le64_put(out + 4, (uint64_t)result);
+    le64_put(out + 12, micros);
+    le64_put(out + 20, cycles);
     dev.call.pending = false;
     link_send(LINK_DATA, dev.call.seq, out, sizeof out, (const uint8_t *)msg, strlen(msg));
     uint8_t ack = status == 0 ? 0u : 7u;
@@ -214,12 +210,11 @@ bool dev_app_stop_requested(void)
     return dev.stop_requested;
 }
 
-static void report_trap(const char *where, wr_status st)
+static void report_trap(const char *where)
 {
     static char msg[256];
     if (dev.stop_requested) return; /* the host stopped it: not the app's fault */
     snprintf(msg, sizeof msg, "%s: %s", where, wr_store_error(dev.store));
-    (void)st;
     send_app_state(LINK_APP_TRAPPED, msg);
     dev_logs(0, msg);
 }
@@ -274,7 +269,7 @@ static void start_app(void)
         st = wr_call(setup, NULL, 0, NULL, 0);
         dev.in_wasm = false;
         if (st != WR_OK) {
-            report_trap("setup()", st);
+            report_trap("setup()");
             return;
         }
     }
@@ -308,7 +303,7 @@ int wasmcu_device_main(void)
             dev.in_wasm = true;
             wr_status st = wr_call(dev.loop, NULL, 0, NULL, 0);
             dev.in_wasm = false;
-            if (st != WR_OK) report_trap("loop()", st);
+            if (st != WR_OK) report_trap("loop()");
             poll_link();
         } else {
             dev_wait_until(hal_time_us() + DEV_POLL_US);

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "bytes.h"
 #include "device_config.h"
 #include "device_internal.h"
 #include "hal.h"
@@ -83,11 +84,6 @@ wr_status n_model_count(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
     return WR_OK;
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-
 wr_status n_model_info(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
 {
     (void)ctx;
@@ -103,13 +99,13 @@ wr_status n_model_info(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
     } else {
         uint32_t scale;
         memcpy(&scale, &t.scale, 4);
-        put32(out, (uint32_t)t.type);
-        put32(out + 4, (uint32_t)t.rank);
-        for (int i = 0; i < 6; i++) put32(out + 8 + 4 * i, i < t.rank ? (uint32_t)t.dims[i] : 1u);
-        put32(out + 32, scale);
-        put32(out + 36, (uint32_t)t.zero_point);
-        put32(out + 40, (uint32_t)t.bytes);
-        put32(out + 44, 0);
+        le32_put(out, (uint32_t)t.type);
+        le32_put(out + 4, (uint32_t)t.rank);
+        for (int i = 0; i < 6; i++) le32_put(out + 8 + 4 * i, i < t.rank ? (uint32_t)t.dims[i] : 1u);
+        le32_put(out + 32, scale);
+        le32_put(out + 36, (uint32_t)t.zero_point);
+        le32_put(out + 40, (uint32_t)t.bytes);
+        le32_put(out + 44, 0);
         r[0].i32 = M_OK;
     }
     return WR_OK;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "board_config.h"
+#include "bytes.h"
 #include "hal.h"
 #include "link.h"
 
@@ -41,23 +42,18 @@ const slot_region *slot_model_half(unsigned index)
     return index < 2 ? &model_regions[index] : NULL;
 }
 
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 slot_status slot_check(const slot_region *r, slot_kind kind, slot_header *hdr, const uint8_t **payload)
 {
     const uint8_t *p = hal_flash_map(r->offset, r->size);
     if (!p || r->size < SLOT_HEADER_BYTES) return SLOT_ERR_FLASH;
     slot_header h;
-    h.magic = rd32(p);
+    h.magic = le32_get(p);
     h.version = (uint16_t)(p[4] | p[5] << 8);
     h.kind = p[6];
     h.flags = p[7];
-    h.length = rd32(p + 8);
-    h.crc32 = rd32(p + 12);
-    h.generation = rd32(p + 16);
+    h.length = le32_get(p + 8);
+    h.crc32 = le32_get(p + 12);
+    h.generation = le32_get(p + 16);
     memcpy(h.reserved, p + 20, sizeof h.reserved);
     if (h.magic == 0xFFFFFFFFu) return SLOT_ERR_EMPTY;
     if (h.magic != SLOT_MAGIC || h.version != 1 || h.kind != (uint8_t)kind) return SLOT_ERR_HEADER;
@@ -98,11 +94,6 @@ int slot_active_model(slot_header *hdr, const uint8_t **payload)
     return newest(model_regions, SLOT_KIND_MODEL, hdr, payload);
 }
 
-static void wr32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-
 slot_status slot_erase_for(const slot_region *r, uint32_t len)
 {
     if (len > r->size - SLOT_HEADER_BYTES) return SLOT_ERR_TOO_BIG;
@@ -129,14 +120,14 @@ slot_status slot_commit(const slot_region *r, slot_kind kind, uint32_t len, uint
     if (slot_payload_crc(r, len) != crc) return SLOT_ERR_CRC;
     uint8_t h[SLOT_HEADER_BYTES];
     memset(h, 0xFF, sizeof h);
-    wr32(h, SLOT_MAGIC);
+    le32_put(h, SLOT_MAGIC);
     h[4] = 1;
     h[5] = 0;
     h[6] = (uint8_t)kind;
     h[7] = 0;
-    wr32(h + 8, len);
-    wr32(h + 12, crc);
-    wr32(h + 16, generation);
+    le32_put(h + 8, len);
+    le32_put(h + 12, crc);
+    le32_put(h + 16, generation);
     if (hal_flash_program(r->offset, h, sizeof h) != HAL_OK) return SLOT_ERR_FLASH;
     return slot_check(r, kind, NULL, NULL);
 }
