@@ -2,11 +2,13 @@
 import type { Command } from "commander";
 import * as boards from "./boards.js";
 import * as build from "./build.js";
+import * as convert from "./convert.js";
 import * as dequantize from "./dequantize.js";
 import * as deploy from "./deploy.js";
 import * as doctor from "./doctor.js";
 import * as flash from "./flash.js";
 import * as keys from "./keys.js";
+import * as model from "./model.js";
 import * as monitor from "./monitor.js";
 import * as ota from "./ota.js";
 import * as ports from "./ports.js";
@@ -16,4 +18,4 @@ import * as run from "./run.js";
 import * as sign from "./sign.js";
 import * as vm from "./vm.js";
 
-export const commands: { register(program: Command): void }[] = [boards, build, dequantize, deploy, doctor, flash, keys, monitor, ota, ports, power, quantize, run, sign, vm];
+export const commands: { register(program: Command): void }[] = [boards, build, convert, dequantize, deploy, doctor, flash, keys, model, monitor, ota, ports, power, quantize, run, sign, vm];

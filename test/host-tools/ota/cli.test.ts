@@ -1,0 +1,59 @@
+// `wasmcu keys`, `wasmcu sign` and `wasmcu ota make/info` as a user runs them.
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import { applyDelta } from "../../../host-tools/src/ota/delta.js";
+import { parseImage } from "../../../host-tools/src/ota/image.js";
+import { wasmcu } from "../../helpers/cli.js";
+import { appPairs } from "./pairs.js";
+
+test("keys new/list/export, sign and ota make work end to end from the command line", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "wasmcu-ota-cli-"));
+  const keys = path.join(dir, "keys");
+  const k = ["--keys-dir", keys];
+  let r = await wasmcu(["keys", "new", "dev", ...k, "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const created = JSON.parse(r.stdout) as { keyId: string; publicKey: string };
+  assert.equal(statSync(path.join(keys, "dev.key")).mode & 0o777, 0o600);
+
+  r = await wasmcu(["keys", "list", ...k, "--json"]);
+  assert.deepEqual(JSON.parse(r.stdout), [{ name: "dev", keyId: created.keyId, publicKey: created.publicKey, private: true }]);
+
+  r = await wasmcu(["keys", "export", "--c-header", ...k]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`\\{0x${created.keyId}u, \\{0x${created.publicKey.slice(0, 2)},`));
+
+  const apps = await appPairs();
+  writeFileSync(path.join(dir, "v1.wasm"), apps.base);
+  writeFileSync(path.join(dir, "v2.wasm"), apps.newFunction);
+  for (const [v, c] of [["v1", "1"], ["v2", "2"]] as const) {
+    r = await wasmcu(["sign", path.join(dir, `${v}.wasm`), "--key", "dev", ...k, "--version", `1.${c}.0`, "--counter", c]);
+    assert.equal(r.code, 0, r.stderr);
+  }
+  const h = parseImage(readFileSync(path.join(dir, "v2.wimg")));
+  assert.deepEqual([h.kind, h.securityCounter, h.version.minor, h.keyId.toString(16).padStart(8, "0")], ["app", 2, 2, created.keyId]);
+
+  r = await wasmcu(["ota", "make", "--from", path.join(dir, "v1.wimg"), "--to", path.join(dir, "v2.wimg"), "-o", path.join(dir, "p.wdlt"), "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const made = JSON.parse(r.stdout) as { patchBytes: number; newImageBytes: number };
+  const patch = readFileSync(path.join(dir, "p.wdlt"));
+  assert.equal(made.patchBytes, patch.length);
+  assert.ok(applyDelta(readFileSync(path.join(dir, "v1.wimg")), patch).equals(readFileSync(path.join(dir, "v2.wimg"))));
+
+  r = await wasmcu(["ota", "info", path.join(dir, "p.wdlt"), "--json"]);
+  assert.equal((JSON.parse(r.stdout) as { type: string }).type, "patch");
+});
+
+test("sign refuses an unknown key and a file that is neither .wasm nor .tflite, with exit status 1", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "wasmcu-ota-cli-"));
+  writeFileSync(path.join(dir, "x.bin"), "not a wasm");
+  let r = await wasmcu(["sign", path.join(dir, "x.bin"), "--key", "nope", "--keys-dir", path.join(dir, "k")]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /neither a \.wasm nor a \.tflite/);
+  writeFileSync(path.join(dir, "y.wasm"), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+  r = await wasmcu(["sign", path.join(dir, "y.wasm"), "--key", "nope", "--keys-dir", path.join(dir, "k")]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /no key "nope"/);
+});
