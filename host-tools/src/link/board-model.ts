@@ -1,0 +1,87 @@
+// `wasmcu model run` on a board: the model goes into the board's model slot and runs
+// there through the link's model commands; outputs come back byte for byte.
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { buildFirmware } from "../build/firmware.js";
+import { ensureFlashFile, programSlot, SlotKind } from "../boards/flash-image.js";
+import { launchSimBoard } from "../boards/launch.js";
+import { region, type BoardTarget } from "../boards/registry.js";
+import { BuildError, InputError } from "../lib/errors.js";
+import { deploy, readTflite } from "./deploy.js";
+import { runDeviceModel, type DeviceModelInfo } from "./model.js";
+import { DeviceLink } from "./session.js";
+import { openSerial } from "./transport.js";
+
+export interface BoardRunReport {
+  board: string;
+  port?: string;
+  outputs: { file: string; bytes: number }[];
+  micros: number;
+  /** Emulated cycles on rp2040-sim; cycles counted by the chip on real boards (0 if none). */
+  cycles: number;
+  arena_bytes: number;
+  note: string;
+}
+
+function readInputs(files: string[]): Uint8Array[] {
+  return files.map((f) => {
+    try {
+      return readFileSync(f);
+    } catch (e) {
+      throw new InputError(`cannot read input ${f}: ${(e as Error).message}`);
+    }
+  });
+}
+
+async function runAndWrite(link: DeviceLink, inputs: Uint8Array[], prefix: string): Promise<{ run: Awaited<ReturnType<typeof runDeviceModel>>; info: DeviceModelInfo; files: BoardRunReport["outputs"] }> {
+  const { deviceModelInfo } = await import("./model.js");
+  const info = await deviceModelInfo(link);
+  const run = await runDeviceModel(link, inputs, { reset: true });
+  const files = run.outputs.map((o, i) => {
+    const file = `${prefix}.out${i}.bin`;
+    writeFileSync(file, o);
+    return { file, bytes: o.length };
+  });
+  return { run, info, files };
+}
+
+/** Runs on the emulated RP2040: the model is programmed into its flash before boot. */
+export async function runModelOnSim(target: BoardTarget, modelFile: string, inputFiles: string[], prefix: string): Promise<BoardRunReport> {
+  const model = readTflite(modelFile);
+  const inputs = readInputs(inputFiles);
+  const fw = await buildFirmware(target.board);
+  const elf = fw.artifacts.find((a) => a.endsWith(".elf"));
+  if (!elf) throw new BuildError(`the ${target.board.name} build produced no .elf`);
+  const flashFile = path.join(mkdtempSync(path.join(os.tmpdir(), "wasmcu-model-sim-")), "flash.bin");
+  ensureFlashFile(flashFile, target.board);
+  const m = region(target.board, "model");
+  programSlot(flashFile, { name: "model_a", offset: m.offset, size: Math.floor(m.size / 2 / 4096) * 4096 }, SlotKind.Model, model);
+  const board = await launchSimBoard(target, { firmware: elf, flashFile, waitForHost: true, speed: Infinity });
+  const link = new DeviceLink(await openSerial(board.uartPath, target.board.serial.baud), { timeoutMs: 5000 });
+  try {
+    await link.connect(120_000);
+    const { run, info, files } = await runAndWrite(link, inputs, prefix);
+    return { board: target.name, outputs: files, micros: run.micros, cycles: run.cycles, arena_bytes: info.arena_bytes,
+      note: "rp2040js emulated Cortex-M0+ at 125 MHz: cycles are emulated (no flash wait states), not silicon; micros is emulated time" };
+  } finally {
+    await link.close();
+    await board.stop();
+  }
+}
+
+/** Runs on a board already running wasmcu firmware at `port`: deploys the model, then runs it. */
+export async function runModelOnPort(target: BoardTarget, port: string, modelFile: string, inputFiles: string[], prefix: string, baud?: number): Promise<BoardRunReport> {
+  const model = readTflite(modelFile);
+  const inputs = readInputs(inputFiles);
+  const link = new DeviceLink(await openSerial(port, baud ?? target.board.serial.baud), { baud: baud ?? 0 });
+  try {
+    await link.connect(10_000);
+    await deploy(link, { model });
+    const { run, info, files } = await runAndWrite(link, inputs, prefix);
+    return { board: target.name, port, outputs: files, micros: run.micros, cycles: run.cycles, arena_bytes: info.arena_bytes,
+      note: "measured on the device by its own clock" + (run.cycles ? " and cycle counter" : "") };
+  } finally {
+    await link.close();
+  }
+}
