@@ -128,7 +128,7 @@ static void poll_link(void)
 {
     uint8_t buf[128];
     size_t n;
-    while ((n = hal_link_read(buf, sizeof buf)) > 0) link_rx_bytes(buf, n, dev_on_frame);
+    while ((n = hal_link_read(buf, sizeof buf)) > 0) link_rx_bytes(buf, n, dev_on_frame, dev_mlperf_command);
 }
 
 void dev_app_request(dev_app_action action)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #define WASMCU_FIRMWARE_VERSION "0.1.0"
+#define WASMCU_FIRMWARE_VERSION_STR WASMCU_FIRMWARE_VERSION
 
 /* Report every GPIO write over the link (the host board and emulators do). */
 void wasmcu_device_trace_gpio(bool on);

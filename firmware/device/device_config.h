@@ -10,6 +10,10 @@
 #ifndef DEV_NN_ARENA_BYTES
 #define DEV_NN_ARENA_BYTES (112u * 1024u)
 #endif
+/* Input bytes the MLPerf Tiny runner can load with `db load N%`. */
+#ifndef DEV_MLPERF_DB_BYTES
+#define DEV_MLPERF_DB_BYTES (8u * 1024u)
+#endif
 /* The app's linear memory (AssemblyScript apps are built for one 64 KiB page). */
 #ifndef DEV_APP_MEMORY_BYTES
 #define DEV_APP_MEMORY_BYTES (64u * 1024u)

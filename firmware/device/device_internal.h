@@ -24,6 +24,9 @@ void dev_request_call(uint16_t seq, const uint8_t *name, size_t len);
 /* True while a call with this seq waits or runs (a repeat of the command is ignored). */
 bool dev_call_pending(uint16_t seq);
 
+/* Handles one MLPerf Tiny runner command (mlperf.c), '%' stripped. */
+void dev_mlperf_command(const char *text, size_t len);
+
 /* Handles one command frame from the host (commands.c). */
 void dev_on_frame(uint8_t type, uint16_t seq, const uint8_t *payload, size_t len);
 

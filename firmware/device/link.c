@@ -84,6 +84,7 @@ static struct {
     uint8_t body[LINK_HEADER_BYTES + LINK_MAX_PAYLOAD + LINK_CRC_BYTES];
     size_t n;
     bool overflow;
+    bool text;  /* everything since the last delimiter is printable ASCII */
     uint32_t dropped;
 } rx;
 
@@ -92,11 +93,24 @@ uint32_t link_rx_dropped(void)
     return rx.dropped;
 }
 
-void link_rx_bytes(const uint8_t *data, size_t len, link_frame_fn on_frame)
+void link_rx_bytes(const uint8_t *data, size_t len, link_frame_fn on_frame, link_text_fn on_text)
 {
     for (size_t i = 0; i < len; i++) {
         uint8_t b = data[i];
         if (b != 0) {
+            if (rx.n == 0) rx.text = true;
+            /* Text commands end in '%'; line ends between them are ignored. Frames from the
+             * host start with a COBS code byte below 0x20, so they never look like text. */
+            if (b == '\r' || b == '\n') {
+                if (rx.text && rx.n == 0) continue;
+            }
+            rx.text = rx.text && b >= 0x20 && b < 0x7F;
+            if (b == '%' && rx.text && on_text) {
+                on_text((const char *)rx.wire, rx.n);
+                rx.n = 0;
+                rx.overflow = false;
+                continue;
+            }
             if (rx.n < sizeof rx.wire) rx.wire[rx.n++] = b;
             else rx.overflow = true;
             continue;

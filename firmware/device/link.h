@@ -64,7 +64,9 @@ typedef enum {
 /* Receives bytes from the link; calls `on_frame` for each frame with a good CRC.
  * Frames with a bad CRC or encoding are dropped: the host retransmits. */
 typedef void (*link_frame_fn)(uint8_t type, uint16_t seq, const uint8_t *payload, size_t len);
-void link_rx_bytes(const uint8_t *data, size_t len, link_frame_fn on_frame);
+/* A plain-text command ending in '%' (the MLPerf Tiny runner's protocol), without the '%'. */
+typedef void (*link_text_fn)(const char *text, size_t len);
+void link_rx_bytes(const uint8_t *data, size_t len, link_frame_fn on_frame, link_text_fn on_text);
 /* Frames dropped since boot (bad CRC, bad COBS, overlong). */
 uint32_t link_rx_dropped(void);
 

@@ -1,0 +1,86 @@
+// The MLPerf Tiny runner's serial protocol, driven by a scripted session like its runner's.
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { SerialPort } from "serialport";
+import { launchHostBoard, type LaunchedBoard } from "../../../host-tools/src/boards/launch.js";
+import { resolveBoard } from "../../../host-tools/src/boards/registry.js";
+import { deploy } from "../../../host-tools/src/link/deploy.js";
+import { DeviceLink } from "../../../host-tools/src/link/session.js";
+import { openSerial } from "../../../host-tools/src/link/transport.js";
+import { hostBin, sharedDir } from "../../helpers/paths.js";
+
+const ad01 = path.join(sharedDir, "reference-models", "ad01_int8");
+let board: LaunchedBoard;
+let port: SerialPort;
+let text = "";
+
+before(async () => {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), "wasmcu-mlperf-"));
+  board = await launchHostBoard(resolveBoard("host"), { firmware: hostBin("wasmcu-host"), flashFile: path.join(tmp, "flash.bin") });
+  const link = new DeviceLink(await openSerial(board.uartPath, 115200));
+  await deploy(link, { model: readFileSync(path.join(ad01, "model.tflite")) });
+  await link.close();
+  port = new SerialPort({ path: board.uartPath, baudRate: 115200, autoOpen: false });
+  await new Promise<void>((res, rej) => port.open((e) => (e ? rej(e) : res())));
+  port.on("data", (d: Buffer) => (text += d.toString("latin1")));
+});
+
+after(async () => {
+  await new Promise<void>((res) => (port?.isOpen ? port.close(() => res()) : res()));
+  await board?.stop();
+});
+
+/** Sends one command and returns the m-/e- lines up to and including m-ready. */
+async function session(cmd: string): Promise<string[]> {
+  text = "";
+  port.write(cmd);
+  const t0 = Date.now();
+  while (!/m-ready\r\n/.test(text)) {
+    if (Date.now() - t0 > 20_000) throw new Error(`no m-ready after ${cmd}; got ${JSON.stringify(text)}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return text.split("\r\n").filter((l) => /^[me]-/.test(l));
+}
+
+test("name% and profile% identify the device", async () => {
+  assert.deepEqual(await session("name%"), ["m-name-dut-[wasmcu 0.1.0]", "m-ready"]);
+  const p = await session("profile%");
+  assert.equal(p[0], "m-profile-[ULPMark-ML v1.0.0]");
+  assert.equal(p.at(-1), "m-ready");
+});
+
+test("db load, db HEX, infer and results give the model's output as the runner expects", async () => {
+  const input = readFileSync(path.join(ad01, "in_8.in0.bin"));
+  assert.deepEqual(await session(`db load ${input.length}%`), [`m-[Expecting ${input.length} bytes]`, "m-ready"]);
+  // The runner sends the bytes in chunks of hex digits.
+  for (let i = 0; i < input.length; i += 32) {
+    const lines = await session(`db ${input.subarray(i, i + 32).toString("hex")}%`);
+    assert.equal(lines.at(-1), "m-ready");
+    if (i + 32 >= input.length) assert.equal(lines[0], "m-load-done");
+  }
+  const r = await session("infer 3 1%");
+  assert.deepEqual(r.slice(0, 4), ["m-warmup-start-1", "m-warmup-done", "m-infer-start-3", r[3]]);
+  assert.match(r[3]!, /^m-lap-us-\d+$/);
+  assert.match(r[4]!, /^m-lap-us-\d+$/);
+  assert.equal(r[5], "m-infer-done");
+  // The expected values: TFLM's output bytes for this input, dequantized, to 3 decimals.
+  const meta = JSON.parse(readFileSync(path.join(ad01, "meta.json"), "utf8")) as { outputs: { scale: number; zero_point: number }[] };
+  const out = readFileSync(path.join(ad01, "out_8.out0.bin"));
+  const q = meta.outputs[0]!;
+  const want = [...new Int8Array(out.buffer, out.byteOffset, out.length)].map((v) => (Math.fround(q.scale) * (v - q.zero_point)).toFixed(3));
+  const got = /^m-results-\[(.*)\]$/.exec(r[6]!)![1]!.split(",");
+  assert.equal(got.length, want.length);
+  got.forEach((g, i) => assert.ok(Math.abs(Number(g) - Number(want[i])) <= 0.0011, `value ${i}: ${g} vs ${want[i]}`));
+  assert.equal((await session("results%"))[0], r[6]);
+});
+
+test("errors are e-[...] lines and the session goes on", async () => {
+  assert.deepEqual(await session("frobnicate%"), ["e-[Unknown command: frobnicate]", "m-ready"]);
+  assert.deepEqual(await session("db load 2%"), ["m-[Expecting 2 bytes]", "m-ready"]);
+  assert.deepEqual(await session("db zz%"), ["e-[db: not a hex digit]", "m-ready"]);
+  assert.deepEqual(await session("infer 1 0%"), ["e-[input 0 needs 640 bytes; 0 are loaded]", "m-ready"]);
+  assert.deepEqual(await session("name%"), ["m-name-dut-[wasmcu 0.1.0]", "m-ready"]);
+});
