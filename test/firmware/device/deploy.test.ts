@@ -42,7 +42,7 @@ function waitFor(events: LinkEvent[], pred: (e: LinkEvent) => boolean, ms: numbe
 
 async function connect(wrap?: (t: Transport) => Transport) {
   const raw = await openSerial(board.uartPath, 115200);
-  const link = new DeviceLink(wrap ? wrap(raw) : raw, { timeoutMs: 400, attempts: 12 });
+  const link = new DeviceLink(wrap ? wrap(raw) : raw, { timeoutMs: 1000, attempts: 12 });
   const events: LinkEvent[] = [];
   link.onEvent((e) => events.push(e));
   return { link, events };
