@@ -1,0 +1,71 @@
+// `wasmcu model info|run` on the host engine: the command writes the same
+// output bytes TFLM gave, describes models, and reports bad input clearly.
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, describe, test } from "node:test";
+import { wasmcu } from "../../helpers/cli.js";
+import { sharedDir } from "../../helpers/paths.js";
+
+const models = path.join(sharedDir, "reference-models");
+const skip = !existsSync(models) && "no ../shared/reference-models";
+const tmp = mkdtempSync(path.join(tmpdir(), "wasmcu-model-"));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe("wasmcu model", { skip }, () => {
+  test("run writes PREFIX.out0.bin equal to TFLM's output and reports it as JSON", async () => {
+    const m = path.join(models, "kws_ref_model");
+    const prefix = path.join(tmp, "kws");
+    const r = await wasmcu(["model", "run", path.join(m, "model.tflite"), "--input", path.join(m, "in_8.in0.bin"),
+      "--output-prefix", prefix, "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as { outputs: { file: string; bytes: number }[]; arena_bytes: number; invokes: number };
+    assert.equal(report.outputs[0]!.file, `${prefix}.out0.bin`);
+    assert.equal(report.invokes, 1);
+    assert.ok(readFileSync(`${prefix}.out0.bin`).equals(readFileSync(path.join(m, "out_8.out0.bin"))));
+  });
+
+  test("run --frames feeds a stream to one interpreter (stateful LSTM)", async () => {
+    const m = path.join(models, "trained_lstm_int8");
+    const prefix = path.join(tmp, "lstm");
+    const r = await wasmcu(["model", "run", path.join(m, "model.tflite"), "-i", path.join(m, "in_13.in0.bin"),
+      "-o", prefix, "--frames", "4"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /wrote .*lstm\.out0\.bin \(40 bytes/);
+    assert.ok(readFileSync(`${prefix}.out0.bin`).equals(readFileSync(path.join(m, "out_13.out0.bin"))));
+  });
+
+  test("info lists operators in order, tensors, arena and flash", async () => {
+    const r = await wasmcu(["model", "info", path.join(models, "micro_speech_quantized", "model.tflite"), "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const info = JSON.parse(r.stdout) as { ops: { op: string }[]; arena_bytes: number; inputs: { shape: number[]; type: string }[]; unsupported_ops: string[] };
+    assert.deepEqual(info.ops.map((o) => o.op), ["RESHAPE", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "SOFTMAX"]);
+    assert.deepEqual(info.inputs[0]!.shape, [1, 1960]);
+    assert.equal(info.inputs[0]!.type, "INT8");
+    assert.ok(info.arena_bytes > 0 && info.arena_bytes <= 7312);
+    assert.deepEqual(info.unsupported_ops, []);
+    const text = await wasmcu(["model", "info", path.join(models, "micro_speech_quantized", "model.tflite")]);
+    assert.match(text.stdout, /arena: \d+ B/);
+    assert.match(text.stdout, /DEPTHWISE_CONV_2D/);
+  });
+
+  test("a wrong input size names the tensor and the expected byte count", async () => {
+    const m = path.join(models, "hello_world_int8");
+    const r = await wasmcu(["model", "run", path.join(m, "model.tflite"), "-i", path.join(models, "kws_ref_model", "in_0.in0.bin"), "-o", path.join(tmp, "x"), "--json"]);
+    assert.equal(r.code, 1);
+    const err = (JSON.parse(r.stdout) as { error: { code: string; message: string } }).error;
+    assert.equal(err.code, "E_INPUT");
+    assert.match(err.message, /tensor 0 'serving_default_dense_input:0', INT8\): .* has 490 bytes, expected 1/);
+  });
+
+  test("a missing model file and a real board without --port are clear errors", async () => {
+    const a = await wasmcu(["model", "info", path.join(tmp, "nope.tflite")]);
+    assert.equal(a.code, 1);
+    assert.match(a.stderr, /model .*nope\.tflite does not exist/);
+    const m = path.join(models, "hello_world_int8");
+    const b = await wasmcu(["model", "run", path.join(m, "model.tflite"), "-i", path.join(m, "in_0.in0.bin"), "-o", path.join(tmp, "b"), "--board", "rp2040"]);
+    assert.equal(b.code, 1);
+    assert.match(b.stderr, /--board rp2040 is not available yet/);
+  });
+});
