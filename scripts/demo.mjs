@@ -1,17 +1,23 @@
 #!/usr/bin/env node
-// `npm run demo`: the blink app (AssemblyScript) built with asc, run by our WebAssembly
-// runtime inside the device firmware: first on the host board (a Linux process), then
-// on the emulated RP2040 (rp2040js, the real Cortex-M0+ image). Logs and GPIO changes
-// come back over each board's UART, a pseudo-terminal opened with serialport.
+// `npm run demo`: AssemblyScript apps built with asc and run by our WebAssembly runtime
+// inside the device firmware, with int8 inference by our engine: blink, then the gesture
+// classifier (models/gesture.tflite, trained and converted in TypeScript) on the host
+// board (a Linux process), then on the emulated RP2040 (rp2040js running the real
+// Cortex-M0+ image). Everything comes back over each board's UART, a pseudo-terminal
+// opened with serialport, as it would from a real board.
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const cli = path.join(root, "host-tools", "bin", "wasmcu.js");
+const model = path.join("models", "gesture.tflite");
 const steps = [
-  ["blink on the host board (3 s)", ["run", "--board", "host", "--app", "blink", "--for", "3"]],
-  ["blink on the emulated RP2040 (3 s of wall time; GPIO stamped with emulated cycles)", ["run", "--board", "rp2040-sim", "--app", "blink", "--for", "3"]],
+  ["blink on the host board: log lines and GPIO writes (2 s)", ["run", "--board", "host", "--app", "blink", "--for", "2"]],
+  ["gesture: the int8 model classifies simulated accelerometer windows, host board (4 s)",
+    ["run", "--board", "host", "--app", "gesture", "--model", model, "--for", "4"]],
+  ["gesture on the emulated RP2040 (4 s of wall time; times are emulated, not silicon)",
+    ["run", "--board", "rp2040-sim", "--app", "gesture", "--model", model, "--for", "4"]],
 ];
 for (const [title, args] of steps) {
   process.stdout.write(`\n== ${title}\n$ wasmcu ${args.join(" ")}\n`);

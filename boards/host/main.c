@@ -13,11 +13,12 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: wasmcu-host [--flash FILE] [--app APP.wasm] [--stdio] [--baud N] [--trace-gpio] [--gpio-log FILE] [--ina219 ADDR] [--wait-for-host]\n"
+            "usage: wasmcu-host [--flash FILE] [--app APP.wasm] [--model M.tflite] [--stdio] [--baud N] [--trace-gpio] [--gpio-log FILE] [--ina219 ADDR] [--wait-for-host]\n"
             "  The wasmcu firmware running as a process. Its UART is a pseudo-terminal, printed\n"
             "  on stdout as `uart: PATH` (or stdin/stdout with --stdio); its flash is FILE\n"
             "  (default wasmcu-flash.bin, created erased).\n"
             "  --app APP.wasm   program an app into the inactive slot before boot (as a programmer would)\n"
+            "  --model M.tflite the same for a model, into the inactive half of the model area\n"
             "  --trace-gpio     report every GPIO write over the link\n"
             "  --gpio-log FILE  append `time_us pin level` for every GPIO write\n"
             "  --baud N         pace the link like a UART at N baud (default: unpaced)\n"
@@ -32,7 +33,9 @@ static uint64_t ina219_clock(void *ctx)
     return hal_time_us();
 }
 
-static int install_app(const char *path)
+/* Programs an app or a model into its next slot, as a programmer would, unless the
+ * active one already holds these bytes. */
+static int install(const char *path, bool is_model)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -47,11 +50,13 @@ static int install_app(const char *path)
         fprintf(stderr, "wasmcu-host: %s is larger than 1 MiB\n", path);
         return 1;
     }
-    /* Skip the write when the active slot already holds these bytes. */
     const uint8_t *cur;
     slot_header h;
-    if (slot_active_app(&h, &cur) >= 0 && h.length == n && memcmp(cur, buf, n) == 0) return 0;
-    slot_status s = slot_install_app(buf, (uint32_t)n);
+    int active = is_model ? slot_active_model(&h, &cur) : slot_active_app(&h, &cur);
+    if (active >= 0 && h.length == n && memcmp(cur, buf, n) == 0) return 0;
+    uint32_t gen;
+    const slot_region *r = is_model ? slot_next_model(&gen) : slot_next_app(&gen);
+    slot_status s = slot_install(r, is_model ? SLOT_KIND_MODEL : SLOT_KIND_APP, buf, (uint32_t)n, gen);
     if (s != SLOT_OK) {
         fprintf(stderr, "wasmcu-host: cannot install %s: %s\n", path, slot_status_str(s));
         return 1;
@@ -63,6 +68,7 @@ int main(int argc, char **argv)
 {
     hal_host_options opt = { .flash_path = "wasmcu-flash.bin" };
     const char *app = NULL;
+    const char *model = NULL;
     bool trace = false;
     bool wait_for_host = false;
     long ina219_addr = -1;
@@ -70,6 +76,7 @@ int main(int argc, char **argv)
         const char *a = argv[i];
         if (!strcmp(a, "--flash") && i + 1 < argc) opt.flash_path = argv[++i];
         else if (!strcmp(a, "--app") && i + 1 < argc) app = argv[++i];
+        else if (!strcmp(a, "--model") && i + 1 < argc) model = argv[++i];
         else if (!strcmp(a, "--gpio-log") && i + 1 < argc) opt.gpio_log = argv[++i];
         else if (!strcmp(a, "--baud") && i + 1 < argc) opt.baud = (uint32_t)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(a, "--stdio")) opt.uart_stdio = true;
@@ -100,8 +107,9 @@ int main(int argc, char **argv)
         if (hal_host_i2c_attach((uint8_t)ina219_addr, &dev) != HAL_OK) return 1;
     }
     /* --app is applied once: a reset re-executes us without it being re-applied needlessly. */
-    if (app && !getenv("WASMCU_HOST_APP_DONE")) {
-        if (install_app(app) != 0) return 1;
+    if (!getenv("WASMCU_HOST_APP_DONE")) {
+        if (model && install(model, true) != 0) return 1;
+        if (app && install(app, false) != 0) return 1;
         setenv("WASMCU_HOST_APP_DONE", "1", 1);
     }
     wasmcu_device_trace_gpio(trace);

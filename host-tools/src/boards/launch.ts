@@ -2,7 +2,7 @@
 // emulator. Either way the result is a serial port path the link opens like a real one.
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { DeviceError } from "../lib/errors.js";
@@ -24,6 +24,8 @@ export interface LaunchOptions {
   firmware: string;
   /** An app .wasm to program into the app slot before boot (like a programmer would). */
   app?: string;
+  /** A .tflite model to program into the model slot before boot. */
+  model?: string;
   /** Flash image file; defaults to build/<board>/flash.bin. */
   flashFile?: string;
   /** Report every GPIO write over the link. */
@@ -98,8 +100,14 @@ export async function launchSimBoard(target: BoardTarget, opts: SimLaunchOptions
   mkdirSync(path.dirname(flash), { recursive: true });
   ensureFlashFile(flash, target.board);
   if (opts.app) {
-    const { readFileSync } = await import("node:fs");
     programSlot(flash, region(target.board, "app_a"), SlotKind.App, readFileSync(opts.app), [region(target.board, "app_b")]);
+  }
+  if (opts.model) {
+    // The model area holds two halves used like the app slots (firmware/device/slots.c).
+    const m = region(target.board, "model");
+    const half = Math.floor(m.size / 2 / target.board.flash.erase_size) * target.board.flash.erase_size;
+    const a = { name: "model_a", offset: m.offset, size: half };
+    programSlot(flash, a, SlotKind.Model, readFileSync(opts.model), [{ name: "model_b", offset: m.offset + half, size: half }]);
   }
   const args = [...simEntry(), "--image", opts.firmware, "--flash-file", flash,
     "--speed", opts.speed === undefined ? "1" : Number.isFinite(opts.speed) ? String(opts.speed) : "max", "--quiet"];
@@ -121,6 +129,7 @@ export async function launchHostBoard(target: BoardTarget, opts: LaunchOptions):
   mkdirSync(path.dirname(flash), { recursive: true });
   const args = ["--flash", flash];
   if (opts.app) args.push("--app", opts.app);
+  if (opts.model) args.push("--model", opts.model);
   if (opts.traceGpio) args.push("--trace-gpio");
   if (opts.baud) args.push("--baud", String(opts.baud));
   if (opts.waitForHost) args.push("--wait-for-host");

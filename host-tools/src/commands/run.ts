@@ -6,6 +6,7 @@ import { resolveBoard } from "../boards/registry.js";
 import { ensureHostTool } from "../host/tools.js";
 import { BoardError, BuildError, UsageError } from "../lib/errors.js";
 import { formatBytes, Output } from "../lib/output.js";
+import { readTflite } from "../link/deploy.js";
 import { DeviceLink, type LinkEvent } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
 
@@ -17,6 +18,7 @@ interface Opts {
   traceGpio: boolean;
   flash?: string;
   speed: string;
+  model?: string;
 }
 
 /** One line per device event, as a person reads it. */
@@ -49,6 +51,7 @@ export function register(program: Command): void {
     .description("build an app and the firmware, start the board (host or emulated), and show what it reports")
     .option("-b, --board <board>", "host or rp2040-sim", "host")
     .option("-a, --app <app>", "app to run (folder under firmware/apps or a path)", "blink")
+    .option("-m, --model <file>", "a .tflite model to put in the board's model slot before boot")
     .option("--for <seconds>", "stop after this many seconds (default: until Ctrl-C)")
     .option("--no-trace-gpio", "do not report GPIO writes")
     .option("--flash <file>", "the board's flash image file (default build/<board>/flash.bin)")
@@ -66,6 +69,7 @@ export function register(program: Command): void {
       const speed = opts.speed === "max" ? Infinity : Number(opts.speed);
       if (!(speed > 0)) throw new UsageError(`--speed needs a positive number or "max", got "${opts.speed}"`);
       const app = await buildApp(opts.app ?? "blink");
+      if (opts.model) readTflite(opts.model); // checked before any board starts
       out.info(`app ${app.app}: ${formatBytes(app.bytes)}`);
       const emit = (e: RunEvent) => {
         if (opts.json) process.stdout.write(JSON.stringify(e) + "\n");
@@ -80,11 +84,11 @@ export function register(program: Command): void {
         const fw = await buildFirmware(target.board);
         const elf = fw.artifacts.find((a) => a.endsWith(".elf"));
         if (!elf) throw new BuildError(`the ${target.board.name} build produced no .elf`);
-        board = await launchSimBoard(target, { firmware: elf, app: app.wasm, flashFile: opts.flash, waitForHost: true, speed,
+        board = await launchSimBoard(target, { firmware: elf, app: app.wasm, model: opts.model, flashFile: opts.flash, waitForHost: true, speed,
           onGpio: (pin, level, cycle) => emit({ kind: "sim-gpio", pin, level, cycle }) });
       } else {
         const firmware = await ensureHostTool("wasmcu-host");
-        board = await launchHostBoard(target, { firmware, app: app.wasm, traceGpio: opts.traceGpio, flashFile: opts.flash, waitForHost: true });
+        board = await launchHostBoard(target, { firmware, app: app.wasm, model: opts.model, traceGpio: opts.traceGpio, flashFile: opts.flash, waitForHost: true });
       }
       out.info(`board ${target.name} up, UART on ${board.uartPath}`);
       const link = new DeviceLink(await openSerial(board.uartPath, target.board.serial.baud));

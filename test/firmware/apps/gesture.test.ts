@@ -1,0 +1,47 @@
+// The gesture app with the demo model (models/gesture.tflite): the same seeded windows give
+// the same classifications on the host board and on the emulated RP2040.
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import { buildApp } from "../../../host-tools/src/build/app.js";
+import { launchHostBoard, launchSimBoard, type LaunchedBoard } from "../../../host-tools/src/boards/launch.js";
+import { resolveBoard } from "../../../host-tools/src/boards/registry.js";
+import { DeviceLink } from "../../../host-tools/src/link/session.js";
+import { openSerial } from "../../../host-tools/src/link/transport.js";
+import { hostBin, repoRoot, rp2040Elf } from "../../helpers/paths.js";
+
+const model = path.join(repoRoot, "models", "gesture.tflite");
+
+/** The first `n` classification lines, without the timing part. */
+async function classify(kind: "host" | "sim", n: number): Promise<string[]> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), `wasmcu-gesture-${kind}-`));
+  const app = (await buildApp("gesture")).wasm;
+  const flashFile = path.join(tmp, "flash.bin");
+  const board: LaunchedBoard = kind === "host"
+    ? await launchHostBoard(resolveBoard("host"), { firmware: hostBin("wasmcu-host"), app, model, flashFile, waitForHost: true })
+    : await launchSimBoard(resolveBoard("rp2040-sim"), { firmware: rp2040Elf(), app, model, flashFile, waitForHost: true, speed: Infinity });
+  const link = new DeviceLink(await openSerial(board.uartPath, 115200), { timeoutMs: 3000 });
+  const lines: string[] = [];
+  link.onEvent((e) => {
+    if (e.kind === "log" && e.text.startsWith("gesture #")) lines.push(e.text.replace(/ \(\d+%, \d+ us\)/, ""));
+  });
+  try {
+    await link.connect(60_000);
+    const t0 = Date.now();
+    while (lines.length < n && Date.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 50));
+  } finally {
+    await link.close();
+    await board.stop();
+  }
+  return lines.slice(0, n);
+}
+
+test("gesture: the int8 model classifies simulated IMU windows, identically on host and rp2040-sim", async () => {
+  const [host, sim] = await Promise.all([classify("host", 8), classify("sim", 8)]);
+  assert.equal(host.length, 8, host.join("\n"));
+  const right = Number(/; (\d+)\/8 right$/.exec(host[7]!)![1]);
+  assert.ok(right >= 7, host.join("\n"));
+  assert.deepEqual(sim, host);
+});
