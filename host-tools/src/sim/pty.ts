@@ -13,7 +13,7 @@ export interface PtyBridge {
   close(): Promise<void>;
 }
 
-export async function openPtyBridge(onData: (bytes: Uint8Array) => void, timeoutMs = 5000): Promise<PtyBridge> {
+export async function openPtyBridge(onData: (bytes: Uint8Array) => void, timeoutMs = 15_000): Promise<PtyBridge> {
   let proc: ChildProcessWithoutNullStreams;
   try {
     proc = spawn("socat", ["-d", "-d", "pty,raw,echo=0", "stdio"], { stdio: ["pipe", "pipe", "pipe"] });

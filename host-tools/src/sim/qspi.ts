@@ -21,10 +21,9 @@ export class QspiBus {
   constructor(readonly chip: SpiNorFlash) {}
 }
 
-const CTRLR0 = 0x00, CTRLR1 = 0x04, SSIENR = 0x08, MWCR = 0x0c, SER = 0x10, BAUDR = 0x14;
-const TXFTLR = 0x18, RXFTLR = 0x1c, TXFLR = 0x20, RXFLR = 0x24, SR = 0x28, IMR = 0x2c;
-const DMACR = 0x4c, DMATDLR = 0x50, DMARDLR = 0x54, IDR = 0x58, VERSION = 0x5c;
-const DR0 = 0x60, DR_LAST = 0xec, RX_SAMPLE_DLY = 0xf0, SPI_CTRLR0 = 0xf4, TXD_DRIVE_EDGE = 0xf8;
+const CTRLR0 = 0x00, CTRLR1 = 0x04, SSIENR = 0x08, SER = 0x10, BAUDR = 0x14;
+const TXFLR = 0x20, RXFLR = 0x24, SR = 0x28, IDR = 0x58, VERSION = 0x5c;
+const DR0 = 0x60, DR_LAST = 0xec, SPI_CTRLR0 = 0xf4;
 const SR_TFNF = 0x02, SR_TFE = 0x04, SR_RFNE = 0x08, SR_RFF = 0x10;
 const FIFO_DEPTH = 16;
 
@@ -112,11 +111,8 @@ export class SsiModel extends BasePeripheral {
       case SER: this.ser = value & 1; break;
       case BAUDR: this.baudr = value & 0xffff; break;
       case SPI_CTRLR0: this.spiCtrlr0 = value >>> 0; break;
-      case MWCR: case TXFTLR: case RXFTLR: case IMR: case DMACR: case DMATDLR: case DMARDLR:
-      case RX_SAMPLE_DLY: case TXD_DRIVE_EDGE:
-        this.regs.set(offset, value >>> 0);
-        return;
       default:
+        // Thresholds, masks, DMA, sample delay...: stored so they read back, no effect here.
         this.regs.set(offset, value >>> 0);
         return;
     }

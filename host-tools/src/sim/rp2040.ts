@@ -42,6 +42,20 @@ export type ResetCause = "watchdog-timeout" | "watchdog-force" | "sysresetreq";
 export interface ResetEvent {
   cause: ResetCause;
   cycle: number;
+  /**
+   * Why the wasmcu firmware reset itself, decoded from the code it leaves in
+   * watchdog scratch 0..3 before a forced reset (boards/rp2040/src/fault.c).
+   */
+  firmware?: { reason: "software" | "hardfault" | "stack-overflow" | "exception"; pc: number; lr: number; xpsr: number };
+}
+
+const FIRMWARE_REASONS = ["software", "hardfault", "stack-overflow", "exception"] as const;
+
+function decodeFirmwareReset(scratch: Uint32Array): ResetEvent["firmware"] {
+  const v = scratch[0]! >>> 0;
+  const reason = FIRMWARE_REASONS[(v & 0xfff) - 1];
+  if ((v & 0xfffff000) >>> 0 !== 0x57a5c000 || !reason) return undefined;
+  return { reason, pc: scratch[1]! >>> 0, lr: scratch[2]! >>> 0, xpsr: scratch[3]! >>> 0 };
 }
 
 export interface Rp2040SimOptions {
@@ -88,9 +102,11 @@ export interface UartWaitOptions {
 
 export interface UartMatch {
   match: RegExpExecArray;
-  /** Offsets of the match in `uartText`. */
+  /** Offsets of the match in the UART output since start. */
   index: number;
   end: number;
+  /** Emulated cycle at which the firmware wrote the first newline at or after the match's last character. */
+  cycle?: number;
 }
 
 export interface SimStats {
@@ -177,10 +193,13 @@ export class Rp2040Sim {
   private crashed: Error | undefined;
   private stopping = false;
   private running = false;
-  private guarded = false;
+  private xipOk = true;
+  private faultPc: number | undefined;
   private flashFd: number | undefined;
   private pty: PtyBridge | undefined;
   private uartOut: number[] = [];
+  private uartCount = 0; // bytes written since start
+  private newlineCycles: [number, number][] = []; // [offset, cycle] of each "\n" (recent ones)
   private rxQueue: number[] = [];
   private rxAlarm: SimAlarm | undefined;
   private rxScheduled = false;
@@ -241,12 +260,18 @@ export class Rp2040Sim {
 
   /** Loads flash and image, powers the chip on and starts running. */
   async start(): Promise<void> {
-    this.loadFlash();
-    if (this.opts.pty) {
-      this.pty = await openPtyBridge((bytes) => this.uartWrite(bytes));
-      this.ptyPath = this.pty.path;
+    try {
+      this.loadFlash();
+      this.powerOn();
+      if (this.opts.pty) {
+        this.pty = await openPtyBridge((bytes) => this.uartWrite(bytes));
+        this.ptyPath = this.pty.path;
+      }
+    } catch (e) {
+      if (this.flashFd !== undefined) closeSync(this.flashFd);
+      this.flashFd = undefined;
+      throw e;
     }
-    this.powerOn();
     this.wallStart = this.wallPaced = performance.now();
     this.nanosPaced = 0;
     this.running = true;
@@ -307,7 +332,8 @@ export class Rp2040Sim {
     this.rp = rp;
     this.lockedUp = false;
     this.pendingFault = false;
-    this.guarded = false;
+    this.faultPc = undefined;
+    this.xipOk = true;
     rp.logger = {
       debug: () => {},
       info: () => {},
@@ -320,6 +346,7 @@ export class Rp2040Sim {
       flash16: new Uint16Array(this.xip.buffer),
       flashView: new DataView(this.xip.buffer),
     });
+    this.installMemoryChecks(rp);
     this.ssi = new SsiModel(rp, this.bus);
     this.xipCtrl = new XipCtrlModel(rp);
     rp.peripherals[0x18000] = this.ssi;
@@ -353,7 +380,14 @@ export class Rp2040Sim {
     });
 
     const uart = rp.uart[0]!;
-    uart.onByte = (b) => this.uartOut.push(b);
+    uart.onByte = (b) => {
+      this.uartOut.push(b);
+      if (b === 10) {
+        this.newlineCycles.push([this.uartCount, this.cycles]);
+        if (this.newlineCycles.length > 110_000) this.newlineCycles.splice(0, 10_000);
+      }
+      this.uartCount++;
+    };
     uart.onBaudRateChange = (baud) => {
       if (baud > 0) this.baud = baud;
     };
@@ -418,35 +452,65 @@ export class Rp2040Sim {
     this.opts.onWarning?.(message);
   }
 
-  // ---------------------------------------------------------------- XIP guard
+  // ---------------------------------------------------------------- memory checks
 
-  /** While the SSI cannot serve XIP, any flash access is a firmware bug: stop with a clear message. */
-  private updateXipGuard(): void {
-    const rp = this.rp;
-    if (!rp) return;
-    const inst = rp as unknown as Record<string, unknown>;
-    if (this.ssi.xipReady) {
-      if (this.guarded) {
-        delete inst.readUint32;
-        delete inst.readUint16;
-        delete inst.readUint8;
-        this.guarded = false;
-      }
-      return;
-    }
-    if (this.guarded) return;
-    this.guarded = true;
+  /**
+   * What silicon enforces and rp2040js does not: word and halfword accesses
+   * must be aligned (else HardFault on the Cortex-M0+), and while the SSI is
+   * out of XIP mode any flash access is a firmware bug (it returns garbage or
+   * stalls), which stops the emulation with a clear message.
+   */
+  private installMemoryChecks(rp: RP2040): void {
     const proto = RP2040.prototype;
-    const check = (address: number) => {
-      const a = address >>> 0;
-      if (a >= FLASH_BASE && a < FLASH_BASE + 0x04000000 && !this.ssi.xipReady && !this.crashed) {
+    const inst = rp as unknown as Record<string, unknown>;
+    const flash = (a: number) => a >= FLASH_BASE && a < FLASH_BASE + 0x04000000;
+    const xip = (a: number) => {
+      if (!this.xipOk && flash(a) && !this.ssi.xipReady && !this.crashed) {
         this.crash(new Error(`XIP read of ${hex(a)} (pc ${hex(rp.core.PC)}) while ${this.ssi.xipProblem}: ` +
           "on silicon this returns garbage or stalls; code and data used during flash writes must be in RAM"));
       }
     };
-    inst.readUint32 = (a: number) => (check(a), proto.readUint32.call(rp, a));
-    inst.readUint16 = (a: number) => (check(a), proto.readUint16.call(rp, a));
-    inst.readUint8 = (a: number) => (check(a), proto.readUint8.call(rp, a));
+    inst.readUint32 = (address: number) => {
+      const a = address >>> 0;
+      if (a & 3) return this.alignmentFault(a, "32-bit read");
+      xip(a);
+      return proto.readUint32.call(rp, a);
+    };
+    inst.readUint16 = (address: number) => {
+      const a = address >>> 0;
+      if (a & 1) return this.alignmentFault(a, "16-bit read");
+      xip(a);
+      return proto.readUint16.call(rp, a);
+    };
+    inst.readUint8 = (address: number) => {
+      const a = address >>> 0;
+      xip(a);
+      return proto.readUint8.call(rp, a);
+    };
+    inst.writeUint32 = (address: number, value: number) => {
+      const a = address >>> 0;
+      if (a & 3) this.alignmentFault(a, "32-bit write");
+      else proto.writeUint32.call(rp, a, value);
+    };
+    inst.writeUint16 = (address: number, value: number) => {
+      const a = address >>> 0;
+      if (a & 1) this.alignmentFault(a, "16-bit write");
+      else proto.writeUint16.call(rp, a, value);
+    };
+  }
+
+  private alignmentFault(address: number, what: string): number {
+    if (!this.pendingFault) {
+      this.pendingFault = true;
+      // Loads and stores are 16-bit Thumb instructions: the PC has moved 2 past it.
+      this.faultPc = (this.rp.core.PC - 2) >>> 0;
+      this.warn(`unaligned ${what} of ${hex(address)} at pc ${hex(this.faultPc)}: HardFault on the Cortex-M0+`);
+    }
+    return 0;
+  }
+
+  private updateXipGuard(): void {
+    if (this.ssi) this.xipOk = this.ssi.xipReady;
   }
 
   // ---------------------------------------------------------------- GPIO
@@ -619,11 +683,15 @@ export class Rp2040Sim {
     }
   }
 
-  /** UDF and BKPT (no debugger attached) escalate to HardFault on ARMv6-M; rp2040js only reports them. */
+  /**
+   * HardFault for what rp2040js only reports: UDF and BKPT (no debugger
+   * attached, so BKPT escalates too) and unaligned accesses.
+   */
   private takeHardFault(): void {
     this.pendingFault = false;
     const core = this.rp.core;
-    const pc = (core.PC - core.breakRewind) >>> 0;
+    const pc = this.faultPc ?? (core.PC - core.breakRewind) >>> 0;
+    this.faultPc = undefined;
     if (core.IPSR === EXC_HARDFAULT || core.IPSR === 2) {
       // A fault inside the HardFault or NMI handler locks the core up; only a reset helps.
       this.lockedUp = true;
@@ -640,6 +708,8 @@ export class Rp2040Sim {
     const carry = { scratch: Uint32Array.from(wd.scratchData), reason: wd.reason };
     if (cause === "sysresetreq") carry.reason = 0;
     const event: ResetEvent = { cause, cycle: this.cycles };
+    const firmware = cause === "watchdog-force" ? decodeFirmwareReset(carry.scratch) : undefined;
+    if (firmware) event.firmware = firmware;
     this.cycleBase += this.rp.core.cycles;
     this.nanosBase += this.clock.nanos;
     this.lastLevel.clear();
@@ -741,8 +811,24 @@ export class Rp2040Sim {
     return this.wait(`UART output matching ${re}`, () => {
       const start = Math.max(from, this.uartStart);
       const m = once.exec(this.uartText.slice(start - this.uartStart));
-      return m ? { match: m, index: start + m.index, end: start + m.index + m[0].length } : undefined;
+      if (!m) return undefined;
+      const index = start + m.index;
+      const end = index + m[0].length;
+      return { match: m, index, end, cycle: this.newlineCycle(end - 1) };
     }, opts);
+  }
+
+  /** Cycle of the first newline written at or after UART offset `offset`. */
+  private newlineCycle(offset: number): number | undefined {
+    const a = this.newlineCycles;
+    let lo = 0;
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (a[mid]![0] < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return a[lo]?.[1];
   }
 
   /** Like waitForUart, from where the previous `expect` matched, and moves past the match. */

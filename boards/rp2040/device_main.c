@@ -1,0 +1,5 @@
+/* The firmware image's entry when firmware/device is built: the device loop owns everything. */
+int wasmcu_device_main(void);
+int main(void);
+
+int main(void) { return wasmcu_device_main(); }

@@ -1,0 +1,122 @@
+/*
+ * The link: UART0 on GP0 (TX) / GP1 (RX), 8N1. Received bytes go from the RX
+ * interrupt (which runs from RAM, so it keeps working during flash writes)
+ * into a ring buffer; sending blocks on the 32-byte TX FIFO.
+ */
+#include <stddef.h>
+
+#include "internal.h"
+#include "rp2040_board.h"
+
+#define RX_RING_SIZE 4096u /* power of two: indices wrap with a mask, no division in the ISR */
+_Static_assert((RX_RING_SIZE & (RX_RING_SIZE - 1u)) == 0, "RX ring size must be a power of two");
+
+static uint8_t rx_ring[RX_RING_SIZE];
+static volatile uint32_t rx_head; /* written by the ISR only */
+static volatile uint32_t rx_tail; /* written by hal_link_read only */
+static volatile uint32_t rx_overruns;
+static volatile uint32_t rx_errors;
+static bool link_up;
+
+RP_RAMFUNC void rp2040_uart0_isr(void)
+{
+    while (!(RP_REG(UART0_BASE, UART_FR) & UART_FR_RXFE)) {
+        uint32_t d = RP_REG(UART0_BASE, UART_DR);
+        if (d & UART_DR_ERRORS) {
+            rx_errors = rx_errors + 1u;
+            RP_REG(UART0_BASE, UART_RSR) = 0xfu; /* clear the sticky error flags */
+            if (d & (1u << 8)) {
+                continue; /* framing error: the byte is garbage */
+            }
+        }
+        uint32_t head = rx_head;
+        if (head - rx_tail >= RX_RING_SIZE) {
+            rx_overruns = rx_overruns + 1u;
+            continue;
+        }
+        rx_ring[head & (RX_RING_SIZE - 1u)] = (uint8_t)d;
+        rx_head = head + 1u;
+    }
+    RP_REG(UART0_BASE, UART_ICR) = UART_INT_RX | UART_INT_RT;
+}
+
+void rp2040_link_init(void)
+{
+    rp2040_resets_cycle(RESET_UART0);
+    /* Baud divisor = clk_peri / (16 * baud) in 16.6 fixed point, rounded. */
+    uint32_t div = (8u * WASMCU_CLOCK_HZ) / RP2040_LINK_BAUD;
+    uint32_t ibrd = div >> 7;
+    uint32_t fbrd = ((div & 0x7fu) + 1u) / 2u;
+    RP_REG(UART0_BASE, UART_IBRD) = ibrd;
+    RP_REG(UART0_BASE, UART_FBRD) = fbrd;
+    /* LCR_H must follow the divisor writes: it latches them. */
+    RP_REG(UART0_BASE, UART_LCR_H) = UART_LCR_WLEN8 | UART_LCR_FEN;
+    RP_REG(UART0_BASE, UART_IFLS) = 0; /* RX interrupt at 1/8 full; the timeout catches the rest */
+    RP_REG(UART0_BASE, UART_IMSC) = UART_INT_RX | UART_INT_RT;
+    RP_REG(UART0_BASE, UART_CR) = UART_CR_EN | UART_CR_TXE | UART_CR_RXE;
+
+    rp2040_pin_function(RP2040_LINK_TX_PIN, GPIO_FUNC_UART, PAD_DRIVE_4MA);
+    /* RX idles high: a pull-up keeps an unconnected line from reading as a break. */
+    rp2040_pin_function(RP2040_LINK_RX_PIN, GPIO_FUNC_UART, PAD_IE | PAD_PUE | PAD_SCHMITT);
+
+    rx_head = rx_tail = 0;
+    RP_REG(NVIC_ICPR, 0) = 1u << IRQ_UART0;
+    RP_REG(NVIC_ISER, 0) = 1u << IRQ_UART0;
+    link_up = true;
+}
+
+bool rp2040_link_ready(void) { return link_up && (RP_REG(UART0_BASE, UART_CR) & UART_CR_EN); }
+
+void rp2040_link_write_polled(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        while (RP_REG(UART0_BASE, UART_FR) & UART_FR_TXFF) {
+        }
+        RP_REG(UART0_BASE, UART_DR) = (uint8_t)*s;
+    }
+}
+
+size_t hal_link_write(const uint8_t *data, size_t len)
+{
+    if (!link_up || data == NULL) {
+        return 0;
+    }
+    for (size_t i = 0; i < len; i++) {
+        while (RP_REG(UART0_BASE, UART_FR) & UART_FR_TXFF) {
+        }
+        RP_REG(UART0_BASE, UART_DR) = data[i];
+    }
+    return len;
+}
+
+size_t hal_link_read(uint8_t *buf, size_t cap)
+{
+    if (!link_up || buf == NULL) {
+        return 0;
+    }
+    uint32_t tail = rx_tail;
+    uint32_t avail = rx_head - tail;
+    size_t n = avail < cap ? avail : cap;
+    for (size_t i = 0; i < n; i++) {
+        buf[i] = rx_ring[(tail + i) & (RX_RING_SIZE - 1u)];
+    }
+    rx_tail = tail + (uint32_t)n;
+    return n;
+}
+
+void hal_link_flush(void)
+{
+    if (!link_up) {
+        return;
+    }
+    while (!(RP_REG(UART0_BASE, UART_FR) & UART_FR_TXFE) || (RP_REG(UART0_BASE, UART_FR) & UART_FR_BUSY)) {
+    }
+}
+
+void rp2040_link_get_stats(rp2040_link_stats *out)
+{
+    if (out != NULL) {
+        out->rx_overruns = rx_overruns;
+        out->rx_errors = rx_errors;
+    }
+}

@@ -1,0 +1,53 @@
+// Builds a board's firmware with CMake into build/<board>/.
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import type { Board } from "../boards/registry.js";
+import { BoardError, BuildError } from "../lib/errors.js";
+import { firmwareBuildDir, repoRoot } from "../lib/paths.js";
+import { run } from "../lib/proc.js";
+import { parseMapFile, type MemoryUse } from "./mapfile.js";
+
+export interface FirmwareBuild {
+  board: string;
+  dir: string;
+  artifacts: string[];
+  memory?: MemoryUse;
+}
+
+const CMAKE_HINT = "apt-get install cmake (or run `npm run setup`)";
+
+/** The interesting lines of a failed build: compiler errors with a little context, at most 60 lines. */
+export function summariseBuildLog(log: string): string {
+  const lines = log.split("\n");
+  const keep = new Set<number>();
+  lines.forEach((l, i) => {
+    if (/error|Error|undefined reference|No such file|CMake Error/.test(l)) {
+      for (let k = Math.max(0, i - 2); k <= Math.min(lines.length - 1, i + 4); k++) keep.add(k);
+    }
+  });
+  const picked = keep.size ? [...keep].sort((a, b) => a - b).map((i) => lines[i]!) : lines.slice(-40);
+  return picked.slice(0, 60).join("\n");
+}
+
+export async function buildFirmware(board: Board, opts: { onOutput?: (s: string) => void; buildDir?: string } = {}): Promise<FirmwareBuild> {
+  if (board.buildable_here === false) {
+    throw new BoardError(`the ${board.name} firmware is built with its vendor toolchain, not here`,
+      `see ${path.relative(repoRoot, path.join(board.dir, "README.md"))} for the idf.py steps`);
+  }
+  const dir = opts.buildDir ?? firmwareBuildDir(board.name);
+  if (!existsSync(path.join(dir, "CMakeCache.txt"))) {
+    const cfg = await run("cmake", ["-S", repoRoot, "-B", dir, `-DWASMCU_BOARD=${board.name}`, "-DCMAKE_BUILD_TYPE=Release"],
+      { onOutput: opts.onOutput, installHint: CMAKE_HINT });
+    if (cfg.code !== 0) throw new BuildError(`configuring the ${board.name} firmware failed`, summariseBuildLog(cfg.stdout + cfg.stderr));
+  }
+  const b = await run("cmake", ["--build", dir, "--parallel", "2"], { onOutput: opts.onOutput, installHint: CMAKE_HINT });
+  if (b.code !== 0) throw new BuildError(`building the ${board.name} firmware failed`, summariseBuildLog(b.stdout + b.stderr));
+  const bin = path.join(dir, "bin");
+  const artifacts = board.outputs.map((o) => path.join(bin, o)).filter((p) => existsSync(p));
+  // The map of the main image: named like the board's first output (wasmcu-rp2040.elf → wasmcu-rp2040.map).
+  const main = board.outputs[0]?.replace(/\.(elf|bin|uf2)$/, "");
+  const mapFile = main && existsSync(path.join(bin, `${main}.map`)) ? `${main}.map` : undefined;
+  const ramStart = board.flash.xip_base !== undefined ? 0x20000000 : undefined;
+  const memory = mapFile ? parseMapFile(readFileSync(path.join(bin, mapFile), "utf8"), ramStart) : undefined;
+  return { board: board.name, dir, artifacts, memory };
+}

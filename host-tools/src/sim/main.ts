@@ -1,0 +1,135 @@
+// rp2040-sim as a process: runs an RP2040 firmware image in the emulator with
+// UART0 on a pseudo-terminal, and reports on stdout, one event per line:
+//   uart: /dev/pts/N          the terminal to open (115200 8N1, like a real board)
+//   gpio: PIN LEVEL CYCLE     a driven GPIO changed (emulated cycle stamp)
+//   reset: CAUSE CYCLE [firmware=REASON pc=.. lr=.. xpsr=..]
+//                             the chip reset (watchdog-timeout, watchdog-force, sysresetreq);
+//                             a forced reset by the wasmcu firmware says why (software,
+//                             hardfault, stack-overflow, exception) and where
+//   stopped: CYCLE            after SIGINT/SIGTERM
+// Warnings go to stderr. Usage:
+//   node --import tsx host-tools/src/sim/main.ts --image build/rp2040/bin/wasmcu-rp2040.elf \
+//        [--flash-file flash.bin] [--speed 1|max] [--i2c-regs 0x50] [--i2c-device 0x40=model.ts]
+import { createWriteStream, type WriteStream } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+
+import { typicalTiming, fastTiming } from "./flash-chip.js";
+import { RegisterFileDevice, type I2cDevice } from "./i2c.js";
+import { startRp2040Sim } from "./rp2040.js";
+
+const USAGE = `usage: main.ts --image FILE [options]
+  --image FILE          firmware (.elf, .uf2 or .bin)
+  --flash-file FILE     keep flash contents in FILE across runs (created if missing; --flash is the same)
+  --speed N|max         emulated seconds per wall second (default 1: real time; max: unpaced)
+  --boot boot2|vectors  start through boot2 as the bootrom does (default), or at the vector table
+  --flash-timing fast|typical   flash chip busy times (default fast)
+  --i2c-regs ADDR       a 256-byte register-file device on I2C0 (repeatable)
+  --i2c-device ADDR=MODULE      a device model module whose default export is an I2cDevice or a factory (repeatable)
+  --wait-for-host       hold the chip in reset until the host sends its first byte
+  --gpio-log FILE       write gpio lines to FILE instead of stdout
+  --no-pty              no pseudo-terminal (UART output goes to stderr)
+  --quiet               no warnings on stderr`;
+
+function parseAddr(s: string): number {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 0 || n > 0x7f) throw new Error(`'${s}' is not a 7-bit I2C address`);
+  return n;
+}
+
+async function loadDevice(spec: string): Promise<[number, I2cDevice]> {
+  const eq = spec.indexOf("=");
+  if (eq < 0) throw new Error(`--i2c-device ${spec}: expected ADDR=MODULE`);
+  const addr = parseAddr(spec.slice(0, eq));
+  const mod = (await import(pathToFileURL(path.resolve(spec.slice(eq + 1))).href)) as { default?: unknown };
+  const exported = mod.default;
+  const dev = typeof exported === "function" ? (exported as () => unknown)() : exported;
+  if (!dev || typeof (dev as I2cDevice).write !== "function" || typeof (dev as I2cDevice).read !== "function") {
+    throw new Error(`--i2c-device ${spec}: the module's default export is not an I2C device (write/read) or a factory of one`);
+  }
+  return [addr, dev as I2cDevice];
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      image: { type: "string" },
+      "flash-file": { type: "string" },
+      flash: { type: "string" },
+      speed: { type: "string", default: "1" },
+      boot: { type: "string", default: "boot2" },
+      "flash-timing": { type: "string", default: "fast" },
+      "i2c-regs": { type: "string", multiple: true },
+      "i2c-device": { type: "string", multiple: true },
+      "gpio-log": { type: "string" },
+      "no-pty": { type: "boolean", default: false },
+      "wait-for-host": { type: "boolean", default: false },
+      quiet: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const flashFile = values["flash-file"] ?? values.flash;
+  if (!values.image && !flashFile) throw new Error(`give --image (or an existing --flash-file)\n${USAGE}`);
+  const speed = values.speed === "max" ? Infinity : Number(values.speed);
+  if (!(speed > 0)) throw new Error(`--speed ${values.speed}: expected a positive number or 'max'`);
+  if (values.boot !== "boot2" && values.boot !== "vectors") throw new Error(`--boot ${values.boot}: expected boot2 or vectors`);
+  const timing = values["flash-timing"] === "typical" ? typicalTiming : values["flash-timing"] === "fast" ? fastTiming : undefined;
+  if (!timing) throw new Error(`--flash-timing ${values["flash-timing"]}: expected fast or typical`);
+
+  const devices = new Map<number, I2cDevice>();
+  for (const a of values["i2c-regs"] ?? []) devices.set(parseAddr(a), new RegisterFileDevice());
+  for (const spec of values["i2c-device"] ?? []) {
+    const [addr, dev] = await loadDevice(spec);
+    devices.set(addr, dev);
+  }
+
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  let gpioLog: WriteStream | undefined;
+  if (values["gpio-log"]) gpioLog = createWriteStream(values["gpio-log"]);
+  const gpioLine = gpioLog ? (l: string) => gpioLog!.write(`${l}\n`) : out;
+
+  const sim = await startRp2040Sim({
+    image: values.image,
+    flashFile,
+    speed,
+    pty: !values["no-pty"],
+    boot: values.boot,
+    holdUntilHost: values["wait-for-host"],
+    flashTiming: timing,
+    i2cDevices: devices,
+    onGpio: (pin, level, cycle) => gpioLine(`gpio: ${pin} ${level} ${cycle}`),
+    onReset: (e) => {
+      const f = e.firmware;
+      const h = (n: number) => `0x${n.toString(16).padStart(8, "0")}`;
+      out(`reset: ${e.cause} ${e.cycle}${f ? ` firmware=${f.reason} pc=${h(f.pc)} lr=${h(f.lr)} xpsr=${h(f.xpsr)}` : ""}`);
+    },
+    onWarning: values.quiet ? undefined : (m) => process.stderr.write(`warning: ${m}\n`),
+    onUart: values["no-pty"] ? (b) => process.stderr.write(b) : undefined,
+  });
+  if (sim.ptyPath) out(`uart: ${sim.ptyPath}`);
+
+  const stop = () => void sim.stop();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  try {
+    await sim.done;
+  } finally {
+    out(`stopped: ${sim.cycles}`);
+    gpioLog?.end();
+  }
+  return 0;
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (e: Error) => {
+    process.stderr.write(`rp2040-sim: ${e.message}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,53 @@
+// Builds the rp2040 self-test firmware once for the tests that run it (in
+// build/rp2040-selftest, HAL only, so it does not depend on firmware/device).
+// Test files run in parallel: a lock directory keeps two builds apart.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, rmdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { repoRoot } from "../../helpers/paths.js";
+
+export const selftestBuildDir = path.resolve(repoRoot, process.env.WASMCU_RP2040_SELFTEST_BUILD ?? "build/rp2040-selftest");
+
+/** Why the rp2040 firmware cannot be built here, or undefined when it can. */
+export function missingToolchain(): string | undefined {
+  const r = spawnSync("arm-none-eabi-gcc", ["--version"], { encoding: "utf8" });
+  return r.status === 0 ? undefined : "arm-none-eabi-gcc is not installed (apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi)";
+}
+
+function run(cmd: string, args: string[]): void {
+  const r = spawnSync(cmd, args, { cwd: repoRoot, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed:\n${r.stdout}${r.stderr}`);
+}
+
+async function withLock<T>(fn: () => T): Promise<T> {
+  const lock = `${selftestBuildDir}.lock`;
+  mkdirSync(path.dirname(lock), { recursive: true });
+  for (let waited = 0; ; waited += 200) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // A lock older than 10 minutes belongs to a run that died.
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 600_000) rmdirSync(lock);
+      if (waited > 600_000) throw new Error(`${lock} held for 10 minutes`);
+      await sleep(200);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmdirSync(lock);
+  }
+}
+
+/** Path of the self-test ELF (built or brought up to date first); .bin/.uf2/.map sit beside it. */
+export async function selftestElf(): Promise<string> {
+  return withLock(() => {
+    if (!existsSync(path.join(selftestBuildDir, "CMakeCache.txt"))) {
+      run("cmake", ["-S", repoRoot, "-B", selftestBuildDir, "-DWASMCU_BOARD=rp2040", "-DWASMCU_PARTS=hal"]);
+    }
+    run("cmake", ["--build", selftestBuildDir, "-j2", "--target", "wasmcu-rp2040-selftest"]);
+    return path.join(selftestBuildDir, "bin", "wasmcu-rp2040-selftest.elf");
+  });
+}
