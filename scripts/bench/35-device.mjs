@@ -46,6 +46,7 @@ const workloads = [
   ["sha256_1k", "SHA-256 of 1 KiB (AssemblyScript)", 1, ""],
   ["gpio_toggle_1000", "GPIO write from AssemblyScript", 1000, "per write"],
   ["alloc_1k_100", "1 KiB allocation (incremental GC runtime)", 100, "per allocation"],
+  ["stream_encode_1000", "sensor stream: quantize + .wqs encode, 2 channels", 1000, "per sample (firmware/sdk/stream)"],
 ];
 const rows = await withSim(undefined, async (link) => {
   const out = [];

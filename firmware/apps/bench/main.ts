@@ -1,6 +1,7 @@
 // bench: the standard device workloads, each an export the host runs over the link
 // (`CALL`) and times on the device itself (cycles where the board counts them).
 import { gpio, model, time } from "../../sdk/index";
+import { Quantizer, WqsEncoder } from "../../sdk/stream/index";
 
 const LED: i32 = 25;
 
@@ -96,6 +97,27 @@ export function infer(): i32 {
   const m = model.Model.open();
   if (m == null) return -1;
   return m.invoke() ? 0 : -2;
+}
+
+// ---- sensor streams: quantize + encode, per sample (firmware/sdk/stream)
+const quant = new Quantizer(2, false);
+quant.setRange(0, -2.0, 2.0);
+quant.setRange(1, 0.0, 50.0);
+const encoder = new WqsEncoder(quant, 256, -6);
+const sample = new StaticArray<f64>(2);
+let streamT: i64 = 0;
+
+/** 1000 two-channel samples on a 10 ms grid through the quantizer and the .wqs encoder. */
+export function stream_encode_1000(): i32 {
+  let bytes = 0;
+  for (let i = 0; i < 1000; i++) {
+    sample[0] = Math.sin(<f64>i * 0.05);
+    sample[1] = 20.0 + 0.01 * <f64>(i % 100);
+    streamT += 10000;
+    const n = encoder.addValues(streamT, sample);
+    if (n > 0) bytes += n;
+  }
+  return bytes;
 }
 
 /** An idle period of 100 ms, for power measurements. */

@@ -33,6 +33,7 @@ test("the bench app's workloads return their known results on the device", async
   assert.equal((await link.call("sha256_1k")).result, BigInt(createHash("sha256").update(data).digest().readInt32BE(0)));
   assert.equal((await link.call("gpio_toggle_1000")).result, 1000n);
   assert.equal((await link.call("alloc_1k_100")).result, 102400n);
+  assert.ok((await link.call("stream_encode_1000")).result > 0n, "the encoder finished no block in 1000 samples");
 });
 
 test("a call reports the time it took on the device", async () => {
