@@ -37,6 +37,12 @@ struct nn_interp {
 #endif
 #define NO_BUF 0xFFFFu
 
+#if defined(__GNUC__)
+#define NN_NOINLINE __attribute__((noinline))
+#else
+#define NN_NOINLINE
+#endif
+
 typedef struct plan_ws {
   nn_buf bufs[NN_MAX_TENSORS + NN_MAX_SCRATCH_OPS];
   uint16_t order[NN_MAX_TENSORS + NN_MAX_SCRATCH_OPS];
@@ -357,39 +363,29 @@ static void zero_state(nn_interp *it) {
   }
 }
 
-nn_status nn_init(nn_interp **out, const void *model, size_t model_size, void *arena,
-                  size_t arena_size, nn_error *err) {
-  nn_error local;
-  err = err_or_local(err, &local);
-  err->status = NN_OK;
-  err->message[0] = '\0';
-  if (out == NULL || arena == NULL) return nn_fail(err, NN_ERR_ARG, "out or arena is NULL");
-  *out = NULL;
-  if (((uintptr_t)arena & (NN_ALIGN - 1u)) != 0) {
-    return nn_fail(err, NN_ERR_ALIGN, "arena is not %u-byte aligned", (unsigned)NN_ALIGN);
-  }
-  nn_model m;
-  nn_status s = nn_read_model(&m, model, model_size, err);
-  if (s != NN_OK) return s;
-  plan_ws ws;
-  if ((s = layout(&m, &ws, err)) != NN_OK) return s;
-  if (arena_size < ws.total) {
+/* The second half of nn_init: writes the interpreter into the arena from a
+ * finished plan. Writes only below ws->plan_off (the planned region is left
+ * alone), so the plan itself may sit in the arena above that. */
+static nn_status init_from_plan(nn_interp **out, const nn_model *model, uint8_t *a,
+                                size_t arena_size, const plan_ws *ws, nn_error *err) {
+  const nn_model m = *model;
+  nn_status s;
+  if (arena_size < ws->total) {
     return nn_fail(err, NN_ERR_ARENA_TOO_SMALL, "arena is %u bytes; this model needs %u",
-                   (unsigned)arena_size, (unsigned)ws.total);
+                   (unsigned)arena_size, (unsigned)ws->total);
   }
-  uint8_t *a = (uint8_t *)arena;
-  memset(a, 0, ws.plan_off);
+  memset(a, 0, ws->plan_off);
   nn_interp *it = (nn_interp *)(void *)a;
   it->m = m;
   it->arena = a;
-  it->arena_used = ws.total;
-  it->slots = (nn_slot *)(void *)(a + ws.tensors_off);
-  it->nodes = (nn_node *)(void *)(a + ws.nodes_off);
-  it->var_off = ws.var_off;
-  it->var_bytes = ws.var_bytes;
+  it->arena_used = ws->total;
+  it->slots = (nn_slot *)(void *)(a + ws->tensors_off);
+  it->nodes = (nn_node *)(void *)(a + ws->nodes_off);
+  it->var_off = ws->var_off;
+  it->var_bytes = ws->var_bytes;
 
   /* Tensor records with their final data offsets. */
-  uint32_t var_next = ws.var_off;
+  uint32_t var_next = ws->var_off;
   for (uint32_t i = 0; i < m.n_tensors; i++) {
     nn_tdesc d;
     if ((s = nn_read_tensor(&m, i, &d, err)) != NN_OK) return s;
@@ -403,11 +399,11 @@ nn_status nn_init(nn_interp **out, const void *model, size_t model_size, void *a
       t->data = var_next;
       var_next += NN_ALIGN_UP(t->bytes);
     } else if (t->kind == NN_T_ACT) {
-      if (ws.tbuf[i] == NO_BUF) {
+      if (ws->tbuf[i] == NO_BUF) {
         t->kind = NN_T_NONE; /* no op touches it */
         t->data = 0;
       } else {
-        t->data = ws.plan_off + ws.bufs[ws.tbuf[i]].offset;
+        t->data = ws->plan_off + ws->bufs[ws->tbuf[i]].offset;
       }
     }
   }
@@ -419,7 +415,7 @@ nn_status nn_init(nn_interp **out, const void *model, size_t model_size, void *a
   }
 
   /* Nodes and op data (the filling pass of each prepare). */
-  uint32_t data_next = ws.data_off;
+  uint32_t data_next = ws->data_off;
   uint32_t scratch_next = 0;
   nn_tensor cache[NN_MAX_OP_INPUTS + NN_MAX_OP_OUTPUTS];
   for (uint32_t o = 0; o < m.n_ops; o++) {
@@ -443,24 +439,68 @@ nn_status nn_init(nn_interp **out, const void *model, size_t model_size, void *a
     }
     data_next += persist;
     if (scratch) {
-      if (scratch_next >= ws.n_scratch) break; /* caught below */
-      n->scratch = ws.plan_off + ws.bufs[ws.scratch_buf[scratch_next]].offset;
+      if (scratch_next >= ws->n_scratch) break; /* caught below */
+      n->scratch = ws->plan_off + ws->bufs[ws->scratch_buf[scratch_next]].offset;
       scratch_next++;
     }
-    if (k->alias && op.n_out && ws.tbuf[nn_op_output(&m, &op, 0)] != NO_BUF) {
+    if (k->alias && op.n_out && ws->tbuf[nn_op_output(&m, &op, 0)] != NO_BUF) {
       const int32_t to = nn_op_output(&m, &op, 0);
       for (uint32_t i = 0; i < op.n_in && i < 2u; i++) {
         const int32_t ti = nn_op_input(&m, &op, i);
-        if (ti >= 0 && ws.tbuf[ti] == ws.tbuf[to]) it->slots[to].flags |= NN_TF_ALIAS;
+        if (ti >= 0 && ws->tbuf[ti] == ws->tbuf[to]) it->slots[to].flags |= NN_TF_ALIAS;
       }
     }
   }
-  if (data_next != ws.data_off + ws.data_bytes || scratch_next != ws.n_scratch) {
+  if (data_next != ws->data_off + ws->data_bytes || scratch_next != ws->n_scratch) {
     return nn_fail(err, NN_ERR_MODEL, "internal: prepare passes disagree on op data sizes");
   }
   zero_state(it);
   *out = it;
   return NN_OK;
+}
+
+/* Small arenas (the plan does not fit above the interpreter's own records):
+ * the plan goes on the stack, in a frame of its own so that nn_init's frame
+ * stays small on the usual path. */
+NN_NOINLINE static nn_status init_with_stack_plan(nn_interp **out, const nn_model *m, uint8_t *a,
+                                                  size_t arena_size, nn_error *err) {
+  plan_ws ws;
+  nn_status s = layout(m, &ws, err);
+  if (s != NN_OK) return s;
+  return init_from_plan(out, m, a, arena_size, &ws, err);
+}
+
+nn_status nn_init(nn_interp **out, const void *model, size_t model_size, void *arena,
+                  size_t arena_size, nn_error *err) {
+  nn_error local;
+  err = err_or_local(err, &local);
+  err->status = NN_OK;
+  err->message[0] = '\0';
+  if (out == NULL || arena == NULL) return nn_fail(err, NN_ERR_ARG, "out or arena is NULL");
+  *out = NULL;
+  if (((uintptr_t)arena & (NN_ALIGN - 1u)) != 0) {
+    return nn_fail(err, NN_ERR_ALIGN, "arena is not %u-byte aligned", (unsigned)NN_ALIGN);
+  }
+  nn_model m;
+  nn_status s = nn_read_model(&m, model, model_size, err);
+  if (s != NN_OK) return s;
+  /* The plan (plan_ws) is kilobytes: about 4 KB with the 32-bit defaults,
+   * more than half of a small MCU's main stack (the rp2040 board has 8 KB,
+   * and nn_init runs under the link and runtime frames). Build it in the
+   * arena's tail, where only activations go later, and use it from there
+   * if it stays clear of what nn_init writes; else plan on the stack. */
+  uint8_t *a = (uint8_t *)arena;
+  if (arena_size >= sizeof(plan_ws) + NN_ALIGN) {
+    const uintptr_t tail = ((uintptr_t)a + arena_size - sizeof(plan_ws)) & ~(uintptr_t)(NN_ALIGN - 1u);
+    plan_ws *ws = (plan_ws *)(void *)tail;
+    if ((s = layout(&m, ws, err)) != NN_OK) return s;
+    if ((uintptr_t)ws->plan_off <= tail - (uintptr_t)a) {
+      s = init_from_plan(out, &m, a, arena_size, ws, err);
+      memset(ws, 0, sizeof *ws); /* no plan bytes left among the activations */
+      return s;
+    }
+  }
+  return init_with_stack_plan(out, &m, a, arena_size, err);
 }
 
 /* ---- run ------------------------------------------------------------------------ */
