@@ -1,0 +1,45 @@
+// The runtime as a device runs it: 32-bit ARM Thumb code with software
+// floating point (libgcc), built with arm-none-eabi-gcc and newlib, as
+// wasmcu-vm over semihosting, executed by qemu-arm. The whole spec suite must
+// pass, at -Os (compact memory handlers, computed goto) and at -O2
+// (specialised dispatch), so soft-float arithmetic, conversions and 32-bit
+// pointers are checked, not only compiled.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+
+import { repoRoot, sharedDir } from "../../helpers/paths.ts";
+
+const src = path.join(repoRoot, "firmware", "runtime");
+const sources = ["store", "decode", "validate", "sidetable", "module", "instance", "interp", "native"]
+  .map((s) => path.join(src, `${s}.c`))
+  .concat(["main", "repl", "spectest", "natives", "alloc"].map((s) => path.join(src, "host", `${s}.c`)));
+const out = mkdtempSync(path.join(os.tmpdir(), "wasmcu-arm-"));
+
+for (const opt of ["-Os", "-O2"]) {
+  test(`the spec suite and a float benchmark pass on 32-bit ARM Thumb with soft-float (${opt}, qemu-arm)`, { timeout: 900_000 }, () => {
+    const elf = path.join(out, `wasmcu-vm${opt}.elf`);
+    const cc = spawnSync("arm-none-eabi-gcc", [
+      "-mthumb", "-mcpu=arm926ej-s", "-mfloat-abi=soft", "--specs=rdimon.specs", opt, "-std=c11",
+      "-Wall", "-Wextra", "-Werror", "-fno-math-errno", `-I${src}`, `-I${path.join(src, "host")}`,
+      ...sources, "-o", elf, "-lm",
+    ], { encoding: "utf8" });
+    assert.equal(cc.status, 0, cc.stderr);
+    const runner = path.join(sharedDir, "tools", "spec-repl-runner.mjs");
+    const r = spawnSync(process.execPath, [runner, "--cmd", `qemu-arm ${elf} --repl`, "--timeout", "60"], {
+      cwd: repoRoot, encoding: "utf8", timeout: 900_000,
+    });
+    const last = (r.stdout ?? "").trim().split("\n").pop() ?? "";
+    assert.match(last, /^\d+ passed, 0 failed, \d+ skipped$/, r.stdout.split("\n").filter((l) => !l.startsWith("ok ")).join("\n"));
+    assert.equal(r.status, 0);
+    // the float32 sensor pipeline's published checksum, computed in soft-float
+    const b = spawnSync("qemu-arm", [elf, "--func", "run", path.join(sharedDir, "bench-wasm", "sensor.wasm")], {
+      encoding: "utf8", timeout: 600_000,
+    });
+    assert.equal(b.status, 0, b.stderr);
+    assert.equal(b.stdout, `i32:${0xd000628b | 0}\n`);
+  });
+}

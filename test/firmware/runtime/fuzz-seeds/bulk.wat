@@ -1,0 +1,11 @@
+(module
+  (memory 1 2)
+  (data $p "abcdefgh")
+  (data (i32.const 100) "xyz")
+  (func (export "run") (result i32)
+    (memory.init $p (i32.const 10) (i32.const 2) (i32.const 4))
+    (memory.copy (i32.const 20) (i32.const 10) (i32.const 8))
+    (memory.fill (i32.const 30) (i32.const 0x55) (i32.const 16))
+    (data.drop $p)
+    (drop (memory.grow (i32.const 1)))
+    (i32.add (i32.load (i32.const 20)) (i32.load8_u (i32.const 101)))))

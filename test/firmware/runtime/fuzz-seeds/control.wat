@@ -1,0 +1,11 @@
+(module
+  (memory 1)
+  (func $f (param i32) (result i32)
+    (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+      (else (i32.add (local.get 0) (call $f (i32.sub (local.get 0) (i32.const 1)))))))
+  (func (export "run") (result i32)
+    (select (call $f (i32.const 10)) (i32.const 2) (i32.load (i32.const 0))))
+  (func (export "deep") (result i32) (call $f (i32.const 100000)))
+  (func (export "dead") (result i32)
+    (block (result i32) (br 0 (i32.const 1)) (unreachable) (i32.add)))
+  (func (export "oob") (i32.store (i32.const 65535) (i32.const 1))))

@@ -1,0 +1,11 @@
+(module
+  (func (export "i64") (result i64) (local $x i64)
+    (local.set $x (i64.const 0x0123456789abcdef))
+    (i64.xor (i64.rotl (local.get $x) (i64.const 13))
+      (i64.add (i64.clz (local.get $x)) (i64.mul (i64.shr_s (local.get $x) (i64.const 3)) (i64.popcnt (local.get $x))))))
+  (func (export "f64") (result f64)
+    (f64.add (f64.max (f64.const -0) (f64.const 0)) (f64.add (f64.nearest (f64.const 2.5))
+      (f64.add (f64.ceil (f64.const -0.5)) (f64.sqrt (f64.div (f64.const 1) (f64.const 3)))))))
+  (func (export "conv") (result i32)
+    (i32.add (i32.wrap_i64 (i64.trunc_sat_f64_s (f64.const 1e300)))
+      (i32.reinterpret_f32 (f32.demote_f64 (f64.convert_i64_u (i64.const -1)))))))

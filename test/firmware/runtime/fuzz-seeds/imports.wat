@@ -1,0 +1,12 @@
+(module
+  (import "spectest" "print_i32" (func $print (param i32)))
+  (import "spectest" "global_i32" (global $g i32))
+  (import "spectest" "memory" (memory 1))
+  (import "spectest" "table" (table 10 funcref))
+  (global $m (mut i64) (i64.const 9))
+  (start $init)
+  (func $init (i32.store (i32.const 0) (global.get $g)))
+  (func (export "run") (result i32)
+    (call $print (i32.load (i32.const 0)))
+    (global.set $m (i64.add (global.get $m) (i64.const 1)))
+    (i32.wrap_i64 (global.get $m))))

@@ -1,0 +1,13 @@
+(module
+  (type $p (func (param i32) (result i32 i32)))
+  (func (export "run") (param i32) (result i32)
+    (block (result i32)
+      (loop (result i32)
+        (if (result i32) (local.get 0)
+          (then (i32.const 2) (block (type $p) (i32.const 3) (br 0)) (drop))
+          (else (local.get 0) (i32.const 7) (i32.add)))
+        (block (param i32) (result i32) (i32.const 1) (i32.add))
+        (br 1))))
+  (func (export "deep") (result i32)
+    (block (result i32) (block (result i32) (block (result i32) (block (result i32) (block (result i32)
+      (i32.const 5) (br 4))))))))

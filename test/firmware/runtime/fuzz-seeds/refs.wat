@@ -1,0 +1,11 @@
+(module
+  (table $f 3 funcref)
+  (table $x 3 externref)
+  (func $a (result i32) (i32.const 7))
+  (elem declare func $a)
+  (func (export "run") (param externref) (result i32)
+    (table.set $f (i32.const 2) (ref.func $a))
+    (table.set $x (i32.const 1) (local.get 0))
+    (i32.add (ref.is_null (table.get $x (i32.const 1)))
+      (i32.add (ref.is_null (select (result funcref) (table.get $f (i32.const 2)) (ref.null func) (i32.const 1)))
+        (table.size $x)))))

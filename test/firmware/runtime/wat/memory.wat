@@ -1,0 +1,8 @@
+;; Linear memory: loads/stores at any address, size and grow.
+(module
+  (memory (export "memory") 1)
+  (func (export "load") (param i32) (result i32) (i32.load8_u (local.get 0)))
+  (func (export "store") (param i32 i32) (i32.store8 (local.get 0) (local.get 1)))
+  (func (export "size") (result i32) (memory.size))
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+)
