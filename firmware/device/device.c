@@ -74,6 +74,11 @@ void dev_trace_gpio(uint32_t pin, bool level)
     link_send(LINK_GPIO, next_seq(), p, sizeof p, NULL, 0);
 }
 
+void dev_stream(uint8_t kind, const uint8_t *data, size_t len)
+{
+    link_send(LINK_STREAM, next_seq(), &kind, 1, data, len);
+}
+
 static void send_app_state(link_app_state st, const char *detail)
 {
     uint8_t s = (uint8_t)st;

@@ -12,6 +12,8 @@ void dev_wait_until(uint64_t until_us);
 bool dev_app_stop_requested(void);
 void dev_log(uint8_t level, const uint8_t *text, size_t len);
 void dev_trace_gpio(uint32_t pin, bool level);
+/* One LINK_STREAM frame (at most LINK_MAX_PAYLOAD - 1 bytes). */
+void dev_stream(uint8_t kind, const uint8_t *data, size_t len);
 
 typedef enum { DEV_APP_STOP, DEV_APP_RESTART } dev_app_action;
 /* Asks the main loop to stop or restart the app as soon as it is out of wasm code. */

@@ -26,6 +26,7 @@ typedef enum {
     LINK_APP_STATE = 0x04, /* state u8 | UTF-8 detail (e.g. the trap message) */
     LINK_ACK = 0x05,       /* status u8 | UTF-8 detail; seq echoes the command's */
     LINK_DATA = 0x06,      /* a reply's payload (read region, info), seq echoes the command's */
+    LINK_STREAM = 0x07,    /* kind u8 (0 .wqs file header, 1 block bytes) | bytes: a sensor stream */
 } link_type;
 
 /* Commands, host → device. Every command is answered by one LINK_ACK with its seq

@@ -56,6 +56,23 @@ static wr_status n_sleep_ms(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
     return dev_app_stop_requested() ? wr_native_trap(ctx, "stopped by the host") : WR_OK;
 }
 
+static wr_status n_stream_send(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    (void)ctx;
+    (void)r;
+    uint8_t kind = a[0].i32 == 0 ? 0u : 1u;
+    const uint8_t *p = a[1].ptr;
+    size_t n = (size_t)(uint32_t)a[2].i32;
+    /* A header must arrive whole; block bytes may be split, the host appends them in order. */
+    do {
+        size_t part = n < LINK_MAX_PAYLOAD - 1u ? n : LINK_MAX_PAYLOAD - 1u;
+        dev_stream(kind, p, part);
+        p += part;
+        n -= part;
+    } while (n > 0);
+    return WR_OK;
+}
+
 static wr_status n_i2c_write(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
 {
     (void)ctx;

@@ -6,6 +6,7 @@ import { Output } from "../lib/output.js";
 import { resolvePort } from "../link/port-option.js";
 import { DeviceLink } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
+import { StreamRecorder } from "../stream/record.js";
 import { describeEvent } from "./run.js";
 
 interface Opts {
@@ -14,6 +15,7 @@ interface Opts {
   baud?: string;
   for?: string;
   json?: boolean;
+  record?: string;
 }
 
 function stamp(): string {
@@ -29,6 +31,7 @@ export function register(program: Command): void {
     .option("--baud <rate>", "baud rate (default: the board's)")
     .option("--for <seconds>", "stop after this many seconds (default: until Ctrl-C)")
     .option("--json", "one JSON object per event (NDJSON), with a host timestamp")
+    .option("--record <file.wqs>", "write the board's sensor stream (.wqs blocks) to this file")
     .action(async (opts: Opts) => {
       const out = new Output(opts);
       const target = resolveBoard(opts.board);
@@ -36,6 +39,7 @@ export function register(program: Command): void {
       const baud = opts.baud ? Number(opts.baud) : target.board.serial.baud;
       const seconds = opts.for === undefined ? undefined : Number(opts.for);
       if (seconds !== undefined && !(seconds > 0)) throw new UsageError(`--for needs a positive number of seconds, got "${opts.for}"`);
+      const recorder = opts.record ? new StreamRecorder(opts.record) : undefined;
       let stopped = false;
       const done = new Promise<void>((resolve) => {
         if (seconds) setTimeout(resolve, seconds * 1000);
@@ -51,12 +55,23 @@ export function register(program: Command): void {
           link = new DeviceLink(await openSerial(port, baud));
           out.info(`monitoring ${port} (Ctrl-C to stop)`);
           link.onEvent((e) => {
+            if (e.kind === "stream") {
+              recorder?.push(e.header, e.bytes);
+              return;
+            }
             if (opts.json) process.stdout.write(JSON.stringify({ host_time: new Date().toISOString(), ...e }) + "\n");
             else {
               const line = describeEvent(e);
               if (line !== undefined) out.line(`${stamp()} ${line}`);
             }
           });
+          // Say hello (it also wakes a board held until its host speaks); a board that does
+          // not answer is monitored all the same.
+          link.info().then((info) => {
+            const e = { kind: "hello" as const, info };
+            if (opts.json) process.stdout.write(JSON.stringify({ host_time: new Date().toISOString(), ...e }) + "\n");
+            else out.line(`${stamp()} ${describeEvent(e)}`);
+          }, () => undefined);
           const gone = new Promise<void>((resolve) => {
             const timer = setInterval(() => {
               if (!existsSync(port)) {
@@ -79,6 +94,12 @@ export function register(program: Command): void {
         } finally {
           await link?.close();
         }
+      }
+      if (recorder) {
+        const st = recorder.close();
+        out.info(`recorded ${st.blocks} blocks (${st.bytes} bytes) to ${st.file}` +
+          (st.droppedBeforeHeader ? `; ${st.droppedBeforeHeader} blocks came before the first header and were dropped` : ""));
+        if (opts.json) process.stdout.write(JSON.stringify({ kind: "recorded", ...st }) + "\n");
       }
     });
 }

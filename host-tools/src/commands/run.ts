@@ -40,6 +40,8 @@ export function describeEvent(e: RunEvent): string | undefined {
       return e.text.replace(/\r?\n$/, "");
     case "garbage":
       return `(dropped ${e.bytes} bytes: ${e.reason})`;
+    case "stream":
+      return undefined; // sensor-stream bytes: `wasmcu monitor --record` writes them to a file
     default:
       return undefined;
   }
@@ -72,6 +74,7 @@ export function register(program: Command): void {
       if (opts.model) readTflite(opts.model); // checked before any board starts
       out.info(`app ${app.app}: ${formatBytes(app.bytes)}`);
       const emit = (e: RunEvent) => {
+        if (e.kind === "stream") return; // sensor-stream bytes are for `wasmcu monitor --record`
         if (opts.json) process.stdout.write(JSON.stringify(e) + "\n");
         else {
           const line = describeEvent(e);

@@ -13,6 +13,7 @@ export enum FrameType {
   AppState = 0x04,
   Ack = 0x05,
   Data = 0x06,
+  Stream = 0x07,
 }
 
 export interface Frame {

@@ -12,6 +12,7 @@ export type DeviceMessage =
   | { kind: "log"; level: LogLevel; timeMs: number; text: string }
   | { kind: "gpio"; pin: number; level: number; timeUs: number }
   | { kind: "app"; state: AppState; detail: string }
+  | { kind: "stream"; header: boolean; bytes: Uint8Array }
   | { kind: "other"; frame: Frame };
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });
@@ -43,6 +44,10 @@ export function decodeMessage(frame: Frame): DeviceMessage {
     case FrameType.AppState: {
       const v = need(frame, 1, "app state");
       return { kind: "app", state: APP_STATES[v.getUint8(0)] ?? "none", detail: utf8.decode(frame.payload.subarray(1)) };
+    }
+    case FrameType.Stream: {
+      need(frame, 1, "stream");
+      return { kind: "stream", header: frame.payload[0] === 0, bytes: frame.payload.subarray(1) };
     }
     default:
       return { kind: "other", frame };
