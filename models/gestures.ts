@@ -1,3 +1,4 @@
+import { rng } from "../host-tools/src/lib/rng.js";
 // A seeded synthetic dataset of 3-axis accelerometer windows (in g, 50 Hz,
 // 64 samples = 1.28 s) for four gestures. Each window is gravity seen from a
 // random device orientation plus the gesture's motion plus sensor noise and
@@ -20,17 +21,7 @@ export const SPLITS = {
   heldout: { perClass: 100, seed: SEED + 2 },
 } as const;
 
-/** mulberry32. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from "../host-tools/src/lib/rng.js";
 
 type V3 = [number, number, number];
 const norm = (v: V3): V3 => { const n = Math.hypot(...v) || 1; return [v[0] / n, v[1] / n, v[2] / n]; };

@@ -35,7 +35,7 @@ function nodeResult(exports: WebAssembly.Exports, name: string, arg: string): st
 function sameValue(vmLine: string, nodeLine: string): boolean {
   if (vmLine === nodeLine) return true;
   const [t1, a] = vmLine.split(":"), [t2, b] = nodeLine.split(":");
-  return t1 === t2 && t1.startsWith("f") && Object.is(Number(a), Number(b));
+  return t1 !== undefined && t1 === t2 && t1.startsWith("f") && Object.is(Number(a), Number(b));
 }
 
 for (const runtime of ["stub", "minimal", "incremental"]) {

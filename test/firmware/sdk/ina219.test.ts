@@ -87,7 +87,7 @@ async function boot(sim: Ina219Sim): Promise<{ d: Driver; log: string[] }> {
       },
     },
   };
-  const inst = await WebAssembly.instantiate(wasm, imports);
+  const inst = (await WebAssembly.instantiate(wasm, imports)) as unknown as WebAssembly.WebAssemblyInstantiatedSource;
   memory = inst.instance.exports.memory as WebAssembly.Memory;
   return { d: inst.instance.exports as unknown as Driver, log };
 }

@@ -7,6 +7,7 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { writeLayersArtifacts } from "../../../host-tools/src/convert/tfjs-save.js";
 import { hostBin } from "../../helpers/paths.js";
+import { rng } from "../../../host-tools/src/lib/rng.js";
 
 export { tf };
 
@@ -21,17 +22,7 @@ export function tfReady(): Promise<void> {
   return ready;
 }
 
-/** mulberry32: a small seeded generator. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from "../../../host-tools/src/lib/rng.js";
 
 /** Replaces every weight with seeded values in [-range, range] (BN variances positive). */
 export function seedWeights(model: tf.LayersModel, seed: number, range = 0.5): void {

@@ -5,18 +5,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { toF32Range } from "../../../../../host-tools/src/stream/index.js";
 import { goldenDir, hostEncode, type GoldenInput } from "../golden.js";
+import { rng } from "../../../../../host-tools/src/lib/rng.js";
 
-/** Deterministic PRNG (mulberry32) so the inputs never change by accident. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const r = rng(7);
 const round = (x: number, d = 4) => Number(x.toFixed(d));
