@@ -1,5 +1,6 @@
 /* hal_init: clocks first (everything else is timed from them), then the peripherals. */
 #include "internal.h"
+#include "usb_cdc.h"
 
 static bool initialised;
 
@@ -17,6 +18,9 @@ hal_status hal_init(void)
     rp2040_resets_cycle(RESET_IO_BANK0 | RESET_PADS_BANK0);
     rp2040_time_init();
     rp2040_link_init();
+#if RP2040_USB_LINK
+    rp2040_usb_init();
+#endif
     rp2040_i2c_init();
     __asm volatile("cpsie i" ::: "memory");
     /* A flash chip that does not answer leaves erase/program failing with HAL_ERR_IO;

@@ -2,11 +2,17 @@
  * The link: UART0 on GP0 (TX) / GP1 (RX), 8N1. Received bytes go from the RX
  * interrupt (which runs from RAM, so it keeps working during flash writes)
  * into a ring buffer; sending blocks on the 32-byte TX FIFO.
+ *
+ * The same ring takes the bytes the host sends over USB CDC (usb_cdc.c), so
+ * the device reads one stream whichever cable the host uses. Output goes to
+ * USB while the host has the CDC port open (configured, DTR set), else to
+ * UART0. The fault report always goes to UART0 (polled).
  */
 #include <stddef.h>
 
 #include "internal.h"
 #include "rp2040_board.h"
+#include "usb_cdc.h"
 
 #define RX_RING_SIZE 4096u /* power of two: indices wrap with a mask, no division in the ISR */
 _Static_assert((RX_RING_SIZE & (RX_RING_SIZE - 1u)) == 0, "RX ring size must be a power of two");
@@ -38,6 +44,23 @@ RP_RAMFUNC void rp2040_uart0_isr(void)
         rx_head = head + 1u;
     }
     RP_REG(UART0_BASE, UART_ICR) = UART_INT_RX | UART_INT_RT;
+}
+
+/* Free bytes in the ring; called from the USB interrupt (same priority as UART0's: no nesting). */
+RP_RAMFUNC uint32_t rp2040_link_rx_space(void) { return RX_RING_SIZE - (rx_head - rx_tail); }
+
+RP_RAMFUNC void rp2040_link_rx_push(const volatile uint8_t *data, uint32_t len)
+{
+    uint32_t head = rx_head;
+    for (uint32_t i = 0; i < len; i++) {
+        if (head - rx_tail >= RX_RING_SIZE) {
+            rx_overruns = rx_overruns + 1u;
+            continue;
+        }
+        rx_ring[head & (RX_RING_SIZE - 1u)] = data[i];
+        head++;
+    }
+    rx_head = head;
 }
 
 void rp2040_link_init(void)
@@ -81,6 +104,11 @@ size_t hal_link_write(const uint8_t *data, size_t len)
     if (!link_up || data == NULL) {
         return 0;
     }
+#if RP2040_USB_LINK
+    if (rp2040_usb_cdc_open()) {
+        return rp2040_usb_cdc_write(data, len);
+    }
+#endif
     for (size_t i = 0; i < len; i++) {
         while (RP_REG(UART0_BASE, UART_FR) & UART_FR_TXFF) {
         }
@@ -101,6 +129,11 @@ size_t hal_link_read(uint8_t *buf, size_t cap)
         buf[i] = rx_ring[(tail + i) & (RX_RING_SIZE - 1u)];
     }
     rx_tail = tail + (uint32_t)n;
+#if RP2040_USB_LINK
+    if (n > 0) {
+        rp2040_usb_cdc_rx_resume();
+    }
+#endif
     return n;
 }
 
@@ -109,6 +142,9 @@ void hal_link_flush(void)
     if (!link_up) {
         return;
     }
+#if RP2040_USB_LINK
+    rp2040_usb_cdc_flush();
+#endif
     while (!(RP_REG(UART0_BASE, UART_FR) & UART_FR_TXFE) || (RP_REG(UART0_BASE, UART_FR) & UART_FR_BUSY)) {
     }
 }

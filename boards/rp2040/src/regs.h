@@ -31,11 +31,14 @@
 #define PADS_BANK0_BASE     RP_U(0x4001c000)
 #define XOSC_BASE           RP_U(0x40024000)
 #define PLL_SYS_BASE        RP_U(0x40028000)
+#define PLL_USB_BASE        RP_U(0x4002c000)
 #define UART0_BASE          RP_U(0x40034000)
 #define I2C0_BASE           RP_U(0x40044000)
 #define TIMER_BASE          RP_U(0x40054000)
 #define WATCHDOG_BASE       RP_U(0x40058000)
 #define VREG_CHIP_BASE      RP_U(0x40064000)
+#define USBCTRL_DPRAM_BASE  RP_U(0x50100000)
+#define USBCTRL_REGS_BASE   RP_U(0x50110000)
 #define SIO_BASE            RP_U(0xd0000000)
 #define PPB_BASE            RP_U(0xe0000000)
 
@@ -88,6 +91,10 @@
 #define CLK_SYS_DIV         0x40
 #define CLK_SYS_SELECTED    0x44
 #define CLK_PERI_CTRL       0x48
+#define CLK_USB_CTRL        0x54
+#define CLK_USB_DIV         0x58
+#define CLK_USB_ENABLE      (RP_U(1) << 11)
+#define CLK_USB_AUXSRC_LSB  5          /* 0 = pll_usb */
 #define CLK_SYS_RESUS_CTRL  0x78
 #define CLK_REF_SRC_ROSC    0
 #define CLK_REF_SRC_XOSC    2
@@ -266,7 +273,46 @@
 #define ICSR_PENDSTSET      (RP_U(1) << 26)
 
 #define IRQ_TIMER0          0
+#define IRQ_USBCTRL         5
 #define IRQ_UART0           20
+
+/* ------------------------------------------------------------ USB controller (datasheet 4.1), device mode */
+#define USB_ADDR_ENDP       0x00
+#define USB_MAIN_CTRL       0x40
+#define USB_SIE_CTRL        0x4c
+#define USB_SIE_STATUS      0x50
+#define USB_BUFF_STATUS     0x58
+#define USB_EP_STALL_ARM    0x68
+#define USB_MUXING          0x74
+#define USB_PWR             0x78
+#define USB_INTE            0x90
+#define USB_INTS            0x98
+#define USB_MAIN_CTRL_EN    RP_U(1)
+#define USB_SIE_CTRL_EP0_INT_1BUF (RP_U(1) << 29)
+#define USB_SIE_CTRL_PULLUP_EN    (RP_U(1) << 16)
+#define USB_SIE_SETUP_REC   (RP_U(1) << 17)
+#define USB_SIE_BUS_RESET   (RP_U(1) << 19)
+#define USB_MUXING_TO_PHY   RP_U(0x1)
+#define USB_MUXING_SOFTCON  RP_U(0x8)
+#define USB_PWR_VBUS_DETECT             RP_U(0x8)
+#define USB_PWR_VBUS_DETECT_OVERRIDE_EN RP_U(0x4)
+#define USB_INT_BUFF_STATUS (RP_U(1) << 4)
+#define USB_INT_BUS_RESET   (RP_U(1) << 12)
+#define USB_INT_SETUP_REQ   (RP_U(1) << 16)
+/* DPRAM: setup packet at 0, endpoint control words from 0x08, buffer control words from 0x80. */
+#define USB_DPRAM_SETUP     0x000
+#define USB_DPRAM_EP_CTRL(ep, out) (0x08 + 8 * ((ep) - 1) + ((out) ? 4 : 0))
+#define USB_DPRAM_BUF_CTRL(ep, out) (0x80 + 8 * (ep) + ((out) ? 4 : 0))
+#define USB_DPRAM_EP0_BUF   0x100
+#define USB_EP_CTRL_ENABLE  (RP_U(1) << 31)
+#define USB_EP_CTRL_INT_PER_BUFF (RP_U(1) << 29)
+#define USB_EP_CTRL_TYPE_LSB 26        /* 0 control, 1 iso, 2 bulk, 3 interrupt */
+#define USB_BUF_FULL        (RP_U(1) << 15)
+#define USB_BUF_LAST        (RP_U(1) << 14)
+#define USB_BUF_DATA1       (RP_U(1) << 13)
+#define USB_BUF_STALL       (RP_U(1) << 11)
+#define USB_BUF_AVAILABLE   (RP_U(1) << 10)
+#define USB_BUF_LEN_MASK    RP_U(0x3ff)
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

@@ -22,6 +22,12 @@ void rp2040_unexpected_handler(void);
 void rp2040_systick_isr(void);
 void rp2040_timer0_isr(void);
 void rp2040_uart0_isr(void);
+#if RP2040_USB_LINK
+void rp2040_usbctrl_isr(void);
+#define USB_ISR rp2040_usbctrl_isr
+#else
+#define USB_ISR U
+#endif
 
 typedef void (*rp2040_handler)(void);
 
@@ -51,11 +57,11 @@ __attribute__((section(".ram_vectors"), aligned(256), used)) rp2040_vector_table
         rp2040_reset_handler, U, rp2040_hardfault_handler,
         0, 0, 0, 0, 0, 0, 0,
         U, 0, 0, U, rp2040_systick_isr,
-        rp2040_timer0_isr, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, /* IRQ 0 = TIMER_IRQ_0 */
+        rp2040_timer0_isr, U, U, U, U, USB_ISR, U, U, U, U, U, U, U, U, U, U, /* IRQ 0 = TIMER_IRQ_0, 5 = USBCTRL_IRQ */
         U, U, U, U, rp2040_uart0_isr, U, U, U, U, U, U, U, U, U, U, U,  /* IRQ 20 = UART0_IRQ */
     },
 };
-_Static_assert(IRQ_TIMER0 == 0 && IRQ_UART0 == 20, "RAM vector table slots follow the IRQ numbers");
+_Static_assert(IRQ_TIMER0 == 0 && IRQ_USBCTRL == 5 && IRQ_UART0 == 20, "RAM vector table slots follow the IRQ numbers");
 
 void rp2040_reset_handler(void)
 {

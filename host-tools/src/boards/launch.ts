@@ -13,6 +13,8 @@ import { region, type BoardTarget } from "./registry.js";
 export interface LaunchedBoard {
   /** The pseudo-terminal the board's UART is on. */
   uartPath: string;
+  /** rp2040-sim with `usb`: the pseudo-terminal bridged to the board's USB CDC-ACM port. */
+  usbPath?: string;
   process: ChildProcess;
   /** Lines the board process printed outside the UART (diagnostics). */
   stderrTail(): string;
@@ -37,19 +39,22 @@ export interface LaunchOptions {
   startTimeoutMs?: number;
 }
 
-function waitForUartLine(child: ChildProcess, timeoutMs: number, stderrTail: () => string): Promise<string> {
+function waitForUartLine(child: ChildProcess, timeoutMs: number, stderrTail: () => string): Promise<{ uart: string; usb?: string }> {
   return new Promise((resolve, reject) => {
+    let usb: string | undefined;
     const rl = createInterface({ input: child.stdout! });
     const timer = setTimeout(() => {
       rl.close();
       reject(new DeviceError(`the board did not report its UART within ${timeoutMs} ms`, stderrTail() || undefined));
     }, timeoutMs);
     rl.on("line", (line) => {
+      const u = /^usb: (\S+)/.exec(line);
+      if (u) usb = u[1]!;
       const m = /^uart: (\S+)/.exec(line);
       if (m) {
         clearTimeout(timer);
         rl.close();
-        resolve(m[1]!);
+        resolve(usb === undefined ? { uart: m[1]! } : { uart: m[1]!, usb });
       }
     });
     child.once("exit", (code, signal) => {
@@ -66,14 +71,20 @@ function spawned(child: ChildProcess, timeoutMs: number): Promise<LaunchedBoard>
     errText = (errText + d).slice(-4000);
   });
   const stderrTail = () => errText;
-  return waitForUartLine(child, timeoutMs, stderrTail).then((uartPath) => ({
-    uartPath,
+  return waitForUartLine(child, timeoutMs, stderrTail).then(({ uart, usb }) => ({
+    uartPath: uart,
+    ...(usb === undefined ? {} : { usbPath: usb }),
     process: child,
     stderrTail,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once("exit", () => resolve());
+        // A board that does not stop when asked is stopped anyway: nothing may outlive the CLI.
+        const kill = setTimeout(() => child.kill("SIGKILL"), 3000);
+        child.once("exit", () => {
+          clearTimeout(kill);
+          resolve();
+        });
         child.kill("SIGTERM");
       }),
   }));
@@ -92,6 +103,8 @@ export interface SimLaunchOptions extends LaunchOptions {
   onGpio?: (pin: number, level: number, cycle: number) => void;
   /** Emulated seconds per wall second; Infinity runs unpaced (default 1, like a real board). */
   speed?: number;
+  /** Plug an emulated USB host into the board's USB port (CDC-ACM); its pseudo-terminal is `usbPath`. */
+  usb?: boolean;
 }
 
 /** Starts the rp2040 firmware in the rp2040js emulator, its UART0 on a pseudo-terminal. */
@@ -112,6 +125,7 @@ export async function launchSimBoard(target: BoardTarget, opts: SimLaunchOptions
   const args = [...simEntry(), "--image", opts.firmware, "--flash-file", flash,
     "--speed", opts.speed === undefined ? "1" : Number.isFinite(opts.speed) ? String(opts.speed) : "max", "--quiet"];
   if (opts.waitForHost) args.push("--wait-for-host");
+  if (opts.usb) args.push("--usb");
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
   const board = await spawned(child, opts.startTimeoutMs ?? 30_000);
   if (opts.onGpio) {

@@ -41,6 +41,8 @@ const STATUS_TEXT = [
 ];
 
 const ACK = 0x05;
+/** WASMCU_LINK_DEBUG=1: every command and answer on stderr. */
+const LINK_DEBUG = Boolean(process.env.WASMCU_LINK_DEBUG);
 const DATA = 0x06;
 
 export type LinkEvent = DeviceMessage | { kind: "text"; text: string } | { kind: "garbage"; bytes: number; reason: string };
@@ -131,6 +133,7 @@ export class DeviceLink {
   }
 
   private answer(f: Frame): void {
+    if (LINK_DEBUG) process.stderr.write(`link < 0x${f.type.toString(16)} seq ${f.seq} ${f.payload.length} B${f.type === ACK ? ` status ${f.payload[0]}` : ""}\n`);
     const p = this.pending.get(f.seq);
     if (!p) return; // a late answer to a command already answered or given up
     if (f.type === DATA) {
@@ -149,6 +152,7 @@ export class DeviceLink {
   }
 
   private send(type: number, seq: number, payload: Uint8Array): void {
+    if (LINK_DEBUG) process.stderr.write(`link > 0x${type.toString(16)} seq ${seq} ${payload.length} B\n`);
     const wire = encodeFrame({ type, flags: 0, seq, payload });
     this.wireBytesOut += wire.length;
     this.transport.write(wire);

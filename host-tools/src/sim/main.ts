@@ -1,6 +1,9 @@
 // rp2040-sim as a process: runs an RP2040 firmware image in the emulator with
 // UART0 on a pseudo-terminal, and reports on stdout, one event per line:
+//   usb: /dev/pts/M           with --usb: the terminal bridged to the board's USB CDC-ACM port
+//                             (printed just before the uart line)
 //   uart: /dev/pts/N          the terminal to open (115200 8N1, like a real board)
+//   usb-connected: CYCLE      with --usb: the USB host configured the device (again after a reset)
 //   gpio: PIN LEVEL CYCLE     a driven GPIO changed (emulated cycle stamp)
 //   reset: CAUSE CYCLE [firmware=REASON pc=.. lr=.. xpsr=..]
 //                             the chip reset (watchdog-timeout, watchdog-force, sysresetreq);
@@ -27,7 +30,9 @@ const USAGE = `usage: main.ts --image FILE [options]
   --flash-timing fast|typical   flash chip busy times (default fast)
   --i2c-regs ADDR       a 256-byte register-file device on I2C0 (repeatable)
   --i2c-device ADDR=MODULE      a device model module whose default export is an I2cDevice or a factory (repeatable)
-  --wait-for-host       hold the chip in reset until the host sends its first byte
+  --usb                 plug a USB host (CDC-ACM) into the RP2040's USB port, bridged to a second
+                        pseudo-terminal (the 'usb:' line)
+  --wait-for-host       hold the chip in reset until the host sends its first byte (UART or USB)
   --gpio-log FILE       write gpio lines to FILE instead of stdout
   --no-pty              no pseudo-terminal (UART output goes to stderr)
   --quiet               no warnings on stderr`;
@@ -65,6 +70,7 @@ async function main(): Promise<number> {
       "gpio-log": { type: "string" },
       "no-pty": { type: "boolean", default: false },
       "wait-for-host": { type: "boolean", default: false },
+      usb: { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -111,7 +117,11 @@ async function main(): Promise<number> {
     },
     onWarning: values.quiet ? undefined : (m) => process.stderr.write(`warning: ${m}\n`),
     onUart: values["no-pty"] ? (b) => process.stderr.write(b) : undefined,
+    usb: values.usb,
+    onUsb: values.usb && values["no-pty"] ? (b) => process.stderr.write(b) : undefined,
+    onUsbConnect: (cycle) => out(`usb-connected: ${cycle}`),
   });
+  if (sim.usbPtyPath) out(`usb: ${sim.usbPtyPath}`);
   if (sim.ptyPath) out(`uart: ${sim.ptyPath}`);
 
   const stop = () => void sim.stop();

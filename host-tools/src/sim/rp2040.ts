@@ -5,7 +5,9 @@
 // mode, chip-select override, XIP cache control) wired to a SPI NOR model,
 // optionally persisted to a file; the bootrom's boot2 check and hand-over; chip
 // resets by the watchdog (scratch and reason registers survive, as on silicon);
-// HardFaults for UDF/BKPT; I2C device models; a pseudo-terminal for UART0.
+// HardFaults for UDF/BKPT; I2C device models; a pseudo-terminal for UART0;
+// optionally a USB host (rp2040js's CDC-ACM helper) on the USB controller,
+// bridged to a second pseudo-terminal.
 //
 // Not emulated (rp2040js): the second core, interrupt latency, flash and bus
 // wait states, SPI/UART/I2C transfer times. Cycle counts are emulated cycles,
@@ -13,7 +15,7 @@
 import { existsSync, openSync, readFileSync, closeSync, writeSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 
-import { GPIOPinState, RP2040, type GPIOPin } from "rp2040js";
+import { GPIOPinState, RP2040, USBCDC, type GPIOPin } from "rp2040js";
 
 import { RP2040_FAMILY_ID, elfFlashChunks, uf2FlashChunks, type FlashChunk } from "../build/uf2.js";
 import { BOOT2_SIZE, BOOT2_SRAM_ADDRESS, SRAM_END, checkBoot2 } from "./bootrom.js";
@@ -71,6 +73,18 @@ export interface Rp2040SimOptions {
   onGpio?: (pin: number, level: 0 | 1, cycle: number) => void;
   /** Called with bytes the firmware sends on UART0. */
   onUart?: (bytes: Uint8Array) => void;
+  /**
+   * Plug a USB host into the USB controller: rp2040js's CDC-ACM host helper
+   * enumerates the firmware's device (SET_ADDRESS, configuration descriptor,
+   * SET_CONFIGURATION, then SET_CONTROL_LINE_STATE with DTR and RTS, as a host
+   * opening the port does) and carries bulk data. With `pty` too, the data is
+   * bridged to a second pseudo-terminal (`usbPtyPath`).
+   */
+  usb?: boolean;
+  /** Called with bytes the firmware sends on its CDC bulk IN endpoint. */
+  onUsb?: (bytes: Uint8Array) => void;
+  /** Called when the USB host has configured the device (after each chip reset too). */
+  onUsbConnect?: (cycle: number) => void;
   onReset?: (event: ResetEvent) => void;
   /** Emulator warnings (unmodelled registers, unimplemented instructions...). */
   onWarning?: (message: string) => void;
@@ -170,6 +184,12 @@ export class Rp2040Sim {
   /** The flash chip's contents (XIP reads see the same bytes). */
   readonly flash: Uint8Array;
   readonly flashChip: SpiNorFlash;
+  /** The pseudo-terminal bridged to the USB CDC port (with `usb: true` and `pty: true`). */
+  usbPtyPath: string | undefined;
+  /** What the firmware sent over USB CDC (latin1), the last 4 MiB at most. */
+  usbText = "";
+  /** Emulated cycle at which the USB host configured the device; undefined until then (and after a chip reset). */
+  usbConnectedAt: number | undefined;
   /** Bytes sent to UART0 that the firmware could not take (UART off or receive FIFO full). */
   uartDropped = 0;
   /** Resolves when the simulation stops; rejects if the emulation failed. */
@@ -197,6 +217,10 @@ export class Rp2040Sim {
   private faultPc: number | undefined;
   private flashFd: number | undefined;
   private pty: PtyBridge | undefined;
+  private usbPty: PtyBridge | undefined;
+  private usbCdc: USBCDC | undefined;
+  private usbRxQueue: number[] = [];
+  private usbPendingRead: { endpoint: number; size: number } | undefined;
   private uartOut: number[] = [];
   private uartCount = 0; // bytes written since start
   private newlineCycles: [number, number][] = []; // [offset, cycle] of each "\n" (recent ones)
@@ -266,10 +290,15 @@ export class Rp2040Sim {
       if (this.opts.pty) {
         this.pty = await openPtyBridge((bytes) => this.uartWrite(bytes));
         this.ptyPath = this.pty.path;
+        if (this.opts.usb) {
+          this.usbPty = await openPtyBridge((bytes) => this.usbWrite(bytes));
+          this.usbPtyPath = this.usbPty.path;
+        }
       }
     } catch (e) {
       if (this.flashFd !== undefined) closeSync(this.flashFd);
       this.flashFd = undefined;
+      await this.pty?.close();
       throw e;
     }
     this.wallStart = this.wallPaced = performance.now();
@@ -395,6 +424,7 @@ export class Rp2040Sim {
     this.rxScheduled = false;
     this.scheduleRx();
     attachI2cDevices(rp.i2c[0]!, this.devices, this.i2cTrace);
+    if (this.opts.usb) this.attachUsbHost(rp);
     rp.gpio.forEach((pin) => pin.addListener(() => this.pinChanged(pin)));
 
     this.boot(rp);
@@ -621,6 +651,88 @@ export class Rp2040Sim {
     this.opts.onUart?.(bytes);
   }
 
+  // ---------------------------------------------------------------- USB
+
+  /**
+   * rp2040js's CDC host helper does the enumeration; its bulk OUT side we
+   * replace: the helper answers every armed OUT buffer at once, with zero
+   * bytes when it has none (an interrupt every 10 us of emulated time) and
+   * keeps only 512 bytes. Here an armed buffer waits for data, as a real host
+   * controller's NAKs make it wait, and the queue is unbounded.
+   */
+  private attachUsbHost(rp: RP2040): void {
+    const usb = rp.usbCtrl;
+    const cdc = new USBCDC(usb);
+    this.usbCdc = cdc;
+    this.usbConnectedAt = undefined;
+    this.usbPendingRead = undefined;
+    cdc.onDeviceConnected = () => {
+      this.usbConnectedAt = this.cycles;
+      this.opts.onUsbConnect?.(this.usbConnectedAt);
+    };
+    cdc.onSerialData = (buffer) => {
+      if (buffer.length === 0) return;
+      this.usbText += Buffer.from(buffer).toString("latin1");
+      if (this.usbText.length > UART_KEEP * 2) this.usbText = this.usbText.slice(-UART_KEEP);
+      this.usbPty?.write(Uint8Array.from(buffer));
+      this.opts.onUsb?.(buffer);
+    };
+    const helperRead = usb.onEndpointRead;
+    usb.onEndpointRead = (endpoint, size) => {
+      const out = (cdc as unknown as { outEndpoint: number }).outEndpoint;
+      if (endpoint > 0 && endpoint === out) {
+        this.usbPendingRead = { endpoint, size };
+        this.serveUsbRead();
+      } else {
+        helperRead?.(endpoint, size);
+      }
+    };
+  }
+
+  private serveUsbRead(): void {
+    const p = this.usbPendingRead;
+    if (!p || this.usbRxQueue.length === 0) return;
+    this.usbPendingRead = undefined;
+    const chunk = Uint8Array.from(this.usbRxQueue.splice(0, Math.min(p.size, this.usbRxQueue.length)));
+    this.rp.usbCtrl.endpointReadDone(p.endpoint, chunk);
+  }
+
+  /** Sends bytes to the firmware over USB CDC (bulk OUT), in packets as it arms its endpoint. */
+  usbWrite(data: string | Uint8Array): void {
+    const bytes = typeof data === "string" ? Buffer.from(data, "latin1") : data;
+    for (const b of bytes) this.usbRxQueue.push(b);
+    this.serveUsbRead();
+    if (this.holding && bytes.length > 0) {
+      this.holding = false;
+      this.wallPaced = performance.now();
+      this.nanosPaced = this.nanos;
+      setImmediate(() => this.loop());
+    }
+  }
+
+  /**
+   * The host side's SET_CONTROL_LINE_STATE (interface 0): DTR as a terminal
+   * program opening (true) or closing (false) the port sets it. Needs a
+   * configured device.
+   */
+  usbSetControlLineState(dtr: boolean, rts = dtr): void {
+    if (this.usbConnectedAt === undefined) throw new Error("the USB device is not configured yet");
+    const value = (dtr ? 1 : 0) | (rts ? 2 : 0);
+    this.rp.usbCtrl.sendSetupPacket(Uint8Array.of(0x21, 0x22, value, 0, 0, 0, 0, 0));
+  }
+
+  /** Waits until the USB host has configured the device. */
+  waitForUsbConnected(opts: { timeoutMs?: number; timeoutCycles?: number } = {}): Promise<number> {
+    if (!this.opts.usb) return Promise.reject(new Error("no USB host attached (start with usb: true)"));
+    return this.wait("USB enumeration", () => this.usbConnectedAt, opts);
+  }
+
+  /** Waits until USB CDC output (from `from`) matches `pattern`. */
+  waitForUsb(pattern: RegExp | string, opts: { from?: number; timeoutMs?: number } = {}): Promise<RegExpExecArray> {
+    const re = typeof pattern === "string" ? new RegExp(escapeRegExp(pattern)) : pattern;
+    return this.wait(`USB output matching ${re}`, () => re.exec(this.usbText.slice(opts.from ?? 0)) ?? undefined, opts);
+  }
+
   // ---------------------------------------------------------------- running
 
   private loop(): void {
@@ -735,8 +847,10 @@ export class Rp2040Sim {
       this.flashFd = undefined;
     }
     const pty = this.pty;
+    const usbPty = this.usbPty;
     this.pty = undefined;
-    void (pty ? pty.close() : Promise.resolve()).then(() => (err ? this.rejectDone(err) : this.resolveDone()));
+    this.usbPty = undefined;
+    void Promise.all([pty?.close(), usbPty?.close()]).then(() => (err ? this.rejectDone(err) : this.resolveDone()));
   }
 
   /** Stops the emulation (and the pseudo-terminal); resolves once everything is closed. */

@@ -1,0 +1,35 @@
+// `wasmcu bench` on the host board: every phase timed on the device, results in the
+// RESULTS.json format, and a latency chart.
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import { wasmcu } from "../helpers/cli.js";
+import { sharedDir } from "../helpers/paths.js";
+
+test("wasmcu bench --board host times the bench phases and a model, and writes results.json and latency.svg", async () => {
+  const out = mkdtempSync(path.join(os.tmpdir(), "wasmcu-bench-"));
+  const model = path.join(sharedDir, "reference-models", "hello_world_int8", "model.tflite");
+  const r = await wasmcu(["bench", "--board", "host", "--runs", "2", "--models", model, "--out", out, "--json"], { timeoutMs: 300_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as { format: string; simulated: boolean; source: string; phases: { phase: string; runs: number; latency_us: { n: number; median: number }; notes: string[] }[] };
+  assert.equal(j.format, "wasmcu-bench-results/1");
+  assert.equal(j.simulated, false);
+  assert.match(j.source, /no current monitor/);
+  assert.deepEqual(j.phases.map((p) => p.phase), ["gpio-toggle", "sha256-1k", "alloc-1k", "stream-encode", "fib24", "infer:hello_world_int8"]);
+  for (const p of j.phases) {
+    assert.equal(p.runs, 2);
+    assert.equal(p.latency_us.n, 2);
+    assert.ok(p.latency_us.median >= 0);
+    assert.ok(p.notes.some((n) => /no energy/.test(n)));
+  }
+  assert.deepEqual(JSON.parse(readFileSync(path.join(out, "results.json"), "utf8")), j);
+  assert.match(readFileSync(path.join(out, "latency.svg"), "utf8"), /<svg[\s\S]*infer:hello_world_int8|<svg[\s\S]*hello_world_int8/);
+});
+
+test("wasmcu bench on a real board kind without --port is a usage error", async () => {
+  const r = await wasmcu(["bench", "--board", "rp2040"], { timeoutMs: 60_000 });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /needs --port/);
+});
