@@ -100,6 +100,12 @@ static nn_status tanh_prepare(nn_prep *p) {
   return NN_OK;
 }
 
+/* An int8 input (zero point removed) as Q4.27: left shift then VQRDMULH, as
+ * MultiplyByQuantizedMultiplier (the multiplier may be INT32_MIN here, see int8_q4_params). */
+static inline int32_t int8_to_q4(const act_data *d, int32_t x) {
+  return nn_rdbpot(nn_srdhm(nn_wshl(x, d->shift > 0 ? d->shift : 0), d->multiplier), d->shift > 0 ? 0 : -d->shift);
+}
+
 static nn_status logistic_eval(const nn_exec *e) {
   const act_data *d = e->data;
   if (d->type == NN_INT16) {
@@ -115,11 +121,7 @@ static nn_status logistic_eval(const nn_exec *e) {
     } else if (x >= d->radius) {
       out[i] = 127;
     } else {
-      /* Left shift then VQRDMULH, as MultiplyByQuantizedMultiplier (the
-       * multiplier may be INT32_MIN here, see int8_q4_params). */
-      const int32_t q4 = nn_rdbpot(nn_srdhm(nn_wshl(x, d->shift > 0 ? d->shift : 0), d->multiplier),
-                                   d->shift > 0 ? 0 : -d->shift);
-      const int32_t q0 = nn_logistic_q(q4, 4);
+      const int32_t q0 = nn_logistic_q(int8_to_q4(d, x), 4);
       out[i] = (int8_t)nn_clamp32(nn_rdbpot(q0, 23) - 128, -128, 127);
     }
   }
@@ -141,9 +143,7 @@ static nn_status tanh_eval(const nn_exec *e) {
     } else if (x >= d->radius) {
       out[i] = 127;
     } else {
-      const int32_t q4 = nn_rdbpot(nn_srdhm(nn_wshl(x, d->shift > 0 ? d->shift : 0), d->multiplier),
-                                   d->shift > 0 ? 0 : -d->shift);
-      const int32_t q0 = nn_tanh_q(q4, 4);
+      const int32_t q0 = nn_tanh_q(int8_to_q4(d, x), 4);
       out[i] = (int8_t)nn_clamp32(nn_rdbpot(q0, 24), -128, 127);
     }
   }

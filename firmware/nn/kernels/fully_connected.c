@@ -130,28 +130,7 @@ static nn_status fc_eval(const nn_exec *e) {
     for (; c < depth; c += 4) {
       const int rows = depth - c < 4 ? depth - c : 4;
       const int8_t *w0 = w + (size_t)c * (size_t)accum;
-      if (rows == 4) {
-        const int8_t *w1 = w0 + accum, *w2 = w1 + accum, *w3 = w2 + accum;
-        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        for (int32_t i = 0; i < accum; i++) {
-          const int32_t xv = x[i] + xo;
-          a0 += w0[i] * xv;
-          a1 += w1[i] * xv;
-          a2 += w2[i] * xv;
-          a3 += w3[i] * xv;
-        }
-        acc[0] = a0;
-        acc[1] = a1;
-        acc[2] = a2;
-        acc[3] = a3;
-      } else {
-        for (int r = 0; r < rows; r++) {
-          const int8_t *wr = w0 + (size_t)r * (size_t)accum;
-          int32_t a = 0;
-          for (int32_t i = 0; i < accum; i++) a += wr[i] * (x[i] + xo);
-          acc[r] = a;
-        }
-      }
+      nn_dot_rows_s8(w0, accum, rows, x, xo, acc);
       for (int r = 0; r < rows; r++) {
         const int32_t ch = c + r;
         int32_t v = acc[r];

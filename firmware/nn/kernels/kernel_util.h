@@ -74,4 +74,33 @@ nn_status nn_conv_common(nn_prep *p, int depthwise, nn_k_window *w, int32_t *act
                          int32_t *act_max);
 void nn_conv_multipliers(const nn_prep *p, int32_t out_c, int32_t *mult, int8_t *shift);
 
+
+/* Dot products of `rows` (1..4) consecutive int8 weight rows of length n with (x + x_offset):
+ * acc[r] = sum_i w[r*n + i] * (x[i] + x_offset). Four rows at once share each loaded input. */
+static inline void nn_dot_rows_s8(const int8_t *w, int32_t n, int rows, const int8_t *x, int32_t x_offset,
+                                  int32_t acc[4]) {
+  if (rows == 4) {
+    const int8_t *w0 = w, *w1 = w0 + n, *w2 = w1 + n, *w3 = w2 + n;
+    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    for (int32_t i = 0; i < n; i++) {
+      const int32_t xv = x[i] + x_offset;
+      a0 += w0[i] * xv;
+      a1 += w1[i] * xv;
+      a2 += w2[i] * xv;
+      a3 += w3[i] * xv;
+    }
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+    return;
+  }
+  for (int r = 0; r < rows; r++) {
+    const int8_t *wr = w + (size_t)r * (size_t)n;
+    int32_t a = 0;
+    for (int32_t i = 0; i < n; i++) a += wr[i] * (x[i] + x_offset);
+    acc[r] = a;
+  }
+}
+
 #endif /* WASMCU_NN_KERNEL_UTIL_H */

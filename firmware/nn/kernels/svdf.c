@@ -116,27 +116,8 @@ static nn_status svdf_eval(const nn_exec *e) {
     for (int32_t f = 0; f < d->filters; f += 4) {
       /* Four filters share each loaded input value. */
       const int rows = d->filters - f < 4 ? d->filters - f : 4;
-      int32_t acc[4] = {0, 0, 0, 0};
-      const int8_t *w0 = wf + (size_t)f * (size_t)n_in;
-      if (rows == 4) {
-        const int8_t *w1 = w0 + n_in, *w2 = w1 + n_in, *w3 = w2 + n_in;
-        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        for (int32_t i = 0; i < n_in; i++) {
-          const int32_t xv = x[i] - zp;
-          a0 += w0[i] * xv;
-          a1 += w1[i] * xv;
-          a2 += w2[i] * xv;
-          a3 += w3[i] * xv;
-        }
-        acc[0] = a0;
-        acc[1] = a1;
-        acc[2] = a2;
-        acc[3] = a3;
-      } else {
-        for (int r = 0; r < rows; r++) {
-          for (int32_t i = 0; i < n_in; i++) acc[r] += w0[(size_t)r * (size_t)n_in + (size_t)i] * (x[i] - zp);
-        }
-      }
+      int32_t acc[4];
+      nn_dot_rows_s8(wf + (size_t)f * (size_t)n_in, n_in, rows, x, -zp, acc);
       for (int r = 0; r < rows; r++) {
         int32_t v = nn_mbqm(acc[r], d->scale1_mult, d->scale1_shift);
         v = nn_clamp32(nn_wadd(v, d->state_zp), smin, smax);
