@@ -6,11 +6,9 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { buildApp } from "../build/app.js";
-import { buildFirmware } from "../build/firmware.js";
-import { launchHostBoard, launchSimBoard, type LaunchedBoard } from "../boards/launch.js";
+import { startLocalBoard, type LaunchedBoard } from "../boards/launch.js";
 import type { BoardTarget } from "../boards/registry.js";
-import { ensureHostTool } from "../host/tools.js";
-import { BuildError, DeviceError } from "../lib/errors.js";
+import { DeviceError } from "../lib/errors.js";
 import { deploy, readTflite } from "../link/deploy.js";
 import { DeviceLink, Cmd } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
@@ -45,15 +43,7 @@ async function openBoard(opts: DeviceBenchOptions, app: string): Promise<{ link:
     return { link };
   }
   const flashFile = path.join(mkdtempSync(path.join(os.tmpdir(), "wasmcu-bench-")), "flash.bin");
-  let board: LaunchedBoard;
-  if (target.simulated) {
-    const fw = await buildFirmware(target.board);
-    const elf = fw.artifacts.find((a) => a.endsWith(".elf"));
-    if (!elf) throw new BuildError(`the ${target.board.name} build produced no .elf`);
-    board = await launchSimBoard(target, { firmware: elf, app, flashFile, waitForHost: true, speed: Infinity });
-  } else {
-    board = await launchHostBoard(target, { firmware: await ensureHostTool("wasmcu-host"), app, flashFile, waitForHost: true });
-  }
+  const board = await startLocalBoard(target, { app, flashFile, speed: Infinity });
   const link = new DeviceLink(await openSerial(board.uartPath, target.board.serial.baud), { timeoutMs: 5000 });
   await link.connect(120_000);
   return { link, board };

@@ -7,6 +7,9 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { DeviceError } from "../lib/errors.js";
 import { firmwareBuildDir } from "../lib/paths.js";
+import { buildFirmware } from "../build/firmware.js";
+import { ensureHostTool } from "../host/tools.js";
+import { BuildError } from "../lib/errors.js";
 import { ensureFlashFile, programSlot, SlotKind } from "./flash-image.js";
 import { region, type BoardTarget } from "./registry.js";
 
@@ -149,4 +152,22 @@ export async function launchHostBoard(target: BoardTarget, opts: LaunchOptions):
   if (opts.waitForHost) args.push("--wait-for-host");
   const child = spawn(opts.firmware, args, { stdio: ["ignore", "pipe", "pipe"] });
   return spawned(child, opts.startTimeoutMs ?? 10_000);
+}
+
+export interface LocalBoardOptions extends Omit<SimLaunchOptions, "firmware" | "waitForHost"> {
+  onBuildOutput?: (s: string) => void;
+}
+
+/**
+ * Builds the firmware a local board needs (the host build, or the rp2040 image for the
+ * emulator) and starts the board held in reset until the host first speaks to it.
+ */
+export async function startLocalBoard(target: BoardTarget, opts: LocalBoardOptions = {}): Promise<LaunchedBoard> {
+  if (target.simulated) {
+    const fw = await buildFirmware(target.board, { onOutput: opts.onBuildOutput });
+    const elf = fw.artifacts.find((a) => a.endsWith(".elf"));
+    if (!elf) throw new BuildError(`the ${target.board.name} build produced no .elf`);
+    return launchSimBoard(target, { ...opts, firmware: elf, waitForHost: true });
+  }
+  return launchHostBoard(target, { ...opts, firmware: await ensureHostTool("wasmcu-host"), waitForHost: true });
 }

@@ -1,10 +1,8 @@
 import type { Command } from "commander";
 import { buildApp } from "../build/app.js";
-import { launchHostBoard, launchSimBoard, type LaunchedBoard } from "../boards/launch.js";
-import { buildFirmware } from "../build/firmware.js";
+import { startLocalBoard } from "../boards/launch.js";
 import { resolveBoard } from "../boards/registry.js";
-import { ensureHostTool } from "../host/tools.js";
-import { BoardError, BuildError, UsageError } from "../lib/errors.js";
+import { BoardError, UsageError } from "../lib/errors.js";
 import { formatBytes, Output } from "../lib/output.js";
 import { readTflite } from "../link/deploy.js";
 import { DeviceLink, type LinkEvent } from "../link/session.js";
@@ -81,18 +79,9 @@ export function register(program: Command): void {
           if (line !== undefined) out.line(line);
         }
       };
-      let board: LaunchedBoard;
-      if (target.simulated) {
-        out.info(`building ${target.board.name} firmware...`);
-        const fw = await buildFirmware(target.board);
-        const elf = fw.artifacts.find((a) => a.endsWith(".elf"));
-        if (!elf) throw new BuildError(`the ${target.board.name} build produced no .elf`);
-        board = await launchSimBoard(target, { firmware: elf, app: app.wasm, model: opts.model, flashFile: opts.flash, waitForHost: true, speed,
-          onGpio: (pin, level, cycle) => emit({ kind: "sim-gpio", pin, level, cycle }) });
-      } else {
-        const firmware = await ensureHostTool("wasmcu-host");
-        board = await launchHostBoard(target, { firmware, app: app.wasm, model: opts.model, traceGpio: opts.traceGpio, flashFile: opts.flash, waitForHost: true });
-      }
+      if (target.simulated) out.info(`building ${target.board.name} firmware...`);
+      const board = await startLocalBoard(target, { app: app.wasm, model: opts.model, traceGpio: opts.traceGpio, flashFile: opts.flash, speed,
+        onGpio: (pin, level, cycle) => emit({ kind: "sim-gpio", pin, level, cycle }) });
       out.info(`board ${target.name} up, UART on ${board.uartPath}`);
       const link = new DeviceLink(await openSerial(board.uartPath, target.board.serial.baud));
       link.onEvent(emit);

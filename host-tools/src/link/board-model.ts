@@ -3,11 +3,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { buildFirmware } from "../build/firmware.js";
-import { ensureFlashFile, programSlot, SlotKind } from "../boards/flash-image.js";
-import { launchSimBoard } from "../boards/launch.js";
-import { region, type BoardTarget } from "../boards/registry.js";
-import { BuildError, InputError } from "../lib/errors.js";
+import { startLocalBoard } from "../boards/launch.js";
+import type { BoardTarget } from "../boards/registry.js";
+import { InputError } from "../lib/errors.js";
 import { deploy, readTflite } from "./deploy.js";
 import { runDeviceModel, type DeviceModelInfo } from "./model.js";
 import { DeviceLink } from "./session.js";
@@ -47,17 +45,13 @@ async function runAndWrite(link: DeviceLink, inputs: Uint8Array[], prefix: strin
 }
 
 /** Runs on the emulated RP2040: the model is programmed into its flash before boot. */
-export async function runModelOnSim(target: BoardTarget, modelFile: string, inputFiles: string[], prefix: string): Promise<BoardRunReport> {
-  const model = readTflite(modelFile);
+export async function runModelOnSim(target: BoardTarget, modelPath: string, inputFiles: string[], prefix: string): Promise<BoardRunReport> {
+  const model = readTflite(modelPath);
   const inputs = readInputs(inputFiles);
-  const fw = await buildFirmware(target.board);
-  const elf = fw.artifacts.find((a) => a.endsWith(".elf"));
-  if (!elf) throw new BuildError(`the ${target.board.name} build produced no .elf`);
-  const flashFile = path.join(mkdtempSync(path.join(os.tmpdir(), "wasmcu-model-sim-")), "flash.bin");
-  ensureFlashFile(flashFile, target.board);
-  const m = region(target.board, "model");
-  programSlot(flashFile, { name: "model_a", offset: m.offset, size: Math.floor(m.size / 2 / 4096) * 4096 }, SlotKind.Model, model);
-  const board = await launchSimBoard(target, { firmware: elf, flashFile, waitForHost: true, speed: Infinity });
+  const dir = mkdtempSync(path.join(os.tmpdir(), "wasmcu-model-sim-"));
+  const modelFile = path.join(dir, "model.tflite");
+  writeFileSync(modelFile, model); // the checked bytes, programmed into the model slot before boot
+  const board = await startLocalBoard(target, { model: modelFile, flashFile: path.join(dir, "flash.bin"), speed: Infinity });
   const link = new DeviceLink(await openSerial(board.uartPath, target.board.serial.baud), { timeoutMs: 5000 });
   try {
     await link.connect(120_000);
