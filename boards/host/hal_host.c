@@ -37,6 +37,10 @@ static struct {
     uint64_t rx_credit_ns;        /* bytes may be taken in as fast as they would arrive */
     int argc;
     char **argv;
+    bool power_cut;
+    unsigned long power_cut_at;
+    unsigned long flash_ops;      /* operations so far, carried across resets */
+    FILE *flash_ops_log;
 } host;
 
 static uint64_t now_ns(void)
@@ -121,6 +125,18 @@ hal_status hal_host_setup(const hal_host_options *opt, int argc, char **argv)
     unsetenv("WASMCU_HOST_RESET_REASON");
     hal_status s = open_flash(opt->flash_path);
     if (s != HAL_OK) return s;
+    host.power_cut = opt->power_cut;
+    host.power_cut_at = opt->power_cut_at;
+    const char *ops = getenv("WASMCU_HOST_FLASH_OPS");
+    host.flash_ops = ops ? strtoul(ops, NULL, 10) : 0;
+    if (opt->flash_ops_log) {
+        host.flash_ops_log = fopen(opt->flash_ops_log, "ae");
+        if (!host.flash_ops_log) {
+            fprintf(stderr, "wasmcu-host: cannot open %s: %s\n", opt->flash_ops_log, strerror(errno));
+            return HAL_ERR_IO;
+        }
+        setvbuf(host.flash_ops_log, NULL, _IOLBF, 0); /* complete lines even if the board is killed */
+    }
     if (opt->gpio_log) {
         host.gpio_log = fopen(opt->gpio_log, "ae");
         if (!host.gpio_log) {
@@ -160,6 +176,9 @@ static void reset_with(hal_reset_reason why)
     char buf[8];
     snprintf(buf, sizeof buf, "%d", (int)why);
     setenv("WASMCU_HOST_RESET_REASON", buf, 1);
+    snprintf(buf, sizeof buf, "%lu", host.flash_ops);
+    setenv("WASMCU_HOST_FLASH_OPS", buf, 1);
+    if (host.flash_ops_log) fflush(host.flash_ops_log);
     fflush(NULL);
     if (host.gpio_log) fflush(host.gpio_log);
     msync(host.flash, WASMCU_FLASH_SIZE, MS_SYNC);
@@ -327,19 +346,44 @@ const uint8_t *hal_flash_map(uint32_t offset, uint32_t len)
     return host.flash + offset;
 }
 
+/* Numbers one flash operation; true if the power goes at this one (after half its work). */
+static bool power_cut_now(const char *what, uint32_t offset, uint32_t len)
+{
+    unsigned long n = host.flash_ops++;
+    if (host.flash_ops_log) fprintf(host.flash_ops_log, "%lu %s %lu %lu\n", n, what, (unsigned long)offset, (unsigned long)len);
+    return host.power_cut && n == host.power_cut_at;
+}
+
+static _Noreturn void power_cut(const char *what, uint32_t offset, uint32_t len)
+{
+    msync(host.flash, WASMCU_FLASH_SIZE, MS_SYNC);
+    if (host.flash_ops_log) fflush(host.flash_ops_log);
+    fprintf(stderr, "wasmcu-host: power cut during flash %s at 0x%lx (%lu bytes), operation %lu\n", what,
+            (unsigned long)offset, (unsigned long)len, host.power_cut_at);
+    _exit(HAL_HOST_POWER_CUT_EXIT);
+}
+
 hal_status hal_flash_erase(uint32_t offset, uint32_t len)
 {
     if (offset % WASMCU_FLASH_ERASE_SIZE || len % WASMCU_FLASH_ERASE_SIZE) return HAL_ERR_PARAM;
     if (offset > WASMCU_FLASH_SIZE || len > WASMCU_FLASH_SIZE - offset) return HAL_ERR_PARAM;
-    memset(host.flash + offset, 0xFF, len);
+    for (uint32_t at = offset; at < offset + len; at += WASMCU_FLASH_ERASE_SIZE) {
+        if (power_cut_now("erase", at, WASMCU_FLASH_ERASE_SIZE)) {
+            memset(host.flash + at, 0xFF, WASMCU_FLASH_ERASE_SIZE / 2u); /* an erase cut short */
+            power_cut("erase", at, WASMCU_FLASH_ERASE_SIZE);
+        }
+        memset(host.flash + at, 0xFF, WASMCU_FLASH_ERASE_SIZE);
+    }
     return HAL_OK;
 }
 
 hal_status hal_flash_program(uint32_t offset, const uint8_t *data, uint32_t len)
 {
     if (offset > WASMCU_FLASH_SIZE || len > WASMCU_FLASH_SIZE - offset) return HAL_ERR_PARAM;
+    bool cut = power_cut_now("program", offset, len);
     /* NOR flash can only clear bits: programming over unerased bytes ANDs them. */
-    for (uint32_t i = 0; i < len; i++) host.flash[offset + i] &= data[i];
+    for (uint32_t i = 0; i < (cut ? len / 2u : len); i++) host.flash[offset + i] &= data[i];
+    if (cut) power_cut("program", offset, len);
     return HAL_OK;
 }
 

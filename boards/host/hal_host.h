@@ -16,7 +16,15 @@ typedef struct {
     bool uart_stdio;          /* link on stdin/stdout instead of a pseudo-terminal */
     const char *gpio_log;     /* append "time_us pin level" per GPIO write, or NULL */
     uint32_t baud;            /* pace the link like a UART at this rate (10 bits a byte); 0: as fast as the pty goes */
+    /* Power-loss testing: flash operations (each erased sector, each program call) are
+     * numbered from 0 across resets; with power_cut set, operation number power_cut_at does
+     * half its work and the process exits at once with status HAL_HOST_POWER_CUT_EXIT. */
+    bool power_cut;
+    unsigned long power_cut_at;
+    const char *flash_ops_log; /* append "N erase|program OFFSET LEN" per operation, or NULL */
 } hal_host_options;
+
+#define HAL_HOST_POWER_CUT_EXIT 75
 
 /* Opens the flash file and the link; prints "uart: /dev/pts/N" when on a pty. */
 hal_status hal_host_setup(const hal_host_options *opt, int argc, char **argv);

@@ -14,6 +14,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: wasmcu-host [--flash FILE] [--app APP.wasm] [--model M.tflite] [--stdio] [--baud N] [--trace-gpio] [--gpio-log FILE] [--ina219 ADDR] [--wait-for-host]\n"
+            "       [--power-cut-at N] [--flash-ops-log FILE]\n"
             "  The wasmcu firmware running as a process. Its UART is a pseudo-terminal, printed\n"
             "  on stdout as `uart: PATH` (or stdin/stdout with --stdio); its flash is FILE\n"
             "  (default wasmcu-flash.bin, created erased).\n"
@@ -24,7 +25,11 @@ static void usage(FILE *f)
             "  --baud N         pace the link like a UART at N baud (default: unpaced)\n"
             "  --ina219 ADDR    a simulated INA219 current monitor on I2C at ADDR (e.g. 0x40)\n"
             "  --wait-for-host  hold the chip in reset until the host sends its first byte,\n"
-            "                   so nothing the app logs at boot is missed\n");
+            "                   so nothing the app logs at boot is missed\n"
+            "  --power-cut-at N power-loss tests: flash operation N (each erased sector and each\n"
+            "                   program call, counted from 0 across resets) does half its work,\n"
+            "                   then the process exits with status 75\n"
+            "  --flash-ops-log FILE  append `N erase|program OFFSET LEN` per flash operation\n");
 }
 
 static uint64_t ina219_clock(void *ctx)
@@ -83,6 +88,11 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--wait-for-host")) wait_for_host = true;
         else if (!strcmp(a, "--ina219") && i + 1 < argc) ina219_addr = strtol(argv[++i], NULL, 0);
         else if (!strcmp(a, "--trace-gpio")) trace = true;
+        else if (!strcmp(a, "--power-cut-at") && i + 1 < argc) {
+            opt.power_cut = true;
+            opt.power_cut_at = strtoul(argv[++i], NULL, 10);
+        }
+        else if (!strcmp(a, "--flash-ops-log") && i + 1 < argc) opt.flash_ops_log = argv[++i];
         else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             return 0;

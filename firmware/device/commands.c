@@ -8,6 +8,7 @@
 #include "bytes.h"
 #include "link.h"
 #include "model.h"
+#include "ota_port.h"
 #include "slots.h"
 
 /* An image arriving over the link. */
@@ -52,6 +53,11 @@ static link_status cmd_begin(const uint8_t *p, size_t n, const char **detail)
     incoming.open = false;
     incoming.verified = false;
     incoming.target = (link_target)p[0];
+    if (dev_ota_signed(incoming.target == LINK_TARGET_APP ? DEV_PAIR_APP : DEV_PAIR_MODEL)) {
+        /* A development deploy must never replace a signed, confirmed image. */
+        *detail = "this device runs a signed image there: unsigned deploys are refused (use `wasmcu ota push`)";
+        return LINK_E_STATE;
+    }
     incoming.length = le32_get(p + 1);
     incoming.crc = le32_get(p + 5);
     incoming.region = incoming.target == LINK_TARGET_APP ? slot_next_app(&incoming.generation)
@@ -209,7 +215,7 @@ void dev_on_frame(uint8_t type, uint16_t seq, const uint8_t *p, size_t n)
     link_status st;
     bool once = type == LINK_CMD_WRITE_BEGIN || type == LINK_CMD_VERIFY || type == LINK_CMD_ACTIVATE ||
                 type == LINK_CMD_APP || type == LINK_CMD_RESET || type == LINK_CMD_MODEL_INVOKE ||
-                type == LINK_CMD_MODEL_RESET;
+                type == LINK_CMD_MODEL_RESET || type == LINK_CMD_OTA_BEGIN || type == LINK_CMD_OTA_CONFIRM;
     if (once && replay(type, seq)) return;
     switch (type) {
     case LINK_CMD_INFO:
@@ -247,6 +253,15 @@ void dev_on_frame(uint8_t type, uint16_t seq, const uint8_t *p, size_t n)
     case LINK_CMD_MODEL_INVOKE:
     case LINK_CMD_MODEL_OUTPUT:
     case LINK_CMD_MODEL_RESET: st = cmd_model(type, seq, p, n, &detail); break;
+    case LINK_CMD_OTA_BEGIN:
+    case LINK_CMD_OTA_DATA:
+    case LINK_CMD_OTA_FINISH:
+    case LINK_CMD_OTA_CONFIRM: {
+        int r = dev_ota_command(type, seq, p, n, &detail);
+        if (r < 0) return; /* answered already (with its DATA) */
+        st = (link_status)r;
+        break;
+    }
     default:
         if (type < 0x40) return; /* a device → host frame echoed back: not for us */
         st = LINK_E_UNKNOWN;

@@ -12,7 +12,7 @@
 #include "hal.h"
 #include "link.h"
 #include "natives.h"
-#include "slots.h"
+#include "ota_port.h"
 #include "wr.h"
 
 static struct {
@@ -20,7 +20,6 @@ static struct {
     bool stop_requested;
     bool restart_requested;
     link_app_state state;
-    int active_slot;
     wr_bump bump;
     wr_allocator alloc;
     wr_store *store;
@@ -101,26 +100,24 @@ void dev_send_hello(uint8_t type, uint16_t seq)
         n += snprintf(buf + n, sizeof buf - (size_t)n, "%s{\"name\":\"%s\",\"offset\":%lu,\"size\":%lu}", i ? "," : "",
                       regions[i].name, (unsigned long)regions[i].offset, (unsigned long)regions[i].size);
     }
-    slot_header h;
-    int active = slot_active_app(&h, NULL);
+    dev_image img;
     if (n > 0 && (size_t)n < sizeof buf) {
-        if (active >= 0) {
-            n += snprintf(buf + n, sizeof buf - (size_t)n, "],\"app\":{\"slot\":\"%s\",\"generation\":%lu,\"bytes\":%lu}",
-                          slot_app((unsigned)active)->name, (unsigned long)h.generation, (unsigned long)h.length);
+        if (dev_running_app(&img)) {
+            n += snprintf(buf + n, sizeof buf - (size_t)n, "],\"app\":{\"slot\":\"%s\",\"generation\":%lu,\"bytes\":%lu,\"signed\":%s}",
+                          img.slot, (unsigned long)img.generation, (unsigned long)img.len, img.signed_image ? "true" : "false");
         } else {
             n += snprintf(buf + n, sizeof buf - (size_t)n, "],\"app\":null");
         }
     }
     if (n > 0 && (size_t)n < sizeof buf) {
-        slot_header mh;
-        int m = slot_active_model(&mh, NULL);
-        if (m >= 0) {
-            n += snprintf(buf + n, sizeof buf - (size_t)n, ",\"model\":{\"slot\":\"%s\",\"generation\":%lu,\"bytes\":%lu}",
-                          slot_model_half((unsigned)m)->name, (unsigned long)mh.generation, (unsigned long)mh.length);
+        if (dev_running_model(&img)) {
+            n += snprintf(buf + n, sizeof buf - (size_t)n, ",\"model\":{\"slot\":\"%s\",\"generation\":%lu,\"bytes\":%lu,\"signed\":%s}",
+                          img.slot, (unsigned long)img.generation, (unsigned long)img.len, img.signed_image ? "true" : "false");
         } else {
             n += snprintf(buf + n, sizeof buf - (size_t)n, ",\"model\":null");
         }
     }
+    n = dev_ota_json(buf, sizeof buf, n);
     if (n > 0 && (size_t)n < sizeof buf) {
         n += snprintf(buf + n, sizeof buf - (size_t)n, ",\"app_state\":%d,\"runtime_ram_used\":%lu,\"rx_dropped\":%lu}",
                       (int)dev.state, (unsigned long)dev.bump.top, (unsigned long)link_rx_dropped());
@@ -222,20 +219,20 @@ static void report_trap(const char *where)
     snprintf(msg, sizeof msg, "%s: %s", where, wr_store_error(dev.store));
     send_app_state(LINK_APP_TRAPPED, msg);
     dev_logs(0, msg);
+    dev_ota_trial_failed(msg);
 }
 
 /* Loads the active slot's app and runs its setup(); leaves dev.loop set if it has one. */
 static void start_app(void)
 {
-    const uint8_t *bytes;
     dev.stop_requested = false;
     dev.restart_requested = false;
     dev.loop = NULL;
     dev.app = NULL;
-    slot_header h;
-    dev.active_slot = slot_active_app(&h, &bytes);
-    if (dev.active_slot < 0) {
-        send_app_state(LINK_APP_NONE, "no app installed: deploy one with `wasmcu deploy`");
+    dev_image img;
+    if (!dev_running_app(&img)) {
+        send_app_state(LINK_APP_NONE, dev_ota_signed(DEV_PAIR_APP) ? "the signed image holds no app"
+                                                                    : "no app installed: deploy one with `wasmcu deploy`");
         return;
     }
     wr_limits lim;
@@ -251,18 +248,19 @@ static void start_app(void)
         send_app_state(LINK_APP_INVALID, "runtime arena too small for the store");
         return;
     }
-    wr_status st = wr_module_load(dev.store, bytes, h.length, &m);
+    wr_status st = wr_module_load(dev.store, img.bytes, img.len, &m);
     if (st == WR_OK) st = wr_instantiate(dev.store, m, &dev.app);
     if (st != WR_OK) {
-        snprintf(msg, sizeof msg, "%s: %s", slot_app((unsigned)dev.active_slot)->name, wr_store_error(dev.store));
+        snprintf(msg, sizeof msg, "%s: %s", img.slot, wr_store_error(dev.store));
         send_app_state(LINK_APP_INVALID, msg);
         dev_logs(0, msg);
+        dev_ota_trial_failed("it does not load");
         return;
     }
     wr_module_info info;
     wr_module_info_get(m, &info);
-    snprintf(msg, sizeof msg, "app from %s: %lu bytes, side table %lu B, runtime RAM %lu of %lu B",
-             slot_app((unsigned)dev.active_slot)->name, (unsigned long)h.length, (unsigned long)info.side_table_bytes,
+    snprintf(msg, sizeof msg, "%s app from %s: %lu bytes, side table %lu B, runtime RAM %lu of %lu B",
+             img.signed_image ? (dev_ota_on_trial() ? "trial signed" : "signed") : "development", img.slot, (unsigned long)img.len, (unsigned long)info.side_table_bytes,
              (unsigned long)dev.bump.top, (unsigned long)dev.bump.size);
     dev_logs(3, msg);
     send_app_state(LINK_APP_RUNNING, NULL);
@@ -285,6 +283,7 @@ static void start_app(void)
 int wasmcu_device_main(void)
 {
     if (hal_init() != HAL_OK) return 1;
+    dev_ota_boot();
     dev_send_hello(LINK_HELLO, next_seq());
     start_app();
     for (;;) {

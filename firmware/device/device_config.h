@@ -33,4 +33,18 @@
 #define DEV_POLL_US 10000u
 #endif
 
+/* OTA: bytes of state records per slot pair (two halves of whole erase units), kept at the
+ * start of the settings region (app pair, then model pair). */
+#ifndef DEV_OTA_STATE_BYTES
+#define DEV_OTA_STATE_BYTES (2u * WASMCU_FLASH_ERASE_SIZE)
+#endif
+/* OTA program unit: the RP2040's flash page; the host board accepts any. */
+#ifndef DEV_OTA_PROG_BYTES
+#define DEV_OTA_PROG_BYTES 256u
+#endif
+/* Boots an unconfirmed (trial) image gets before it is rolled back. */
+#ifndef DEV_OTA_MAX_TRIAL_BOOTS
+#define DEV_OTA_MAX_TRIAL_BOOTS 3u
+#endif
+
 #endif

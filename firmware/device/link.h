@@ -47,9 +47,15 @@ typedef enum {
     LINK_CMD_MODEL_RESET = 0x4C, /* state tensors back to zero */
     LINK_CMD_CALL = 0x4D,        /* export name: run the app's export (no params) once it is out of wasm code;
                                     → DATA(status u32 | result i64 | micros u64 | cycles u64 | message) */
+    LINK_CMD_OTA_BEGIN = 0x50,   /* mode u8 (link_ota_mode) | total length u32 | the image's 128-byte or the
+                                  * patch's 96-byte header: checks it, picks the pair and the slot to write */
+    LINK_CMD_OTA_DATA = 0x51,    /* offset u32 | bytes: the next piece, in order (a repeat is acknowledged) */
+    LINK_CMD_OTA_FINISH = 0x52,  /* → DATA(JSON decision): verify and install (pending) the new image */
+    LINK_CMD_OTA_CONFIRM = 0x53, /* confirm the running trial image from the host (like `mcumgr image confirm`) */
 } link_cmd;
 
 typedef enum { LINK_TARGET_APP = 0, LINK_TARGET_MODEL = 1 } link_target;
+typedef enum { LINK_OTA_IMAGE = 0, LINK_OTA_PATCH = 1 } link_ota_mode;
 
 typedef enum {
     LINK_OK = 0,
@@ -60,6 +66,7 @@ typedef enum {
     LINK_E_STATE = 5,     /* not now: e.g. ACTIVATE before a verified write */
     LINK_E_TOO_BIG = 6,   /* the image does not fit its slot */
     LINK_E_INVALID = 7,   /* the image was written but does not load */
+    LINK_E_REJECTED = 8,  /* an OTA image or patch was refused (detail: why); nothing active changed */
 } link_status;
 
 /* Receives bytes from the link; calls `on_frame` for each frame with a good CRC.

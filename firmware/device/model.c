@@ -6,15 +6,15 @@
 #include "device_config.h"
 #include "device_internal.h"
 #include "hal.h"
-#include "slots.h"
+#include "ota_port.h"
 
 /* The engine's whole RAM: interpreter, activations, scratch and state tensors. */
 static uint8_t nn_arena[DEV_NN_ARENA_BYTES] __attribute__((aligned(16)));
 
 static struct {
     nn_interp *it;
-    uint32_t generation;
-    int half;
+    const uint8_t *bytes;     /* the model it was prepared from */
+    uint32_t len, generation;
     nn_error err;
     uint64_t last_micros;
 } m;
@@ -26,23 +26,24 @@ void dev_model_close(void)
 
 nn_interp *dev_model(const char **why)
 {
-    slot_header h;
-    const uint8_t *bytes;
-    int half = slot_active_model(&h, &bytes);
-    if (half < 0) {
+    dev_image img;
+    if (!dev_running_model(&img)) {
         m.it = NULL;
-        *why = "no model installed: deploy one with `wasmcu deploy --model`";
+        *why = dev_ota_signed(DEV_PAIR_MODEL) ? "the signed model image cannot be used"
+                                              : "no model installed: deploy one with `wasmcu deploy --model`";
         return NULL;
     }
-    if (m.it && m.half == half && m.generation == h.generation) return m.it;
+    /* The same bytes in the same place: the prepared interpreter still holds. */
+    if (m.it && m.bytes == img.bytes && m.len == img.len && m.generation == img.generation) return m.it;
     m.it = NULL;
-    if (nn_init(&m.it, bytes, h.length, nn_arena, sizeof nn_arena, &m.err) != NN_OK) {
+    if (nn_init(&m.it, img.bytes, img.len, nn_arena, sizeof nn_arena, &m.err) != NN_OK) {
         m.it = NULL;
         *why = m.err.message;
         return NULL;
     }
-    m.half = half;
-    m.generation = h.generation;
+    m.bytes = img.bytes;
+    m.len = img.len;
+    m.generation = img.generation;
     return m.it;
 }
 

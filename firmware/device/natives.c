@@ -7,6 +7,7 @@
 #include "hal.h"
 #include "link.h"
 #include "model.h"
+#include "ota_port.h"
 
 static wr_status n_gpio_mode(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
 {
@@ -54,6 +55,24 @@ static wr_status n_sleep_ms(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
     if (a[0].i32 < 0) return wr_native_trap(ctx, "sleep_ms: negative time");
     dev_wait_until(hal_time_us() + (uint64_t)a[0].i32 * 1000u);
     return dev_app_stop_requested() ? wr_native_trap(ctx, "stopped by the host") : WR_OK;
+}
+
+static wr_status n_ota_state(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    (void)ctx;
+    (void)a;
+    dev_image img;
+    bool is_signed = dev_running_app(&img) && img.signed_image;
+    r[0].i32 = dev_ota_on_trial() ? 2 : is_signed ? 1 : 0;
+    return WR_OK;
+}
+
+static wr_status n_ota_confirm(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    (void)ctx;
+    (void)a;
+    r[0].i32 = dev_ota_confirm();
+    return WR_OK;
 }
 
 static wr_status n_stream_send(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)

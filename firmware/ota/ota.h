@@ -123,6 +123,14 @@ typedef struct {
     uint8_t signature[64];
 } ota_image_header;
 
+/* A bundle's .tflite starts at the first 16-byte boundary after the .wasm (zero padding
+ * between), so the engine can use it in place: flatbuffer data must be aligned. */
+#define OTA_BUNDLE_MODEL_ALIGN 16u
+static inline uint32_t ota_bundle_model_offset(const ota_image_header *h)
+{
+    return (h->app_len + OTA_BUNDLE_MODEL_ALIGN - 1u) & ~(OTA_BUNDLE_MODEL_ALIGN - 1u);
+}
+
 /* Parses and range-checks a header (no signature check). */
 ota_status ota_image_parse(const uint8_t raw[OTA_HEADER_SIZE], ota_image_header *out);
 

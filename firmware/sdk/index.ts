@@ -4,4 +4,5 @@ import * as time from "./time";
 import * as log from "./log";
 import * as model from "./model";
 import * as ina219 from "./ina219";
-export { gpio, time, log, model, ina219 };
+import * as ota from "./ota";
+export { gpio, time, log, model, ina219, ota };

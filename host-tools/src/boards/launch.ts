@@ -40,6 +40,8 @@ export interface LaunchOptions {
   /** Host board: pace its UART like a real one at this baud rate (default: unpaced). */
   baud?: number;
   startTimeoutMs?: number;
+  /** More arguments for the board process (e.g. the host board's --power-cut-at N). */
+  extraArgs?: string[];
 }
 
 function waitForUartLine(child: ChildProcess, timeoutMs: number, stderrTail: () => string): Promise<{ uart: string; usb?: string }> {
@@ -150,6 +152,7 @@ export async function launchHostBoard(target: BoardTarget, opts: LaunchOptions):
   if (opts.traceGpio) args.push("--trace-gpio");
   if (opts.baud) args.push("--baud", String(opts.baud));
   if (opts.waitForHost) args.push("--wait-for-host");
+  args.push(...(opts.extraArgs ?? []));
   const child = spawn(opts.firmware, args, { stdio: ["ignore", "pipe", "pipe"] });
   return spawned(child, opts.startTimeoutMs ?? 10_000);
 }

@@ -2,8 +2,15 @@ import type { Command } from "commander";
 import { readFileSync, writeFileSync } from "node:fs";
 import { applyDelta, encodeDelta, parsePatchHeader, PATCH_MAGIC, type DeltaStats } from "../ota/delta.js";
 import { formatSemVer, IMAGE_MAGIC, parseImage } from "../ota/image.js";
-import { InputError } from "../lib/errors.js";
-import { formatBytes, Output } from "../lib/output.js";
+import { resolveBoard } from "../boards/registry.js";
+import { DeviceError, InputError } from "../lib/errors.js";
+import { formatBytes, Output, table } from "../lib/output.js";
+import { confirmRunning, otaStatus, parseUpdateFile, pushUpdate, type OtaStatus, type PushResult } from "../link/ota-push.js";
+import { resolvePort } from "../link/port-option.js";
+import { progressBar } from "../link/progress.js";
+import { DeviceLink } from "../link/session.js";
+import { openSerial } from "../link/transport.js";
+import { describeEvent } from "./run.js";
 
 interface MakeOpts {
   from: string;
@@ -12,8 +19,127 @@ interface MakeOpts {
   json?: boolean;
 }
 
+function readInput(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new InputError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+interface LinkOpts {
+  board: string;
+  port?: string;
+  baud?: string;
+  json?: boolean;
+}
+
+async function openLink(opts: LinkOpts): Promise<{ link: DeviceLink; port: string }> {
+  const target = resolveBoard(opts.board);
+  const port = await resolvePort(opts.port, target.board.name);
+  const baud = opts.baud ? Number(opts.baud) : target.board.serial.baud;
+  const link = new DeviceLink(await openSerial(port, baud), { baud: opts.baud ? baud : 0, timeoutMs: 5000 });
+  await link.connect(30_000);
+  return { link, port };
+}
+
+function withLinkOptions(c: Command): Command {
+  return c
+    .option("-b, --board <board>", "board kind (for serial settings)", "host")
+    .option("-p, --port <port>", "serial port of the board (default: the only candidate)")
+    .option("--baud <rate>", "baud rate (default: the board's)")
+    .option("--json", "machine-readable output");
+}
+
+function describeStatus(s: OtaStatus): string {
+  const rows = (["app", "model"] as const).map((pair) => {
+    const p = s[pair];
+    const what = p.signed ? `${p.kind} ${p.version} (counter ${p.counter}, key ${p.key_id})` : "development image or none";
+    const notes = [p.pending ? `pending in ${p.pending}` : "", p.rolled_back ? "rolled back at this boot" : "",
+      p.rejected ? `refused: ${p.rejected}` : ""].filter(Boolean).join("; ");
+    return [pair, p.signed ? p.slot ?? "" : "-", p.signed ? p.state ?? "" : "-", what, String(p.floor), notes || "-"];
+  });
+  return table(["pair", "slot", "state", "running", "floor", "notes"], rows) + `\ntrusted keys: ${s.keys.join(", ") || "none"}`;
+}
+
+function describePush(r: PushResult): string {
+  const d = r.decision;
+  const head = `${r.mode === "patch" ? "delta patch" : "signed image"} of ${formatBytes(r.bytes)} sent in ${r.seconds.toFixed(1)} s; ` +
+    `the device verified ${d.kind} ${d.version} (counter ${d.counter}, key ${d.key_id}) into ${d.slot}`;
+  switch (r.outcome) {
+    case "confirmed": return `${head}\n${d.version} is running from ${d.slot} and ${d.decision === "adopt" ? "was adopted as the first signed image (confirmed)" : "confirmed itself"}`;
+    case "trial": return `${head}\n${d.version} is running on trial from ${d.slot}; not confirmed yet`;
+    case "installed": return `${head}\n${d.version} is ${d.decision === "adopt" ? "adopted" : "pending"}: it starts at the next reset`;
+    case "rolled-back": return `${head}\nthe device went back to ${r.after?.[d.pair].version ?? "its previous image"}: ${r.reason}`;
+  }
+}
+
 export function register(program: Command): void {
-  const ota = program.command("ota").description("over-the-air updates: delta patches between signed images");
+  const ota = program.command("ota").description("over-the-air updates: delta patches between signed images, pushed over the link");
+
+  withLinkOptions(ota
+    .command("push <file>")
+    .description("send a signed image or a delta patch to a board; it verifies it, boots it on trial, and the app confirms it")
+    .option("--no-reboot", "leave the new image pending until the next reset")
+    .option("--confirm-timeout <seconds>", "how long to wait for the new app to confirm itself", "30"))
+    .action(async (file: string, opts: LinkOpts & { reboot: boolean; confirmTimeout: string }) => {
+      const out = new Output(opts);
+      const update = parseUpdateFile(readInput(file), file);
+      const timeout = Number(opts.confirmTimeout);
+      if (!(timeout >= 0)) throw new InputError(`--confirm-timeout ${opts.confirmTimeout}: expected seconds >= 0`);
+      const { link, port } = await openLink(opts);
+      // The device's own words (rollbacks, the app confirming itself) as they come.
+      link.onEvent((e) => {
+        if (!opts.json && (e.kind === "log" || e.kind === "app")) out.info(describeEvent(e)!);
+      });
+      try {
+        const bar = progressBar("ota push", process.stderr, !opts.json);
+        const r = await pushUpdate(link, update, {
+          reboot: opts.reboot, confirmTimeoutMs: timeout * 1000,
+          onProgress: (sent, total) => bar.update(sent, total),
+          onStage: (what) => { bar.finish(); out.info(what); },
+        });
+        bar.finish();
+        out.result({ port, ...r }, () => describePush(r));
+        if (r.outcome === "rolled-back") {
+          throw new DeviceError(`the update to ${r.decision.version} was rolled back: ${r.reason}`, "the previous image runs, unchanged");
+        }
+        if (r.outcome === "trial" && opts.reboot) {
+          throw new DeviceError(`${r.decision.version} runs on trial but did not confirm itself within ${timeout} s`,
+            "an app confirms with ota.confirm() from firmware/sdk/ota.ts; unconfirmed, it is rolled back after a watchdog reset or a few boots");
+        }
+      } finally {
+        await link.close();
+      }
+    });
+
+  withLinkOptions(ota
+    .command("status")
+    .description("what each slot pair of a board runs: signed or development image, trial or confirmed, security floor"))
+    .action(async (opts: LinkOpts) => {
+      const out = new Output(opts);
+      const { link, port } = await openLink(opts);
+      try {
+        const s = otaStatus(await link.info());
+        out.result({ port, ...s }, () => describeStatus(s));
+      } finally {
+        await link.close();
+      }
+    });
+
+  withLinkOptions(ota
+    .command("confirm")
+    .description("confirm the board's running trial image from the host (the app normally confirms itself)"))
+    .action(async (opts: LinkOpts) => {
+      const out = new Output(opts);
+      const { link, port } = await openLink(opts);
+      try {
+        const s = await confirmRunning(link);
+        out.result({ port, ...s }, () => describeStatus(s));
+      } finally {
+        await link.close();
+      }
+    });
 
   ota
     .command("make")
@@ -24,7 +150,7 @@ export function register(program: Command): void {
     .option("--json", "machine-readable output")
     .action((opts: MakeOpts) => {
       const out = new Output(opts);
-      const old = readFileSync(opts.from), nw = readFileSync(opts.to);
+      const old = readInput(opts.from), nw = readInput(opts.to);
       const oh = parseImage(old, opts.from), nh = parseImage(nw, opts.to);
       if (nh.securityCounter < oh.securityCounter) {
         out.warn(`${opts.to} has security counter ${nh.securityCounter}, below ${oh.securityCounter}: devices running ${opts.from} will refuse it`);
@@ -48,7 +174,7 @@ export function register(program: Command): void {
     .option("--json", "machine-readable output")
     .action((file: string, opts: { json?: boolean }) => {
       const out = new Output(opts);
-      const b = readFileSync(file);
+      const b = readInput(file);
       const magic = b.length >= 4 ? b.readUInt32LE(0) : 0;
       if (magic === PATCH_MAGIC) {
         const h = parsePatchHeader(b, file);

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { detectKind, formatSemVer, parseSemVer, signImage, type PayloadKind } from "../ota/image.js";
-import { KeyStore, keysDir } from "../ota/keys.js";
+import { bundlePayload, detectKind, formatSemVer, parseSemVer, signImage, type PayloadKind } from "../ota/image.js";
+import { storeFor } from "../ota/keys.js";
 import { InputError, UsageError } from "../lib/errors.js";
 import { formatBytes, Output } from "../lib/output.js";
 
@@ -39,8 +39,7 @@ export function register(program: Command): void {
         if (firstKind !== "app") throw new InputError(`${payloadPath}: a bundle starts with a .wasm app (no \\0asm magic here)`);
         if (detectKind(model) !== "model") throw new InputError(`${modelPath}: not a .tflite model (no TFL3 identifier at offset 4)`);
         kind = "bundle";
-        payload = Buffer.concat([first, model]);
-        appLength = first.length;
+        ({ payload, appLength } = bundlePayload(first, model));
       } else {
         const k = opts.kind ?? firstKind;
         if (k !== "app" && k !== "model") {
@@ -52,8 +51,12 @@ export function register(program: Command): void {
       const counter = Number(opts.counter);
       if (!/^\d+$/.test(opts.counter) || counter > 0xffffffff) throw new UsageError(`--counter ${opts.counter}: expected 0..4294967295`);
       const version = parseSemVer(opts.version);
-      const store = new KeyStore(keysDir(opts.keysDir));
+      const { store, development } = storeFor(opts.key, opts.keysDir);
       const key = store.get(opts.key);
+      if (development) {
+        out.warn(`signed with the public development key ${key.name} (keys/dev/): only for boards running the default firmware; ` +
+          "products build their firmware with -DWASMCU_OTA_KEYS=<header from `wasmcu keys export --c-header`>");
+      }
       const image = signImage({
         kind, payload, appLength, version, securityCounter: counter,
         privateKey: store.privateKey(opts.key), rawPublicKey: key.rawPublicKey,

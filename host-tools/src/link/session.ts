@@ -21,6 +21,10 @@ export enum Cmd {
   ModelOutput = 0x4b,
   ModelReset = 0x4c,
   Call = 0x4d,
+  OtaBegin = 0x50,
+  OtaData = 0x51,
+  OtaFinish = 0x52,
+  OtaConfirm = 0x53,
 }
 
 export interface CallResult {
@@ -37,7 +41,7 @@ export enum Target {
 
 const STATUS_TEXT = [
   "ok", "unknown command", "bad arguments", "flash erase or program failed", "verification failed (CRC mismatch)",
-  "not allowed now", "image does not fit the slot", "image does not load",
+  "not allowed now", "image does not fit the slot", "image does not load", "update rejected",
 ];
 
 const ACK = 0x05;
@@ -81,6 +85,8 @@ interface Pending {
   type: number;
   data: Uint8Array[];
   resolve: (r: CommandResult) => void;
+  /** Ends the wait at once with no answer (the link was closed). */
+  cancel: () => void;
 }
 
 /** Image data per WRITE_DATA frame: the payload's maximum less the 4-byte offset. */
@@ -94,6 +100,7 @@ export class NoAnswerError extends DeviceError {}
 export class DeviceLink {
   private seq = Math.floor(Math.random() * 0x10000);
   private readonly pending = new Map<number, Pending>();
+  private closed = false;
   private readonly listeners: ((e: LinkEvent) => void)[] = [];
   private readonly decoder = new FrameDecoder();
   private readonly opts: Required<LinkOptions>;
@@ -168,6 +175,7 @@ export class DeviceLink {
     const timeout = opts.timeoutMs ?? this.timeoutFor(payload.length + 2048);
     const attempts = opts.attempts ?? this.opts.attempts;
     for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (this.closed) throw new DeviceError(`command 0x${type.toString(16)}: the link to the device is closed`);
       const answer = new Promise<CommandResult | undefined>((resolve) => {
         const timer = setTimeout(() => resolve(undefined), timeout);
         const prev = this.pending.get(seq);
@@ -177,6 +185,10 @@ export class DeviceLink {
           resolve: (r) => {
             clearTimeout(timer);
             resolve(r);
+          },
+          cancel: () => {
+            clearTimeout(timer);
+            resolve(undefined);
           },
         });
       });
@@ -335,6 +347,10 @@ export class DeviceLink {
   }
 
   async close(): Promise<void> {
+    // Commands still waiting end now instead of running out their timeouts.
+    this.closed = true;
+    for (const p of this.pending.values()) p.cancel();
+    this.pending.clear();
     await this.transport.close();
   }
 }

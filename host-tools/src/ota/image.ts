@@ -55,6 +55,20 @@ export function detectKind(bytes: Uint8Array): "app" | "model" | undefined {
   return undefined;
 }
 
+/** A bundle's .tflite starts at the first multiple of this after the .wasm (zero padding
+ * between): the device's engine reads the flatbuffer in place and needs it aligned. */
+export const BUNDLE_MODEL_ALIGN = 16;
+
+export function bundleModelOffset(appLength: number): number {
+  return Math.ceil(appLength / BUNDLE_MODEL_ALIGN) * BUNDLE_MODEL_ALIGN;
+}
+
+/** The payload of a bundle: the app, padding, the model. */
+export function bundlePayload(wasm: Uint8Array, tflite: Uint8Array): { payload: Buffer; appLength: number } {
+  const pad = bundleModelOffset(wasm.length) - wasm.length;
+  return { payload: Buffer.concat([wasm, Buffer.alloc(pad), tflite]), appLength: wasm.length };
+}
+
 export interface SignOptions {
   kind: PayloadKind;
   /** For a bundle: the .wasm followed by the .tflite. */
@@ -74,7 +88,7 @@ export function signImage(o: SignOptions): Buffer {
     throw new InputError(`security counter ${o.securityCounter} must be an integer 0..4294967295`);
   }
   const appLength = o.kind === "bundle" ? o.appLength ?? 0 : 0;
-  if (o.kind === "bundle" && (appLength <= 0 || appLength >= o.payload.length)) {
+  if (o.kind === "bundle" && (appLength <= 0 || bundleModelOffset(appLength) >= o.payload.length)) {
     throw new InputError("a bundle needs both a .wasm and a .tflite part");
   }
   const h = Buffer.alloc(HEADER_SIZE);
@@ -106,6 +120,10 @@ export function parseImage(img: Uint8Array, what = "image"): ImageHeader {
   if (!kind) throw new InputError(`${what}: payload kind ${b[8]} at offset 8 is not 1 (app), 2 (model) or 3 (bundle)`);
   if (b[11] !== 0 || b.readUInt16LE(14) !== 0) throw new InputError(`${what}: reserved header bytes are not zero`);
   const payloadLength = b.readUInt32LE(20);
+  const appLength = b.readUInt32LE(28);
+  if (kind === "bundle" ? appLength === 0 || bundleModelOffset(appLength) >= payloadLength : appLength !== 0) {
+    throw new InputError(`${what}: app length ${appLength} at offset 28 does not fit a ${kind} of ${payloadLength} payload bytes`);
+  }
   if (payloadLength !== b.length - HEADER_SIZE) {
     throw new InputError(`${what}: header says ${payloadLength} payload bytes, file has ${b.length - HEADER_SIZE}`);
   }
@@ -115,7 +133,7 @@ export function parseImage(img: Uint8Array, what = "image"): ImageHeader {
     securityCounter: b.readUInt32LE(16),
     payloadLength,
     keyId: b.readUInt32LE(24),
-    appLength: b.readUInt32LE(28),
+    appLength,
     payloadSha256: Buffer.from(b.subarray(32, 64)),
     signature: Buffer.from(b.subarray(64, 128)),
   };

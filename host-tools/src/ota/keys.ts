@@ -5,10 +5,24 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, 
 import os from "node:os";
 import path from "node:path";
 import { InputError, UsageError } from "../lib/errors.js";
+import { repoRoot } from "../lib/paths.js";
 import { keyIdOf } from "./image.js";
 
 export function keysDir(flag?: string): string {
   return path.resolve(flag ?? process.env.WASMCU_KEYS_DIR ?? path.join(os.homedir(), ".wasmcu", "keys"));
+}
+
+/** The development key: committed in keys/dev/ (so public by design) and the only key the
+ * default firmware trusts. Product firmware is built with -DWASMCU_OTA_KEYS=its own header. */
+export const DEV_KEY_NAME = "wasmcu-dev";
+export const devKeysDir = path.join(repoRoot, "keys", "dev");
+
+/** The store a signing key comes from: the user's, or for `wasmcu-dev` (when the user has
+ * none of that name) the repository's development key. */
+export function storeFor(name: string, dirFlag?: string): { store: KeyStore; development: boolean } {
+  const user = new KeyStore(keysDir(dirFlag));
+  if (name !== DEV_KEY_NAME || user.has(name)) return { store: user, development: false };
+  return { store: new KeyStore(devKeysDir), development: true };
 }
 
 export interface StoredKey {
@@ -48,6 +62,11 @@ export class KeyStore {
     return { key: path.join(this.dir, `${name}.key`), pub: path.join(this.dir, `${name}.pub`) };
   }
 
+  has(name: string): boolean {
+    const p = this.paths(name);
+    return existsSync(p.key) || existsSync(p.pub);
+  }
+
   /** Creates a new Ed25519 key pair; refuses to overwrite one. */
   create(name: string): StoredKey {
     const p = this.paths(name);
@@ -84,7 +103,8 @@ export class KeyStore {
   privateKey(name: string): KeyObject {
     const k = this.get(name);
     if (!k.hasPrivate) throw new InputError(`key "${name}" has no private part in ${this.dir}`);
-    if (process.platform !== "win32" && (k.privateMode! & 0o077) !== 0) {
+    // The development key is public on purpose (git does not keep file modes anyway).
+    if (process.platform !== "win32" && (k.privateMode! & 0o077) !== 0 && path.resolve(this.dir) !== devKeysDir) {
       throw new InputError(`${k.privatePath} is readable by others (mode ${k.privateMode!.toString(8)})`,
         `chmod 600 ${k.privatePath}`);
     }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash, generateKeyPairSync } from "node:crypto";
 import { test } from "node:test";
-import { detectKind, HEADER_SIZE, keyIdOf, parseImage, parseSemVer, signImage, verifyImage } from "../../../host-tools/src/ota/image.js";
+import { bundleModelOffset, bundlePayload, detectKind, HEADER_SIZE, keyIdOf, parseImage, parseSemVer, signImage, verifyImage } from "../../../host-tools/src/ota/image.js";
 import { rawPublicKey } from "../../../host-tools/src/ota/keys.js";
 import { WasmcuError } from "../../../host-tools/src/lib/errors.js";
 
@@ -26,12 +26,16 @@ test("signImage writes the documented header fields and a signature Node verifie
   assert.equal(verifyImage(bad, publicKey), false);
 });
 
-test("a bundle records where the .wasm ends and the .tflite begins", () => {
-  const img = signImage({ kind: "bundle", payload: Buffer.concat([wasm, tflite]), appLength: wasm.length,
+test("a bundle records where the .wasm ends; the .tflite starts 16-byte aligned after it", () => {
+  const { payload, appLength } = bundlePayload(wasm, tflite);
+  assert.equal(payload.length, 16 + tflite.length);
+  assert.ok(payload.subarray(wasm.length, 16).equals(Buffer.alloc(16 - wasm.length)));
+  const img = signImage({ kind: "bundle", payload, appLength,
     version: { major: 1, minor: 0, patch: 0 }, securityCounter: 1, privateKey, rawPublicKey: raw });
   const h = parseImage(img);
   assert.equal(h.kind, "bundle");
   assert.equal(h.appLength, wasm.length);
+  assert.ok(img.subarray(HEADER_SIZE + bundleModelOffset(h.appLength)).equals(tflite));
   assert.throws(() => signImage({ kind: "bundle", payload: wasm, appLength: wasm.length, version: { major: 1, minor: 0, patch: 0 },
     securityCounter: 1, privateKey, rawPublicKey: raw }), /both a .wasm and a .tflite/);
 });

@@ -1,0 +1,55 @@
+/*
+ * Signed OTA images in the device (firmware/ota wired to the board's flash).
+ *
+ * Two A/B pairs, each managed by its own ota_ctx:
+ *   app pair   = the app slots app_a / app_b  (images of kind app or bundle)
+ *   model pair = the two halves of the model area (images of kind model)
+ * Their state records live in the settings region. A pair is "signed" once a
+ * signed image runs from it; until then the device runs development images
+ * (`wasmcu deploy`, 32-byte WMCU header, see slots.h). Once signed, unsigned
+ * deploys to that pair are refused, so a development tool can never replace
+ * the confirmed image. Not a public interface: only firmware/device uses it.
+ */
+#ifndef WASMCU_DEVICE_OTA_PORT_H
+#define WASMCU_DEVICE_OTA_PORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum { DEV_PAIR_APP = 0, DEV_PAIR_MODEL = 1 } dev_pair_id;
+
+/* What runs: an app or a model, wherever it comes from. */
+typedef struct {
+    const uint8_t *bytes;
+    uint32_t len;
+    const char *slot;     /* region name, e.g. "app_a" or "model_b" */
+    bool signed_image;    /* from a verified OTA image (else a development image) */
+    uint32_t generation;  /* development images: their generation; signed: 0 */
+} dev_image;
+
+/* Opens both pairs and takes the boot decision (trial, rollback, adopt); once per reset. */
+void dev_ota_boot(void);
+
+/* The app / model to run, or false if there is none. A bundle's model wins over the model pair. */
+bool dev_running_app(dev_image *out);
+bool dev_running_model(dev_image *out);
+
+/* True once a signed image runs from the pair: development deploys to it are refused. */
+bool dev_ota_signed(dev_pair_id pair);
+
+/* True while the running app (or model) is a trial image that must confirm itself. */
+bool dev_ota_on_trial(void);
+/* The running trial images become confirmed; 0 on success or a negative ota_status. */
+int32_t dev_ota_confirm(void);
+/* The running trial app trapped: let the watchdog reset the chip, so the next boot rolls back.
+ * Returns only if nothing is on trial. */
+void dev_ota_trial_failed(const char *why);
+
+/* The "ota" member of the handshake JSON, appended at buf + n; returns the new length. */
+int dev_ota_json(char *buf, size_t size, int n);
+
+/* Link commands LINK_CMD_OTA_*; returns a link_status, *detail a reason for the host. */
+int dev_ota_command(uint8_t type, uint16_t seq, const uint8_t *p, size_t n, const char **detail);
+
+#endif

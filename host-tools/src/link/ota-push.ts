@@ -1,0 +1,184 @@
+// `wasmcu ota push`: a signed image or a delta patch over the device link, then the
+// device's decision, a reboot into the new image (on trial) and the wait for the app to
+// confirm itself. The device checks everything again; the host's checks only give
+// clearer errors sooner. Commands are described in host-tools/src/link/README.md.
+import { formatSemVer, HEADER_SIZE, IMAGE_MAGIC, parseImage, type ImageHeader } from "../ota/image.js";
+import { PATCH_HEADER_SIZE, PATCH_MAGIC, parsePatchHeader, type PatchHeader } from "../ota/delta.js";
+import { DeviceError, InputError } from "../lib/errors.js";
+import { CHUNK_BYTES, Cmd, DeviceLink } from "./session.js";
+
+export type UpdateFile = { mode: "image"; header: ImageHeader; bytes: Uint8Array } | { mode: "patch"; header: PatchHeader; bytes: Uint8Array };
+
+/** Reads what `wasmcu sign` or `wasmcu ota make` wrote; anything else is refused here. */
+export function parseUpdateFile(bytes: Uint8Array, what: string): UpdateFile {
+  const magic = bytes.length >= 4 ? Buffer.from(bytes.buffer, bytes.byteOffset, 4).readUInt32LE(0) : 0;
+  if (magic === IMAGE_MAGIC) {
+    const header = parseImage(bytes, what);
+    if (bytes.length !== HEADER_SIZE + header.payloadLength) {
+      throw new InputError(`${what}: ${bytes.length} bytes, but its header announces ${HEADER_SIZE + header.payloadLength}`);
+    }
+    return { mode: "image", header, bytes };
+  }
+  if (magic === PATCH_MAGIC) return { mode: "patch", header: parsePatchHeader(bytes, what), bytes };
+  throw new InputError(`${what}: neither a signed image (WOTA) nor a delta patch (WDLT)`,
+    "make one with `wasmcu sign` or `wasmcu ota make`");
+}
+
+/** One slot pair as the device's handshake describes it ("ota" member). */
+export interface PairStatus {
+  signed: boolean;
+  floor: number;
+  slot?: string;
+  state?: "trial" | "confirmed";
+  kind?: string;
+  version?: string;
+  counter?: number;
+  key_id?: string;
+  trial_boots?: number;
+  pending?: string;
+  rolled_back: boolean;
+  rejected?: string;
+}
+
+export interface OtaStatus {
+  keys: string[];
+  app: PairStatus;
+  model: PairStatus;
+}
+
+export function otaStatus(info: Record<string, unknown>): OtaStatus {
+  const o = info.ota as OtaStatus | undefined;
+  if (!o || typeof o !== "object" || !o.app || !o.model) {
+    throw new DeviceError("this board's firmware does not report OTA state (it predates signed updates)", "rebuild and flash the firmware");
+  }
+  return o;
+}
+
+/** What the device said at the end of the transfer. */
+export interface Decision {
+  pair: "app" | "model";
+  slot: string;
+  /** pending: tried on trial at the next boot; adopt: the first signed image, taken as confirmed at the next boot. */
+  decision: "pending" | "adopt";
+  kind: string;
+  version: string;
+  counter: number;
+  key_id: string;
+}
+
+export type Outcome = "confirmed" | "trial" | "rolled-back" | "installed";
+
+export interface PushResult {
+  mode: "image" | "patch";
+  bytes: number;
+  seconds: number;
+  decision: Decision;
+  /** After the reboot (absent with reboot: false). */
+  outcome: Outcome;
+  before: OtaStatus;
+  after?: OtaStatus;
+  /** Why the device abandoned the new image, when it did. */
+  reason?: string;
+}
+
+export interface PushOptions {
+  /** Reset into the new image after the device accepted it (default true). */
+  reboot?: boolean;
+  /** How long to wait for the app to confirm itself after the reboot; 0: do not wait. */
+  confirmTimeoutMs?: number;
+  onProgress?: (sent: number, total: number) => void;
+  onStage?: (what: string) => void;
+}
+
+export class UpdateRejectedError extends DeviceError {}
+
+function beginPayload(u: UpdateFile): Uint8Array {
+  const headerBytes = u.mode === "image" ? HEADER_SIZE : PATCH_HEADER_SIZE;
+  const p = new Uint8Array(5 + headerBytes);
+  p[0] = u.mode === "image" ? 0 : 1;
+  new DataView(p.buffer).setUint32(1, u.bytes.length, true);
+  p.set(u.bytes.subarray(0, headerBytes), 5);
+  return p;
+}
+
+async function expectOk(link: DeviceLink, what: string, type: Cmd, payload: Uint8Array | undefined,
+  opts: { timeoutMs: number; expectData?: boolean }): Promise<Uint8Array | undefined> {
+  const r = await link.command(type, payload, { ...opts, attempts: 4 });
+  if (r.status === 8) throw new UpdateRejectedError(`the device rejected the update: ${r.detail}`, "the running image was not touched");
+  if (r.status !== 0) throw new DeviceError(`${what}: the device answered status ${r.status}${r.detail ? ` (${r.detail})` : ""}`, "the running image was not touched");
+  return r.data.at(-1);
+}
+
+/** Sends the whole file in order; the device feeds it to its patcher or image writer as it comes. */
+async function transfer(link: DeviceLink, u: UpdateFile, onProgress?: (sent: number, total: number) => void): Promise<void> {
+  // Beginning a patch hashes the running image; beginning anything may erase a state record.
+  await expectOk(link, "update begin", Cmd.OtaBegin, beginPayload(u), { timeoutMs: 30_000 });
+  const total = u.bytes.length;
+  for (let off = 0; off < total; off += CHUNK_BYTES) {
+    const piece = u.bytes.subarray(off, Math.min(total, off + CHUNK_BYTES));
+    const p = new Uint8Array(4 + piece.length);
+    new DataView(p.buffer).setUint32(0, off, true);
+    p.set(piece, 4);
+    // A piece may erase a flash sector on the device before it is programmed.
+    await expectOk(link, `update data at ${off}`, Cmd.OtaData, p, { timeoutMs: 10_000 });
+    onProgress?.(off + piece.length, total);
+  }
+}
+
+async function finish(link: DeviceLink): Promise<Decision> {
+  // The device checks the new image's hash and signature here (seconds on a slow core).
+  const data = await expectOk(link, "update finish", Cmd.OtaFinish, undefined, { timeoutMs: 120_000, expectData: true });
+  if (!data) throw new DeviceError("update finish: the device accepted the update but sent no decision");
+  return JSON.parse(new TextDecoder().decode(data)) as Decision;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Asks for the handshake until the device answers (it may be rebooting, or checking a signature). */
+async function statusAfterReset(link: DeviceLink, budgetMs: number): Promise<OtaStatus> {
+  return otaStatus(await link.connect(budgetMs));
+}
+
+function outcomeOf(d: Decision, s: PairStatus): { outcome: Outcome; reason?: string } {
+  const isNew = s.signed && s.version === d.version && s.counter === d.counter && s.slot === d.slot;
+  if (isNew && s.state === "confirmed") return { outcome: "confirmed" };
+  if (isNew && s.state === "trial") return { outcome: "trial" };
+  if (s.rolled_back || s.rejected || !isNew) {
+    return { outcome: "rolled-back", reason: s.rejected ?? (s.rolled_back ? "the trial image failed (watchdog reset, a trap, or too many boots)" : "the device runs another image") };
+  }
+  return { outcome: "installed" };
+}
+
+export async function pushUpdate(link: DeviceLink, u: UpdateFile, opts: PushOptions = {}): Promise<PushResult> {
+  const t0 = Date.now();
+  const before = otaStatus(await link.info());
+  opts.onStage?.(`sending ${u.mode === "image" ? `signed ${u.header.kind} image ${formatSemVer(u.header.version)}` : "delta patch"} (${u.bytes.length} bytes)`);
+  await transfer(link, u, opts.onProgress);
+  const decision = await finish(link);
+  const result: PushResult = { mode: u.mode, bytes: u.bytes.length, seconds: 0, decision, outcome: "installed", before };
+  if (opts.reboot === false) {
+    result.seconds = (Date.now() - t0) / 1000;
+    return result;
+  }
+  opts.onStage?.(`device accepted ${decision.kind} ${decision.version} into ${decision.slot} (${decision.decision}); rebooting into it`);
+  await link.reset();
+  await sleep(200);
+  let after = await statusAfterReset(link, 120_000);
+  let o = outcomeOf(decision, after[decision.pair]);
+  const deadline = Date.now() + (opts.confirmTimeoutMs ?? 30_000);
+  if (o.outcome === "trial" && (opts.confirmTimeoutMs ?? 30_000) > 0) opts.onStage?.("running on trial; waiting for the app to confirm itself");
+  while (o.outcome === "trial" && Date.now() < deadline) {
+    await sleep(250);
+    // The trial app may trap and the watchdog reset the chip meanwhile: keep asking.
+    after = await statusAfterReset(link, Math.max(5_000, deadline - Date.now()));
+    o = outcomeOf(decision, after[decision.pair]);
+  }
+  Object.assign(result, { after, outcome: o.outcome, ...(o.reason ? { reason: o.reason } : {}), seconds: (Date.now() - t0) / 1000 });
+  return result;
+}
+
+/** Asks the device to confirm its running trial image (as `mcumgr image confirm` does). */
+export async function confirmRunning(link: DeviceLink): Promise<OtaStatus> {
+  await expectOk(link, "confirm", Cmd.OtaConfirm, undefined, { timeoutMs: 10_000 });
+  return otaStatus(await link.info());
+}
