@@ -1,5 +1,6 @@
 // Builds the rp2040 self-test firmware once for the tests that run it (in
-// build/rp2040-selftest, HAL only, so it does not depend on firmware/device).
+// build/rp2040-selftest, HAL only, so it does not depend on firmware/device),
+// and the OTA benchmark image (build/rp2040-otabench, HAL and firmware/ota).
 // Test files run in parallel: a lock directory keeps two builds apart.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, rmdirSync, statSync } from "node:fs";
@@ -8,6 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { repoRoot } from "../../helpers/paths.js";
 
 export const selftestBuildDir = path.resolve(repoRoot, process.env.WASMCU_RP2040_SELFTEST_BUILD ?? "build/rp2040-selftest");
+export const otabenchBuildDir = path.resolve(repoRoot, process.env.WASMCU_RP2040_OTABENCH_BUILD ?? "build/rp2040-otabench");
 
 /** Why the rp2040 firmware cannot be built here, or undefined when it can. */
 export function missingToolchain(): string | undefined {
@@ -20,8 +22,8 @@ function run(cmd: string, args: string[]): void {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed:\n${r.stdout}${r.stderr}`);
 }
 
-async function withLock<T>(fn: () => T): Promise<T> {
-  const lock = `${selftestBuildDir}.lock`;
+async function withLock<T>(buildDir: string, fn: () => T): Promise<T> {
+  const lock = `${buildDir}.lock`;
   mkdirSync(path.dirname(lock), { recursive: true });
   for (let waited = 0; ; waited += 200) {
     try {
@@ -43,11 +45,23 @@ async function withLock<T>(fn: () => T): Promise<T> {
 
 /** Path of the self-test ELF (built or brought up to date first); .bin/.uf2/.map sit beside it. */
 export async function selftestElf(): Promise<string> {
-  return withLock(() => {
+  return withLock(selftestBuildDir, () => {
     if (!existsSync(path.join(selftestBuildDir, "CMakeCache.txt"))) {
       run("cmake", ["-S", repoRoot, "-B", selftestBuildDir, "-DWASMCU_BOARD=rp2040", "-DWASMCU_PARTS=hal"]);
     }
     run("cmake", ["--build", selftestBuildDir, "-j2", "--target", "wasmcu-rp2040-selftest"]);
     return path.join(selftestBuildDir, "bin", "wasmcu-rp2040-selftest.elf");
+  });
+}
+
+/** Path of the OTA benchmark ELF (boards/rp2040/otabench, built or brought up to date first); .bin beside it. */
+export async function otabenchElf(): Promise<string> {
+  return withLock(otabenchBuildDir, () => {
+    if (!existsSync(path.join(otabenchBuildDir, "CMakeCache.txt"))) {
+      run("cmake", ["-S", repoRoot, "-B", otabenchBuildDir, "-DWASMCU_BOARD=rp2040", "-DWASMCU_PARTS=hal;ota",
+        "-DCMAKE_BUILD_TYPE=Release"]);
+    }
+    run("cmake", ["--build", otabenchBuildDir, "-j2", "--target", "wasmcu-rp2040-otabench"]);
+    return path.join(otabenchBuildDir, "bin", "wasmcu-rp2040-otabench.elf");
   });
 }
