@@ -192,6 +192,14 @@ static wr_status n_seed(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
     return WR_OK;
 }
 
+static wr_status n_sleep_until_us(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    (void)r;
+    if (a[0].i64 < 0) return wr_native_trap(ctx, "sleep_until_us: negative time");
+    dev_wait_until((uint64_t)a[0].i64);
+    return dev_app_stop_requested() ? wr_native_trap(ctx, "stopped by the host") : WR_OK;
+}
+
 const wr_native dev_natives[] = {
 #define WASMCU_NATIVE(module, name, params, results, fn) { #module, #name, "(" params ")" results, fn, NULL },
 #include "natives.def"

@@ -2,14 +2,41 @@
  * Clock tree: 12 MHz crystal -> PLL_SYS (VCO 1500 MHz / 6 / 2) -> clk_sys at
  * 125 MHz; clk_ref runs from the crystal, clk_peri (UART, SPI) from clk_sys.
  * Sequence from the RP2040 datasheet, chapter 2.15 (clocks) and 2.18 (PLL).
+ *
+ * Other clk_sys frequencies are a build option (WASMCU_CLOCK_HZ_OVERRIDE, used by
+ * `wasmcu bench --freq`): everything timed from clk_sys (UART divisor, I2C timing)
+ * derives from WASMCU_CLOCK_HZ, the microsecond timer runs from the crystal.
  */
 #include "internal.h"
 
-_Static_assert(WASMCU_CLOCK_HZ == 125000000u, "PLL settings below give 125 MHz: board.json clock_hz disagrees");
 #define PLL_REFDIV 1u
+#if WASMCU_CLOCK_HZ == 125000000u
 #define PLL_FBDIV 125u   /* VCO = 12 MHz * 125 = 1500 MHz (400..1600 allowed) */
 #define PLL_POSTDIV1 6u
 #define PLL_POSTDIV2 2u
+#elif WASMCU_CLOCK_HZ == 133000000u
+#define PLL_FBDIV 133u   /* VCO 1596 MHz / 6 / 2 */
+#define PLL_POSTDIV1 6u
+#define PLL_POSTDIV2 2u
+#elif WASMCU_CLOCK_HZ == 100000000u
+#define PLL_FBDIV 125u   /* VCO 1500 MHz / 5 / 3 */
+#define PLL_POSTDIV1 5u
+#define PLL_POSTDIV2 3u
+#elif WASMCU_CLOCK_HZ == 75000000u
+#define PLL_FBDIV 125u   /* VCO 1500 MHz / 5 / 4 */
+#define PLL_POSTDIV1 5u
+#define PLL_POSTDIV2 4u
+#elif WASMCU_CLOCK_HZ == 50000000u
+#define PLL_FBDIV 125u   /* VCO 1500 MHz / 6 / 5 */
+#define PLL_POSTDIV1 6u
+#define PLL_POSTDIV2 5u
+#elif WASMCU_CLOCK_HZ == 48000000u
+#define PLL_FBDIV 120u   /* VCO 1440 MHz / 6 / 5 */
+#define PLL_POSTDIV1 6u
+#define PLL_POSTDIV2 5u
+#else
+#error "no PLL settings for this WASMCU_CLOCK_HZ: supported 48, 50, 75, 100, 125, 133 MHz"
+#endif
 _Static_assert(RP2040_XOSC_HZ / PLL_REFDIV * PLL_FBDIV / (PLL_POSTDIV1 * PLL_POSTDIV2) == WASMCU_CLOCK_HZ,
                "PLL settings do not give WASMCU_CLOCK_HZ");
 

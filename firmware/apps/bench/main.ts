@@ -4,10 +4,39 @@ import { gpio, model, time } from "../../sdk/index";
 import { Quantizer, WqsEncoder } from "../../sdk/stream/index";
 
 const LED: i32 = 25;
+/** Phase marker: high while a marked phase runs, for a power monitor's marker input. */
+const MARKER: i32 = 15;
 
 export function setup(): void {
   gpio.pinMode(LED, gpio.PinMode.Output);
+  gpio.pinMode(MARKER, gpio.PinMode.Output);
+  gpio.digitalWrite(MARKER, false);
 }
+
+// ---- marked phases: m_<workload> raises MARKER, runs the workload, lowers MARKER, and
+// returns where the phase sat on the device clock, packed in the CALL result:
+// (start_us mod 2^32) << 32 | (end_us − start_us). The host turns these into phase
+// markers and matches them with the marker edges the monitor saw.
+let markStart: i64 = 0;
+
+function begin(): void {
+  gpio.digitalWrite(MARKER, true);
+  markStart = time.micros();
+}
+
+function end(): i64 {
+  const t = time.micros();
+  gpio.digitalWrite(MARKER, false);
+  return ((markStart & 0xffffffff) << 32) | ((t - markStart) & 0xffffffff);
+}
+
+export function m_fib24(): i64 { begin(); fib24(); return end(); }
+export function m_sha256_1k(): i64 { begin(); sha256_1k(); return end(); }
+export function m_gpio_toggle_1000(): i64 { begin(); gpio_toggle_1000(); return end(); }
+export function m_alloc_1k_100(): i64 { begin(); alloc_1k_100(); return end(); }
+export function m_stream_encode_1000(): i64 { begin(); stream_encode_1000(); return end(); }
+export function m_infer(): i64 { begin(); const r = infer(); const e = end(); return r == 0 ? e : <i64>r; }
+export function m_idle_100ms(): i64 { begin(); idle_100ms(); return end(); }
 
 function fib(n: i32): i32 {
   return n < 2 ? n : fib(n - 1) + fib(n - 2);

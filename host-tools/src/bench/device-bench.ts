@@ -1,20 +1,31 @@
 // `wasmcu bench`: the bench app's workloads and model inference on a board, each run
 // several times and timed on the device (microseconds, and cycles where the board counts
 // them), summarised per phase in the RESULTS.json format `wasmcu power chart` reads.
-// Energy needs a current monitor; without one the phases carry latency only and say so.
+//
+// Energy needs a current monitor: a board running the power-monitor app (--monitor PORT),
+// or on rp2040-sim the emulated measurement rig (sim/rig.ts: a second emulated RP2040 with
+// a SIMULATED INA219). Then each phase runs as the bench app's marked export (m_<name>),
+// which raises the marker GPIO for its duration and returns its start and end on the
+// device clock; the monitor samples current and the marker level; analyzeBench aligns the
+// two clocks on the marker edges and integrates energy per window. Without a monitor the
+// phases carry latency only and say so.
 import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { buildApp } from "../build/app.js";
 import { startLocalBoard, type LaunchedBoard } from "../boards/launch.js";
 import type { BoardTarget } from "../boards/registry.js";
-import { DeviceError } from "../lib/errors.js";
+import { DeviceError, UsageError } from "../lib/errors.js";
 import { deploy, readTflite } from "../link/deploy.js";
-import { DeviceLink, Cmd } from "../link/session.js";
+import { DeviceLink, Cmd, type LinkEvent } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
-import type { PhaseSummary } from "../power/analysis.js";
-import { RESULTS_FORMAT, type BenchResults } from "../power/results.js";
-import { spread } from "../power/trace.js";
+import { analyzeBench, type BenchAnalysis, type PhaseMarker, type PhaseSummary, type PowerIssue } from "../power/analysis.js";
+import type { Run } from "../power/fit.js";
+import { MonitorStream } from "../power/monitor-stream.js";
+import { RESULTS_FORMAT, toResults, type BenchResults } from "../power/results.js";
+import { spread, type Spread } from "../power/trace.js";
+import { DEFAULT_POWER_MODEL } from "../sim/ina219.js";
+import { DEFAULT_SUPPLY_V } from "../sim/rig.js";
 
 /** The bench app's exports: phase name, export, operations per call. */
 export const WORKLOADS: [string, string, number][] = [
@@ -24,6 +35,8 @@ export const WORKLOADS: [string, string, number][] = [
   ["stream-encode", "stream_encode_1000", 1000],
   ["fib24", "fib24", 1],
 ];
+/** With a monitor: the core asleep for 100 ms, the baseline the other phases stand on. */
+export const IDLE_WORKLOAD: [string, string, number] = ["idle-100ms", "idle_100ms", 1];
 
 export interface DeviceBenchOptions {
   target: BoardTarget;
@@ -31,24 +44,74 @@ export interface DeviceBenchOptions {
   port?: string;
   models: string[];
   runs: number;
+  /** Only these phases (names from WORKLOADS, "idle-100ms"); default: all. Models run regardless. */
+  phases?: string[];
+  /** A board running the power-monitor app, its marker input wired to the board's GPIO 15. */
+  monitorPort?: string;
+  /** rp2040-sim: start the emulated measurement rig (default true there). */
+  simMonitor?: boolean;
+  /** rp2040-sim: build and run the firmware at this clk_sys (Hz). */
+  clockHz?: number;
+  /** rp2040-sim rig: supply voltage upstream of the shunt (default 3.3 V). */
+  supplyV?: number;
+  /** rp2040-sim rig, fault injection for tests: the monitor chip freezes at this emulated time (us). */
+  simMonitorStopAtUs?: number;
   onProgress?: (what: string) => void;
+  /** Called after each run of each phase with the board's link (scripted sessions, fault-injection tests). */
+  afterRun?: (link: DeviceLink, phase: string, run: number) => Promise<void>;
 }
 
-async function openBoard(opts: DeviceBenchOptions, app: string): Promise<{ link: DeviceLink; board?: LaunchedBoard }> {
+interface OpenBoard {
+  link: DeviceLink;
+  board?: LaunchedBoard;
+  monitor?: { link: DeviceLink; stream: MonitorStream; logs: string[]; where: string };
+  hello: Record<string, unknown>;
+}
+
+/** Opens the monitor's link and collects its stream; nothing is sent to it. */
+async function openMonitor(port: string, baud: number, where: string): Promise<NonNullable<OpenBoard["monitor"]>> {
+  const link = new DeviceLink(await openSerial(port, baud), { timeoutMs: 3000 });
+  const stream = new MonitorStream();
+  const logs: string[] = [];
+  link.onEvent((e: LinkEvent) => {
+    if (e.kind === "stream") stream.push(e.header, e.bytes);
+    else if (e.kind === "log") logs.push(`${e.level}: ${e.text}`);
+  });
+  return { link, stream, logs, where };
+}
+
+async function openBoard(opts: DeviceBenchOptions, app: string, monitorApp: string | undefined, peripherals: { count?: number }): Promise<OpenBoard> {
   const { target } = opts;
+  const baud = target.board.serial.baud;
   if (opts.port) {
-    const link = new DeviceLink(await openSerial(opts.port, target.board.serial.baud), { timeoutMs: 3000 });
-    await link.connect(10_000);
+    // The monitor first: its stream must be collected from before the first phase.
+    const monitor = opts.monitorPort ? await openMonitor(opts.monitorPort, baud, opts.monitorPort) : undefined;
+    const link = new DeviceLink(await openSerial(opts.port, baud), { timeoutMs: 3000 });
+    const hello = await link.connect(10_000);
     await deploy(link, { app: readFileSync(app) });
-    return { link };
+    return { link, hello, ...(monitor ? { monitor } : {}) };
   }
-  const flashFile = path.join(mkdtempSync(path.join(os.tmpdir(), "wasmcu-bench-")), "flash.bin");
-  const board = await startLocalBoard(target, { app, flashFile, speed: Infinity });
-  const link = new DeviceLink(await openSerial(board.uartPath, target.board.serial.baud), { timeoutMs: 5000 });
-  await link.connect(120_000);
-  return { link, board };
+  const dir = mkdtempSync(path.join(os.tmpdir(), "wasmcu-bench-"));
+  const board = await startLocalBoard(target, {
+    app, flashFile: path.join(dir, "flash.bin"), speed: Infinity,
+    ...(monitorApp ? { onPeripherals: (n: number) => void (peripherals.count = n) } : {}),
+    ...(opts.clockHz !== undefined ? { clockHz: opts.clockHz } : {}),
+    ...(monitorApp ? { monitor: { app: monitorApp, flashFile: path.join(dir, "monitor-flash.bin"), supplyV: opts.supplyV ?? DEFAULT_SUPPLY_V,
+      ...(opts.simMonitorStopAtUs !== undefined ? { stopAtUs: opts.simMonitorStopAtUs } : {}) } } : {}),
+  });
+  try {
+    // Both chips are held until the board's link first speaks: open the monitor before that.
+    const monitor = board.monitorPath ? await openMonitor(board.monitorPath, baud, "the emulated power monitor") : undefined;
+    const link = new DeviceLink(await openSerial(board.uartPath, baud), { timeoutMs: 5000 });
+    const hello = await link.connect(120_000);
+    return { link, board, hello, ...(monitor ? { monitor } : {}) };
+  } catch (e) {
+    await board.stop();
+    throw e;
+  }
 }
 
+/** Latency-only summary (no monitor): per operation. */
 function phase(name: string, ops: number, micros: number[], cycles: number[]): PhaseSummary {
   const perOp = (v: number[]) => v.map((x) => x / ops);
   return {
@@ -73,49 +136,221 @@ async function invokeOnce(link: DeviceLink): Promise<{ micros: number; cycles: n
   return { micros: Number(v.getBigUint64(4, true)), cycles: Number(v.getBigUint64(12, true)) };
 }
 
-export async function runDeviceBench(opts: DeviceBenchOptions): Promise<BenchResults> {
-  const models = opts.models.map((m) => ({ name: modelName(m), bytes: readTflite(m) }));
-  const app = (await buildApp("bench")).wasm;
-  const { link, board } = await openBoard(opts, app);
-  const phases: PhaseSummary[] = [];
-  try {
-    for (const [name, fn, ops] of WORKLOADS) {
-      opts.onProgress?.(name);
-      const micros: number[] = [];
-      const cycles: number[] = [];
-      for (let i = 0; i < opts.runs; i++) {
-        const r = await link.call(fn, 600_000);
-        micros.push(r.micros);
-        cycles.push(r.cycles);
-      }
-      phases.push(phase(name, ops, micros, cycles));
+/** Selected workloads, in the standard order; unknown names are a usage error. */
+export function selectWorkloads(names: string[] | undefined, withIdle: boolean): [string, string, number][] {
+  const all = withIdle ? [...WORKLOADS, IDLE_WORKLOAD] : WORKLOADS;
+  if (!names || names.length === 0) return all;
+  const known = [...WORKLOADS, IDLE_WORKLOAD].map((w) => w[0]);
+  for (const n of names) {
+    if (!known.includes(n)) throw new UsageError(`unknown phase "${n}"`, `phases: ${known.join(", ")}`);
+  }
+  return [...WORKLOADS, IDLE_WORKLOAD].filter((w) => names.includes(w[0]));
+}
+
+/**
+ * Device-clock markers from the marked exports' packed results: start (mod 2^32) and
+ * duration. 32-bit start times are unwrapped against the previous marker; a start well
+ * before the previous one is a reset (analyzeBench splits there).
+ */
+export class MarkerLog {
+  readonly markers: PhaseMarker[] = [];
+  private wraps = 0;
+  private last = -1;
+  boot = 0;
+
+  add(phase: string, ops: number, packed: bigint, cycles: number): void {
+    const p = BigInt.asUintN(64, packed);
+    const rawStart = Number(p >> 32n);
+    const dur = Number(p & 0xffffffffn);
+    if (this.last >= 0 && rawStart + 0x80000000 < this.last % 0x100000000) this.wraps++;
+    const start = rawStart + this.wraps * 0x100000000;
+    this.last = start + dur;
+    this.markers.push({ t_us: start, phase, edge: "start", ops, boot: this.boot, cycles: 0 });
+    this.markers.push({ t_us: start + dur, phase, edge: "end", ops, boot: this.boot, cycles });
+  }
+
+  /** The device said hello again: it reset (clock from zero, new boot id). */
+  reset(): void {
+    this.boot++;
+    this.wraps = 0;
+    this.last = -1;
+  }
+}
+
+async function markedCall(link: DeviceLink, fn: string): Promise<{ packed: bigint; cycles: number }> {
+  const r = await link.call(`m_${fn}`, 600_000);
+  if (r.result < 0n) throw new DeviceError(`${fn} failed on the device (status ${r.result})`);
+  return { packed: r.result, cycles: r.cycles };
+}
+
+/**
+ * Waits until the monitor's stream shows `edges` marker edges and a little after. Gives up
+ * when no sample arrived for `stallMs` (a monitor streams ~1000 samples per second, an
+ * emulated one faster: silence means it stopped) or after `wallMs` in all.
+ */
+async function drainMonitor(m: NonNullable<OpenBoard["monitor"]>, edges: number, wallMs: number, stallMs = 3000): Promise<boolean> {
+  const deadline = Date.now() + wallMs;
+  let count = m.stream.records.length;
+  let lastNews = Date.now();
+  for (;;) {
+    const seen = m.stream.edges();
+    const last = m.stream.lastTimeUs;
+    const lastEdge = seen[seen.length - 1]?.t_us;
+    // 20 ms of samples after the last edge: the final window's tail and the INA219's conversion lag.
+    if (seen.length >= edges && last !== undefined && lastEdge !== undefined && last > lastEdge + 20_000) return true;
+    if (m.stream.records.length !== count) {
+      count = m.stream.records.length;
+      lastNews = Date.now();
     }
-    for (const m of models) {
-      opts.onProgress?.(`infer:${m.name}`);
-      await deploy(link, { model: m.bytes });
+    if (Date.now() > deadline || Date.now() - lastNews > stallMs) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Latency and cycles per operation (analyzeBench's are per window). */
+function perOp(p: PhaseSummary): PhaseSummary {
+  const div = (s: Spread): Spread => ({ ...s, median: s.median / p.ops_per_run, min: s.min / p.ops_per_run, max: s.max / p.ops_per_run,
+    p25: s.p25 / p.ops_per_run, p75: s.p75 / p.ops_per_run });
+  return { ...p, latency_us: div(p.latency_us), ...(p.cycles ? { cycles: div(p.cycles) } : {}) };
+}
+
+/** RUNS.json entries (`wasmcu power fit`): one per busy phase with measured power. */
+export function fitRuns(phases: readonly PhaseSummary[], meta: { f_hz: number; v: number; n_periph: number; simulated: boolean; label: string }): Run[] {
+  return phases
+    .filter((p) => p.avg_power_w !== undefined && p.phase !== IDLE_WORKLOAD[0])
+    .map((p) => ({
+      // The marked exports run without sleeping: the core is busy for the whole window.
+      f_hz: meta.f_hz, v: meta.v, n_periph: meta.n_periph, idle: 0, power_w: p.avg_power_w!,
+      label: `${meta.label} ${p.phase}`, simulated: meta.simulated,
+    }));
+}
+
+export interface DeviceBenchResults extends BenchResults {
+  /** Operating points for `wasmcu power fit` (present when energy was measured). */
+  runs?: Run[];
+  /** The rig's supply (rp2040-sim) or the monitor's median supply reading, volts. */
+  supply_v?: number;
+  /** Enabled peripherals as the rig's power model counted them (rp2040-sim; sim/activity.ts). */
+  n_periph?: number;
+  /** The simulated INA219's power model (rp2040-sim only), for comparison with a fit. */
+  sim_power_model?: { alpha: number; beta: number; gamma: number };
+}
+
+export async function runDeviceBench(opts: DeviceBenchOptions): Promise<DeviceBenchResults> {
+  const { target } = opts;
+  const withSimMonitor = target.simulated && (opts.simMonitor ?? true) && !opts.port;
+  if (opts.monitorPort && !opts.port) throw new UsageError("--monitor needs --port: a real board measured by a real monitor");
+  const measuring = withSimMonitor || opts.monitorPort !== undefined;
+  const models = opts.models.map((m) => ({ name: modelName(m), bytes: readTflite(m) }));
+  const workloads = selectWorkloads(opts.phases, measuring);
+  const app = (await buildApp("bench")).wasm;
+  const monitorApp = withSimMonitor ? (await buildApp("power-monitor")).wasm : undefined;
+  const peripherals: { count?: number } = {};
+  const { link, board, monitor, hello } = await openBoard(opts, app, monitorApp, peripherals);
+  const fHz = typeof hello.clock_hz === "number" ? hello.clock_hz : target.board.clock_hz;
+  const phases: PhaseSummary[] = [];
+  const log = new MarkerLog();
+  const callIssues: PowerIssue[] = [];
+  link.onEvent((e) => {
+    if (e.kind === "hello") log.reset();
+  });
+  let analysis: BenchAnalysis | undefined;
+  const started = Date.now();
+  let monitorOk = true;
+  try {
+    const timed = async (name: string, fn: string, ops: number, before?: () => Promise<void>) => {
+      opts.onProgress?.(name);
+      await before?.();
       const micros: number[] = [];
       const cycles: number[] = [];
       for (let i = 0; i < opts.runs; i++) {
-        const r = await invokeOnce(link);
-        micros.push(r.micros);
-        cycles.push(r.cycles);
+        if (monitor) {
+          try {
+            const r = await markedCall(link, fn);
+            log.add(name, ops, r.packed, r.cycles);
+          } catch (e) {
+            // Keep what was measured; the analysis labels the rest.
+            callIssues.push({ kind: "missing-marker", message: `phase "${name}" run ${i}: ${(e as Error).message}`, phase: name, run: i });
+          }
+        } else if (fn === "infer") {
+          const r = await invokeOnce(link);
+          micros.push(r.micros);
+          cycles.push(r.cycles);
+        } else {
+          const r = await link.call(fn, 600_000);
+          micros.push(r.micros);
+          cycles.push(r.cycles);
+        }
+        await opts.afterRun?.(link, name, i);
       }
-      phases.push(phase(`infer:${m.name}`, 1, micros, cycles));
+      if (!monitor) phases.push(phase(name, ops, micros, cycles));
+    };
+    for (const [name, fn, ops] of workloads) await timed(name, fn, ops);
+    for (const m of models) await timed(`infer:${m.name}`, "infer", 1, async () => void (await deploy(link, { model: m.bytes })));
+    if (monitor) {
+      opts.onProgress?.("waiting for the monitor's last samples");
+      // An emulated monitor may trail the board by as long as the run took: wait that long, at least 30 s.
+      monitorOk = await drainMonitor(monitor, log.markers.length, Math.max(30_000, 2 * (Date.now() - started)));
     }
   } finally {
     await link.close();
+    await monitor?.link.close();
     await board?.stop();
   }
-  const { target } = opts;
-  return {
-    format: RESULTS_FORMAT,
-    simulated: target.simulated,
-    source: target.simulated
-      ? `${target.name}: rp2040js emulated Cortex-M0+ at ${target.board.clock_hz / 1e6} MHz (emulated cycles and time, not silicon); no current monitor`
-      : opts.port ? `${target.board.name} at ${opts.port}; no current monitor` : "host board (a Linux process: wall time of this machine, not a microcontroller); no current monitor",
-    board: target.name,
-    ...(target.board.clock_hz ? { f_hz: target.board.clock_hz } : {}),
-    phases,
-    issues: [],
-  };
+
+  const simulatedSource = `${target.name}: rp2040js emulated Cortex-M0+ at ${fHz / 1e6} MHz (emulated cycles and time, not silicon)`;
+  if (!monitor) {
+    return {
+      format: RESULTS_FORMAT,
+      simulated: target.simulated,
+      source: target.simulated
+        ? `${simulatedSource}; no current monitor`
+        : opts.port ? `${target.board.name} at ${opts.port}; no current monitor` : "host board (a Linux process: wall time of this machine, not a microcontroller); no current monitor",
+      board: target.name,
+      ...(fHz ? { f_hz: fHz } : {}),
+      phases,
+      issues: [],
+    };
+  }
+
+  const samples = monitor.stream.samples();
+  if (!monitor.stream.header) {
+    throw new DeviceError(`no samples from ${monitor.where}: is it running the power-monitor app with an INA219?`,
+      monitor.logs.slice(-5).join("\n") || undefined);
+  }
+  analysis = analyzeBench({ samples, markers: log.markers, edges: monitor.stream.edges().map((e) => e.t_us), align: "edges" });
+  const issues = [...callIssues, ...analysis.issues];
+  if (!monitorOk && !issues.some((i) => i.kind === "monitor-stopped")) {
+    issues.push({ kind: "monitor-stopped", message: `${monitor.where} stopped streaming: no samples after ${monitor.stream.lastTimeUs ?? 0} us (monitor clock)` });
+  }
+  const supplyV = withSimMonitor ? opts.supplyV ?? DEFAULT_SUPPLY_V : medianSupply(samples);
+  const simulated = target.simulated || withSimMonitor;
+  const source = withSimMonitor
+    ? `${simulatedSource}; SIMULATED INA219 (power model, boards/host/INA219-MODEL.md) on an emulated power-monitor RP2040, supply ${supplyV} V`
+    : `${target.board.name} at ${opts.port}; INA219 power monitor at ${opts.monitorPort}`;
+  const results = toResults({ ...analysis, issues }, { simulated, source, board: target.name, f_hz: fHz, v: supplyV }, samples);
+  const out: DeviceBenchResults = { ...results, phases: results.phases.map(perOp).map((p) => blurNote(p, monitor.stream.header?.periodUs ?? 0)) };
+  out.supply_v = supplyV;
+  // Peripherals: on rp2040-sim, what the rig counted for the board (sim/activity.ts); a real
+  // board's count is not known to the host (0: beta then folds into the static term).
+  const nPeriph = peripherals.count ?? 0;
+  if (peripherals.count !== undefined) out.n_periph = peripherals.count;
+  out.runs = fitRuns(out.phases, { f_hz: fHz, v: supplyV, n_periph: nPeriph, simulated, label: `${fHz / 1e6} MHz ${supplyV} V` });
+  if (withSimMonitor) out.sim_power_model = { alpha: DEFAULT_POWER_MODEL.alpha, beta: DEFAULT_POWER_MODEL.beta, gamma: DEFAULT_POWER_MODEL.gamma };
+  return out;
+}
+
+/**
+ * A window only a few samples long is blurred by the monitor: each sample is the INA219's
+ * last conversion (most of a sample period) and the edges are known to half a period.
+ */
+function blurNote(p: PhaseSummary, periodUs: number): PhaseSummary {
+  const windowUs = p.latency_us.median * p.ops_per_run;
+  if (!(periodUs > 0) || p.energy_per_op_j === undefined || windowUs >= 20 * periodUs) return p;
+  return { ...p, notes: [...p.notes, `window ${(windowUs / 1000).toFixed(2)} ms is under 20 monitor samples: the INA219's conversion window and the edge resolution (${periodUs} us) blur its energy (typically low)`] };
+}
+
+function medianSupply(samples: readonly { bus_v: number }[]): number {
+  const v = samples.map((s) => s.bus_v).sort((a, b) => a - b);
+  return v.length ? v[Math.floor(v.length / 2)]! : NaN;
 }

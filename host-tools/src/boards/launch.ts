@@ -18,6 +18,8 @@ export interface LaunchedBoard {
   uartPath: string;
   /** rp2040-sim with `usb`: the pseudo-terminal bridged to the board's USB CDC-ACM port. */
   usbPath?: string;
+  /** rp2040-sim with `monitor`: the power monitor's UART (its own pseudo-terminal). */
+  monitorPath?: string;
   process: ChildProcess;
   /** Lines the board process printed outside the UART (diagnostics). */
   stderrTail(): string;
@@ -44,9 +46,16 @@ export interface LaunchOptions {
   extraArgs?: string[];
 }
 
-function waitForUartLine(child: ChildProcess, timeoutMs: number, stderrTail: () => string): Promise<{ uart: string; usb?: string }> {
+interface BoardLines {
+  uart: string;
+  usb?: string;
+  monitor?: string;
+}
+
+function waitForUartLine(child: ChildProcess, timeoutMs: number, stderrTail: () => string): Promise<BoardLines> {
   return new Promise((resolve, reject) => {
     let usb: string | undefined;
+    let monitor: string | undefined;
     const rl = createInterface({ input: child.stdout! });
     const timer = setTimeout(() => {
       rl.close();
@@ -55,11 +64,13 @@ function waitForUartLine(child: ChildProcess, timeoutMs: number, stderrTail: () 
     rl.on("line", (line) => {
       const u = /^usb: (\S+)/.exec(line);
       if (u) usb = u[1]!;
+      const mon = /^monitor-uart: (\S+)/.exec(line);
+      if (mon) monitor = mon[1]!;
       const m = /^uart: (\S+)/.exec(line);
       if (m) {
         clearTimeout(timer);
         rl.close();
-        resolve(usb === undefined ? { uart: m[1]! } : { uart: m[1]!, usb });
+        resolve({ uart: m[1]!, ...(usb === undefined ? {} : { usb }), ...(monitor === undefined ? {} : { monitor }) });
       }
     });
     child.once("exit", (code, signal) => {
@@ -76,9 +87,10 @@ function spawned(child: ChildProcess, timeoutMs: number): Promise<LaunchedBoard>
     errText = (errText + d).slice(-4000);
   });
   const stderrTail = () => errText;
-  return waitForUartLine(child, timeoutMs, stderrTail).then(({ uart, usb }) => ({
+  return waitForUartLine(child, timeoutMs, stderrTail).then(({ uart, usb, monitor }) => ({
     uartPath: uart,
     ...(usb === undefined ? {} : { usbPath: usb }),
+    ...(monitor === undefined ? {} : { monitorPath: monitor }),
     process: child,
     stderrTail,
     stop: () =>
@@ -110,6 +122,14 @@ export interface SimLaunchOptions extends LaunchOptions {
   speed?: number;
   /** Plug an emulated USB host into the board's USB port (CDC-ACM); its pseudo-terminal is `usbPath`. */
   usb?: boolean;
+  /**
+   * The power-measurement rig (sim/rig.ts): a second emulated RP2040 running the same
+   * firmware with this app (the power-monitor) in its app slot, a simulated INA219 on its
+   * I2C bus measuring the board; its UART is `monitorPath`.
+   */
+  monitor?: { app: string; flashFile: string; firmware?: string; supplyV?: number; stopAtUs?: number };
+  /** With `monitor`: the board's peripheral count as the rig's power model sees it, on each change. */
+  onPeripherals?: (n: number) => void;
 }
 
 /** Starts the rp2040 firmware in the rp2040js emulator, its UART0 on a pseudo-terminal. */
@@ -131,12 +151,21 @@ export async function launchSimBoard(target: BoardTarget, opts: SimLaunchOptions
     "--speed", opts.speed === undefined ? "1" : Number.isFinite(opts.speed) ? String(opts.speed) : "max", "--quiet"];
   if (opts.waitForHost) args.push("--wait-for-host");
   if (opts.usb) args.push("--usb");
+  if (opts.monitor) {
+    ensureFlashFile(opts.monitor.flashFile, target.board);
+    programSlot(opts.monitor.flashFile, region(target.board, "app_a"), SlotKind.App, readFileSync(opts.monitor.app), [region(target.board, "app_b")]);
+    args.push("--monitor-flash-file", opts.monitor.flashFile, "--monitor-image", opts.monitor.firmware ?? opts.firmware);
+    if (opts.monitor.supplyV !== undefined) args.push("--supply", String(opts.monitor.supplyV));
+    if (opts.monitor.stopAtUs !== undefined) args.push("--monitor-stop-at-us", String(opts.monitor.stopAtUs));
+  }
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
   const board = await spawned(child, opts.startTimeoutMs ?? 30_000);
-  if (opts.onGpio) {
+  if (opts.onGpio || opts.onPeripherals) {
     createInterface({ input: child.stdout! }).on("line", (line) => {
       const m = /^gpio: (\d+) (\d) (\d+)/.exec(line);
-      if (m) opts.onGpio!(Number(m[1]), Number(m[2]), Number(m[3]));
+      if (m) opts.onGpio?.(Number(m[1]), Number(m[2]), Number(m[3]));
+      const p = /^periph: (\d+)/.exec(line);
+      if (p) opts.onPeripherals?.(Number(p[1]));
     });
   }
   return board;
@@ -157,8 +186,12 @@ export async function launchHostBoard(target: BoardTarget, opts: LaunchOptions):
   return spawned(child, opts.startTimeoutMs ?? 10_000);
 }
 
-export interface LocalBoardOptions extends Omit<SimLaunchOptions, "firmware" | "waitForHost"> {
+export interface LocalBoardOptions extends Omit<SimLaunchOptions, "firmware" | "waitForHost" | "monitor"> {
   onBuildOutput?: (s: string) => void;
+  /** rp2040-sim: build the firmware for this clk_sys (a build option; see boards/rp2040/src/clocks.c). */
+  clockHz?: number;
+  /** rp2040-sim: the power-measurement rig; the monitor runs the default build. */
+  monitor?: Omit<NonNullable<SimLaunchOptions["monitor"]>, "firmware">;
 }
 
 /**
@@ -167,10 +200,17 @@ export interface LocalBoardOptions extends Omit<SimLaunchOptions, "firmware" | "
  */
 export async function startLocalBoard(target: BoardTarget, opts: LocalBoardOptions = {}): Promise<LaunchedBoard> {
   if (target.simulated) {
-    const fw = await buildFirmware(target.board, { onOutput: opts.onBuildOutput });
-    const elf = fw.artifacts.find((a) => a.endsWith(".elf"));
-    if (!elf) throw new BuildError(`the ${target.board.name} build produced no .elf`);
-    return launchSimBoard(target, { ...opts, firmware: elf, waitForHost: true });
+    const elfOf = async (clockHz?: number) => {
+      const fw = await buildFirmware(target.board, { onOutput: opts.onBuildOutput, ...(clockHz ? { clockHz } : {}) });
+      const elf = fw.artifacts.find((a) => a.endsWith(".elf"));
+      if (!elf) throw new BuildError(`the ${target.board.name} build produced no .elf`);
+      return elf;
+    };
+    const custom = opts.clockHz !== undefined && opts.clockHz !== target.board.clock_hz;
+    const firmware = await elfOf(custom ? opts.clockHz : undefined);
+    const monitor = opts.monitor ? { ...opts.monitor, firmware: custom ? await elfOf() : firmware } : undefined;
+    const { monitor: _m, ...rest } = opts;
+    return launchSimBoard(target, { ...rest, firmware, waitForHost: true, ...(monitor ? { monitor } : {}) });
   }
   return launchHostBoard(target, { ...opts, firmware: await ensureHostTool("wasmcu-host"), waitForHost: true });
 }

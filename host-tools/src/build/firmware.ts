@@ -29,14 +29,20 @@ export function summariseBuildLog(log: string): string {
   return picked.slice(0, 60).join("\n");
 }
 
-export async function buildFirmware(board: Board, opts: { onOutput?: (s: string) => void; buildDir?: string } = {}): Promise<FirmwareBuild> {
+/**
+ * Builds a board's firmware. `clockHz` builds it for another clk_sys (boards that support
+ * it: rp2040, see boards/rp2040/src/clocks.c), in its own tree next to the default one.
+ */
+export async function buildFirmware(board: Board, opts: { onOutput?: (s: string) => void; buildDir?: string; clockHz?: number } = {}): Promise<FirmwareBuild> {
   if (board.buildable_here === false) {
     throw new BoardError(`the ${board.name} firmware is built with its vendor toolchain, not here`,
       `see ${path.relative(repoRoot, path.join(board.dir, "README.md"))} for the idf.py steps`);
   }
-  const dir = opts.buildDir ?? firmwareBuildDir(board.name);
+  const clock = opts.clockHz !== undefined && opts.clockHz !== board.clock_hz ? opts.clockHz : undefined;
+  const dir = opts.buildDir ?? (clock ? `${firmwareBuildDir(board.name)}-${clock / 1e6}mhz` : firmwareBuildDir(board.name));
   if (!existsSync(path.join(dir, "CMakeCache.txt"))) {
-    const cfg = await run("cmake", ["-S", repoRoot, "-B", dir, `-DWASMCU_BOARD=${board.name}`, "-DCMAKE_BUILD_TYPE=Release"],
+    const extra = clock ? [`-DWASMCU_CLOCK_HZ_OVERRIDE=${clock}`] : [];
+    const cfg = await run("cmake", ["-S", repoRoot, "-B", dir, `-DWASMCU_BOARD=${board.name}`, "-DCMAKE_BUILD_TYPE=Release", ...extra],
       { onOutput: opts.onOutput, installHint: CMAKE_HINT });
     if (cfg.code !== 0) throw new BuildError(`configuring the ${board.name} firmware failed`, summariseBuildLog(cfg.stdout + cfg.stderr));
   }

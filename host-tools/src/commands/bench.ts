@@ -1,40 +1,80 @@
 import type { Command } from "commander";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { runDeviceBench } from "../bench/device-bench.js";
+import { runDeviceBench, type DeviceBenchOptions, type DeviceBenchResults } from "../bench/device-bench.js";
+import { parseFrequency, runSweep, type SweepResults } from "../bench/sweep.js";
 import { resolveBoard } from "../boards/registry.js";
 import { UsageError } from "../lib/errors.js";
 import { Output, table } from "../lib/output.js";
-import { latencySpec, renderSvg } from "../power/charts.js";
+import { latencySpec, renderSvg, writeCharts } from "../power/charts.js";
 import type { BenchResults } from "../power/results.js";
 
 interface Opts {
   board: string;
   port?: string;
+  monitor?: string | boolean;
   models: string[];
+  phases?: string[];
+  freq?: string[];
+  supply?: string[];
   runs: string;
   out?: string;
   json?: boolean;
 }
 
-const n = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : "-");
+const n = (v: number | undefined, digits = 1) => (v !== undefined && Number.isFinite(v) ? v.toFixed(digits) : "-");
 
 export function markdown(r: BenchResults): string {
-  const rows = r.phases.map((p) => [p.phase, p.runs, p.ops_per_run, n(p.latency_us.median, 2), `${n(p.latency_us.min, 2)}..${n(p.latency_us.max, 2)}`,
-    p.cycles ? Math.round(p.cycles.median).toLocaleString("en") : "-"]);
-  return `${r.source}\n\n` + table(["phase", "runs", "ops/run", "median us/op", "min..max us/op", "median cycles/op"], rows);
+  const energy = r.phases.some((p) => p.avg_power_w !== undefined);
+  const head = ["phase", "runs", "ops/run", "median us/op", "min..max us/op", "median cycles/op"];
+  if (energy) head.push("avg mA", "avg mW", "energy/op uJ", "status");
+  const rows = r.phases.map((p) => {
+    const row: (string | number)[] = [p.phase, p.runs, p.ops_per_run, n(p.latency_us.median, 2), `${n(p.latency_us.min, 2)}..${n(p.latency_us.max, 2)}`,
+      p.cycles ? Math.round(p.cycles.median).toLocaleString("en") : "-"];
+    if (energy) {
+      row.push(n(p.avg_current_a !== undefined ? p.avg_current_a * 1e3 : undefined, 2), n(p.avg_power_w !== undefined ? p.avg_power_w * 1e3 : undefined, 2),
+        n(p.energy_per_op_j !== undefined ? p.energy_per_op_j.median * 1e6 : undefined, 3), p.status);
+    }
+    return row;
+  });
+  const lines = [`${r.simulated && energy ? "SIMULATED energy — " : ""}${r.source}`, "", `| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`,
+    ...rows.map((row) => `| ${row.join(" | ")} |`)];
+  for (const p of r.phases) for (const note of p.notes) if (!/^no current monitor/.test(note)) lines.push(`- ${p.phase}: ${note}`);
+  for (const i of r.issues) lines.push(`- issue (${i.kind}): ${i.message}`);
+  return lines.join("\n");
+}
+
+function sweepText(s: SweepResults): string {
+  const parts = s.points.map((p) => markdown(p));
+  const runs = table(["run", "f (MHz)", "V", "power (mW)"], s.runs.map((r) => [r.label ?? "", r.f_hz / 1e6, r.v, (r.power_w * 1e3).toFixed(3)]));
+  return [...parts, "", `runs for wasmcu power fit${s.simulated ? " (SIMULATED)" : ""}:`, runs].join("\n\n");
+}
+
+async function writeOne(r: BenchResults, dir: string): Promise<string[]> {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, "results.json"), JSON.stringify(r, null, 2) + "\n");
+  if (r.phases.some((p) => p.energy_per_op_j !== undefined) || r.trace) {
+    return ["results.json", ...(await writeCharts(r, dir)).map((c) => path.basename(c.file))];
+  }
+  writeFileSync(path.join(dir, "latency.svg"), await renderSvg(latencySpec(r)));
+  return ["results.json", "latency.svg"];
 }
 
 export function register(program: Command): void {
   program
     .command("bench")
-    .description("run the bench app's phases and model inference on a board; latency per phase (median and spread), charts")
+    .description("run the bench app's phases and model inference on a board: latency per phase (median and spread); with a current monitor also current, power and energy per op; charts")
     .option("-b, --board <board>", "host, rp2040-sim, or the kind of board at --port", "rp2040-sim")
     .option("-p, --port <port>", "a board already running wasmcu firmware")
+    .option("--monitor <port>", "a board running the power-monitor app (INA219), its marker input wired to the board's GPIO 15; rp2040-sim starts an emulated one by default (--no-monitor: latency only)")
+    .option("--no-monitor", "rp2040-sim: no emulated power monitor")
     .option("-m, --models <files...>", ".tflite models to time (each is deployed in turn)", [] as string[])
+    .option("--phases <names...>", "only these phases: gpio-toggle sha256-1k alloc-1k stream-encode fib24 idle-100ms")
+    .option("--freq <hz...>", "rp2040-sim: build the firmware for each clk_sys (48M 50M 75M 100M 125M 133M) and bench at each; writes runs for wasmcu power fit")
+    .option("--supply <volts...>", "rp2040-sim: the rig's supply voltage(s) upstream of the shunt (default 3.3)")
     .option("--runs <n>", "runs per phase", "5")
-    .option("-o, --out <dir>", "write results.json and latency.svg there")
-    .option("--json", "machine-readable results (the RESULTS.json format)")
+    .option("-o, --out <dir>", "write results.json, latency.svg, energy.svg, trace.svg there (a sweep: runs.json and one folder per point)")
+    .option("--json", "machine-readable results (the RESULTS.json format; a sweep: {runs, points})")
     .action(async (opts: Opts) => {
       const out = new Output(opts);
       const runs = Number(opts.runs);
@@ -43,12 +83,39 @@ export function register(program: Command): void {
       if (!opts.port && target.board.name !== "host" && !target.simulated) {
         throw new UsageError(`--board ${opts.board} needs --port (a board running wasmcu firmware)`);
       }
-      const results = await runDeviceBench({ target, port: opts.port, models: opts.models, runs, onProgress: (w) => out.info(`bench: ${w}`) });
+      const monitorPort = typeof opts.monitor === "string" ? opts.monitor : undefined;
+      const base: DeviceBenchOptions = {
+        target, models: opts.models, runs, onProgress: (w) => out.info(`bench: ${w}`),
+        ...(opts.port ? { port: opts.port } : {}),
+        ...(monitorPort ? { monitorPort } : {}),
+        ...(opts.phases ? { phases: opts.phases } : {}),
+        simMonitor: opts.monitor !== false,
+      };
+      const supplies = (opts.supply ?? []).map((s) => {
+        const v = Number(s);
+        if (!(v > 0 && v < 26)) throw new UsageError(`--supply ${s}: expected volts between 0 and 26`);
+        return v;
+      });
+      if ((opts.freq || supplies.length) && !target.simulated) {
+        if (supplies.length) throw new UsageError("--supply sets the emulated rig's supply: only with --board rp2040-sim");
+      }
+      if (opts.freq || supplies.length > 1) {
+        if (!target.simulated) throw new UsageError("--freq sweeps rebuild and restart the board: only with --board rp2040-sim");
+        const freqsHz = (opts.freq ?? [String(target.board.clock_hz)]).map(parseFrequency);
+        const sweep = await runSweep({ ...base, freqsHz, supplies: supplies.length ? supplies : [3.3] });
+        if (opts.out) {
+          mkdirSync(opts.out, { recursive: true });
+          writeFileSync(path.join(opts.out, "runs.json"), JSON.stringify({ runs: sweep.runs }, null, 2) + "\n");
+          for (const p of sweep.points) await writeOne(p, path.join(opts.out, `${(p.f_hz ?? 0) / 1e6}mhz-${p.supply_v ?? p.v}v`));
+          out.info(`wrote ${path.join(opts.out, "runs.json")} (wasmcu power fit reads it) and one folder per operating point`);
+        }
+        out.result(sweep, () => sweepText(sweep));
+        return;
+      }
+      const results: DeviceBenchResults = await runDeviceBench({ ...base, ...(supplies[0] !== undefined ? { supplyV: supplies[0] } : {}) });
       if (opts.out) {
-        mkdirSync(opts.out, { recursive: true });
-        writeFileSync(path.join(opts.out, "results.json"), JSON.stringify(results, null, 2) + "\n");
-        writeFileSync(path.join(opts.out, "latency.svg"), await renderSvg(latencySpec(results)));
-        out.info(`wrote ${path.join(opts.out, "results.json")} and latency.svg`);
+        const files = await writeOne(results, opts.out);
+        out.info(`wrote ${files.map((f) => path.join(opts.out!, f)).join(", ")}`);
       }
       out.result(results, () => markdown(results));
     });

@@ -84,14 +84,42 @@ export function matchEdges(device: readonly number[], edges: readonly number[]):
       }
     }
     if (d.length < minPairs) continue;
-    const map = fitClockMap(d, e);
-    if (Math.abs(map.rate - 1) > 0.01) continue;
-    // Prefer more pairs at equal residual: the score is the residual plus a small penalty per unpaired marker.
-    const score = map.rms_us + (device.length - d.length) * 1e-3;
-    const bestScore = best ? best.map.rms_us + (device.length - best.map.pairs) * 1e-3 : Infinity;
-    if (score < bestScore) best = { map, shift };
+    const map = preferredMap(d, e);
+    if (!map) continue;
+    // Most pairs first, then the smallest residual: a phase run several times makes equal
+    // intervals, so a shift that pairs only a few markers can fit as well as the true one.
+    if (!best || map.pairs > best.map.pairs || (map.pairs === best.map.pairs && map.rms_us < best.map.rms_us)) best = { map, shift };
   }
   return best;
+}
+
+/** The offset-only map (rate 1): the mean difference of the pairs. */
+export function offsetMap(device: readonly number[], monitor: readonly number[]): ClockMap {
+  const n = Math.min(device.length, monitor.length);
+  if (n === 0) return { offset_us: 0, rate: 1, rms_us: 0, pairs: 0 };
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += monitor[i]! - device[i]!;
+  const offset = sum / n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (monitor[i]! - device[i]! - offset) ** 2;
+  return { offset_us: offset, rate: 1, rms_us: Math.sqrt(ss / n), pairs: n };
+}
+
+/**
+ * The line, or rate 1 when the line does not explain the pairs much better. Edges seen at
+ * a monitor's sample resolution are off by up to a sample period each; over a short run
+ * that error decides the slope, while two crystals agree to within 1e-4. So the slope is
+ * trusted only when it halves the residual over at least four pairs (real drift over a
+ * long run); residuals beyond 1% of the span mean wrong pairs (undefined).
+ */
+export function preferredMap(device: readonly number[], monitor: readonly number[]): ClockMap | undefined {
+  const line = fitClockMap(device, monitor);
+  const flat = offsetMap(device, monitor);
+  // Two or three pairs always leave the line a small residual: it needs four to show drift.
+  const map = line.pairs >= 4 && Math.abs(line.rate - 1) <= 0.01 && line.rms_us < 0.5 * flat.rms_us ? line : flat;
+  // Residuals beyond 1% of the span (the drift no crystal has) mean the edges are the wrong ones.
+  const span = Math.max(...device) - Math.min(...device);
+  return map.rms_us <= Math.max(0.01 * span, 1) ? map : undefined;
 }
 
 /** Offset from receive times: the link only ever adds delay, so the smallest difference is closest. */

@@ -5,3 +5,4 @@ export * from "./analysis.js";
 export * from "./fit.js";
 export * from "./results.js";
 export * from "./charts.js";
+export * from "./monitor-stream.js";

@@ -69,11 +69,18 @@ export interface Ina219SimOptions {
   model?: Partial<PowerModel>;
   /** Time conversions run on, microseconds (the emulator's clock); default: an internal clock moved by advance(). */
   now?: () => number;
+  /**
+   * The load averaged over each conversion's window [fromUs, toUs] (a measured chip's
+   * emulated activity, see sim/rig.ts). When given, the power model is on from the start
+   * and each conversion asks for its own window instead of using setLoad's fixed load.
+   */
+  loadFor?: (fromUs: number, toUs: number) => Load;
 }
 
 export class Ina219Sim implements I2cDevice {
   readonly model: PowerModel;
   private readonly nowFn: (() => number) | undefined;
+  private readonly loadFor: ((fromUs: number, toUs: number) => Load) | undefined;
   private manualNow = 0;
 
   private config = INA219_CONFIG_POR;
@@ -107,6 +114,8 @@ export class Ina219Sim implements I2cDevice {
       throw new RangeError("INA219 sim: power model values must be finite, noise >= 0 and the shunt > 0 ohms");
     }
     this.nowFn = opts.now;
+    this.loadFor = opts.loadFor;
+    this.useModel = opts.loadFor !== undefined;
     this.rng = (m.seed >>> 0) || 1;
     this.powerOn();
   }
@@ -263,14 +272,22 @@ export class Ina219Sim implements I2cDevice {
     const now = this.now();
     const cycle = this.cycleUs();
     if (cycle === 0 || now < this.cycleStart + cycle) return;
-    if (this.mode >= 5) this.cycleStart += Math.floor((now - this.cycleStart) / cycle) * cycle;
-    else this.converting = false;
-    this.convert();
+    // The window of the last due conversion: it ends where the cycle in progress begins.
+    let end: number;
+    if (this.mode >= 5) {
+      this.cycleStart += Math.floor((now - this.cycleStart) / cycle) * cycle;
+      end = this.cycleStart;
+    } else {
+      this.converting = false;
+      end = this.cycleStart + cycle;
+    }
+    this.convert(end - cycle, end);
   }
 
-  private convert(): void {
+  private convert(fromUs: number, toUs: number): void {
     let shuntV = this.inShuntV;
     let busV = this.inBusV;
+    if (this.loadFor && this.useModel) this.load = this.loadFor(fromUs, toUs);
     if (this.useModel) {
       const v = this.load.vSupply;
       let amps = v > 0 ? modelPower(this.model, this.load) / v : 0;

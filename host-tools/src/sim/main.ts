@@ -2,9 +2,13 @@
 // UART0 on a pseudo-terminal, and reports on stdout, one event per line:
 //   usb: /dev/pts/M           with --usb: the terminal bridged to the board's USB CDC-ACM port
 //                             (printed just before the uart line)
+//   monitor-uart: /dev/pts/K  with --monitor-flash-file: the power monitor's UART (printed
+//                             just before the uart line)
 //   uart: /dev/pts/N          the terminal to open (115200 8N1, like a real board)
 //   usb-connected: CYCLE      with --usb: the USB host configured the device (again after a reset)
 //   gpio: PIN LEVEL CYCLE     a driven GPIO changed (emulated cycle stamp)
+//   periph: N CYCLE           with a monitor: the peripherals the power model counts for
+//                             this chip changed (sim/activity.ts)
 //   reset: CAUSE CYCLE [firmware=REASON pc=.. lr=.. xpsr=..]
 //                             the chip reset (watchdog-timeout, watchdog-force, sysresetreq);
 //                             a forced reset by the wasmcu firmware says why (software,
@@ -13,6 +17,9 @@
 // Warnings go to stderr. Usage:
 //   node --import tsx host-tools/src/sim/main.ts --image build/rp2040/bin/wasmcu-rp2040.elf \
 //        [--flash-file flash.bin] [--speed 1|max] [--i2c-regs 0x50] [--i2c-device 0x40=model.ts]
+//        [--monitor-flash-file mon.bin [--monitor-image FILE] [--supply 3.3]]
+// With a monitor, a second emulated RP2040 runs the power-monitor app on the same time
+// base, the simulated INA219 on its I2C0 measuring this chip (sim/rig.ts).
 import { createWriteStream, type WriteStream } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -20,7 +27,8 @@ import { parseArgs } from "node:util";
 
 import { typicalTiming, fastTiming } from "./flash-chip.js";
 import { RegisterFileDevice, type I2cDevice } from "./i2c.js";
-import { startRp2040Sim } from "./rp2040.js";
+import { DEFAULT_SUPPLY_V, DUT_MARKER_PIN, MONITOR_MARKER_PIN, startPowerRig } from "./rig.js";
+import { startRp2040Sim, type Rp2040Sim, type Rp2040SimOptions } from "./rp2040.js";
 
 const USAGE = `usage: main.ts --image FILE [options]
   --image FILE          firmware (.elf, .uf2 or .bin)
@@ -35,7 +43,14 @@ const USAGE = `usage: main.ts --image FILE [options]
   --wait-for-host       hold the chip in reset until the host sends its first byte (UART or USB)
   --gpio-log FILE       write gpio lines to FILE instead of stdout
   --no-pty              no pseudo-terminal (UART output goes to stderr)
-  --quiet               no warnings on stderr`;
+  --quiet               no warnings on stderr
+  --monitor-flash-file FILE     add the power-measurement rig: a second RP2040 (the monitor) booting
+                        from FILE (the firmware with the power-monitor app in its app slot), a
+                        simulated INA219 on its I2C0 measuring this chip, GPIO ${DUT_MARKER_PIN} wired to its
+                        GPIO ${MONITOR_MARKER_PIN}; its UART is the 'monitor-uart:' line
+  --monitor-image FILE  firmware image to write into the monitor's flash first
+  --supply V            the rig's supply voltage upstream of the shunt (default ${DEFAULT_SUPPLY_V})
+  --monitor-stop-at-us N        fault injection (tests): the monitor freezes at emulated time N`;
 
 function parseAddr(s: string): number {
   const n = Number(s);
@@ -72,6 +87,10 @@ async function main(): Promise<number> {
       "wait-for-host": { type: "boolean", default: false },
       usb: { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
+      "monitor-flash-file": { type: "string" },
+      "monitor-image": { type: "string" },
+      supply: { type: "string" },
+      "monitor-stop-at-us": { type: "string" },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -100,7 +119,7 @@ async function main(): Promise<number> {
   if (values["gpio-log"]) gpioLog = createWriteStream(values["gpio-log"]);
   const gpioLine = gpioLog ? (l: string) => gpioLog!.write(`${l}\n`) : out;
 
-  const sim = await startRp2040Sim({
+  const simOpts: Rp2040SimOptions = {
     image: values.image,
     flashFile,
     speed,
@@ -120,15 +139,37 @@ async function main(): Promise<number> {
     usb: values.usb,
     onUsb: values.usb && values["no-pty"] ? (b) => process.stderr.write(b) : undefined,
     onUsbConnect: (cycle) => out(`usb-connected: ${cycle}`),
-  });
+  };
+  let sim: Rp2040Sim;
+  let monitor: Rp2040Sim | undefined;
+  const monitorFlash = values["monitor-flash-file"];
+  if (monitorFlash) {
+    const supplyV = values.supply === undefined ? DEFAULT_SUPPLY_V : Number(values.supply);
+    const rig = await startPowerRig({
+      dut: simOpts,
+      monitor: {
+        image: values["monitor-image"], flashFile: monitorFlash, speed, pty: !values["no-pty"], boot: values.boot, flashTiming: timing,
+        onWarning: values.quiet ? undefined : (m) => process.stderr.write(`warning: monitor: ${m}\n`),
+      },
+      supplyV,
+      ...(values["monitor-stop-at-us"] !== undefined ? { monitorStopAtUs: Number(values["monitor-stop-at-us"]) } : {}),
+      onPeripherals: (n) => out(`periph: ${n} ${(sim as Rp2040Sim | undefined)?.cycles ?? 0}`),
+    });
+    sim = rig.dut;
+    monitor = rig.monitor;
+    if (monitor.ptyPath) out(`monitor-uart: ${monitor.ptyPath}`);
+  } else {
+    sim = await startRp2040Sim(simOpts);
+  }
   if (sim.usbPtyPath) out(`usb: ${sim.usbPtyPath}`);
   if (sim.ptyPath) out(`uart: ${sim.ptyPath}`);
 
-  const stop = () => void sim.stop();
+  const stop = () => void Promise.all([sim.stop(), monitor?.stop()]);
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   try {
     await sim.done;
+    await monitor?.done.catch(() => {});
   } finally {
     out(`stopped: ${sim.cycles}`);
     gpioLog?.end();

@@ -19,6 +19,7 @@ import { GPIOPinState, RP2040, USBCDC, type GPIOPin } from "rp2040js";
 
 import { RP2040_FAMILY_ID, elfFlashChunks, uf2FlashChunks, type FlashChunk } from "../build/uf2.js";
 import { BOOT2_SIZE, BOOT2_SRAM_ADDRESS, SRAM_END, checkBoot2 } from "./bootrom.js";
+import { countPeripherals, type ActivityLog } from "./activity.js";
 import { SimClock, type SimAlarm } from "./clock.js";
 import { isElf } from "./elf.js";
 import { SpiNorFlash, fastTiming, type SpiNorTiming } from "./flash-chip.js";
@@ -103,6 +104,16 @@ export interface Rp2040SimOptions {
   holdUntilHost?: boolean;
   /** Instructions' worth of cycles per batch between looks at the host (default 4M; also capped to ~25 ms of wall time). */
   batchCycles?: number;
+  /**
+   * Record what the chip does for a power model (sleep intervals, clk_sys, enabled
+   * peripherals; see activity.ts), on this sim's emulated-nanosecond time base.
+   */
+  activity?: ActivityLog;
+  /**
+   * Never run past this emulated time (nanoseconds): a second chip on the same time base
+   * (a power monitor) follows the chip it measures and must not get ahead of it.
+   */
+  timeLimitNanos?: () => number;
 }
 
 export interface UartWaitOptions {
@@ -240,6 +251,9 @@ export class Rp2040Sim {
   private rejectDone!: (e: Error) => void;
   private readonly batchCycles: number;
   private readonly speed: number;
+  /** Input levels driven from another chip, applied when this chip's time reaches them. */
+  private inputQueue: { pin: number; level: boolean; atNs: number }[] = [];
+  private releasedResets = 0;
 
   constructor(private readonly opts: Rp2040SimOptions) {
     const size = opts.flashSize ?? DEFAULT_FLASH_SIZE;
@@ -406,7 +420,9 @@ export class Rp2040Sim {
     this.nsPerCycle = 1e9 / rp.clkSys;
     rp.addClockListener((clkSys) => {
       this.nsPerCycle = 1e9 / clkSys;
+      this.opts.activity?.setFrequency(this.nanos, clkSys);
     });
+    if (this.opts.activity) this.trackActivity(rp);
 
     const uart = rp.uart[0]!;
     uart.onByte = (b) => {
@@ -428,6 +444,24 @@ export class Rp2040Sim {
     rp.gpio.forEach((pin) => pin.addListener(() => this.pinChanged(pin)));
 
     this.boot(rp);
+  }
+
+  /** Frequency and peripheral count from a fresh chip on (see activity.ts for the rule). */
+  private trackActivity(rp: RP2040): void {
+    const act = this.opts.activity!;
+    this.releasedResets = 0;
+    act.setFrequency(this.nanos, rp.clkSys);
+    act.setPeripherals(this.nanos, 0);
+    const resets = rp.peripherals[0x4000c] as unknown as { readUint32(o: number): number; writeUint32(o: number, v: number): void };
+    const write = resets.writeUint32.bind(resets);
+    resets.writeUint32 = (off: number, value: number) => {
+      const before = resets.readUint32(0);
+      write(off, value);
+      if (off !== 0) return;
+      const after = resets.readUint32(0);
+      this.releasedResets |= before & ~after;
+      act.setPeripherals(this.nanos, countPeripherals(after, this.releasedResets));
+    };
   }
 
   private boot(rp: RP2040): void {
@@ -737,6 +771,7 @@ export class Rp2040Sim {
 
   private loop(): void {
     if (!this.running) return;
+    const startNs = this.nanos;
     try {
       this.runBatch();
     } catch (e) {
@@ -763,7 +798,20 @@ export class Rp2040Sim {
         return;
       }
     }
+    if (this.opts.timeLimitNanos && this.nanos === startNs) {
+      // Held at the time limit (the chip we follow has not moved on): wait, do not spin.
+      setTimeout(() => this.loop(), 1);
+      return;
+    }
     setImmediate(() => this.loop());
+  }
+
+  /** The clock time (this chip's, since its last reset) the batch may not pass; Infinity without a limit. */
+  private clockLimit(): number {
+    let limit = this.opts.timeLimitNanos ? this.opts.timeLimitNanos() : Infinity;
+    const next = this.inputQueue[0];
+    if (next) limit = Math.min(limit, next.atNs);
+    return limit - this.nanosBase;
   }
 
   private runBatch(): void {
@@ -772,16 +820,22 @@ export class Rp2040Sim {
     const clock = this.clock;
     const limit = core.cycles + this.batchCycles;
     const wallLimit = performance.now() + 25;
+    const act = this.opts.activity;
+    this.applyDueInputs();
+    const nsLimit = this.clockLimit();
     let n = 0;
-    while (core.cycles < limit && !this.pendingReset && !this.crashed && !this.stopping) {
+    while (core.cycles < limit && clock.nanos < nsLimit && !this.pendingReset && !this.crashed && !this.stopping) {
       if (core.waiting || this.lockedUp) {
         // Asleep (WFI/WFE) or locked up: jump to the next thing that can happen.
         const toNext = clock.nanosToNextAlarm;
-        const maxNs = (limit - core.cycles) * this.nsPerCycle;
+        const maxNs = Math.min((limit - core.cycles) * this.nsPerCycle, nsLimit - clock.nanos);
         const ns = toNext === undefined ? maxNs : Math.min(toNext, maxNs);
         const c = Math.max(1, Math.ceil(ns / this.nsPerCycle));
+        const from = this.nanosBase + clock.nanos;
+        const asleep = core.waiting; // the alarm that ends the jump may wake the core
         core.cycles += c;
         clock.tick(c * this.nsPerCycle);
+        if (act && asleep) act.slept(from, this.nanosBase + clock.nanos);
         // rp2040js wakes WFI only from NVIC lines; SysTick and others pend via this flag.
         if (!this.lockedUp && core.waiting && core.interruptsUpdated && core.checkForInterrupts()) {
           core.waiting = false;
@@ -792,6 +846,22 @@ export class Rp2040Sim {
         if (this.pendingFault) this.takeHardFault();
       }
       if ((++n & 0xfff) === 0 && performance.now() > wallLimit) break;
+    }
+    act?.advance(this.nanos);
+    this.applyDueInputs();
+  }
+
+  /** Drives `pin` to `level` once this chip's emulated time reaches `atNanos` (another chip's output). */
+  scheduleGpioInput(pin: number, level: boolean, atNanos: number): void {
+    let i = this.inputQueue.length;
+    while (i > 0 && this.inputQueue[i - 1]!.atNs > atNanos) i--;
+    this.inputQueue.splice(i, 0, { pin, level, atNs: atNanos });
+  }
+
+  private applyDueInputs(): void {
+    while (this.inputQueue.length && this.inputQueue[0]!.atNs <= this.nanos) {
+      const e = this.inputQueue.shift()!;
+      this.setGpioInput(e.pin, e.level);
     }
   }
 

@@ -1,0 +1,146 @@
+// `wasmcu bench --board rp2040-sim` with the emulated measurement rig: a second emulated
+// RP2040 running the power-monitor app reads a SIMULATED INA219 whose load is the board's
+// emulated activity. The energy figures must be present, labelled simulated, and agree with
+// the simulated chip's power model; a sweep over clocks and supplies must give runs from
+// which `wasmcu power fit` recovers that model.
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { MarkerLog, runDeviceBench } from "../../../host-tools/src/bench/device-bench.js";
+import { resolveBoard } from "../../../host-tools/src/boards/registry.js";
+import { DEFAULT_POWER_MODEL, modelPower } from "../../../host-tools/src/sim/ina219.js";
+import { missingToolchain } from "../../boards/rp2040/firmware.js";
+import { wasmcu } from "../../helpers/cli.js";
+import { sharedDir } from "../../helpers/paths.js";
+
+const skip = missingToolchain();
+const M = DEFAULT_POWER_MODEL;
+
+interface Phase {
+  phase: string; status: string; runs: number; measured_runs: number; ops_per_run: number;
+  latency_us: { median: number }; avg_power_w?: number; avg_current_a?: number; energy_per_op_j?: { median: number; min: number };
+}
+interface Results {
+  simulated: boolean; source: string; f_hz: number; v: number; n_periph: number; supply_v: number;
+  phases: Phase[]; issues: { kind: string; message: string }[];
+  runs: { f_hz: number; v: number; n_periph: number; idle: number; power_w: number; simulated: boolean }[];
+  trace: { samples: number[][]; markers: { phase: string; edge: string }[] };
+}
+
+test("MarkerLog unpacks the marked exports' results and starts a new boot when the device says hello again", () => {
+  const log = new MarkerLog();
+  log.add("fib24", 1, (1000n << 32n) | 250n, 31250);
+  log.reset();
+  log.add("fib24", 1, (40n << 32n) | 250n, 31250);
+  assert.deepEqual(log.markers.map((m) => [m.t_us, m.edge, m.boot]), [[1000, "start", 0], [1250, "end", 0], [40, "start", 1], [290, "end", 1]]);
+  const wrap = new MarkerLog();
+  wrap.add("a", 1, (0xffffff00n << 32n) | 0x80n, 0);
+  wrap.add("a", 1, (0x100n << 32n) | 0x10n, 0);
+  assert.equal(wrap.markers[2]!.t_us, 0x100000100, "a 32-bit wrap of the device clock is unwrapped, not taken for a reset");
+});
+
+describe("wasmcu bench on rp2040-sim with the emulated power monitor", { skip, timeout: 600_000 }, () => {
+  test("prints and writes latency and SIMULATED energy per phase that match the simulated chip's power model", async () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), "wasmcu-bench-power-"));
+    const model = path.join(sharedDir, "reference-models", "hello_world_int8", "model.tflite");
+    const r = await wasmcu(["bench", "--board", "rp2040-sim", "--runs", "2", "--phases", "sha256-1k", "idle-100ms", "--models", model, "-o", out, "--json"],
+      { timeoutMs: 400_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as Results;
+    assert.equal(j.simulated, true);
+    assert.match(j.source, /SIMULATED INA219/);
+    assert.deepEqual(j.issues, []);
+    assert.deepEqual(j.phases.map((p) => p.phase), ["sha256-1k", "idle-100ms", "infer:hello_world_int8"]);
+    for (const p of j.phases) {
+      assert.equal(p.status, "ok", `${p.phase}: ${JSON.stringify(p)}`);
+      assert.equal(p.measured_runs, 2);
+      assert.ok(p.energy_per_op_j && p.energy_per_op_j.min > 0, `${p.phase}: energy per op present and positive`);
+      assert.ok(p.avg_power_w! > 0 && p.avg_current_a! > 0);
+    }
+    // The rig's load is the board's emulated activity: busy during a marked phase (idle 0),
+    // asleep but for the 10 ms link polls during idle-100ms. Tolerances: the INA219's bus
+    // reading is quantized to 8 mV (11-bit: a bias up to 0.12% of 3.3 V), the shunt to
+    // 100 uA steps dithered by 50 uA noise over ~200 samples, and each window's first and
+    // last conversion (0.8 ms) straddle the phase edge (< 0.5% of a 218 ms phase): 2% is
+    // several times those; the idle phase also carries the polls' short busy spells (5%).
+    const load = { fHz: j.f_hz, vSupply: j.supply_v, nPeriph: j.n_periph };
+    assert.equal(j.f_hz, 125e6);
+    assert.ok(j.n_periph >= 1, "the rig counted the peripherals the firmware released from reset");
+    const busy = modelPower(M, { ...load, idle: 0 });
+    const asleep = modelPower(M, { ...load, idle: 1 });
+    const sha = j.phases[0]!, idle = j.phases[1]!;
+    assert.ok(Math.abs(sha.avg_power_w! / busy - 1) < 0.02, `sha256-1k: ${sha.avg_power_w} W vs the model's ${busy} W busy`);
+    assert.ok(idle.avg_power_w! >= asleep * 0.98 && idle.avg_power_w! < asleep * 1.05, `idle-100ms: ${idle.avg_power_w} W vs the model's ${asleep} W asleep`);
+    // Energy per op is power × latency.
+    assert.ok(Math.abs(sha.energy_per_op_j!.median / (sha.avg_power_w! * sha.latency_us.median * 1e-6) - 1) < 0.01);
+    assert.deepEqual(j.runs.map((x) => [x.f_hz, x.v, x.idle, x.simulated]), [[125e6, 3.3, 0, true], [125e6, 3.3, 0, true]], "busy phases become fit runs");
+    assert.ok(j.trace.markers.some((m) => m.phase === "idle-100ms" && m.edge === "start"));
+    for (const f of ["results.json", "latency.svg", "energy.svg", "trace.svg"]) assert.ok(existsSync(path.join(out, f)), f);
+    assert.match(readFileSync(path.join(out, "energy.svg"), "utf8"), /SIMULATED/);
+    assert.match(readFileSync(path.join(out, "trace.svg"), "utf8"), /<svg[\s\S]*phase markers/);
+
+    const table = await wasmcu(["bench", "--board", "rp2040-sim", "--runs", "1", "--phases", "gpio-toggle"], { timeoutMs: 200_000 });
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^SIMULATED energy/m);
+    assert.match(table.stdout, /\| gpio-toggle \| 1 \| 1000 \| [\d.]+ \| .* \| [\d.]+ \| [\d.]+ \| [\d.]+ \| ok \|/);
+  });
+
+  test("a monitor that stops streaming mid-benchmark leaves the earlier windows measured and the later ones labelled partial", async () => {
+    const r = await runDeviceBench({ target: resolveBoard("rp2040-sim"), models: [], runs: 3, phases: ["sha256-1k"], simMonitorStopAtUs: 400_000 });
+    const p = r.phases[0]!;
+    assert.equal(p.status, "partial");
+    assert.equal(p.runs, 3);
+    assert.ok(p.measured_runs >= 1 && p.measured_runs < 3, `measured ${p.measured_runs} of 3`);
+    assert.ok(p.energy_per_op_j && p.energy_per_op_j.n === p.measured_runs, "energy from the fully measured windows only");
+    assert.ok(r.issues.some((i) => i.kind === "monitor-stopped"), JSON.stringify(r.issues));
+    assert.ok(p.notes.some((n) => /monitor stopped streaming/.test(n)), p.notes.join("\n"));
+    assert.equal(r.simulated, true);
+  });
+
+  test("a board reset mid-benchmark is reported, and the windows before and after it are kept and measured", async () => {
+    const r = await runDeviceBench({
+      target: resolveBoard("rp2040-sim"), models: [], runs: 3, phases: ["stream-encode"],
+      afterRun: async (link, _phase, run) => {
+        if (run !== 0) return;
+        await link.reset();
+        await link.connect(60_000); // back up: the device clock starts from zero again
+      },
+    });
+    const p = r.phases[0]!;
+    assert.equal(p.runs, 3);
+    assert.equal(p.measured_runs, 3, JSON.stringify(p.notes));
+    assert.ok(r.issues.some((i) => i.kind === "board-reset"), JSON.stringify(r.issues));
+    assert.ok(p.energy_per_op_j && p.energy_per_op_j.min > 0);
+  });
+
+  test("a --freq and --supply sweep rebuilds the clock, and wasmcu power fit recovers the simulated model from its runs", async () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), "wasmcu-bench-sweep-"));
+    const r = await wasmcu(["bench", "--board", "rp2040-sim", "--runs", "1", "--phases", "sha256-1k", "--freq", "48M", "125M", "--supply", "3.0", "5.0", "-o", out, "--json"],
+      { timeoutMs: 500_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as { format: string; simulated: boolean; runs: Results["runs"]; points: Results[] };
+    assert.equal(s.format, "wasmcu-bench-sweep/1");
+    assert.equal(s.simulated, true);
+    assert.deepEqual(s.points.map((p) => [p.f_hz, p.supply_v]), [[48e6, 3], [48e6, 5], [125e6, 3], [125e6, 5]]);
+    // The clock really changed: the same work takes the same cycles and 125/48 times the microseconds.
+    const lat = (p: Results) => p.phases[0]!.latency_us.median;
+    assert.ok(Math.abs(lat(s.points[0]!) / lat(s.points[2]!) - 125 / 48) < 0.01, `${lat(s.points[0]!)} us at 48 MHz vs ${lat(s.points[2]!)} us at 125 MHz`);
+    assert.equal(s.runs.length, 4);
+    const fit = await wasmcu(["power", "fit", path.join(out, "runs.json"), "--json"], { timeoutMs: 60_000 });
+    assert.equal(fit.code, 0, fit.stderr);
+    const f = JSON.parse(fit.stdout) as { simulated: boolean; coefficients: { term: string; value: number; stderr: number }[] };
+    assert.equal(f.simulated, true);
+    const got = Object.fromEntries(f.coefficients.map((c) => [c.term, c.value]));
+    // Measured at 4 points with ~0.2% errors: alpha is pinned by the clock (2%), beta and
+    // gamma share the supply lever (beta·n is the intercept, gamma·V its slope): 10%.
+    assert.ok(Math.abs(got.alpha! / M.alpha - 1) < 0.02, `alpha ${got.alpha} vs ${M.alpha}`);
+    assert.ok(Math.abs(got.beta! / M.beta - 1) < 0.1, `beta ${got.beta} vs ${M.beta}`);
+    assert.ok(Math.abs(got.gamma! / M.gamma - 1) < 0.1, `gamma ${got.gamma} vs ${M.gamma}`);
+    // The sweep output itself is a runs file too.
+    const fit2 = await wasmcu(["power", "fit", path.join(out, "48mhz-3v", "results.json")], { timeoutMs: 60_000 });
+    assert.equal(fit2.code, 1, "one operating point cannot separate the model's terms");
+    assert.match(fit2.stderr, /at least 3 runs|rank-deficient/);
+  });
+});
