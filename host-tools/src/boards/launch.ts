@@ -151,6 +151,7 @@ export async function launchSimBoard(target: BoardTarget, opts: SimLaunchOptions
     "--speed", opts.speed === undefined ? "1" : Number.isFinite(opts.speed) ? String(opts.speed) : "max", "--quiet"];
   if (opts.waitForHost) args.push("--wait-for-host");
   if (opts.usb) args.push("--usb");
+  args.push(...(opts.extraArgs ?? []));
   if (opts.monitor) {
     ensureFlashFile(opts.monitor.flashFile, target.board);
     programSlot(opts.monitor.flashFile, region(target.board, "app_a"), SlotKind.App, readFileSync(opts.monitor.app), [region(target.board, "app_b")]);

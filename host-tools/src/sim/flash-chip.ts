@@ -38,6 +38,11 @@ export interface SpiNorOptions {
   now: () => number;
   /** Called after an erase or program changed `length` bytes at `offset`. */
   onChange?: (offset: number, length: number) => void;
+  /** Power-loss testing: asked before each erase or page program (numbered from 0) whether
+   * the power goes during it. If so the operation does half its work, onChange reports it,
+   * then onPowerCut runs (it should stop the emulation for good). */
+  powerCut?: (n: number, kind: "erase" | "program", offset: number, length: number) => boolean;
+  onPowerCut?: () => void;
 }
 
 const STATUS_BUSY = 0x01;
@@ -61,6 +66,7 @@ export class SpiNorFlash {
   private readAddr = 0;
   private pageBuf: number[] = [];
   private readonly uniqueId = [0xd5, 0x61, 0x38, 0x20, 0x2a, 0x77, 0x1c, 0x4e];
+  private operations = 0;
 
   /** `mem` is the chip's array; its length (a power of two) is the capacity. */
   constructor(readonly mem: Uint8Array, private readonly opts: SpiNorOptions) {
@@ -137,7 +143,9 @@ export class SpiNorFlash {
       return;
     }
     const start = addr - (addr % span);
-    this.mem.fill(0xff, start, start + span);
+    const cut = this.opts.powerCut?.(this.operations++, "erase", start, span) ?? false;
+    this.mem.fill(0xff, start, start + (cut ? span / 2 : span));
+    if (cut) return this.cutNow(start, span);
     if (kind === "sector") this.stats.sectorErases++;
     else if (kind === "block") this.stats.blockErases++;
     else this.stats.chipErases++;
@@ -158,17 +166,24 @@ export class SpiNorFlash {
     const page = addr - (addr % PAGE);
     const data = this.pageBuf.length > PAGE ? this.pageBuf.slice(-PAGE) : this.pageBuf;
     const first = this.pageBuf.length > PAGE ? (addr + this.pageBuf.length - PAGE) % PAGE : addr % PAGE;
-    for (let i = 0; i < data.length; i++) {
+    const cut = this.opts.powerCut?.(this.operations++, "program", page + first, data.length) ?? false;
+    for (let i = 0; i < (cut ? data.length >> 1 : data.length); i++) {
       const at = page + ((first + i) % PAGE);
       const old = this.mem[at]!;
       const v = old & data[i]!;
       if (v !== data[i]) this.stats.bitsNotSet++;
       this.mem[at] = v;
     }
+    if (cut) return this.cutNow(page, PAGE);
     this.stats.pagePrograms++;
     this.stats.bytesProgrammed += data.length;
     this.startBusy(this.timing.pageProgramUs);
     this.opts.onChange?.(page, PAGE);
+  }
+
+  private cutNow(offset: number, length: number): void {
+    this.opts.onChange?.(offset, length);
+    this.opts.onPowerCut?.();
   }
 
   /** One byte each way while selected; MISO is the return value (0xFF when nothing drives it). */

@@ -20,7 +20,7 @@
 //        [--monitor-flash-file mon.bin [--monitor-image FILE] [--supply 3.3]]
 // With a monitor, a second emulated RP2040 runs the power-monitor app on the same time
 // base, the simulated INA219 on its I2C0 measuring this chip (sim/rig.ts).
-import { createWriteStream, type WriteStream } from "node:fs";
+import { createWriteStream, openSync, writeSync, type WriteStream } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -50,7 +50,10 @@ const USAGE = `usage: main.ts --image FILE [options]
                         GPIO ${MONITOR_MARKER_PIN}; its UART is the 'monitor-uart:' line
   --monitor-image FILE  firmware image to write into the monitor's flash first
   --supply V            the rig's supply voltage upstream of the shunt (default ${DEFAULT_SUPPLY_V})
-  --monitor-stop-at-us N        fault injection (tests): the monitor freezes at emulated time N`;
+  --monitor-stop-at-us N        fault injection (tests): the monitor freezes at emulated time N
+  --power-cut-at N      power-loss tests: flash operation N (each erase and page program, from 0)
+                        does half its work, then the process exits with status 75
+  --flash-ops-log FILE  append "N erase|program OFFSET LEN" per flash operation`;
 
 function parseAddr(s: string): number {
   const n = Number(s);
@@ -91,6 +94,8 @@ async function main(): Promise<number> {
       "monitor-image": { type: "string" },
       supply: { type: "string" },
       "monitor-stop-at-us": { type: "string" },
+      "power-cut-at": { type: "string" },
+      "flash-ops-log": { type: "string" },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -106,6 +111,10 @@ async function main(): Promise<number> {
   if (values.boot !== "boot2" && values.boot !== "vectors") throw new Error(`--boot ${values.boot}: expected boot2 or vectors`);
   const timing = values["flash-timing"] === "typical" ? typicalTiming : values["flash-timing"] === "fast" ? fastTiming : undefined;
   if (!timing) throw new Error(`--flash-timing ${values["flash-timing"]}: expected fast or typical`);
+
+  const cutAt = values["power-cut-at"] === undefined ? undefined : Number(values["power-cut-at"]);
+  if (cutAt !== undefined && !(Number.isInteger(cutAt) && cutAt >= 0)) throw new Error(`--power-cut-at ${values["power-cut-at"]}: expected an operation number`);
+  const opsLog = values["flash-ops-log"] ? openSync(values["flash-ops-log"], "a") : undefined;
 
   const devices = new Map<number, I2cDevice>();
   for (const a of values["i2c-regs"] ?? []) devices.set(parseAddr(a), new RegisterFileDevice());
@@ -128,6 +137,16 @@ async function main(): Promise<number> {
     holdUntilHost: values["wait-for-host"],
     flashTiming: timing,
     i2cDevices: devices,
+    ...(cutAt !== undefined || opsLog !== undefined ? {
+      powerCut: (n: number, kind: string, offset: number, length: number) => {
+        if (opsLog !== undefined) writeSync(opsLog, `${n} ${kind} ${offset} ${length}\n`);
+        return n === cutAt;
+      },
+      onPowerCut: () => {
+        process.stderr.write(`rp2040-sim: power cut during flash operation ${cutAt}\n`);
+        process.exit(75);
+      },
+    } : {}),
     onGpio: (pin, level, cycle) => gpioLine(`gpio: ${pin} ${level} ${cycle}`),
     onReset: (e) => {
       const f = e.firmware;

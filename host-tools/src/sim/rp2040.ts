@@ -93,6 +93,9 @@ export interface Rp2040SimOptions {
   i2cDevices?: I2cDevices;
   /** Busy times of the flash chip (default: short ones, see flash-chip.ts). */
   flashTiming?: SpiNorTiming;
+  /** Power-loss testing: see SpiNorOptions.powerCut / onPowerCut. */
+  powerCut?: (n: number, kind: "erase" | "program", offset: number, length: number) => boolean;
+  onPowerCut?: () => void;
   flashSize?: number;
   /** "boot2" (default): check and run boot2 as the bootrom would; "vectors": start at the vector table after it. */
   boot?: "boot2" | "vectors";
@@ -270,6 +273,8 @@ export class Rp2040Sim {
       timing: opts.flashTiming ?? fastTiming,
       now: () => this.nanos,
       onChange: (offset, length) => this.persist(offset, length),
+      powerCut: opts.powerCut,
+      onPowerCut: opts.onPowerCut,
     });
     this.bus = new QspiBus(this.flashChip);
     this.bus.onXipChange = () => this.updateXipGuard();
