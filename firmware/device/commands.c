@@ -256,7 +256,8 @@ void dev_on_frame(uint8_t type, uint16_t seq, const uint8_t *p, size_t n)
     case LINK_CMD_OTA_BEGIN:
     case LINK_CMD_OTA_DATA:
     case LINK_CMD_OTA_FINISH:
-    case LINK_CMD_OTA_CONFIRM: {
+    case LINK_CMD_OTA_CONFIRM:
+    case LINK_CMD_OTA_STATUS: {
         int r = dev_ota_command(type, seq, p, n, &detail);
         if (r < 0) return; /* answered already (with its DATA) */
         st = (link_status)r;

@@ -117,7 +117,6 @@ void dev_send_hello(uint8_t type, uint16_t seq)
             n += snprintf(buf + n, sizeof buf - (size_t)n, ",\"model\":null");
         }
     }
-    n = dev_ota_json(buf, sizeof buf, n);
     if (n > 0 && (size_t)n < sizeof buf) {
         n += snprintf(buf + n, sizeof buf - (size_t)n, ",\"app_state\":%d,\"runtime_ram_used\":%lu,\"rx_dropped\":%lu}",
                       (int)dev.state, (unsigned long)dev.bump.top, (unsigned long)link_rx_dropped());
@@ -231,7 +230,7 @@ static void start_app(void)
     dev.app = NULL;
     dev_image img;
     if (!dev_running_app(&img)) {
-        send_app_state(LINK_APP_NONE, dev_ota_signed(DEV_PAIR_APP) ? "the signed image holds no app"
+        send_app_state(LINK_APP_NONE, dev_ota_signed(DEV_PAIR_APP) ? "no signed app to run: push one with `wasmcu ota push`"
                                                                     : "no app installed: deploy one with `wasmcu deploy`");
         return;
     }

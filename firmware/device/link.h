@@ -52,6 +52,8 @@ typedef enum {
     LINK_CMD_OTA_DATA = 0x51,    /* offset u32 | bytes: the next piece, in order (a repeat is acknowledged) */
     LINK_CMD_OTA_FINISH = 0x52,  /* → DATA(JSON decision): verify and install (pending) the new image */
     LINK_CMD_OTA_CONFIRM = 0x53, /* confirm the running trial image from the host (like `mcumgr image confirm`) */
+    LINK_CMD_OTA_STATUS = 0x54,  /* → DATA(JSON: trusted keys; per pair: signed, slot, trial/confirmed, version,
+                                  * counter, key id, floor, pending, rolled back and why) */
 } link_cmd;
 
 typedef enum { LINK_TARGET_APP = 0, LINK_TARGET_MODEL = 1 } link_target;

@@ -22,6 +22,12 @@
 #endif
 #include WASMCU_OTA_KEYS_HEADER
 
+/* Product builds (-DWASMCU_OTA_REQUIRE_SIGNED=ON) run signed images only: no development
+ * deploys over the link, and a development image already in flash is never started. */
+#ifndef WASMCU_OTA_REQUIRE_SIGNED
+#define WASMCU_OTA_REQUIRE_SIGNED 0
+#endif
+
 _Static_assert(WASMCU_REGION_APP_A_SIZE == WASMCU_REGION_APP_B_SIZE, "OTA needs app slots of equal size");
 _Static_assert(2u * DEV_OTA_STATE_BYTES <= WASMCU_REGION_SETTINGS_SIZE, "settings region too small for the OTA state");
 _Static_assert(DEV_OTA_STATE_BYTES % (2u * WASMCU_FLASH_ERASE_SIZE) == 0, "OTA state: two halves of whole erase units");
@@ -183,6 +189,7 @@ bool dev_running_app(dev_image *out)
         if (runnable(p, OTA_KIND_BUNDLE)) return signed_part(p, 0, p->boot.hdr.app_len, out);
         return false;
     }
+    if (WASMCU_OTA_REQUIRE_SIGNED) return false;
     slot_header h;
     const uint8_t *b;
     int i = slot_active_app(&h, &b);
@@ -200,6 +207,7 @@ bool dev_running_model(dev_image *out)
         return signed_part(a, at, a->boot.hdr.payload_len - at, out);
     }
     if (m->is_signed) return runnable(m, OTA_KIND_MODEL) && signed_part(m, 0, m->boot.hdr.payload_len, out);
+    if (WASMCU_OTA_REQUIRE_SIGNED) return false;
     slot_header h;
     const uint8_t *b;
     int i = slot_active_model(&h, &b);
@@ -211,6 +219,7 @@ bool dev_running_model(dev_image *out)
 
 bool dev_ota_signed(dev_pair_id id)
 {
+    if (WASMCU_OTA_REQUIRE_SIGNED) return true;
     if (id == DEV_PAIR_MODEL && runnable(&pairs[DEV_PAIR_APP], OTA_KIND_BUNDLE)) return true;
     return pairs[id].is_signed;
 }
@@ -292,9 +301,10 @@ static int pair_json(const pair *p, char *buf, size_t size, int n)
     return append(buf, size, n, "}");
 }
 
-int dev_ota_json(char *buf, size_t size, int n)
+/* The answer to OTA_STATUS (too much to add to the handshake, which must fit one frame). */
+static int status_json(char *buf, size_t size)
 {
-    n = append(buf, size, n, ",\"ota\":{\"keys\":[");
+    int n = append(buf, size, 0, "{\"keys\":[");
     for (size_t i = 0; i < wasmcu_ota_keys_ring.count; i++) {
         n = append(buf, size, n, "%s\"%08lx\"", i ? "," : "", (unsigned long)wasmcu_ota_keys_ring.keys[i].id);
     }
@@ -521,6 +531,13 @@ int dev_ota_command(uint8_t type, uint16_t seq, const uint8_t *p, size_t n, cons
         snprintf(finished.detail, sizeof finished.detail, "%s", why ? why : "");
         send_finished(seq);
         return -1;
+    }
+    case LINK_CMD_OTA_STATUS: {
+        static char buf[LINK_MAX_PAYLOAD];
+        int k = status_json(buf, sizeof buf);
+        if (k <= 0 || (size_t)k >= sizeof buf) return LINK_E_STATE;
+        link_send(LINK_DATA, seq, (const uint8_t *)buf, (size_t)k, NULL, 0);
+        return LINK_OK;
     }
     case LINK_CMD_OTA_CONFIRM: {
         int32_t r = dev_ota_confirm();

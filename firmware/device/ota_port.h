@@ -46,8 +46,6 @@ int32_t dev_ota_confirm(void);
  * Returns only if nothing is on trial. */
 void dev_ota_trial_failed(const char *why);
 
-/* The "ota" member of the handshake JSON, appended at buf + n; returns the new length. */
-int dev_ota_json(char *buf, size_t size, int n);
 
 /* Link commands LINK_CMD_OTA_*; returns a link_status, *detail a reason for the host. */
 int dev_ota_command(uint8_t type, uint16_t seq, const uint8_t *p, size_t n, const char **detail);

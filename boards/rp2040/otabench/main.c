@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "board_config.h"
+#include "console.h"
 #include "hal.h"
 #include "ota.h"
 
@@ -39,19 +40,7 @@ extern uint32_t __stack_guard_end[];
 
 static uint8_t pattern[HASH_MAX];
 
-static void put(const char *s) { (void)hal_link_write((const uint8_t *)s, strlen(s)); }
 
-static void put_u64(uint64_t v)
-{
-    char buf[21];
-    size_t i = sizeof buf;
-    buf[--i] = '\0';
-    do {
-        buf[--i] = (char)('0' + (v % 10u));
-        v /= 10u;
-    } while (v != 0 && i > 0);
-    put(&buf[i]);
-}
 
 static void put_hexbytes(const uint8_t *b, size_t n)
 {
@@ -60,58 +49,18 @@ static void put_hexbytes(const uint8_t *b, size_t n)
     for (size_t i = 0; i < n; i++) {
         buf[0] = hex[b[i] >> 4];
         buf[1] = hex[b[i] & 0xfu];
-        put(buf);
+        con_put(buf);
     }
 }
 
 static void put_kv(const char *key, uint64_t v)
 {
-    put(" ");
-    put(key);
-    put("=");
-    put_u64(v);
+    con_put(" ");
+    con_put(key);
+    con_put("=");
+    con_put_u64(v);
 }
 
-/* Parses a decimal or 0x-prefixed number; false on anything else. */
-static bool parse_u32(const char **p, uint32_t *out)
-{
-    const char *s = *p;
-    while (*s == ' ') {
-        s++;
-    }
-    uint32_t base = 10;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
-    }
-    uint64_t v = 0;
-    const char *start = s;
-    for (;; s++) {
-        uint32_t d;
-        if (*s >= '0' && *s <= '9') {
-            d = (uint32_t)(*s - '0');
-        } else if (base == 16 && *s >= 'a' && *s <= 'f') {
-            d = (uint32_t)(*s - 'a' + 10);
-        } else if (base == 16 && *s >= 'A' && *s <= 'F') {
-            d = (uint32_t)(*s - 'A' + 10);
-        } else {
-            break;
-        }
-        if (d >= base) {
-            break;
-        }
-        v = v * base + d;
-        if (v > 0xffffffffu) {
-            return false;
-        }
-    }
-    if (s == start || (*s != ' ' && *s != '\0')) {
-        return false;
-    }
-    *out = (uint32_t)v;
-    *p = s;
-    return true;
-}
 
 static int hex_nibble(char c)
 {
@@ -196,12 +145,12 @@ static void ed25519_case(const char *name, const uint8_t sig[64], const uint8_t 
     bool ok = ota_ed25519_verify(sig, msg, len, rfc_pub);
     uint64_t cycles = hal_cycles() - c0;
     uint32_t stack = stack_depth(top);
-    put("ed25519: case=");
-    put(name);
+    con_put("ed25519: case=");
+    con_put(name);
     put_kv("result", ok ? 1u : 0u);
     put_kv("cycles", cycles);
     put_kv("stack", stack);
-    put("\r\n");
+    con_put("\r\n");
 }
 
 /* Runs the case named `only`, or every case when it is empty. */
@@ -231,7 +180,7 @@ static void cmd_ed25519(const char *only)
         ed25519_case(names[c], sig, msg, sizeof msg);
     }
     if (!any) {
-        put("ed25519: error unknown case (valid | tampered-message | tampered-s | s-not-reduced)\r\n");
+        con_put("ed25519: error unknown case (valid | tampered-message | tampered-s | s-not-reduced)\r\n");
     }
 }
 
@@ -240,9 +189,9 @@ static void cmd_ed25519(const char *only)
 static void cmd_hash(const char *args, bool is512)
 {
     uint32_t len;
-    if (!parse_u32(&args, &len) || len > HASH_MAX) {
-        put(is512 ? "sha512:" : "sha256:");
-        put(" error bad arguments (LEN up to 16384)\r\n");
+    if (!con_parse_u32(&args, &len) || len > HASH_MAX) {
+        con_put(is512 ? "sha512:" : "sha256:");
+        con_put(" error bad arguments (LEN up to 16384)\r\n");
         return;
     }
     uint8_t digest[64];
@@ -262,12 +211,12 @@ static void cmd_hash(const char *args, bool is512)
         ota_sha256_final(&h, digest);
         cycles = hal_cycles() - c0;
     }
-    put(is512 ? "sha512:" : "sha256:");
+    con_put(is512 ? "sha512:" : "sha256:");
     put_kv("len", len);
     put_kv("cycles", cycles);
-    put(" digest=");
+    con_put(" digest=");
     put_hexbytes(digest, is512 ? 64u : 32u);
-    put("\r\n");
+    con_put("\r\n");
 }
 
 /* ------------------------------------------------------------ images in flash */
@@ -337,9 +286,9 @@ static void cmd_verify(const char *args)
 {
     uint32_t off, min = 0;
     ota_key key;
-    if (!parse_u32(&args, &off) || !parse_hex(&args, key.pub, sizeof key.pub) ||
-        (*args != '\0' && !parse_u32(&args, &min)) || off >= WASMCU_FLASH_SIZE) {
-        put("verify: error bad arguments (OFFSET PUBHEX [MIN])\r\n");
+    if (!con_parse_u32(&args, &off) || !parse_hex(&args, key.pub, sizeof key.pub) ||
+        (*args != '\0' && !con_parse_u32(&args, &min)) || off >= WASMCU_FLASH_SIZE) {
+        con_put("verify: error bad arguments (OFFSET PUBHEX [MIN])\r\n");
         return;
     }
     uint8_t id[32];
@@ -360,22 +309,22 @@ static void cmd_verify(const char *args)
     ota_status st = ota_image_verify_slot(&fl, &ring, OTA_AREA_SLOT0, min, &hdr);
     uint64_t cycles = hal_cycles() - c0;
     uint32_t stack = stack_depth(top);
-    put("verify:");
+    con_put("verify:");
     put_kv("status", (uint64_t)st);
     put_kv("payload", st == OTA_OK ? hdr.payload_len : 0u);
     put_kv("cycles", cycles);
     put_kv("stack", stack);
-    put(" ; ");
-    put(ota_status_str(st));
-    put("\r\n");
+    con_put(" ; ");
+    con_put(ota_status_str(st));
+    con_put("\r\n");
 }
 
 static void cmd_patch(const char *args)
 {
     uint32_t old, at, len;
-    if (!parse_u32(&args, &old) || !parse_u32(&args, &at) || !parse_u32(&args, &len) ||
+    if (!con_parse_u32(&args, &old) || !con_parse_u32(&args, &at) || !con_parse_u32(&args, &len) ||
         old >= WASMCU_FLASH_SIZE || hal_flash_map(at, len) == NULL) {
-        put("patch: error bad arguments (OLD PATCH LEN)\r\n");
+        con_put("patch: error bad arguments (OLD PATCH LEN)\r\n");
         return;
     }
     const uint8_t *patch = hal_flash_map(at, len);
@@ -396,17 +345,17 @@ static void cmd_patch(const char *args)
     }
     uint64_t cycles = hal_cycles() - c0;
     uint32_t stack = stack_depth(top);
-    put("patch:");
+    con_put("patch:");
     put_kv("status", (uint64_t)st);
     put_kv("out", b.sunk);
-    put(" crc=");
+    con_put(" crc=");
     uint8_t crc[4] = {(uint8_t)(b.crc >> 24), (uint8_t)(b.crc >> 16), (uint8_t)(b.crc >> 8), (uint8_t)b.crc};
     put_hexbytes(crc, sizeof crc);
     put_kv("cycles", cycles);
     put_kv("stack", stack);
-    put(" ; ");
-    put(ota_status_str(st));
-    put("\r\n");
+    con_put(" ; ");
+    con_put(ota_status_str(st));
+    con_put("\r\n");
 }
 
 /* ------------------------------------------------------------ main loop */
@@ -432,12 +381,12 @@ static void run(const char *line)
     } else if (IS("patch")) {
         cmd_patch(args);
     } else if (IS("info")) {
-        put("info: board=" WASMCU_BOARD_NAME);
+        con_put("info: board=" WASMCU_BOARD_NAME);
         put_kv("clock", WASMCU_CLOCK_HZ);
         put_kv("patcher-ram", sizeof(ota_patcher));
-        put("\r\n");
+        con_put("\r\n");
     } else {
-        put("error: unknown command (ed25519 [CASE] | sha256 LEN | sha512 LEN | verify OFF PUB [MIN] | patch OLD AT LEN | info)\r\n");
+        con_put("error: unknown command (ed25519 [CASE] | sha256 LEN | sha512 LEN | verify OFF PUB [MIN] | patch OLD AT LEN | info)\r\n");
     }
 #undef IS
 }
@@ -445,16 +394,16 @@ static void run(const char *line)
 int main(void)
 {
     hal_status st = hal_init();
-    put("\r\nwasmcu rp2040 otabench\r\n");
+    con_put("\r\nwasmcu rp2040 otabench\r\n");
     if (st != HAL_OK) {
-        put("init: error ");
-        put(hal_status_str(st));
-        put("\r\n");
+        con_put("init: error ");
+        con_put(hal_status_str(st));
+        con_put("\r\n");
     }
     for (uint32_t i = 0; i < HASH_MAX; i++) {
         pattern[i] = (uint8_t)(i * 167u + 13u);
     }
-    put("ready\r\n");
+    con_put("ready\r\n");
 
     char line[LINE_MAX];
     size_t used = 0;
@@ -467,7 +416,7 @@ int main(void)
             if (c == '\r' || c == '\n') {
                 line[used] = '\0';
                 if (overlong) {
-                    put("error: line too long\r\n");
+                    con_put("error: line too long\r\n");
                 } else {
                     run(line);
                 }

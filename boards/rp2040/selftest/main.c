@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "board_config.h"
+#include "console.h"
 #include "hal.h"
 #include "rp2040_board.h"
 
@@ -19,19 +20,7 @@
 #define LINE_MAX 96u
 #define FLASH_TEST_BYTES 1024u
 
-static void put(const char *s) { (void)hal_link_write((const uint8_t *)s, strlen(s)); }
 
-static void put_u64(uint64_t v)
-{
-    char buf[21];
-    size_t i = sizeof buf;
-    buf[--i] = '\0';
-    do {
-        buf[--i] = (char)('0' + (v % 10u));
-        v /= 10u;
-    } while (v != 0 && i > 0);
-    put(&buf[i]);
-}
 
 static void put_hex(uint32_t v, unsigned digits)
 {
@@ -44,77 +33,37 @@ static void put_hex(uint32_t v, unsigned digits)
         buf[n++] = hex[(v >> (4u * (d - 1u))) & 0xfu];
     }
     buf[n] = '\0';
-    put(buf);
+    con_put(buf);
 }
 
 static void put_status(const char *what, hal_status st)
 {
-    put(what);
-    put(st == HAL_OK ? " ok" : " error ");
+    con_put(what);
+    con_put(st == HAL_OK ? " ok" : " error ");
     if (st != HAL_OK) {
-        put(hal_status_str(st));
+        con_put(hal_status_str(st));
     }
-    put("\r\n");
+    con_put("\r\n");
 }
 
-/* Parses a decimal or 0x-prefixed number; false on anything else. */
-static bool parse_u32(const char **p, uint32_t *out)
-{
-    const char *s = *p;
-    while (*s == ' ') {
-        s++;
-    }
-    uint32_t base = 10;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
-    }
-    uint64_t v = 0;
-    const char *start = s;
-    for (;; s++) {
-        uint32_t d;
-        if (*s >= '0' && *s <= '9') {
-            d = (uint32_t)(*s - '0');
-        } else if (base == 16 && *s >= 'a' && *s <= 'f') {
-            d = (uint32_t)(*s - 'a' + 10);
-        } else if (base == 16 && *s >= 'A' && *s <= 'F') {
-            d = (uint32_t)(*s - 'A' + 10);
-        } else {
-            break;
-        }
-        if (d >= base) {
-            break;
-        }
-        v = v * base + d;
-        if (v > 0xffffffffu) {
-            return false;
-        }
-    }
-    if (s == start || (*s != ' ' && *s != '\0')) {
-        return false;
-    }
-    *out = (uint32_t)v;
-    *p = s;
-    return true;
-}
 
 static void banner(void)
 {
-    put("\r\nwasmcu rp2040 selftest\r\n");
-    put("reset: ");
-    put(rp2040_reset_reason_str(hal_last_reset()));
-    put("\r\n");
+    con_put("\r\nwasmcu rp2040 selftest\r\n");
+    con_put("reset: ");
+    con_put(rp2040_reset_reason_str(hal_last_reset()));
+    con_put("\r\n");
     rp2040_fault_info f;
     if (rp2040_last_fault(&f)) {
-        put("last-fault: ");
-        put(rp2040_fault_kind_str(f.kind));
-        put(f.kind == RP2040_FAULT_STACK ? " addr=" : " pc=");
+        con_put("last-fault: ");
+        con_put(rp2040_fault_kind_str(f.kind));
+        con_put(f.kind == RP2040_FAULT_STACK ? " addr=" : " pc=");
         put_hex(f.pc, 8);
-        put(" lr=");
+        con_put(" lr=");
         put_hex(f.lr, 8);
-        put(" xpsr=");
+        con_put(" xpsr=");
         put_hex(f.xpsr, 8);
-        put("\r\n");
+        con_put("\r\n");
     }
 }
 
@@ -122,44 +71,44 @@ static void cmd_info(void)
 {
     rp2040_link_stats ls;
     rp2040_link_get_stats(&ls);
-    put("info: board=" WASMCU_BOARD_NAME " clock=");
-    put_u64(WASMCU_CLOCK_HZ);
-    put(" flash-id=");
+    con_put("info: board=" WASMCU_BOARD_NAME " clock=");
+    con_put_u64(WASMCU_CLOCK_HZ);
+    con_put(" flash-id=");
     put_hex(rp2040_flash_jedec_id(), 6);
-    put(" stack-guard=");
-    put(rp2040_stack_guard_kind());
-    put(" stack-used=");
-    put_u64(rp2040_stack_used());
-    put("/");
-    put_u64(rp2040_stack_size());
-    put(" rx-overruns=");
-    put_u64(ls.rx_overruns);
-    put(" rx-errors=");
-    put_u64(ls.rx_errors);
-    put("\r\n");
+    con_put(" stack-guard=");
+    con_put(rp2040_stack_guard_kind());
+    con_put(" stack-used=");
+    con_put_u64(rp2040_stack_used());
+    con_put("/");
+    con_put_u64(rp2040_stack_size());
+    con_put(" rx-overruns=");
+    con_put_u64(ls.rx_overruns);
+    con_put(" rx-errors=");
+    con_put_u64(ls.rx_errors);
+    con_put("\r\n");
 }
 
 static void cmd_time(void)
 {
     uint64_t us = hal_time_us();
     uint64_t cycles = hal_cycles();
-    put("time: us=");
-    put_u64(us);
-    put(" cycles=");
-    put_u64(cycles);
-    put("\r\n");
+    con_put("time: us=");
+    con_put_u64(us);
+    con_put(" cycles=");
+    con_put_u64(cycles);
+    con_put("\r\n");
 }
 
 /* Toggles the LED `n` times, `ms` apart, sleeping in between. */
 static void cmd_blink(const char *args)
 {
     uint32_t n = 0, ms = 1;
-    if (!parse_u32(&args, &n) || n == 0 || n > 10000u) {
-        put("blink: error usage: blink N [MS] (1 <= N <= 10000)\r\n");
+    if (!con_parse_u32(&args, &n) || n == 0 || n > 10000u) {
+        con_put("blink: error usage: blink N [MS] (1 <= N <= 10000)\r\n");
         return;
     }
-    if (*args != '\0' && (!parse_u32(&args, &ms) || ms == 0 || ms > 10000u)) {
-        put("blink: error MS must be 1..10000\r\n");
+    if (*args != '\0' && (!con_parse_u32(&args, &ms) || ms == 0 || ms > 10000u)) {
+        con_put("blink: error MS must be 1..10000\r\n");
         return;
     }
     bool level = false;
@@ -175,11 +124,11 @@ static void cmd_blink(const char *args)
         (void)hal_gpio_write(LED_PIN, level);
         hal_watchdog_feed();
     }
-    put("blink: done n=");
-    put_u64(n);
-    put(" cycles=");
-    put_u64(hal_cycles() - start_cycles);
-    put("\r\n");
+    con_put("blink: done n=");
+    con_put_u64(n);
+    con_put(" cycles=");
+    con_put_u64(hal_cycles() - start_cycles);
+    con_put("\r\n");
 }
 
 static uint8_t pattern_byte(uint32_t i) { return (uint8_t)((i * 7u + 3u) ^ (i >> 8)); }
@@ -198,9 +147,9 @@ static void cmd_flash(void)
     const uint8_t *m = hal_flash_map(off, WASMCU_FLASH_ERASE_SIZE);
     for (uint32_t i = 0; i < WASMCU_FLASH_ERASE_SIZE; i++) {
         if (m == NULL || m[i] != 0xffu) {
-            put("flash: error not erased at ");
+            con_put("flash: error not erased at ");
             put_hex(off + i, 8);
-            put("\r\n");
+            con_put("\r\n");
             return;
         }
     }
@@ -214,36 +163,36 @@ static void cmd_flash(void)
         return;
     }
     if (memcmp(m + 3, buf, FLASH_TEST_BYTES - 3u) != 0 || m[0] != 0xffu || m[FLASH_TEST_BYTES] != 0xffu) {
-        put("flash: error read-back differs\r\n");
+        con_put("flash: error read-back differs\r\n");
         return;
     }
-    put("flash: verify ok\r\n");
+    con_put("flash: verify ok\r\n");
     /* Programming cannot set bits back to 1: the driver must notice. */
     static const uint8_t ones[4] = {0xff, 0xff, 0xff, 0xff};
     st = hal_flash_program(off + 8u, ones, sizeof ones);
-    put(st == HAL_ERR_IO ? "flash: reprogram refused ok\r\n" : "flash: error reprogram not detected\r\n");
+    con_put(st == HAL_ERR_IO ? "flash: reprogram refused ok\r\n" : "flash: error reprogram not detected\r\n");
     st = hal_flash_erase(WASMCU_REGION_FIRMWARE_OFFSET, WASMCU_FLASH_ERASE_SIZE);
-    put(st == HAL_ERR_PARAM ? "flash: firmware protected ok\r\n" : "flash: error firmware region erasable\r\n");
-    put("flash: done offset=");
+    con_put(st == HAL_ERR_PARAM ? "flash: firmware protected ok\r\n" : "flash: error firmware region erasable\r\n");
+    con_put("flash: done offset=");
     put_hex(off, 8);
-    put(" bytes=");
-    put_u64(FLASH_TEST_BYTES - 3u);
-    put(" us=");
-    put_u64(hal_time_us() - t0);
-    put("\r\n");
+    con_put(" bytes=");
+    con_put_u64(FLASH_TEST_BYTES - 3u);
+    con_put(" us=");
+    con_put_u64(hal_time_us() - t0);
+    con_put("\r\n");
 }
 
 /* CRC-32 (IEEE, reflected, bit by bit) of flash bytes: a CPU-bound job with a checkable result. */
 static void cmd_crc(const char *args)
 {
     uint32_t off = 0, len = 0;
-    if (!parse_u32(&args, &off) || !parse_u32(&args, &len)) {
-        put("crc: error usage: crc OFFSET LEN\r\n");
+    if (!con_parse_u32(&args, &off) || !con_parse_u32(&args, &len)) {
+        con_put("crc: error usage: crc OFFSET LEN\r\n");
         return;
     }
     const uint8_t *p = hal_flash_map(off, len);
     if (p == NULL) {
-        put("crc: error range outside flash\r\n");
+        con_put("crc: error range outside flash\r\n");
         return;
     }
     uint64_t c0 = hal_cycles();
@@ -261,39 +210,39 @@ static void cmd_crc(const char *args)
     crc = ~crc;
     uint64_t cycles = hal_cycles() - c0;
     uint64_t us = hal_time_us() - t0;
-    put("crc: value=");
+    con_put("crc: value=");
     put_hex(crc, 8);
-    put(" bytes=");
-    put_u64(len);
-    put(" cycles=");
-    put_u64(cycles);
-    put(" us=");
-    put_u64(us);
-    put("\r\n");
+    con_put(" bytes=");
+    con_put_u64(len);
+    con_put(" cycles=");
+    con_put_u64(cycles);
+    con_put(" us=");
+    con_put_u64(us);
+    con_put("\r\n");
 }
 
 static void cmd_i2c_scan(void)
 {
-    put("i2c:");
+    con_put("i2c:");
     unsigned found = 0;
     for (uint8_t a = 0x08; a < 0x78; a++) {
         uint8_t b;
         if (hal_i2c_read(a, &b, 1) == HAL_OK) {
-            put(" ");
+            con_put(" ");
             put_hex(a, 2);
             found++;
         }
     }
-    put(found ? "\r\n" : " none\r\n");
+    con_put(found ? "\r\n" : " none\r\n");
 }
 
 /* Register read the way sensors expect it: write the register, repeated start, read. */
 static void cmd_i2c_rw(const char *args)
 {
     uint32_t addr, reg, n;
-    if (!parse_u32(&args, &addr) || !parse_u32(&args, &reg) || !parse_u32(&args, &n) || addr > 0x7fu ||
+    if (!con_parse_u32(&args, &addr) || !con_parse_u32(&args, &reg) || !con_parse_u32(&args, &n) || addr > 0x7fu ||
         reg > 0xffu || n == 0 || n > 16u) {
-        put("i2c-rw: error usage: i2c-rw ADDR REG N (N <= 16)\r\n");
+        con_put("i2c-rw: error usage: i2c-rw ADDR REG N (N <= 16)\r\n");
         return;
     }
     uint8_t r = (uint8_t)reg, data[16];
@@ -305,12 +254,12 @@ static void cmd_i2c_rw(const char *args)
         put_status("i2c-rw:", st);
         return;
     }
-    put("i2c-rw:");
+    con_put("i2c-rw:");
     for (uint32_t i = 0; i < n; i++) {
-        put(" ");
+        con_put(" ");
         put_hex(data[i], 2);
     }
-    put("\r\n");
+    con_put("\r\n");
 }
 
 /* A word load from an odd address: the Cortex-M0+ has no unaligned access, so this faults.
@@ -319,11 +268,11 @@ static void __attribute__((noinline)) cmd_align(void)
 {
     static uint32_t words[2];
     uint32_t v;
-    put("align: now\r\n");
+    con_put("align: now\r\n");
     hal_link_flush();
     __asm volatile("ldr %0, [%1]" : "=r"(v) : "r"((uintptr_t)words + 1u) : "memory");
     (void)v;
-    put("align: error no fault\r\n");
+    con_put("align: error no fault\r\n");
 }
 
 static bool starving; /* the wdt command stops feeding the watchdog */
@@ -331,8 +280,8 @@ static bool starving; /* the wdt command stops feeding the watchdog */
 static void cmd_wdt(const char *args)
 {
     uint32_t ms = 0;
-    if (!parse_u32(&args, &ms)) {
-        put("wdt: error usage: wdt MS\r\n");
+    if (!con_parse_u32(&args, &ms)) {
+        con_put("wdt: error usage: wdt MS\r\n");
         return;
     }
     hal_status st = hal_watchdog_start(ms);
@@ -351,7 +300,7 @@ static void run(const char *line)
     if (len == 0) {
         return;
     } else if (IS("help")) {
-        put("help: info time blink flash crc i2c i2c-rw echo fault align stack wdt reset\r\n");
+        con_put("help: info time blink flash crc i2c i2c-rw echo fault align stack wdt reset\r\n");
     } else if (IS("info")) {
         cmd_info();
     } else if (IS("time")) {
@@ -367,26 +316,26 @@ static void run(const char *line)
     } else if (IS("i2c-rw")) {
         cmd_i2c_rw(args);
     } else if (IS("echo")) {
-        put("echo: ");
-        put(args);
-        put("\r\n");
+        con_put("echo: ");
+        con_put(args);
+        con_put("\r\n");
     } else if (IS("fault")) {
-        put("fault: now\r\n");
+        con_put("fault: now\r\n");
         hal_link_flush();
         rp2040_fault_trigger();
     } else if (IS("align")) {
         cmd_align();
     } else if (IS("stack")) {
-        put("stack: overflowing\r\n");
+        con_put("stack: overflowing\r\n");
         hal_link_flush();
         rp2040_stack_overflow_trigger();
     } else if (IS("wdt")) {
         cmd_wdt(args);
     } else if (IS("reset")) {
-        put("reset: now\r\n");
+        con_put("reset: now\r\n");
         hal_reset();
     } else {
-        put("error: unknown command (try help)\r\n");
+        con_put("error: unknown command (try help)\r\n");
     }
 #undef IS
 }
@@ -399,7 +348,7 @@ int main(void)
         put_status("init:", st);
     }
     (void)hal_gpio_mode_set(LED_PIN, HAL_GPIO_OUTPUT);
-    put("ready\r\n");
+    con_put("ready\r\n");
 
     char line[LINE_MAX];
     size_t used = 0;
@@ -412,7 +361,7 @@ int main(void)
             if (c == '\r' || c == '\n') {
                 line[used] = '\0';
                 if (overlong) {
-                    put("error: line too long\r\n");
+                    con_put("error: line too long\r\n");
                 } else {
                     run(line);
                 }

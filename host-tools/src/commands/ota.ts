@@ -120,7 +120,7 @@ export function register(program: Command): void {
       const out = new Output(opts);
       const { link, port } = await openLink(opts);
       try {
-        const s = otaStatus(await link.info());
+        const s = await otaStatus(link);
         out.result({ port, ...s }, () => describeStatus(s));
       } finally {
         await link.close();

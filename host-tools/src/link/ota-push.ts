@@ -46,11 +46,16 @@ export interface OtaStatus {
   model: PairStatus;
 }
 
-export function otaStatus(info: Record<string, unknown>): OtaStatus {
-  const o = info.ota as OtaStatus | undefined;
-  if (!o || typeof o !== "object" || !o.app || !o.model) {
+/** What each slot pair runs (the OTA_STATUS command). */
+export async function otaStatus(link: DeviceLink): Promise<OtaStatus> {
+  const r = await link.command(Cmd.OtaStatus, undefined, { expectData: true });
+  const data = r.data.at(-1);
+  if (r.status === 1) {
     throw new DeviceError("this board's firmware does not report OTA state (it predates signed updates)", "rebuild and flash the firmware");
   }
+  if (r.status !== 0 || !data) throw new DeviceError(`ota status: the device answered status ${r.status}${r.detail ? ` (${r.detail})` : ""}`);
+  const o = JSON.parse(new TextDecoder().decode(data)) as OtaStatus;
+  if (!o || typeof o !== "object" || !o.app || !o.model) throw new DeviceError("ota status: the device's answer is not the documented JSON");
   return o;
 }
 
@@ -136,7 +141,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Asks for the handshake until the device answers (it may be rebooting, or checking a signature). */
 async function statusAfterReset(link: DeviceLink, budgetMs: number): Promise<OtaStatus> {
-  return otaStatus(await link.connect(budgetMs));
+  await link.connect(budgetMs);
+  return otaStatus(link);
 }
 
 function outcomeOf(d: Decision, s: PairStatus): { outcome: Outcome; reason?: string } {
@@ -151,7 +157,7 @@ function outcomeOf(d: Decision, s: PairStatus): { outcome: Outcome; reason?: str
 
 export async function pushUpdate(link: DeviceLink, u: UpdateFile, opts: PushOptions = {}): Promise<PushResult> {
   const t0 = Date.now();
-  const before = otaStatus(await link.info());
+  const before = await otaStatus(link);
   opts.onStage?.(`sending ${u.mode === "image" ? `signed ${u.header.kind} image ${formatSemVer(u.header.version)}` : "delta patch"} (${u.bytes.length} bytes)`);
   await transfer(link, u, opts.onProgress);
   const decision = await finish(link);
@@ -180,5 +186,5 @@ export async function pushUpdate(link: DeviceLink, u: UpdateFile, opts: PushOpti
 /** Asks the device to confirm its running trial image (as `mcumgr image confirm` does). */
 export async function confirmRunning(link: DeviceLink): Promise<OtaStatus> {
   await expectOk(link, "confirm", Cmd.OtaConfirm, undefined, { timeoutMs: 10_000 });
-  return otaStatus(await link.info());
+  return otaStatus(link);
 }

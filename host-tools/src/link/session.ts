@@ -25,6 +25,7 @@ export enum Cmd {
   OtaData = 0x51,
   OtaFinish = 0x52,
   OtaConfirm = 0x53,
+  OtaStatus = 0x54,
 }
 
 export interface CallResult {

@@ -63,14 +63,14 @@ test("rp2040-sim: adopt a signed image, a delta patch confirmed by its app, a tr
 
     const b = await push(s, encodeDelta(img.v1!, img.v2!));
     assert.deepEqual([b.decision.decision, b.outcome], ["pending", "confirmed"]);
-    const st = otaStatus(await s.link.info());
+    const st = await otaStatus(s.link);
     assert.deepEqual([st.app.version, st.app.state, st.app.floor], ["1.2.0", "confirmed", 2]);
     const logs = s.events.flatMap((e) => (e.kind === "log" ? [e.text] : []));
     assert.ok(logs.includes("updatable v2 state 2") && logs.includes("confirm ok"), logs.join("\n"));
 
     const c = await push(s, encodeDelta(img.v2!, img.v3!));
     assert.equal(c.outcome, "rolled-back");
-    const back = otaStatus(await s.link.info());
+    const back = await otaStatus(s.link);
     assert.deepEqual([back.app.version, back.app.state, back.app.rolled_back], ["1.2.0", "confirmed", true]);
   } finally {
     await stop(s);
@@ -102,12 +102,12 @@ test("rp2040-sim: power cuts during a delta update leave a bootable signed image
     await stop(s);
     const again = await start(flash);
     try {
-      let st = otaStatus(await again.link.info());
+      let st = await otaStatus(again.link);
       assert.equal(st.app.signed, true, `cut at ${at} (${ops[at]}): a signed image runs`);
       assert.ok(["1.1.0", "1.2.0"].includes(st.app.version!), `cut at ${at}: runs ${st.app.version}`);
       if (st.app.version === "1.1.0") await push(again, update);
       else if (st.app.state === "trial") await new Promise((r) => setTimeout(r, 2000)); // it confirms itself
-      st = otaStatus(await again.link.info());
+      st = await otaStatus(again.link);
       assert.deepEqual([st.app.version, st.app.state], ["1.2.0", "confirmed"], `cut at ${at}: the update completes`);
     } finally {
       await stop(again);

@@ -84,7 +84,7 @@ before(async () => {
   badSignature[100]! ^= 1;
   await assert.rejects(pushUpdate(a.link, { mode: "image", header: parseUpdateFile(img.v2!, "v2").header, bytes: badSignature } as UpdateFile),
     /signature/);
-  const s = otaStatus(await a.link.info());
+  const s = await otaStatus(a.link);
   assert.deepEqual([s.app.version, s.app.state, s.app.pending], ["1.1.0", "confirmed", undefined]);
   await shutdown(a);
 });
@@ -108,7 +108,8 @@ async function countOps(base: string, scenario: (link: DeviceLink) => Promise<un
 
 /** After a cut: the board boots a signed image, and the confirmed one is intact. */
 async function checkAfterCut(link: DeviceLink, oldImage: Buffer, newImage: Buffer, what: string): Promise<OtaStatus> {
-  const s = otaStatus(await link.connect(20_000));
+  await link.connect(20_000);
+  const s = await otaStatus(link);
   const oldV = `1.${oldImage[10]}.0`, newV = `1.${newImage[10]}.0`;
   assert.equal(s.app.signed, true, `${what}: a signed image runs`);
   assert.ok([oldV, newV].includes(s.app.version!), `${what}: runs ${s.app.version}`);
@@ -144,7 +145,8 @@ async function cutEverywhere(name: string, base: string, oldImage: Buffer, newIm
         if (s.app.version === `1.${oldImage[10]}.0`) await push(again.link, update);
         else await new Promise((res) => setTimeout(res, 300)); // a trial v2 confirms itself at boot
       }
-      const end = otaStatus(await again.link.connect(20_000));
+      await again.link.connect(20_000);
+      const end = await otaStatus(again.link);
       assert.deepEqual([end.app.version, end.app.state], [finalVersion, "confirmed"], `${name}, cut at ${n}: finished`);
     } finally {
       await shutdown(again);

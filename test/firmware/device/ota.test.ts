@@ -50,7 +50,7 @@ after(async () => {
 });
 
 async function status(): Promise<OtaStatus> {
-  return otaStatus(await link.info());
+  return otaStatus(link);
 }
 
 /** The running slot's bytes and the state records: what no refused update may change. */
@@ -173,11 +173,13 @@ test("an image that never confirms gets three boots; the host can also confirm o
   assert.equal(r.outcome, "trial");
   for (const boots of [2, 3]) {
     await link.reset();
-    const s = otaStatus(await link.connect(20_000));
+    await link.connect(20_000);
+    const s = await otaStatus(link);
     assert.deepEqual([s.app.version, s.app.state, s.app.trial_boots], ["1.4.0", "trial", boots]);
   }
   await link.reset();
-  const back = otaStatus(await link.connect(20_000));
+  await link.connect(20_000);
+  const back = await otaStatus(link);
   assert.deepEqual([back.app.version, back.app.state, back.app.rolled_back], ["1.2.0", "confirmed", true]);
 
   const again = await pushUpdate(link, asUpdate(img.v4lazy!), { confirmTimeoutMs: 0 });
