@@ -27,12 +27,29 @@ function provenance(results: BenchResults): string {
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 
+/** Subtitle lines of at most `width` characters, broken after "; " or ", " where possible:
+ * one long line would make the chart as wide as the text (and tiny in a README). */
+export function wrapLines(text: string, width = 70): string[] {
+  const parts = text.split(/(?<=[;,] )/);
+  const lines: string[] = [];
+  let line = "";
+  for (const part of parts) {
+    if (line && (line + part).trimEnd().length > width) {
+      lines.push(line.trimEnd());
+      line = "";
+    }
+    line += part;
+  }
+  if (line.trim()) lines.push(line.trimEnd());
+  return lines;
+}
+
 function barWithRange(title: string, subtitle: string, axis: string, xTitle: string,
   rows: { name: string; median: number; min: number; max: number; status: string }[]): VegaLiteSpec {
   return {
     $schema: SCHEMA,
-    title: { text: title, subtitle },
-    width: Math.max(240, rows.length * 60),
+    title: { text: title, subtitle: wrapLines(subtitle) },
+    width: Math.max(420, rows.length * 60),
     height: 240,
     data: { values: rows },
     encoding: { x: { field: "name", type: "nominal", title: xTitle, sort: null, axis: { labelAngle: -30 } } },
@@ -71,7 +88,7 @@ export function traceSpec(results: BenchResults): VegaLiteSpec | undefined {
   const markers = tr.markers.map((m) => ({ t_ms: (m.t_us - t0) / 1000, phase: m.phase, edge: m.edge, label: m.edge === "start" ? m.phase : "" }));
   return {
     $schema: SCHEMA,
-    title: { text: "Current trace with phase markers", subtitle: `${provenance(results)}${tr.decimation > 1 ? `; every ${tr.decimation}th sample shown` : ""}` },
+    title: { text: "Current trace with phase markers", subtitle: wrapLines(`${provenance(results)}${tr.decimation > 1 ? `; every ${tr.decimation}th sample shown` : ""}`, 110) },
     width: 720,
     height: 260,
     layer: [
