@@ -57,3 +57,42 @@ test("sign refuses an unknown key and a file that is neither .wasm nor .tflite, 
   assert.equal(r.code, 1);
   assert.match(r.stderr, /no key "nope"/);
 });
+
+test("wasmcu sign --key wasmcu-dev and wasmcu ota push|status against the host board", async () => {
+  const { launchHostBoard } = await import("../../../host-tools/src/boards/launch.js");
+  const { resolveBoard } = await import("../../../host-tools/src/boards/registry.js");
+  const { hostBin } = await import("../../helpers/paths.js");
+  const dir = mkdtempSync(path.join(os.tmpdir(), "wasmcu-ota-push-cli-"));
+  const apps = await appPairs();
+  writeFileSync(path.join(dir, "v1.wasm"), apps.base);
+  writeFileSync(path.join(dir, "v2.wasm"), apps.constant);
+  // The repository's development key, trusted by the default firmware (with a warning).
+  let r = await wasmcu(["sign", path.join(dir, "v1.wasm"), "--key", "wasmcu-dev", "--version", "1.0.0", "--counter", "3", "-o", path.join(dir, "v1.wimg")]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /public development key/);
+  r = await wasmcu(["sign", path.join(dir, "v2.wasm"), "--key", "wasmcu-dev", "--version", "1.0.1", "--counter", "2", "-o", path.join(dir, "old.wimg")]);
+  assert.equal(r.code, 0, r.stderr);
+  const board = await launchHostBoard(resolveBoard("host"), { firmware: hostBin("wasmcu-host"), flashFile: path.join(dir, "flash.bin") });
+  try {
+    const port = ["--port", board.uartPath];
+    r = await wasmcu(["ota", "push", path.join(dir, "v1.wimg"), ...port, "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const pushed = JSON.parse(r.stdout) as { outcome: string; decision: { decision: string; version: string } };
+    assert.deepEqual([pushed.outcome, pushed.decision.decision, pushed.decision.version], ["confirmed", "adopt", "1.0.0"]);
+
+    r = await wasmcu(["ota", "push", path.join(dir, "old.wimg"), ...port]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /rejected the update: security counter lower than the device's/);
+    assert.match(r.stderr, /the running image was not touched/);
+
+    r = await wasmcu(["ota", "status", ...port]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /app\s+app_[ab]\s+confirmed\s+app 1\.0\.0 \(counter 3/);
+
+    r = await wasmcu(["ota", "push", path.join(dir, "v1.wasm"), ...port]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /neither a signed image \(WOTA\) nor a delta patch/);
+  } finally {
+    await board.stop();
+  }
+});
