@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { analyzeBench } from "../../../host-tools/src/power/analysis.js";
-import { chartSpecs, latencySpec, renderSvg } from "../../../host-tools/src/power/charts.js";
+import { chartSpecs, latencySpec, renderSvg, wrapLines } from "../../../host-tools/src/power/charts.js";
 import { parseResults, toResults } from "../../../host-tools/src/power/results.js";
 import { repoRoot } from "../../helpers/paths.js";
 import { benchTrace } from "./synthetic.js";
@@ -24,10 +24,12 @@ function results() {
 
 test("chart specs: inference phases become models, with median and min..max, labelled simulated", () => {
   const r = results();
-  const spec = latencySpec(r) as { data: { values: { name: string; median: number }[] }; title: { subtitle: string } };
+  const spec = latencySpec(r) as { data: { values: { name: string; median: number }[] }; title: { subtitle: string[] } };
   assert.deepEqual(spec.data.values.map((v) => v.name), ["kws", "vww"]);
   assert.equal(spec.data.values[0]!.median, 80); // ms
-  assert.match(spec.title.subtitle, /^SIMULATED — synthetic trace/);
+  assert.match(spec.title.subtitle[0]!, /^SIMULATED — synthetic trace/);
+  assert.ok(spec.title.subtitle.every((line) => line.length <= 70), "subtitle lines wrapped");
+  assert.deepEqual(wrapLines("a; bb, ccc", 5), ["a;", "bb,", "ccc"]);
   assert.deepEqual(chartSpecs(r).map((c) => c.name), ["latency", "energy", "trace"]);
   assert.ok(r.trace!.samples.length <= 1000 && r.trace!.decimation > 1);
 });
