@@ -216,6 +216,26 @@ uint64_t hal_cycles(void)
     return 0; /* no cycle counter on the host board: benchmarks use instruction counts instead */
 }
 
+/* Recent sleeps (hal_idle_until, the host board's WFI), for the simulated INA219's power
+ * model: a ring of [start, end) intervals in microseconds. hal_delay_us busy-waits on a
+ * real chip, so it does not count. */
+#define SLEEP_RECORDS 256u
+static struct {
+    uint64_t start[SLEEP_RECORDS], end[SLEEP_RECORDS];
+    uint32_t next;
+} sleeps;
+
+uint64_t hal_host_asleep_us(uint64_t t0_us, uint64_t t1_us)
+{
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < SLEEP_RECORDS; i++) {
+        uint64_t a = sleeps.start[i] > t0_us ? sleeps.start[i] : t0_us;
+        uint64_t b = sleeps.end[i] < t1_us ? sleeps.end[i] : t1_us;
+        if (b > a) total += b - a;
+    }
+    return total;
+}
+
 void hal_idle_until(uint64_t until_us)
 {
     uint64_t now = hal_time_us();
@@ -223,6 +243,9 @@ void hal_idle_until(uint64_t until_us)
     uint64_t wait_ms = (until_us - now + 999u) / 1000u;
     struct pollfd p = { .fd = host.link_in, .events = POLLIN };
     poll(&p, 1, wait_ms > 1000 ? 1000 : (int)wait_ms);
+    uint32_t slot = sleeps.next++ % SLEEP_RECORDS;
+    sleeps.start[slot] = now;
+    sleeps.end[slot] = hal_time_us();
     check_watchdog();
 }
 

@@ -29,6 +29,10 @@ typedef struct {
 /* Opens the flash file and the link; prints "uart: /dev/pts/N" when on a pty. */
 hal_status hal_host_setup(const hal_host_options *opt, int argc, char **argv);
 
+/* Microseconds of [t0_us, t1_us) the board spent asleep in hal_idle_until (its WFI), from
+ * a record of its last 256 sleeps: what the simulated INA219's power model calls idle. */
+uint64_t hal_host_asleep_us(uint64_t t0_us, uint64_t t1_us);
+
 /* Blocks until the host has sent something on the link (without consuming it). */
 void hal_host_wait_for_link(void);
 

@@ -50,6 +50,8 @@ struct ina219_sim {
     double in_shunt_v;
     double in_bus_v;
     ina219_sim_load load;
+    ina219_sim_load_fn load_fn; /* the load per conversion window, when set */
+    void *load_ctx;
     uint32_t rng;
 };
 
@@ -148,10 +150,21 @@ double ina219_sim_model_power(const ina219_sim_model *m, const ina219_sim_load *
            m->gamma * l->v_supply;
 }
 
-/* One finished conversion cycle: sample the inputs, fill the result registers. */
-static void convert(ina219_sim *s)
+static bool load_ok(const ina219_sim_load *load)
+{
+    return isfinite(load->f_hz) && load->f_hz >= 0 && isfinite(load->v_supply) && load->v_supply >= 0 &&
+           isfinite(load->idle) && load->idle >= 0 && load->idle <= 1;
+}
+
+/* One finished conversion cycle over [t0, t1): sample the inputs, fill the result registers. */
+static void convert(ina219_sim *s, uint64_t t0, uint64_t t1)
 {
     uint8_t mode = mode_of(s);
+    if (s->use_model && s->load_fn) {
+        ina219_sim_load l = s->load;
+        s->load_fn(s->load_ctx, t0, t1, &l);
+        if (load_ok(&l)) s->load = l;
+    }
     double shunt_v = s->in_shunt_v;
     double bus_v = s->in_bus_v;
     if (s->use_model) {
@@ -206,13 +219,16 @@ static void update(ina219_sim *s)
     uint64_t now = now_of(s);
     uint64_t cycle = cycle_us(s);
     if (cycle == 0 || now < s->cycle_start + cycle) return;
+    uint64_t end;
     if (mode_of(s) >= 5u) {
         uint64_t done = (now - s->cycle_start) / cycle;
         s->cycle_start += done * cycle;
+        end = s->cycle_start;
     } else {
         s->converting = false;
+        end = s->cycle_start + cycle;
     }
-    convert(s);
+    convert(s, end - cycle, end);
 }
 
 static void power_on(ina219_sim *s)
@@ -271,11 +287,18 @@ ina219_sim_status ina219_sim_set_input(ina219_sim *s, double shunt_v, double bus
     return INA219_SIM_OK;
 }
 
+ina219_sim_status ina219_sim_set_load_fn(ina219_sim *s, ina219_sim_load_fn fn, void *ctx)
+{
+    if (!s) return INA219_SIM_ERR_PARAM;
+    update(s);
+    s->load_fn = fn;
+    s->load_ctx = ctx;
+    return INA219_SIM_OK;
+}
+
 ina219_sim_status ina219_sim_set_load(ina219_sim *s, const ina219_sim_load *load)
 {
-    if (!s || !load || !isfinite(load->f_hz) || load->f_hz < 0 || !isfinite(load->v_supply) || load->v_supply < 0 ||
-        !isfinite(load->idle) || load->idle < 0 || load->idle > 1)
-        return INA219_SIM_ERR_PARAM;
+    if (!s || !load || !load_ok(load)) return INA219_SIM_ERR_PARAM;
     update(s);
     s->use_model = true;
     s->load = *load;

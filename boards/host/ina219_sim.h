@@ -66,6 +66,11 @@ void ina219_sim_destroy(ina219_sim *s);
 ina219_sim_status ina219_sim_set_input(ina219_sim *s, double shunt_v, double bus_v);
 /* Inputs from the power model for this load, from now on. */
 ina219_sim_status ina219_sim_set_load(ina219_sim *s, const ina219_sim_load *load);
+/* The load over each conversion window [t0_us, t1_us) on the sim's clock, asked for at
+ * every conversion (starting from the last load set); NULL goes back to the fixed load. */
+typedef void (*ina219_sim_load_fn)(void *ctx, uint64_t t0_us, uint64_t t1_us, ina219_sim_load *load);
+ina219_sim_status ina219_sim_set_load_fn(ina219_sim *s, ina219_sim_load_fn fn, void *ctx);
+
 /* The model's noiseless power (watts) for a load: what the sim converts. */
 double ina219_sim_model_power(const ina219_sim_model *m, const ina219_sim_load *load);
 

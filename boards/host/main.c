@@ -32,6 +32,13 @@ static void usage(FILE *f)
             "  --flash-ops-log FILE  append `N erase|program OFFSET LEN` per flash operation\n");
 }
 
+/* The simulated INA219 sees this board's sleep share in each conversion window. */
+static void ina219_load(void *ctx, uint64_t t0_us, uint64_t t1_us, ina219_sim_load *load)
+{
+    (void)ctx;
+    load->idle = t1_us > t0_us ? (double)hal_host_asleep_us(t0_us, t1_us) / (double)(t1_us - t0_us) : 0.0;
+}
+
 static uint64_t ina219_clock(void *ctx)
 {
     (void)ctx;
@@ -104,7 +111,8 @@ int main(int argc, char **argv)
     }
     if (hal_host_setup(&opt, argc, argv) != HAL_OK) return 1;
     if (ina219_addr >= 0) {
-        /* A simulated INA219 (boards/host/INA219-MODEL.md) measuring a 125 MHz, 3.3 V chip. */
+        /* A simulated INA219 (boards/host/INA219-MODEL.md) measuring a 125 MHz, 3.3 V chip,
+         * busy except while this board sleeps. */
         ina219_sim *mon;
         hal_host_i2c_device dev;
         ina219_sim_load load = { .f_hz = 125e6, .v_supply = 3.3, .n_periph = 0, .idle = 0.0 };
@@ -113,6 +121,7 @@ int main(int argc, char **argv)
             return 2;
         }
         (void)ina219_sim_set_load(mon, &load);
+        (void)ina219_sim_set_load_fn(mon, ina219_load, NULL);
         ina219_sim_i2c_device(mon, &dev);
         if (hal_host_i2c_attach((uint8_t)ina219_addr, &dev) != HAL_OK) return 1;
     }
