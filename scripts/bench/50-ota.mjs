@@ -145,7 +145,7 @@ console.log(md(["struct", "host x86-64 (sizeof)", "Cortex-M0+ (arm-none-eabi-gcc
   ["ota_writer (full-image writer: header + one page)", sizes.writer, armSyms.size_writer],
   ["ota_ctx (slot state machine)", sizes.ctx, armSyms.size_ctx],
 ]));
-console.log("\nLargest stack frames, Cortex-M0+ (-fstack-usage; Ed25519 verify's deepest path is about verify + decode + mul):\n");
+console.log("\nLargest stack frames, Cortex-M0+ (-fstack-usage; Ed25519 verify's deepest path is verify + check_equation (the double-scalar multiplication) + point addition + field multiply):\n");
 console.log(md(["function", "bytes"], frames));
 console.log(`\n## firmware/ota code size, Cortex-M0+ (arm-none-eabi-gcc ${armFlags.join(" ")}; arm-none-eabi-size per object)\n`);
 console.log(md(["file", "text", "data", "bss"], [...sizeRows, ["total", total, "", ""]]));

@@ -2,7 +2,7 @@
 // signed images, the delta patcher and the slot state machine under power cuts.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -228,6 +228,107 @@ describe("Ed25519", () => {
     }
     assert.ok(enc.length >= 18, `${enc.length} encodings`);
     assert.deepEqual(verifyBatch(lines), lines.map(() => 0));
+  });
+
+  // Keys and nonces with chosen scalars, signed here (RFC 8032 5.1.6 with a and r picked
+  // instead of derived from a seed): A = +-B, R = +-B and A = R make the double-scalar
+  // multiplication add a point to itself or to its negation; A or R with a small-order
+  // component (not small order themselves) must give exactly what Node's verify gives.
+  test("signatures with edge-case scalars and mixed-order points agree with Node's crypto.verify", () => {
+    type Ext = [bigint, bigint, bigint, bigint];
+    const extAdd = ([x1, y1, z1, t1]: Ext, [x2, y2, z2, t2]: Ext): Ext => {
+      const a = mod((y1 - x1) * (y2 - x2)), b = mod((y1 + x1) * (y2 + x2));
+      const c = mod(2n * D * t1 * t2), d = mod(2n * z1 * z2);
+      const e = b - a, f = d - c, g = d + c, h = b + a;
+      return [mod(e * f), mod(g * h), mod(f * g), mod(e * h)];
+    };
+    const smul = ([x, y]: Pt, k: bigint): Pt => {
+      let r: Ext = [0n, 1n, 1n, 0n];
+      for (let q: Ext = [x, y, 1n, mod(x * y)]; k > 0n; k >>= 1n, q = extAdd(q, q)) if (k & 1n) r = extAdd(r, q);
+      const zi = inv(r[2]);
+      return [mod(r[0] * zi), mod(r[1] * zi)];
+    };
+    const enc = ([x, y]: Pt) => encode(y, Number(x & 1n));
+    const scalar = (b: Buffer) => { let v = 0n; for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!); return v; };
+    const by = mod(4n * inv(5n));
+    let [bx] = pointWithY(by)!;
+    if (bx & 1n) bx = P - bx;
+    const B: Pt = [bx, by];
+    assert.equal(enc(B).toString("hex"), "5866666666666666666666666666666666666666666666666666666666666666");
+    // a point of order 8: a curve point times L keeps only its torsion part
+    let T8: Pt | undefined;
+    for (let y = 2n; !T8; y++) {
+      const p = pointWithY(y);
+      if (!p) continue;
+      const t = smul(p, L);
+      if (smul(t, 4n)[1] !== 1n) T8 = t; // [4]T is not the identity: T has order 8
+    }
+    const sig = (A: Pt, a: bigint, R: Pt, r: bigint, msg: Buffer) => {
+      const k = scalar(createHash("sha512").update(Buffer.concat([enc(R), enc(A), msg])).digest()) % L;
+      return Buffer.concat([enc(R), encode((r + k * a) % L, 0)]);
+    };
+    const nodeVerify = (pub: Buffer, s: Buffer, msg: Buffer) => verify(null, msg,
+      createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: pub.toString("base64url") }, format: "jwk" }), s);
+    const edge = [1n, 2n, 3n, 8n, L - 1n, L - 2n, (L - 1n) / 2n, (L + 1n) / 2n, 2n ** 252n, 2n ** 252n - 1n, 2n ** 128n + 1n];
+    const lines: [Buffer, Buffer, Buffer][] = [];
+    const want: number[] = [];
+    const check = (pub: Buffer, s: Buffer, msg: Buffer, expect?: boolean) => {
+      const ok = nodeVerify(pub, s, msg);
+      if (expect !== undefined) assert.equal(ok, expect, `Node's verify of a hand-made signature (${pub.toString("hex")})`);
+      lines.push([pub, s, msg]);
+      want.push(ok ? 1 : 0);
+    };
+    for (const [i, a] of edge.entries()) {
+      const A = smul(B, a);
+      for (const r of [1n, L - 1n, a, (L - a) % L, 5n + BigInt(i)]) {
+        if (r === 0n) continue;
+        const R = smul(B, r);
+        const msg = randomBytes(i + 1);
+        const s = sig(A, a, R, r, msg);
+        check(enc(A), s, msg, true);
+        const s2 = Buffer.from(s);
+        s2[32]! ^= 1; // S off by one (or S = L, when it was L - 1): must fail
+        check(enc(A), s2, msg, false);
+      }
+      // mixed order: A + T8 signed as if its scalar were a; and R + T8
+      const At = add(A, T8!), Rt = add(smul(B, 7n + BigInt(i)), T8!);
+      const msg = randomBytes(16);
+      check(enc(At), sig(At, a, smul(B, 9n), 9n, msg), msg);
+      check(enc(A), sig(A, a, Rt, 7n + BigInt(i), msg), msg);
+    }
+    assert.ok(want.includes(0) && want.includes(1));
+    assert.deepEqual(verifyBatch(lines), want);
+  });
+
+  test("agrees with Node's crypto.verify on 300 keys: valid signatures, and R, S, key or message corrupted", () => {
+    const lines: [Buffer, Buffer, Buffer][] = [];
+    const want: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+      const raw = rawPublicKey(publicKey);
+      const msg = randomBytes(i % 97);
+      const s = sign(null, msg, privateKey);
+      const cases: [Buffer, Buffer, Buffer][] = [[raw, s, msg]];
+      const c = Buffer.from(s);
+      c[i % 64]! ^= 1 << (i % 8);
+      cases.push([raw, c, msg]);
+      const k = Buffer.from(raw);
+      k[i % 32]! ^= 1 << ((i >> 3) % 8);
+      cases.push([k, s, msg]);
+      cases.push([raw, Buffer.concat([s.subarray(0, 32), randomBytes(31), Buffer.alloc(1)]), msg]); // random S < 2^248 < L
+      for (const [pub, sg, m] of cases) {
+        let ok: boolean;
+        try {
+          ok = verify(null, m, createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: pub.toString("base64url") }, format: "jwk" }), sg);
+        } catch {
+          ok = false; // Node refuses keys that do not decode
+        }
+        lines.push([pub, sg, m]);
+        want.push(ok ? 1 : 0);
+      }
+    }
+    assert.equal(want.filter((w) => w === 1).length, 300, "every untouched signature verifies in Node");
+    assert.deepEqual(verifyBatch(lines), want);
   });
 
   test("encodings with y >= p or with x = 0 and the sign bit set are rejected as public keys", () => {
