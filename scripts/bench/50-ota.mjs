@@ -108,8 +108,9 @@ console.log(`\nMethod: host-tools/src/ota/delta.ts encodeDelta (auto = smaller o
   + ` (build/bench-ota/bin/test_ota patch, fed 256 B at a time) and compared byte for byte. Apps compiled with asc (release);`
   + ` models from ../shared/reference-models with tensor-buffer bytes perturbed (seeded).`);
 if (!bsdiff) {
-  console.log("bsdiff: the npm package bsdiff-node is not installed in this repo (it is a native addon built by an install script);"
-    + " set WASMCU_BSDIFF_NODE=/path/to/node_modules/bsdiff-node to compare. gzip of the full new image is shown instead.");
+  console.log("bsdiff: the npm package bsdiff-node is not installed;"
+    + " it is an optional dependency whose native build failed here (npm ci prints why), or set"
+    + " WASMCU_BSDIFF_NODE=/path/to/node_modules/bsdiff-node. gzip of the full new image is shown instead.");
 }
 
 // ---- RAM ---------------------------------------------------------------------------------
