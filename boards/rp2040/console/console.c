@@ -59,3 +59,27 @@ bool con_parse_u32(const char **p, uint32_t *out)
     *p = s;
     return true;
 }
+
+size_t con_poll(con_line *l, void (*run)(const char *line))
+{
+    uint8_t in[32];
+    size_t n = hal_link_read(in, sizeof in);
+    for (size_t i = 0; i < n; i++) {
+        char c = (char)in[i];
+        if (c == '\r' || c == '\n') {
+            l->buf[l->used] = '\0';
+            if (l->overlong) {
+                con_put("error: line too long\r\n");
+            } else {
+                run(l->buf);
+            }
+            l->used = 0;
+            l->overlong = false;
+        } else if (l->used + 1u < l->size) {
+            l->buf[l->used++] = c;
+        } else {
+            l->overlong = true;
+        }
+    }
+    return n;
+}

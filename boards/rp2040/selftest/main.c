@@ -350,29 +350,10 @@ int main(void)
     (void)hal_gpio_mode_set(LED_PIN, HAL_GPIO_OUTPUT);
     con_put("ready\r\n");
 
-    char line[LINE_MAX];
-    size_t used = 0;
-    bool overlong = false;
+    char buf[LINE_MAX];
+    con_line line = { .buf = buf, .size = sizeof buf };
     for (;;) {
-        uint8_t in[32];
-        size_t n = hal_link_read(in, sizeof in);
-        for (size_t i = 0; i < n; i++) {
-            char c = (char)in[i];
-            if (c == '\r' || c == '\n') {
-                line[used] = '\0';
-                if (overlong) {
-                    con_put("error: line too long\r\n");
-                } else {
-                    run(line);
-                }
-                used = 0;
-                overlong = false;
-            } else if (used + 1u < LINE_MAX) {
-                line[used++] = c;
-            } else {
-                overlong = true;
-            }
-        }
+        size_t n = con_poll(&line, run);
         if (!starving) {
             hal_watchdog_feed();
         }
