@@ -121,7 +121,12 @@ void dev_send_hello(uint8_t type, uint16_t seq)
         n += snprintf(buf + n, sizeof buf - (size_t)n, ",\"app_state\":%d,\"runtime_ram_used\":%lu,\"rx_dropped\":%lu}",
                       (int)dev.state, (unsigned long)dev.bump.top, (unsigned long)link_rx_dropped());
     }
-    if (n > 0 && (size_t)n < sizeof buf) link_send(type, seq, (const uint8_t *)buf, (size_t)n, NULL, 0);
+    if (n <= 0 || (size_t)n >= sizeof buf) {
+        /* Never silence: a host that gets no handshake cannot tell a wrong port from this. */
+        n = snprintf(buf, sizeof buf, "{\"protocol\":%u,\"firmware\":\"%s\",\"board\":\"%s\",\"error\":\"handshake longer than one frame\"}",
+                     LINK_PROTOCOL_VERSION, WASMCU_FIRMWARE_VERSION, WASMCU_BOARD_NAME);
+    }
+    link_send(type, seq, (const uint8_t *)buf, (size_t)n, NULL, 0);
 }
 
 /* Hands whatever the link received to the command layer. */
