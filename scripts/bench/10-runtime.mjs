@@ -230,8 +230,8 @@ if (have("arm-none-eabi-gcc")) {
     ["-Os, computed goto (the default at -Os)", [], "-Os"],
     ["-Os, switch dispatch (-DWR_COMPUTED_GOTO=0)", ["-DWR_COMPUTED_GOTO=0"], "-Os"],
     ["-Os, without fuel metering (-DWR_FUEL=0)", ["-DWR_FUEL=0"], "-Os"],
-    ["interpreter -O2 (boards/rp2040's level), specialised dispatch (WR_SPECIALIZE=1)", [], "-O2"],
-    ["interpreter -O2, -DWR_SPECIALIZE=0", ["-DWR_SPECIALIZE=0"], "-O2"],
+    ["interpreter -O3 (boards/rp2040's Release level), specialised dispatch (WR_SPECIALIZE=1)", [], "-O3"],
+    ["interpreter -O3, -DWR_SPECIALIZE=0", ["-DWR_SPECIALIZE=0"], "-O3"],
   ];
   console.log(`\n### WebAssembly runtime: Cortex-M0+ flash and RAM\n`);
   console.log(`Method: arm-none-eabi-gcc ${armGcc} \`-mcpu=cortex-m0plus -mthumb -Os -ffunction-sections -fdata-sections\`, linked`);

@@ -114,7 +114,7 @@ function mapTable(mapPath, title) {
   const lines = [
     `### ${title}: flash and RAM per component`,
     "",
-    `Method: sizes of input sections in the GNU ld map \`${path.relative(repoRoot, mapPath)}\` (arm-none-eabi-gcc -O2, ` +
+    `Method: sizes of input sections in the GNU ld map \`${path.relative(repoRoot, mapPath)}\` (arm-none-eabi-gcc -O3, ` +
       "--gc-sections), grouped by static library or object. Flash = text + rodata + data (initial values); " +
       "RAM = data + bss. Bytes.",
     "",

@@ -243,7 +243,7 @@ try {
 const devWall = performance.now() - w0;
 console.log("\n## OTA on the device: rp2040js emulated cycles (no flash wait states), not silicon\n");
 console.log(md(["operation", "emulated cycles", "µs at 125 MHz", "peak stack (bytes)", "result checked"], devRows));
-console.log(`\nMethod: boards/rp2040/otabench (${path.relative(repoRoot, elf)}, arm-none-eabi-gcc -O2, the rp2040 CMake tree`
+console.log(`\nMethod: boards/rp2040/otabench (${path.relative(repoRoot, elf)}, arm-none-eabi-gcc -O3 (Release), the rp2040 CMake tree`
   + ` with WASMCU_PARTS=hal;ota) on rp2040-sim (rp2040js), ${(devWall / 1000).toFixed(1)} s wall. Cycles are the firmware's own`
   + ` hal_cycles() (SysTick at clk_sys) around the call alone; µs = cycles / 125. Code runs from XIP flash, which rp2040js`
   + ` reads with no wait states (silicon adds XIP cache misses), and rp2040js models no bus contention: emulated cycles,`
