@@ -49,7 +49,8 @@ typedef enum {
                                     → DATA(status u32 | result i64 | micros u64 | cycles u64 | message) */
     LINK_CMD_OTA_BEGIN = 0x50,   /* mode u8 (link_ota_mode) | total length u32 | the image's 128-byte or the
                                   * patch's 96-byte header: checks it, picks the pair and the slot to write */
-    LINK_CMD_OTA_DATA = 0x51,    /* offset u32 | bytes: the next piece, in order (a repeat is acknowledged) */
+    LINK_CMD_OTA_DATA = 0x51,    /* offset u32 | bytes: the next piece, in order; bytes already taken are
+                                  * acknowledged again and not fed twice */
     LINK_CMD_OTA_FINISH = 0x52,  /* → DATA(JSON decision): verify and install (pending) the new image */
     LINK_CMD_OTA_CONFIRM = 0x53, /* confirm the running trial image from the host (like `mcumgr image confirm`) */
     LINK_CMD_OTA_STATUS = 0x54,  /* → DATA(JSON: trusted keys; per pair: signed, slot, trial/confirmed, version,

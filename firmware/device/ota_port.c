@@ -325,7 +325,6 @@ static struct {
     uint8_t dst;              /* slot being written */
     bool provisioning;        /* first signed image of a development pair: adopted at next boot */
     uint32_t total, received;
-    uint32_t last_off, last_len;
     union {
         ota_writer w;
         ota_patcher pt;
@@ -449,7 +448,6 @@ static int cmd_begin(const uint8_t *p, size_t n, const char **detail)
     up.mode = p[0];
     up.total = total;
     up.received = 0;
-    up.last_off = up.last_len = 0;
     up.open = true;
     *detail = up.p->slot[up.dst]->name;
     return LINK_OK;
@@ -460,20 +458,23 @@ static int cmd_data(const uint8_t *p, size_t n, const char **detail)
     if (!up.open) return LINK_E_STATE;
     if (n < 4) return LINK_E_ARGS;
     uint32_t off = le32_get(p), len = (uint32_t)(n - 4);
-    if (up.received > 0 && off == up.last_off && len == up.last_len && off + len == up.received) return LINK_OK; /* a repeat */
-    if (off != up.received) {
+    if (off > up.received) {
         *detail = "update pieces must arrive in order";
         return LINK_E_ARGS;
     }
+    /* Bytes already taken (a repeat whose answer was lost, or a smaller piece the host sent
+     * again after it) are acknowledged and never fed twice. */
+    uint32_t skip = up.received - off;
+    if (skip >= len) return LINK_OK;
+    len -= skip;
     if (len > up.total - up.received) {
         *detail = "more bytes than the header announced";
         return LINK_E_ARGS;
     }
-    ota_status s = up.mode == LINK_OTA_PATCH ? ota_patch_feed(&up.u.pt, p + 4, len) : ota_writer_feed(&up.u.w, p + 4, len);
+    const uint8_t *fresh = p + 4 + skip;
+    ota_status s = up.mode == LINK_OTA_PATCH ? ota_patch_feed(&up.u.pt, fresh, len) : ota_writer_feed(&up.u.w, fresh, len);
     if (s != OTA_OK) return reject(s, detail);
     up.received += len;
-    up.last_off = off;
-    up.last_len = len;
     return LINK_OK;
 }
 

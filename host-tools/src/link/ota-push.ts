@@ -5,7 +5,7 @@
 import { formatSemVer, HEADER_SIZE, IMAGE_MAGIC, parseImage, type ImageHeader } from "../ota/image.js";
 import { PATCH_HEADER_SIZE, PATCH_MAGIC, parsePatchHeader, type PatchHeader } from "../ota/delta.js";
 import { DeviceError, InputError } from "../lib/errors.js";
-import { CHUNK_BYTES, Cmd, DeviceLink } from "./session.js";
+import { CHUNK_BYTES, Cmd, DeviceLink, MIN_CHUNK_BYTES, NoAnswerError, type CommandResult } from "./session.js";
 
 export type UpdateFile = { mode: "image"; header: ImageHeader; bytes: Uint8Array } | { mode: "patch"; header: PatchHeader; bytes: Uint8Array };
 
@@ -114,19 +114,41 @@ async function expectOk(link: DeviceLink, what: string, type: Cmd, payload: Uint
   return r.data.at(-1);
 }
 
-/** Sends the whole file in order; the device feeds it to its patcher or image writer as it comes. */
+/** Sends the whole file in order; the device feeds it to its patcher or image writer as it
+ * comes. A piece that gets no answer is sent again at half the size (a noisy line delivers
+ * short frames more often); after a run of clean answers pieces grow back. */
 async function transfer(link: DeviceLink, u: UpdateFile, onProgress?: (sent: number, total: number) => void): Promise<void> {
   // Beginning a patch hashes the running image; beginning anything may erase a state record.
   await expectOk(link, "update begin", Cmd.OtaBegin, beginPayload(u), { timeoutMs: 30_000 });
   const total = u.bytes.length;
-  for (let off = 0; off < total; off += CHUNK_BYTES) {
-    const piece = u.bytes.subarray(off, Math.min(total, off + CHUNK_BYTES));
+  let size = CHUNK_BYTES, clean = 0, misses = 0;
+  for (let off = 0; off < total;) {
+    const piece = u.bytes.subarray(off, Math.min(total, off + size));
     const p = new Uint8Array(4 + piece.length);
     new DataView(p.buffer).setUint32(0, off, true);
     p.set(piece, 4);
-    // A piece may erase a flash sector on the device before it is programmed.
-    await expectOk(link, `update data at ${off}`, Cmd.OtaData, p, { timeoutMs: 10_000 });
-    onProgress?.(off + piece.length, total);
+    let answered: CommandResult;
+    try {
+      // A piece may erase a flash sector (tens to hundreds of ms) before it is programmed.
+      answered = await link.command(Cmd.OtaData, p, { timeoutMs: 3_000, attempts: 2 });
+    } catch (e) {
+      if (!(e instanceof NoAnswerError) || ++misses > 8) throw e;
+      size = Math.max(MIN_CHUNK_BYTES, size >> 1);
+      clean = 0;
+      continue;
+    }
+    if (answered.status === 8) throw new UpdateRejectedError(`the device rejected the update: ${answered.detail}`, "the running image was not touched");
+    if (answered.status !== 0) {
+      throw new DeviceError(`update data at ${off}: the device answered status ${answered.status}${answered.detail ? ` (${answered.detail})` : ""}`,
+        "the running image was not touched");
+    }
+    off += piece.length;
+    misses = 0;
+    if (++clean >= 8 && size < CHUNK_BYTES) {
+      size = Math.min(CHUNK_BYTES, size * 2);
+      clean = 0;
+    }
+    onProgress?.(off, total);
   }
 }
 

@@ -13,7 +13,7 @@ import { region, resolveBoard } from "../../../host-tools/src/boards/registry.js
 import { deploy } from "../../../host-tools/src/link/deploy.js";
 import { otaStatus, parseUpdateFile, pushUpdate, UpdateRejectedError, type OtaStatus, type UpdateFile } from "../../../host-tools/src/link/ota-push.js";
 import { Cmd, DeviceLink, type LinkEvent } from "../../../host-tools/src/link/session.js";
-import { openSerial } from "../../../host-tools/src/link/transport.js";
+import { faultyTransport, openSerial } from "../../../host-tools/src/link/transport.js";
 import { encodeDelta } from "../../../host-tools/src/ota/delta.js";
 import { bundlePayload } from "../../../host-tools/src/ota/image.js";
 import { crc32 } from "../../../host-tools/src/link/crc32.js";
@@ -211,4 +211,26 @@ test("model and bundle images: the model runs from the signed slot", async () =>
   const mi = await link.command(Cmd.ModelInfo);
   assert.equal(mi.status, 0, mi.detail);
   assert.ok(logs().some((l) => l.startsWith("updatable v6 state 2")));
+});
+
+test("an update over a noisy line (corrupted, dropped, duplicated bytes) still lands intact", async () => {
+  await link.close();
+  const f = faultyTransport(await openSerial(board.uartPath, 115200),
+    { corrupt: 0.001, drop: 0.0005, duplicate: 0.0005, dropChunk: 0.02, maxDelayMs: 15, seed: 99 });
+  const noisy = new DeviceLink(f, { timeoutMs: 1000, attempts: 12 });
+  noisy.onEvent((e) => events.push(e));
+  try {
+    await noisy.connect(20_000);
+    const v7 = sign(await updatableApp("v7", "confirms"), 7);
+    const r = await pushUpdate(noisy, asUpdate(v7), { confirmTimeoutMs: 20_000 });
+    assert.equal(r.outcome, "confirmed");
+    const s = await otaStatus(noisy);
+    assert.deepEqual([s.app.version, s.app.state, s.app.floor], ["1.7.0", "confirmed", 7]);
+    const faults = f.stats.corrupted + f.stats.dropped + f.stats.duplicated + f.stats.chunksDropped;
+    assert.ok(faults > 0, "the line really was noisy");
+  } finally {
+    await noisy.close();
+    // Leave a clean link for after().
+    link = new DeviceLink(await openSerial(board.uartPath, 115200), { timeoutMs: 3000 });
+  }
 });
