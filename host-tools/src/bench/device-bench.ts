@@ -54,8 +54,9 @@ export interface DeviceBenchOptions {
   clockHz?: number;
   /** rp2040-sim rig: supply voltage upstream of the shunt (default 3.3 V). */
   supplyV?: number;
-  /** rp2040-sim rig, fault injection for tests: the monitor chip freezes at this emulated time (us). */
-  simMonitorStopAtUs?: number;
+  /** rp2040-sim rig, fault injection for tests: the monitor chip freezes 150 ms after the
+   * board's marker pin changed this many times. */
+  simMonitorStopAfterEdges?: number;
   onProgress?: (what: string) => void;
   /** Called after each run of each phase with the board's link (scripted sessions, fault-injection tests). */
   afterRun?: (link: DeviceLink, phase: string, run: number) => Promise<void>;
@@ -97,7 +98,7 @@ async function openBoard(opts: DeviceBenchOptions, app: string, monitorApp: stri
     ...(monitorApp ? { onPeripherals: (n: number) => void (peripherals.count = n) } : {}),
     ...(opts.clockHz !== undefined ? { clockHz: opts.clockHz } : {}),
     ...(monitorApp ? { monitor: { app: monitorApp, flashFile: path.join(dir, "monitor-flash.bin"), supplyV: opts.supplyV ?? DEFAULT_SUPPLY_V,
-      ...(opts.simMonitorStopAtUs !== undefined ? { stopAtUs: opts.simMonitorStopAtUs } : {}) } } : {}),
+      ...(opts.simMonitorStopAfterEdges !== undefined ? { stopAfterEdges: opts.simMonitorStopAfterEdges } : {}) } } : {}),
   });
   try {
     // Both chips are held until the board's link first speaks: open the monitor before that.

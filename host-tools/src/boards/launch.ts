@@ -127,7 +127,7 @@ export interface SimLaunchOptions extends LaunchOptions {
    * firmware with this app (the power-monitor) in its app slot, a simulated INA219 on its
    * I2C bus measuring the board; its UART is `monitorPath`.
    */
-  monitor?: { app: string; flashFile: string; firmware?: string; supplyV?: number; stopAtUs?: number };
+  monitor?: { app: string; flashFile: string; firmware?: string; supplyV?: number; stopAfterEdges?: number };
   /** With `monitor`: the board's peripheral count as the rig's power model sees it, on each change. */
   onPeripherals?: (n: number) => void;
 }
@@ -157,7 +157,7 @@ export async function launchSimBoard(target: BoardTarget, opts: SimLaunchOptions
     programSlot(opts.monitor.flashFile, region(target.board, "app_a"), SlotKind.App, readFileSync(opts.monitor.app), [region(target.board, "app_b")]);
     args.push("--monitor-flash-file", opts.monitor.flashFile, "--monitor-image", opts.monitor.firmware ?? opts.firmware);
     if (opts.monitor.supplyV !== undefined) args.push("--supply", String(opts.monitor.supplyV));
-    if (opts.monitor.stopAtUs !== undefined) args.push("--monitor-stop-at-us", String(opts.monitor.stopAtUs));
+    if (opts.monitor.stopAfterEdges !== undefined) args.push("--monitor-stop-after-edges", String(opts.monitor.stopAfterEdges));
   }
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
   const board = await spawned(child, opts.startTimeoutMs ?? 30_000);

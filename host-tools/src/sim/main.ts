@@ -50,7 +50,8 @@ const USAGE = `usage: main.ts --image FILE [options]
                         GPIO ${MONITOR_MARKER_PIN}; its UART is the 'monitor-uart:' line
   --monitor-image FILE  firmware image to write into the monitor's flash first
   --supply V            the rig's supply voltage upstream of the shunt (default ${DEFAULT_SUPPLY_V})
-  --monitor-stop-at-us N        fault injection (tests): the monitor freezes at emulated time N
+  --monitor-stop-after-edges N  fault injection (tests): the monitor freezes 150 ms after the DUT's
+                        marker pin changed N times
   --power-cut-at N      power-loss tests: flash operation N (each erase and page program, from 0)
                         does half its work, then the process exits with status 75
   --flash-ops-log FILE  append "N erase|program OFFSET LEN" per flash operation`;
@@ -93,7 +94,7 @@ async function main(): Promise<number> {
       "monitor-flash-file": { type: "string" },
       "monitor-image": { type: "string" },
       supply: { type: "string" },
-      "monitor-stop-at-us": { type: "string" },
+      "monitor-stop-after-edges": { type: "string" },
       "power-cut-at": { type: "string" },
       "flash-ops-log": { type: "string" },
       help: { type: "boolean", default: false },
@@ -171,7 +172,7 @@ async function main(): Promise<number> {
         onWarning: values.quiet ? undefined : (m) => process.stderr.write(`warning: monitor: ${m}\n`),
       },
       supplyV,
-      ...(values["monitor-stop-at-us"] !== undefined ? { monitorStopAtUs: Number(values["monitor-stop-at-us"]) } : {}),
+      ...(values["monitor-stop-after-edges"] !== undefined ? { monitorStopAfterEdges: Number(values["monitor-stop-after-edges"]) } : {}),
       onPeripherals: (n) => out(`periph: ${n} ${(sim as Rp2040Sim | undefined)?.cycles ?? 0}`),
     });
     sim = rig.dut;

@@ -29,8 +29,12 @@ export interface RigOptions {
   model?: Partial<PowerModel>;
   /** The DUT's enabled-peripheral count changed (activity.ts has the rule). */
   onPeripherals?: (n: number, atNs: number) => void;
-  /** Fault injection (tests): the monitor chip freezes at this emulated time, microseconds, as a hung monitor would. */
-  monitorStopAtUs?: number;
+  /** Fault injection (tests): the monitor chip freezes, as a hung monitor would, 150 ms of
+   * emulated time after the DUT's marker pin changed this many times (relative to the
+   * benchmark, so the same runs are hit however long the host took to start them; 150 ms
+   * lets the samples of the window before that edge, batched by the monitor app and sent
+   * over its UART, reach the host first). */
+  monitorStopAfterEdges?: number;
 }
 
 export interface PowerRig {
@@ -57,6 +61,8 @@ export async function startPowerRig(opts: RigOptions): Promise<PowerRig> {
   activity.onPeripherals = opts.onPeripherals;
   let dut: Rp2040Sim | undefined;
   let monitor: Rp2040Sim | undefined;
+  let markerEdges = 0;
+  let monitorStopNs = Infinity;
   const ina219 = new Ina219Sim({
     model,
     now: () => (monitor ? monitor.nanos / 1000 : 0),
@@ -70,7 +76,10 @@ export async function startPowerRig(opts: RigOptions): Promise<PowerRig> {
     ...opts.dut,
     activity,
     onGpio: (pin, level, cycle) => {
-      if (pin === DUT_MARKER_PIN && dut) monitor?.scheduleGpioInput(MONITOR_MARKER_PIN, level === 1, dut.nanos);
+      if (pin === DUT_MARKER_PIN && dut) {
+        monitor?.scheduleGpioInput(MONITOR_MARKER_PIN, level === 1, dut.nanos);
+        if (++markerEdges === opts.monitorStopAfterEdges) monitorStopNs = dut.nanos + 150e6;
+      }
       opts.dut.onGpio?.(pin, level, cycle);
     },
   };
@@ -79,7 +88,7 @@ export async function startPowerRig(opts: RigOptions): Promise<PowerRig> {
     monitor = await startRp2040Sim({
       ...opts.monitor,
       i2cDevices: new Map([[INA219_ADDRESS, ina219]]),
-      timeLimitNanos: opts.monitorStopAtUs === undefined ? () => dut!.nanos : () => Math.min(dut!.nanos, opts.monitorStopAtUs! * 1000),
+      timeLimitNanos: () => Math.min(dut!.nanos, monitorStopNs),
     });
   } catch (e) {
     await dut.stop();

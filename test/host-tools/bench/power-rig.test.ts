@@ -88,7 +88,7 @@ describe("wasmcu bench on rp2040-sim with the emulated power monitor", { skip, t
   });
 
   test("a monitor that stops streaming mid-benchmark leaves the earlier windows measured and the later ones labelled partial", async () => {
-    const r = await runDeviceBench({ target: resolveBoard("rp2040-sim"), models: [], runs: 3, phases: ["sha256-1k"], simMonitorStopAtUs: 400_000 });
+    const r = await runDeviceBench({ target: resolveBoard("rp2040-sim"), models: [], runs: 3, phases: ["sha256-1k"], simMonitorStopAfterEdges: 3 });
     const p = r.phases[0]!;
     assert.equal(p.status, "partial");
     assert.equal(p.runs, 3);
