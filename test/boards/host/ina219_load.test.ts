@@ -24,13 +24,15 @@ function busyFor(us: i64): void {
 }
 
 export function setup(): void {
-  // 9-bit conversions (84 us each way): the last window lies inside the stretch before a read.
-  mon.configure(ina219.BusRange.V16, ina219.Gain.Div1_40mV, ina219.Adc.Bits9, ina219.Adc.Bits9, ina219.Mode.ShuntBusContinuous);
+  // 128-sample averages (68 ms each way, a 136 ms cycle): the last finished window before a
+  // read lies in the 300 ms stretch before it but for the microseconds since the app woke,
+  // so a loaded machine that delays the read by a millisecond moves it by under 1%.
+  mon.configure(ina219.BusRange.V16, ina219.Gain.Div1_40mV, ina219.Adc.Samples128, ina219.Adc.Samples128, ina219.Mode.ShuntBusContinuous);
   mon.calibrate(0.1, 0.4);
-  for (let i = 0; i < 5; i++) {
-    time.sleep(20);
+  for (let i = 0; i < 3; i++) {
+    time.sleep(300);
     log.info("asleep mA " + (mon.current() * 1000).toString());
-    busyFor(20000);
+    busyFor(300000);
     log.info("busy mA " + (mon.current() * 1000).toString());
   }
 }
@@ -50,14 +52,13 @@ test("the host board's INA219 sees the board sleep and work", async () => {
     await link.connect(20_000);
     const t0 = Date.now();
     const read = (what: string) => events.flatMap((e) => (e.kind === "log" && e.text.startsWith(what) ? [Number(e.text.split(" ").at(-1))] : []));
-    while (read("busy").length < 5 && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 50));
+    while (read("busy").length < 3 && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 50));
     const asleep = read("asleep"), busy = read("busy");
-    assert.equal(busy.length, 5, events.map((e) => JSON.stringify(e)).join("\n"));
+    assert.equal(busy.length, 3, events.map((e) => JSON.stringify(e)).join("\n"));
     const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
-    // The model: gamma = 1.5 mA asleep; + alpha·f·V = 18.2 mA busy (125 MHz, 3.3 V). The last
-    // window before a read after sleeping may reach into the few microseconds the app ran
-    // since it woke (more on a loaded machine): hence the margin above 1.5 mA.
-    assert.ok(median(asleep) > 1.0 && median(asleep) < 8.0, `asleep ${asleep.join(", ")} mA`);
+    // The model: gamma = 1.5 mA asleep (plus the link polls' short busy spells every 10 ms);
+    // + alpha·f·V = 18.2 mA busy (125 MHz, 3.3 V).
+    assert.ok(median(asleep) > 1.0 && median(asleep) < 3.0, `asleep ${asleep.join(", ")} mA`);
     assert.ok(median(busy) > 17.0 && median(busy) < 22.0, `busy ${busy.join(", ")} mA`);
   } finally {
     await link.close();
