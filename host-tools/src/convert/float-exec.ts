@@ -2,7 +2,7 @@
 // no TensorFlow.js at run time): used to calibrate activation ranges and as
 // the float side of the accuracy report.
 import type { Act, GOp, Graph } from "./graph.js";
-import { numel, padding } from "./graph.js";
+import { convolve, numel, padding } from "./graph.js";
 
 function act(v: number, a: Act): number {
   if (a === "RELU") return v < 0 ? 0 : v;
@@ -37,27 +37,7 @@ function floatOp(g: Graph, op: GOp, v: Float32Array[]): Float32Array {
       return y;
     case "CONV_2D":
     case "DEPTHWISE_CONV_2D": {
-      const [, H, W, C] = shape(op.in[0]!) as [number, number, number, number];
-      const [, OH, OW, OC] = os as [number, number, number, number];
-      const [, KH, KW] = op.wShape as [number, number, number, number];
-      const ph = padding(op.same, H, KH, op.stride[0], op.dilation[0]).pad;
-      const pw = padding(op.same, W, KW, op.stride[1], op.dilation[1]).pad;
-      const dw = op.kind === "DEPTHWISE_CONV_2D";
-      for (let oy = 0; oy < OH; oy++) for (let ox = 0; ox < OW; ox++) for (let oc = 0; oc < OC; oc++) {
-        let s = op.b[oc]!;
-        for (let ky = 0; ky < KH; ky++) {
-          const iy = oy * op.stride[0] - ph + ky * op.dilation[0];
-          if (iy < 0 || iy >= H) continue;
-          for (let kx = 0; kx < KW; kx++) {
-            const ix = ox * op.stride[1] - pw + kx * op.dilation[1];
-            if (ix < 0 || ix >= W) continue;
-            const base = (iy * W + ix) * C;
-            if (dw) s += x[base + Math.floor(oc / op.mult)]! * op.w[(ky * KW + kx) * OC + oc]!;
-            else for (let c = 0; c < C; c++) s += x[base + c]! * op.w[((oc * KH + ky) * KW + kx) * C + c]!;
-          }
-        }
-        y[(oy * OW + ox) * OC + oc] = act(s, op.act);
-      }
+      convolve(op, shape(op.in[0]!), os, x, op.w, op.b, 0, (i, _oc, s) => { y[i] = act(s, op.act); });
       return y;
     }
     case "AVERAGE_POOL_2D":

@@ -5,7 +5,7 @@
 // SOFTMAX/LOGISTIC/TANH) written plainly, with BigInt where a 64-bit product
 // is needed. Used for the accuracy report and to cross-check the C engine.
 import type { Act, Graph } from "./graph.js";
-import { numel, padding } from "./graph.js";
+import { convolve, numel, padding } from "./graph.js";
 import type { QModel, QParams } from "./quantize.js";
 import { roundAway } from "./quantize.js";
 
@@ -143,26 +143,7 @@ export function runInt8(m: QModel, inputs: Int8Array[]): Int8Array[] {
           }
           return;
         }
-        const [, H, W, C] = shape(op.in[0]!) as [number, number, number, number];
-        const [, OH, OW] = os as [number, number, number, number];
-        const [, KH, KW] = op.wShape as [number, number, number, number];
-        const ph = padding(op.same, H, KH, op.stride[0], op.dilation[0]).pad;
-        const pw = padding(op.same, W, KW, op.stride[1], op.dilation[1]).pad;
-        for (let oy = 0; oy < OH; oy++) for (let ox = 0; ox < OW; ox++) for (let oc = 0; oc < OC; oc++) {
-          let acc = w.bias[oc]!;
-          for (let ky = 0; ky < KH; ky++) {
-            const iy = oy * op.stride[0] - ph + ky * op.dilation[0];
-            if (iy < 0 || iy >= H) continue;
-            for (let kx = 0; kx < KW; kx++) {
-              const ix = ox * op.stride[1] - pw + kx * op.dilation[1];
-              if (ix < 0 || ix >= W) continue;
-              const base = (iy * W + ix) * C;
-              if (op.kind === "DEPTHWISE_CONV_2D") acc += (x[base + Math.floor(oc / op.mult)]! - qi.zp) * w.q[(ky * KW + kx) * OC + oc]!;
-              else for (let c = 0; c < C; c++) acc += (x[base + c]! - qi.zp) * w.q[((oc * KH + ky) * KW + kx) * C + c]!;
-            }
-          }
-          y[(oy * OW + ox) * OC + oc] = fin(acc, oc);
-        }
+        convolve(op, shape(op.in[0]!), os, x, w.q, w.bias, qi.zp, (i, oc, acc) => { y[i] = fin(acc, oc); });
         return;
       }
       case "AVERAGE_POOL_2D":
