@@ -648,14 +648,20 @@ nn_status nn_output(const nn_interp *it, size_t i, nn_tensor_info *info) {
 
 /* ---- model description ---------------------------------------------------------- */
 
+/* The start of both description calls: a zeroed result and the model's tables read. */
+static nn_status describe_begin(const void *model, size_t model_size, void *out, size_t out_size, nn_model *m,
+                                nn_error *err) {
+  if (out == NULL) return nn_fail(err, NN_ERR_ARG, "out is NULL");
+  memset(out, 0, out_size);
+  return nn_read_model(m, model, model_size, err);
+}
+
 nn_status nn_model_summary_get(const void *model, size_t model_size, nn_model_summary *out,
                                nn_error *err) {
   nn_error local;
   err = err_or_local(err, &local);
-  if (out == NULL) return nn_fail(err, NN_ERR_ARG, "out is NULL");
-  memset(out, 0, sizeof *out);
   nn_model m;
-  nn_status s = nn_read_model(&m, model, model_size, err);
+  nn_status s = describe_begin(model, model_size, out, sizeof *out, &m, err);
   if (s != NN_OK) return s;
   out->version = m.version;
   out->description = nn_model_str(&m, m.description);
@@ -677,10 +683,8 @@ nn_status nn_model_op(const void *model, size_t model_size, size_t index, nn_op_
                       nn_error *err) {
   nn_error local;
   err = err_or_local(err, &local);
-  if (out == NULL) return nn_fail(err, NN_ERR_ARG, "out is NULL");
-  memset(out, 0, sizeof *out);
   nn_model m;
-  nn_status s = nn_read_model(&m, model, model_size, err);
+  nn_status s = describe_begin(model, model_size, out, sizeof *out, &m, err);
   if (s != NN_OK) return s;
   nn_odesc op;
   if ((s = nn_read_op(&m, (uint32_t)index, &op, err)) != NN_OK) return s;
