@@ -95,7 +95,7 @@ describe("rp2040-sim running the self-test firmware", { skip, timeout: 180_000 }
 
   test("the standalone process prints its pty, GPIO edges with cycle stamps and a stop line", async () => {
     const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "host-tools/src/sim/main.ts"),
-      "--image", elf, "--speed", "max", "--quiet"], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+      "--image", elf, "--speed", "max", "--quiet", "--wait-for-host"], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
     const lines: string[] = [];
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
@@ -120,10 +120,13 @@ describe("rp2040-sim running the self-test firmware", { skip, timeout: 180_000 }
       });
     });
     rl.on("line", (l) => lines.push(l));
+    let port: SerialPort | undefined;
     try {
       const pty = (await waitLine(/^uart: (\/dev\/pts\/\d+)$/))[1]!;
-      const port = new SerialPort({ path: pty, baudRate: 115200 });
-      await new Promise<void>((resolve, reject) => port.once("open", () => resolve()).once("error", reject));
+      port = new SerialPort({ path: pty, baudRate: 115200 });
+      await new Promise<void>((resolve, reject) => port!.once("open", () => resolve()).once("error", reject));
+      // --wait-for-host: the chip leaves reset on this first byte, so the command cannot
+      // reach the UART before the firmware has switched it on (bytes would be dropped).
       port.write("blink 2 1\r\n");
       const edges = await new Promise<string[]>((resolve, reject) => {
         const t = setTimeout(() => reject(new Error(lines.join("\n"))), 20_000);
@@ -136,13 +139,14 @@ describe("rp2040-sim running the self-test firmware", { skip, timeout: 180_000 }
         };
         check();
       });
-      await new Promise<void>((r) => port.close(() => r()));
       // Driven low at start-up, then high and low again 1 ms (125000 cycles) apart.
       const [, high, low] = edges.map((l) => l.split(" ").map(Number));
       assert.equal(high![2], 1);
       assert.equal(low![2], 0);
       assert.ok(Math.abs(low![3]! - high![3]! - 125_000) < 20, edges.join(" | "));
     } finally {
+      // A port left open keeps this test file's process alive after a failure.
+      if (port?.isOpen) await new Promise<void>((r) => port!.close(() => r()));
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once("exit", r));
         child.kill("SIGTERM");
