@@ -357,7 +357,11 @@ static uint8_t dev_inactive(const pair *p)
 
 static bool base_is(const pair *p, uint32_t len, const uint8_t want[32])
 {
-    if (!p->is_signed || p->ctx.running > 1 || len > p->fl.slot_size) return false;
+    /* The length alone rules out most pairs without hashing them. */
+    if (!p->is_signed || p->ctx.running > 1 || len > p->fl.slot_size ||
+        len != OTA_HEADER_SIZE + p->boot.hdr.payload_len) {
+        return false;
+    }
     const uint8_t *b = hal_flash_map(p->slot[p->ctx.running]->offset, len);
     if (!b) return false;
     ota_sha256 c;
@@ -432,6 +436,8 @@ static int begin_patch(const uint8_t *h, size_t hn, uint32_t total, const char *
     up.dst = ota_inactive_slot(&p->ctx);
     up.provisioning = false;
     ota_patch_init(&up.u.pt, &p->fl, (ota_area)p->ctx.running, (ota_area)up.dst);
+    /* base_is() has just hashed these bytes: the patcher need not read them again. */
+    ota_patch_known_base(&up.u.pt, old_len, h + 16);
     return LINK_OK;
 }
 

@@ -32,6 +32,16 @@ void ota_patch_init(ota_patcher *p, const ota_flash *fl, ota_area src, ota_area 
     }
 }
 
+void ota_patch_known_base(ota_patcher *p, uint32_t len, const uint8_t sha[32]) {
+    if (sha == NULL || p->hdr_fill != 0) {
+        if (p->error == OTA_OK) p->error = OTA_ERR_ARG;
+        return;
+    }
+    p->base_known = 1;
+    p->base_len = len;
+    memcpy(p->base_sha, sha, 32);
+}
+
 static ota_status fail(ota_patcher *p, ota_status s) {
     if (p->error == OTA_OK) p->error = s;
     return p->error;
@@ -56,6 +66,9 @@ static ota_status check_header(ota_patcher *p) {
     memcpy(p->new_sha, h + 48, 32);
     if (p->old_len == 0 || p->new_len == 0) return OTA_ERR_HEADER;
     if (p->new_len > p->fl->slot_size || p->old_len > p->fl->slot_size) return OTA_ERR_TOO_BIG;
+    if (p->base_known) {
+        return p->old_len == p->base_len && memcmp(p->base_sha, h + 16, 32) == 0 ? OTA_OK : OTA_ERR_WRONG_BASE;
+    }
     ota_sha256 sh;
     ota_sha256_init(&sh);
     uint8_t buf[64];

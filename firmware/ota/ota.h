@@ -182,12 +182,21 @@ typedef struct {
     uint8_t ring[16];        /* coded bytes waiting: one output byte needs at most 8 */
     uint32_t ring_head, ring_count;
     uint16_t probs[OTA_PATCH_CONTEXTS][256];
+    /* set by ota_patch_known_base(): the src prefix the embedder has already hashed */
+    uint8_t base_known;
+    uint32_t base_len;
+    uint8_t base_sha[32];
 } ota_patcher;
 
 /* Starts a patch: src is the active slot (read only), dst the inactive one
  * (written). Nothing is written until the patch header has been checked
  * against the src image's length and SHA-256. */
 void ota_patch_init(ota_patcher *p, const ota_flash *fl, ota_area src, ota_area dst);
+/* Optional, after init and before the first feed: the embedder has hashed the first
+ * len bytes of src itself (to choose which image a patch applies to) and they hash
+ * to sha. The header's base is then compared with that instead of reading and
+ * hashing src a second time; a header naming another base is still refused. */
+void ota_patch_known_base(ota_patcher *p, uint32_t len, const uint8_t sha[32]);
 /* Feeds patch bytes in chunks of any size; returns the first error (sticky). */
 ota_status ota_patch_feed(ota_patcher *p, const uint8_t *data, size_t len);
 /* Ends the patch: checks END was seen, every byte produced, and the SHA-256

@@ -8,6 +8,7 @@ import { SerialPort } from "serialport";
 import { launchHostBoard, type LaunchedBoard } from "../../../host-tools/src/boards/launch.js";
 import { resolveBoard } from "../../../host-tools/src/boards/registry.js";
 import { deploy } from "../../../host-tools/src/link/deploy.js";
+import { FrameDecoder } from "../../../host-tools/src/link/frame.js";
 import { DeviceLink } from "../../../host-tools/src/link/session.js";
 import { openSerial } from "../../../host-tools/src/link/transport.js";
 import { hostBin, sharedDir } from "../../helpers/paths.js";
@@ -25,7 +26,12 @@ before(async () => {
   await link.close();
   port = new SerialPort({ path: board.uartPath, baudRate: 115200, autoOpen: false });
   await new Promise<void>((res, rej) => port.open((e) => (e ? rej(e) : res())));
-  port.on("data", (d: Buffer) => (text += d.toString("latin1")));
+  // The runner's lines share the wire with the device's frames: after the deploy the board
+  // announces its app state in a frame, which may land just before an answer. Keep the text only.
+  const decoder = new FrameDecoder();
+  port.on("data", (d: Buffer) => {
+    for (const item of decoder.push(d)) if (item.kind === "text") text += item.text;
+  });
 });
 
 after(async () => {
@@ -33,15 +39,19 @@ after(async () => {
   await board?.stop();
 });
 
+async function waitFor(re: RegExp, cmd: string): Promise<void> {
+  const t0 = Date.now();
+  while (!re.test(text)) {
+    if (Date.now() - t0 > 20_000) throw new Error(`no ${re} after ${cmd}; got ${JSON.stringify(text)}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /** Sends one command and returns the m-/e- lines up to and including m-ready. */
 async function session(cmd: string): Promise<string[]> {
   text = "";
   port.write(cmd);
-  const t0 = Date.now();
-  while (!/m-ready\r\n/.test(text)) {
-    if (Date.now() - t0 > 20_000) throw new Error(`no m-ready after ${cmd}; got ${JSON.stringify(text)}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await waitFor(/m-ready\r\n/, cmd);
   return text.split("\r\n").filter((l) => /^[me]-/.test(l));
 }
 

@@ -455,6 +455,24 @@ describe("delta patches through the C patcher", () => {
     }
   });
 
+  test("a base the embedder already hashed is not read again, and still decides: the wrong one is refused", () => {
+    const { old, nw } = pairs[0]!;
+    const patch = encodeDelta(old, nw);
+    const sha = createHash("sha256").update(old).digest("hex");
+    const args = (base?: string) => ["patch", file(old), file(patch), path.join(tmp, "kb"), String(256 * 1024), "64", ...(base ? [base] : [])];
+    const srcRead = (out: string) => Number(/^src-read (\d+)$/m.exec(out)![1]);
+    const hashed = run(args());
+    const known = run(args(sha));
+    assert.match(known, /^status ok$/m);
+    assert.ok(readFileSync(path.join(tmp, "kb")).equals(nw));
+    // Only the copy ops read the old image now; the header check read all of it before.
+    assert.equal(srcRead(hashed) - srcRead(known), old.length, `${srcRead(hashed)} vs ${srcRead(known)}`);
+    const other = createHash("sha256").update(nw).digest("hex");
+    const refused = run(args(other));
+    assert.match(refused, /^status patch made for a different old image$/m);
+    assert.match(refused, /^dst-writes 0$/m);
+  });
+
   test("bytes after the announced body are refused", () => {
     const { old, nw } = pairs[0]!;
     for (const coding of ["raw", "range"] as const) {

@@ -7,7 +7,7 @@
  *   test_ota ed25519 < LINES                  "PUB SIG MSG|-" per line -> 1/0 per line
  *   test_ota image KEYS MIN_COUNTER IMAGE     status of ota_image_verify_buffer and _slot
  *   test_ota tamper KEYS IMAGE                flips every bit pattern of every byte
- *   test_ota patch OLD PATCH OUT SLOT_SIZE CHUNK
+ *   test_ota patch OLD PATCH OUT SLOT_SIZE CHUNK [BASE_SHA256]   BASE_SHA256: ota_patch_known_base
  *   test_ota patch-fuzz OLD NEW PATCH COUNT     randomly corrupted patches
  *   test_ota write-image KEYS BASE IMAGE SLOT_SIZE CHUNK   full image via ota_writer, install, try
  *   test_ota powercut KEYS IMG_A IMG_B PATCH_A_TO_B
@@ -99,6 +99,7 @@ typedef struct {
     int cut_done;      /* how much of the cut operation happens: 0 nothing, 1 half, 2 all of it */
     bool dead;         /* power is off: every further operation fails */
     long writes[3];    /* erase/program operations per area */
+    long read_bytes[3];
     ota_flash fl;
 } ramflash;
 
@@ -107,6 +108,7 @@ static int rf_read(void *u, ota_area a, uint32_t off, void *buf, uint32_t len) {
     if (r->dead) return -1;
     if ((unsigned)a > 2 || off > r->size[a] || len > r->size[a] - off) die("read out of range");
     memcpy(buf, r->area[a] + off, len);
+    r->read_bytes[a] += len;
     return 0;
 }
 
@@ -192,16 +194,26 @@ static int rf_write_image(ramflash *r, ota_area a, const uint8_t *img, size_t le
     return 0;
 }
 
-static ota_status apply_patch(ramflash *r, ota_area src, ota_area dst, const uint8_t *patch, size_t len,
-                              size_t chunk) {
+static ota_status apply_patch_known(ramflash *r, ota_area src, ota_area dst, const uint8_t *patch, size_t len,
+                                    size_t chunk, const uint8_t *base_len_sha /* NULL or 4 + 32 bytes */) {
     ota_patcher p;
     ota_patch_init(&p, &r->fl, src, dst);
+    if (base_len_sha) {
+        uint32_t blen = (uint32_t)base_len_sha[0] | ((uint32_t)base_len_sha[1] << 8) |
+                        ((uint32_t)base_len_sha[2] << 16) | ((uint32_t)base_len_sha[3] << 24);
+        ota_patch_known_base(&p, blen, base_len_sha + 4);
+    }
     for (size_t off = 0; off < len; off += chunk) {
         size_t n = len - off < chunk ? len - off : chunk;
         ota_status s = ota_patch_feed(&p, patch + off, n);
         if (s != OTA_OK) return s;
     }
     return ota_patch_finish(&p);
+}
+
+static ota_status apply_patch(ramflash *r, ota_area src, ota_area dst, const uint8_t *patch, size_t len,
+                              size_t chunk) {
+    return apply_patch_known(r, src, dst, patch, len, chunk, NULL);
 }
 
 /* ---- commands ----------------------------------------------------------- */
@@ -308,7 +320,8 @@ static int cmd_tamper(const char *keys, const char *path) {
     return 0;
 }
 
-static int cmd_patch(const char *oldp, const char *patchp, const char *outp, const char *slot, const char *chunk) {
+static int cmd_patch(const char *oldp, const char *patchp, const char *outp, const char *slot, const char *chunk,
+                     const char *base_hex) {
     size_t olen, plen;
     uint8_t *old = read_file(oldp, &olen);
     uint8_t *patch = read_file(patchp, &plen);
@@ -322,8 +335,14 @@ static int cmd_patch(const char *oldp, const char *patchp, const char *outp, con
     if (!before) die("oom");
     memcpy(before, r.area[0], slot_size);
     long base_ops = r.ops;
-    ota_status s = apply_patch(&r, OTA_AREA_SLOT0, OTA_AREA_SLOT1, patch, plen, ch);
+    uint8_t known[36]; /* the embedder's claim: the first olen bytes of the slot hash to this */
+    if (base_hex) {
+        for (int i = 0; i < 4; i++) known[i] = (uint8_t)(olen >> (8 * i));
+        if (unhex(base_hex, strlen(base_hex), known + 4, 32) != 32) die("BASE_SHA256: 64 hex digits");
+    }
+    ota_status s = apply_patch_known(&r, OTA_AREA_SLOT0, OTA_AREA_SLOT1, patch, plen, ch, base_hex ? known : NULL);
     printf("status %s\n", ota_status_str(s));
+    printf("src-read %ld\n", r.read_bytes[0]);
     printf("active-untouched %s\n", memcmp(before, r.area[0], slot_size) == 0 && r.writes[0] == 0 ? "yes" : "no");
     printf("dst-writes %ld\n", r.ops - base_ops);
     printf("patcher-ram %zu\n", sizeof(ota_patcher));
@@ -723,7 +742,9 @@ int main(int argc, char **argv) {
     if (argc >= 2 && strcmp(argv[1], "ed25519") == 0) return cmd_ed25519();
     if (argc >= 5 && strcmp(argv[1], "image") == 0) return cmd_image(argv[2], argv[3], argv[4]);
     if (argc >= 4 && strcmp(argv[1], "tamper") == 0) return cmd_tamper(argv[2], argv[3]);
-    if (argc >= 7 && strcmp(argv[1], "patch") == 0) return cmd_patch(argv[2], argv[3], argv[4], argv[5], argv[6]);
+    if (argc >= 7 && strcmp(argv[1], "patch") == 0) {
+        return cmd_patch(argv[2], argv[3], argv[4], argv[5], argv[6], argc >= 8 ? argv[7] : NULL);
+    }
     if (argc >= 7 && strcmp(argv[1], "write-image") == 0) return cmd_write_image(argv[2], argv[3], argv[4], argv[5], argv[6]);
     if (argc >= 6 && strcmp(argv[1], "patch-fuzz") == 0) return cmd_patch_fuzz(argv[2], argv[3], argv[4], argv[5]);
     if (argc >= 6 && strcmp(argv[1], "powercut") == 0) return cmd_powercut(argv[2], argv[3], argv[4], argv[5]);
