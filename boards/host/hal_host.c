@@ -410,6 +410,28 @@ hal_status hal_flash_program(uint32_t offset, const uint8_t *data, uint32_t len)
     return HAL_OK;
 }
 
+/* ------------------------------------------------------------------ peripheral power */
+
+/* The host board's imaginary chip has no blocks of its own to count; the ones the app
+ * switched on are what its simulated INA219 sees (boards/host/INA219-MODEL.md). A reset
+ * re-executes the process, so they start off again. */
+static uint32_t periph_on;
+
+hal_status hal_periph_power(hal_periph p, bool on)
+{
+    if ((unsigned)p >= HAL_PERIPH_COUNT) return HAL_ERR_PARAM;
+    if (on) periph_on |= 1u << p;
+    else periph_on &= ~(1u << p);
+    return HAL_OK;
+}
+
+uint32_t hal_periph_on_count(void)
+{
+    uint32_t n = 0;
+    for (uint32_t m = periph_on; m; m &= m - 1) n++;
+    return n;
+}
+
 hal_status hal_watchdog_start(uint32_t timeout_ms)
 {
     if (timeout_ms == 0) return HAL_ERR_PARAM;

@@ -32,10 +32,12 @@ static void usage(FILE *f)
             "  --flash-ops-log FILE  append `N erase|program OFFSET LEN` per flash operation\n");
 }
 
-/* The simulated INA219 sees this board's sleep share in each conversion window. */
+/* The simulated INA219 sees this board's sleep share in each conversion window, and the
+ * peripherals switched on when it converts. */
 static void ina219_load(void *ctx, uint64_t t0_us, uint64_t t1_us, ina219_sim_load *load)
 {
     (void)ctx;
+    load->n_periph = hal_periph_on_count();
     load->idle = t1_us > t0_us ? (double)hal_host_asleep_us(t0_us, t1_us) / (double)(t1_us - t0_us) : 0.0;
 }
 

@@ -229,6 +229,8 @@ static void report_trap(const char *where)
 /* Loads the active slot's app and runs its setup(); leaves dev.loop set if it has one. */
 static void start_app(void)
 {
+    /* Every app starts from the board's own peripherals: what the last one switched on goes off. */
+    for (unsigned i = 0; i < HAL_PERIPH_COUNT; i++) (void)hal_periph_power((hal_periph)i, false);
     dev.stop_requested = false;
     dev.restart_requested = false;
     dev.loop = NULL;

@@ -75,6 +75,21 @@ static wr_status n_ota_confirm(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
     return WR_OK;
 }
 
+static wr_status n_periph_power(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    (void)ctx;
+    r[0].i32 = -(int32_t)hal_periph_power((hal_periph)(uint32_t)a[0].i32, a[1].i32 != 0);
+    return WR_OK;
+}
+
+static wr_status n_periph_count(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    (void)ctx;
+    (void)a;
+    r[0].i32 = (int32_t)hal_periph_on_count();
+    return WR_OK;
+}
+
 static wr_status n_stream_send(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
 {
     (void)ctx;

@@ -94,6 +94,28 @@ hal_status hal_flash_erase(uint32_t offset, uint32_t len);
 /* Programs bytes into erased flash. Alignment is the board's write_size. */
 hal_status hal_flash_program(uint32_t offset, const uint8_t *data, uint32_t len);
 
+/* ------------------------------------------------------------------ peripheral power */
+
+/* On-chip blocks an app may switch on (clocked, out of reset) or off (held in
+ * reset: no dynamic power) to trade features for current. The blocks the HAL
+ * itself uses (link UART or USB, I2C, timer) stay on and are not in this list. */
+typedef enum {
+    HAL_PERIPH_SPI0 = 0,
+    HAL_PERIPH_SPI1,
+    HAL_PERIPH_PWM,
+    HAL_PERIPH_PIO0,     /* programmable I/O (RP2040) */
+    HAL_PERIPH_PIO1,
+    HAL_PERIPH_I2C1,     /* the second I2C controller (the HAL's bus is the first) */
+    HAL_PERIPH_UART1,    /* the second UART (the link is the first) */
+    HAL_PERIPH_COUNT
+} hal_periph;
+
+/* Off at start-up. HAL_ERR_PARAM for an unknown block, HAL_ERR_UNSUPPORTED where the
+ * board has no such block or cannot switch it. */
+hal_status hal_periph_power(hal_periph p, bool on);
+/* Clocked I/O blocks on now, the HAL's own included: the count a power model takes. */
+uint32_t hal_periph_on_count(void);
+
 /* ------------------------------------------------------------------ watchdog */
 
 hal_status hal_watchdog_start(uint32_t timeout_ms);

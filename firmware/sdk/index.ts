@@ -5,4 +5,5 @@ import * as log from "./log";
 import * as model from "./model";
 import * as ina219 from "./ina219";
 import * as ota from "./ota";
-export { gpio, time, log, model, ina219, ota };
+import * as power from "./power";
+export { gpio, time, log, model, ina219, ota, power };

@@ -11,10 +11,13 @@ import { sharedDir } from "../helpers/paths.js";
 test("wasmcu bench --board host times the bench phases and a model, and writes results.json and latency.svg", async () => {
   const out = mkdtempSync(path.join(os.tmpdir(), "wasmcu-bench-"));
   const model = path.join(sharedDir, "reference-models", "hello_world_int8", "model.tflite");
-  const r = await wasmcu(["bench", "--board", "host", "--runs", "2", "--models", model, "--out", out, "--json"], { timeoutMs: 300_000 });
+  const r = await wasmcu(["bench", "--board", "host", "--runs", "2", "--models", model, "--periph", "3", "--out", out, "--json"], { timeoutMs: 300_000 });
   assert.equal(r.code, 0, r.stderr);
-  const j = JSON.parse(r.stdout) as { format: string; simulated: boolean; source: string; phases: { phase: string; runs: number; latency_us: { n: number; median: number }; notes: string[] }[] };
+  const j = JSON.parse(r.stdout) as { format: string; simulated: boolean; source: string; n_periph: number; phases: { phase: string; runs: number; latency_us: { n: number; median: number }; notes: string[] }[] };
   assert.equal(j.format, "wasmcu-bench-results/1");
+  // The host board has no blocks of its own; the 3 switched on are counted again after the
+  // model deploy restarted the app (which switches them off).
+  assert.equal(j.n_periph, 3);
   assert.equal(j.simulated, false);
   assert.match(j.source, /no current monitor/);
   assert.deepEqual(j.phases.map((p) => p.phase), ["gpio-toggle", "sha256-1k", "alloc-1k", "stream-encode", "fib24", "infer:hello_world_int8"]);
@@ -32,4 +35,10 @@ test("wasmcu bench on a real board kind without --port is a usage error", async 
   const r = await wasmcu(["bench", "--board", "rp2040"], { timeoutMs: 60_000 });
   assert.equal(r.code, 2);
   assert.match(r.stderr, /needs --port/);
+});
+
+test("wasmcu bench --periph takes 0 to 7 (the SDK's switchable peripherals), else a usage error", async () => {
+  const r = await wasmcu(["bench", "--board", "host", "--periph", "8"], { timeoutMs: 60_000 });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--periph 8: expected a whole number from 0 to 7/);
 });

@@ -400,6 +400,23 @@ hal_status hal_flash_program(uint32_t offset, const uint8_t *data, uint32_t len)
 
 /* ------------------------------------------------------------------ watchdog */
 
+/* ------------------------------------------------------------------ peripheral power */
+
+/* ESP-IDF's drivers switch their module's clock on when installed and off when deleted
+ * (periph_module_enable/disable inside the driver), and the public API offers no switch
+ * of its own: app-level switching is left for the first real ESP32 build. */
+hal_status hal_periph_power(hal_periph p, bool on)
+{
+    (void)on;
+    return (unsigned)p >= HAL_PERIPH_COUNT ? HAL_ERR_PARAM : HAL_ERR_UNSUPPORTED;
+}
+
+/* The link UART and the I2C master this HAL installs. */
+uint32_t hal_periph_on_count(void)
+{
+    return 2;
+}
+
 hal_status hal_watchdog_start(uint32_t timeout_ms)
 {
     if (timeout_ms == 0) return HAL_ERR_PARAM;

@@ -22,6 +22,7 @@ hal_status hal_init(void)
     rp2040_usb_init();
 #endif
     rp2040_i2c_init();
+    rp2040_periph_init();
     __asm volatile("cpsie i" ::: "memory");
     /* A flash chip that does not answer leaves erase/program failing with HAL_ERR_IO;
      * the rest of the board still works, so this is not fatal here. */

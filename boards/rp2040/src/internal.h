@@ -52,6 +52,7 @@ hal_status rp2040_clocks_init(void);
 void rp2040_time_init(void);
 void rp2040_link_init(void);
 void rp2040_i2c_init(void);
+void rp2040_periph_init(void);
 void rp2040_pin_function(uint32_t pin, uint32_t func, uint32_t pad);
 void rp2040_stack_check(void);
 void rp2040_boot_init(void);

@@ -128,15 +128,22 @@
 #define RESETS_RESET        0x0
 #define RESETS_DONE         0x8
 #define RESET_I2C0          (RP_U(1) << 3)
+#define RESET_I2C1          (RP_U(1) << 4)
 #define RESET_IO_BANK0      (RP_U(1) << 5)
 #define RESET_IO_QSPI       (RP_U(1) << 6)
 #define RESET_PADS_BANK0    (RP_U(1) << 8)
 #define RESET_PADS_QSPI     (RP_U(1) << 9)
+#define RESET_PIO0          (RP_U(1) << 10)
+#define RESET_PIO1          (RP_U(1) << 11)
 #define RESET_PLL_SYS       (RP_U(1) << 12)
 #define RESET_PLL_USB       (RP_U(1) << 13)
+#define RESET_PWM           (RP_U(1) << 14)
+#define RESET_SPI0          (RP_U(1) << 16)
+#define RESET_SPI1          (RP_U(1) << 17)
 #define RESET_SYSCFG        (RP_U(1) << 18)
 #define RESET_TIMER         (RP_U(1) << 21)
 #define RESET_UART0         (RP_U(1) << 22)
+#define RESET_UART1         (RP_U(1) << 23)
 #define RESET_USBCTRL       (RP_U(1) << 24)
 #define RESETS_ALL          RP_U(0x01ffffff)
 

@@ -1,6 +1,6 @@
 // bench: the standard device workloads, each an export the host runs over the link
 // (`CALL`) and times on the device itself (cycles where the board counts them).
-import { gpio, model, time } from "../../sdk/index";
+import { gpio, model, power, time } from "../../sdk/index";
 import { Quantizer, WqsEncoder } from "../../sdk/stream/index";
 
 const LED: i32 = 25;
@@ -11,6 +11,24 @@ export function setup(): void {
   gpio.pinMode(LED, gpio.PinMode.Output);
   gpio.pinMode(MARKER, gpio.PinMode.Output);
   gpio.digitalWrite(MARKER, false);
+}
+
+// ---- peripheral sets (`wasmcu bench --periph N`): the host switches the app's blocks all
+// off, then on one at a time in Peripheral order; each call returns how many clocked I/O
+// blocks are on now (the board's own included), or -1 when the board cannot switch the
+// next one.
+let nextPeripheral: i32 = 0;
+
+export function periph_all_off(): i32 {
+  for (let i: i32 = 0; i < power.PERIPHERALS; i++) power.off(<power.Peripheral>i);
+  nextPeripheral = 0;
+  return power.count();
+}
+
+export function periph_one_more(): i32 {
+  if (nextPeripheral >= power.PERIPHERALS || !power.on(<power.Peripheral>nextPeripheral)) return -1;
+  nextPeripheral++;
+  return power.count();
 }
 
 // ---- marked phases: m_<workload> raises MARKER, runs the workload, lowers MARKER, and

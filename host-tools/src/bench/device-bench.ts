@@ -54,6 +54,9 @@ export interface DeviceBenchOptions {
   clockHz?: number;
   /** rp2040-sim rig: supply voltage upstream of the shunt (default 3.3 V). */
   supplyV?: number;
+  /** App-switchable peripherals (firmware/sdk/power.ts order) the bench app switches on
+   * before the phases, beside the board's own; default 0. */
+  extraPeripherals?: number;
   /** rp2040-sim rig, fault injection for tests: the monitor chip freezes 150 ms after the
    * board's marker pin changed this many times. */
   simMonitorStopAfterEdges?: number;
@@ -215,6 +218,26 @@ function perOp(p: PhaseSummary): PhaseSummary {
   return { ...p, latency_us: div(p.latency_us), ...(p.cycles ? { cycles: div(p.cycles) } : {}) };
 }
 
+/**
+ * Switches the bench app's peripherals to `extra` blocks on beside the board's own and returns
+ * how many the board then counts as on.
+ */
+export async function switchPeripherals(link: DeviceLink, extra: number): Promise<number> {
+  let count = Number((await link.call("periph_all_off")).result);
+  for (let i = 0; i < extra; i++) {
+    const r = Number((await link.call("periph_one_more")).result);
+    if (r < 0) {
+      throw new DeviceError(`the board could not switch peripheral ${i + 1} of ${extra} on (firmware/sdk/power.ts order: ${PERIPHERAL_NAMES.join(", ")})`,
+        "this board cannot switch that block: ask for fewer with --periph");
+    }
+    count = r;
+  }
+  return count;
+}
+
+/** firmware/sdk/power.ts's Peripheral order. */
+export const PERIPHERAL_NAMES = ["spi0", "spi1", "pwm", "pio0", "pio1", "i2c1", "uart1"] as const;
+
 /** RUNS.json entries (`wasmcu power fit`): one per busy phase with measured power. */
 export function fitRuns(phases: readonly PhaseSummary[], meta: { f_hz: number; v: number; n_periph: number; simulated: boolean; label: string }): Run[] {
   return phases
@@ -231,7 +254,8 @@ export interface DeviceBenchResults extends BenchResults {
   runs?: Run[];
   /** The rig's supply (rp2040-sim) or the monitor's median supply reading, volts. */
   supply_v?: number;
-  /** Enabled peripherals as the rig's power model counted them (rp2040-sim; sim/activity.ts). */
+  /** Clocked I/O blocks on during the phases: the rig's power model's count on rp2040-sim
+   * (sim/activity.ts), the board's own report elsewhere. */
   n_periph?: number;
   /** The simulated INA219's power model (rp2040-sim only), for comparison with a fit. */
   sim_power_model?: { alpha: number; beta: number; gamma: number };
@@ -256,6 +280,7 @@ export async function runDeviceBench(opts: DeviceBenchOptions): Promise<DeviceBe
     if (e.kind === "hello") log.reset();
   });
   let analysis: BenchAnalysis | undefined;
+  let devicePeripherals = 0;
   const started = Date.now();
   let monitorOk = true;
   try {
@@ -286,8 +311,15 @@ export async function runDeviceBench(opts: DeviceBenchOptions): Promise<DeviceBe
       }
       if (!monitor) phases.push(phase(name, ops, micros, cycles));
     };
+    // Starting an app switches the last one's blocks off, and a model deploy restarts the app.
+    devicePeripherals = await switchPeripherals(link, opts.extraPeripherals ?? 0);
     for (const [name, fn, ops] of workloads) await timed(name, fn, ops);
-    for (const m of models) await timed(`infer:${m.name}`, "infer", 1, async () => void (await deploy(link, { model: m.bytes })));
+    for (const m of models) {
+      await timed(`infer:${m.name}`, "infer", 1, async () => {
+        await deploy(link, { model: m.bytes });
+        devicePeripherals = await switchPeripherals(link, opts.extraPeripherals ?? 0);
+      });
+    }
     if (monitor) {
       opts.onProgress?.("waiting for the monitor's last samples");
       // An emulated monitor may trail the board by as long as the run took: wait that long, at least 30 s.
@@ -309,6 +341,7 @@ export async function runDeviceBench(opts: DeviceBenchOptions): Promise<DeviceBe
         : opts.port ? `${target.board.name} at ${opts.port}; no current monitor` : "host board (a Linux process: wall time of this machine, not a microcontroller); no current monitor",
       board: target.name,
       ...(fHz ? { f_hz: fHz } : {}),
+      n_periph: devicePeripherals,
       phases,
       issues: [],
     };
@@ -332,11 +365,14 @@ export async function runDeviceBench(opts: DeviceBenchOptions): Promise<DeviceBe
   const results = toResults({ ...analysis, issues }, { simulated, source, board: target.name, f_hz: fHz, v: supplyV }, samples);
   const out: DeviceBenchResults = { ...results, phases: results.phases.map(perOp).map((p) => blurNote(p, monitor.stream.header?.periodUs ?? 0)) };
   out.supply_v = supplyV;
-  // Peripherals: on rp2040-sim, what the rig counted for the board (sim/activity.ts); a real
-  // board's count is not known to the host (0: beta then folds into the static term).
-  const nPeriph = peripherals.count ?? 0;
-  if (peripherals.count !== undefined) out.n_periph = peripherals.count;
-  out.runs = fitRuns(out.phases, { f_hz: fHz, v: supplyV, n_periph: nPeriph, simulated, label: `${fHz / 1e6} MHz ${supplyV} V` });
+  // Peripherals: as the board counts them (its own and the ones switched on for the run); on
+  // rp2040-sim the rig's power model counts them itself (sim/activity.ts), and must agree.
+  if (peripherals.count !== undefined && peripherals.count !== devicePeripherals) {
+    out.issues.push({ kind: "peripherals", message: `the board reports ${devicePeripherals} peripherals on, the rig's power model counted ${peripherals.count}: fit runs use the rig's count` });
+  }
+  const nPeriph = peripherals.count ?? devicePeripherals;
+  out.n_periph = nPeriph;
+  out.runs = fitRuns(out.phases, { f_hz: fHz, v: supplyV, n_periph: nPeriph, simulated, label: `${fHz / 1e6} MHz ${supplyV} V ${nPeriph} periph` });
   if (withSimMonitor) out.sim_power_model = { alpha: DEFAULT_POWER_MODEL.alpha, beta: DEFAULT_POWER_MODEL.beta, gamma: DEFAULT_POWER_MODEL.gamma };
   return out;
 }

@@ -1,7 +1,8 @@
-// `wasmcu bench --freq F... [--supply V...]`: the benchmark at several operating points
-// (clk_sys built into the firmware; on rp2040-sim also the rig's supply voltage), each a
-// full bench run, collected into one file `wasmcu power fit` reads (RUNS.json with a
-// "runs" array; the per-point results ride along under "points").
+// `wasmcu bench --freq F... [--periph N...] [--supply V...]`: the benchmark at several
+// operating points (clk_sys built into the firmware, peripherals switched on by the bench
+// app, on rp2040-sim also the rig's supply voltage), each a full bench run, collected into
+// one file `wasmcu power fit` reads (RUNS.json with a "runs" array; the per-point results
+// ride along under "points").
 import { UsageError } from "../lib/errors.js";
 import type { Run } from "../power/fit.js";
 import { runDeviceBench, type DeviceBenchOptions, type DeviceBenchResults } from "./device-bench.js";
@@ -15,9 +16,11 @@ export interface SweepResults {
   points: DeviceBenchResults[];
 }
 
-export interface SweepOptions extends Omit<DeviceBenchOptions, "clockHz" | "supplyV"> {
+export interface SweepOptions extends Omit<DeviceBenchOptions, "clockHz" | "supplyV" | "extraPeripherals"> {
   freqsHz: number[];
   supplies: number[];
+  /** App-switched peripherals per point (default [0]). */
+  peripherals?: number[];
 }
 
 export async function runSweep(opts: SweepOptions): Promise<SweepResults> {
@@ -28,8 +31,10 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResults> {
   const points: DeviceBenchResults[] = [];
   for (const f of opts.freqsHz) {
     for (const v of opts.supplies) {
-      opts.onProgress?.(`operating point ${f / 1e6} MHz, ${v} V`);
-      points.push(await runDeviceBench({ ...opts, clockHz: f, supplyV: v }));
+      for (const n of opts.peripherals ?? [0]) {
+        opts.onProgress?.(`operating point ${f / 1e6} MHz, ${v} V, ${n} extra peripheral(s)`);
+        points.push(await runDeviceBench({ ...opts, clockHz: f, supplyV: v, extraPeripherals: n }));
+      }
     }
   }
   return {

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { runDeviceBench, type DeviceBenchOptions, type DeviceBenchResults } from "../bench/device-bench.js";
+import { PERIPHERAL_NAMES, runDeviceBench, type DeviceBenchOptions, type DeviceBenchResults } from "../bench/device-bench.js";
 import { parseFrequency, runSweep, type SweepResults } from "../bench/sweep.js";
 import { resolveBoard } from "../boards/registry.js";
 import { UsageError } from "../lib/errors.js";
@@ -17,6 +17,7 @@ interface Opts {
   phases?: string[];
   freq?: string[];
   supply?: string[];
+  periph?: string[];
   runs: string;
   out?: string;
   json?: boolean;
@@ -46,7 +47,8 @@ export function markdown(r: BenchResults): string {
 
 function sweepText(s: SweepResults): string {
   const parts = s.points.map((p) => markdown(p));
-  const runs = table(["run", "f (MHz)", "V", "power (mW)"], s.runs.map((r) => [r.label ?? "", r.f_hz / 1e6, r.v, (r.power_w * 1e3).toFixed(3)]));
+  const runs = table(["run", "f (MHz)", "V", "peripherals", "power (mW)"],
+    s.runs.map((r) => [r.label ?? "", r.f_hz / 1e6, r.v, r.n_periph, (r.power_w * 1e3).toFixed(3)]));
   return [...parts, "", `runs for wasmcu power fit${s.simulated ? " (SIMULATED)" : ""}:`, runs].join("\n\n");
 }
 
@@ -72,6 +74,7 @@ export function register(program: Command): void {
     .option("--phases <names...>", "only these phases: gpio-toggle sha256-1k alloc-1k stream-encode fib24 idle-100ms")
     .option("--freq <hz...>", "rp2040-sim: build the firmware for each clk_sys (48M 50M 75M 100M 125M 133M) and bench at each; writes runs for wasmcu power fit")
     .option("--supply <volts...>", "rp2040-sim: the rig's supply voltage(s) upstream of the shunt (default 3.3)")
+    .option("--periph <n...>", `switch this many extra peripherals on (0..${PERIPHERAL_NAMES.length}: ${PERIPHERAL_NAMES.join(", ")} in that order) for the phases; several values: a sweep with runs for wasmcu power fit`)
     .option("--runs <n>", "runs per phase", "5")
     .option("-o, --out <dir>", "write results.json, latency.svg, energy.svg, trace.svg there (a sweep: runs.json and one folder per point)")
     .option("--json", "machine-readable results (the RESULTS.json format; a sweep: {runs, points})")
@@ -96,23 +99,29 @@ export function register(program: Command): void {
         if (!(v > 0 && v < 26)) throw new UsageError(`--supply ${s}: expected volts between 0 and 26`);
         return v;
       });
-      if ((opts.freq || supplies.length) && !target.simulated) {
-        if (supplies.length) throw new UsageError("--supply sets the emulated rig's supply: only with --board rp2040-sim");
-      }
-      if (opts.freq || supplies.length > 1) {
-        if (!target.simulated) throw new UsageError("--freq sweeps rebuild and restart the board: only with --board rp2040-sim");
+      const periph = (opts.periph ?? []).map((s) => {
+        const k = Number(s);
+        if (!Number.isInteger(k) || k < 0 || k > PERIPHERAL_NAMES.length) {
+          throw new UsageError(`--periph ${s}: expected a whole number from 0 to ${PERIPHERAL_NAMES.length}`);
+        }
+        return k;
+      });
+      if (supplies.length && !target.simulated) throw new UsageError("--supply sets the emulated rig's supply: only with --board rp2040-sim");
+      if (opts.freq || supplies.length > 1 || periph.length > 1) {
+        if (opts.freq && !target.simulated) throw new UsageError("--freq sweeps rebuild and restart the board: only with --board rp2040-sim");
         const freqsHz = (opts.freq ?? [String(target.board.clock_hz)]).map(parseFrequency);
-        const sweep = await runSweep({ ...base, freqsHz, supplies: supplies.length ? supplies : [3.3] });
+        const sweep = await runSweep({ ...base, freqsHz, supplies: supplies.length ? supplies : [3.3], ...(periph.length ? { peripherals: periph } : {}) });
         if (opts.out) {
           mkdirSync(opts.out, { recursive: true });
           writeFileSync(path.join(opts.out, "runs.json"), JSON.stringify({ runs: sweep.runs }, null, 2) + "\n");
-          for (const p of sweep.points) await writeOne(p, path.join(opts.out, `${(p.f_hz ?? 0) / 1e6}mhz-${p.supply_v ?? p.v}v`));
+          for (const p of sweep.points) await writeOne(p, path.join(opts.out, `${(p.f_hz ?? 0) / 1e6}mhz-${p.supply_v ?? p.v}v-${p.n_periph ?? 0}periph`));
           out.info(`wrote ${path.join(opts.out, "runs.json")} (wasmcu power fit reads it) and one folder per operating point`);
         }
         out.result(sweep, () => sweepText(sweep));
         return;
       }
-      const results: DeviceBenchResults = await runDeviceBench({ ...base, ...(supplies[0] !== undefined ? { supplyV: supplies[0] } : {}) });
+      const results: DeviceBenchResults = await runDeviceBench({ ...base, ...(supplies[0] !== undefined ? { supplyV: supplies[0] } : {}),
+        ...(periph[0] !== undefined ? { extraPeripherals: periph[0] } : {}) });
       if (opts.out) {
         const files = await writeOne(results, opts.out);
         out.info(`wrote ${files.map((f) => path.join(opts.out!, f)).join(", ")}`);

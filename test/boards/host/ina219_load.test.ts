@@ -1,6 +1,7 @@
 // The host board's simulated INA219 measures the board's own activity: an app that reads
 // it right after sleeping sees the static current, after a busy stretch the switching
-// current too (boards/host/INA219-MODEL.md). Simulated figures, not a measurement.
+// current too, and each peripheral it switches on adds its share
+// (boards/host/INA219-MODEL.md). Simulated figures, not a measurement.
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -14,7 +15,7 @@ import { compileApp } from "../../host-tools/ota/pairs.js";
 import { hostBin } from "../../helpers/paths.js";
 
 const APP = `
-import { ina219, log, time } from "SDK";
+import { ina219, log, power, time } from "SDK";
 
 const mon = new ina219.Ina219(0x40);
 
@@ -35,6 +36,9 @@ export function setup(): void {
     busyFor(300000);
     log.info("busy mA " + (mon.current() * 1000).toString());
   }
+  for (let i = 0; i < 4; i++) power.on(<power.Peripheral>i);
+  time.sleep(300);
+  log.info("peripherals " + power.count().toString() + " mA " + (mon.current() * 1000).toString());
 }
 `;
 
@@ -52,7 +56,7 @@ test("the host board's INA219 sees the board sleep and work", async () => {
     await link.connect(20_000);
     const t0 = Date.now();
     const read = (what: string) => events.flatMap((e) => (e.kind === "log" && e.text.startsWith(what) ? [Number(e.text.split(" ").at(-1))] : []));
-    while (read("busy").length < 3 && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 50));
+    while (read("peripherals").length < 1 && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 50));
     const asleep = read("asleep"), busy = read("busy");
     assert.equal(busy.length, 3, events.map((e) => JSON.stringify(e)).join("\n"));
     const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
@@ -60,6 +64,11 @@ test("the host board's INA219 sees the board sleep and work", async () => {
     // + alpha·f·V = 18.2 mA busy (125 MHz, 3.3 V).
     assert.ok(median(asleep) > 1.0 && median(asleep) < 3.0, `asleep ${asleep.join(", ")} mA`);
     assert.ok(median(busy) > 17.0 && median(busy) < 22.0, `busy ${busy.join(", ")} mA`);
+    // Four peripherals switched on (firmware/sdk/power.ts): + 4 × beta / V = 3.6 mA asleep.
+    const line = events.find((e) => e.kind === "log" && e.text.startsWith("peripherals"));
+    assert.match(line?.kind === "log" ? line.text : "", /^peripherals 4 mA /);
+    const withPeriph = read("peripherals")[0]!;
+    assert.ok(withPeriph - median(asleep) > 3.0 && withPeriph - median(asleep) < 4.3, `asleep ${median(asleep)} mA, with 4 peripherals ${withPeriph} mA`);
   } finally {
     await link.close();
     await board.stop();

@@ -115,15 +115,18 @@ describe("wasmcu bench on rp2040-sim with the emulated power monitor", { skip, t
     assert.ok(p.energy_per_op_j && p.energy_per_op_j.min > 0);
   });
 
-  test("a --freq and --supply sweep rebuilds the clock, and wasmcu power fit recovers the simulated model from its runs", async () => {
+  test("a --freq and --periph sweep rebuilds the clock and switches peripherals, and wasmcu power fit recovers the simulated model from its runs", async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), "wasmcu-bench-sweep-"));
-    const r = await wasmcu(["bench", "--board", "rp2040-sim", "--runs", "1", "--phases", "sha256-1k", "--freq", "48M", "125M", "--supply", "3.0", "5.0", "-o", out, "--json"],
-      { timeoutMs: 500_000 });
+    const r = await wasmcu(["bench", "--board", "rp2040-sim", "--runs", "1", "--phases", "sha256-1k", "--freq", "48M", "125M", "--periph", "0", "7",
+      "--supply", "5.0", "-o", out, "--json"], { timeoutMs: 500_000 });
     assert.equal(r.code, 0, r.stderr);
     const s = JSON.parse(r.stdout) as { format: string; simulated: boolean; runs: Results["runs"]; points: Results[] };
     assert.equal(s.format, "wasmcu-bench-sweep/1");
     assert.equal(s.simulated, true);
-    assert.deepEqual(s.points.map((p) => [p.f_hz, p.supply_v]), [[48e6, 3], [48e6, 5], [125e6, 3], [125e6, 5]]);
+    // The firmware's own blocks (UART0, I2C0, USB) are 3; the bench app switched all 7 of its own on,
+    // and the rig's power model, which watches the RESETS register, counted the same.
+    assert.deepEqual(s.points.map((p) => [p.f_hz, p.supply_v, p.n_periph]), [[48e6, 5, 3], [48e6, 5, 10], [125e6, 5, 3], [125e6, 5, 10]]);
+    for (const p of s.points) assert.deepEqual(p.issues, []);
     // The clock really changed: the same work takes the same cycles and 125/48 times the microseconds.
     const lat = (p: Results) => p.phases[0]!.latency_us.median;
     assert.ok(Math.abs(lat(s.points[0]!) / lat(s.points[2]!) - 125 / 48) < 0.01, `${lat(s.points[0]!)} us at 48 MHz vs ${lat(s.points[2]!)} us at 125 MHz`);
@@ -133,13 +136,13 @@ describe("wasmcu bench on rp2040-sim with the emulated power monitor", { skip, t
     const f = JSON.parse(fit.stdout) as { simulated: boolean; coefficients: { term: string; value: number; stderr: number }[] };
     assert.equal(f.simulated, true);
     const got = Object.fromEntries(f.coefficients.map((c) => [c.term, c.value]));
-    // Measured at 4 points with ~0.2% errors: alpha is pinned by the clock (2%), beta and
-    // gamma share the supply lever (beta·n is the intercept, gamma·V its slope): 10%.
+    // Measured at 4 points with ~0.2% errors: alpha is pinned by the clock, beta by the
+    // peripheral count (2%); gamma is the intercept at one supply, divided by it (10%).
     assert.ok(Math.abs(got.alpha! / M.alpha - 1) < 0.02, `alpha ${got.alpha} vs ${M.alpha}`);
-    assert.ok(Math.abs(got.beta! / M.beta - 1) < 0.1, `beta ${got.beta} vs ${M.beta}`);
+    assert.ok(Math.abs(got.beta! / M.beta - 1) < 0.02, `beta ${got.beta} vs ${M.beta}`);
     assert.ok(Math.abs(got.gamma! / M.gamma - 1) < 0.1, `gamma ${got.gamma} vs ${M.gamma}`);
     // The sweep output itself is a runs file too.
-    const fit2 = await wasmcu(["power", "fit", path.join(out, "48mhz-3v", "results.json")], { timeoutMs: 60_000 });
+    const fit2 = await wasmcu(["power", "fit", path.join(out, "48mhz-5v-3periph", "results.json")], { timeoutMs: 60_000 });
     assert.equal(fit2.code, 1, "one operating point cannot separate the model's terms");
     assert.match(fit2.stderr, /at least 3 runs|rank-deficient/);
   });
