@@ -101,7 +101,8 @@ test("deploy through a link that corrupts, drops, duplicates and delays bytes st
   try {
     r = await deploy(link, { app: v3 });
     assert.equal((r.after.app as { bytes: number }).bytes, v3.length);
-    await waitFor(events, (e) => e.kind === "log" && e.text === "counter v3 up", 5000, "v3 to start");
+    // Any v3 line shows v3 runs: log frames are not resent, so the faulty link may eat "up" itself.
+    await waitFor(events, (e) => e.kind === "log" && e.text.startsWith("counter v3 "), 5000, "v3 to start");
   } finally {
     await link.close();
   }

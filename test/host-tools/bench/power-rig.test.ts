@@ -9,6 +9,8 @@ import os from "node:os";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { MarkerLog, runDeviceBench } from "../../../host-tools/src/bench/device-bench.js";
+import { buildApp } from "../../../host-tools/src/build/app.js";
+import { startLocalBoard } from "../../../host-tools/src/boards/launch.js";
 import { resolveBoard } from "../../../host-tools/src/boards/registry.js";
 import { DEFAULT_POWER_MODEL, modelPower } from "../../../host-tools/src/sim/ina219.js";
 import { missingToolchain } from "../../boards/rp2040/firmware.js";
@@ -113,6 +115,38 @@ describe("wasmcu bench on rp2040-sim with the emulated power monitor", { skip, t
     assert.equal(p.measured_runs, 3, JSON.stringify(p.notes));
     assert.ok(r.issues.some((i) => i.kind === "board-reset"), JSON.stringify(r.issues));
     assert.ok(p.energy_per_op_j && p.energy_per_op_j.min > 0);
+  });
+
+  test("--port and --monitor: a board and a power monitor behind serial ports are measured like real ones", async () => {
+    // The rig's two emulated chips started on their own, each on a pseudo-terminal: to the
+    // CLI they are a board running wasmcu firmware and a board running the power-monitor
+    // app, so this is the path a real pair takes (deploy over the port, the monitor's
+    // stream, edge alignment, the board's own peripheral count).
+    const dir = mkdtempSync(path.join(os.tmpdir(), "wasmcu-bench-ports-"));
+    const target = resolveBoard("rp2040-sim");
+    const rig = await startLocalBoard(target, {
+      flashFile: path.join(dir, "flash.bin"), speed: Infinity,
+      monitor: { app: (await buildApp("power-monitor")).wasm, flashFile: path.join(dir, "monitor-flash.bin"), supplyV: 3.3 },
+    });
+    try {
+      assert.ok(rig.monitorPath, "the rig has a monitor port");
+      const r = await wasmcu(["bench", "--board", "rp2040", "--port", rig.uartPath, "--monitor", rig.monitorPath!, "--runs", "2",
+        "--phases", "sha256-1k", "--periph", "2", "--json"], { timeoutMs: 400_000 });
+      assert.equal(r.code, 0, r.stderr);
+      const j = JSON.parse(r.stdout) as Results;
+      // Nothing tells the CLI these are emulated: the caller must not publish such figures.
+      assert.match(j.source, new RegExp(`INA219 power monitor at ${rig.monitorPath}`));
+      assert.deepEqual(j.issues, []);
+      assert.equal(j.n_periph, 5, "UART0, I2C0 and USB, and the two the bench app switched on, as the board counts them");
+      assert.ok(Math.abs(j.supply_v - 3.3) < 0.02, `supply read by the monitor: ${j.supply_v} V`);
+      const p = j.phases[0]!;
+      assert.equal(p.status, "ok", JSON.stringify(p));
+      assert.equal(p.measured_runs, 2);
+      const model = modelPower(M, { fHz: 125e6, vSupply: 3.3, nPeriph: 5, idle: 0 });
+      assert.ok(Math.abs(p.avg_power_w! / model - 1) < 0.02, `sha256-1k ${p.avg_power_w} W vs the model's ${model} W`);
+    } finally {
+      await rig.stop();
+    }
   });
 
   test("a --freq and --periph sweep rebuilds the clock and switches peripherals, and wasmcu power fit recovers the simulated model from its runs", async () => {
