@@ -17,6 +17,9 @@
 
 static struct {
     bool trace_gpio;
+    /* The MLPerf Tiny runner drives the port (its last input was a text command, not a
+     * frame): events are held back so that it reads nothing but its own lines. */
+    bool text_session;
     bool stop_requested;
     bool restart_requested;
     link_app_state state;
@@ -54,6 +57,7 @@ void dev_log(uint8_t level, const uint8_t *text, size_t len)
     head[0] = level;
     le32_put(head + 1, ms);
     if (len > LINK_MAX_PAYLOAD - sizeof head) len = LINK_MAX_PAYLOAD - sizeof head;
+    if (dev.text_session) return;
     link_send(LINK_LOG, next_seq(), head, sizeof head, text, len);
 }
 
@@ -64,7 +68,7 @@ static void dev_logs(uint8_t level, const char *text)
 
 void dev_trace_gpio(uint32_t pin, bool level)
 {
-    if (!dev.trace_gpio) return;
+    if (!dev.trace_gpio || dev.text_session) return;
     uint8_t p[6];
     uint32_t us = (uint32_t)hal_time_us();
     p[0] = (uint8_t)pin;
@@ -75,6 +79,7 @@ void dev_trace_gpio(uint32_t pin, bool level)
 
 void dev_stream(uint8_t kind, const uint8_t *data, size_t len)
 {
+    if (dev.text_session) return;
     link_send(LINK_STREAM, next_seq(), &kind, 1, data, len);
 }
 
@@ -82,6 +87,7 @@ static void send_app_state(link_app_state st, const char *detail)
 {
     uint8_t s = (uint8_t)st;
     dev.state = st;
+    if (dev.text_session) return;
     link_send(LINK_APP_STATE, next_seq(), &s, 1, (const uint8_t *)detail, detail ? strlen(detail) : 0);
 }
 
@@ -129,12 +135,26 @@ void dev_send_hello(uint8_t type, uint16_t seq)
     link_send(type, seq, (const uint8_t *)buf, (size_t)n, NULL, 0);
 }
 
+/* A frame means a wasmcu host is talking: events flow again. */
+static void on_frame(uint8_t type, uint16_t seq, const uint8_t *p, size_t n)
+{
+    dev.text_session = false;
+    dev_on_frame(type, seq, p, n);
+}
+
+/* The MLPerf runner reads lines: from its first command on, no event frame lands among them. */
+static void on_text_command(const char *text, size_t len)
+{
+    dev.text_session = true;
+    dev_mlperf_command(text, len);
+}
+
 /* Hands whatever the link received to the command layer. */
 static void poll_link(void)
 {
     uint8_t buf[128];
     size_t n;
-    while ((n = hal_link_read(buf, sizeof buf)) > 0) link_rx_bytes(buf, n, dev_on_frame, dev_mlperf_command);
+    while ((n = hal_link_read(buf, sizeof buf)) > 0) link_rx_bytes(buf, n, on_frame, on_text_command);
 }
 
 void dev_app_request(dev_app_action action)

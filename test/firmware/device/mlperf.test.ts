@@ -8,21 +8,33 @@ import { SerialPort } from "serialport";
 import { launchHostBoard, type LaunchedBoard } from "../../../host-tools/src/boards/launch.js";
 import { resolveBoard } from "../../../host-tools/src/boards/registry.js";
 import { deploy } from "../../../host-tools/src/link/deploy.js";
-import { FrameDecoder } from "../../../host-tools/src/link/frame.js";
-import { DeviceLink } from "../../../host-tools/src/link/session.js";
+import { encodeFrame, FrameDecoder, FrameType, type Frame } from "../../../host-tools/src/link/frame.js";
+import { Cmd, DeviceLink } from "../../../host-tools/src/link/session.js";
 import { openSerial } from "../../../host-tools/src/link/transport.js";
+import { compileApp } from "../../host-tools/ota/pairs.js";
 import { hostBin, sharedDir } from "../../helpers/paths.js";
 
 const ad01 = path.join(sharedDir, "reference-models", "ad01_int8");
 let board: LaunchedBoard;
 let port: SerialPort;
 let text = "";
+let raw = Buffer.alloc(0);
+const frames: Frame[] = [];
+
+// An app that logs every 50 ms: the runner must never see those frames among its lines.
+const TICKER = `
+import { log, time } from "SDK";
+export function loop(): void {
+  log.info("tick");
+  time.sleep(50);
+}
+`;
 
 before(async () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), "wasmcu-mlperf-"));
   board = await launchHostBoard(resolveBoard("host"), { firmware: hostBin("wasmcu-host"), flashFile: path.join(tmp, "flash.bin") });
   const link = new DeviceLink(await openSerial(board.uartPath, 115200));
-  await deploy(link, { model: readFileSync(path.join(ad01, "model.tflite")) });
+  await deploy(link, { model: readFileSync(path.join(ad01, "model.tflite")), app: await compileApp(TICKER) });
   await link.close();
   port = new SerialPort({ path: board.uartPath, baudRate: 115200, autoOpen: false });
   await new Promise<void>((res, rej) => port.open((e) => (e ? rej(e) : res())));
@@ -30,7 +42,11 @@ before(async () => {
   // announces its app state in a frame, which may land just before an answer. Keep the text only.
   const decoder = new FrameDecoder();
   port.on("data", (d: Buffer) => {
-    for (const item of decoder.push(d)) if (item.kind === "text") text += item.text;
+    raw = Buffer.concat([raw, d]);
+    for (const item of decoder.push(d)) {
+      if (item.kind === "text") text += item.text;
+      else if (item.kind === "frame") frames.push(item.frame);
+    }
   });
 });
 
@@ -93,4 +109,21 @@ test("errors are e-[...] lines and the session goes on", async () => {
   assert.deepEqual(await session("db zz%"), ["e-[db: not a hex digit]", "m-ready"]);
   assert.deepEqual(await session("infer 1 0%"), ["e-[input 0 needs 640 bytes; 0 are loaded]", "m-ready"]);
   assert.deepEqual(await session("name%"), ["m-name-dut-[wasmcu 0.1.0]", "m-ready"]);
+});
+
+test("while the runner drives the port no frame lands among its lines; a wasmcu host's frame brings the events back", async () => {
+  await session("name%");
+  raw = Buffer.alloc(0);
+  frames.length = 0;
+  await new Promise((r) => setTimeout(r, 300)); // six ticks' worth of log lines, held back
+  const lines = await session("profile%");
+  assert.equal(lines.at(-1), "m-ready");
+  assert.equal(raw.indexOf(0), -1, `a frame delimiter reached the runner: ${JSON.stringify(raw.toString("latin1"))}`);
+  assert.match(raw.toString("latin1"), /^m-profile-\[[^\]]*\]\r\nm-model-\[[^\]]*\]\r\nm-ready\r\n$/);
+  // Any frame from the host (here an info request) ends the text session.
+  port.write(encodeFrame({ type: Cmd.Info, flags: 0, seq: 1, payload: new Uint8Array(0) }));
+  const t0 = Date.now();
+  while (!frames.some((f) => f.type === FrameType.Log) && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(frames.some((f) => f.type === FrameType.Data), "the info request was answered");
+  assert.ok(frames.some((f) => f.type === FrameType.Log), "the app's log lines flow again");
 });
