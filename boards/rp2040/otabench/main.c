@@ -319,13 +319,29 @@ static void cmd_verify(const char *args)
     con_put("\r\n");
 }
 
+/* patch OLD PATCH LEN [OLD_LEN]: with OLD_LEN, the old image's SHA-256 is taken before the
+ * clock starts and handed over with ota_patch_known_base, as firmware/device does after
+ * finding the pair a patch is for. */
 static void cmd_patch(const char *args)
 {
-    uint32_t old, at, len;
+    uint32_t old, at, len, old_len = 0;
     if (!con_parse_u32(&args, &old) || !con_parse_u32(&args, &at) || !con_parse_u32(&args, &len) ||
         old >= WASMCU_FLASH_SIZE || hal_flash_map(at, len) == NULL) {
-        con_put("patch: error bad arguments (OLD PATCH LEN)\r\n");
+        con_put("patch: error bad arguments (OLD PATCH LEN [OLD_LEN])\r\n");
         return;
+    }
+    bool known = con_parse_u32(&args, &old_len);
+    uint8_t base_sha[32];
+    if (known) {
+        const uint8_t *base = hal_flash_map(old, old_len);
+        if (base == NULL) {
+            con_put("patch: error OLD_LEN runs past the flash\r\n");
+            return;
+        }
+        ota_sha256 h;
+        ota_sha256_init(&h);
+        ota_sha256_update(&h, base, old_len);
+        ota_sha256_final(&h, base_sha);
     }
     const uint8_t *patch = hal_flash_map(at, len);
     static ota_patcher p; /* 4.3 KB: static, as firmware/device holds it */
@@ -335,6 +351,7 @@ static void cmd_patch(const char *args)
     stack_paint();
     uint64_t c0 = hal_cycles();
     ota_patch_init(&p, &fl, OTA_AREA_SLOT0, OTA_AREA_SLOT1);
+    if (known) ota_patch_known_base(&p, old_len, base_sha);
     ota_status st = OTA_OK;
     for (uint32_t done = 0; done < len && st == OTA_OK; done += PATCH_CHUNK) {
         uint32_t n = len - done < PATCH_CHUNK ? len - done : PATCH_CHUNK;

@@ -114,5 +114,14 @@ describe("rp2040 OTA benchmark image on rp2040-sim", { skip, timeout: 120_000 },
     newImage.copy(padded);
     assert.equal(Number(r!.out), padded.length);
     assert.equal(r!.crc, crc32(padded).toString(16).padStart(8, "0"));
+    // Handed the base's hash (as the device does), it gives the same bytes without hashing it again.
+    const [k] = await bench!.command(`patch ${VALID_AT} ${PATCH_AT} ${patch.length} ${oldImage.length}`);
+    assert.equal(k!.status, String(OTA_OK), k!.line);
+    assert.equal(k!.crc, r!.crc);
+    assert.ok(Number(k!.cycles) < Number(r!.cycles), `${k!.cycles} vs ${r!.cycles} emulated cycles`);
+    // A wrong base length is still refused before anything is written.
+    const [w] = await bench!.command(`patch ${VALID_AT} ${PATCH_AT} ${patch.length} ${oldImage.length - 1}`);
+    assert.match(w!.line, /patch made for a different old image/);
+    assert.equal(Number(w!.out), 0);
   });
 });
