@@ -7,13 +7,14 @@
 
 #include "device.h"
 #include "hal_host.h"
+#include "i2c_regfile.h"
 #include "ina219_sim.h"
 #include "slots.h"
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: wasmcu-host [--flash FILE] [--app APP.wasm] [--model M.tflite] [--stdio] [--baud N] [--trace-gpio] [--gpio-log FILE] [--ina219 ADDR] [--wait-for-host]\n"
+            "usage: wasmcu-host [--flash FILE] [--app APP.wasm] [--model M.tflite] [--stdio] [--baud N] [--trace-gpio] [--gpio-log FILE] [--ina219 ADDR] [--i2c-regs ADDR] [--wait-for-host]\n"
             "       [--power-cut-at N] [--flash-ops-log FILE]\n"
             "  The wasmcu firmware running as a process. Its UART is a pseudo-terminal, printed\n"
             "  on stdout as `uart: PATH` (or stdin/stdout with --stdio); its flash is FILE\n"
@@ -24,6 +25,8 @@ static void usage(FILE *f)
             "  --gpio-log FILE  append `time_us pin level` for every GPIO write\n"
             "  --baud N         pace the link like a UART at N baud (default: unpaced)\n"
             "  --ina219 ADDR    a simulated INA219 current monitor on I2C at ADDR (e.g. 0x40)\n"
+            "  --i2c-regs ADDR  a 256-byte register file on I2C at ADDR (pointer byte, then data;\n"
+            "                   auto-increment), up to 4 of them\n"
             "  --wait-for-host  hold the chip in reset until the host sends its first byte,\n"
             "                   so nothing the app logs at boot is missed\n"
             "  --power-cut-at N power-loss tests: flash operation N (each erased sector and each\n"
@@ -86,6 +89,8 @@ int main(int argc, char **argv)
     bool trace = false;
     bool wait_for_host = false;
     long ina219_addr = -1;
+    uint8_t regfile_addr[I2C_REGFILE_MAX];
+    int regfiles = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--flash") && i + 1 < argc) opt.flash_path = argv[++i];
@@ -96,6 +101,15 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--stdio")) opt.uart_stdio = true;
         else if (!strcmp(a, "--wait-for-host")) wait_for_host = true;
         else if (!strcmp(a, "--ina219") && i + 1 < argc) ina219_addr = strtol(argv[++i], NULL, 0);
+        else if (!strcmp(a, "--i2c-regs") && i + 1 < argc) {
+            char *end;
+            long addr = strtol(argv[++i], &end, 0);
+            if (*end != '\0' || addr < 0 || addr > 0x7f || regfiles == I2C_REGFILE_MAX) {
+                fprintf(stderr, "wasmcu-host: --i2c-regs needs a 7-bit address (e.g. 0x50), at most %d times\n", I2C_REGFILE_MAX);
+                return 2;
+            }
+            regfile_addr[regfiles++] = (uint8_t)addr;
+        }
         else if (!strcmp(a, "--trace-gpio")) trace = true;
         else if (!strcmp(a, "--power-cut-at") && i + 1 < argc) {
             opt.power_cut = true;
@@ -112,6 +126,9 @@ int main(int argc, char **argv)
         }
     }
     if (hal_host_setup(&opt, argc, argv) != HAL_OK) return 1;
+    for (int i = 0; i < regfiles; i++) {
+        if (i2c_regfile_attach(regfile_addr[i]) != HAL_OK) return 1;
+    }
     if (ina219_addr >= 0) {
         /* A simulated INA219 (boards/host/INA219-MODEL.md) measuring a 125 MHz, 3.3 V chip,
          * busy except while this board sleeps. */

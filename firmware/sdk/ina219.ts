@@ -7,13 +7,9 @@
 //   mon.calibrate(0.1, 0.4);           // 0.1 ohm shunt, up to 400 mA
 //   if (mon.conversionReady()) log.info(`${mon.current() * 1000} mA`);
 //
-// Calls that talk to the chip return 0 or a negative status (the board's I2C error);
+// Calls that talk to the chip return 0 or a negative i2c.Status (the board's I2C error);
 // readings return NaN when the bus failed, with the status in `lastStatus`.
-
-@external("wasmcu", "i2c_write")
-declare function i2c_write(addr: i32, data: usize, len: i32, stop: i32): i32;
-@external("wasmcu", "i2c_read")
-declare function i2c_read(addr: i32, buf: usize, len: i32): i32;
+import * as i2c from "./i2c";
 
 export const enum Reg {
   Config = 0,
@@ -132,7 +128,7 @@ export class Ina219 {
     b[0] = <u8>reg;
     b[1] = <u8>(value >> 8);
     b[2] = <u8>value;
-    this.lastStatus = i2c_write(this.address, changetype<usize>(b), 3, 1);
+    this.lastStatus = i2c.write(this.address, b, 3);
     return this.lastStatus;
   }
 
@@ -140,8 +136,8 @@ export class Ina219 {
   readRegister(reg: Reg): i32 {
     const b = this.buf;
     b[0] = <u8>reg;
-    let s = i2c_write(this.address, changetype<usize>(b), 1, 1);
-    if (s == 0) s = i2c_read(this.address, changetype<usize>(b), 2);
+    let s = i2c.write(this.address, b, 1);
+    if (s == 0) s = i2c.read(this.address, b, 2);
     this.lastStatus = s;
     if (s < 0) return s;
     return (<i32>b[0] << 8) | <i32>b[1];

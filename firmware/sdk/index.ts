@@ -6,4 +6,5 @@ import * as model from "./model";
 import * as ina219 from "./ina219";
 import * as ota from "./ota";
 import * as power from "./power";
-export { gpio, time, log, model, ina219, ota, power };
+import * as i2c from "./i2c";
+export { gpio, time, log, model, ina219, ota, power, i2c };

@@ -58,7 +58,8 @@ let wasm: Uint8Array;
 before(async () => {
   const asc = (await import("assemblyscript/asc")).default;
   const driver = readFileSync(path.join(repoRoot, "firmware/sdk/ina219.ts"), "utf8");
-  const r = await asc.compileString({ "harness.ts": HARNESS, "ina219.ts": driver }, { runtime: "incremental", optimizeLevel: 1 });
+  const bus = readFileSync(path.join(repoRoot, "firmware/sdk/i2c.ts"), "utf8");
+  const r = await asc.compileString({ "harness.ts": HARNESS, "ina219.ts": driver, "i2c.ts": bus }, { runtime: "incremental", optimizeLevel: 1 });
   assert.ok(r.binary, `asc failed:\n${r.stderr.toString()}`);
   wasm = r.binary;
 });
