@@ -7,4 +7,5 @@ import * as ina219 from "./ina219";
 import * as ota from "./ota";
 import * as power from "./power";
 import * as i2c from "./i2c";
-export { gpio, time, log, model, ina219, ota, power, i2c };
+import * as mpu6050 from "./mpu6050";
+export { gpio, time, log, model, ina219, ota, power, i2c, mpu6050 };

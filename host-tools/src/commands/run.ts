@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { buildApp } from "../build/app.js";
+import { i2cDeviceArgs, I2C_KINDS, parseI2cSpec } from "../boards/i2c-devices.js";
 import { startLocalBoard } from "../boards/launch.js";
 import { resolveBoard } from "../boards/registry.js";
 import { BoardError, UsageError } from "../lib/errors.js";
@@ -17,6 +18,7 @@ interface Opts {
   flash?: string;
   speed: string;
   model?: string;
+  i2c?: string[];
 }
 
 /** One line per device event, as a person reads it. */
@@ -56,6 +58,7 @@ export function register(program: Command): void {
     .option("--no-trace-gpio", "do not report GPIO writes")
     .option("--flash <file>", "the board's flash image file (default build/<board>/flash.bin)")
     .option("--speed <factor>", "rp2040-sim: emulated seconds per wall second, or max", "1")
+    .option("--i2c <devices...>", `simulated I2C devices on the board's bus, KIND@ADDRESS (${I2C_KINDS.join(", ")}; e.g. mpu6050@0x68 on rp2040-sim)`)
     .option("--json", "one JSON object per event (NDJSON)")
     .action(async (opts: Opts) => {
       const out = new Output(opts);
@@ -68,6 +71,7 @@ export function register(program: Command): void {
       }
       const speed = opts.speed === "max" ? Infinity : Number(opts.speed);
       if (!(speed > 0)) throw new UsageError(`--speed needs a positive number or "max", got "${opts.speed}"`);
+      const extraArgs = i2cDeviceArgs(target.simulated ? "rp2040-sim" : "host", (opts.i2c ?? []).map(parseI2cSpec));
       const app = await buildApp(opts.app ?? "blink");
       if (opts.model) readTflite(opts.model); // checked before any board starts
       out.info(`app ${app.app}: ${formatBytes(app.bytes)}`);
@@ -80,7 +84,7 @@ export function register(program: Command): void {
         }
       };
       if (target.simulated) out.info(`building ${target.board.name} firmware...`);
-      const board = await startLocalBoard(target, { app: app.wasm, model: opts.model, traceGpio: opts.traceGpio, flashFile: opts.flash, speed,
+      const board = await startLocalBoard(target, { app: app.wasm, model: opts.model, traceGpio: opts.traceGpio, flashFile: opts.flash, speed, extraArgs,
         onGpio: (pin, level, cycle) => emit({ kind: "sim-gpio", pin, level, cycle }) });
       out.info(`board ${target.name} up, UART on ${board.uartPath}`);
       const link = new DeviceLink(await openSerial(board.uartPath, target.board.serial.baud));

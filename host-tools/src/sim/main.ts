@@ -37,7 +37,8 @@ const USAGE = `usage: main.ts --image FILE [options]
   --boot boot2|vectors  start through boot2 as the bootrom does (default), or at the vector table
   --flash-timing fast|typical   flash chip busy times (default fast)
   --i2c-regs ADDR       a 256-byte register-file device on I2C0 (repeatable)
-  --i2c-device ADDR=MODULE      a device model module whose default export is an I2cDevice or a factory (repeatable)
+  --i2c-device ADDR=MODULE      a device model module whose default export is an I2cDevice, or a factory of one
+                        (given { nowUs() }, the emulated clock) (repeatable)
   --usb                 plug a USB host (CDC-ACM) into the RP2040's USB port, bridged to a second
                         pseudo-terminal (the 'usb:' line)
   --wait-for-host       hold the chip in reset until the host sends its first byte (UART or USB)
@@ -62,13 +63,18 @@ function parseAddr(s: string): number {
   return n;
 }
 
-async function loadDevice(spec: string): Promise<[number, I2cDevice]> {
+/** What a device factory is given: the emulated clock (microseconds since the simulation started). */
+export interface DeviceContext {
+  nowUs(): number;
+}
+
+async function loadDevice(spec: string, ctx: DeviceContext): Promise<[number, I2cDevice]> {
   const eq = spec.indexOf("=");
   if (eq < 0) throw new Error(`--i2c-device ${spec}: expected ADDR=MODULE`);
   const addr = parseAddr(spec.slice(0, eq));
   const mod = (await import(pathToFileURL(path.resolve(spec.slice(eq + 1))).href)) as { default?: unknown };
   const exported = mod.default;
-  const dev = typeof exported === "function" ? (exported as () => unknown)() : exported;
+  const dev = typeof exported === "function" ? (exported as (c: DeviceContext) => unknown)(ctx) : exported;
   if (!dev || typeof (dev as I2cDevice).write !== "function" || typeof (dev as I2cDevice).read !== "function") {
     throw new Error(`--i2c-device ${spec}: the module's default export is not an I2C device (write/read) or a factory of one`);
   }
@@ -118,9 +124,11 @@ async function main(): Promise<number> {
   const opsLog = values["flash-ops-log"] ? openSync(values["flash-ops-log"], "a") : undefined;
 
   const devices = new Map<number, I2cDevice>();
+  let clockOf: (() => number) | undefined; // bound once the chip exists; devices ask only while it runs
+  const deviceContext: DeviceContext = { nowUs: () => clockOf?.() ?? 0 };
   for (const a of values["i2c-regs"] ?? []) devices.set(parseAddr(a), new RegisterFileDevice());
   for (const spec of values["i2c-device"] ?? []) {
-    const [addr, dev] = await loadDevice(spec);
+    const [addr, dev] = await loadDevice(spec, deviceContext);
     devices.set(addr, dev);
   }
 
@@ -181,6 +189,7 @@ async function main(): Promise<number> {
   } else {
     sim = await startRp2040Sim(simOpts);
   }
+  clockOf = () => sim.nanos / 1000;
   if (sim.usbPtyPath) out(`usb: ${sim.usbPtyPath}`);
   if (sim.ptyPath) out(`uart: ${sim.ptyPath}`);
 
