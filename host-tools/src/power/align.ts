@@ -64,16 +64,24 @@ export interface EdgeMatch {
   shift: number;
 }
 
+/** Residuals this close are the monitor's edge resolution (a 1 ms sample period), not a better fit. */
+const EDGE_TIE_US = 1000;
+
 /**
  * Matches markers (device times, in order) to edges (monitor times, in order) by
- * trying each shift that keeps at least two pairs, keeping the one whose fitted line
- * leaves the smallest residual. A clock rate far from 1 (more than 1%) is rejected:
- * no crystal drifts that far, so such a match pairs the wrong edges.
+ * trying each shift that keeps at least two pairs. The most pairs win, then the smallest
+ * residual; shifts whose residuals differ by no more than the edge resolution are a tie,
+ * won by the shift nearest 0 (the monitor saw the first marker's edge first): a phase run
+ * several times makes equal intervals, so a shifted match can fit as well as the true one.
+ * (The tool streams from the monitor before the first phase; a monitor attached after
+ * identical runs had begun cannot be told which run it saw first.)
+ * A clock rate far from 1 (more than 1%) is rejected: no crystal drifts that far, so such
+ * a match pairs the wrong edges.
  */
 export function matchEdges(device: readonly number[], edges: readonly number[]): EdgeMatch | undefined {
-  let best: EdgeMatch | undefined;
   const minPairs = Math.min(2, device.length, edges.length);
   if (minPairs === 0) return undefined;
+  const candidates: EdgeMatch[] = [];
   for (let shift = -(device.length - minPairs); shift <= edges.length - minPairs; shift++) {
     const d: number[] = [], e: number[] = [];
     for (let i = 0; i < device.length; i++) {
@@ -85,12 +93,14 @@ export function matchEdges(device: readonly number[], edges: readonly number[]):
     }
     if (d.length < minPairs) continue;
     const map = preferredMap(d, e);
-    if (!map) continue;
-    // Most pairs first, then the smallest residual: a phase run several times makes equal
-    // intervals, so a shift that pairs only a few markers can fit as well as the true one.
-    if (!best || map.pairs > best.map.pairs || (map.pairs === best.map.pairs && map.rms_us < best.map.rms_us)) best = { map, shift };
+    if (map) candidates.push({ map, shift });
   }
-  return best;
+  if (candidates.length === 0) return undefined;
+  const most = Math.max(...candidates.map((c) => c.map.pairs));
+  const full = candidates.filter((c) => c.map.pairs === most);
+  const least = Math.min(...full.map((c) => c.map.rms_us));
+  const tied = full.filter((c) => c.map.rms_us <= least + EDGE_TIE_US);
+  return tied.reduce((a, b) => (Math.abs(b.shift) < Math.abs(a.shift) || (Math.abs(b.shift) === Math.abs(a.shift) && b.map.rms_us < a.map.rms_us) ? b : a));
 }
 
 /** The offset-only map (rate 1): the mean difference of the pairs. */
