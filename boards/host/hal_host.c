@@ -5,10 +5,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
@@ -116,6 +118,11 @@ static hal_status open_pty(void)
 
 hal_status hal_host_setup(const hal_host_options *opt, int argc, char **argv)
 {
+    /* Die with the process that started us (a test runner or `wasmcu run` killed mid-way): a
+     * board nobody can talk to any more must not keep running. Checked again in case the
+     * parent was already gone before the request took effect. */
+    pid_t parent = getppid();
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) == 0 && getppid() != parent) exit(0);
     host.argc = argc;
     host.argv = argv;
     host.boot_ns = now_ns();

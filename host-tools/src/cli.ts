@@ -43,6 +43,11 @@ export function reportError(err: unknown, argv: string[]): number {
 }
 
 export async function main(argv = process.argv): Promise<number> {
+  // `wasmcu run ... | head`: a reader that has had enough is the end of the output, not an
+  // error. Boards this process started stop by themselves when it is gone.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+  });
   try {
     await buildProgram().parseAsync(argv);
     return process.exitCode === undefined ? 0 : Number(process.exitCode);

@@ -63,6 +63,9 @@ function parseAddr(s: string): number {
   return n;
 }
 
+/** The process that started us, read first thing: it may be gone before the chip is up. */
+const startedBy = process.ppid;
+
 /** What a device factory is given: the emulated clock (microseconds since the simulation started). */
 export interface DeviceContext {
   nowUs(): number;
@@ -196,6 +199,14 @@ async function main(): Promise<number> {
   const stop = () => void Promise.all([sim.stop(), monitor?.stop()]);
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  // A parent that died without stopping us (killed, or its output pipe closed) must not leave
+  // an emulator running at full speed: orphaned, we are re-parented, so stop then.
+  const orphanCheck = setInterval(() => {
+    if (process.ppid !== startedBy) stop();
+  }, 500);
+  orphanCheck.unref();
+  // Lines to a parent that is gone: stop rather than die on EPIPE with the chip still running.
+  process.stdout.on("error", stop);
   try {
     await sim.done;
     await monitor?.done.catch(() => {});
