@@ -106,11 +106,16 @@ function beginPayload(u: UpdateFile): Uint8Array {
   return p;
 }
 
+/** Throws for anything but status 0: 8 is the device refusing the update, the rest link errors. */
+function checkAnswer(r: CommandResult, what: string): void {
+  if (r.status === 8) throw new UpdateRejectedError(`the device rejected the update: ${r.detail}`, "the running image was not touched");
+  if (r.status !== 0) throw new DeviceError(`${what}: the device answered status ${r.status}${r.detail ? ` (${r.detail})` : ""}`, "the running image was not touched");
+}
+
 async function expectOk(link: DeviceLink, what: string, type: Cmd, payload: Uint8Array | undefined,
   opts: { timeoutMs: number; expectData?: boolean }): Promise<Uint8Array | undefined> {
   const r = await link.command(type, payload, { ...opts, attempts: 4 });
-  if (r.status === 8) throw new UpdateRejectedError(`the device rejected the update: ${r.detail}`, "the running image was not touched");
-  if (r.status !== 0) throw new DeviceError(`${what}: the device answered status ${r.status}${r.detail ? ` (${r.detail})` : ""}`, "the running image was not touched");
+  checkAnswer(r, what);
   return r.data.at(-1);
 }
 
@@ -137,11 +142,7 @@ async function transfer(link: DeviceLink, u: UpdateFile, onProgress?: (sent: num
       clean = 0;
       continue;
     }
-    if (answered.status === 8) throw new UpdateRejectedError(`the device rejected the update: ${answered.detail}`, "the running image was not touched");
-    if (answered.status !== 0) {
-      throw new DeviceError(`update data at ${off}: the device answered status ${answered.status}${answered.detail ? ` (${answered.detail})` : ""}`,
-        "the running image was not touched");
-    }
+    checkAnswer(answered, `update data at ${off}`);
     off += piece.length;
     misses = 0;
     if (++clean >= 8 && size < CHUNK_BYTES) {
