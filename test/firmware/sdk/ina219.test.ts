@@ -2,11 +2,9 @@
 // under Node's WebAssembly with the two I2C natives forwarded to the simulated INA219
 // (host-tools/src/sim/ina219.ts). Expected values are the datasheet arithmetic.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { before, test } from "node:test";
 import { Ina219Sim } from "../../../host-tools/src/sim/ina219.js";
-import { repoRoot } from "../../helpers/paths.js";
+import { compileSdk, HAL_ERR_NACK, onI2cBus } from "./i2c-harness.js";
 
 const HARNESS = `
 import { Ina219, BusRange, Gain, Adc, Mode, calibrationValue, configValue, conversionTimeUs } from "./ina219";
@@ -52,45 +50,16 @@ interface Driver {
   status(): number;
 }
 
-const HAL_ERR_NACK = 4;
 let wasm: Uint8Array;
 
 before(async () => {
-  const asc = (await import("assemblyscript/asc")).default;
-  const driver = readFileSync(path.join(repoRoot, "firmware/sdk/ina219.ts"), "utf8");
-  const bus = readFileSync(path.join(repoRoot, "firmware/sdk/i2c.ts"), "utf8");
-  const r = await asc.compileString({ "harness.ts": HARNESS, "ina219.ts": driver, "i2c.ts": bus }, { runtime: "incremental", optimizeLevel: 1 });
-  assert.ok(r.binary, `asc failed:\n${r.stderr.toString()}`);
-  wasm = r.binary;
+  wasm = await compileSdk(HARNESS, ["ina219.ts", "i2c.ts"]);
 });
 
 /** Instantiates the driver on a bus with a simulated INA219 at 0x40 (nothing else answers). */
 async function boot(sim: Ina219Sim): Promise<{ d: Driver; log: string[] }> {
-  let memory: WebAssembly.Memory | undefined;
   const log: string[] = [];
-  const bytes = (ptr: number, len: number) => new Uint8Array(memory!.buffer, ptr, len);
-  const imports = {
-    wasmcu: {
-      i2c_write(addr: number, ptr: number, len: number, stop: number): number {
-        log.push(`w ${addr.toString(16)} ${[...bytes(ptr, len)].map((b) => b.toString(16)).join(" ")}${stop ? "" : " (no stop)"}`);
-        if (addr !== 0x40) return -HAL_ERR_NACK;
-        return sim.writeBytes(bytes(ptr, len)) ? 0 : -HAL_ERR_NACK;
-      },
-      i2c_read(addr: number, ptr: number, len: number): number {
-        if (addr !== 0x40) return -HAL_ERR_NACK;
-        bytes(ptr, len).set(sim.readBytes(len));
-        return 0;
-      },
-    },
-    env: {
-      abort() {
-        throw new Error("abort");
-      },
-    },
-  };
-  const inst = (await WebAssembly.instantiate(wasm, imports)) as unknown as WebAssembly.WebAssemblyInstantiatedSource;
-  memory = inst.instance.exports.memory as WebAssembly.Memory;
-  return { d: inst.instance.exports as unknown as Driver, log };
+  return { d: await onI2cBus<Driver>(wasm, 0x40, sim, log), log };
 }
 
 test("calibration value: trunc(0.04096 / (Current_LSB × R)) for 0.1 Ω/3.2 A, 0.1 Ω/0.4 A, 0.01 Ω/20 A; bad inputs refused", async () => {

@@ -4,7 +4,7 @@
 // rp2040-sim, through the RP2040's I2C controller, with the simulated chip on its bus.
 // Expected values are the register map's arithmetic.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { before, test } from "node:test";
@@ -17,6 +17,7 @@ import { Mpu6050Sim, REG, shake } from "../../../host-tools/src/sim/mpu6050.js";
 import { missingToolchain } from "../../boards/rp2040/firmware.js";
 import { compileApp } from "../../host-tools/ota/pairs.js";
 import { repoRoot, rp2040Elf } from "../../helpers/paths.js";
+import { compileSdk, HAL_ERR_NACK, onI2cBus } from "./i2c-harness.js";
 
 const HARNESS = `
 import { Mpu6050, AccelRange, GyroRange, Dlpf, accelLsbPerG, gyroLsbPerDps, sampleRateHz, temperatureC } from "./mpu6050";
@@ -56,47 +57,14 @@ interface Driver {
   status(): number;
 }
 
-const HAL_ERR_NACK = 4;
 let wasm: Uint8Array;
 
 before(async () => {
-  const asc = (await import("assemblyscript/asc")).default;
-  const src = (f: string) => readFileSync(path.join(repoRoot, "firmware/sdk", f), "utf8");
-  const r = await asc.compileString({ "harness.ts": HARNESS, "mpu6050.ts": src("mpu6050.ts"), "i2c.ts": src("i2c.ts") },
-    { runtime: "incremental", optimizeLevel: 1 });
-  assert.ok(r.binary, `asc failed:\n${r.stderr.toString()}`);
-  wasm = r.binary;
+  wasm = await compileSdk(HARNESS, ["mpu6050.ts", "i2c.ts"]);
 });
 
-/** The two I2C natives as a bus with `dev` at 0x68: a write without stop makes the next transfer a repeated start. */
-async function boot(dev: I2cDevice): Promise<Driver> {
-  let memory: WebAssembly.Memory | undefined;
-  let held = false;
-  const bytes = (ptr: number, len: number) => new Uint8Array(memory!.buffer, ptr, len);
-  const imports = {
-    wasmcu: {
-      i2c_write(addr: number, ptr: number, len: number, stop: number): number {
-        if (addr !== 0x68 || dev.start?.(false, held) === false) return -HAL_ERR_NACK;
-        for (const b of bytes(ptr, len)) if (!dev.write(b)) return -HAL_ERR_NACK;
-        held = !stop;
-        if (stop) dev.stop?.();
-        return 0;
-      },
-      i2c_read(addr: number, ptr: number, len: number): number {
-        if (addr !== 0x68 || dev.start?.(true, held) === false) return -HAL_ERR_NACK;
-        const out = bytes(ptr, len);
-        for (let i = 0; i < len; i++) out[i] = dev.read(i + 1 < len);
-        held = false;
-        dev.stop?.();
-        return 0;
-      },
-    },
-    env: { abort() { throw new Error("abort"); } },
-  };
-  const inst = (await WebAssembly.instantiate(wasm, imports)) as unknown as WebAssembly.WebAssemblyInstantiatedSource;
-  memory = inst.instance.exports.memory as WebAssembly.Memory;
-  return inst.instance.exports as unknown as Driver;
-}
+/** The driver on a bus with `dev` at 0x68. */
+const boot = (dev: I2cDevice) => onI2cBus<Driver>(wasm, 0x68, dev);
 
 test("scale factors from the register map: 16384/8192/4096/2048 LSB/g, 131/65.5/32.8/16.4 LSB/(°/s), rate and temperature", async () => {
   const d = await boot(new Mpu6050Sim());
