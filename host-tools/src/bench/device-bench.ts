@@ -365,11 +365,8 @@ export async function runDeviceBench(opts: DeviceBenchOptions): Promise<DeviceBe
   const results = toResults({ ...analysis, issues }, { simulated, source, board: target.name, f_hz: fHz, v: supplyV }, samples);
   const out: DeviceBenchResults = { ...results, phases: results.phases.map(perOp).map((p) => blurNote(p, monitor.stream.header?.periodUs ?? 0)) };
   out.supply_v = supplyV;
-  // Peripherals: as the board counts them (its own and the ones switched on for the run); on
-  // rp2040-sim the rig's power model counts them itself (sim/activity.ts), and must agree.
-  if (peripherals.count !== undefined && peripherals.count !== devicePeripherals) {
-    out.issues.push({ kind: "peripherals", message: `the board reports ${devicePeripherals} peripherals on, the rig's power model counted ${peripherals.count}: fit runs use the rig's count` });
-  }
+  // Peripherals: on rp2040-sim what the rig's power model counted (sim/activity.ts), which is
+  // what its current followed; elsewhere the board's own count (its blocks and the ones switched on).
   const nPeriph = peripherals.count ?? devicePeripherals;
   out.n_periph = nPeriph;
   out.runs = fitRuns(out.phases, { f_hz: fHz, v: supplyV, n_periph: nPeriph, simulated, label: `${fHz / 1e6} MHz ${supplyV} V ${nPeriph} periph` });

@@ -36,7 +36,7 @@ export interface AnalysisInput {
   minCoverage?: number;
 }
 
-export type IssueKind = "monitor-stopped" | "monitor-gap" | "board-reset" | "missing-marker" | "alignment" | "peripherals";
+export type IssueKind = "monitor-stopped" | "monitor-gap" | "board-reset" | "missing-marker" | "alignment";
 
 export interface PowerIssue {
   kind: IssueKind;
@@ -149,8 +149,6 @@ export function assertComplete(a: BenchAnalysis): BenchAnalysis {
       throw new MissingMarkerError(issue, a);
     case "alignment":
       throw new AlignmentError(issue, a);
-    case "peripherals": // the board's count against the rig's: a label on the results, not a failed analysis
-      return a;
   }
 }
 
