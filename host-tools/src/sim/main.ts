@@ -196,7 +196,12 @@ async function main(): Promise<number> {
   if (sim.usbPtyPath) out(`usb: ${sim.usbPtyPath}`);
   if (sim.ptyPath) out(`uart: ${sim.ptyPath}`);
 
-  const stop = () => void Promise.all([sim.stop(), monitor?.stop()]);
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void Promise.all([sim.stop(), monitor?.stop()]);
+  };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   // A parent that died without stopping us (killed, or its output pipe closed) must not leave
