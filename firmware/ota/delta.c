@@ -32,19 +32,19 @@ void ota_patch_init(ota_patcher *p, const ota_flash *fl, ota_area src, ota_area 
     }
 }
 
+static ota_status fail(ota_patcher *p, ota_status s) {
+    if (p->error == OTA_OK) p->error = s;
+    return p->error;
+}
+
 void ota_patch_known_base(ota_patcher *p, uint32_t len, const uint8_t sha[32]) {
     if (sha == NULL || p->hdr_fill != 0) {
-        if (p->error == OTA_OK) p->error = OTA_ERR_ARG;
+        (void)fail(p, OTA_ERR_ARG);
         return;
     }
     p->base_known = 1;
     p->base_len = len;
     memcpy(p->base_sha, sha, 32);
-}
-
-static ota_status fail(ota_patcher *p, ota_status s) {
-    if (p->error == OTA_OK) p->error = s;
-    return p->error;
 }
 
 /* Header: sizes fit, CRC good, and the source slot holds exactly the old image. */
