@@ -4,17 +4,9 @@
 // buffer). The same app gives the same lines on the host board and on rp2040-sim, where the
 // RP2040's own I2C controller driver (boards/rp2040/src/i2c.c) does the transfers.
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { test } from "node:test";
-import { launchHostBoard, launchSimBoard, type LaunchedBoard } from "../../../host-tools/src/boards/launch.js";
-import { resolveBoard } from "../../../host-tools/src/boards/registry.js";
-import { DeviceLink, type LinkEvent } from "../../../host-tools/src/link/session.js";
-import { openSerial } from "../../../host-tools/src/link/transport.js";
 import { missingToolchain } from "../../boards/rp2040/firmware.js";
-import { compileApp } from "../../host-tools/ota/pairs.js";
-import { hostBin, rp2040Elf } from "../../helpers/paths.js";
+import { appLogLines } from "../../helpers/app-lines.js";
 
 const APP = `
 import { i2c, log } from "SDK";
@@ -59,29 +51,9 @@ const EXPECTED = [
 ];
 
 async function runOn(kind: "host" | "sim"): Promise<string[]> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), `wasmcu-i2c-${kind}-`));
-  const app = path.join(dir, "app.wasm");
-  writeFileSync(app, await compileApp(APP));
-  const flashFile = path.join(dir, "flash.bin");
-  const extraArgs = ["--i2c-regs", "0x50"];
-  const board: LaunchedBoard = kind === "sim"
-    ? await launchSimBoard(resolveBoard("rp2040-sim"), { firmware: rp2040Elf(), app, flashFile, waitForHost: true, speed: Infinity, extraArgs })
-    : await launchHostBoard(resolveBoard("host"), { firmware: hostBin("wasmcu-host"), app, flashFile, waitForHost: true, extraArgs });
-  const link = new DeviceLink(await openSerial(board.uartPath, 115200), { timeoutMs: 3000 });
-  const events: LinkEvent[] = [];
-  link.onEvent((e) => events.push(e));
-  try {
-    await link.connect(60_000);
-    const lines = () => events.flatMap((e) => (e.kind === "log" ? [e.text] : []));
-    const t0 = Date.now();
-    while (!lines().includes("done") && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 50));
-    // The device's own lines (which app it loaded) come first.
-    const all = lines();
-    return all.slice(Math.max(0, all.findIndex((l) => l.startsWith("scan"))));
-  } finally {
-    await link.close();
-    await board.stop();
-  }
+  const all = await appLogLines(kind, APP, { extraArgs: ["--i2c-regs", "0x50"], enough: (l) => l.includes("done") });
+  // The device's own lines (which app it loaded) come first.
+  return all.slice(Math.max(0, all.findIndex((l) => l.startsWith("scan"))));
 }
 
 test("i2c on the host board: scan, registers, bursts, wrap, repeated start and errors", async () => {
