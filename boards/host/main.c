@@ -9,7 +9,6 @@
 #include "hal_host.h"
 #include "i2c_regfile.h"
 #include "ina219_sim.h"
-#include "slots.h"
 
 static void usage(FILE *f)
 {
@@ -52,7 +51,7 @@ static uint64_t ina219_clock(void *ctx)
 
 /* Programs an app or a model into its next slot, as a programmer would, unless the
  * active one already holds these bytes. */
-static int install(const char *path, bool is_model)
+static int install(const char *path, wasmcu_device_image kind)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -67,15 +66,9 @@ static int install(const char *path, bool is_model)
         fprintf(stderr, "wasmcu-host: %s is larger than 1 MiB\n", path);
         return 1;
     }
-    const uint8_t *cur;
-    slot_header h;
-    int active = is_model ? slot_active_model(&h, &cur) : slot_active_app(&h, &cur);
-    if (active >= 0 && h.length == n && memcmp(cur, buf, n) == 0) return 0;
-    uint32_t gen;
-    const slot_region *r = is_model ? slot_next_model(&gen) : slot_next_app(&gen);
-    slot_status s = slot_install(r, is_model ? SLOT_KIND_MODEL : SLOT_KIND_APP, buf, (uint32_t)n, gen);
-    if (s != SLOT_OK) {
-        fprintf(stderr, "wasmcu-host: cannot install %s: %s\n", path, slot_status_str(s));
+    const char *why = wasmcu_device_install(kind, buf, (uint32_t)n);
+    if (why) {
+        fprintf(stderr, "wasmcu-host: cannot install %s: %s\n", path, why);
         return 1;
     }
     return 0;
@@ -146,8 +139,8 @@ int main(int argc, char **argv)
     }
     /* --app is applied once: a reset re-executes us without it being re-applied needlessly. */
     if (!getenv("WASMCU_HOST_APP_DONE")) {
-        if (model && install(model, true) != 0) return 1;
-        if (app && install(app, false) != 0) return 1;
+        if (model && install(model, WASMCU_DEVICE_MODEL) != 0) return 1;
+        if (app && install(app, WASMCU_DEVICE_APP) != 0) return 1;
         setenv("WASMCU_HOST_APP_DONE", "1", 1);
     }
     wasmcu_device_trace_gpio(trace);

@@ -1,5 +1,6 @@
 /* The firmware image's entry when firmware/device is built: the device loop owns everything. */
-int wasmcu_device_main(void);
+#include "device.h"
+
 int main(void);
 
 int main(void) { return wasmcu_device_main(); }

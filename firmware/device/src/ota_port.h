@@ -17,6 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ota.h"
+#include "slots.h"
+
 typedef enum { DEV_PAIR_APP = 0, DEV_PAIR_MODEL = 1 } dev_pair_id;
 
 /* What runs: an app or a model, wherever it comes from. */
@@ -27,6 +30,23 @@ typedef struct {
     bool signed_image;    /* from a verified OTA image (else a development image) */
     uint32_t generation;  /* development images: their generation; signed: 0 */
 } dev_image;
+
+/* Bit of an ota_kind in dev_pair.kinds. */
+#define DEV_KIND_BIT(k) (1u << (unsigned)(k))
+
+/* One A/B pair: its slots, its state records, its flash port and its boot outcome. */
+typedef struct {
+    const char *name;
+    const slot_region *slot[2];
+    uint32_t state_offset;
+    uint8_t kinds;            /* bit mask of the ota_kind values this pair runs */
+    ota_flash fl;
+    ota_ctx ctx;
+    ota_boot_result boot;
+    ota_status status;        /* of ota_open + ota_boot; OTA_ERR_NO_IMAGE: development images */
+    bool is_signed;           /* a verified signed image runs from this pair */
+    bool rolled_back;
+} dev_pair;
 
 /* Opens both pairs and takes the boot decision (trial, rollback, adopt); once per reset. */
 void dev_ota_boot(void);
@@ -46,8 +66,10 @@ int32_t dev_ota_confirm(void);
  * Returns only if nothing is on trial. */
 void dev_ota_trial_failed(const char *why);
 
-
-/* Link commands LINK_CMD_OTA_*; returns a link_status, *detail a reason for the host. */
-int dev_ota_command(uint8_t type, uint16_t seq, const uint8_t *p, size_t n, const char **detail);
+/* For updates over the link (update.c): the pairs, the keys this firmware trusts. */
+dev_pair *dev_ota_pair(dev_pair_id id);
+bool dev_pair_on_trial(const dev_pair *p);
+const ota_keyring *dev_ota_keys(void);
+const char *dev_ota_kind_name(uint8_t kind);
 
 #endif

@@ -9,7 +9,7 @@
 
 #include "device.h"
 #include "device_config.h"
-#include "device_internal.h"
+#include "mlperf.h"
 #include "hal.h"
 #include "model.h"
 
@@ -198,7 +198,7 @@ static void db(const char *p, const char *end)
     }
 }
 
-void dev_mlperf_command(const char *text, size_t len)
+void mlperf_command(const char *text, size_t len)
 {
     const char *p = text, *end = text + len;
     unsigned long n = 1, w = 0;

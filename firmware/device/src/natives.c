@@ -3,9 +3,10 @@
 
 #include <string.h>
 
-#include "device_internal.h"
+#include "app.h"
+#include "bytes.h"
+#include "events.h"
 #include "hal.h"
-#include "link.h"
 #include "model.h"
 #include "ota_port.h"
 
@@ -21,7 +22,7 @@ static wr_status n_gpio_write(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
 {
     (void)r;
     if (hal_gpio_write((uint32_t)a[0].i32, a[1].i32 != 0) != HAL_OK) return wr_native_trap(ctx, "gpio_write: no such pin");
-    dev_trace_gpio((uint32_t)a[0].i32, a[1].i32 != 0);
+    events_gpio((uint32_t)a[0].i32, a[1].i32 != 0);
     return WR_OK;
 }
 
@@ -53,8 +54,8 @@ static wr_status n_sleep_ms(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
 {
     (void)r;
     if (a[0].i32 < 0) return wr_native_trap(ctx, "sleep_ms: negative time");
-    dev_wait_until(hal_time_us() + (uint64_t)a[0].i32 * 1000u);
-    return dev_app_stop_requested() ? wr_native_trap(ctx, "stopped by the host") : WR_OK;
+    bool stopped = app_wait_until(hal_time_us() + (uint64_t)a[0].i32 * 1000u);
+    return stopped ? wr_native_trap(ctx, "stopped by the host") : WR_OK;
 }
 
 static wr_status n_ota_state(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
@@ -94,13 +95,13 @@ static wr_status n_stream_send(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
 {
     (void)ctx;
     (void)r;
-    uint8_t kind = a[0].i32 == 0 ? 0u : 1u;
+    link_stream_kind kind = a[0].i32 == 0 ? LINK_STREAM_HEADER : LINK_STREAM_BLOCK;
     const uint8_t *p = a[1].ptr;
     size_t n = (size_t)(uint32_t)a[2].i32;
     /* A header must arrive whole; block bytes may be split, the host appends them in order. */
     do {
         size_t part = n < LINK_MAX_PAYLOAD - 1u ? n : LINK_MAX_PAYLOAD - 1u;
-        dev_stream(kind, p, part);
+        events_stream(kind, p, part);
         p += part;
         n -= part;
     } while (n > 0);
@@ -134,7 +135,7 @@ static wr_status n_log_write(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
     (void)ctx;
     (void)r;
     int32_t level = a[0].i32 < 0 ? 0 : a[0].i32 > 3 ? 3 : a[0].i32;
-    dev_log((uint8_t)level, (const uint8_t *)a[1].ptr, (size_t)(uint32_t)a[2].i32);
+    events_log((link_log_level)level, (const uint8_t *)a[1].ptr, (size_t)(uint32_t)a[2].i32);
     return WR_OK;
 }
 
@@ -211,8 +212,132 @@ static wr_status n_sleep_until_us(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r
 {
     (void)r;
     if (a[0].i64 < 0) return wr_native_trap(ctx, "sleep_until_us: negative time");
-    dev_wait_until((uint64_t)a[0].i64);
-    return dev_app_stop_requested() ? wr_native_trap(ctx, "stopped by the host") : WR_OK;
+    bool stopped = app_wait_until((uint64_t)a[0].i64);
+    return stopped ? wr_native_trap(ctx, "stopped by the host") : WR_OK;
+}
+
+/* ---- the model ---- */
+
+/* The app's last invoke, for model.micros(). */
+static uint64_t last_invoke_micros;
+
+enum { M_OK = 0, M_NO_MODEL = -1, M_BAD_INDEX = -2, M_BAD_SIZE = -3, M_FAILED = -4 };
+
+static nn_interp *need_model(void)
+{
+    const char *why = "";
+    nn_interp *it = dev_model(&why);
+    if (!it) events_log_str(LINK_LOG_ERROR, why);
+    return it;
+}
+
+static wr_status n_model_open(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    (void)ctx;
+    (void)a;
+    r[0].i32 = need_model() ? M_OK : M_NO_MODEL;
+    return WR_OK;
+}
+
+static wr_status n_model_count(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    (void)ctx;
+    nn_interp *it = need_model();
+    r[0].i32 = !it ? M_NO_MODEL : (int32_t)(a[0].i32 ? nn_output_count(it) : nn_input_count(it));
+    return WR_OK;
+}
+
+static wr_status n_model_info(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    (void)ctx;
+    nn_interp *it = need_model();
+    nn_tensor_info t;
+    uint8_t *out = a[2].ptr;
+    if (!it) {
+        r[0].i32 = M_NO_MODEL;
+    } else if (a[3].i32 < 48) {
+        r[0].i32 = M_BAD_SIZE;
+    } else if ((a[0].i32 ? nn_output(it, (size_t)a[1].i32, &t) : nn_input(it, (size_t)a[1].i32, &t)) != NN_OK || a[1].i32 < 0) {
+        r[0].i32 = M_BAD_INDEX;
+    } else {
+        uint32_t scale;
+        memcpy(&scale, &t.scale, 4);
+        le32_put(out, (uint32_t)t.type);
+        le32_put(out + 4, (uint32_t)t.rank);
+        for (int i = 0; i < 6; i++) le32_put(out + 8 + 4 * i, i < t.rank ? (uint32_t)t.dims[i] : 1u);
+        le32_put(out + 32, scale);
+        le32_put(out + 36, (uint32_t)t.zero_point);
+        le32_put(out + 40, (uint32_t)t.bytes);
+        le32_put(out + 44, 0);
+        r[0].i32 = M_OK;
+    }
+    return WR_OK;
+}
+
+static wr_status n_model_write(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    (void)ctx;
+    nn_interp *it = need_model();
+    nn_tensor_info t;
+    if (!it) r[0].i32 = M_NO_MODEL;
+    else if (a[0].i32 < 0 || nn_input(it, (size_t)a[0].i32, &t) != NN_OK) r[0].i32 = M_BAD_INDEX;
+    else if ((size_t)(uint32_t)a[2].i32 != t.bytes || !t.data) r[0].i32 = M_BAD_SIZE;
+    else {
+        memcpy(t.data, a[1].ptr, t.bytes);
+        r[0].i32 = M_OK;
+    }
+    return WR_OK;
+}
+
+static wr_status n_model_invoke(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    (void)ctx;
+    (void)a;
+    nn_interp *it = need_model();
+    if (!it) {
+        r[0].i32 = M_NO_MODEL;
+        return WR_OK;
+    }
+    dev_invoke_result res = dev_model_invoke(it);
+    last_invoke_micros = res.micros;
+    if (res.status != NN_OK) {
+        const char *e = nn_last_error(it);
+        events_log_str(LINK_LOG_ERROR, e);
+    }
+    r[0].i32 = res.status == NN_OK ? M_OK : M_FAILED;
+    return WR_OK;
+}
+
+static wr_status n_model_read(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    (void)ctx;
+    nn_interp *it = need_model();
+    nn_tensor_info t;
+    if (!it) r[0].i32 = M_NO_MODEL;
+    else if (a[0].i32 < 0 || nn_output(it, (size_t)a[0].i32, &t) != NN_OK || !t.data) r[0].i32 = M_BAD_INDEX;
+    else {
+        size_t n = t.bytes < (size_t)(uint32_t)a[2].i32 ? t.bytes : (size_t)(uint32_t)a[2].i32;
+        memcpy(a[1].ptr, t.data, n);
+        r[0].i32 = (int32_t)n;
+    }
+    return WR_OK;
+}
+
+static wr_status n_model_reset(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    (void)ctx;
+    (void)a;
+    (void)r;
+    dev_model_reset_loaded();
+    return WR_OK;
+}
+
+static wr_status n_model_micros(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    (void)ctx;
+    (void)a;
+    r[0].i64 = (int64_t)last_invoke_micros;
+    return WR_OK;
 }
 
 const wr_native dev_natives[] = {
