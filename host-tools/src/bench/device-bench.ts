@@ -16,7 +16,7 @@ import { buildApp } from "../build/app.js";
 import { startLocalBoard, type LaunchedBoard } from "../boards/launch.js";
 import type { BoardTarget } from "../boards/registry.js";
 import { DeviceError, UsageError } from "../lib/errors.js";
-import { deploy, readTflite } from "../link/deploy.js";
+import { deploy, readTflite } from "../workflows/deploy.js";
 import { DeviceLink, Cmd, type LinkEvent } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
 import { analyzeBench, type BenchAnalysis, type PhaseMarker, type PhaseSummary, type PowerIssue } from "../power/analysis.js";

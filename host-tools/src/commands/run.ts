@@ -5,7 +5,7 @@ import { startLocalBoard } from "../boards/launch.js";
 import { resolveBoard } from "../boards/registry.js";
 import { BoardError, UsageError } from "../lib/errors.js";
 import { formatBytes, Output } from "../lib/output.js";
-import { readTflite } from "../link/deploy.js";
+import { readTflite } from "../workflows/deploy.js";
 import { DeviceLink, type LinkEvent } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
 

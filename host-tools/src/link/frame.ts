@@ -1,7 +1,7 @@
 // Link frames: COBS(type u8 | flags u8 | seq u16le | payload | crc32 u32le) 0x00.
 // The layout is shared with firmware/device/link.h; see README.md beside this file.
 import { cobsDecode, cobsEncode } from "./cobs.js";
-import { crc32 } from "./crc32.js";
+import { crc32 } from "../lib/crc32.js";
 
 export const PROTOCOL_VERSION = 1;
 export const MAX_PAYLOAD = 1024;

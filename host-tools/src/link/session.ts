@@ -1,7 +1,7 @@
 // The host side of the link protocol: commands with acknowledgements, retransmission on
 // timeout, and windowed image writes. Layout of every command: firmware/device/link.h.
 import { DeviceError } from "../lib/errors.js";
-import { crc32 } from "./crc32.js";
+import { crc32 } from "../lib/crc32.js";
 import { encodeFrame, FrameDecoder, MAX_PAYLOAD, type Frame } from "./frame.js";
 import { decodeMessage, type DeviceMessage } from "./messages.js";
 import type { Transport } from "./transport.js";

@@ -9,7 +9,7 @@ import { after, before, describe, test } from "node:test";
 import { SerialPort } from "serialport";
 
 import { boot2Crc32, checkBoot2 } from "../../../host-tools/src/sim/bootrom.js";
-import { ElfError, parseElf } from "../../../host-tools/src/sim/elf.js";
+import { ElfError, parseElf } from "../../../host-tools/src/build/elf.js";
 import { imageChunks, startRp2040Sim, type Rp2040Sim } from "../../../host-tools/src/sim/rp2040.js";
 import { repoRoot } from "../../helpers/paths.js";
 import { missingToolchain, selftestElf } from "../../boards/rp2040/firmware.js";

@@ -5,7 +5,7 @@
 import { formatSemVer, HEADER_SIZE, IMAGE_MAGIC, parseImage, type ImageHeader } from "../ota/image.js";
 import { PATCH_HEADER_SIZE, PATCH_MAGIC, parsePatchHeader, type PatchHeader } from "../ota/delta.js";
 import { DeviceError, InputError } from "../lib/errors.js";
-import { CHUNK_BYTES, Cmd, DeviceLink, MIN_CHUNK_BYTES, NoAnswerError, type CommandResult } from "./session.js";
+import { CHUNK_BYTES, Cmd, DeviceLink, MIN_CHUNK_BYTES, NoAnswerError, type CommandResult } from "../link/session.js";
 
 export type UpdateFile = { mode: "image"; header: ImageHeader; bytes: Uint8Array } | { mode: "patch"; header: PatchHeader; bytes: Uint8Array };
 

@@ -1,7 +1,7 @@
 // Running the device's active model over the link: write inputs, invoke, read outputs.
 import { DeviceError, InputError } from "../lib/errors.js";
-import { MAX_PAYLOAD } from "./frame.js";
-import { Cmd, type DeviceLink } from "./session.js";
+import { MAX_PAYLOAD } from "../link/frame.js";
+import { Cmd, type DeviceLink } from "../link/session.js";
 
 export interface DeviceTensor {
   io: "input" | "output";

@@ -8,8 +8,8 @@ import type { BoardTarget } from "../boards/registry.js";
 import { InputError } from "../lib/errors.js";
 import { deploy, readTflite } from "./deploy.js";
 import { runDeviceModel, type DeviceModelInfo } from "./model.js";
-import { DeviceLink } from "./session.js";
-import { openSerial } from "./transport.js";
+import { DeviceLink } from "../link/session.js";
+import { openSerial } from "../link/transport.js";
 
 export interface BoardRunReport {
   board: string;
