@@ -7,7 +7,7 @@ import { resolvePort } from "../serial/port-option.js";
 import { progressBar } from "../lib/progress.js";
 import { DeviceLink, type LinkEvent } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
-import { describeEvent } from "./run.js";
+import { describeEvent } from "../workflows/events.js";
 
 interface Opts {
   app?: string;

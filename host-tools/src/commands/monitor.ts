@@ -7,7 +7,7 @@ import { resolvePort } from "../serial/port-option.js";
 import { DeviceLink } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
 import { StreamRecorder } from "../stream/record.js";
-import { describeEvent } from "./run.js";
+import { describeEvent } from "../workflows/events.js";
 
 interface Opts {
   board: string;
