@@ -9,7 +9,7 @@ import { buildFirmware } from "../../host-tools/src/build/firmware.ts";
 import { ensureFlashFile, programSlot, SlotKind } from "../../host-tools/src/boards/flash-image.ts";
 import { launchSimBoard } from "../../host-tools/src/boards/launch.ts";
 import { region, resolveBoard } from "../../host-tools/src/boards/registry.ts";
-import { runDeviceModel } from "../../host-tools/src/link/model.ts";
+import { runDeviceModel } from "../../host-tools/src/workflows/model.ts";
 import { DeviceLink } from "../../host-tools/src/link/session.ts";
 import { openSerial } from "../../host-tools/src/link/transport.ts";
 

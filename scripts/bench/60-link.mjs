@@ -8,7 +8,7 @@ import { buildApp } from "../../host-tools/src/build/app.ts";
 import { launchHostBoard } from "../../host-tools/src/boards/launch.ts";
 import { resolveBoard } from "../../host-tools/src/boards/registry.ts";
 import { ensureHostTool } from "../../host-tools/src/host/tools.ts";
-import { deploy } from "../../host-tools/src/link/deploy.ts";
+import { deploy } from "../../host-tools/src/workflows/deploy.ts";
 import { DeviceLink } from "../../host-tools/src/link/session.ts";
 import { openSerial } from "../../host-tools/src/link/transport.ts";
 

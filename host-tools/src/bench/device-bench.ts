@@ -16,8 +16,9 @@ import { buildApp } from "../build/app.js";
 import { startLocalBoard, type LaunchedBoard } from "../boards/launch.js";
 import type { BoardTarget } from "../boards/registry.js";
 import { DeviceError, UsageError } from "../lib/errors.js";
-import { deploy, readTflite } from "../link/deploy.js";
-import { DeviceLink, Cmd, type LinkEvent } from "../link/session.js";
+import { deploy, readTflite } from "../workflows/deploy.js";
+import { Cmd, LinkStatus } from "../link/constants.js";
+import { DeviceLink, type LinkEvent } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
 import { analyzeBench, type BenchAnalysis, type PhaseMarker, type PhaseSummary, type PowerIssue } from "../power/analysis.js";
 import type { Run } from "../power/fit.js";
@@ -135,7 +136,7 @@ export function modelName(file: string): string {
 async function invokeOnce(link: DeviceLink): Promise<{ micros: number; cycles: number }> {
   const r = await link.command(Cmd.ModelInvoke, undefined, { timeoutMs: 120_000, attempts: 1 });
   const d = r.data.at(-1);
-  if (r.status !== 0 || !d || d.length < 20) throw new DeviceError(`model invoke failed on the device: ${r.detail || `status ${r.status}`}`);
+  if (r.status !== LinkStatus.Ok || !d || d.length < 20) throw new DeviceError(`model invoke failed on the device: ${r.detail || `status ${r.status}`}`);
   const v = new DataView(d.buffer, d.byteOffset, d.length);
   return { micros: Number(v.getBigUint64(4, true)), cycles: Number(v.getBigUint64(12, true)) };
 }

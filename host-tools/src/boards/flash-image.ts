@@ -2,7 +2,7 @@
 // The slot format is firmware/device/slots.h: a 32-byte header, then the payload.
 import { closeSync, existsSync, openSync, readSync, statSync, writeSync } from "node:fs";
 import { BoardError } from "../lib/errors.js";
-import { crc32 } from "../link/crc32.js";
+import { crc32 } from "../lib/crc32.js";
 import type { Board, FlashRegion } from "./registry.js";
 
 export const SLOT_MAGIC = 0x55434d57; // "WMCU"

@@ -1,7 +1,6 @@
 // Builds a board's firmware with CMake into build/<board>/.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import type { Board } from "../boards/registry.js";
 import { BoardError, BuildError } from "../lib/errors.js";
 import { firmwareBuildDir, repoRoot } from "../lib/paths.js";
 import { run } from "../lib/proc.js";
@@ -12,6 +11,21 @@ export interface FirmwareBuild {
   dir: string;
   artifacts: string[];
   memory?: MemoryUse;
+}
+
+/**
+ * What building reads of a board: the fields of its board.json this file uses (a
+ * boards/registry.ts Board has them all). The build knows boards only by this shape, so
+ * boards/, which builds firmware before it launches a board, can depend on build/.
+ */
+export interface FirmwareBoard {
+  name: string;
+  /** Folder holding board.json. */
+  dir: string;
+  clock_hz: number;
+  outputs: string[];
+  buildable_here?: boolean;
+  flash: { xip_base?: number };
 }
 
 const CMAKE_HINT = "apt-get install cmake (or run `npm run setup`)";
@@ -33,7 +47,7 @@ export function summariseBuildLog(log: string): string {
  * Builds a board's firmware. `clockHz` builds it for another clk_sys (boards that support
  * it: rp2040, see boards/rp2040/src/clocks.c), in its own tree next to the default one.
  */
-export async function buildFirmware(board: Board, opts: { onOutput?: (s: string) => void; buildDir?: string; clockHz?: number } = {}): Promise<FirmwareBuild> {
+export async function buildFirmware(board: FirmwareBoard, opts: { onOutput?: (s: string) => void; buildDir?: string; clockHz?: number } = {}): Promise<FirmwareBuild> {
   if (board.buildable_here === false) {
     throw new BoardError(`the ${board.name} firmware is built with its vendor toolchain, not here`,
       `see ${path.relative(repoRoot, path.join(board.dir, "README.md"))} for the idf.py steps`);

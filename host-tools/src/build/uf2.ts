@@ -2,7 +2,7 @@
 // Written from the UF2 specification (github.com/microsoft/uf2): 512-byte blocks,
 // each carrying up to 476 bytes for one target address; we use 256-byte payloads,
 // one flash page each, as the RP2040 bootrom expects.
-import { isElf, parseElf } from "../sim/elf.js";
+import { isElf, parseElf } from "./elf.js";
 
 export const UF2_BLOCK_SIZE = 512;
 export const UF2_MAGIC_START0 = 0x0a324655;

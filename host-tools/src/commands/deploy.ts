@@ -2,12 +2,12 @@ import type { Command } from "commander";
 import { buildApp } from "../build/app.js";
 import { resolveBoard } from "../boards/registry.js";
 import { formatBytes, Output } from "../lib/output.js";
-import { deploy, readTflite, readWasm } from "../link/deploy.js";
-import { resolvePort } from "../link/port-option.js";
-import { progressBar } from "../link/progress.js";
+import { deploy, readTflite, readWasm } from "../workflows/deploy.js";
+import { resolvePort } from "../serial/port-option.js";
+import { progressBar } from "../lib/progress.js";
 import { DeviceLink, type LinkEvent } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
-import { describeEvent } from "./run.js";
+import { describeEvent } from "../workflows/events.js";
 
 interface Opts {
   app?: string;

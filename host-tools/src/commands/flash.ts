@@ -9,9 +9,9 @@ import { flashRp2040 } from "../flash/rp2040.js";
 import { UsageError } from "../lib/errors.js";
 import { formatBytes, Output } from "../lib/output.js";
 import { boardsDir, firmwareBuildDir } from "../lib/paths.js";
-import { resolvePort } from "../link/port-option.js";
-import { isUsbJtagSerial, listPorts } from "../link/ports.js";
-import { progressBar, type Progress } from "../link/progress.js";
+import { resolvePort } from "../serial/port-option.js";
+import { isUsbJtagSerial, listPorts } from "../serial/ports.js";
+import { progressBar, type Progress } from "../lib/progress.js";
 
 interface Opts {
   board: string;

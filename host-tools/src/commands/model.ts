@@ -3,7 +3,7 @@ import { resolveBoard } from "../boards/registry.js";
 import { BoardError, UsageError } from "../lib/errors.js";
 import { formatBytes, Output, table } from "../lib/output.js";
 import { modelInfo, runModel, type NnModelInfo, type NnRunReport } from "../nn/engine.js";
-import { runModelOnPort, runModelOnSim, type BoardRunReport } from "../link/board-model.js";
+import { runModelOnPort, runModelOnSim, type BoardRunReport } from "../workflows/board-model.js";
 
 interface Common {
   board: string;

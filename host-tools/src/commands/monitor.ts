@@ -3,11 +3,11 @@ import { existsSync } from "node:fs";
 import { resolveBoard } from "../boards/registry.js";
 import { UsageError } from "../lib/errors.js";
 import { Output } from "../lib/output.js";
-import { resolvePort } from "../link/port-option.js";
+import { resolvePort } from "../serial/port-option.js";
 import { DeviceLink } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
 import { StreamRecorder } from "../stream/record.js";
-import { describeEvent } from "./run.js";
+import { describeEvent } from "../workflows/events.js";
 
 interface Opts {
   board: string;

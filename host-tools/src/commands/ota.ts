@@ -5,12 +5,12 @@ import { formatSemVer, IMAGE_MAGIC, parseImage } from "../ota/image.js";
 import { resolveBoard } from "../boards/registry.js";
 import { DeviceError, InputError } from "../lib/errors.js";
 import { formatBytes, Output, table } from "../lib/output.js";
-import { confirmRunning, otaStatus, parseUpdateFile, pushUpdate, type OtaStatus, type PushResult } from "../link/ota-push.js";
-import { resolvePort } from "../link/port-option.js";
-import { progressBar } from "../link/progress.js";
+import { confirmRunning, otaStatus, parseUpdateFile, pushUpdate, type OtaStatus, type PushResult } from "../workflows/ota-push.js";
+import { resolvePort } from "../serial/port-option.js";
+import { progressBar } from "../lib/progress.js";
 import { DeviceLink } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
-import { describeEvent } from "./run.js";
+import { describeEvent } from "../workflows/events.js";
 
 interface MakeOpts {
   from: string;

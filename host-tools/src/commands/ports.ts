@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { Output, table } from "../lib/output.js";
-import { listPorts } from "../link/ports.js";
+import { listPorts } from "../serial/ports.js";
 
 export function register(program: Command): void {
   program

@@ -5,9 +5,10 @@ import { startLocalBoard } from "../boards/launch.js";
 import { resolveBoard } from "../boards/registry.js";
 import { BoardError, UsageError } from "../lib/errors.js";
 import { formatBytes, Output } from "../lib/output.js";
-import { readTflite } from "../link/deploy.js";
-import { DeviceLink, type LinkEvent } from "../link/session.js";
+import { readTflite } from "../workflows/deploy.js";
+import { DeviceLink } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
+import { describeEvent, type RunEvent } from "../workflows/events.js";
 
 interface Opts {
   board: string;
@@ -19,32 +20,6 @@ interface Opts {
   speed: string;
   model?: string;
   i2c?: string[];
-}
-
-/** One line per device event, as a person reads it. */
-export type RunEvent = LinkEvent | { kind: "sim-gpio"; pin: number; level: number; cycle: number };
-
-export function describeEvent(e: RunEvent): string | undefined {
-  switch (e.kind) {
-    case "log":
-      return `[${(e.timeMs / 1000).toFixed(3).padStart(9)}] ${e.level.padEnd(5)} ${e.text}`;
-    case "gpio":
-      return `[${(e.timeUs / 1e6).toFixed(3).padStart(9)}] gpio  pin ${e.pin} -> ${e.level ? "high" : "low"}`;
-    case "sim-gpio":
-      return `[cycle ${String(e.cycle).padStart(11)}] gpio  pin ${e.pin} -> ${e.level ? "high" : "low"}`;
-    case "hello":
-      return `device: ${String(e.info.board)} firmware ${String(e.info.firmware)}, protocol ${String(e.info.protocol)}`;
-    case "app":
-      return `app ${e.state}${e.detail ? `: ${e.detail}` : ""}`;
-    case "text":
-      return e.text.replace(/\r?\n$/, "");
-    case "garbage":
-      return `(dropped ${e.bytes} bytes: ${e.reason})`;
-    case "stream":
-      return undefined; // sensor-stream bytes: `wasmcu monitor --record` writes them to a file
-    default:
-      return undefined;
-  }
 }
 
 export function register(program: Command): void {

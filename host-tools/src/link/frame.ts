@@ -1,20 +1,10 @@
 // Link frames: COBS(type u8 | flags u8 | seq u16le | payload | crc32 u32le) 0x00.
 // The layout is shared with firmware/device/link.h; see README.md beside this file.
+import { crc32 } from "../lib/crc32.js";
 import { cobsDecode, cobsEncode } from "./cobs.js";
-import { crc32 } from "./crc32.js";
+import { CRC_BYTES, HEADER_BYTES, MAX_PAYLOAD } from "./constants.js";
 
-export const PROTOCOL_VERSION = 1;
-export const MAX_PAYLOAD = 1024;
-
-export enum FrameType {
-  Hello = 0x01,
-  Log = 0x02,
-  Gpio = 0x03,
-  AppState = 0x04,
-  Ack = 0x05,
-  Data = 0x06,
-  Stream = 0x07,
-}
+export { FrameType, MAX_PAYLOAD, PROTOCOL_VERSION } from "./constants.js";
 
 export interface Frame {
   type: number;
@@ -24,13 +14,14 @@ export interface Frame {
 }
 
 export function encodeFrame(f: Frame): Uint8Array {
-  const body = new Uint8Array(4 + f.payload.length + 4);
+  const end = HEADER_BYTES + f.payload.length;
+  const body = new Uint8Array(end + CRC_BYTES);
   const view = new DataView(body.buffer);
   body[0] = f.type;
   body[1] = f.flags;
   view.setUint16(2, f.seq, true);
-  body.set(f.payload, 4);
-  view.setUint32(4 + f.payload.length, crc32(body.subarray(0, 4 + f.payload.length)), true);
+  body.set(f.payload, HEADER_BYTES);
+  view.setUint32(end, crc32(body.subarray(0, end)), true);
   const enc = cobsEncode(body);
   const wire = new Uint8Array(enc.length + 1);
   wire.set(enc);
@@ -41,13 +32,15 @@ export function encodeFrame(f: Frame): Uint8Array {
 export function decodeFrame(block: Uint8Array): Frame | { error: string } {
   const body = cobsDecode(block);
   if (!body) return { error: "bad COBS encoding" };
-  if (body.length < 8) return { error: `frame too short (${body.length} bytes)` };
-  if (body.length - 8 > MAX_PAYLOAD) return { error: `payload of ${body.length - 8} bytes exceeds ${MAX_PAYLOAD}` };
+  const overhead = HEADER_BYTES + CRC_BYTES;
+  if (body.length < overhead) return { error: `frame too short (${body.length} bytes)` };
+  if (body.length - overhead > MAX_PAYLOAD) return { error: `payload of ${body.length - overhead} bytes exceeds ${MAX_PAYLOAD}` };
   const view = new DataView(body.buffer, body.byteOffset, body.length);
-  const want = view.getUint32(body.length - 4, true);
-  const got = crc32(body.subarray(0, body.length - 4));
+  const end = body.length - CRC_BYTES;
+  const want = view.getUint32(end, true);
+  const got = crc32(body.subarray(0, end));
   if (want !== got) return { error: `CRC mismatch (frame says ${want.toString(16)}, bytes give ${got.toString(16)})` };
-  return { type: body[0]!, flags: body[1]!, seq: view.getUint16(2, true), payload: body.slice(4, body.length - 4) };
+  return { type: body[0]!, flags: body[1]!, seq: view.getUint16(2, true), payload: body.slice(HEADER_BYTES, end) };
 }
 
 export type StreamItem = { kind: "frame"; frame: Frame } | { kind: "text"; text: string } | { kind: "garbage"; bytes: number; reason: string };

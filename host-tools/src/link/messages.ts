@@ -1,10 +1,10 @@
 // What the device says in its frames, decoded into plain objects.
 import { InputError } from "../lib/errors.js";
-import { FrameType, type Frame } from "./frame.js";
+import { APP_STATES, FrameType, LOG_LEVELS, StreamKind } from "./constants.js";
+import type { Frame } from "./frame.js";
 
-export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
+export { APP_STATES, LOG_LEVELS } from "./constants.js";
 export type LogLevel = (typeof LOG_LEVELS)[number];
-export const APP_STATES = ["none", "running", "stopped", "trapped", "invalid"] as const;
 export type AppState = (typeof APP_STATES)[number];
 
 export type DeviceMessage =
@@ -47,7 +47,7 @@ export function decodeMessage(frame: Frame): DeviceMessage {
     }
     case FrameType.Stream: {
       need(frame, 1, "stream");
-      return { kind: "stream", header: frame.payload[0] === 0, bytes: frame.payload.subarray(1) };
+      return { kind: "stream", header: frame.payload[0] === StreamKind.Header, bytes: frame.payload.subarray(1) };
     }
     default:
       return { kind: "other", frame };

@@ -1,32 +1,13 @@
 // The host side of the link protocol: commands with acknowledgements, retransmission on
 // timeout, and windowed image writes. Layout of every command: firmware/device/link.h.
 import { DeviceError } from "../lib/errors.js";
-import { crc32 } from "./crc32.js";
-import { encodeFrame, FrameDecoder, MAX_PAYLOAD, type Frame } from "./frame.js";
+import { crc32 } from "../lib/crc32.js";
+import { CallStatus, Cmd, FrameType, LinkStatus, MAX_PAYLOAD, STATUS_TEXT, Target } from "./constants.js";
+import { encodeFrame, FrameDecoder, type Frame } from "./frame.js";
 import { decodeMessage, type DeviceMessage } from "./messages.js";
 import type { Transport } from "./transport.js";
 
-export enum Cmd {
-  Info = 0x40,
-  WriteBegin = 0x41,
-  WriteData = 0x42,
-  Verify = 0x43,
-  Activate = 0x44,
-  App = 0x45,
-  Reset = 0x46,
-  Read = 0x47,
-  ModelInfo = 0x48,
-  ModelInput = 0x49,
-  ModelInvoke = 0x4a,
-  ModelOutput = 0x4b,
-  ModelReset = 0x4c,
-  Call = 0x4d,
-  OtaBegin = 0x50,
-  OtaData = 0x51,
-  OtaFinish = 0x52,
-  OtaConfirm = 0x53,
-  OtaStatus = 0x54,
-}
+export { Cmd, Target } from "./constants.js";
 
 export interface CallResult {
   result: bigint;
@@ -35,20 +16,8 @@ export interface CallResult {
   cycles: number;
 }
 
-export enum Target {
-  App = 0,
-  Model = 1,
-}
-
-const STATUS_TEXT = [
-  "ok", "unknown command", "bad arguments", "flash erase or program failed", "verification failed (CRC mismatch)",
-  "not allowed now", "image does not fit the slot", "image does not load", "update rejected",
-];
-
-const ACK = 0x05;
 /** WASMCU_LINK_DEBUG=1: every command and answer on stderr. */
 const LINK_DEBUG = Boolean(process.env.WASMCU_LINK_DEBUG);
-const DATA = 0x06;
 
 export type LinkEvent = DeviceMessage | { kind: "text"; text: string } | { kind: "garbage"; bytes: number; reason: string };
 
@@ -128,7 +97,7 @@ export class DeviceLink {
         continue;
       }
       const f = item.frame;
-      if (f.type === ACK || f.type === DATA) {
+      if (f.type === FrameType.Ack || f.type === FrameType.Data) {
         this.answer(f);
         continue;
       }
@@ -141,10 +110,10 @@ export class DeviceLink {
   }
 
   private answer(f: Frame): void {
-    if (LINK_DEBUG) process.stderr.write(`link < 0x${f.type.toString(16)} seq ${f.seq} ${f.payload.length} B${f.type === ACK ? ` status ${f.payload[0]}` : ""}\n`);
+    if (LINK_DEBUG) process.stderr.write(`link < 0x${f.type.toString(16)} seq ${f.seq} ${f.payload.length} B${f.type === FrameType.Ack ? ` status ${f.payload[0]}` : ""}\n`);
     const p = this.pending.get(f.seq);
     if (!p) return; // a late answer to a command already answered or given up
-    if (f.type === DATA) {
+    if (f.type === FrameType.Data) {
       p.data.push(f.payload);
       return;
     }
@@ -197,7 +166,7 @@ export class DeviceLink {
       this.send(type, seq, payload);
       const r = await answer;
       // An idempotent query whose DATA was lost on the way is simply asked again.
-      if (r && (!opts.expectData || r.status !== 0 || r.data.length > 0)) return r;
+      if (r && (!opts.expectData || r.status !== LinkStatus.Ok || r.data.length > 0)) return r;
     }
     this.pending.delete(seq);
     throw new NoAnswerError(`no answer from the device to command 0x${type.toString(16)} after ${attempts} attempts (${this.transport.description})`,
@@ -208,7 +177,7 @@ export class DeviceLink {
   async ok(what: string, type: Cmd, payload?: Uint8Array,
     opts?: { timeoutMs?: number; onRetry?: () => void; expectData?: boolean; attempts?: number }): Promise<CommandResult> {
     const r = await this.command(type, payload, opts);
-    if (r.status !== 0) {
+    if (r.status !== LinkStatus.Ok) {
       throw new DeviceError(`${what}: the device answered "${STATUS_TEXT[r.status] ?? `status ${r.status}`}"${r.detail ? ` (${r.detail})` : ""}`);
     }
     return r;
@@ -301,7 +270,7 @@ export class DeviceLink {
     }
 
     const v = await this.command(Cmd.Verify, undefined, { timeoutMs: Math.max(this.timeoutFor(64), 3000), onRetry });
-    if (v.status !== 0) {
+    if (v.status !== LinkStatus.Ok) {
       const got = v.data.at(-1);
       const theirs = got && got.length >= 4 ? new DataView(got.buffer, got.byteOffset).getUint32(0, true).toString(16) : "?";
       throw new DeviceError(`verify: the device holds CRC-32 ${theirs} but the image is ${crc.toString(16)}; nothing was activated`);
@@ -320,7 +289,7 @@ export class DeviceLink {
     if (!d || d.length < 28) throw new DeviceError(`call ${name}: the device sent no result`);
     const v = new DataView(d.buffer, d.byteOffset, d.length);
     const status = v.getUint32(0, true);
-    if (status !== 0) throw new DeviceError(`call ${name} failed on the device: ${new TextDecoder().decode(d.subarray(28))}`);
+    if (status !== CallStatus.Ok) throw new DeviceError(`call ${name} failed on the device: ${new TextDecoder().decode(d.subarray(28))}`);
     return { result: v.getBigInt64(4, true), micros: Number(v.getBigUint64(12, true)), cycles: Number(v.getBigUint64(20, true)) };
   }
 

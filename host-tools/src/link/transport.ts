@@ -1,7 +1,6 @@
 // A byte stream to a device: a serial port, a pseudo-terminal, or (in tests) a model
 // of a bad link that drops, duplicates, corrupts and delays bytes.
-import { SerialPort } from "serialport";
-import { DeviceError } from "../lib/errors.js";
+import { openSerialPort } from "../serial/port.js";
 
 export interface Transport {
   write(data: Uint8Array): void;
@@ -11,19 +10,16 @@ export interface Transport {
 }
 
 export async function openSerial(path: string, baudRate: number): Promise<Transport> {
-  const port = new SerialPort({ path, baudRate, autoOpen: false });
-  await new Promise<void>((resolve, reject) =>
-    port.open((err) => (err ? reject(new DeviceError(`cannot open serial port ${path}: ${err.message}`,
-      "check the port with `wasmcu ports`, and that no other program has it open")) : resolve())));
+  const port = await openSerialPort(path, baudRate);
   const listeners: ((c: Uint8Array) => void)[] = [];
-  port.on("data", (chunk: Buffer) => listeners.forEach((l) => l(chunk)));
+  port.stream.on("data", (chunk: Buffer) => listeners.forEach((l) => l(chunk)));
   return {
     description: `${path} at ${baudRate} baud`,
     write: (data) => {
-      port.write(Buffer.from(data));
+      port.stream.write(Buffer.from(data));
     },
     onData: (fn) => listeners.push(fn),
-    close: () => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())),
+    close: () => port.close(),
   };
 }
 

@@ -8,7 +8,7 @@
 //      INSERT(len, bytes)                      new = literal
 //      END
 import { createHash } from "node:crypto";
-import { crc32 } from "../link/crc32.js";
+import { crc32 } from "../lib/crc32.js";
 import { InputError } from "../lib/errors.js";
 
 export const PATCH_MAGIC = 0x544c4457; // "WDLT"

@@ -21,7 +21,7 @@ import { RP2040_FAMILY_ID, elfFlashChunks, uf2FlashChunks, type FlashChunk } fro
 import { BOOT2_SIZE, BOOT2_SRAM_ADDRESS, SRAM_END, checkBoot2 } from "./bootrom.js";
 import { countPeripherals, type ActivityLog } from "./activity.js";
 import { SimClock, type SimAlarm } from "./clock.js";
-import { isElf } from "./elf.js";
+import { isElf } from "../build/elf.js";
 import { SpiNorFlash, fastTiming, type SpiNorTiming } from "./flash-chip.js";
 import { attachI2cDevices, deviceMap, type I2cDevices, type I2cTraceEntry } from "./i2c.js";
 import { openPtyBridge, type PtyBridge } from "./pty.js";

@@ -2,7 +2,7 @@
 // every block's CRC, reports damaged or truncated blocks by byte offset and resynchronises.
 import { Transform, type TransformCallback } from "node:stream";
 import { InputError } from "../lib/errors.js";
-import { crc32 } from "../link/crc32.js";
+import { crc32 } from "../lib/crc32.js";
 import { BLOCK_HEADER_BYTES, BLOCK_SYNC, maxPayload, parseHeader, type StreamHeader } from "./format.js";
 import { unzigzag, VarintReader } from "./varint.js";
 

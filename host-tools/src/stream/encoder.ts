@@ -2,7 +2,7 @@
 // LEB128), windowing, and a Transform stream from samples to .wqs bytes.
 import { Transform, type TransformCallback } from "node:stream";
 import { InputError } from "../lib/errors.js";
-import { crc32 } from "../link/crc32.js";
+import { crc32 } from "../lib/crc32.js";
 import { BLOCK_HEADER_BYTES, BLOCK_SYNC, encodeHeader, maxPayload, type StreamHeader } from "./format.js";
 import { ChannelQuantizer, RunningZScore } from "./quantize.js";
 import { MAX_SAFE_ABS, writeVarint, zigzag } from "./varint.js";

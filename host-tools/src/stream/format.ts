@@ -1,6 +1,6 @@
 // The .wqs file header: fields, encoder and validating parser (byte layout in FORMAT.md).
 import { InputError } from "../lib/errors.js";
-import { crc32 } from "../link/crc32.js";
+import { crc32 } from "../lib/crc32.js";
 
 export const MAGIC = [0x57, 0x51, 0x53] as const; // "WQS"
 export const VERSION = 1;

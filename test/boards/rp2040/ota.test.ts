@@ -10,7 +10,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { launchSimBoard, type LaunchedBoard } from "../../../host-tools/src/boards/launch.js";
 import { resolveBoard } from "../../../host-tools/src/boards/registry.js";
-import { otaStatus, parseUpdateFile, pushUpdate } from "../../../host-tools/src/link/ota-push.js";
+import { otaStatus, parseUpdateFile, pushUpdate } from "../../../host-tools/src/workflows/ota-push.js";
 import { DeviceLink, type LinkEvent } from "../../../host-tools/src/link/session.js";
 import { openSerial } from "../../../host-tools/src/link/transport.js";
 import { encodeDelta } from "../../../host-tools/src/ota/delta.js";

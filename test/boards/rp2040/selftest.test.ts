@@ -8,7 +8,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { SerialPort } from "serialport";
 
-import { findSymbol, parseElf, type ElfFile } from "../../../host-tools/src/sim/elf.js";
+import { findSymbol, parseElf, type ElfFile } from "../../../host-tools/src/build/elf.js";
 import { RegisterFileDevice } from "../../../host-tools/src/sim/i2c.js";
 import { startRp2040Sim, type Rp2040Sim, type Rp2040SimOptions } from "../../../host-tools/src/sim/rp2040.js";
 import { missingToolchain, selftestElf } from "./firmware.js";

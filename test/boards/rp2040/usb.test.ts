@@ -9,7 +9,7 @@ import { after, test } from "node:test";
 import { buildApp } from "../../../host-tools/src/build/app.js";
 import { launchSimBoard, type LaunchedBoard } from "../../../host-tools/src/boards/launch.js";
 import { resolveBoard } from "../../../host-tools/src/boards/registry.js";
-import { deploy } from "../../../host-tools/src/link/deploy.js";
+import { deploy } from "../../../host-tools/src/workflows/deploy.js";
 import { DeviceLink, type LinkEvent } from "../../../host-tools/src/link/session.js";
 import { openSerial } from "../../../host-tools/src/link/transport.js";
 import { startRp2040Sim, type Rp2040Sim } from "../../../host-tools/src/sim/rp2040.js";

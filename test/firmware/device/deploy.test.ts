@@ -8,7 +8,7 @@ import { after, before, test } from "node:test";
 import { buildApp } from "../../../host-tools/src/build/app.js";
 import { launchHostBoard, type LaunchedBoard } from "../../../host-tools/src/boards/launch.js";
 import { resolveBoard } from "../../../host-tools/src/boards/registry.js";
-import { deploy } from "../../../host-tools/src/link/deploy.js";
+import { deploy } from "../../../host-tools/src/workflows/deploy.js";
 import { DeviceLink, Target, type LinkEvent } from "../../../host-tools/src/link/session.js";
 import { faultyTransport, openSerial, type Transport } from "../../../host-tools/src/link/transport.js";
 import { hostBin } from "../../helpers/paths.js";

@@ -7,7 +7,7 @@ import { after, before, test } from "node:test";
 import { SerialPort } from "serialport";
 import { launchHostBoard, type LaunchedBoard } from "../../../host-tools/src/boards/launch.js";
 import { resolveBoard } from "../../../host-tools/src/boards/registry.js";
-import { deploy } from "../../../host-tools/src/link/deploy.js";
+import { deploy } from "../../../host-tools/src/workflows/deploy.js";
 import { encodeFrame, FrameDecoder, FrameType, type Frame } from "../../../host-tools/src/link/frame.js";
 import { Cmd, DeviceLink } from "../../../host-tools/src/link/session.js";
 import { openSerial } from "../../../host-tools/src/link/transport.js";

@@ -10,13 +10,13 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { launchHostBoard, type LaunchedBoard } from "../../../host-tools/src/boards/launch.js";
 import { region, resolveBoard } from "../../../host-tools/src/boards/registry.js";
-import { deploy } from "../../../host-tools/src/link/deploy.js";
-import { otaStatus, parseUpdateFile, pushUpdate, UpdateRejectedError, type OtaStatus, type UpdateFile } from "../../../host-tools/src/link/ota-push.js";
+import { deploy } from "../../../host-tools/src/workflows/deploy.js";
+import { otaStatus, parseUpdateFile, pushUpdate, UpdateRejectedError, type OtaStatus, type UpdateFile } from "../../../host-tools/src/workflows/ota-push.js";
 import { Cmd, DeviceLink, type LinkEvent } from "../../../host-tools/src/link/session.js";
 import { faultyTransport, openSerial } from "../../../host-tools/src/link/transport.js";
 import { encodeDelta } from "../../../host-tools/src/ota/delta.js";
 import { bundlePayload } from "../../../host-tools/src/ota/image.js";
-import { crc32 } from "../../../host-tools/src/link/crc32.js";
+import { crc32 } from "../../../host-tools/src/lib/crc32.js";
 import { hostBin, sharedDir } from "../../helpers/paths.js";
 import { sign, strangerSigner, updatableApp } from "../../helpers/ota.js";
 

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { before, describe, test } from "node:test";
-import { crc32 } from "../../../host-tools/src/link/crc32.js";
+import { crc32 } from "../../../host-tools/src/lib/crc32.js";
 import { encodeDelta } from "../../../host-tools/src/ota/delta.js";
 import { signImage, type PayloadKind } from "../../../host-tools/src/ota/image.js";
 import { rawPublicKey } from "../../../host-tools/src/ota/keys.js";

@@ -9,7 +9,6 @@ import { after, before, describe, test } from "node:test";
 import { SerialPort } from "serialport";
 
 import { boot2Crc32, checkBoot2 } from "../../../host-tools/src/sim/bootrom.js";
-import { ElfError, parseElf } from "../../../host-tools/src/sim/elf.js";
 import { imageChunks, startRp2040Sim, type Rp2040Sim } from "../../../host-tools/src/sim/rp2040.js";
 import { repoRoot } from "../../helpers/paths.js";
 import { missingToolchain, selftestElf } from "../../boards/rp2040/firmware.js";
@@ -25,17 +24,6 @@ test("checkBoot2 accepts a block whose last word is the CRC of its first 252 byt
   assert.equal(checkBoot2(block).ok, true);
   block[10]! ^= 0x04;
   assert.equal(checkBoot2(block).ok, false);
-});
-
-test("parseElf names the problem and where: a truncated program header table", () => {
-  const elf = new Uint8Array(64);
-  elf.set([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1]);
-  const v = new DataView(elf.buffer);
-  v.setUint32(28, 52, true); // e_phoff
-  v.setUint16(42, 32, true); // e_phentsize
-  v.setUint16(44, 2, true); // e_phnum
-  assert.throws(() => parseElf(elf), (e: Error) => e instanceof ElfError && /program headers .* extend past the end of the file \(64\)/.test(e.message));
-  assert.throws(() => parseElf(elf.subarray(0, 20)), /shorter than an ELF32 header/);
 });
 
 test("a raw image larger than the flash is refused with the addresses that do not fit", () => {

@@ -1,7 +1,7 @@
 // The .wqs byte layout, pinned against bytes written out by hand from FORMAT.md.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { crc32 } from "../../../host-tools/src/link/crc32.js";
+import { crc32 } from "../../../host-tools/src/lib/crc32.js";
 import { decodeWqs, encodeHeader, encodeSamples, parseHeader, type StreamHeader } from "../../../host-tools/src/stream/index.js";
 
 const header: StreamHeader = {

@@ -5,7 +5,7 @@
 // low while DTR is asserted and RTS is not. Releasing EN while IO0 is low starts the ROM's
 // serial download mode. Chips with Espressif's own USB-serial/JTAG peripheral decode the
 // same two lines in silicon, but need IO0 requested before the reset is pulsed.
-import type { ModemLines } from "./transport.js";
+import type { ModemLines } from "../../serial/port.js";
 
 export interface ResetStep {
   lines: ModemLines;

@@ -2,14 +2,9 @@
 // port, a pseudo-terminal, an in-memory pair in tests), plus the modem lines (DTR/RTS)
 // and the baud rate where the underlying port has them.
 import type { Duplex } from "node:stream";
-import { SerialPort } from "serialport";
 import { DeviceError } from "../../lib/errors.js";
+import { openSerialPort, type ModemLines } from "../../serial/port.js";
 import { slipEncode, SlipDecoder } from "./slip.js";
-
-export interface ModemLines {
-  dtr?: boolean;
-  rts?: boolean;
-}
 
 /** What a port can do besides moving bytes; missing functions mean "not supported". */
 export interface PortControl {
@@ -108,17 +103,8 @@ export class FrameTransport {
   }
 }
 
-/** Opens a serial port (or pty) by path at `baud`. */
+/** Opens a serial port (or pty) by path at `baud` (serial/port.ts), with its modem lines and baud rate. */
 export async function openSerialTransport(path: string, baud: number): Promise<FrameTransport> {
-  const port = new SerialPort({ path, baudRate: baud, autoOpen: false });
-  await new Promise<void>((resolve, reject) =>
-    port.open((err) => (err ? reject(new DeviceError(`cannot open serial port ${path}: ${err.message}`,
-      "check the path with `wasmcu ports` and that no other program (a monitor) holds the port")) : resolve())));
-  const cb = (what: string, resolve: () => void, reject: (e: Error) => void) => (err: Error | null | undefined) =>
-    err ? reject(new DeviceError(`${path}: ${what}: ${err.message}`)) : resolve();
-  return new FrameTransport(path, port, {
-    setSignals: (l) => new Promise((resolve, reject) => port.set(l, cb("cannot set DTR/RTS", resolve, reject))),
-    setBaudRate: (b) => new Promise((resolve, reject) => port.update({ baudRate: b }, cb(`cannot set ${b} baud`, resolve, reject))),
-    close: () => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())),
-  });
+  const port = await openSerialPort(path, baud);
+  return new FrameTransport(path, port.stream, port);
 }

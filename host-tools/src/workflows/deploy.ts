@@ -1,7 +1,8 @@
 // Deploying an app (and optionally a model) to a running board over its link.
 import { readFileSync } from "node:fs";
 import { InputError } from "../lib/errors.js";
-import { DeviceLink, Target, type WriteStats } from "./session.js";
+import { Target } from "../link/constants.js";
+import type { DeviceLink, WriteStats } from "../link/session.js";
 
 export interface DeployResult {
   app?: { bytes: number; stats: WriteStats };

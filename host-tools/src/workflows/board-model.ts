@@ -7,9 +7,9 @@ import { startLocalBoard } from "../boards/launch.js";
 import type { BoardTarget } from "../boards/registry.js";
 import { InputError } from "../lib/errors.js";
 import { deploy, readTflite } from "./deploy.js";
-import { runDeviceModel, type DeviceModelInfo } from "./model.js";
-import { DeviceLink } from "./session.js";
-import { openSerial } from "./transport.js";
+import { deviceModelInfo, runDeviceModel, type DeviceModelInfo } from "./model.js";
+import { DeviceLink } from "../link/session.js";
+import { openSerial } from "../link/transport.js";
 
 export interface BoardRunReport {
   board: string;
@@ -33,7 +33,6 @@ function readInputs(files: string[]): Uint8Array[] {
 }
 
 async function runAndWrite(link: DeviceLink, inputs: Uint8Array[], prefix: string): Promise<{ run: Awaited<ReturnType<typeof runDeviceModel>>; info: DeviceModelInfo; files: BoardRunReport["outputs"] }> {
-  const { deviceModelInfo } = await import("./model.js");
   const info = await deviceModelInfo(link);
   const run = await runDeviceModel(link, inputs, { reset: true });
   const files = run.outputs.map((o, i) => {

@@ -5,10 +5,10 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { launchHostBoard } from "../../host-tools/src/boards/launch.js";
-import { resolveBoard } from "../../host-tools/src/boards/registry.js";
-import { wasmcu } from "../helpers/cli.js";
-import { hostBin, sharedDir } from "../helpers/paths.js";
+import { launchHostBoard } from "../../../host-tools/src/boards/launch.js";
+import { resolveBoard } from "../../../host-tools/src/boards/registry.js";
+import { wasmcu } from "../../helpers/cli.js";
+import { hostBin, sharedDir } from "../../helpers/paths.js";
 
 const hello = path.join(sharedDir, "reference-models", "hello_world_int8");
 

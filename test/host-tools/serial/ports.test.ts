@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { describePort, isUsbJtagSerial, listPorts, pickPort } from "../../../host-tools/src/link/ports.js";
+import { describePort, isUsbJtagSerial, listPorts, pickPort } from "../../../host-tools/src/serial/ports.js";
 import { UsageError } from "../../../host-tools/src/lib/errors.js";
 
 /** An empty /proc, so host boards other tests run meanwhile do not show up. */

@@ -1,7 +1,7 @@
 // Running the device's active model over the link: write inputs, invoke, read outputs.
 import { DeviceError, InputError } from "../lib/errors.js";
-import { MAX_PAYLOAD } from "./frame.js";
-import { Cmd, type DeviceLink } from "./session.js";
+import { Cmd, LinkStatus, MAX_PAYLOAD } from "../link/constants.js";
+import type { DeviceLink } from "../link/session.js";
 
 export interface DeviceTensor {
   io: "input" | "output";
@@ -65,7 +65,7 @@ export async function runDeviceModel(link: DeviceLink, inputs: Uint8Array[], opt
     }
   }
   const inv = await link.command(Cmd.ModelInvoke);
-  if (inv.status !== 0) throw new DeviceError(`model invoke failed on the device: ${inv.detail || `status ${inv.status}`}`);
+  if (inv.status !== LinkStatus.Ok) throw new DeviceError(`model invoke failed on the device: ${inv.detail || `status ${inv.status}`}`);
   const d = inv.data.at(-1);
   const dv = d && d.length >= 20 ? new DataView(d.buffer, d.byteOffset, d.length) : undefined;
   const outputs: Uint8Array[] = [];

@@ -5,7 +5,8 @@
 import { formatSemVer, HEADER_SIZE, IMAGE_MAGIC, parseImage, type ImageHeader } from "../ota/image.js";
 import { PATCH_HEADER_SIZE, PATCH_MAGIC, parsePatchHeader, type PatchHeader } from "../ota/delta.js";
 import { DeviceError, InputError } from "../lib/errors.js";
-import { CHUNK_BYTES, Cmd, DeviceLink, MIN_CHUNK_BYTES, NoAnswerError, type CommandResult } from "./session.js";
+import { Cmd, LinkStatus, OtaMode } from "../link/constants.js";
+import { CHUNK_BYTES, DeviceLink, MIN_CHUNK_BYTES, NoAnswerError, type CommandResult } from "../link/session.js";
 
 export type UpdateFile = { mode: "image"; header: ImageHeader; bytes: Uint8Array } | { mode: "patch"; header: PatchHeader; bytes: Uint8Array };
 
@@ -50,10 +51,10 @@ export interface OtaStatus {
 export async function otaStatus(link: DeviceLink): Promise<OtaStatus> {
   const r = await link.command(Cmd.OtaStatus, undefined, { expectData: true });
   const data = r.data.at(-1);
-  if (r.status === 1) {
+  if (r.status === LinkStatus.Unknown) {
     throw new DeviceError("this board's firmware does not report OTA state (it predates signed updates)", "rebuild and flash the firmware");
   }
-  if (r.status !== 0 || !data) throw new DeviceError(`ota status: the device answered status ${r.status}${r.detail ? ` (${r.detail})` : ""}`);
+  if (r.status !== LinkStatus.Ok || !data) throw new DeviceError(`ota status: the device answered status ${r.status}${r.detail ? ` (${r.detail})` : ""}`);
   const o = JSON.parse(new TextDecoder().decode(data)) as OtaStatus;
   if (!o || typeof o !== "object" || !o.app || !o.model) throw new DeviceError("ota status: the device's answer is not the documented JSON");
   return o;
@@ -100,16 +101,16 @@ export class UpdateRejectedError extends DeviceError {}
 function beginPayload(u: UpdateFile): Uint8Array {
   const headerBytes = u.mode === "image" ? HEADER_SIZE : PATCH_HEADER_SIZE;
   const p = new Uint8Array(5 + headerBytes);
-  p[0] = u.mode === "image" ? 0 : 1;
+  p[0] = u.mode === "image" ? OtaMode.Image : OtaMode.Patch;
   new DataView(p.buffer).setUint32(1, u.bytes.length, true);
   p.set(u.bytes.subarray(0, headerBytes), 5);
   return p;
 }
 
-/** Throws for anything but status 0: 8 is the device refusing the update, the rest link errors. */
+/** Throws for anything but ok: Rejected is the device refusing the update, the rest link errors. */
 function checkAnswer(r: CommandResult, what: string): void {
-  if (r.status === 8) throw new UpdateRejectedError(`the device rejected the update: ${r.detail}`, "the running image was not touched");
-  if (r.status !== 0) throw new DeviceError(`${what}: the device answered status ${r.status}${r.detail ? ` (${r.detail})` : ""}`, "the running image was not touched");
+  if (r.status === LinkStatus.Rejected) throw new UpdateRejectedError(`the device rejected the update: ${r.detail}`, "the running image was not touched");
+  if (r.status !== LinkStatus.Ok) throw new DeviceError(`${what}: the device answered status ${r.status}${r.detail ? ` (${r.detail})` : ""}`, "the running image was not touched");
 }
 
 async function expectOk(link: DeviceLink, what: string, type: Cmd, payload: Uint8Array | undefined,
