@@ -7,36 +7,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
+import { cycles, type DepGraph } from "../../helpers/graph.js";
 import { hostBuildDir, repoRoot } from "../../helpers/paths.js";
-
-type Graph = Map<string, Set<string>>;
-
-/** One cycle of the graph as a list of nodes (first = last), or null if it has none. */
-export function findCycle(graph: Graph): string[] | null {
-  const state = new Map<string, "open" | "done">();
-  const stack: string[] = [];
-  const visit = (n: string): string[] | null => {
-    state.set(n, "open");
-    stack.push(n);
-    for (const m of [...(graph.get(n) ?? [])].sort()) {
-      if (state.get(m) === "open") return [...stack.slice(stack.indexOf(m)), m];
-      if (!state.has(m)) {
-        const c = visit(m);
-        if (c) return c;
-      }
-    }
-    stack.pop();
-    state.set(n, "done");
-    return null;
-  };
-  for (const n of [...graph.keys()].sort()) {
-    if (!state.has(n)) {
-      const c = visit(n);
-      if (c) return c;
-    }
-  }
-  return null;
-}
 
 /** The object file each firmware/device source was compiled to, from the build's compile commands. */
 function deviceObjects(): Map<string, string> {
@@ -54,8 +26,8 @@ function deviceObjects(): Map<string, string> {
   return objects;
 }
 
-/** file -> files whose symbols it uses (functions called, data referenced). */
-function deviceCallGraph(): Graph {
+/** file -> files whose symbols it uses (functions called, data referenced) -> one such symbol. */
+function deviceCallGraph(): DepGraph {
   const defined = new Map<string, string>();
   const used = new Map<string, string[]>();
   for (const [file, obj] of deviceObjects()) {
@@ -69,26 +41,24 @@ function deviceCallGraph(): Graph {
     }
     used.set(file, undef);
   }
-  const graph: Graph = new Map();
+  const graph: DepGraph = new Map();
   for (const [file, syms] of used) {
-    graph.set(file, new Set(syms.map((s) => defined.get(s)).filter((d): d is string => d !== undefined && d !== file)));
+    const to = new Map<string, string>();
+    for (const s of syms) {
+      const d = defined.get(s);
+      if (d !== undefined && d !== file && !to.has(d)) to.set(d, `${file} uses ${s}`);
+    }
+    graph.set(file, to);
   }
   return graph;
 }
-
-test("the cycle finder names a loop of calls and passes a graph without one", () => {
-  const g: Graph = new Map([["main", new Set(["app"])], ["app", new Set(["events"])], ["events", new Set<string>()]]);
-  assert.equal(findCycle(g), null);
-  g.get("events")!.add("main");
-  assert.deepEqual(findCycle(g), ["app", "events", "main", "app"]);
-});
 
 test("no two files of firmware/device call each other in a loop: the main loop calls down, services never call back up", () => {
   const graph = deviceCallGraph();
   assert.ok(graph.size >= 10, `expected the device's sources in ${hostBuildDir}, found ${graph.size}`);
   assert.ok(graph.get("main")?.has("dispatch"), "the main loop hands frames to the dispatcher");
-  const cycle = findCycle(graph);
-  assert.equal(cycle, null, `files call each other in a loop: ${cycle?.join(" -> ")}`);
+  const loops = cycles(graph);
+  assert.deepEqual(loops, [], `files of firmware/device call each other in a loop:\n  ${loops.join("\n  ")}`);
 });
 
 function sourcesUnder(dir: string): string[] {
