@@ -285,6 +285,8 @@ bool wr__rd_fail(wr_reader *r, wr_status st, const char *what);
 /* Skips one instruction starting at r->p (opcode included); *depth tracks
  * block nesting. Counts side-table entries into *entries if not NULL. */
 bool wr__skip_instr(wr_reader *r, const wr_module *m, uint32_t *depth, uint32_t *entries);
+/* Same parameter and result types. */
+bool wr__functype_eq(const wr_functype *a, const wr_functype *b);
 /* Fast LEB128 for validated code. */
 static inline uint32_t wr__leb_u32(const uint8_t **pp) {
   const uint8_t *p = *pp;
@@ -305,7 +307,6 @@ static inline uint32_t wr__leb_u32(const uint8_t **pp) {
 
 /* ------------------------------------------------------------ validate.c */
 wr_status wr__validate(wr_store *s, wr_module *m, uint32_t max_depth);
-bool wr__functype_eq(const wr_functype *a, const wr_functype *b);
 
 /* ------------------------------------------------------------ sidetable.c */
 typedef struct wr_st_builder {
