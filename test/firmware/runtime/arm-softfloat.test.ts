@@ -14,7 +14,7 @@ import { test } from "node:test";
 import { repoRoot, sharedDir } from "../../helpers/paths.ts";
 
 const runtime = path.join(repoRoot, "firmware", "runtime");
-const sources = ["store", "decode", "validate", "sidetable", "module", "instance", "interp", "native"]
+const sources = ["store", "decode", "validate", "sidetable", "module", "memory", "instance", "interp", "native"]
   .map((s) => path.join(runtime, "src", `${s}.c`))
   .concat(["main", "repl", "spectest", "natives", "alloc"].map((s) => path.join(runtime, "host", `${s}.c`)));
 const out = mkdtempSync(path.join(os.tmpdir(), "wasmcu-arm-"));
