@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Generates firmware/ota/ed25519_table.h: the curve constants and the table of odd
-// multiples of the base point used by firmware/ota/ed25519.c (RFC 8032 verify).
+// Generates firmware/ota/src/ed25519_table.h: the curve constants and the table of odd
+// multiples of the base point used by firmware/ota/src/ed25519.c (RFC 8032 verify).
 //
 // Everything is computed here from the definitions in RFC 8032 section 5.1 with BigInt
 // arithmetic (no constant is typed in): p = 2^255 - 19, d = -121665/121666, sqrt(-1) =
@@ -8,7 +8,7 @@
 // i = 0 .. 2^(W-2) - 1 (the odd digits of a width-W NAF) in affine "precomputed" form
 // (y + x, y - x, 2d x y), every field element as 16 little-endian 16-bit limbs, fully
 // reduced. test/firmware/ota/ed25519-table.test.ts checks that the header is this output.
-//   node scripts/gen-ed25519-table.mjs > firmware/ota/ed25519_table.h
+//   node scripts/gen-ed25519-table.mjs > firmware/ota/src/ed25519_table.h
 export const BASE_WNAF_WIDTH = 7;
 
 const P = 2n ** 255n - 19n;

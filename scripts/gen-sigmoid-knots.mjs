@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Generates the knots of the int16 sigmoid/tanh interpolation table in firmware/nn/quant.c.
+// Generates the knots of the int16 sigmoid/tanh interpolation table in firmware/nn/src/quant.c.
 //
 // The int16 LOGISTIC and TANH kernels interpolate linearly between 256 knots of
 // sigmoid(x) on a grid of 1/24, in Q0.16. A chord between two knots lies below the

@@ -13,7 +13,7 @@ declare function i2c_write(addr: i32, data: usize, len: i32, stop: i32): i32;
 @external("wasmcu", "i2c_read")
 declare function i2c_read(addr: i32, buf: usize, len: i32): i32;
 
-/** firmware/hal/hal.h's hal_status, negated. */
+/** firmware/hal/include/hal.h's hal_status, negated. */
 export const enum Status {
   Ok = 0,
   /** Address above 0x7f, a zero or too long length. */

@@ -13,7 +13,7 @@ declare function periph_power(id: i32, on: i32): i32;
 @external("wasmcu", "periph_count")
 declare function periph_count(): i32;
 
-/** firmware/hal/hal.h's hal_periph numbering. */
+/** firmware/hal/include/hal.h's hal_periph numbering. */
 export const enum Peripheral {
   SPI0 = 0,
   SPI1 = 1,

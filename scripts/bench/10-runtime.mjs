@@ -20,6 +20,7 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../
 const sharedDir = process.env.WASMCU_SHARED ?? path.resolve(repoRoot, "../shared");
 const benchWasm = path.join(sharedDir, "bench-wasm");
 const runtimeDir = path.join(repoRoot, "firmware", "runtime");
+const runtimeSrc = path.join(runtimeDir, "src"), runtimeInclude = path.join(runtimeDir, "include");
 const tmp = mkdtempSync(path.join(tmpdir(), "bench-runtime-"));
 const only = process.argv.slice(2);
 
@@ -158,18 +159,18 @@ for (const r of rows) {
 }
 
 // ---- Cortex-M0+ flash -------------------------------------------------------------
-const sources = ["store", "decode", "validate", "sidetable", "module", "instance", "interp", "native"];
+const sources = ["store", "decode", "validate", "sidetable", "module", "memory", "instance", "interp", "native"];
 // interpOpt: the interpreter's optimisation level (the rest is always -Os, as
 // firmware/runtime/CMakeLists.txt builds it for a device)
 function armFootprint(defines, interpOpt = "-Os") {
   const dir = mkdtempSync(path.join(tmp, "arm-"));
   const cflags = ["-mcpu=cortex-m0plus", "-mthumb", "-Os", "-ffunction-sections", "-fdata-sections", "-fno-math-errno",
-    "-std=c11", "-Wall", "-Wextra", "-Werror", `-I${runtimeDir}`, ...defines];
+    "-std=c11", "-Wall", "-Wextra", "-Werror", `-I${runtimeInclude}`, ...defines];
   const objs = [];
   for (const s of sources) {
     const o = path.join(dir, `${s}.o`);
     const opt = s === "interp" ? [interpOpt] : [];
-    sh("arm-none-eabi-gcc", [...cflags, ...opt, `-fstack-usage`, "-c", path.join(runtimeDir, `${s}.c`), "-o", o]);
+    sh("arm-none-eabi-gcc", [...cflags, ...opt, `-fstack-usage`, "-c", path.join(runtimeSrc, `${s}.c`), "-o", o]);
     objs.push(o);
   }
   // an embedder using the whole device API, so --gc-sections keeps what a device keeps

@@ -17,6 +17,7 @@ const sharedDir = process.env.WASMCU_SHARED ?? path.resolve(repoRoot, "../shared
 const modelsDir = path.join(sharedDir, "reference-models");
 const buildDir = path.join(repoRoot, "build", "bench-nn");
 const nnDir = path.join(repoRoot, "firmware", "nn");
+const nnSrc = path.join(nnDir, "src"), nnInclude = path.join(nnDir, "include");
 
 function sh(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { encoding: "utf8", maxBuffer: 256 << 20, ...opts });
@@ -137,8 +138,8 @@ if (armGcc.status === 0) {
   const dir = mkdtempSync(path.join(tmpdir(), "nn-size-"));
   try {
     const sources = [
-      ...readdirSync(nnDir).filter((f) => f.endsWith(".c")).map((f) => path.join(nnDir, f)),
-      ...readdirSync(path.join(nnDir, "kernels")).filter((f) => f.endsWith(".c")).map((f) => path.join(nnDir, "kernels", f)),
+      ...readdirSync(nnSrc).filter((f) => f.endsWith(".c")).map((f) => path.join(nnSrc, f)),
+      ...readdirSync(path.join(nnSrc, "kernels")).filter((f) => f.endsWith(".c")).map((f) => path.join(nnSrc, "kernels", f)),
     ];
     const flags = ["-mcpu=cortex-m0plus", "-mthumb", "-Os", "-std=c11", "-ffunction-sections", "-fdata-sections"];
     const link = ["-Wl,--gc-sections", "--specs=nano.specs", "--specs=nosys.specs"];
@@ -154,12 +155,12 @@ if (armGcc.status === 0) {
     ].join("\n"));
     const objs = sources.map((s, i) => {
       const o = path.join(dir, `o${i}.o`);
-      sh("arm-none-eabi-gcc", [...flags, `-I${nnDir}`, "-c", s, "-o", o]);
+      sh("arm-none-eabi-gcc", [...flags, `-I${nnInclude}`, "-c", s, "-o", o]);
       return o;
     });
     const size = (files) => sh("arm-none-eabi-size", ["-t", ...files]).stdout.trim().split("\n").pop().trim().split(/\s+/).map(Number);
     const [libText, libData, libBss] = size(objs);
-    sh("arm-none-eabi-gcc", [...flags, ...link, `-I${nnDir}`, path.join(dir, "harness.c"), ...objs, "-o", path.join(dir, "h.elf")]);
+    sh("arm-none-eabi-gcc", [...flags, ...link, `-I${nnInclude}`, path.join(dir, "harness.c"), ...objs, "-o", path.join(dir, "h.elf")]);
     sh("arm-none-eabi-gcc", [...flags, ...link, path.join(dir, "empty.c"), "-o", path.join(dir, "e.elf")]);
     const [hText] = size([path.join(dir, "h.elf")]);
     const [eText] = size([path.join(dir, "e.elf")]);

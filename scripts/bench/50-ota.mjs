@@ -119,17 +119,17 @@ const armSrc = path.join(tmp, "sizes.c");
 writeFileSync(armSrc, `#include "ota.h"\nchar size_patcher[sizeof(ota_patcher)];\nchar size_writer[sizeof(ota_writer)];\nchar size_ctx[sizeof(ota_ctx)];\n`);
 const armObj = path.join(tmp, "sizes.o");
 const armFlags = ["-std=c11", "-mcpu=cortex-m0plus", "-mthumb", "-Os", "-ffunction-sections", "-fdata-sections"];
-run("arm-none-eabi-gcc", [...armFlags, "-I", path.join(repoRoot, "firmware/ota"), "-c", armSrc, "-o", armObj]);
+run("arm-none-eabi-gcc", [...armFlags, "-I", path.join(repoRoot, "firmware/ota/include"), "-c", armSrc, "-o", armObj]);
 const armSyms = Object.fromEntries(run("arm-none-eabi-nm", ["-S", armObj]).trim().split("\n").map((l) => l.trim().split(/\s+/))
   .filter((f) => f.length === 4).map(([, size, , name]) => [name, parseInt(size, 16)]));
 
 // ---- code size and stack, Cortex-M0+ -----------------------------------------------------
 const armDir = path.join(tmp, "arm");
 run("mkdir", ["-p", armDir]);
-const srcs = readdirSync(path.join(repoRoot, "firmware/ota")).filter((f) => f.endsWith(".c")).sort();
+const srcs = readdirSync(path.join(repoRoot, "firmware/ota/src")).filter((f) => f.endsWith(".c")).sort();
 const objs = srcs.map((f) => {
   const o = path.join(armDir, f.replace(/\.c$/, ".o"));
-  run("arm-none-eabi-gcc", [...armFlags, "-Wall", "-Wextra", "-Werror", "-fstack-usage", "-c", path.join(repoRoot, "firmware/ota", f), "-o", o]);
+  run("arm-none-eabi-gcc", [...armFlags, "-Wall", "-Wextra", "-Werror", "-fstack-usage", "-c", path.join(repoRoot, "firmware/ota/src", f), "-o", o]);
   return o;
 });
 const sizeRows = run("arm-none-eabi-size", objs).trim().split("\n").slice(1).map((l) => l.trim().split(/\s+/))

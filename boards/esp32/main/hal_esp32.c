@@ -1,5 +1,5 @@
 /*
- * wasmcu HAL for ESP32 over ESP-IDF v5.x drivers (firmware/hal/hal.h).
+ * wasmcu HAL for ESP32 over ESP-IDF v5.x drivers (firmware/hal/include/hal.h).
  *
  * Flash regions come from board.json (board_config.h); each data region is an
  * ESP-IDF partition of the same name, offset and size (partitions.csv), mapped

@@ -1,4 +1,4 @@
-// Delta encoder for the device's streaming patcher (firmware/ota/delta.c; format in
+// Delta encoder for the device's streaming patcher (firmware/ota/src/delta.c; format in
 // firmware/ota/README.md). Ideas from bsdiff/detools (approximate matches whose small
 // differences are sent as byte diffs) and JojoDiff (greedy hash-indexed matching in one
 // pass); the format and the code are ours.
@@ -30,7 +30,7 @@ export interface PatchHeader {
   newSha256: Buffer;
 }
 
-/** What the patcher expects next; selects the range coder's model (firmware/ota/delta.c next_context). */
+/** What the patcher expects next; selects the range coder's model (firmware/ota/src/delta.c next_context). */
 const enum Ctx { Tag = 0, Len = 1, Delta = 2, Skip = 3, Run = 4, Literal = 5, Diff = 6 }
 const CONTEXTS = 7;
 

@@ -55,7 +55,7 @@ test("esp32 HAL and entry point compile with -Wall -Wextra -Werror against ESP-I
   assert.equal(cm.status, 0, cm.stderr);
   for (const src of ["main/hal_esp32.c", "main/app_main.c"]) {
     const r = spawnSync("cc", ["-std=c11", "-fsyntax-only", "-Wall", "-Wextra", "-Werror", "-Wconversion", "-Wno-sign-conversion",
-      "-I", path.join(repoRoot, "test/boards/esp32/stub-idf"), "-I", path.join(repoRoot, "firmware/hal"),
+      "-I", path.join(repoRoot, "test/boards/esp32/stub-idf"), "-I", path.join(repoRoot, "firmware/hal/include"),
       "-I", path.join(repoRoot, "firmware/device/include"), "-I", path.join(dir, "gen"), path.join(boardDir, src)], { encoding: "utf8" });
     assert.equal(r.status, 0, `${src}:\n${r.stderr}`);
   }

@@ -17,7 +17,7 @@ before(() => {
   driver = path.join(dir, "ina219_sim_driver");
   const r = spawnSync("cc", [
     "-std=c11", "-Wall", "-Wextra", "-Werror", "-O1",
-    "-I", path.join(repoRoot, "boards/host"), "-I", path.join(repoRoot, "firmware/hal"),
+    "-I", path.join(repoRoot, "boards/host"), "-I", path.join(repoRoot, "firmware/hal/include"),
     path.join(repoRoot, "test/boards/host/ina219_sim_driver.c"), path.join(repoRoot, "boards/host/ina219_sim.c"),
     "-lm", "-o", driver,
   ], { encoding: "utf8" });

@@ -25,7 +25,7 @@ function seededKey(seed: string): KeyObject {
 const VALID_AT = 0x80000;
 const TAMPERED_AT = 0xb0000;
 const PATCH_AT = 0xe0000;
-// ota_status values (firmware/ota/ota.h).
+// ota_status values (firmware/ota/include/ota.h).
 const OTA_OK = 0;
 const OTA_ERR_KEY = 8;
 const OTA_ERR_SIGNATURE = 9;

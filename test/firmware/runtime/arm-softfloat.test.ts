@@ -13,10 +13,10 @@ import { test } from "node:test";
 
 import { repoRoot, sharedDir } from "../../helpers/paths.ts";
 
-const src = path.join(repoRoot, "firmware", "runtime");
-const sources = ["store", "decode", "validate", "sidetable", "module", "instance", "interp", "native"]
-  .map((s) => path.join(src, `${s}.c`))
-  .concat(["main", "repl", "spectest", "natives", "alloc"].map((s) => path.join(src, "host", `${s}.c`)));
+const runtime = path.join(repoRoot, "firmware", "runtime");
+const sources = ["store", "decode", "validate", "sidetable", "module", "memory", "instance", "interp", "native"]
+  .map((s) => path.join(runtime, "src", `${s}.c`))
+  .concat(["main", "repl", "spectest", "natives", "alloc"].map((s) => path.join(runtime, "host", `${s}.c`)));
 const out = mkdtempSync(path.join(os.tmpdir(), "wasmcu-arm-"));
 
 for (const opt of ["-Os", "-O2"]) {
@@ -24,7 +24,7 @@ for (const opt of ["-Os", "-O2"]) {
     const elf = path.join(out, `wasmcu-vm${opt}.elf`);
     const cc = spawnSync("arm-none-eabi-gcc", [
       "-mthumb", "-mcpu=arm926ej-s", "-mfloat-abi=soft", "--specs=rdimon.specs", opt, "-std=c11",
-      "-Wall", "-Wextra", "-Werror", "-fno-math-errno", `-I${src}`, `-I${path.join(src, "host")}`,
+      "-Wall", "-Wextra", "-Werror", "-fno-math-errno", `-I${path.join(runtime, "include")}`, `-I${path.join(runtime, "host")}`,
       ...sources, "-o", elf, "-lm",
     ], { encoding: "utf8" });
     assert.equal(cc.status, 0, cc.stderr);

@@ -1,5 +1,6 @@
-/* Status names, type names and a small formatter for error messages (no
- * printf: keeps the device image small). */
+/* Status names, type names, a small formatter for error messages (no
+ * printf: keeps the device image small) and the helpers that report errors
+ * with it (nn_fail, nn_prep_fail). */
 #include "nn_internal.h"
 
 const char *nn_status_str(nn_status status) {
@@ -144,4 +145,18 @@ nn_status nn_fail(nn_error *err, nn_status status, const char *fmt, ...) {
   nn_vfail(err, status, fmt, ap);
   va_end(ap);
   return status;
+}
+
+/* A prepare-time error: the first one sticks in p->sticky; the message names the
+ * operator (index and name) before the kernel's own words. */
+nn_status nn_prep_fail(nn_prep *p, nn_status status, const char *fmt, ...) {
+  char msg[112];
+  va_list ap;
+  va_start(ap, fmt);
+  nn_vformat(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (p->sticky == NN_OK) p->sticky = status;
+  const char *name =
+      p->op->custom ? nn_model_str(p->m, p->op->custom) : nn_builtin_name(p->op->builtin);
+  return nn_fail(p->err, status, "operator %u (%s): %s", (unsigned)p->op->index, name, msg);
 }

@@ -59,18 +59,6 @@ static uint32_t header_bytes(void) { return NN_ALIGN_UP((uint32_t)sizeof(struct 
 
 /* ---- prepare driver -------------------------------------------------------- */
 
-nn_status nn_prep_fail(nn_prep *p, nn_status status, const char *fmt, ...) {
-  char msg[112];
-  va_list ap;
-  va_start(ap, fmt);
-  nn_vformat(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  if (p->sticky == NN_OK) p->sticky = status;
-  const char *name =
-      p->op->custom ? nn_model_str(p->m, p->op->custom) : nn_builtin_name(p->op->builtin);
-  return nn_fail(p->err, status, "operator %u (%s): %s", (unsigned)p->op->index, name, msg);
-}
-
 void *nn_prep_alloc(nn_prep *p, uint32_t bytes) {
   const uint32_t off = p->data_used;
   p->data_used += NN_ALIGN_UP(bytes);

@@ -285,6 +285,8 @@ bool wr__rd_fail(wr_reader *r, wr_status st, const char *what);
 /* Skips one instruction starting at r->p (opcode included); *depth tracks
  * block nesting. Counts side-table entries into *entries if not NULL. */
 bool wr__skip_instr(wr_reader *r, const wr_module *m, uint32_t *depth, uint32_t *entries);
+/* Same parameter and result types. */
+bool wr__functype_eq(const wr_functype *a, const wr_functype *b);
 /* Fast LEB128 for validated code. */
 static inline uint32_t wr__leb_u32(const uint8_t **pp) {
   const uint8_t *p = *pp;
@@ -305,7 +307,6 @@ static inline uint32_t wr__leb_u32(const uint8_t **pp) {
 
 /* ------------------------------------------------------------ validate.c */
 wr_status wr__validate(wr_store *s, wr_module *m, uint32_t max_depth);
-bool wr__functype_eq(const wr_functype *a, const wr_functype *b);
 
 /* ------------------------------------------------------------ sidetable.c */
 typedef struct wr_st_builder {
@@ -319,11 +320,18 @@ void wr__st_chain(wr_st_builder *b, uint32_t entry, uint32_t *head);
 void wr__st_resolve(wr_st_builder *b, uint32_t head, const uint8_t *target, uint32_t target_st);
 void wr__st_set(wr_st_builder *b, uint32_t entry, const uint8_t *target, uint32_t target_st);
 
+/* ------------------------------------------------------------ memory.c */
+/* A new memory or table of the declared size, within the store's limits. */
+wr_status wr__memory_new(wr_store *s, wr_memory *mem, const wr_limits32 *l);
+wr_status wr__table_new(wr_store *s, wr_table *t, const wr_tabletype *tt);
+/* memory.grow: the old size in pages, or -1. */
+int32_t wr__memory_grow(wr_memory *mem, uint32_t n);
+/* table.grow: false if the table cannot grow by n; *old is the size before. */
+bool wr__table_grow(wr_table *t, uint32_t n, uintptr_t init, uint32_t *old);
+
 /* ------------------------------------------------------------ instance.c */
 /* Evaluates a validated constant expression. */
 wr_slot wr__const_expr(const wr_instance *inst, const uint8_t *expr);
-bool wr__table_grow(wr_table *t, uint32_t n, uintptr_t init, uint32_t *old);
-int32_t wr__memory_grow(wr_memory *mem, uint32_t n);
 /* Where a trap happened, for the message. */
 wr_status wr__trap(wr_store *s, wr_status st, const wr_func *f, const uint8_t *ip, const char *detail);
 

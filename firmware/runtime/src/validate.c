@@ -7,16 +7,6 @@
 
 #define T_UNKNOWN 0 /* the bottom type of unreachable code */
 
-/* n value types equal (n may be 0 with NULL pointers) */
-static bool types_eq(uint32_t n, const uint8_t *a, const uint8_t *b) {
-  return n == 0 || memcmp(a, b, n) == 0;
-}
-
-bool wr__functype_eq(const wr_functype *a, const wr_functype *b) {
-  return a->nparams == b->nparams && a->nresults == b->nresults && types_eq(a->nparams, a->params, b->params) &&
-         types_eq(a->nresults, a->results, b->results);
-}
-
 static bool is_num(uint8_t t) { return t >= WR_F64 && t <= WR_I32; }
 static bool is_ref(uint8_t t) { return t == WR_FUNCREF || t == WR_EXTERNREF; }
 
@@ -362,7 +352,7 @@ static bool step(vstate *v) {
       check_end(v, f);
       if (f->kind == OP_IF) {
         /* no else: the false branch passes the params through */
-        if (f->nparams != f->nresults || !types_eq(f->nparams, f->params, f->results)) {
+        if (f->nparams != f->nresults || (f->nparams && memcmp(f->params, f->results, f->nparams) != 0)) {
           return INVALID(v, "type mismatch: if without else must not change the stack");
         }
         wr__st_set(&v->b, f->if_entry, r->p, v->b.next);

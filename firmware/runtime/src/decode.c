@@ -310,6 +310,19 @@ static void *alloc_array(wr_module *m, wr_reader *r, uint32_t n, size_t size) {
   return p;
 }
 
+/* n value types equal (n may be 0 with NULL pointers) */
+static bool types_eq(uint32_t n, const uint8_t *a, const uint8_t *b) {
+  return n == 0 || memcmp(a, b, n) == 0;
+}
+
+/* Function types are defined here (the type section), so they are compared
+ * here: for the canonical index below, and by the later stages (import
+ * matching in instance.c, call_indirect in interp.c). */
+bool wr__functype_eq(const wr_functype *a, const wr_functype *b) {
+  return a->nparams == b->nparams && a->nresults == b->nresults && types_eq(a->nparams, a->params, b->params) &&
+         types_eq(a->nresults, a->results, b->results);
+}
+
 static void dec_types(wr_reader *r, wr_module *m) {
   m->ntypes = rd_count(r, 3, WR_MAX_TYPES, "too many types (WR_MAX_TYPES)");
   m->types = alloc_array(m, r, m->ntypes, sizeof *m->types);
