@@ -1,6 +1,6 @@
 /* Status names, type names, a small formatter for error messages (no
  * printf: keeps the device image small) and the helpers that report errors
- * with it (nn_fail, nn_prep_fail). */
+ * with it (nn_fail, nn_prep_fail, nn_exec_fail). */
 #include "nn_internal.h"
 
 const char *nn_status_str(nn_status status) {
@@ -159,4 +159,18 @@ nn_status nn_prep_fail(nn_prep *p, nn_status status, const char *fmt, ...) {
   const char *name =
       p->op->custom ? nn_model_str(p->m, p->op->custom) : nn_builtin_name(p->op->builtin);
   return nn_fail(p->err, status, "operator %u (%s): %s", (unsigned)p->op->index, name, msg);
+}
+
+nn_status nn_exec_fail(const nn_exec *e, const char *fmt, ...) {
+  char msg[96];
+  va_list ap;
+  va_start(ap, fmt);
+  nn_vformat(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  nn_error tmp;
+  nn_fail(&tmp, NN_ERR_EVAL, "operator %u (%s): %s", (unsigned)e->op_index,
+          nn_builtin_name(e->node->builtin), msg);
+  memcpy(e->error, tmp.message, 128);
+  e->error[127] = '\0';
+  return NN_ERR_EVAL;
 }

@@ -493,20 +493,6 @@ nn_status nn_init(nn_interp **out, const void *model, size_t model_size, void *a
 
 /* ---- run ------------------------------------------------------------------------ */
 
-nn_status nn_exec_fail(const nn_exec *e, const char *fmt, ...) {
-  char msg[96];
-  va_list ap;
-  va_start(ap, fmt);
-  nn_vformat(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  nn_error tmp;
-  nn_fail(&tmp, NN_ERR_EVAL, "operator %u (%s): %s", (unsigned)e->op_index,
-          nn_builtin_name(e->node->builtin), msg);
-  memcpy(e->error, tmp.message, 128);
-  e->error[127] = '\0';
-  return NN_ERR_EVAL;
-}
-
 nn_status nn_invoke(nn_interp *it) {
   if (it == NULL) return NN_ERR_ARG;
   it->error[0] = '\0';
