@@ -18,13 +18,13 @@
 
 #include "board_config.h"
 
-#define GPIO_COUNT 32u
+#define GPIO_COUNT    32u
 #define I2C_ADDRESSES 128u
 
 static struct {
-    int link_in, link_out;       /* the same pty master fd, or stdin/stdout */
-    int pty_slave;               /* kept open so writes succeed with no client attached */
-    uint8_t *flash;              /* the flash file, mapped shared */
+    int link_in, link_out; /* the same pty master fd, or stdin/stdout */
+    int pty_slave;         /* kept open so writes succeed with no client attached */
+    uint8_t *flash;        /* the flash file, mapped shared */
     FILE *gpio_log;
     uint64_t boot_ns;
     uint8_t gpio_level[GPIO_COUNT];
@@ -35,13 +35,13 @@ static struct {
     uint32_t watchdog_timeout_ms;
     hal_reset_reason last_reset;
     uint32_t baud;
-    uint64_t tx_free_ns;          /* when the emulated UART finishes sending what it has */
-    uint64_t rx_credit_ns;        /* bytes may be taken in as fast as they would arrive */
+    uint64_t tx_free_ns;   /* when the emulated UART finishes sending what it has */
+    uint64_t rx_credit_ns; /* bytes may be taken in as fast as they would arrive */
     int argc;
     char **argv;
     bool power_cut;
     unsigned long power_cut_at;
-    unsigned long flash_ops;      /* operations so far, carried across resets */
+    unsigned long flash_ops; /* operations so far, carried across resets */
     FILE *flash_ops_log;
 } host;
 
@@ -380,7 +380,8 @@ const uint8_t *hal_flash_map(uint32_t offset, uint32_t len)
 static bool power_cut_now(const char *what, uint32_t offset, uint32_t len)
 {
     unsigned long n = host.flash_ops++;
-    if (host.flash_ops_log) fprintf(host.flash_ops_log, "%lu %s %lu %lu\n", n, what, (unsigned long)offset, (unsigned long)len);
+    if (host.flash_ops_log)
+        fprintf(host.flash_ops_log, "%lu %s %lu %lu\n", n, what, (unsigned long)offset, (unsigned long)len);
     return host.power_cut && n == host.power_cut_at;
 }
 
@@ -427,8 +428,10 @@ static uint32_t periph_on;
 hal_status hal_periph_power(hal_periph p, bool on)
 {
     if ((unsigned)p >= HAL_PERIPH_COUNT) return HAL_ERR_PARAM;
-    if (on) periph_on |= 1u << p;
-    else periph_on &= ~(1u << p);
+    if (on)
+        periph_on |= 1u << p;
+    else
+        periph_on &= ~(1u << p);
     return HAL_OK;
 }
 
@@ -449,5 +452,6 @@ hal_status hal_watchdog_start(uint32_t timeout_ms)
 
 void hal_watchdog_feed(void)
 {
-    if (host.watchdog_timeout_ms) host.watchdog_deadline_us = hal_time_us() + (uint64_t)host.watchdog_timeout_ms * 1000u;
+    if (host.watchdog_timeout_ms)
+        host.watchdog_deadline_us = hal_time_us() + (uint64_t)host.watchdog_timeout_ms * 1000u;
 }

@@ -12,10 +12,10 @@
 #include "hal.h"
 
 typedef struct {
-    const char *flash_path;   /* file holding the board's flash; created (erased) if missing */
-    bool uart_stdio;          /* link on stdin/stdout instead of a pseudo-terminal */
-    const char *gpio_log;     /* append "time_us pin level" per GPIO write, or NULL */
-    uint32_t baud;            /* pace the link like a UART at this rate (10 bits a byte); 0: as fast as the pty goes */
+    const char *flash_path; /* file holding the board's flash; created (erased) if missing */
+    bool uart_stdio;        /* link on stdin/stdout instead of a pseudo-terminal */
+    const char *gpio_log;   /* append "time_us pin level" per GPIO write, or NULL */
+    uint32_t baud;          /* pace the link like a UART at this rate (10 bits a byte); 0: as fast as the pty goes */
     /* Power-loss testing: flash operations (each erased sector, each program call) are
      * numbered from 0 across resets; with power_cut set, operation number power_cut_at does
      * half its work and the process exits at once with status HAL_HOST_POWER_CUT_EXIT. */

@@ -29,6 +29,6 @@ hal_status i2c_regfile_attach(uint8_t addr)
 {
     if (used == I2C_REGFILE_MAX) return HAL_ERR_PARAM;
     regfile *r = &pool[used++];
-    hal_host_i2c_device dev = {r, rf_write, rf_read};
+    hal_host_i2c_device dev = { r, rf_write, rf_read };
     return hal_host_i2c_attach(addr, &dev);
 }

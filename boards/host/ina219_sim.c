@@ -18,13 +18,13 @@ enum {
     REG_COUNT = 6,
 };
 
-#define CONFIG_POR 0x399Fu
-#define CONFIG_RST 0x8000u
-#define CONFIG_MASK 0x3FFFu   /* bit 14 is unused and reads 0 */
-#define BUS_CNVR 0x0002u
-#define BUS_OVF 0x0001u
-#define SHUNT_LSB_V 10e-6     /* 10 uV */
-#define BUS_LSB_V 4e-3        /* 4 mV */
+#define CONFIG_POR  0x399Fu
+#define CONFIG_RST  0x8000u
+#define CONFIG_MASK 0x3FFFu /* bit 14 is unused and reads 0 */
+#define BUS_CNVR    0x0002u
+#define BUS_OVF     0x0001u
+#define SHUNT_LSB_V 10e-6 /* 10 uV */
+#define BUS_LSB_V   4e-3  /* 4 mV */
 
 struct ina219_sim {
     bool used;
@@ -35,8 +35,8 @@ struct ina219_sim {
 
     uint16_t config;
     uint16_t cal;
-    int16_t shunt;        /* 10 uV counts */
-    uint16_t bus;         /* 4 mV counts (register bits 15..3) */
+    int16_t shunt; /* 10 uV counts */
+    uint16_t bus;  /* 4 mV counts (register bits 15..3) */
     int16_t current;
     uint16_t power;
     bool cnvr;
@@ -70,10 +70,10 @@ const char *ina219_sim_status_str(ina219_sim_status s)
 void ina219_sim_model_defaults(ina219_sim_model *m)
 {
     if (!m) return;
-    m->alpha = 4.4e-11;   /* ~60 mW at 125 MHz, 3.3 V while active */
-    m->beta = 3e-3;       /* 3 mW per enabled peripheral */
-    m->gamma = 1.5e-3;    /* 1.5 mA static current */
-    m->noise_a = 50e-6;   /* 50 uA rms per sample */
+    m->alpha = 4.4e-11; /* ~60 mW at 125 MHz, 3.3 V while active */
+    m->beta = 3e-3;     /* 3 mW per enabled peripheral */
+    m->gamma = 1.5e-3;  /* 1.5 mA static current */
+    m->noise_a = 50e-6; /* 50 uA rms per sample */
     m->seed = 1;
     m->shunt_ohms = 0.1;
 }
@@ -81,8 +81,8 @@ void ina219_sim_model_defaults(ina219_sim_model *m)
 uint32_t ina219_sim_adc_time_us(uint8_t adc)
 {
     /* Datasheet table 5 (BADC/SADC): 9..12-bit single samples, then 12-bit averages of 2..128. */
-    static const uint32_t single[4] = {84u, 148u, 276u, 532u};
-    static const uint32_t averaged[8] = {532u, 1060u, 2130u, 4260u, 8510u, 17020u, 34050u, 68100u};
+    static const uint32_t single[4] = { 84u, 148u, 276u, 532u };
+    static const uint32_t averaged[8] = { 532u, 1060u, 2130u, 4260u, 8510u, 17020u, 34050u, 68100u };
     adc &= 0x0Fu;
     return (adc & 0x08u) ? averaged[adc & 0x07u] : single[adc & 0x03u];
 }
@@ -92,11 +92,26 @@ static uint64_t now_of(const ina219_sim *s)
     return s->now_us ? s->now_us(s->ctx) : s->manual_now;
 }
 
-static uint8_t mode_of(const ina219_sim *s) { return (uint8_t)(s->config & 0x7u); }
-static bool shunt_enabled(uint8_t mode) { return mode != 0u && mode != 4u && (mode & 1u); }
-static bool bus_enabled(uint8_t mode) { return mode != 0u && mode != 4u && (mode & 2u); }
-static uint8_t sadc_of(const ina219_sim *s) { return (uint8_t)((s->config >> 3) & 0xFu); }
-static uint8_t badc_of(const ina219_sim *s) { return (uint8_t)((s->config >> 7) & 0xFu); }
+static uint8_t mode_of(const ina219_sim *s)
+{
+    return (uint8_t)(s->config & 0x7u);
+}
+static bool shunt_enabled(uint8_t mode)
+{
+    return mode != 0u && mode != 4u && (mode & 1u);
+}
+static bool bus_enabled(uint8_t mode)
+{
+    return mode != 0u && mode != 4u && (mode & 2u);
+}
+static uint8_t sadc_of(const ina219_sim *s)
+{
+    return (uint8_t)((s->config >> 3) & 0xFu);
+}
+static uint8_t badc_of(const ina219_sim *s)
+{
+    return (uint8_t)((s->config >> 7) & 0xFu);
+}
 
 static uint64_t cycle_us(const ina219_sim *s)
 {
@@ -176,17 +191,23 @@ static void convert(ina219_sim *s, uint64_t t0, uint64_t t1)
     }
     bool ovf = false;
     if (shunt_enabled(mode)) {
-        int32_t range = 4000 << ((s->config >> 11) & 0x3u);   /* PGA /1../8: 40..320 mV */
+        int32_t range = 4000 << ((s->config >> 11) & 0x3u); /* PGA /1../8: 40..320 mV */
         double counts = round_away(shunt_v / SHUNT_LSB_V);
         int32_t step = step_of(sadc_of(s));
-        if (counts > range) { counts = range; ovf = true; }
-        if (counts < -range) { counts = -range; ovf = true; }
+        if (counts > range) {
+            counts = range;
+            ovf = true;
+        }
+        if (counts < -range) {
+            counts = -range;
+            ovf = true;
+        }
         int32_t c = (int32_t)counts;
         c = (int32_t)round_away((double)c / step) * step;
         s->shunt = (int16_t)c;
     }
     if (bus_enabled(mode)) {
-        int32_t range = (s->config & 0x2000u) ? 8000 : 4000;     /* BRNG: 32 V or 16 V */
+        int32_t range = (s->config & 0x2000u) ? 8000 : 4000; /* BRNG: 32 V or 16 V */
         double counts = round_away(bus_v / BUS_LSB_V);
         int32_t step = step_of(badc_of(s));
         if (counts < 0) counts = 0;
@@ -201,11 +222,20 @@ static void convert(ina219_sim *s, uint64_t t0, uint64_t t1)
     } else {
         /* Datasheet: Current = Shunt * Cal / 4096; Power = Current * Bus / 5000 (truncated). */
         int64_t cur = ((int64_t)s->shunt * (int64_t)s->cal) / 4096;
-        if (cur > INT16_MAX) { cur = INT16_MAX; ovf = true; }
-        if (cur < INT16_MIN) { cur = INT16_MIN; ovf = true; }
+        if (cur > INT16_MAX) {
+            cur = INT16_MAX;
+            ovf = true;
+        }
+        if (cur < INT16_MIN) {
+            cur = INT16_MIN;
+            ovf = true;
+        }
         s->current = (int16_t)cur;
         int64_t pw = ((cur < 0 ? -cur : cur) * (int64_t)s->bus) / 5000;
-        if (pw > UINT16_MAX) { pw = UINT16_MAX; ovf = true; }
+        if (pw > UINT16_MAX) {
+            pw = UINT16_MAX;
+            ovf = true;
+        }
         s->power = (uint16_t)pw;
     }
     s->ovf = ovf;
@@ -251,8 +281,10 @@ ina219_sim_status ina219_sim_create(const ina219_sim_model *model, uint64_t (*no
 {
     if (!out) return INA219_SIM_ERR_PARAM;
     ina219_sim_model m;
-    if (model) m = *model;
-    else ina219_sim_model_defaults(&m);
+    if (model)
+        m = *model;
+    else
+        ina219_sim_model_defaults(&m);
     if (!isfinite(m.alpha) || !isfinite(m.beta) || !isfinite(m.gamma) || !isfinite(m.noise_a) || m.noise_a < 0 ||
         !isfinite(m.shunt_ohms) || m.shunt_ohms <= 0)
         return INA219_SIM_ERR_PARAM;
@@ -280,7 +312,7 @@ void ina219_sim_destroy(ina219_sim *s)
 ina219_sim_status ina219_sim_set_input(ina219_sim *s, double shunt_v, double bus_v)
 {
     if (!s || !isfinite(shunt_v) || !isfinite(bus_v)) return INA219_SIM_ERR_PARAM;
-    update(s);   /* conversions already finished saw the old input */
+    update(s); /* conversions already finished saw the old input */
     s->use_model = false;
     s->in_shunt_v = shunt_v;
     s->in_bus_v = bus_v;
@@ -344,7 +376,7 @@ static void write_register(ina219_sim *s, uint8_t reg, uint16_t v)
         s->converting = shunt_enabled(mode) || bus_enabled(mode);
         s->cycle_start = now_of(s);
     } else if (reg == REG_CAL) {
-        s->cal = (uint16_t)(v & 0xFFFEu);   /* bit 0 is not implemented */
+        s->cal = (uint16_t)(v & 0xFFFEu); /* bit 0 is not implemented */
     }
     /* The measurement registers are read-only: writes to them are ignored. */
 }
@@ -354,7 +386,7 @@ hal_status ina219_sim_i2c_write(void *ctx, const uint8_t *data, size_t len, bool
     ina219_sim *s = ctx;
     (void)stop;
     if (!s || (!data && len)) return HAL_ERR_PARAM;
-    if (len == 0) return HAL_OK;   /* address-only probe */
+    if (len == 0) return HAL_OK; /* address-only probe */
     if (data[0] >= REG_COUNT) return HAL_ERR_NACK;
     update(s);
     s->ptr = data[0];
@@ -371,7 +403,7 @@ hal_status ina219_sim_i2c_read(void *ctx, uint8_t *buf, size_t len)
     uint16_t v = reg_value(s, s->ptr);
     /* Reads past the two bytes repeat the register. */
     for (size_t i = 0; i < len; i++) buf[i] = (uint8_t)((i & 1u) ? (v & 0xFFu) : (v >> 8));
-    if (s->ptr == REG_POWER && len > 0) s->cnvr = false;   /* reading power clears CNVR */
+    if (s->ptr == REG_POWER && len > 0) s->cnvr = false; /* reading power clears CNVR */
     return HAL_OK;
 }
 

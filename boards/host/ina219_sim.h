@@ -20,34 +20,34 @@
 
 #include "hal_host.h"
 
-#define INA219_SIM_MAX 4u  /* devices the static pool holds */
+#define INA219_SIM_MAX 4u /* devices the static pool holds */
 
 typedef struct ina219_sim ina219_sim;
 
 typedef enum {
     INA219_SIM_OK = 0,
-    INA219_SIM_ERR_PARAM,     /* NULL, out-of-range or non-finite argument */
-    INA219_SIM_ERR_NO_ROOM,   /* all INA219_SIM_MAX devices are in use */
+    INA219_SIM_ERR_PARAM,   /* NULL, out-of-range or non-finite argument */
+    INA219_SIM_ERR_NO_ROOM, /* all INA219_SIM_MAX devices are in use */
 } ina219_sim_status;
 
 const char *ina219_sim_status_str(ina219_sim_status s);
 
 /* The simulated chip's power model: P = alpha*f*V^2*(1-idle) + beta*n_periph + gamma*V. */
 typedef struct {
-    double alpha;        /* effective switched capacitance, farads (W / (Hz*V^2)) */
-    double beta;         /* watts per enabled peripheral */
-    double gamma;        /* static (idle) current, amperes */
-    double noise_a;      /* standard deviation of the current noise, amperes, per ADC sample */
-    uint32_t seed;       /* noise generator seed (0 is replaced by 1) */
-    double shunt_ohms;   /* the board's shunt resistor */
+    double alpha;      /* effective switched capacitance, farads (W / (Hz*V^2)) */
+    double beta;       /* watts per enabled peripheral */
+    double gamma;      /* static (idle) current, amperes */
+    double noise_a;    /* standard deviation of the current noise, amperes, per ADC sample */
+    uint32_t seed;     /* noise generator seed (0 is replaced by 1) */
+    double shunt_ohms; /* the board's shunt resistor */
 } ina219_sim_model;
 
 /* What the simulated chip is doing: ina219_sim_set_load's argument. */
 typedef struct {
-    double f_hz;         /* core clock */
-    double v_supply;     /* supply voltage upstream of the shunt */
-    uint32_t n_periph;   /* enabled peripherals */
-    double idle;         /* fraction of time asleep, 0..1 */
+    double f_hz;       /* core clock */
+    double v_supply;   /* supply voltage upstream of the shunt */
+    uint32_t n_periph; /* enabled peripherals */
+    double idle;       /* fraction of time asleep, 0..1 */
 } ina219_sim_load;
 
 /* Defaults: an RP2040-like part (see INA219-MODEL.md). */

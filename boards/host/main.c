@@ -12,26 +12,26 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: wasmcu-host [--flash FILE] [--app APP.wasm] [--model M.tflite] [--stdio] [--baud N] [--trace-gpio] [--gpio-log FILE] [--ina219 ADDR] [--i2c-regs ADDR] [--wait-for-host]\n"
-            "       [--power-cut-at N] [--flash-ops-log FILE]\n"
-            "  The wasmcu firmware running as a process. Its UART is a pseudo-terminal, printed\n"
-            "  on stdout as `uart: PATH` (or stdin/stdout with --stdio); its flash is FILE\n"
-            "  (default wasmcu-flash.bin, created erased).\n"
-            "  --app APP.wasm   program an app into the inactive slot before boot (as a programmer would)\n"
-            "  --model M.tflite the same for a model, into the inactive half of the model area\n"
-            "  --trace-gpio     report every GPIO write over the link\n"
-            "  --gpio-log FILE  append `time_us pin level` for every GPIO write\n"
-            "  --baud N         pace the link like a UART at N baud (default: unpaced)\n"
-            "  --ina219 ADDR    a simulated INA219 current monitor on I2C at ADDR (e.g. 0x40)\n"
-            "  --i2c-regs ADDR  a 256-byte register file on I2C at ADDR (pointer byte, then data;\n"
-            "                   auto-increment), up to 4 of them\n"
-            "  --wait-for-host  hold the chip in reset until the host sends its first byte,\n"
-            "                   so nothing the app logs at boot is missed\n"
-            "  --power-cut-at N power-loss tests: flash operation N (each erased sector and each\n"
-            "                   program call, counted from 0 across resets) does half its work,\n"
-            "                   then the process exits with status 75\n"
-            "  --flash-ops-log FILE  append `N erase|program OFFSET LEN` per flash operation\n");
+    fprintf(f, "usage: wasmcu-host [--flash FILE] [--app APP.wasm] [--model M.tflite] [--stdio] [--baud N] "
+               "[--trace-gpio] [--gpio-log FILE] [--ina219 ADDR] [--i2c-regs ADDR] [--wait-for-host]\n"
+               "       [--power-cut-at N] [--flash-ops-log FILE]\n"
+               "  The wasmcu firmware running as a process. Its UART is a pseudo-terminal, printed\n"
+               "  on stdout as `uart: PATH` (or stdin/stdout with --stdio); its flash is FILE\n"
+               "  (default wasmcu-flash.bin, created erased).\n"
+               "  --app APP.wasm   program an app into the inactive slot before boot (as a programmer would)\n"
+               "  --model M.tflite the same for a model, into the inactive half of the model area\n"
+               "  --trace-gpio     report every GPIO write over the link\n"
+               "  --gpio-log FILE  append `time_us pin level` for every GPIO write\n"
+               "  --baud N         pace the link like a UART at N baud (default: unpaced)\n"
+               "  --ina219 ADDR    a simulated INA219 current monitor on I2C at ADDR (e.g. 0x40)\n"
+               "  --i2c-regs ADDR  a 256-byte register file on I2C at ADDR (pointer byte, then data;\n"
+               "                   auto-increment), up to 4 of them\n"
+               "  --wait-for-host  hold the chip in reset until the host sends its first byte,\n"
+               "                   so nothing the app logs at boot is missed\n"
+               "  --power-cut-at N power-loss tests: flash operation N (each erased sector and each\n"
+               "                   program call, counted from 0 across resets) does half its work,\n"
+               "                   then the process exits with status 75\n"
+               "  --flash-ops-log FILE  append `N erase|program OFFSET LEN` per flash operation\n");
 }
 
 /* The simulated INA219 sees this board's sleep share in each conversion window, and the
@@ -86,29 +86,38 @@ int main(int argc, char **argv)
     int regfiles = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--flash") && i + 1 < argc) opt.flash_path = argv[++i];
-        else if (!strcmp(a, "--app") && i + 1 < argc) app = argv[++i];
-        else if (!strcmp(a, "--model") && i + 1 < argc) model = argv[++i];
-        else if (!strcmp(a, "--gpio-log") && i + 1 < argc) opt.gpio_log = argv[++i];
-        else if (!strcmp(a, "--baud") && i + 1 < argc) opt.baud = (uint32_t)strtoul(argv[++i], NULL, 10);
-        else if (!strcmp(a, "--stdio")) opt.uart_stdio = true;
-        else if (!strcmp(a, "--wait-for-host")) wait_for_host = true;
-        else if (!strcmp(a, "--ina219") && i + 1 < argc) ina219_addr = strtol(argv[++i], NULL, 0);
+        if (!strcmp(a, "--flash") && i + 1 < argc)
+            opt.flash_path = argv[++i];
+        else if (!strcmp(a, "--app") && i + 1 < argc)
+            app = argv[++i];
+        else if (!strcmp(a, "--model") && i + 1 < argc)
+            model = argv[++i];
+        else if (!strcmp(a, "--gpio-log") && i + 1 < argc)
+            opt.gpio_log = argv[++i];
+        else if (!strcmp(a, "--baud") && i + 1 < argc)
+            opt.baud = (uint32_t)strtoul(argv[++i], NULL, 10);
+        else if (!strcmp(a, "--stdio"))
+            opt.uart_stdio = true;
+        else if (!strcmp(a, "--wait-for-host"))
+            wait_for_host = true;
+        else if (!strcmp(a, "--ina219") && i + 1 < argc)
+            ina219_addr = strtol(argv[++i], NULL, 0);
         else if (!strcmp(a, "--i2c-regs") && i + 1 < argc) {
             char *end;
             long addr = strtol(argv[++i], &end, 0);
             if (*end != '\0' || addr < 0 || addr > 0x7f || regfiles == I2C_REGFILE_MAX) {
-                fprintf(stderr, "wasmcu-host: --i2c-regs needs a 7-bit address (e.g. 0x50), at most %d times\n", I2C_REGFILE_MAX);
+                fprintf(stderr, "wasmcu-host: --i2c-regs needs a 7-bit address (e.g. 0x50), at most %d times\n",
+                        I2C_REGFILE_MAX);
                 return 2;
             }
             regfile_addr[regfiles++] = (uint8_t)addr;
-        }
-        else if (!strcmp(a, "--trace-gpio")) trace = true;
+        } else if (!strcmp(a, "--trace-gpio"))
+            trace = true;
         else if (!strcmp(a, "--power-cut-at") && i + 1 < argc) {
             opt.power_cut = true;
             opt.power_cut_at = strtoul(argv[++i], NULL, 10);
-        }
-        else if (!strcmp(a, "--flash-ops-log") && i + 1 < argc) opt.flash_ops_log = argv[++i];
+        } else if (!strcmp(a, "--flash-ops-log") && i + 1 < argc)
+            opt.flash_ops_log = argv[++i];
         else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             return 0;

@@ -3,4 +3,7 @@
 
 int main(void);
 
-int main(void) { return wasmcu_device_main(); }
+int main(void)
+{
+    return wasmcu_device_main();
+}

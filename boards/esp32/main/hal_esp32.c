@@ -49,7 +49,7 @@
 #ifndef HAL_ESP32_I2C_HZ
 #define HAL_ESP32_I2C_HZ 400000
 #endif
-#define I2C_TIMEOUT_MS 50
+#define I2C_TIMEOUT_MS  50
 /* The master driver wants one handle per target address: a small table, filled on first use. */
 #define I2C_MAX_DEVICES 8
 /* A write with stop=false is held here until the read that follows it (repeated start). */
@@ -140,8 +140,8 @@ static hal_status flash_init(void)
         if (strcmp(r->name, "firmware") == 0) continue; /* the running app: never mapped or written */
         r->part = esp_partition_find_first(ESP_PARTITION_TYPE_DATA, ESP_PARTITION_SUBTYPE_ANY, r->name);
         if (r->part == NULL || r->part->address != r->offset || r->part->size != r->size) {
-            esp_rom_printf("wasmcu: partition '%s' missing or not at 0x%x+0x%x as board.json says\n",
-                           r->name, (unsigned)r->offset, (unsigned)r->size);
+            esp_rom_printf("wasmcu: partition '%s' missing or not at 0x%x+0x%x as board.json says\n", r->name,
+                           (unsigned)r->offset, (unsigned)r->size);
             return HAL_ERR_PARAM;
         }
         const void *p = NULL;
@@ -391,7 +391,8 @@ hal_status hal_flash_erase(uint32_t offset, uint32_t len)
 
 hal_status hal_flash_program(uint32_t offset, const uint8_t *data, uint32_t len)
 {
-    if ((data == NULL && len > 0) || offset % 4u != 0 || len % 4u != 0) return HAL_ERR_PARAM; /* board.json write_size */
+    if ((data == NULL && len > 0) || offset % 4u != 0 || len % 4u != 0)
+        return HAL_ERR_PARAM; /* board.json write_size */
     const flash_region *r = region_of(offset, len);
     if (r == NULL) return HAL_ERR_PARAM;
     if (len == 0) return HAL_OK;

@@ -6,7 +6,10 @@
 
 #include "hal.h"
 
-void con_put(const char *s) { (void)hal_link_write((const uint8_t *)s, strlen(s)); }
+void con_put(const char *s)
+{
+    (void)hal_link_write((const uint8_t *)s, strlen(s));
+}
 
 void con_put_u64(uint64_t v)
 {

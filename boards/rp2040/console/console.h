@@ -16,7 +16,7 @@ bool con_parse_u32(const char **p, uint32_t *out);
 /* A command line being read from the link. */
 typedef struct {
     char *buf;
-    size_t size;   /* bytes in buf, the terminating NUL included */
+    size_t size; /* bytes in buf, the terminating NUL included */
     size_t used;
     bool overlong;
 } con_line;

@@ -29,23 +29,21 @@
 #include "hal.h"
 #include "ota.h"
 
-#define LINE_MAX 160u
-#define HASH_MAX 16384u
+#define LINE_MAX    160u
+#define HASH_MAX    16384u
 #define PATCH_CHUNK 256u
-#define AREA_MAX (1024u * 1024u)
-#define PAINT 0x0a5c3a5cu
+#define AREA_MAX    (1024u * 1024u)
+#define PAINT       0x0a5c3a5cu
 
 /* The stack as boards/rp2040/memmap.ld.in lays it out: the guard is below __stack_guard_end. */
 extern uint32_t __stack_guard_end[];
 
 static uint8_t pattern[HASH_MAX];
 
-
-
 static void put_hexbytes(const uint8_t *b, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
-    char buf[3] = {0, 0, 0};
+    char buf[3] = { 0, 0, 0 };
     for (size_t i = 0; i < n; i++) {
         buf[0] = hex[b[i] >> 4];
         buf[1] = hex[b[i] & 0xfu];
@@ -60,7 +58,6 @@ static void put_kv(const char *key, uint64_t v)
     con_put("=");
     con_put_u64(v);
 }
-
 
 static int hex_nibble(char c)
 {
@@ -129,7 +126,7 @@ static const uint8_t rfc_pub[32] = {
     0x3d, 0x40, 0x17, 0xc3, 0xe8, 0x43, 0x89, 0x5a, 0x92, 0xb7, 0x0a, 0xa7, 0x4d, 0x1b, 0x7e, 0xbc,
     0x9c, 0x98, 0x2c, 0xcf, 0x2e, 0xc4, 0x96, 0x8c, 0xc0, 0xcd, 0x55, 0xf1, 0x2a, 0xf4, 0x66, 0x0c,
 };
-static const uint8_t rfc_msg[1] = {0x72};
+static const uint8_t rfc_msg[1] = { 0x72 };
 static const uint8_t rfc_sig[64] = {
     0x92, 0xa0, 0x09, 0xa9, 0xf0, 0xd4, 0xca, 0xb8, 0x72, 0x0e, 0x82, 0x0b, 0x5f, 0x64, 0x25, 0x40,
     0xa2, 0xb2, 0x7b, 0x54, 0x16, 0x50, 0x3f, 0x8f, 0xb3, 0x76, 0x22, 0x23, 0xeb, 0xdb, 0x69, 0xda,
@@ -156,7 +153,7 @@ static void ed25519_case(const char *name, const uint8_t sig[64], const uint8_t 
 /* Runs the case named `only`, or every case when it is empty. */
 static void cmd_ed25519(const char *only)
 {
-    static const char *const names[] = {"valid", "tampered-message", "tampered-s", "s-not-reduced"};
+    static const char *const names[] = { "valid", "tampered-message", "tampered-s", "s-not-reduced" };
     while (*only == ' ') {
         only++;
     }
@@ -225,8 +222,8 @@ static void cmd_hash(const char *args, bool is512)
  * slot 1 is a sink that takes erases and programs and keeps nothing. */
 typedef struct {
     uint32_t slot0;
-    uint32_t sunk;  /* bytes programmed into the sink */
-    uint32_t crc;   /* CRC-32 of them, in order */
+    uint32_t sunk; /* bytes programmed into the sink */
+    uint32_t crc;  /* CRC-32 of them, in order */
 } bench_flash;
 
 static int bf_read(void *user, ota_area area, uint32_t off, void *buf, uint32_t len)
@@ -297,7 +294,7 @@ static void cmd_verify(const char *args)
     ota_sha256_update(&h, key.pub, sizeof key.pub);
     ota_sha256_final(&h, id);
     key.id = (uint32_t)id[0] | ((uint32_t)id[1] << 8) | ((uint32_t)id[2] << 16) | ((uint32_t)id[3] << 24);
-    ota_keyring ring = {&key, 1};
+    ota_keyring ring = { &key, 1 };
 
     bench_flash b;
     ota_flash fl = bench_flash_of(&b, off);
@@ -366,7 +363,7 @@ static void cmd_patch(const char *args)
     put_kv("status", (uint64_t)st);
     put_kv("out", b.sunk);
     con_put(" crc=");
-    uint8_t crc[4] = {(uint8_t)(b.crc >> 24), (uint8_t)(b.crc >> 16), (uint8_t)(b.crc >> 8), (uint8_t)b.crc};
+    uint8_t crc[4] = { (uint8_t)(b.crc >> 24), (uint8_t)(b.crc >> 16), (uint8_t)(b.crc >> 8), (uint8_t)b.crc };
     put_hexbytes(crc, sizeof crc);
     put_kv("cycles", cycles);
     put_kv("stack", stack);
@@ -403,7 +400,8 @@ static void run(const char *line)
         put_kv("patcher-ram", sizeof(ota_patcher));
         con_put("\r\n");
     } else {
-        con_put("error: unknown command (ed25519 [CASE] | sha256 LEN | sha512 LEN | verify OFF PUB [MIN] | patch OLD AT LEN | info)\r\n");
+        con_put("error: unknown command (ed25519 [CASE] | sha256 LEN | sha512 LEN | verify OFF PUB [MIN] | patch OLD "
+                "AT LEN | info)\r\n");
     }
 #undef IS
 }

@@ -16,11 +16,9 @@
 #include "hal.h"
 #include "rp2040_board.h"
 
-#define LED_PIN 25u
-#define LINE_MAX 96u
+#define LED_PIN          25u
+#define LINE_MAX         96u
 #define FLASH_TEST_BYTES 1024u
-
-
 
 static void put_hex(uint32_t v, unsigned digits)
 {
@@ -45,7 +43,6 @@ static void put_status(const char *what, hal_status st)
     }
     con_put("\r\n");
 }
-
 
 static void banner(void)
 {
@@ -131,7 +128,10 @@ static void cmd_blink(const char *args)
     con_put("\r\n");
 }
 
-static uint8_t pattern_byte(uint32_t i) { return (uint8_t)((i * 7u + 3u) ^ (i >> 8)); }
+static uint8_t pattern_byte(uint32_t i)
+{
+    return (uint8_t)((i * 7u + 3u) ^ (i >> 8));
+}
 
 /* Erase, program, read back and two refusals, in the settings region's first sector. */
 static void cmd_flash(void)
@@ -168,7 +168,7 @@ static void cmd_flash(void)
     }
     con_put("flash: verify ok\r\n");
     /* Programming cannot set bits back to 1: the driver must notice. */
-    static const uint8_t ones[4] = {0xff, 0xff, 0xff, 0xff};
+    static const uint8_t ones[4] = { 0xff, 0xff, 0xff, 0xff };
     st = hal_flash_program(off + 8u, ones, sizeof ones);
     con_put(st == HAL_ERR_IO ? "flash: reprogram refused ok\r\n" : "flash: error reprogram not detected\r\n");
     st = hal_flash_erase(WASMCU_REGION_FIRMWARE_OFFSET, WASMCU_FLASH_ERASE_SIZE);

@@ -11,27 +11,27 @@
 
 #define PLL_REFDIV 1u
 #if WASMCU_CLOCK_HZ == 125000000u
-#define PLL_FBDIV 125u   /* VCO = 12 MHz * 125 = 1500 MHz (400..1600 allowed) */
+#define PLL_FBDIV    125u /* VCO = 12 MHz * 125 = 1500 MHz (400..1600 allowed) */
 #define PLL_POSTDIV1 6u
 #define PLL_POSTDIV2 2u
 #elif WASMCU_CLOCK_HZ == 133000000u
-#define PLL_FBDIV 133u   /* VCO 1596 MHz / 6 / 2 */
+#define PLL_FBDIV    133u /* VCO 1596 MHz / 6 / 2 */
 #define PLL_POSTDIV1 6u
 #define PLL_POSTDIV2 2u
 #elif WASMCU_CLOCK_HZ == 100000000u
-#define PLL_FBDIV 125u   /* VCO 1500 MHz / 5 / 3 */
+#define PLL_FBDIV    125u /* VCO 1500 MHz / 5 / 3 */
 #define PLL_POSTDIV1 5u
 #define PLL_POSTDIV2 3u
 #elif WASMCU_CLOCK_HZ == 75000000u
-#define PLL_FBDIV 125u   /* VCO 1500 MHz / 5 / 4 */
+#define PLL_FBDIV    125u /* VCO 1500 MHz / 5 / 4 */
 #define PLL_POSTDIV1 5u
 #define PLL_POSTDIV2 4u
 #elif WASMCU_CLOCK_HZ == 50000000u
-#define PLL_FBDIV 125u   /* VCO 1500 MHz / 6 / 5 */
+#define PLL_FBDIV    125u /* VCO 1500 MHz / 6 / 5 */
 #define PLL_POSTDIV1 6u
 #define PLL_POSTDIV2 5u
 #elif WASMCU_CLOCK_HZ == 48000000u
-#define PLL_FBDIV 120u   /* VCO 1440 MHz / 6 / 5 */
+#define PLL_FBDIV    120u /* VCO 1440 MHz / 6 / 5 */
 #define PLL_POSTDIV1 6u
 #define PLL_POSTDIV2 5u
 #else

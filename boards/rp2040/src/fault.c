@@ -44,7 +44,10 @@ const char *rp2040_fault_kind_str(rp2040_fault_kind k)
     return "fault";
 }
 
-hal_reset_reason hal_last_reset(void) { return last_reset; }
+hal_reset_reason hal_last_reset(void)
+{
+    return last_reset;
+}
 
 bool rp2040_last_fault(rp2040_fault_info *out)
 {
@@ -55,7 +58,10 @@ bool rp2040_last_fault(rp2040_fault_info *out)
     return true;
 }
 
-const char *rp2040_stack_guard_kind(void) { return mpu_guard ? "mpu" : "canary"; }
+const char *rp2040_stack_guard_kind(void)
+{
+    return mpu_guard ? "mpu" : "canary";
+}
 
 /* The ARMv6-M MPU's smallest region is 256 bytes: the guard is exactly that. */
 static bool stack_guard_mpu(void)
@@ -89,9 +95,9 @@ void rp2040_boot_init(void)
         if (ours && code >= RP2040_CODE_FAULT && code <= RP2040_CODE_EXCEPTION) {
             last_reset = HAL_RESET_FAULT;
             have_fault = true;
-            last_fault.kind = code == RP2040_CODE_STACK ? RP2040_FAULT_STACK
-                            : code == RP2040_CODE_EXCEPTION ? RP2040_FAULT_EXCEPTION
-                                                            : RP2040_FAULT_HARDFAULT;
+            last_fault.kind = code == RP2040_CODE_STACK       ? RP2040_FAULT_STACK
+                              : code == RP2040_CODE_EXCEPTION ? RP2040_FAULT_EXCEPTION
+                                                              : RP2040_FAULT_HARDFAULT;
             last_fault.pc = RP_REG(WATCHDOG_BASE, WD_SCRATCH(1));
             last_fault.lr = RP_REG(WATCHDOG_BASE, WD_SCRATCH(2));
             last_fault.xpsr = RP_REG(WATCHDOG_BASE, WD_SCRATCH(3));
@@ -200,29 +206,35 @@ __attribute__((used, noreturn)) void rp2040_fault_entry(const uint32_t *frame, u
     uint32_t xpsr = frame_ok ? frame[7] : 0;
     bool stack = f < (uintptr_t)__stack_guard_end && f + 32u > (uintptr_t)__stack_limit;
     if (exc == 3u) {
-        fault_report(stack ? RP2040_CODE_STACK : RP2040_CODE_FAULT,
-                     stack ? RP2040_FAULT_STACK : RP2040_FAULT_HARDFAULT, pc, lr, xpsr);
+        fault_report(stack ? RP2040_CODE_STACK : RP2040_CODE_FAULT, stack ? RP2040_FAULT_STACK : RP2040_FAULT_HARDFAULT,
+                     pc, lr, xpsr);
     }
     fault_report(RP2040_CODE_EXCEPTION, RP2040_FAULT_EXCEPTION, pc, lr, exc);
 }
 
 /* Picks the stack the exception frame was pushed to (EXC_RETURN bit 2) and the
  * active exception number, then hands both to C. */
-#define FAULT_SHIM                   \
-    "movs r0, #4\n"                  \
-    "mov r1, lr\n"                   \
-    "tst r0, r1\n"                   \
-    "beq 1f\n"                       \
-    "mrs r0, psp\n"                  \
-    "b 2f\n"                         \
-    "1: mrs r0, msp\n"               \
-    "2: mrs r1, ipsr\n"              \
-    "ldr r2, =rp2040_fault_entry\n"  \
-    "bx r2\n"                        \
+#define FAULT_SHIM                                                                                                     \
+    "movs r0, #4\n"                                                                                                    \
+    "mov r1, lr\n"                                                                                                     \
+    "tst r0, r1\n"                                                                                                     \
+    "beq 1f\n"                                                                                                         \
+    "mrs r0, psp\n"                                                                                                    \
+    "b 2f\n"                                                                                                           \
+    "1: mrs r0, msp\n"                                                                                                 \
+    "2: mrs r1, ipsr\n"                                                                                                \
+    "ldr r2, =rp2040_fault_entry\n"                                                                                    \
+    "bx r2\n"                                                                                                          \
     ".ltorg\n"
 
-__attribute__((naked)) void rp2040_hardfault_handler(void) { __asm volatile(FAULT_SHIM); }
-__attribute__((naked)) void rp2040_unexpected_handler(void) { __asm volatile(FAULT_SHIM); }
+__attribute__((naked)) void rp2040_hardfault_handler(void)
+{
+    __asm volatile(FAULT_SHIM);
+}
+__attribute__((naked)) void rp2040_unexpected_handler(void)
+{
+    __asm volatile(FAULT_SHIM);
+}
 
 void rp2040_stack_check(void)
 {

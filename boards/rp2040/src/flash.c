@@ -15,20 +15,20 @@
 #include "xip_config.h"
 
 #define CMD_WRITE_ENABLE 0x06u
-#define CMD_READ_STATUS 0x05u
+#define CMD_READ_STATUS  0x05u
 #define CMD_SECTOR_ERASE 0x20u
-#define CMD_BLOCK_ERASE 0xd8u
+#define CMD_BLOCK_ERASE  0xd8u
 #define CMD_PAGE_PROGRAM 0x02u
-#define CMD_JEDEC_ID 0x9fu
-#define STATUS_BUSY 0x01u
-#define STATUS_WEL 0x02u
+#define CMD_JEDEC_ID     0x9fu
+#define STATUS_BUSY      0x01u
+#define STATUS_WEL       0x02u
 
-#define PAGE_SIZE 256u
-#define BLOCK_SIZE 65536u
+#define PAGE_SIZE         256u
+#define BLOCK_SIZE        65536u
 /* Worst cases of common 2..16 MB parts are 400 ms (4K), 2 s (64K), 3 ms (page). */
 #define SECTOR_TIMEOUT_US 1000000u
-#define BLOCK_TIMEOUT_US 4000000u
-#define PAGE_TIMEOUT_US 20000u
+#define BLOCK_TIMEOUT_US  4000000u
+#define PAGE_TIMEOUT_US   20000u
 
 #define FIRMWARE_END (WASMCU_REGION_FIRMWARE_OFFSET + WASMCU_REGION_FIRMWARE_SIZE)
 
@@ -144,7 +144,10 @@ hal_status rp2040_flash_init(void)
     return (jedec_id == 0 || jedec_id == 0xffffffu) ? HAL_ERR_IO : HAL_OK;
 }
 
-uint32_t rp2040_flash_jedec_id(void) { return jedec_id; }
+uint32_t rp2040_flash_jedec_id(void)
+{
+    return jedec_id;
+}
 
 static hal_status result_status(enum flash_result r)
 {

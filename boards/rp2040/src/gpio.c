@@ -13,7 +13,10 @@ static bool pin_usable(uint32_t pin)
            pin != RP2040_I2C_SDA_PIN && pin != RP2040_I2C_SCL_PIN;
 }
 
-uint32_t hal_gpio_count(void) { return RP2040_GPIO_COUNT; }
+uint32_t hal_gpio_count(void)
+{
+    return RP2040_GPIO_COUNT;
+}
 
 hal_status hal_gpio_mode_set(uint32_t pin, hal_gpio_mode mode)
 {

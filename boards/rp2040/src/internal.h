@@ -12,17 +12,17 @@
 /* Code that must keep running while XIP is off (flash erase/program) lives in RAM. */
 #define RP_RAMFUNC __attribute__((section(".ramfunc"), noinline))
 
-#define RP2040_XOSC_HZ 12000000u
-#define RP2040_LINK_BAUD 115200u   /* board.json "serial"; not in board_config.h yet */
+#define RP2040_XOSC_HZ     12000000u
+#define RP2040_LINK_BAUD   115200u /* board.json "serial"; not in board_config.h yet */
 #define RP2040_LINK_TX_PIN 0u
 #define RP2040_LINK_RX_PIN 1u
 #define RP2040_I2C_SDA_PIN 4u
 #define RP2040_I2C_SCL_PIN 5u
-#define RP2040_I2C_HZ 400000u
-#define RP2040_GPIO_COUNT 30u
+#define RP2040_I2C_HZ      400000u
+#define RP2040_GPIO_COUNT  30u
 
 /* Watchdog scratch 0..3 carry why we reset across the reboot (4..7 belong to the bootrom). */
-#define RP2040_SCRATCH_MAGIC 0x57a5c000u
+#define RP2040_SCRATCH_MAGIC      0x57a5c000u
 #define RP2040_SCRATCH_MAGIC_MASK 0xfffff000u
 enum rp2040_reset_code {
     RP2040_CODE_SOFTWARE = 1,
@@ -44,8 +44,14 @@ static inline void rp_irq_restore(uint32_t primask)
 }
 
 /* Set/clear bits of an APB register through its atomic aliases. */
-static inline void rp_set(uintptr_t base, uint32_t off, uint32_t bits) { RP_REG(base + RP_ALIAS_SET, off) = bits; }
-static inline void rp_clr(uintptr_t base, uint32_t off, uint32_t bits) { RP_REG(base + RP_ALIAS_CLR, off) = bits; }
+static inline void rp_set(uintptr_t base, uint32_t off, uint32_t bits)
+{
+    RP_REG(base + RP_ALIAS_SET, off) = bits;
+}
+static inline void rp_clr(uintptr_t base, uint32_t off, uint32_t bits)
+{
+    RP_REG(base + RP_ALIAS_CLR, off) = bits;
+}
 
 void rp2040_resets_cycle(uint32_t bits);
 hal_status rp2040_clocks_init(void);

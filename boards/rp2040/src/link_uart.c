@@ -47,7 +47,10 @@ RP_RAMFUNC void rp2040_uart0_isr(void)
 }
 
 /* Free bytes in the ring; called from the USB interrupt (same priority as UART0's: no nesting). */
-RP_RAMFUNC uint32_t rp2040_link_rx_space(void) { return RX_RING_SIZE - (rx_head - rx_tail); }
+RP_RAMFUNC uint32_t rp2040_link_rx_space(void)
+{
+    return RX_RING_SIZE - (rx_head - rx_tail);
+}
 
 RP_RAMFUNC void rp2040_link_rx_push(const volatile uint8_t *data, uint32_t len)
 {
@@ -88,7 +91,10 @@ void rp2040_link_init(void)
     link_up = true;
 }
 
-bool rp2040_link_ready(void) { return link_up && (RP_REG(UART0_BASE, UART_CR) & UART_CR_EN); }
+bool rp2040_link_ready(void)
+{
+    return link_up && (RP_REG(UART0_BASE, UART_CR) & UART_CR_EN);
+}
 
 void rp2040_link_write_polled(const char *s)
 {

@@ -8,7 +8,10 @@
 static volatile uint32_t systick_wraps;
 
 /* Interrupt handlers run from RAM: they must keep working while XIP is off. */
-RP_RAMFUNC void rp2040_systick_isr(void) { systick_wraps = systick_wraps + 1u; }
+RP_RAMFUNC void rp2040_systick_isr(void)
+{
+    systick_wraps = systick_wraps + 1u;
+}
 
 RP_RAMFUNC void rp2040_timer0_isr(void)
 {

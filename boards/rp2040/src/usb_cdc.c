@@ -18,56 +18,63 @@
 
 #include "internal.h"
 
-#define EP0_SIZE 64u
-#define BULK_SIZE 64u
-#define NOTIFY_SIZE 16u
-#define EP_NOTIFY 1u
-#define EP_DATA 2u
-#define BUF_NOTIFY 0x180u
-#define BUF_DATA_OUT 0x1c0u
-#define BUF_DATA_IN 0x200u
+#define EP0_SIZE      64u
+#define BULK_SIZE     64u
+#define NOTIFY_SIZE   16u
+#define EP_NOTIFY     1u
+#define EP_DATA       2u
+#define BUF_NOTIFY    0x180u
+#define BUF_DATA_OUT  0x1c0u
+#define BUF_DATA_IN   0x200u
 #define TX_QUEUE_SIZE 2048u /* power of two */
 _Static_assert((TX_QUEUE_SIZE & (TX_QUEUE_SIZE - 1u)) == 0, "TX queue size must be a power of two");
 #define TX_STALL_US 250000u /* the host took nothing for this long: drop output */
 
 #define DPRAM(off) RP_REG(USBCTRL_DPRAM_BASE, (off))
-#define DPRAM8 ((volatile uint8_t *)USBCTRL_DPRAM_BASE)
-#define USBR(off) RP_REG(USBCTRL_REGS_BASE, (off))
+#define DPRAM8     ((volatile uint8_t *)USBCTRL_DPRAM_BASE)
+#define USBR(off)  RP_REG(USBCTRL_REGS_BASE, (off))
 
 /* ------------------------------------------------------------------ descriptors (RAM: read from the ISR) */
 
-#define LE16(x) (uint8_t)((x) & 0xffu), (uint8_t)((x) >> 8)
+#define LE16(x) (uint8_t)((x)&0xffu), (uint8_t)((x) >> 8)
 
 static uint8_t dev_desc[18] = {
-    18, 1, LE16(0x0200), /* bLength, DEVICE, bcdUSB 2.00 */
-    0x02, 0x00, 0x00,    /* class CDC at device level, no subclass/protocol */
-    EP0_SIZE, LE16(RP2040_USB_VID), LE16(RP2040_USB_PID), LE16(0x0100),
-    1, 2, 3, /* iManufacturer, iProduct, iSerialNumber */
-    1,       /* one configuration */
+    18,
+    1,
+    LE16(0x0200), /* bLength, DEVICE, bcdUSB 2.00 */
+    0x02,
+    0x00,
+    0x00, /* class CDC at device level, no subclass/protocol */
+    EP0_SIZE,
+    LE16(RP2040_USB_VID),
+    LE16(RP2040_USB_PID),
+    LE16(0x0100),
+    1,
+    2,
+    3, /* iManufacturer, iProduct, iSerialNumber */
+    1, /* one configuration */
 };
 
 #define CONFIG_TOTAL (9u + 9u + 5u + 5u + 4u + 5u + 7u + 9u + 7u + 7u)
 static uint8_t config_desc[CONFIG_TOTAL] = {
     9, 2, LE16(CONFIG_TOTAL), 2, 1, 0, 0x80, 250, /* 2 interfaces, config 1, bus powered, 500 mA */
     /* interface 0: communications class, abstract control model, AT commands none */
-    9, 4, 0, 0, 1, 0x02, 0x02, 0x00, 0,
-    5, 0x24, 0x00, LE16(0x0120),   /* header functional descriptor, CDC 1.20 */
-    5, 0x24, 0x01, 0x00, 1,        /* call management: none, data interface 1 */
-    4, 0x24, 0x02, 0x02,           /* ACM: line coding and control line state supported */
-    5, 0x24, 0x06, 0, 1,           /* union: control 0, subordinate 1 */
+    9, 4, 0, 0, 1, 0x02, 0x02, 0x00, 0, 5, 0x24, 0x00, LE16(0x0120), /* header functional descriptor, CDC 1.20 */
+    5, 0x24, 0x01, 0x00, 1,                                          /* call management: none, data interface 1 */
+    4, 0x24, 0x02, 0x02,                                 /* ACM: line coding and control line state supported */
+    5, 0x24, 0x06, 0, 1,                                 /* union: control 0, subordinate 1 */
     7, 5, 0x80 | EP_NOTIFY, 0x03, LE16(NOTIFY_SIZE), 16, /* notification IN, interrupt, 16 ms */
     /* interface 1: data class */
-    9, 4, 1, 0, 2, 0x0a, 0x00, 0x00, 0,
-    7, 5, EP_DATA, 0x02, LE16(BULK_SIZE), 0,         /* bulk OUT */
-    7, 5, 0x80 | EP_DATA, 0x02, LE16(BULK_SIZE), 0,  /* bulk IN */
+    9, 4, 1, 0, 2, 0x0a, 0x00, 0x00, 0, 7, 5, EP_DATA, 0x02, LE16(BULK_SIZE), 0, /* bulk OUT */
+    7, 5, 0x80 | EP_DATA, 0x02, LE16(BULK_SIZE), 0,                              /* bulk IN */
 };
 
-static uint8_t lang_desc[4] = {4, 3, LE16(0x0409)};
+static uint8_t lang_desc[4] = { 4, 3, LE16(0x0409) };
 static uint8_t str_desc[3][2 + 2 * 24];
-static const char *const str_ascii[3] = {"wasmcu", "wasmcu RP2040 link", "wasmcu-rp2040"};
+static const char *const str_ascii[3] = { "wasmcu", "wasmcu RP2040 link", "wasmcu-rp2040" };
 
 /* CDC line coding: 115200 baud, 1 stop bit, no parity, 8 data bits (reported back, not used). */
-static uint8_t line_coding[7] = {0x00, 0xc2, 0x01, 0x00, 0, 0, 8};
+static uint8_t line_coding[7] = { 0x00, 0xc2, 0x01, 0x00, 0, 0, 8 };
 
 /* ------------------------------------------------------------------ state */
 
@@ -78,10 +85,10 @@ static bool addr_pending;
 
 static const uint8_t *ep0_ptr;
 static uint32_t ep0_left;
-static bool ep0_zlp;          /* IN data stage shorter than asked, ends on a full packet */
-static uint32_t ep0_pid;      /* next DATA PID on EP0 */
+static bool ep0_zlp;     /* IN data stage shorter than asked, ends on a full packet */
+static uint32_t ep0_pid; /* next DATA PID on EP0 */
 static bool ep0_out_line_coding;
-static bool ep0_in_data;      /* an IN data stage is under way */
+static bool ep0_in_data; /* an IN data stage is under way */
 
 static uint32_t out_pid, in_pid;
 static volatile bool out_held;
@@ -208,12 +215,12 @@ RP_RAMFUNC static void set_configured(bool on)
         DPRAM(USB_DPRAM_BUF_CTRL(EP_DATA, false)) = 0;
         return;
     }
-    DPRAM(USB_DPRAM_EP_CTRL(EP_NOTIFY, false)) = USB_EP_CTRL_ENABLE | USB_EP_CTRL_INT_PER_BUFF |
-                                                (3u << USB_EP_CTRL_TYPE_LSB) | BUF_NOTIFY;
-    DPRAM(USB_DPRAM_EP_CTRL(EP_DATA, true)) = USB_EP_CTRL_ENABLE | USB_EP_CTRL_INT_PER_BUFF |
-                                              (2u << USB_EP_CTRL_TYPE_LSB) | BUF_DATA_OUT;
-    DPRAM(USB_DPRAM_EP_CTRL(EP_DATA, false)) = USB_EP_CTRL_ENABLE | USB_EP_CTRL_INT_PER_BUFF |
-                                               (2u << USB_EP_CTRL_TYPE_LSB) | BUF_DATA_IN;
+    DPRAM(USB_DPRAM_EP_CTRL(EP_NOTIFY, false)) =
+        USB_EP_CTRL_ENABLE | USB_EP_CTRL_INT_PER_BUFF | (3u << USB_EP_CTRL_TYPE_LSB) | BUF_NOTIFY;
+    DPRAM(USB_DPRAM_EP_CTRL(EP_DATA, true)) =
+        USB_EP_CTRL_ENABLE | USB_EP_CTRL_INT_PER_BUFF | (2u << USB_EP_CTRL_TYPE_LSB) | BUF_DATA_OUT;
+    DPRAM(USB_DPRAM_EP_CTRL(EP_DATA, false)) =
+        USB_EP_CTRL_ENABLE | USB_EP_CTRL_INT_PER_BUFF | (2u << USB_EP_CTRL_TYPE_LSB) | BUF_DATA_IN;
     out_pid = 0;
     in_pid = 0;
     configured = true;
@@ -237,7 +244,7 @@ RP_RAMFUNC static void handle_setup(void)
     ep0_out_line_coding = false;
     ep0_in_data = false;
     ep0_left = 0;
-    if (type == 0u) { /* standard */
+    if (type == 0u) {                    /* standard */
         if (req == 6u && (bm & 0x80u)) { /* GET_DESCRIPTOR */
             uint32_t dtype = value >> 8;
             uint32_t idx = value & 0xffu;
@@ -286,7 +293,7 @@ RP_RAMFUNC static void handle_setup(void)
         } else {
             ep0_stall();
         }
-    } else if (type == 1u) { /* class (CDC ACM); some hosts address it to the device */
+    } else if (type == 1u) {                 /* class (CDC ACM); some hosts address it to the device */
         if (req == 0x20u && !(bm & 0x80u)) { /* SET_LINE_CODING: 7 bytes follow */
             ep0_out_line_coding = true;
             buf_arm(0, true, EP0_SIZE, 1u);
@@ -430,7 +437,10 @@ void rp2040_usb_init(void)
     rp_set(USBCTRL_REGS_BASE, USB_SIE_CTRL, USB_SIE_CTRL_PULLUP_EN);
 }
 
-bool rp2040_usb_cdc_open(void) { return configured && dtr; }
+bool rp2040_usb_cdc_open(void)
+{
+    return configured && dtr;
+}
 
 size_t rp2040_usb_cdc_write(const uint8_t *data, size_t len)
 {

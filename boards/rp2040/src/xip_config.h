@@ -12,11 +12,11 @@
 #define XIP_BAUDR 4
 
 /* Standard SPI, 32-bit frames, EEPROM-read mode (command+address out, data in). */
-#define XIP_CTRLR0_VALUE ((0 << SSI_CTRLR0_SPI_FRF_LSB) | (31 << SSI_CTRLR0_DFS32_LSB) | \
-                          (SSI_TMOD_EEPROM << SSI_CTRLR0_TMOD_LSB))
+#define XIP_CTRLR0_VALUE                                                                                               \
+    ((0 << SSI_CTRLR0_SPI_FRF_LSB) | (31 << SSI_CTRLR0_DFS32_LSB) | (SSI_TMOD_EEPROM << SSI_CTRLR0_TMOD_LSB))
 
 /* 03h command, 8-bit instruction, 24-bit address (6 nibbles), no wait cycles. */
-#define XIP_SPI_CTRLR0_VALUE ((0x03 << SSI_SPI_CTRLR0_XIP_CMD_LSB) | (2 << SSI_SPI_CTRLR0_INST_L_LSB) | \
-                              (6 << SSI_SPI_CTRLR0_ADDR_L_LSB))
+#define XIP_SPI_CTRLR0_VALUE                                                                                           \
+    ((0x03 << SSI_SPI_CTRLR0_XIP_CMD_LSB) | (2 << SSI_SPI_CTRLR0_INST_L_LSB) | (6 << SSI_SPI_CTRLR0_ADDR_L_LSB))
 
 #endif

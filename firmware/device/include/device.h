@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define WASMCU_FIRMWARE_VERSION "0.1.0"
+#define WASMCU_FIRMWARE_VERSION     "0.1.0"
 #define WASMCU_FIRMWARE_VERSION_STR WASMCU_FIRMWARE_VERSION
 
 /* Report every GPIO write over the link (the host board and emulators do). */

@@ -153,7 +153,7 @@ void app_start(void)
     dev_image img;
     if (!dev_running_app(&img)) {
         set_state(LINK_APP_NONE, dev_ota_signed(DEV_PAIR_APP) ? "no signed app to run: push one with `wasmcu ota push`"
-                                                               : "no app installed: deploy one with `wasmcu deploy`");
+                                                              : "no app installed: deploy one with `wasmcu deploy`");
         return;
     }
     wr_limits lim;
@@ -181,8 +181,9 @@ void app_start(void)
     wr_module_info info;
     wr_module_info_get(m, &info);
     snprintf(msg, sizeof msg, "%s app from %s: %lu bytes, side table %lu B, runtime RAM %lu of %lu B",
-             img.signed_image ? (dev_ota_on_trial() ? "trial signed" : "signed") : "development", img.slot, (unsigned long)img.len, (unsigned long)info.side_table_bytes,
-             (unsigned long)app.bump.top, (unsigned long)app.bump.size);
+             img.signed_image ? (dev_ota_on_trial() ? "trial signed" : "signed") : "development", img.slot,
+             (unsigned long)img.len, (unsigned long)info.side_table_bytes, (unsigned long)app.bump.top,
+             (unsigned long)app.bump.size);
     events_log_str(LINK_LOG_DEBUG, msg);
     set_state(LINK_APP_RUNNING, NULL);
     wr_func *setup = wr_instance_func(app.app, "setup");

@@ -31,9 +31,9 @@ void app_request_call(uint16_t seq, const uint8_t *name, size_t len);
 bool app_call_pending(uint16_t seq);
 
 /* The main loop's turns. Each returns true if it did something. */
-bool app_serve_request(void);   /* a stop or restart the host asked for */
-bool app_run_call(void);        /* a queued CALL */
-bool app_run_loop(void);        /* one call of loop(), if the app runs */
+bool app_serve_request(void); /* a stop or restart the host asked for */
+bool app_run_call(void);      /* a queued CALL */
+bool app_run_loop(void);      /* one call of loop(), if the app runs */
 
 /* True when the main loop must take over from a wait: a stop or restart request, or a
  * queued call while no wasm code runs. */

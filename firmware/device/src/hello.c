@@ -14,7 +14,10 @@
 void hello_send(link_type type, uint16_t seq)
 {
     static char buf[LINK_MAX_PAYLOAD];
-    static const struct { const char *name; uint32_t offset, size; } regions[] = { WASMCU_REGION_TABLE };
+    static const struct {
+        const char *name;
+        uint32_t offset, size;
+    } regions[] = { WASMCU_REGION_TABLE };
     int n = snprintf(buf, sizeof buf,
                      "{\"protocol\":%u,\"firmware\":\"%s\",\"board\":\"%s\",\"cpu\":\"%s\",\"clock_hz\":%lu,"
                      "\"flash_size\":%lu,\"reset\":%d,\"runtime_arena\":%lu,\"layout\":[",
@@ -28,16 +31,18 @@ void hello_send(link_type type, uint16_t seq)
     dev_image img;
     if (n > 0 && (size_t)n < sizeof buf) {
         if (dev_running_app(&img)) {
-            n += snprintf(buf + n, sizeof buf - (size_t)n, "],\"app\":{\"slot\":\"%s\",\"generation\":%lu,\"bytes\":%lu,\"signed\":%s}",
-                          img.slot, (unsigned long)img.generation, (unsigned long)img.len, img.signed_image ? "true" : "false");
+            n += snprintf(buf + n, sizeof buf - (size_t)n,
+                          "],\"app\":{\"slot\":\"%s\",\"generation\":%lu,\"bytes\":%lu,\"signed\":%s}", img.slot,
+                          (unsigned long)img.generation, (unsigned long)img.len, img.signed_image ? "true" : "false");
         } else {
             n += snprintf(buf + n, sizeof buf - (size_t)n, "],\"app\":null");
         }
     }
     if (n > 0 && (size_t)n < sizeof buf) {
         if (dev_running_model(&img)) {
-            n += snprintf(buf + n, sizeof buf - (size_t)n, ",\"model\":{\"slot\":\"%s\",\"generation\":%lu,\"bytes\":%lu,\"signed\":%s}",
-                          img.slot, (unsigned long)img.generation, (unsigned long)img.len, img.signed_image ? "true" : "false");
+            n += snprintf(buf + n, sizeof buf - (size_t)n,
+                          ",\"model\":{\"slot\":\"%s\",\"generation\":%lu,\"bytes\":%lu,\"signed\":%s}", img.slot,
+                          (unsigned long)img.generation, (unsigned long)img.len, img.signed_image ? "true" : "false");
         } else {
             n += snprintf(buf + n, sizeof buf - (size_t)n, ",\"model\":null");
         }
@@ -48,8 +53,10 @@ void hello_send(link_type type, uint16_t seq)
     }
     if (n <= 0 || (size_t)n >= sizeof buf) {
         /* Never silence: a host that gets no handshake cannot tell a wrong port from this. */
-        n = snprintf(buf, sizeof buf, "{\"protocol\":%u,\"firmware\":\"%s\",\"board\":\"%s\",\"error\":\"handshake longer than one frame\"}",
-                     (unsigned)LINK_PROTOCOL_VERSION, WASMCU_FIRMWARE_VERSION, WASMCU_BOARD_NAME);
+        n = snprintf(
+            buf, sizeof buf,
+            "{\"protocol\":%u,\"firmware\":\"%s\",\"board\":\"%s\",\"error\":\"handshake longer than one frame\"}",
+            (unsigned)LINK_PROTOCOL_VERSION, WASMCU_FIRMWARE_VERSION, WASMCU_BOARD_NAME);
     }
     link_send((uint8_t)type, seq, (const uint8_t *)buf, (size_t)n, NULL, 0);
 }

@@ -84,7 +84,7 @@ static struct {
     uint8_t body[LINK_HEADER_BYTES + LINK_MAX_PAYLOAD + LINK_CRC_BYTES];
     size_t n;
     bool overflow;
-    bool text;  /* everything since the last delimiter is printable ASCII */
+    bool text; /* everything since the last delimiter is printable ASCII */
     uint32_t dropped;
 } rx;
 
@@ -111,8 +111,10 @@ void link_rx_bytes(const uint8_t *data, size_t len, link_frame_fn on_frame, link
                 rx.overflow = false;
                 continue;
             }
-            if (rx.n < sizeof rx.wire) rx.wire[rx.n++] = b;
-            else rx.overflow = true;
+            if (rx.n < sizeof rx.wire)
+                rx.wire[rx.n++] = b;
+            else
+                rx.overflow = true;
             continue;
         }
         if (rx.n == 0) continue;

@@ -17,7 +17,9 @@ enum {
 #include "link.def"
 };
 /* COBS adds one byte per 254 plus one; the delimiter is one more. */
-#define LINK_MAX_WIRE (LINK_HEADER_BYTES + LINK_MAX_PAYLOAD + LINK_CRC_BYTES + (LINK_HEADER_BYTES + LINK_MAX_PAYLOAD + LINK_CRC_BYTES) / 254u + 2u)
+#define LINK_MAX_WIRE                                                                                                  \
+    (LINK_HEADER_BYTES + LINK_MAX_PAYLOAD + LINK_CRC_BYTES +                                                           \
+     (LINK_HEADER_BYTES + LINK_MAX_PAYLOAD + LINK_CRC_BYTES) / 254u + 2u)
 
 /* Frame types. Device → host are below 0x40, host → device at 0x40 and above. */
 typedef enum {

@@ -80,9 +80,12 @@ static void results(nn_interp *it)
     for (size_t i = 0; i < count; i++) {
         char num[24];
         float v;
-        if (t.type == NN_FLOAT32) memcpy(&v, (const uint8_t *)t.data + 4 * i, 4);
-        else if (t.type == NN_INT8) v = t.scale * (float)(((const int8_t *)t.data)[i] - t.zero_point);
-        else v = t.scale * (float)(((const uint8_t *)t.data)[i] - t.zero_point);
+        if (t.type == NN_FLOAT32)
+            memcpy(&v, (const uint8_t *)t.data + 4 * i, 4);
+        else if (t.type == NN_INT8)
+            v = t.scale * (float)(((const int8_t *)t.data)[i] - t.zero_point);
+        else
+            v = t.scale * (float)(((const uint8_t *)t.data)[i] - t.zero_point);
         int n = fmt3(num + 1, sizeof num - 1, v);
         num[0] = ',';
         if (n > 0) hal_link_write((const uint8_t *)(i ? num : num + 1), (size_t)n + (i ? 1u : 0u));
@@ -112,7 +115,8 @@ static void infer(unsigned long n, unsigned long warmups)
     nn_tensor_info t;
     if (nn_input(it, 0, &t) != NN_OK || ml.loaded != t.bytes) {
         char line[120];
-        snprintf(line, sizeof line, "e-[input 0 needs %lu bytes; %lu are loaded]", (unsigned long)t.bytes, (unsigned long)ml.loaded);
+        snprintf(line, sizeof line, "e-[input 0 needs %lu bytes; %lu are loaded]", (unsigned long)t.bytes,
+                 (unsigned long)ml.loaded);
         say(line);
         return;
     }
@@ -217,8 +221,10 @@ void mlperf_command(const char *text, size_t len)
     } else if (word(&p, end, "results")) {
         const char *why = "";
         nn_interp *it = dev_model(&why);
-        if (it) results(it);
-        else say("e-[no model]");
+        if (it)
+            results(it);
+        else
+            say("e-[no model]");
     } else {
         char line[96];
         snprintf(line, sizeof line, "e-[Unknown command: %.*s]", (int)(len > 60 ? 60 : len), text);

@@ -15,7 +15,7 @@ static uint8_t nn_arena[DEV_NN_ARENA_BYTES] __attribute__((aligned(16)));
 
 static struct {
     nn_interp *it;
-    const uint8_t *bytes;     /* the model it was prepared from */
+    const uint8_t *bytes; /* the model it was prepared from */
     uint32_t len, generation;
     nn_error err;
 } m;
@@ -75,7 +75,8 @@ link_status model_cmd_info(uint16_t seq, const char **detail)
             uint32_t scale_bits;
             memcpy(&scale_bits, &t.scale, sizeof scale_bits);
             n += snprintf(buf + n, sizeof buf - (size_t)n,
-                          "%s{\"io\":\"%s\",\"index\":%u,\"type\":\"%s\",\"bytes\":%lu,\"zero_point\":%ld,\"scale_bits\":%lu,\"shape\":[",
+                          "%s{\"io\":\"%s\",\"index\":%u,\"type\":\"%s\",\"bytes\":%lu,\"zero_point\":%ld,\"scale_"
+                          "bits\":%lu,\"shape\":[",
                           (out || i) ? "," : "", out ? "output" : "input", (unsigned)i, nn_type_name(t.type),
                           (unsigned long)t.bytes, (long)t.zero_point, (unsigned long)scale_bits);
             for (int d = 0; d < t.rank && n > 0 && (size_t)n < sizeof buf; d++) {

@@ -16,17 +16,17 @@ void dev_model_reset_loaded(void);
 
 typedef struct {
     nn_status status;
-    uint64_t micros;  /* wall time of the invoke */
-    uint64_t cycles;  /* CPU cycles where the board counts them, else 0 */
+    uint64_t micros; /* wall time of the invoke */
+    uint64_t cycles; /* CPU cycles where the board counts them, else 0 */
 } dev_invoke_result;
 
 dev_invoke_result dev_model_invoke(nn_interp *it);
 
 /* The MODEL_* link commands on the running model; *detail says why one cannot run. */
-link_status model_cmd_info(uint16_t seq, const char **detail);            /* → DATA(JSON) */
+link_status model_cmd_info(uint16_t seq, const char **detail); /* → DATA(JSON) */
 link_status model_cmd_input(const uint8_t *p, size_t n, const char **detail);
 link_status model_cmd_output(uint16_t seq, const uint8_t *p, size_t n, const char **detail);
-link_status model_cmd_invoke(uint16_t seq, const char **detail);          /* → DATA(status, micros, cycles) */
+link_status model_cmd_invoke(uint16_t seq, const char **detail); /* → DATA(status, micros, cycles) */
 link_status model_cmd_reset(const char **detail);
 
 #endif

@@ -13,15 +13,18 @@
 static wr_status n_gpio_mode(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
 {
     (void)r;
-    if (a[1].i32 < 0 || a[1].i32 > (int32_t)HAL_GPIO_INPUT_PULLDOWN) return wr_native_trap(ctx, "gpio_mode: unknown mode");
-    if (hal_gpio_mode_set((uint32_t)a[0].i32, (hal_gpio_mode)a[1].i32) != HAL_OK) return wr_native_trap(ctx, "gpio_mode: no such pin");
+    if (a[1].i32 < 0 || a[1].i32 > (int32_t)HAL_GPIO_INPUT_PULLDOWN)
+        return wr_native_trap(ctx, "gpio_mode: unknown mode");
+    if (hal_gpio_mode_set((uint32_t)a[0].i32, (hal_gpio_mode)a[1].i32) != HAL_OK)
+        return wr_native_trap(ctx, "gpio_mode: no such pin");
     return WR_OK;
 }
 
 static wr_status n_gpio_write(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
 {
     (void)r;
-    if (hal_gpio_write((uint32_t)a[0].i32, a[1].i32 != 0) != HAL_OK) return wr_native_trap(ctx, "gpio_write: no such pin");
+    if (hal_gpio_write((uint32_t)a[0].i32, a[1].i32 != 0) != HAL_OK)
+        return wr_native_trap(ctx, "gpio_write: no such pin");
     events_gpio((uint32_t)a[0].i32, a[1].i32 != 0);
     return WR_OK;
 }
@@ -257,7 +260,8 @@ static wr_status n_model_info(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
         r[0].i32 = M_NO_MODEL;
     } else if (a[3].i32 < 48) {
         r[0].i32 = M_BAD_SIZE;
-    } else if ((a[0].i32 ? nn_output(it, (size_t)a[1].i32, &t) : nn_input(it, (size_t)a[1].i32, &t)) != NN_OK || a[1].i32 < 0) {
+    } else if ((a[0].i32 ? nn_output(it, (size_t)a[1].i32, &t) : nn_input(it, (size_t)a[1].i32, &t)) != NN_OK ||
+               a[1].i32 < 0) {
         r[0].i32 = M_BAD_INDEX;
     } else {
         uint32_t scale;
@@ -279,9 +283,12 @@ static wr_status n_model_write(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
     (void)ctx;
     nn_interp *it = need_model();
     nn_tensor_info t;
-    if (!it) r[0].i32 = M_NO_MODEL;
-    else if (a[0].i32 < 0 || nn_input(it, (size_t)a[0].i32, &t) != NN_OK) r[0].i32 = M_BAD_INDEX;
-    else if ((size_t)(uint32_t)a[2].i32 != t.bytes || !t.data) r[0].i32 = M_BAD_SIZE;
+    if (!it)
+        r[0].i32 = M_NO_MODEL;
+    else if (a[0].i32 < 0 || nn_input(it, (size_t)a[0].i32, &t) != NN_OK)
+        r[0].i32 = M_BAD_INDEX;
+    else if ((size_t)(uint32_t)a[2].i32 != t.bytes || !t.data)
+        r[0].i32 = M_BAD_SIZE;
     else {
         memcpy(t.data, a[1].ptr, t.bytes);
         r[0].i32 = M_OK;
@@ -313,8 +320,10 @@ static wr_status n_model_read(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
     (void)ctx;
     nn_interp *it = need_model();
     nn_tensor_info t;
-    if (!it) r[0].i32 = M_NO_MODEL;
-    else if (a[0].i32 < 0 || nn_output(it, (size_t)a[0].i32, &t) != NN_OK || !t.data) r[0].i32 = M_BAD_INDEX;
+    if (!it)
+        r[0].i32 = M_NO_MODEL;
+    else if (a[0].i32 < 0 || nn_output(it, (size_t)a[0].i32, &t) != NN_OK || !t.data)
+        r[0].i32 = M_BAD_INDEX;
     else {
         size_t n = t.bytes < (size_t)(uint32_t)a[2].i32 ? t.bytes : (size_t)(uint32_t)a[2].i32;
         memcpy(a[1].ptr, t.data, n);

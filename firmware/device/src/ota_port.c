@@ -34,7 +34,6 @@ _Static_assert(DEV_OTA_STATE_BYTES % (2u * WASMCU_FLASH_ERASE_SIZE) == 0, "OTA s
 
 static dev_pair pairs[2];
 
-
 /* ---- flash port ---------------------------------------------------------------------- */
 
 static bool area(const dev_pair *p, ota_area a, uint32_t off, uint32_t len, uint32_t *abs)
@@ -76,8 +75,8 @@ static int fl_program(void *user, ota_area a, uint32_t off, const void *buf, uin
     return area(user, a, off, len, &abs) && hal_flash_program(abs, buf, len) == HAL_OK ? 0 : -1;
 }
 
-static void pair_init(dev_pair *p, const char *name, const slot_region *s0, const slot_region *s1, uint32_t state_offset,
-                      uint8_t kinds)
+static void pair_init(dev_pair *p, const char *name, const slot_region *s0, const slot_region *s1,
+                      uint32_t state_offset, uint8_t kinds)
 {
     memset(p, 0, sizeof *p);
     p->name = name;
@@ -86,9 +85,14 @@ static void pair_init(dev_pair *p, const char *name, const slot_region *s0, cons
     p->state_offset = state_offset;
     p->kinds = kinds;
     p->fl = (ota_flash){
-        .user = p, .read = fl_read, .erase = fl_erase, .program = fl_program,
-        .slot_size = s0->size, .state_size = DEV_OTA_STATE_BYTES,
-        .erase_size = WASMCU_FLASH_ERASE_SIZE, .prog_size = DEV_OTA_PROG_BYTES,
+        .user = p,
+        .read = fl_read,
+        .erase = fl_erase,
+        .program = fl_program,
+        .slot_size = s0->size,
+        .state_size = DEV_OTA_STATE_BYTES,
+        .erase_size = WASMCU_FLASH_ERASE_SIZE,
+        .prog_size = DEV_OTA_PROG_BYTES,
     };
     p->status = OTA_ERR_NO_IMAGE;
 }
@@ -175,7 +179,10 @@ bool dev_running_app(dev_image *out)
     const uint8_t *b;
     int i = slot_active_app(&h, &b);
     if (i < 0) return false;
-    *out = (dev_image){ .bytes = b, .len = h.length, .slot = slot_app((unsigned)i)->name, .signed_image = false,
+    *out = (dev_image){ .bytes = b,
+                        .len = h.length,
+                        .slot = slot_app((unsigned)i)->name,
+                        .signed_image = false,
                         .generation = h.generation };
     return true;
 }
@@ -193,7 +200,10 @@ bool dev_running_model(dev_image *out)
     const uint8_t *b;
     int i = slot_active_model(&h, &b);
     if (i < 0) return false;
-    *out = (dev_image){ .bytes = b, .len = h.length, .slot = slot_model_half((unsigned)i)->name, .signed_image = false,
+    *out = (dev_image){ .bytes = b,
+                        .len = h.length,
+                        .slot = slot_model_half((unsigned)i)->name,
+                        .signed_image = false,
                         .generation = h.generation };
     return true;
 }

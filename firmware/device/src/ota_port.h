@@ -26,9 +26,9 @@ typedef enum { DEV_PAIR_APP = 0, DEV_PAIR_MODEL = 1 } dev_pair_id;
 typedef struct {
     const uint8_t *bytes;
     uint32_t len;
-    const char *slot;     /* region name, e.g. "app_a" or "model_b" */
-    bool signed_image;    /* from a verified OTA image (else a development image) */
-    uint32_t generation;  /* development images: their generation; signed: 0 */
+    const char *slot;    /* region name, e.g. "app_a" or "model_b" */
+    bool signed_image;   /* from a verified OTA image (else a development image) */
+    uint32_t generation; /* development images: their generation; signed: 0 */
 } dev_image;
 
 /* Bit of an ota_kind in dev_pair.kinds. */
@@ -39,12 +39,12 @@ typedef struct {
     const char *name;
     const slot_region *slot[2];
     uint32_t state_offset;
-    uint8_t kinds;            /* bit mask of the ota_kind values this pair runs */
+    uint8_t kinds; /* bit mask of the ota_kind values this pair runs */
     ota_flash fl;
     ota_ctx ctx;
     ota_boot_result boot;
-    ota_status status;        /* of ota_open + ota_boot; OTA_ERR_NO_IMAGE: development images */
-    bool is_signed;           /* a verified signed image runs from this pair */
+    ota_status status; /* of ota_open + ota_boot; OTA_ERR_NO_IMAGE: development images */
+    bool is_signed;    /* a verified signed image runs from this pair */
     bool rolled_back;
 } dev_pair;
 

@@ -97,7 +97,8 @@ int slot_active_model(slot_header *hdr, const uint8_t **payload)
 slot_status slot_erase_for(const slot_region *r, uint32_t len)
 {
     if (len > r->size - SLOT_HEADER_BYTES) return SLOT_ERR_TOO_BIG;
-    uint32_t erase = (SLOT_HEADER_BYTES + len + WASMCU_FLASH_ERASE_SIZE - 1u) / WASMCU_FLASH_ERASE_SIZE * WASMCU_FLASH_ERASE_SIZE;
+    uint32_t erase =
+        (SLOT_HEADER_BYTES + len + WASMCU_FLASH_ERASE_SIZE - 1u) / WASMCU_FLASH_ERASE_SIZE * WASMCU_FLASH_ERASE_SIZE;
     return hal_flash_erase(r->offset, erase) == HAL_OK ? SLOT_OK : SLOT_ERR_FLASH;
 }
 

@@ -12,15 +12,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define SLOT_MAGIC 0x55434D57u /* "WMCU" little-endian */
+#define SLOT_MAGIC        0x55434D57u /* "WMCU" little-endian */
 #define SLOT_HEADER_BYTES 32u
 
 typedef enum { SLOT_KIND_APP = 1, SLOT_KIND_MODEL = 2 } slot_kind;
 
 typedef struct {
     uint32_t magic;
-    uint16_t version;    /* header format, 1 */
-    uint8_t kind;        /* slot_kind */
+    uint16_t version; /* header format, 1 */
+    uint8_t kind;     /* slot_kind */
     uint8_t flags;
     uint32_t length;     /* payload bytes */
     uint32_t crc32;      /* of the payload */
@@ -30,11 +30,11 @@ typedef struct {
 
 typedef enum {
     SLOT_OK = 0,
-    SLOT_ERR_EMPTY,      /* erased or no header */
-    SLOT_ERR_HEADER,     /* header damaged or of another format */
-    SLOT_ERR_TOO_BIG,    /* payload does not fit the region */
-    SLOT_ERR_CRC,        /* payload does not match its CRC */
-    SLOT_ERR_FLASH,      /* erase or program failed */
+    SLOT_ERR_EMPTY,   /* erased or no header */
+    SLOT_ERR_HEADER,  /* header damaged or of another format */
+    SLOT_ERR_TOO_BIG, /* payload does not fit the region */
+    SLOT_ERR_CRC,     /* payload does not match its CRC */
+    SLOT_ERR_FLASH,   /* erase or program failed */
 } slot_status;
 
 const char *slot_status_str(slot_status s);
@@ -59,7 +59,8 @@ int slot_active_model(slot_header *hdr, const uint8_t **payload);
 /* The steps of an install, for writes that arrive in pieces over the link:
  * erase room for `len` payload bytes, program pieces, check, then the header last. */
 slot_status slot_erase_for(const slot_region *r, uint32_t len);
-slot_status slot_write_payload(const slot_region *r, uint32_t offset, const uint8_t *data, uint32_t len, uint32_t total);
+slot_status slot_write_payload(const slot_region *r, uint32_t offset, const uint8_t *data, uint32_t len,
+                               uint32_t total);
 uint32_t slot_payload_crc(const slot_region *r, uint32_t len);
 slot_status slot_commit(const slot_region *r, slot_kind kind, uint32_t len, uint32_t crc, uint32_t generation);
 /* The slot a new app or model goes to (never the active one), and the generation it gets. */

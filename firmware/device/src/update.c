@@ -13,8 +13,7 @@
 #include "ota_port.h"
 #include "slots.h"
 
-__attribute__((format(printf, 4, 5)))
-static int append(char *buf, size_t size, int n, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int append(char *buf, size_t size, int n, const char *fmt, ...)
 {
     if (n < 0 || (size_t)n >= size) return n;
     va_list ap;
@@ -33,11 +32,12 @@ static int pair_json(const dev_pair *p, char *buf, size_t size, int n)
         n = append(buf, size, n,
                    ",\"slot\":\"%s\",\"state\":\"%s\",\"kind\":\"%s\",\"version\":\"%u.%u.%u\",\"counter\":%lu,"
                    "\"key_id\":\"%08lx\",\"trial_boots\":%u",
-                   p->slot[p->ctx.running]->name, dev_pair_on_trial(p) ? "trial" : "confirmed", dev_ota_kind_name(h->kind),
-                   h->ver_major, h->ver_minor, h->ver_patch, (unsigned long)h->security_counter,
-                   (unsigned long)h->key_id, (unsigned)p->ctx.st.trial_boots);
+                   p->slot[p->ctx.running]->name, dev_pair_on_trial(p) ? "trial" : "confirmed",
+                   dev_ota_kind_name(h->kind), h->ver_major, h->ver_minor, h->ver_patch,
+                   (unsigned long)h->security_counter, (unsigned long)h->key_id, (unsigned)p->ctx.st.trial_boots);
     }
-    if (p->ctx.st.pending != OTA_NO_SLOT) n = append(buf, size, n, ",\"pending\":\"%s\"", p->slot[p->ctx.st.pending]->name);
+    if (p->ctx.st.pending != OTA_NO_SLOT)
+        n = append(buf, size, n, ",\"pending\":\"%s\"", p->slot[p->ctx.st.pending]->name);
     n = append(buf, size, n, ",\"rolled_back\":%s", p->rolled_back ? "true" : "false");
     if (p->boot.rejected != OTA_OK) n = append(buf, size, n, ",\"rejected\":\"%s\"", ota_status_str(p->boot.rejected));
     return append(buf, size, n, "}");
@@ -61,10 +61,10 @@ static int status_json(char *buf, size_t size)
 /* One update at a time; the patcher (about 4.3 KB) and the writer share their RAM. */
 static struct {
     bool open;
-    uint8_t mode;             /* LINK_OTA_IMAGE or LINK_OTA_PATCH */
+    uint8_t mode; /* LINK_OTA_IMAGE or LINK_OTA_PATCH */
     dev_pair *p;
-    uint8_t dst;              /* slot being written */
-    bool provisioning;        /* first signed image of a development pair: adopted at next boot */
+    uint8_t dst;       /* slot being written */
+    bool provisioning; /* first signed image of a development pair: adopted at next boot */
     uint32_t total, received;
     union {
         ota_writer w;
@@ -190,8 +190,8 @@ link_status update_begin(const uint8_t *p, size_t n, const char **detail)
     if (n < 5) return LINK_E_ARGS;
     uint32_t total = le32_get(p + 1);
     link_status st = p[0] == LINK_OTA_IMAGE   ? begin_image(p + 5, n - 5, total, detail)
-             : p[0] == LINK_OTA_PATCH ? begin_patch(p + 5, n - 5, total, detail)
-                                      : LINK_E_ARGS;
+                     : p[0] == LINK_OTA_PATCH ? begin_patch(p + 5, n - 5, total, detail)
+                                              : LINK_E_ARGS;
     if (st != LINK_OK) return st;
     up.mode = p[0];
     up.total = total;
@@ -220,7 +220,8 @@ link_status update_data(const uint8_t *p, size_t n, const char **detail)
         return LINK_E_ARGS;
     }
     const uint8_t *fresh = p + 4 + skip;
-    ota_status s = up.mode == LINK_OTA_PATCH ? ota_patch_feed(&up.u.pt, fresh, len) : ota_writer_feed(&up.u.w, fresh, len);
+    ota_status s =
+        up.mode == LINK_OTA_PATCH ? ota_patch_feed(&up.u.pt, fresh, len) : ota_writer_feed(&up.u.w, fresh, len);
     if (s != OTA_OK) return reject(s, detail);
     up.received += len;
     return LINK_OK;

@@ -34,7 +34,7 @@ typedef enum {
     HAL_RESET_POWER_ON = 0,
     HAL_RESET_SOFTWARE,
     HAL_RESET_WATCHDOG,
-    HAL_RESET_FAULT,     /* a hard fault handler reset the chip */
+    HAL_RESET_FAULT, /* a hard fault handler reset the chip */
     HAL_RESET_UNKNOWN,
 } hal_reset_reason;
 
@@ -46,8 +46,8 @@ void hal_reset(void);
 
 /* ------------------------------------------------------------------ time */
 
-uint64_t hal_time_us(void);          /* monotonic since boot */
-void hal_delay_us(uint32_t us);      /* busy or sleeping wait, board's choice */
+uint64_t hal_time_us(void);     /* monotonic since boot */
+void hal_delay_us(uint32_t us); /* busy or sleeping wait, board's choice */
 /* A free-running CPU cycle counter where the board has one (0 elsewhere). */
 uint64_t hal_cycles(void);
 /* Lets the CPU sleep until the next interrupt or `until_us`, whichever first. */
@@ -103,10 +103,10 @@ typedef enum {
     HAL_PERIPH_SPI0 = 0,
     HAL_PERIPH_SPI1,
     HAL_PERIPH_PWM,
-    HAL_PERIPH_PIO0,     /* programmable I/O (RP2040) */
+    HAL_PERIPH_PIO0, /* programmable I/O (RP2040) */
     HAL_PERIPH_PIO1,
-    HAL_PERIPH_I2C1,     /* the second I2C controller (the HAL's bus is the first) */
-    HAL_PERIPH_UART1,    /* the second UART (the link is the first) */
+    HAL_PERIPH_I2C1,  /* the second I2C controller (the HAL's bus is the first) */
+    HAL_PERIPH_UART1, /* the second UART (the link is the first) */
     HAL_PERIPH_COUNT
 } hal_periph;
 

@@ -11,62 +11,77 @@
 
 #include <stdint.h>
 
-static inline int32_t nn_wadd(int32_t a, int32_t b) {
-  return (int32_t)((uint32_t)a + (uint32_t)b);
+static inline int32_t nn_wadd(int32_t a, int32_t b)
+{
+    return (int32_t)((uint32_t)a + (uint32_t)b);
 }
-static inline int32_t nn_wsub(int32_t a, int32_t b) {
-  return (int32_t)((uint32_t)a - (uint32_t)b);
+static inline int32_t nn_wsub(int32_t a, int32_t b)
+{
+    return (int32_t)((uint32_t)a - (uint32_t)b);
 }
-static inline int32_t nn_wshl(int32_t a, int s) {
-  return (int32_t)((uint32_t)a << s);
+static inline int32_t nn_wshl(int32_t a, int s)
+{
+    return (int32_t)((uint32_t)a << s);
 }
-static inline int32_t nn_min32(int32_t a, int32_t b) { return a < b ? a : b; }
-static inline int32_t nn_max32(int32_t a, int32_t b) { return a > b ? a : b; }
-static inline int32_t nn_clamp32(int32_t x, int32_t lo, int32_t hi) {
-  return x < lo ? lo : (x > hi ? hi : x);
+static inline int32_t nn_min32(int32_t a, int32_t b)
+{
+    return a < b ? a : b;
+}
+static inline int32_t nn_max32(int32_t a, int32_t b)
+{
+    return a > b ? a : b;
+}
+static inline int32_t nn_clamp32(int32_t x, int32_t lo, int32_t hi)
+{
+    return x < lo ? lo : (x > hi ? hi : x);
 }
 
 /* (a * b) / 2^31 rounded to nearest, -1 * -1 saturating: ARM's VQRDMULH.
  * gemmlowp writes it as (ab + nudge) / 2^31 with a sign-dependent nudge and
  * truncating division; that equals floor((ab + 2^30) / 2^31) for every ab,
  * which is one add and one arithmetic shift. */
-static inline int32_t nn_srdhm(int32_t a, int32_t b) {
-  if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
-  return (int32_t)(((int64_t)a * (int64_t)b + (1 << 30)) >> 31);
+static inline int32_t nn_srdhm(int32_t a, int32_t b)
+{
+    if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
+    return (int32_t)(((int64_t)a * (int64_t)b + (1 << 30)) >> 31);
 }
 
 /* x / 2^exponent rounded to nearest, ties away from zero (0 <= exponent <=
  * 31). gemmlowp compares the remainder with a sign-dependent threshold; the
  * same result is floor((x + 2^(e-1) - (x < 0)) / 2^e). */
-static inline int32_t nn_rdbpot(int32_t x, int exponent) {
-  if (exponent == 0) return x;
-  return (int32_t)(((int64_t)x + ((int64_t)1 << (exponent - 1)) - (x < 0)) >> exponent);
+static inline int32_t nn_rdbpot(int32_t x, int exponent)
+{
+    if (exponent == 0) return x;
+    return (int32_t)(((int64_t)x + ((int64_t)1 << (exponent - 1)) - (x < 0)) >> exponent);
 }
 
 /* x * multiplier * 2^shift with the reference's two roundings. The
  * multiplier comes from nn_quantize_multiplier (0 <= m < 2^31), so the
  * saturating corner of nn_srdhm (both INT32_MIN) cannot occur. */
-static inline int32_t nn_mbqm(int32_t x, int32_t multiplier, int shift) {
-  const int left = shift > 0 ? shift : 0;
-  const int right = shift > 0 ? 0 : -shift;
-  const int32_t high = (int32_t)(((int64_t)nn_wshl(x, left) * (int64_t)multiplier + (1 << 30)) >> 31);
-  return nn_rdbpot(high, right);
+static inline int32_t nn_mbqm(int32_t x, int32_t multiplier, int shift)
+{
+    const int left = shift > 0 ? shift : 0;
+    const int right = shift > 0 ? 0 : -shift;
+    const int32_t high = (int32_t)(((int64_t)nn_wshl(x, left) * (int64_t)multiplier + (1 << 30)) >> 31);
+    return nn_rdbpot(high, right);
 }
 
 /* The 64-bit accumulator variant (int16 activations). */
-static inline int32_t nn_mbqm64(int64_t x, int32_t multiplier, int shift) {
-  const int32_t reduced = multiplier < 0x7FFF0000 ? ((multiplier + (1 << 15)) >> 16) : 0x7FFF;
-  const int total = 15 - shift;
-  x = (int64_t)((uint64_t)(x * (int64_t)reduced) + ((uint64_t)1 << (total - 1)));
-  return (int32_t)(x >> total);
+static inline int32_t nn_mbqm64(int64_t x, int32_t multiplier, int shift)
+{
+    const int32_t reduced = multiplier < 0x7FFF0000 ? ((multiplier + (1 << 15)) >> 16) : 0x7FFF;
+    const int total = 15 - shift;
+    x = (int64_t)((uint64_t)(x * (int64_t)reduced) + ((uint64_t)1 << (total - 1)));
+    return (int32_t)(x >> total);
 }
 
 /* Saturating x * 2^e for 0 < e < 31 (gemmlowp SaturatingRoundingMultiplyByPOT). */
-static inline int32_t nn_sat_shl(int32_t x, int e) {
-  const int32_t threshold = (int32_t)((1u << (31 - e)) - 1u);
-  if (x > threshold) return INT32_MAX;
-  if (x < -threshold) return INT32_MIN;
-  return nn_wshl(x, e);
+static inline int32_t nn_sat_shl(int32_t x, int e)
+{
+    const int32_t threshold = (int32_t)((1u << (31 - e)) - 1u);
+    if (x > threshold) return INT32_MAX;
+    if (x < -threshold) return INT32_MIN;
+    return nn_wshl(x, e);
 }
 
 /* Decomposes a positive real multiplier into a Q0.31 significand and a
@@ -95,14 +110,12 @@ int32_t nn_get_reciprocal(int32_t x, int integer_digits, int *num_bits_over_unit
 
 /* Quantized activation range of a fused activation (TFLite
  * CalculateActivationRangeQuantized) for an output of [qmin, qmax]. */
-void nn_activation_range(int activation, float scale, int32_t zero_point, int32_t qmin,
-                         int32_t qmax, int32_t *act_min, int32_t *act_max);
+void nn_activation_range(int activation, float scale, int32_t zero_point, int32_t qmin, int32_t qmax, int32_t *act_min,
+                         int32_t *act_max);
 
 /* int16 sigmoid/tanh by table interpolation (TFLite reference_integer_ops
  * Logistic/Tanh for int16): in-place safe. */
-void nn_logistic_i16(int32_t input_multiplier, int32_t input_left_shift, uint32_t n,
-                     const int16_t *in, int16_t *out);
-void nn_tanh_i16(int32_t input_multiplier, int32_t input_left_shift, uint32_t n,
-                 const int16_t *in, int16_t *out);
+void nn_logistic_i16(int32_t input_multiplier, int32_t input_left_shift, uint32_t n, const int16_t *in, int16_t *out);
+void nn_tanh_i16(int32_t input_multiplier, int32_t input_left_shift, uint32_t n, const int16_t *in, int16_t *out);
 
 #endif /* WASMCU_NN_QUANT_H */

@@ -13,11 +13,13 @@ enum { ST_HDR, ST_TAG, ST_VARINT, ST_DIFF, ST_LITERAL, ST_END };
 enum { OP_END = 0, OP_COPY = 1, OP_ADD = 2, OP_INSERT = 3 };
 enum { W_LEN, W_DELTA, W_SKIP, W_RUN };
 
-static uint32_t le32(const uint8_t *p) {
+static uint32_t le32(const uint8_t *p)
+{
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
-void ota_patch_init(ota_patcher *p, const ota_flash *fl, ota_area src, ota_area dst) {
+void ota_patch_init(ota_patcher *p, const ota_flash *fl, ota_area src, ota_area dst)
+{
     memset(p, 0, sizeof *p);
     p->fl = fl;
     p->src = src;
@@ -32,12 +34,14 @@ void ota_patch_init(ota_patcher *p, const ota_flash *fl, ota_area src, ota_area 
     }
 }
 
-static ota_status fail(ota_patcher *p, ota_status s) {
+static ota_status fail(ota_patcher *p, ota_status s)
+{
     if (p->error == OTA_OK) p->error = s;
     return p->error;
 }
 
-void ota_patch_known_base(ota_patcher *p, uint32_t len, const uint8_t sha[32]) {
+void ota_patch_known_base(ota_patcher *p, uint32_t len, const uint8_t sha[32])
+{
     if (sha == NULL || p->hdr_fill != 0) {
         (void)fail(p, OTA_ERR_ARG);
         return;
@@ -48,7 +52,8 @@ void ota_patch_known_base(ota_patcher *p, uint32_t len, const uint8_t sha[32]) {
 }
 
 /* Header: sizes fit, CRC good, and the source slot holds exactly the old image. */
-static ota_status check_header(ota_patcher *p) {
+static ota_status check_header(ota_patcher *p)
+{
     const uint8_t *h = p->hdr;
     if (le32(h) != OTA_PATCH_MAGIC) return OTA_ERR_MAGIC;
     if ((h[4] | (h[5] << 8)) != 1) return OTA_ERR_VERSION;
@@ -85,7 +90,8 @@ static ota_status check_header(ota_patcher *p) {
     return OTA_OK;
 }
 
-static ota_status flush_page(ota_patcher *p) {
+static ota_status flush_page(ota_patcher *p)
+{
     const ota_flash *fl = p->fl;
     uint32_t start = p->out_pos - p->page_fill;
     while (p->erased_to < start + fl->prog_size) {
@@ -101,14 +107,16 @@ static ota_status flush_page(ota_patcher *p) {
 }
 
 /* Callers have range-checked the op, so out_pos < new_len here. */
-static ota_status emit(ota_patcher *p, uint8_t b) {
+static ota_status emit(ota_patcher *p, uint8_t b)
+{
     p->page[p->page_fill++] = b;
     p->out_pos++;
     if (p->page_fill == p->fl->prog_size) return flush_page(p);
     return OTA_OK;
 }
 
-static ota_status old_byte(ota_patcher *p, uint8_t *out) {
+static ota_status old_byte(ota_patcher *p, uint8_t *out)
+{
     uint32_t pos = (uint32_t)p->old_pos;
     if (pos < p->old_buf_pos || pos >= p->old_buf_pos + p->old_buf_len) {
         uint32_t n = p->old_len - pos;
@@ -122,7 +130,8 @@ static ota_status old_byte(ota_patcher *p, uint8_t *out) {
     return OTA_OK;
 }
 
-static ota_status copy_old(ota_patcher *p, uint32_t n) {
+static ota_status copy_old(ota_patcher *p, uint32_t n)
+{
     for (uint32_t i = 0; i < n; i++) {
         uint8_t b;
         ota_status s = old_byte(p, &b);
@@ -133,7 +142,8 @@ static ota_status copy_old(ota_patcher *p, uint32_t n) {
     return OTA_OK;
 }
 
-static void want_varint(ota_patcher *p, uint8_t which) {
+static void want_varint(ota_patcher *p, uint8_t which)
+{
     p->state = ST_VARINT;
     p->want = which;
     p->varint = 0;
@@ -141,7 +151,8 @@ static void want_varint(ota_patcher *p, uint8_t which) {
 }
 
 /* A varint argument is complete: act on it. */
-static ota_status got_varint(ota_patcher *p) {
+static ota_status got_varint(ota_patcher *p)
+{
     uint64_t v = p->varint;
     switch (p->want) {
     case W_LEN:
@@ -195,7 +206,8 @@ static ota_status got_varint(ota_patcher *p) {
     return OTA_ERR_PATCH;
 }
 
-static ota_status step(ota_patcher *p, uint8_t b) {
+static ota_status step(ota_patcher *p, uint8_t b)
+{
     switch (p->state) {
     case ST_TAG:
         p->op = b;
@@ -229,13 +241,14 @@ static ota_status step(ota_patcher *p, uint8_t b) {
         if (s != OTA_OK) return s;
         p->op_left--;
         if (--p->run_left == 0) {
-            if (p->op_left == 0) p->state = ST_TAG;
-            else want_varint(p, W_SKIP);
+            if (p->op_left == 0)
+                p->state = ST_TAG;
+            else
+                want_varint(p, W_SKIP);
         }
         return OTA_OK;
     }
-    case ST_END:
-        return OTA_ERR_PATCH; /* bytes after END */
+    case ST_END: return OTA_ERR_PATCH; /* bytes after END */
     }
     return OTA_ERR_PATCH;
 }
@@ -246,11 +259,12 @@ static ota_status step(ota_patcher *p, uint8_t b) {
  * what the parser expects next (tag, a varint of a given role, a literal or
  * a diff byte), so the encoder and decoder agree without side information. */
 
-#define RC_TOP (1u << 24)
+#define RC_TOP  (1u << 24)
 #define RC_BITS 11
-#define RC_ONE (1u << RC_BITS)
+#define RC_ONE  (1u << RC_BITS)
 
-static unsigned next_context(const ota_patcher *p) {
+static unsigned next_context(const ota_patcher *p)
+{
     switch (p->state) {
     case ST_VARINT: return 1u + p->want; /* W_LEN..W_RUN -> 1..4 */
     case ST_LITERAL: return 5;
@@ -260,7 +274,8 @@ static unsigned next_context(const ota_patcher *p) {
 }
 
 /* Next coded byte; past the end of the real input (only at finish) reads zeros and counts them. */
-static uint8_t ring_pop(ota_patcher *p, uint32_t *virt) {
+static uint8_t ring_pop(ota_patcher *p, uint32_t *virt)
+{
     if (p->ring_count == 0) {
         (*virt)++;
         return 0;
@@ -271,7 +286,8 @@ static uint8_t ring_pop(ota_patcher *p, uint32_t *virt) {
     return b;
 }
 
-static uint8_t rc_decode_byte(ota_patcher *p, uint32_t *virt) {
+static uint8_t rc_decode_byte(ota_patcher *p, uint32_t *virt)
+{
     uint16_t *probs = p->probs[next_context(p)];
     unsigned m = 1;
     while (m < 256) {
@@ -298,7 +314,8 @@ static uint8_t rc_decode_byte(ota_patcher *p, uint32_t *virt) {
  * At finish the rest is decoded; reading a few zero bytes past the end is
  * tolerated as coder padding (the new image's SHA-256 still has to match),
  * more means the patch was cut short. */
-static ota_status rc_pump(ota_patcher *p, bool final) {
+static ota_status rc_pump(ota_patcher *p, bool final)
+{
     uint32_t virt = 0;
     while (p->state != ST_END && (p->ring_count >= 8 || final)) {
         uint8_t b = rc_decode_byte(p, &virt);
@@ -309,7 +326,8 @@ static ota_status rc_pump(ota_patcher *p, bool final) {
     return OTA_OK;
 }
 
-static ota_status coded_input(ota_patcher *p, uint8_t b) {
+static ota_status coded_input(ota_patcher *p, uint8_t b)
+{
     if (p->rc_init < 5) {
         /* preamble: a zero byte, then the first 32 bits of the code value */
         if (p->rc_init == 0 && b != 0) return OTA_ERR_PATCH;
@@ -323,7 +341,8 @@ static ota_status coded_input(ota_patcher *p, uint8_t b) {
     return rc_pump(p, false);
 }
 
-ota_status ota_patch_feed(ota_patcher *p, const uint8_t *data, size_t len) {
+ota_status ota_patch_feed(ota_patcher *p, const uint8_t *data, size_t len)
+{
     if (p == NULL) return OTA_ERR_ARG;
     if (p->error != OTA_OK) return p->error;
     if (data == NULL && len != 0) return fail(p, OTA_ERR_ARG);
@@ -352,7 +371,8 @@ ota_status ota_patch_feed(ota_patcher *p, const uint8_t *data, size_t len) {
     return OTA_OK;
 }
 
-ota_status ota_patch_finish(ota_patcher *p) {
+ota_status ota_patch_finish(ota_patcher *p)
+{
     if (p == NULL) return OTA_ERR_ARG;
     if (p->error != OTA_OK) return p->error;
     if (p->state == ST_HDR || p->body_seen != p->body_len) return fail(p, OTA_ERR_TRUNCATED);

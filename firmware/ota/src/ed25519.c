@@ -60,20 +60,26 @@ typedef struct {
 #endif
 #endif
 #ifndef FALLTHROUGH
-#define FALLTHROUGH do { } while (0) /* fall through */
+#define FALLTHROUGH                                                                                                    \
+    do {                                                                                                               \
+    } while (0) /* fall through */
 #endif
 
 /* Width of the NAF of k: the 2^(w-2) odd multiples of A live on the stack, 128 B
  * each. 4 rather than 5 costs about 2% of the time and saves 512 B of stack. */
 #define WNAF_A_WIDTH 4
 
-static const fe FE_ZERO = {0};
-static const fe FE_ONE = {1};
+static const fe FE_ZERO = { 0 };
+static const fe FE_ONE = { 1 };
 
-static void fe_copy(fe r, const fe a) { memcpy(r, a, sizeof(fe)); }
+static void fe_copy(fe r, const fe a)
+{
+    memcpy(r, a, sizeof(fe));
+}
 
 /* r += c * 2^256, i.e. 38 c (mod p); r's limbs stay in [0, 2^16). */
-static void fe_fold(fe r, uint32_t c) {
+static void fe_fold(fe r, uint32_t c)
+{
     while (c != 0) {
         c *= 38;
         for (int i = 0; i < 16 && c != 0; i++) {
@@ -84,7 +90,8 @@ static void fe_fold(fe r, uint32_t c) {
     }
 }
 
-static void fe_add(fe r, const fe a, const fe b) {
+static void fe_add(fe r, const fe a, const fe b)
+{
     uint32_t c = 0;
     for (int i = 0; i < 16; i++) {
         uint32_t v = (uint32_t)a[i] + b[i] + c;
@@ -96,7 +103,8 @@ static void fe_add(fe r, const fe a, const fe b) {
 
 /* r = a + 4p - b: 4p = 2^257 - 76 as limbs 2^17 - 76, 2^17 - 2, ..., 2^17 - 2, each
  * above any limb of b, so no limb goes negative. */
-static void fe_sub(fe r, const fe a, const fe b) {
+static void fe_sub(fe r, const fe a, const fe b)
+{
     uint32_t c = 0;
     for (int i = 0; i < 16; i++) {
         uint32_t v = (uint32_t)a[i] + (i == 0 ? 0x1ffb4u : 0x1fffeu) - b[i] + c;
@@ -107,7 +115,8 @@ static void fe_sub(fe r, const fe a, const fe b) {
 }
 
 /* r = t mod p for a 512-bit t given as 32 limbs: 2^256 = 38 folds the upper half. */
-static void fe_reduce512(fe r, const uint16_t t[32]) {
+static void fe_reduce512(fe r, const uint16_t t[32])
+{
     uint32_t c = 0;
     for (int i = 0; i < 16; i++) {
         uint32_t v = t[i] + 38u * t[i + 16] + c; /* < 2^22 */
@@ -124,25 +133,90 @@ static void fe_reduce512(fe r, const uint16_t t[32]) {
  * is not summed itself: sum, the total mod 2^32, minus hi * 2^16 (mod 2^32) is lo
  * exactly, as lo < 2^32. The sum is written out and entered at the right depth:
  * every load has a constant offset and there is no loop overhead per product. */
-static uint64_t column(const uint16_t *x, const uint16_t *y, int n) {
+static uint64_t column(const uint16_t *x, const uint16_t *y, int n)
+{
     uint32_t sum = 0, hi = 0, p;
     switch (n) {
-    case 16: p = (uint32_t)x[15] * y[15]; sum += p; hi += p >> 16; FALLTHROUGH;
-    case 15: p = (uint32_t)x[14] * y[14]; sum += p; hi += p >> 16; FALLTHROUGH;
-    case 14: p = (uint32_t)x[13] * y[13]; sum += p; hi += p >> 16; FALLTHROUGH;
-    case 13: p = (uint32_t)x[12] * y[12]; sum += p; hi += p >> 16; FALLTHROUGH;
-    case 12: p = (uint32_t)x[11] * y[11]; sum += p; hi += p >> 16; FALLTHROUGH;
-    case 11: p = (uint32_t)x[10] * y[10]; sum += p; hi += p >> 16; FALLTHROUGH;
-    case 10: p = (uint32_t)x[9] * y[9]; sum += p; hi += p >> 16; FALLTHROUGH;
-    case 9: p = (uint32_t)x[8] * y[8]; sum += p; hi += p >> 16; FALLTHROUGH;
-    case 8: p = (uint32_t)x[7] * y[7]; sum += p; hi += p >> 16; FALLTHROUGH;
-    case 7: p = (uint32_t)x[6] * y[6]; sum += p; hi += p >> 16; FALLTHROUGH;
-    case 6: p = (uint32_t)x[5] * y[5]; sum += p; hi += p >> 16; FALLTHROUGH;
-    case 5: p = (uint32_t)x[4] * y[4]; sum += p; hi += p >> 16; FALLTHROUGH;
-    case 4: p = (uint32_t)x[3] * y[3]; sum += p; hi += p >> 16; FALLTHROUGH;
-    case 3: p = (uint32_t)x[2] * y[2]; sum += p; hi += p >> 16; FALLTHROUGH;
-    case 2: p = (uint32_t)x[1] * y[1]; sum += p; hi += p >> 16; FALLTHROUGH;
-    case 1: p = (uint32_t)x[0] * y[0]; sum += p; hi += p >> 16; FALLTHROUGH;
+    case 16:
+        p = (uint32_t)x[15] * y[15];
+        sum += p;
+        hi += p >> 16;
+        FALLTHROUGH;
+    case 15:
+        p = (uint32_t)x[14] * y[14];
+        sum += p;
+        hi += p >> 16;
+        FALLTHROUGH;
+    case 14:
+        p = (uint32_t)x[13] * y[13];
+        sum += p;
+        hi += p >> 16;
+        FALLTHROUGH;
+    case 13:
+        p = (uint32_t)x[12] * y[12];
+        sum += p;
+        hi += p >> 16;
+        FALLTHROUGH;
+    case 12:
+        p = (uint32_t)x[11] * y[11];
+        sum += p;
+        hi += p >> 16;
+        FALLTHROUGH;
+    case 11:
+        p = (uint32_t)x[10] * y[10];
+        sum += p;
+        hi += p >> 16;
+        FALLTHROUGH;
+    case 10:
+        p = (uint32_t)x[9] * y[9];
+        sum += p;
+        hi += p >> 16;
+        FALLTHROUGH;
+    case 9:
+        p = (uint32_t)x[8] * y[8];
+        sum += p;
+        hi += p >> 16;
+        FALLTHROUGH;
+    case 8:
+        p = (uint32_t)x[7] * y[7];
+        sum += p;
+        hi += p >> 16;
+        FALLTHROUGH;
+    case 7:
+        p = (uint32_t)x[6] * y[6];
+        sum += p;
+        hi += p >> 16;
+        FALLTHROUGH;
+    case 6:
+        p = (uint32_t)x[5] * y[5];
+        sum += p;
+        hi += p >> 16;
+        FALLTHROUGH;
+    case 5:
+        p = (uint32_t)x[4] * y[4];
+        sum += p;
+        hi += p >> 16;
+        FALLTHROUGH;
+    case 4:
+        p = (uint32_t)x[3] * y[3];
+        sum += p;
+        hi += p >> 16;
+        FALLTHROUGH;
+    case 3:
+        p = (uint32_t)x[2] * y[2];
+        sum += p;
+        hi += p >> 16;
+        FALLTHROUGH;
+    case 2:
+        p = (uint32_t)x[1] * y[1];
+        sum += p;
+        hi += p >> 16;
+        FALLTHROUGH;
+    case 1:
+        p = (uint32_t)x[0] * y[0];
+        sum += p;
+        hi += p >> 16;
+        FALLTHROUGH;
     default: break;
     }
     return (sum - (hi << 16)) | (uint64_t)hi << 32;
@@ -152,7 +226,8 @@ static uint64_t column(const uint16_t *x, const uint16_t *y, int n) {
  * reversed, i.e. with a window of rb (b reversed): b[k-i] = rb[15-k+i]. Limb k of the
  * 512-bit product is the low 16 bits of lo + c, c the carry from column k-1 (< 2^21);
  * hi and the rest of lo + c carry into column k+1. */
-static void fe_mul(fe r, const fe a, const fe b) {
+static void fe_mul(fe r, const fe a, const fe b)
+{
     uint16_t t[32], rb[16];
     for (int i = 0; i < 16; i++) rb[i] = b[15 - i];
     uint32_t c = 0;
@@ -168,7 +243,8 @@ static void fe_mul(fe r, const fe a, const fe b) {
 
 /* As fe_mul with b = a: the products a[i] a[k-i], i < k-i, once each, doubled (at
  * most 8 of them: lo, hi < 2^20 doubled), plus the square a[k/2]^2 in even columns. */
-static void fe_sq(fe r, const fe a) {
+static void fe_sq(fe r, const fe a)
+{
     uint16_t t[32], ra[16];
     for (int i = 0; i < 16; i++) ra[i] = a[15 - i];
     uint32_t c = 0;
@@ -189,13 +265,15 @@ static void fe_sq(fe r, const fe a) {
 }
 
 /* r = a^(2^n), n >= 1. */
-static void fe_sqn(fe r, const fe a, int n) {
+static void fe_sqn(fe r, const fe a, int n)
+{
     fe_sq(r, a);
     while (--n > 0) fe_sq(r, r);
 }
 
 /* Canonical little-endian bytes (value fully reduced below p). */
-static void fe_tobytes(uint8_t out[32], const fe a) {
+static void fe_tobytes(uint8_t out[32], const fe a)
+{
     fe v;
     fe_copy(v, a);
     /* v < 2^256 = 2p + 38: subtract p at most twice. */
@@ -217,19 +295,22 @@ static void fe_tobytes(uint8_t out[32], const fe a) {
 }
 
 /* Bit 255 is ignored (it carries the sign of x in point encodings). */
-static void fe_frombytes(fe r, const uint8_t in[32]) {
+static void fe_frombytes(fe r, const uint8_t in[32])
+{
     for (int i = 0; i < 16; i++) r[i] = (uint16_t)(in[2 * i] | (in[2 * i + 1] << 8));
     r[15] &= 0x7fff;
 }
 
-static bool fe_eq(const fe a, const fe b) {
+static bool fe_eq(const fe a, const fe b)
+{
     uint8_t x[32], y[32];
     fe_tobytes(x, a);
     fe_tobytes(y, b);
     return memcmp(x, y, 32) == 0;
 }
 
-static bool fe_iszero(const fe a) {
+static bool fe_iszero(const fe a)
+{
     uint8_t x[32];
     fe_tobytes(x, a);
     uint8_t acc = 0;
@@ -237,55 +318,60 @@ static bool fe_iszero(const fe a) {
     return acc == 0;
 }
 
-static int fe_parity(const fe a) {
+static int fe_parity(const fe a)
+{
     uint8_t x[32];
     fe_tobytes(x, a);
     return x[0] & 1;
 }
 
 /* r = z^(2^252 - 3) = z^((p - 5) / 8), by the usual chain through z^(2^250 - 1). */
-static void fe_pow2523(fe r, const fe z) {
+static void fe_pow2523(fe r, const fe z)
+{
     fe t0, t1, t2;
-    fe_sq(t0, z);          /* z^2 */
-    fe_sqn(t1, t0, 2);     /* z^8 */
-    fe_mul(t1, z, t1);     /* z^9 */
-    fe_mul(t0, t0, t1);    /* z^11 */
-    fe_sq(t0, t0);         /* z^22 */
-    fe_mul(t0, t1, t0);    /* z^(2^5 - 1) */
+    fe_sq(t0, z);       /* z^2 */
+    fe_sqn(t1, t0, 2);  /* z^8 */
+    fe_mul(t1, z, t1);  /* z^9 */
+    fe_mul(t0, t0, t1); /* z^11 */
+    fe_sq(t0, t0);      /* z^22 */
+    fe_mul(t0, t1, t0); /* z^(2^5 - 1) */
     fe_sqn(t1, t0, 5);
-    fe_mul(t0, t1, t0);    /* z^(2^10 - 1) */
+    fe_mul(t0, t1, t0); /* z^(2^10 - 1) */
     fe_sqn(t1, t0, 10);
-    fe_mul(t1, t1, t0);    /* z^(2^20 - 1) */
+    fe_mul(t1, t1, t0); /* z^(2^20 - 1) */
     fe_sqn(t2, t1, 20);
-    fe_mul(t1, t2, t1);    /* z^(2^40 - 1) */
+    fe_mul(t1, t2, t1); /* z^(2^40 - 1) */
     fe_sqn(t1, t1, 10);
-    fe_mul(t0, t1, t0);    /* z^(2^50 - 1) */
+    fe_mul(t0, t1, t0); /* z^(2^50 - 1) */
     fe_sqn(t1, t0, 50);
-    fe_mul(t1, t1, t0);    /* z^(2^100 - 1) */
+    fe_mul(t1, t1, t0); /* z^(2^100 - 1) */
     fe_sqn(t2, t1, 100);
-    fe_mul(t1, t2, t1);    /* z^(2^200 - 1) */
+    fe_mul(t1, t2, t1); /* z^(2^200 - 1) */
     fe_sqn(t1, t1, 50);
-    fe_mul(t0, t1, t0);    /* z^(2^250 - 1) */
-    fe_sqn(t0, t0, 2);     /* z^(2^252 - 4) */
+    fe_mul(t0, t1, t0); /* z^(2^250 - 1) */
+    fe_sqn(t0, t0, 2);  /* z^(2^252 - 4) */
     fe_mul(r, t0, z);
 }
 
 /* ---- group operations (a = -1 twisted Edwards, formulas complete on the curve) ---- */
 
-static void ge_p1p1_to_p2(ge_p2 *r, const ge_p1p1 *p) {
+static void ge_p1p1_to_p2(ge_p2 *r, const ge_p1p1 *p)
+{
     fe_mul(r->x, p->x, p->t);
     fe_mul(r->y, p->y, p->z);
     fe_mul(r->z, p->z, p->t);
 }
 
-static void ge_p1p1_to_p3(ge_p3 *r, const ge_p1p1 *p) {
+static void ge_p1p1_to_p3(ge_p3 *r, const ge_p1p1 *p)
+{
     fe_mul(r->x, p->x, p->t);
     fe_mul(r->y, p->y, p->z);
     fe_mul(r->z, p->z, p->t);
     fe_mul(r->t, p->x, p->y);
 }
 
-static void ge_p3_to_cached(ge_cached *r, const ge_p3 *p) {
+static void ge_p3_to_cached(ge_cached *r, const ge_p3 *p)
+{
     fe_add(r->ypx, p->y, p->x);
     fe_sub(r->ymx, p->y, p->x);
     fe_copy(r->z, p->z);
@@ -294,24 +380,26 @@ static void ge_p3_to_cached(ge_cached *r, const ge_p3 *p) {
 
 /* r = 2p: A = X^2, B = Y^2, C = 2 Z^2, E = (X + Y)^2 - A - B, G = B - A;
  * x = E / G, y = (A + B) / (C - G). */
-static void ge_dbl(ge_p1p1 *r, const ge_p2 *p) {
+static void ge_dbl(ge_p1p1 *r, const ge_p2 *p)
+{
     fe s;
-    fe_sq(r->x, p->x);          /* A */
-    fe_sq(r->z, p->y);          /* B */
+    fe_sq(r->x, p->x); /* A */
+    fe_sq(r->z, p->y); /* B */
     fe_sq(r->t, p->z);
-    fe_add(r->t, r->t, r->t);   /* C */
+    fe_add(r->t, r->t, r->t); /* C */
     fe_add(r->y, p->x, p->y);
-    fe_sq(s, r->y);             /* (X + Y)^2 */
-    fe_add(r->y, r->z, r->x);   /* A + B */
-    fe_sub(r->z, r->z, r->x);   /* G */
-    fe_sub(r->x, s, r->y);      /* E */
-    fe_sub(r->t, r->t, r->z);   /* C - G */
+    fe_sq(s, r->y);           /* (X + Y)^2 */
+    fe_add(r->y, r->z, r->x); /* A + B */
+    fe_sub(r->z, r->z, r->x); /* G */
+    fe_sub(r->x, s, r->y);    /* E */
+    fe_sub(r->t, r->t, r->z); /* C - G */
 }
 
 /* Shared tail of the additions: with B' = (Y1 + X1)(y2 + x2), A' = (Y1 - X1)(y2 - x2)
  * (already in r->z, r->y), C = T1 2d t2 (r->t) and D = 2 Z1 z2 (d):
  * x = (B' - A') / (D + C), y = (B' + A') / (D - C); C changes sign for a subtraction. */
-static void ge_add_tail(ge_p1p1 *r, const fe d, bool neg) {
+static void ge_add_tail(ge_p1p1 *r, const fe d, bool neg)
+{
     fe_sub(r->x, r->z, r->y);
     fe_add(r->y, r->z, r->y);
     if (!neg) {
@@ -324,7 +412,8 @@ static void ge_add_tail(ge_p1p1 *r, const fe d, bool neg) {
 }
 
 /* r = p + q, or p - q when neg (-(x, y) = (-x, y) swaps y + x and y - x, negates t). */
-static void ge_add_cached(ge_p1p1 *r, const ge_p3 *p, const ge_cached *q, bool neg) {
+static void ge_add_cached(ge_p1p1 *r, const ge_p3 *p, const ge_cached *q, bool neg)
+{
     fe d;
     fe_add(r->x, p->y, p->x);
     fe_sub(r->y, p->y, p->x);
@@ -336,7 +425,8 @@ static void ge_add_cached(ge_p1p1 *r, const ge_p3 *p, const ge_cached *q, bool n
     ge_add_tail(r, d, neg);
 }
 
-static void ge_add_precomp(ge_p1p1 *r, const ge_p3 *p, const ge_precomp *q, bool neg) {
+static void ge_add_precomp(ge_p1p1 *r, const ge_p3 *p, const ge_precomp *q, bool neg)
+{
     fe d;
     fe_add(r->x, p->y, p->x);
     fe_sub(r->y, p->y, p->x);
@@ -349,7 +439,8 @@ static void ge_add_precomp(ge_p1p1 *r, const ge_p3 *p, const ge_precomp *q, bool
 
 /* RFC 8032 5.1.3 decoding; rejects y >= p, x = 0 with the sign bit set, and
  * y with no x on the curve. */
-static bool ge_decode(ge_p3 *p, const uint8_t in[32]) {
+static bool ge_decode(ge_p3 *p, const uint8_t in[32])
+{
     /* y must be canonical: the 255-bit value below p = 2^255 - 19. */
     uint8_t canon[32];
     fe_frombytes(p->y, in);
@@ -360,19 +451,19 @@ static bool ge_decode(ge_p3 *p, const uint8_t in[32]) {
     fe u, v, t, w;
     fe_sq(u, p->y);
     fe_mul(v, u, ED25519_D);
-    fe_sub(u, u, FE_ONE);      /* u = y^2 - 1 */
-    fe_add(v, v, FE_ONE);      /* v = d y^2 + 1 */
+    fe_sub(u, u, FE_ONE); /* u = y^2 - 1 */
+    fe_add(v, v, FE_ONE); /* v = d y^2 + 1 */
     fe_sq(t, v);
-    fe_mul(t, t, v);           /* v^3 */
+    fe_mul(t, t, v); /* v^3 */
     fe_sq(w, t);
     fe_mul(w, w, v);
-    fe_mul(w, w, u);           /* u v^7 */
+    fe_mul(w, w, u); /* u v^7 */
     fe_pow2523(w, w);
     fe_mul(t, t, u);
-    fe_mul(p->x, t, w);        /* x = u v^3 (u v^7)^((p-5)/8) */
+    fe_mul(p->x, t, w); /* x = u v^3 (u v^7)^((p-5)/8) */
 
     fe_sq(w, p->x);
-    fe_mul(w, w, v);           /* v x^2: u or -u if y is on the curve */
+    fe_mul(w, w, v); /* v x^2: u or -u if y is on the curve */
     if (!fe_eq(w, u)) {
         fe_sub(u, FE_ZERO, u);
         if (!fe_eq(w, u)) return false; /* not on the curve */
@@ -388,7 +479,8 @@ static bool ge_decode(ge_p3 *p, const uint8_t in[32]) {
 }
 
 /* Small order: [8]P is the identity (X = 0 and Y = Z). */
-static bool ge_small_order(const ge_p3 *p) {
+static bool ge_small_order(const ge_p3 *p)
+{
     ge_p2 q;
     ge_p1p1 t;
     fe_copy(q.x, p->x);
@@ -402,11 +494,12 @@ static bool ge_small_order(const ge_p3 *p) {
 }
 
 /* L = 2^252 + 27742317777372353535851937790883648493, little-endian. */
-static const uint8_t ORDER_L[32] = {
-    0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
-    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10};
+static const uint8_t ORDER_L[32] = { 0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7,
+                                     0xa2, 0xde, 0xf9, 0xde, 0x14, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10 };
 
-static bool scalar_is_canonical(const uint8_t s[32]) {
+static bool scalar_is_canonical(const uint8_t s[32])
+{
     for (int i = 31; i >= 0; i--) {
         if (s[i] < ORDER_L[i]) return true;
         if (s[i] > ORDER_L[i]) return false;
@@ -416,9 +509,10 @@ static bool scalar_is_canonical(const uint8_t s[32]) {
 
 /* 64-byte little-endian value mod L, bit by bit: r = 2r + bit, minus L when r >= L.
  * Slow but short and obviously right; verify calls it once. */
-static void scalar_reduce64(uint8_t out[32], const uint8_t in[64]) {
-    uint32_t r[9] = {0};
-    uint32_t l[9] = {0};
+static void scalar_reduce64(uint8_t out[32], const uint8_t in[64])
+{
+    uint32_t r[9] = { 0 };
+    uint32_t l[9] = { 0 };
     for (int i = 0; i < 32; i++) l[i / 4] |= (uint32_t)ORDER_L[i] << (8 * (i % 4));
     for (int bit = 511; bit >= 0; bit--) {
         uint32_t carry = (in[bit >> 3] >> (bit & 7)) & 1;
@@ -449,8 +543,9 @@ static void scalar_reduce64(uint8_t out[32], const uint8_t in[64]) {
 /* Width-w NAF of a scalar s < 2^253 (Hankerson, Menezes, Vanstone, alg. 3.35): s =
  * sum naf[i] 2^i, each digit 0 or odd with |digit| < 2^(w-1), and any w consecutive
  * digits hold at most one nonzero. */
-static void scalar_wnaf(int8_t naf[256], const uint8_t s[32], int w) {
-    uint32_t k[9] = {0};
+static void scalar_wnaf(int8_t naf[256], const uint8_t s[32], int w)
+{
+    uint32_t k[9] = { 0 };
     for (int i = 0; i < 32; i++) k[i / 4] |= (uint32_t)s[i] << (8 * (i % 4));
     const uint32_t full = 1u << w, mask = full - 1;
     for (int i = 0; i < 256; i++) {
@@ -478,7 +573,8 @@ static void scalar_wnaf(int8_t naf[256], const uint8_t s[32], int w) {
 /* k = SHA-512(R || A || M) mod L. Its own frame: SHA-512's state and block
  * schedule are not live during the curve arithmetic. */
 NOINLINE static void hash_k(uint8_t hred[32], const uint8_t r_bytes[32], const uint8_t pub[32], const uint8_t *msg,
-                            size_t msg_len) {
+                            size_t msg_len)
+{
     uint8_t h[64];
     ota_sha512 sh;
     ota_sha512_init(&sh);
@@ -491,7 +587,8 @@ NOINLINE static void hash_k(uint8_t hred[32], const uint8_t r_bytes[32], const u
 
 /* A and R decoded and checked; hred = k mod L, s = S < L. True when
  * [S]B - [k]A == R, computed as one double-scalar multiplication. */
-NOINLINE static bool check_equation(const ge_p3 *a, const ge_p3 *r_point, const uint8_t hred[32], const uint8_t s[32]) {
+NOINLINE static bool check_equation(const ge_p3 *a, const ge_p3 *r_point, const uint8_t hred[32], const uint8_t s[32])
+{
     int8_t naf_k[256], naf_s[256];
     scalar_wnaf(naf_k, hred, WNAF_A_WIDTH);
     scalar_wnaf(naf_s, s, ED25519_BASE_WNAF_WIDTH);
@@ -542,7 +639,8 @@ NOINLINE static bool check_equation(const ge_p3 *a, const ge_p3 *r_point, const 
     return fe_eq(u.x, acc.x) && fe_eq(u.y, acc.y);
 }
 
-bool ota_ed25519_verify(const uint8_t sig[64], const uint8_t *msg, size_t msg_len, const uint8_t pub[32]) {
+bool ota_ed25519_verify(const uint8_t sig[64], const uint8_t *msg, size_t msg_len, const uint8_t pub[32])
+{
     if (sig == NULL || pub == NULL || (msg == NULL && msg_len != 0)) return false;
     const uint8_t *r_bytes = sig, *s_bytes = sig + 32;
     if (!scalar_is_canonical(s_bytes)) return false;

@@ -3,7 +3,8 @@
 
 #include <string.h>
 
-const char *ota_status_str(ota_status s) {
+const char *ota_status_str(ota_status s)
+{
     switch (s) {
     case OTA_OK: return "ok";
     case OTA_ERR_ARG: return "bad argument";
@@ -27,15 +28,20 @@ const char *ota_status_str(ota_status s) {
     return "unknown error";
 }
 
-static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
-static uint32_t le32(const uint8_t *p) {
+static uint16_t le16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
+static uint32_t le32(const uint8_t *p)
+{
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
 /* Bytes 0..63 of the header are what the signature covers (they include the payload hash). */
 #define SIGNED_BYTES 64u
 
-ota_status ota_image_parse(const uint8_t raw[OTA_HEADER_SIZE], ota_image_header *out) {
+ota_status ota_image_parse(const uint8_t raw[OTA_HEADER_SIZE], ota_image_header *out)
+{
     if (raw == NULL || out == NULL) return OTA_ERR_ARG;
     if (le32(raw) != OTA_IMAGE_MAGIC) return OTA_ERR_MAGIC;
     if (le16(raw + 4) != OTA_IMAGE_VERSION) return OTA_ERR_VERSION;
@@ -66,7 +72,8 @@ ota_status ota_image_parse(const uint8_t raw[OTA_HEADER_SIZE], ota_image_header 
     return OTA_OK;
 }
 
-static const ota_key *find_key(const ota_keyring *keys, uint32_t id) {
+static const ota_key *find_key(const ota_keyring *keys, uint32_t id)
+{
     if (keys == NULL || keys->keys == NULL) return NULL;
     for (size_t i = 0; i < keys->count; i++) {
         if (keys->keys[i].id == id) return &keys->keys[i];
@@ -75,8 +82,9 @@ static const ota_key *find_key(const ota_keyring *keys, uint32_t id) {
 }
 
 /* Shared tail of both verify paths: hash already computed into `digest`. */
-static ota_status check_signed(const uint8_t raw[OTA_HEADER_SIZE], const ota_image_header *h,
-                               const uint8_t digest[32], const ota_keyring *keys, uint32_t min_counter) {
+static ota_status check_signed(const uint8_t raw[OTA_HEADER_SIZE], const ota_image_header *h, const uint8_t digest[32],
+                               const ota_keyring *keys, uint32_t min_counter)
+{
     if (memcmp(digest, h->payload_sha256, 32) != 0) return OTA_ERR_HASH;
     const ota_key *k = find_key(keys, h->key_id);
     if (k == NULL) return OTA_ERR_KEY;
@@ -85,8 +93,9 @@ static ota_status check_signed(const uint8_t raw[OTA_HEADER_SIZE], const ota_ima
     return OTA_OK;
 }
 
-ota_status ota_image_verify_buffer(const uint8_t *img, size_t len, const ota_keyring *keys,
-                                   uint32_t min_counter, ota_image_header *out) {
+ota_status ota_image_verify_buffer(const uint8_t *img, size_t len, const ota_keyring *keys, uint32_t min_counter,
+                                   ota_image_header *out)
+{
     ota_image_header tmp;
     if (out == NULL) out = &tmp;
     if (img == NULL || len < OTA_HEADER_SIZE) return OTA_ERR_HEADER;
@@ -101,8 +110,9 @@ ota_status ota_image_verify_buffer(const uint8_t *img, size_t len, const ota_key
     return check_signed(img, out, digest, keys, min_counter);
 }
 
-ota_status ota_image_verify_slot(const ota_flash *fl, const ota_keyring *keys, ota_area slot,
-                                 uint32_t min_counter, ota_image_header *out) {
+ota_status ota_image_verify_slot(const ota_flash *fl, const ota_keyring *keys, ota_area slot, uint32_t min_counter,
+                                 ota_image_header *out)
+{
     ota_image_header tmp;
     if (out == NULL) out = &tmp;
     if (fl == NULL || fl->read == NULL || (slot != OTA_AREA_SLOT0 && slot != OTA_AREA_SLOT1)) return OTA_ERR_ARG;

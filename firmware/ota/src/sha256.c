@@ -14,12 +14,17 @@ static const uint32_t K256[64] = {
     0x748f82eeu, 0x78a5636fu, 0x84c87814u, 0x8cc70208u, 0x90befffau, 0xa4506cebu, 0xbef9a3f7u, 0xc67178f2u,
 };
 
-static uint32_t ror32(uint32_t x, unsigned n) { return (x >> n) | (x << (32u - n)); }
+static uint32_t ror32(uint32_t x, unsigned n)
+{
+    return (x >> n) | (x << (32u - n));
+}
 
-static void block256(uint32_t h[8], const uint8_t *p) {
+static void block256(uint32_t h[8], const uint8_t *p)
+{
     uint32_t w[64];
     for (unsigned i = 0; i < 16; i++) {
-        w[i] = ((uint32_t)p[4 * i] << 24) | ((uint32_t)p[4 * i + 1] << 16) | ((uint32_t)p[4 * i + 2] << 8) | p[4 * i + 3];
+        w[i] =
+            ((uint32_t)p[4 * i] << 24) | ((uint32_t)p[4 * i + 1] << 16) | ((uint32_t)p[4 * i + 2] << 8) | p[4 * i + 3];
     }
     for (unsigned i = 16; i < 64; i++) {
         uint32_t s0 = ror32(w[i - 15], 7) ^ ror32(w[i - 15], 18) ^ (w[i - 15] >> 3);
@@ -30,20 +35,36 @@ static void block256(uint32_t h[8], const uint8_t *p) {
     for (unsigned i = 0; i < 64; i++) {
         uint32_t t1 = k + (ror32(e, 6) ^ ror32(e, 11) ^ ror32(e, 25)) + ((e & f) ^ (~e & g)) + K256[i] + w[i];
         uint32_t t2 = (ror32(a, 2) ^ ror32(a, 13) ^ ror32(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-        k = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
+        k = g;
+        g = f;
+        f = e;
+        e = d + t1;
+        d = c;
+        c = b;
+        b = a;
+        a = t1 + t2;
     }
-    h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += k;
+    h[0] += a;
+    h[1] += b;
+    h[2] += c;
+    h[3] += d;
+    h[4] += e;
+    h[5] += f;
+    h[6] += g;
+    h[7] += k;
 }
 
-void ota_sha256_init(ota_sha256 *c) {
-    static const uint32_t iv[8] = {0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54ff53au,
-                                   0x510e527fu, 0x9b05688cu, 0x1f83d9abu, 0x5be0cd19u};
+void ota_sha256_init(ota_sha256 *c)
+{
+    static const uint32_t iv[8] = { 0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54ff53au,
+                                    0x510e527fu, 0x9b05688cu, 0x1f83d9abu, 0x5be0cd19u };
     memcpy(c->h, iv, sizeof iv);
     c->len = 0;
     c->fill = 0;
 }
 
-void ota_sha256_update(ota_sha256 *c, const void *data, size_t len) {
+void ota_sha256_update(ota_sha256 *c, const void *data, size_t len)
+{
     const uint8_t *p = data;
     c->len += len;
     while (len > 0) {
@@ -66,7 +87,8 @@ void ota_sha256_update(ota_sha256 *c, const void *data, size_t len) {
     }
 }
 
-void ota_sha256_final(ota_sha256 *c, uint8_t out[32]) {
+void ota_sha256_final(ota_sha256 *c, uint8_t out[32])
+{
     uint64_t bits = c->len * 8u;
     uint8_t pad = 0x80;
     ota_sha256_update(c, &pad, 1);

@@ -14,9 +14,10 @@
 #include <string.h>
 
 #define STATE_MAGIC 0x54534F57u /* "WOST" */
-#define REC_BYTES 32u
+#define REC_BYTES   32u
 
-uint32_t ota_crc32(uint32_t crc, const void *data, size_t len) {
+uint32_t ota_crc32(uint32_t crc, const void *data, size_t len)
+{
     const uint8_t *p = data;
     crc = ~crc;
     for (size_t i = 0; i < len; i++) {
@@ -26,20 +27,30 @@ uint32_t ota_crc32(uint32_t crc, const void *data, size_t len) {
     return ~crc;
 }
 
-static void put32(uint8_t *p, uint32_t v) {
-    p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
+static void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
 }
-static uint32_t get32(const uint8_t *p) {
+static uint32_t get32(const uint8_t *p)
+{
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
 /* One record occupies a whole number of program units. */
-static uint32_t rec_stride(const ota_flash *fl) {
+static uint32_t rec_stride(const ota_flash *fl)
+{
     return ((REC_BYTES + fl->prog_size - 1) / fl->prog_size) * fl->prog_size;
 }
-static uint32_t half_size(const ota_flash *fl) { return fl->state_size / 2; }
+static uint32_t half_size(const ota_flash *fl)
+{
+    return fl->state_size / 2;
+}
 
-static void encode_rec(uint8_t out[REC_BYTES], const ota_state *s) {
+static void encode_rec(uint8_t out[REC_BYTES], const ota_state *s)
+{
     memset(out, 0, REC_BYTES);
     put32(out, STATE_MAGIC);
     put32(out + 4, s->seq);
@@ -51,9 +62,13 @@ static void encode_rec(uint8_t out[REC_BYTES], const ota_state *s) {
     put32(out + 28, ota_crc32(0, out, 28));
 }
 
-static bool valid_slot_byte(uint8_t v) { return v == 0 || v == 1 || v == OTA_NO_SLOT; }
+static bool valid_slot_byte(uint8_t v)
+{
+    return v == 0 || v == 1 || v == OTA_NO_SLOT;
+}
 
-static bool decode_rec(const uint8_t in[REC_BYTES], ota_state *s) {
+static bool decode_rec(const uint8_t in[REC_BYTES], ota_state *s)
+{
     if (get32(in) != STATE_MAGIC || get32(in + 28) != ota_crc32(0, in, 28)) return false;
     s->seq = get32(in + 4);
     s->confirmed = in[8];
@@ -64,7 +79,8 @@ static bool decode_rec(const uint8_t in[REC_BYTES], ota_state *s) {
     return valid_slot_byte(s->confirmed) && valid_slot_byte(s->pending) && valid_slot_byte(s->trial);
 }
 
-ota_status ota_open(ota_ctx *c, const ota_flash *fl, const ota_keyring *keys, uint8_t max_trial_boots) {
+ota_status ota_open(ota_ctx *c, const ota_flash *fl, const ota_keyring *keys, uint8_t max_trial_boots)
+{
     if (c == NULL || fl == NULL || keys == NULL || fl->read == NULL || fl->erase == NULL || fl->program == NULL ||
         fl->prog_size == 0 || fl->prog_size > OTA_PROG_MAX || fl->erase_size == 0 ||
         fl->state_size % (2 * fl->erase_size) != 0 || fl->state_size == 0 || max_trial_boots == 0) {
@@ -80,7 +96,7 @@ ota_status ota_open(ota_ctx *c, const ota_flash *fl, const ota_keyring *keys, ui
     uint32_t stride = rec_stride(fl), half = half_size(fl);
     bool found = false;
     uint32_t newest_half = 0;
-    uint32_t last_used[2] = {0, 0}; /* offset after the last non-erased record slot, per half */
+    uint32_t last_used[2] = { 0, 0 }; /* offset after the last non-erased record slot, per half */
     for (uint32_t h = 0; h < 2; h++) {
         for (uint32_t off = 0; off + stride <= half; off += stride) {
             uint8_t raw[REC_BYTES];
@@ -102,7 +118,8 @@ ota_status ota_open(ota_ctx *c, const ota_flash *fl, const ota_keyring *keys, ui
 }
 
 /* Appends a record; erases the other half first when this one is full. */
-static ota_status write_state(ota_ctx *c, const ota_state *want) {
+static ota_status write_state(ota_ctx *c, const ota_state *want)
+{
     const ota_flash *fl = c->fl;
     uint32_t stride = rec_stride(fl), half = half_size(fl);
     ota_state s = *want;
@@ -129,12 +146,14 @@ static ota_status write_state(ota_ctx *c, const ota_state *want) {
     return OTA_OK;
 }
 
-static ota_status verify(ota_ctx *c, uint8_t slot, ota_image_header *h) {
+static ota_status verify(ota_ctx *c, uint8_t slot, ota_image_header *h)
+{
     if (slot != 0 && slot != 1) return OTA_ERR_NO_IMAGE;
     return ota_image_verify_slot(c->fl, &c->keys, (ota_area)slot, c->st.min_counter, h);
 }
 
-ota_status ota_boot(ota_ctx *c, ota_reset_reason why, ota_boot_result *out) {
+ota_status ota_boot(ota_ctx *c, ota_reset_reason why, ota_boot_result *out)
+{
     if (c == NULL || c->fl == NULL || out == NULL) return OTA_ERR_ARG;
     memset(out, 0, sizeof *out);
     out->slot = OTA_NO_SLOT;
@@ -193,12 +212,14 @@ ota_status ota_boot(ota_ctx *c, ota_reset_reason why, ota_boot_result *out) {
     return OTA_OK;
 }
 
-uint8_t ota_inactive_slot(const ota_ctx *c) {
+uint8_t ota_inactive_slot(const ota_ctx *c)
+{
     if (c == NULL || c->st.confirmed == OTA_NO_SLOT) return OTA_NO_SLOT;
     return (uint8_t)(c->st.confirmed ^ 1u);
 }
 
-ota_status ota_update_begin(ota_ctx *c) {
+ota_status ota_update_begin(ota_ctx *c)
+{
     if (c == NULL || c->fl == NULL) return OTA_ERR_ARG;
     if (c->st.confirmed == OTA_NO_SLOT || c->st.trial != OTA_NO_SLOT) return OTA_ERR_STATE;
     if (c->st.pending == OTA_NO_SLOT) return OTA_OK;
@@ -207,7 +228,8 @@ ota_status ota_update_begin(ota_ctx *c) {
     return write_state(c, &s);
 }
 
-ota_status ota_install(ota_ctx *c, ota_image_header *out) {
+ota_status ota_install(ota_ctx *c, ota_image_header *out)
+{
     if (c == NULL || c->fl == NULL) return OTA_ERR_ARG;
     if (c->st.confirmed == OTA_NO_SLOT || c->st.trial != OTA_NO_SLOT) return OTA_ERR_STATE;
     uint8_t slot = ota_inactive_slot(c);
@@ -218,7 +240,8 @@ ota_status ota_install(ota_ctx *c, ota_image_header *out) {
     return write_state(c, &s);
 }
 
-ota_status ota_confirm(ota_ctx *c) {
+ota_status ota_confirm(ota_ctx *c)
+{
     if (c == NULL || c->fl == NULL) return OTA_ERR_ARG;
     if (c->st.trial == OTA_NO_SLOT) {
         return c->running == c->st.confirmed && c->running != OTA_NO_SLOT ? OTA_OK : OTA_ERR_STATE;
@@ -237,7 +260,8 @@ ota_status ota_confirm(ota_ctx *c) {
     return write_state(c, &s);
 }
 
-ota_slot_state ota_slot_state_of(const ota_ctx *c, uint8_t slot) {
+ota_slot_state ota_slot_state_of(const ota_ctx *c, uint8_t slot)
+{
     if (c == NULL) return OTA_SLOT_EMPTY;
     if (c->st.confirmed == slot) return OTA_SLOT_CONFIRMED;
     if (c->st.trial == slot) return OTA_SLOT_TRIAL;

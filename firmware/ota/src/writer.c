@@ -8,7 +8,8 @@
 
 #include <string.h>
 
-void ota_writer_init(ota_writer *w, const ota_flash *fl, ota_area dst) {
+void ota_writer_init(ota_writer *w, const ota_flash *fl, ota_area dst)
+{
     memset(w, 0, sizeof *w);
     w->fl = fl;
     w->dst = dst;
@@ -19,7 +20,8 @@ void ota_writer_init(ota_writer *w, const ota_flash *fl, ota_area dst) {
     }
 }
 
-static ota_status flush(ota_writer *w) {
+static ota_status flush(ota_writer *w)
+{
     const ota_flash *fl = w->fl;
     uint32_t start = w->out - w->page_fill;
     while (w->erased_to < start + fl->prog_size) {
@@ -33,13 +35,15 @@ static ota_status flush(ota_writer *w) {
     return OTA_OK;
 }
 
-static ota_status put(ota_writer *w, uint8_t b) {
+static ota_status put(ota_writer *w, uint8_t b)
+{
     w->page[w->page_fill++] = b;
     w->out++;
     return w->page_fill == w->fl->prog_size ? flush(w) : OTA_OK;
 }
 
-ota_status ota_writer_feed(ota_writer *w, const uint8_t *data, size_t len) {
+ota_status ota_writer_feed(ota_writer *w, const uint8_t *data, size_t len)
+{
     if (w == NULL) return OTA_ERR_ARG;
     if (w->error != OTA_OK) return w->error;
     if (data == NULL && len != 0) return w->error = OTA_ERR_ARG;
@@ -66,7 +70,8 @@ ota_status ota_writer_feed(ota_writer *w, const uint8_t *data, size_t len) {
     return OTA_OK;
 }
 
-ota_status ota_writer_finish(ota_writer *w) {
+ota_status ota_writer_finish(ota_writer *w)
+{
     if (w == NULL) return OTA_ERR_ARG;
     if (w->error != OTA_OK) return w->error;
     if (w->total == 0 || w->pos != w->total) return w->error = OTA_ERR_TRUNCATED;

@@ -49,32 +49,32 @@ extern "C" {
 
 /* ------------------------------------------------------------ status codes */
 typedef enum wr_status {
-  WR_OK = 0,
-  /* API and resources */
-  WR_ERR_ARG,        /* a bad argument to an API function */
-  WR_ERR_NOMEM,      /* the embedder's allocator refused */
-  WR_ERR_LIMIT,      /* the module exceeds a limit of wr_limits / wr_config.h */
-  WR_ERR_NOT_FOUND,  /* no export of that name and kind */
-  WR_ERR_TYPE,       /* argument or value of the wrong type / count */
-  /* loading */
-  WR_ERR_MALFORMED,  /* the bytes are not a well-formed binary module */
-  WR_ERR_INVALID,    /* well formed, but fails validation */
-  /* linking */
-  WR_ERR_UNLINKABLE, /* an import is missing or has an incompatible type */
-  /* traps: execution (or instantiation) stopped */
-  WR_TRAP_UNREACHABLE,
-  WR_TRAP_MEMORY_OOB,
-  WR_TRAP_TABLE_OOB,
-  WR_TRAP_DIV_ZERO,
-  WR_TRAP_INT_OVERFLOW,
-  WR_TRAP_CONVERSION,
-  WR_TRAP_UNDEFINED_ELEMENT,
-  WR_TRAP_UNINITIALIZED_ELEMENT,
-  WR_TRAP_INDIRECT_TYPE,
-  WR_TRAP_STACK_EXHAUSTED, /* call depth or value stack limit reached */
-  WR_TRAP_FUEL,            /* the fuel budget ran out */
-  WR_TRAP_NATIVE,          /* a native function trapped */
-  WR_STATUS_COUNT
+    WR_OK = 0,
+    /* API and resources */
+    WR_ERR_ARG,       /* a bad argument to an API function */
+    WR_ERR_NOMEM,     /* the embedder's allocator refused */
+    WR_ERR_LIMIT,     /* the module exceeds a limit of wr_limits / wr_config.h */
+    WR_ERR_NOT_FOUND, /* no export of that name and kind */
+    WR_ERR_TYPE,      /* argument or value of the wrong type / count */
+    /* loading */
+    WR_ERR_MALFORMED, /* the bytes are not a well-formed binary module */
+    WR_ERR_INVALID,   /* well formed, but fails validation */
+    /* linking */
+    WR_ERR_UNLINKABLE, /* an import is missing or has an incompatible type */
+    /* traps: execution (or instantiation) stopped */
+    WR_TRAP_UNREACHABLE,
+    WR_TRAP_MEMORY_OOB,
+    WR_TRAP_TABLE_OOB,
+    WR_TRAP_DIV_ZERO,
+    WR_TRAP_INT_OVERFLOW,
+    WR_TRAP_CONVERSION,
+    WR_TRAP_UNDEFINED_ELEMENT,
+    WR_TRAP_UNINITIALIZED_ELEMENT,
+    WR_TRAP_INDIRECT_TYPE,
+    WR_TRAP_STACK_EXHAUSTED, /* call depth or value stack limit reached */
+    WR_TRAP_FUEL,            /* the fuel budget ran out */
+    WR_TRAP_NATIVE,          /* a native function trapped */
+    WR_STATUS_COUNT
 } wr_status;
 
 /* A constant name for the code ("out of bounds memory access", ...). */
@@ -84,28 +84,28 @@ bool wr_status_is_trap(wr_status st);
 
 /* ------------------------------------------------------------ values */
 typedef enum wr_type {
-  WR_I32 = 0x7F,
-  WR_I64 = 0x7E,
-  WR_F32 = 0x7D,
-  WR_F64 = 0x7C,
-  WR_FUNCREF = 0x70,
-  WR_EXTERNREF = 0x6F,
+    WR_I32 = 0x7F,
+    WR_I64 = 0x7E,
+    WR_F32 = 0x7D,
+    WR_F64 = 0x7C,
+    WR_FUNCREF = 0x70,
+    WR_EXTERNREF = 0x6F,
 } wr_type;
 
 /* A typed value. Floats can be read or written as bits (u32/u64) so NaN
  * payloads survive. funcref is a wr_func* (NULL = null); externref is any
  * pointer the embedder chooses (NULL = null). */
 typedef struct wr_value {
-  wr_type type;
-  union {
-    int32_t i32;
-    int64_t i64;
-    uint32_t u32;
-    uint64_t u64;
-    float f32;
-    double f64;
-    void *ref;
-  } of;
+    wr_type type;
+    union {
+        int32_t i32;
+        int64_t i64;
+        uint32_t u32;
+        uint64_t u64;
+        float f32;
+        double f64;
+        void *ref;
+    } of;
 } wr_value;
 
 /* ------------------------------------------------------------ allocation */
@@ -115,31 +115,31 @@ typedef struct wr_value {
  * be NULL: linear memories and tables are then reserved at their limit when
  * instantiated, and memory.grow / table.grow never allocate. */
 typedef struct wr_allocator {
-  void *(*alloc)(void *user, size_t size);
-  void (*free)(void *user, void *ptr, size_t size);
-  void *(*resize)(void *user, void *ptr, size_t old_size, size_t new_size);
-  void *user;
+    void *(*alloc)(void *user, size_t size);
+    void (*free)(void *user, void *ptr, size_t size);
+    void *(*resize)(void *user, void *ptr, size_t old_size, size_t new_size);
+    void *user;
 } wr_allocator;
 
 /* A bump allocator over a caller-owned buffer: frees of the most recent
  * allocation are taken back, others are ignored. */
 typedef struct wr_bump {
-  uint8_t *base;
-  size_t size;
-  size_t top;
-  size_t peak;
+    uint8_t *base;
+    size_t size;
+    size_t top;
+    size_t peak;
 } wr_bump;
 void wr_bump_init(wr_bump *bump, wr_allocator *out, void *buffer, size_t size);
 
 /* ------------------------------------------------------------ limits */
 typedef struct wr_limits {
-  uint64_t max_memory_bytes; /* per linear memory; may be less than one page:
+    uint64_t max_memory_bytes; /* per linear memory; may be less than one page:
                                 memory.size still counts whole pages, but
                                 accesses past this many bytes trap and
                                 memory.grow fails beyond it */
-  uint32_t stack_slots;      /* value stack, 8 bytes per slot */
-  uint32_t call_depth;       /* nested wasm calls */
-  uint32_t max_table_elems;  /* per table */
+    uint32_t stack_slots;      /* value stack, 8 bytes per slot */
+    uint32_t call_depth;       /* nested wasm calls */
+    uint32_t max_table_elems;  /* per table */
 } wr_limits;
 void wr_limits_default(wr_limits *limits);
 
@@ -166,21 +166,21 @@ void wr_store_set_fuel(wr_store *s, uint64_t fuel);
 uint64_t wr_store_fuel(const wr_store *s);
 
 typedef struct wr_store_stats {
-  size_t bytes_allocated;   /* now, through the allocator, all objects */
-  size_t peak_bytes;        /* most ever allocated at once */
-  size_t value_stack_bytes; /* part of the above */
-  size_t call_stack_bytes;  /* part of the above */
+    size_t bytes_allocated;   /* now, through the allocator, all objects */
+    size_t peak_bytes;        /* most ever allocated at once */
+    size_t value_stack_bytes; /* part of the above */
+    size_t call_stack_bytes;  /* part of the above */
 } wr_store_stats;
 void wr_store_stats_get(const wr_store *s, wr_store_stats *out);
 
 /* ------------------------------------------------------------ natives */
 /* A union for native arguments and results, in the order of the signature. */
 typedef union wr_arg {
-  int32_t i32;
-  int64_t i64;
-  float f32;
-  double f64;
-  void *ptr; /* for '*': a host pointer into the caller's linear memory */
+    int32_t i32;
+    int64_t i64;
+    float f32;
+    double f64;
+    void *ptr; /* for '*': a host pointer into the caller's linear memory */
 } wr_arg;
 
 typedef struct wr_native_ctx wr_native_ctx;
@@ -192,11 +192,11 @@ typedef wr_status (*wr_native_fn)(wr_native_ctx *ctx, const wr_arg *args, wr_arg
  * is checked against the caller's linear memory (a trap if it is out of
  * bounds) and the native gets a host pointer and the length. */
 typedef struct wr_native {
-  const char *module;
-  const char *name;
-  const char *signature;
-  wr_native_fn fn;
-  void *user;
+    const char *module;
+    const char *name;
+    const char *signature;
+    wr_native_fn fn;
+    void *user;
 } wr_native;
 
 /* Registers a table of natives (kept by pointer: it must outlive the store).
@@ -214,12 +214,12 @@ wr_status wr_native_trap(wr_native_ctx *ctx, const char *msg);
 wr_status wr_module_load(wr_store *s, const uint8_t *bytes, size_t len, wr_module **out);
 
 typedef struct wr_module_info {
-  uint32_t side_table_entries;
-  uint32_t side_table_bytes;  /* the only per-code RAM */
-  uint32_t metadata_bytes;    /* all RAM of the module object, side table included */
-  uint32_t functions;         /* defined (not imported) */
-  uint32_t imports;
-  uint32_t exports;
+    uint32_t side_table_entries;
+    uint32_t side_table_bytes; /* the only per-code RAM */
+    uint32_t metadata_bytes;   /* all RAM of the module object, side table included */
+    uint32_t functions;        /* defined (not imported) */
+    uint32_t imports;
+    uint32_t exports;
 } wr_module_info;
 void wr_module_info_get(const wr_module *m, wr_module_info *out);
 
@@ -235,13 +235,13 @@ wr_status wr_register(wr_store *s, const char *name, size_t name_len, wr_instanc
 
 typedef enum wr_extern_kind { WR_EXTERN_FUNC, WR_EXTERN_TABLE, WR_EXTERN_MEMORY, WR_EXTERN_GLOBAL } wr_extern_kind;
 typedef struct wr_extern {
-  wr_extern_kind kind;
-  union {
-    wr_func *func;
-    wr_table *table;
-    wr_memory *memory;
-    wr_global *global;
-  } of;
+    wr_extern_kind kind;
+    union {
+        wr_func *func;
+        wr_table *table;
+        wr_memory *memory;
+        wr_global *global;
+    } of;
 } wr_extern;
 wr_status wr_instance_export(wr_instance *inst, const char *name, size_t name_len, wr_extern *out);
 /* Exports by position, 0 <= index < wr_instance_export_count(inst); the name

@@ -11,127 +11,146 @@
 #define WR_MAX_NATIVE_RESULTS 4
 #endif
 
-static uint8_t sig_type(char c) {
-  switch (c) {
-    case 'i': case '*': case '~': return WR_I32;
+static uint8_t sig_type(char c)
+{
+    switch (c) {
+    case 'i':
+    case '*':
+    case '~': return WR_I32;
     case 'I': return WR_I64;
     case 'f': return WR_F32;
     case 'F': return WR_F64;
     default: return 0;
-  }
+    }
 }
 
-wr_status wr__native_check(wr_store *s, const wr_native *n) {
-  if (!n->module || !n->name || !n->signature || !n->fn) {
-    return wr__fail(s, WR_ERR_ARG, "native with a NULL module, name, signature or function");
-  }
-  const char *p = n->signature;
-  uint32_t args = 0, results = 0;
-  bool ok = *p++ == '(';
-  for (; ok && *p && *p != ')'; p++, args++) {
-    if (*p == '*') ok = p[1] == '~';
-    else if (*p == '~') ok = p[-1] == '*';
-    else ok = sig_type(*p) != 0;
-  }
-  ok = ok && *p == ')';
-  if (ok) {
-    for (p++; ok && *p; p++, results++) ok = sig_type(*p) != 0 && *p != '*' && *p != '~';
-  }
-  if (!ok) return wr__fail(s, WR_ERR_ARG, "native %s.%s: bad signature \"%s\"", n->module, n->name, n->signature);
-  if (args > WR_MAX_NATIVE_ARGS || results > WR_MAX_NATIVE_RESULTS) {
-    return wr__fail(s, WR_ERR_LIMIT, "native %s.%s: more than %u params or %u results", n->module, n->name,
-                    (uint32_t)WR_MAX_NATIVE_ARGS, (uint32_t)WR_MAX_NATIVE_RESULTS);
-  }
-  return WR_OK;
+wr_status wr__native_check(wr_store *s, const wr_native *n)
+{
+    if (!n->module || !n->name || !n->signature || !n->fn) {
+        return wr__fail(s, WR_ERR_ARG, "native with a NULL module, name, signature or function");
+    }
+    const char *p = n->signature;
+    uint32_t args = 0, results = 0;
+    bool ok = *p++ == '(';
+    for (; ok && *p && *p != ')'; p++, args++) {
+        if (*p == '*')
+            ok = p[1] == '~';
+        else if (*p == '~')
+            ok = p[-1] == '*';
+        else
+            ok = sig_type(*p) != 0;
+    }
+    ok = ok && *p == ')';
+    if (ok) {
+        for (p++; ok && *p; p++, results++) ok = sig_type(*p) != 0 && *p != '*' && *p != '~';
+    }
+    if (!ok) return wr__fail(s, WR_ERR_ARG, "native %s.%s: bad signature \"%s\"", n->module, n->name, n->signature);
+    if (args > WR_MAX_NATIVE_ARGS || results > WR_MAX_NATIVE_RESULTS) {
+        return wr__fail(s, WR_ERR_LIMIT, "native %s.%s: more than %u params or %u results", n->module, n->name,
+                        (uint32_t)WR_MAX_NATIVE_ARGS, (uint32_t)WR_MAX_NATIVE_RESULTS);
+    }
+    return WR_OK;
 }
 
-bool wr__native_matches(const wr_native *n, const wr_functype *t) {
-  const char *p = n->signature + 1;
-  uint32_t i = 0;
-  for (; *p != ')'; p++, i++) {
-    if (i >= t->nparams || t->params[i] != sig_type(*p)) return false;
-  }
-  if (i != t->nparams) return false;
-  i = 0;
-  for (p++; *p; p++, i++) {
-    if (i >= t->nresults || t->results[i] != sig_type(*p)) return false;
-  }
-  return i == t->nresults;
+bool wr__native_matches(const wr_native *n, const wr_functype *t)
+{
+    const char *p = n->signature + 1;
+    uint32_t i = 0;
+    for (; *p != ')'; p++, i++) {
+        if (i >= t->nparams || t->params[i] != sig_type(*p)) return false;
+    }
+    if (i != t->nparams) return false;
+    i = 0;
+    for (p++; *p; p++, i++) {
+        if (i >= t->nresults || t->results[i] != sig_type(*p)) return false;
+    }
+    return i == t->nresults;
 }
 
-static bool name_is(const char *c, const uint8_t *name, uint32_t len) {
-  return strlen(c) == len && memcmp(c, name, len) == 0;
+static bool name_is(const char *c, const uint8_t *name, uint32_t len)
+{
+    return strlen(c) == len && memcmp(c, name, len) == 0;
 }
 
 const wr_native *wr__find_native(const wr_store *s, const uint8_t *module, uint32_t module_len, const uint8_t *name,
-                                 uint32_t name_len) {
-  for (const wr_natives *t = s->natives; t; t = t->next) {
-    for (size_t i = 0; i < t->count; i++) {
-      const wr_native *n = &t->table[i];
-      if (name_is(n->module, module, module_len) && name_is(n->name, name, name_len)) return n;
-    }
-  }
-  return NULL;
-}
-
-wr_status wr__call_native(wr_store *s, const wr_func *f, wr_instance *caller, wr_slot *args) {
-  const wr_native *n = f->native;
-  wr_native_ctx ctx = { n, caller ? caller : f->inst, false };
-  wr_arg a[WR_MAX_NATIVE_ARGS], r[WR_MAX_NATIVE_RESULTS];
-  const char *p = n->signature + 1;
-  uint32_t i = 0;
-  for (; *p != ')'; p++, i++) {
-    wr_slot v = args[i];
-    switch (*p) {
-      case 'i': case '~': a[i].i32 = (int32_t)(uint32_t)v; break;
-      case 'I': a[i].i64 = (int64_t)v; break;
-      case 'f': {
-        uint32_t u = (uint32_t)v;
-        memcpy(&a[i].f32, &u, 4);
-        break;
-      }
-      case 'F': memcpy(&a[i].f64, &v, 8); break;
-      default: { /* '*': checked with the length that follows */
-        uint32_t off = (uint32_t)v, len = (uint32_t)args[i + 1];
-        a[i].ptr = wr_memory_ptr(ctx.inst->mem, off, len);
-        if (!a[i].ptr && len) {
-          return wr__fail(s, WR_TRAP_MEMORY_OOB, "%s: native %s.%s argument %u (offset %u, length %u)",
-                          wr_status_name(WR_TRAP_MEMORY_OOB), n->module, n->name, i, off, len);
+                                 uint32_t name_len)
+{
+    for (const wr_natives *t = s->natives; t; t = t->next) {
+        for (size_t i = 0; i < t->count; i++) {
+            const wr_native *n = &t->table[i];
+            if (name_is(n->module, module, module_len) && name_is(n->name, name, name_len)) return n;
         }
-        break;
-      }
     }
-  }
-  memset(r, 0, sizeof r);
-  wr_status st = n->fn(&ctx, a, r);
-  if (st != WR_OK) {
-    if (ctx.trapped) return st;
-    if (!wr_status_is_trap(st)) st = WR_TRAP_NATIVE;
-    return wr__fail(s, st, "%s: native %s.%s failed", wr_status_name(st), n->module, n->name);
-  }
-  i = 0;
-  for (p++; *p; p++, i++) {
-    switch (*p) {
-      case 'i': args[i] = (uint32_t)r[i].i32; break;
-      case 'I': args[i] = (uint64_t)r[i].i64; break;
-      case 'f': {
-        uint32_t u;
-        memcpy(&u, &r[i].f32, 4);
-        args[i] = u;
-        break;
-      }
-      default: memcpy(&args[i], &r[i].f64, 8); break;
-    }
-  }
-  return WR_OK;
+    return NULL;
 }
 
-void *wr_native_user(const wr_native_ctx *ctx) { return ctx->native->user; }
-wr_instance *wr_native_instance(const wr_native_ctx *ctx) { return ctx->inst; }
+wr_status wr__call_native(wr_store *s, const wr_func *f, wr_instance *caller, wr_slot *args)
+{
+    const wr_native *n = f->native;
+    wr_native_ctx ctx = { n, caller ? caller : f->inst, false };
+    wr_arg a[WR_MAX_NATIVE_ARGS], r[WR_MAX_NATIVE_RESULTS];
+    const char *p = n->signature + 1;
+    uint32_t i = 0;
+    for (; *p != ')'; p++, i++) {
+        wr_slot v = args[i];
+        switch (*p) {
+        case 'i':
+        case '~': a[i].i32 = (int32_t)(uint32_t)v; break;
+        case 'I': a[i].i64 = (int64_t)v; break;
+        case 'f': {
+            uint32_t u = (uint32_t)v;
+            memcpy(&a[i].f32, &u, 4);
+            break;
+        }
+        case 'F': memcpy(&a[i].f64, &v, 8); break;
+        default: { /* '*': checked with the length that follows */
+            uint32_t off = (uint32_t)v, len = (uint32_t)args[i + 1];
+            a[i].ptr = wr_memory_ptr(ctx.inst->mem, off, len);
+            if (!a[i].ptr && len) {
+                return wr__fail(s, WR_TRAP_MEMORY_OOB, "%s: native %s.%s argument %u (offset %u, length %u)",
+                                wr_status_name(WR_TRAP_MEMORY_OOB), n->module, n->name, i, off, len);
+            }
+            break;
+        }
+        }
+    }
+    memset(r, 0, sizeof r);
+    wr_status st = n->fn(&ctx, a, r);
+    if (st != WR_OK) {
+        if (ctx.trapped) return st;
+        if (!wr_status_is_trap(st)) st = WR_TRAP_NATIVE;
+        return wr__fail(s, st, "%s: native %s.%s failed", wr_status_name(st), n->module, n->name);
+    }
+    i = 0;
+    for (p++; *p; p++, i++) {
+        switch (*p) {
+        case 'i': args[i] = (uint32_t)r[i].i32; break;
+        case 'I': args[i] = (uint64_t)r[i].i64; break;
+        case 'f': {
+            uint32_t u;
+            memcpy(&u, &r[i].f32, 4);
+            args[i] = u;
+            break;
+        }
+        default: memcpy(&args[i], &r[i].f64, 8); break;
+        }
+    }
+    return WR_OK;
+}
 
-wr_status wr_native_trap(wr_native_ctx *ctx, const char *msg) {
-  ctx->trapped = true;
-  wr_store *s = ctx->inst->store;
-  return wr__fail(s, WR_TRAP_NATIVE, "%s (in native %s.%s)", msg ? msg : "trap", ctx->native->module,
-                  ctx->native->name);
+void *wr_native_user(const wr_native_ctx *ctx)
+{
+    return ctx->native->user;
+}
+wr_instance *wr_native_instance(const wr_native_ctx *ctx)
+{
+    return ctx->inst;
+}
+
+wr_status wr_native_trap(wr_native_ctx *ctx, const char *msg)
+{
+    ctx->trapped = true;
+    wr_store *s = ctx->inst->store;
+    return wr__fail(s, WR_TRAP_NATIVE, "%s (in native %s.%s)", msg ? msg : "trap", ctx->native->module,
+                    ctx->native->name);
 }

@@ -13,31 +13,35 @@
  * block's end is reached they are chained through their st field. */
 #include "internal.h"
 
-uint32_t wr__st_emit(wr_st_builder *b, const uint8_t *opcode, uint32_t arity, uint32_t drop) {
-  uint32_t i = b->next++;
-  wr_ste *e = &b->st[i];
-  e->ip = (int32_t)(opcode - b->fbase); /* the base; made relative when resolved */
-  e->st = (int32_t)WR_NONE;
-  e->arity = (uint16_t)arity;
-  e->drop = (uint16_t)drop;
-  return i;
+uint32_t wr__st_emit(wr_st_builder *b, const uint8_t *opcode, uint32_t arity, uint32_t drop)
+{
+    uint32_t i = b->next++;
+    wr_ste *e = &b->st[i];
+    e->ip = (int32_t)(opcode - b->fbase); /* the base; made relative when resolved */
+    e->st = (int32_t)WR_NONE;
+    e->arity = (uint16_t)arity;
+    e->drop = (uint16_t)drop;
+    return i;
 }
 
-void wr__st_chain(wr_st_builder *b, uint32_t entry, uint32_t *head) {
-  b->st[entry].st = (int32_t)*head;
-  *head = entry;
+void wr__st_chain(wr_st_builder *b, uint32_t entry, uint32_t *head)
+{
+    b->st[entry].st = (int32_t)*head;
+    *head = entry;
 }
 
-void wr__st_set(wr_st_builder *b, uint32_t entry, const uint8_t *target, uint32_t target_st) {
-  wr_ste *e = &b->st[entry];
-  e->ip = (int32_t)((target - b->fbase) - e->ip);
-  e->st = (int32_t)((int32_t)(target_st - entry) * (int32_t)sizeof(wr_ste));
+void wr__st_set(wr_st_builder *b, uint32_t entry, const uint8_t *target, uint32_t target_st)
+{
+    wr_ste *e = &b->st[entry];
+    e->ip = (int32_t)((target - b->fbase) - e->ip);
+    e->st = (int32_t)((int32_t)(target_st - entry) * (int32_t)sizeof(wr_ste));
 }
 
-void wr__st_resolve(wr_st_builder *b, uint32_t head, const uint8_t *target, uint32_t target_st) {
-  while (head != WR_NONE) {
-    uint32_t next = (uint32_t)b->st[head].st;
-    wr__st_set(b, head, target, target_st);
-    head = next;
-  }
+void wr__st_resolve(wr_st_builder *b, uint32_t head, const uint8_t *target, uint32_t target_st)
+{
+    while (head != WR_NONE) {
+        uint32_t next = (uint32_t)b->st[head].st;
+        wr__st_set(b, head, target, target_st);
+        head = next;
+    }
 }

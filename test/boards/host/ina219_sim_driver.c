@@ -34,14 +34,14 @@ int main(void)
             if (ina219_sim_set_input(dev, strtod(tok[1], NULL), strtod(tok[2], NULL)) != INA219_SIM_OK)
                 return fail("bad input");
         } else if (!strcmp(cmd, "load") && n == 5) {
-            ina219_sim_load l = {strtod(tok[1], NULL), strtod(tok[2], NULL), (uint32_t)strtoul(tok[3], NULL, 0),
-                                 strtod(tok[4], NULL)};
+            ina219_sim_load l = { strtod(tok[1], NULL), strtod(tok[2], NULL), (uint32_t)strtoul(tok[3], NULL, 0),
+                                  strtod(tok[4], NULL) };
             if (ina219_sim_set_load(dev, &l) != INA219_SIM_OK) return fail("bad load");
         } else if (!strcmp(cmd, "adv") && n == 2) {
             ina219_sim_advance_us(dev, strtoull(tok[1], NULL, 0));
         } else if (!strcmp(cmd, "w") && n == 3) {
             unsigned long v = strtoul(tok[2], NULL, 0);
-            uint8_t b[3] = {(uint8_t)strtoul(tok[1], NULL, 0), (uint8_t)(v >> 8), (uint8_t)v};
+            uint8_t b[3] = { (uint8_t)strtoul(tok[1], NULL, 0), (uint8_t)(v >> 8), (uint8_t)v };
             (void)ina219_sim_i2c_write(dev, b, 3, true);
         } else if (!strcmp(cmd, "r") && n == 2) {
             uint8_t p = (uint8_t)strtoul(tok[1], NULL, 0), b[2];
@@ -63,15 +63,19 @@ int main(void)
             for (int i = 1; i < n; i++) b[i - 1] = (uint8_t)strtoul(tok[i], NULL, 0);
             printf("%s\n", ina219_sim_i2c_write(dev, b, (size_t)(n - 1), true) == HAL_OK ? "ok" : "nack");
         } else if (!strcmp(cmd, "model") && n == 7) {
-            ina219_sim_model m = {strtod(tok[1], NULL), strtod(tok[2], NULL), strtod(tok[3], NULL),
-                                  strtod(tok[4], NULL), (uint32_t)strtoul(tok[5], NULL, 0), strtod(tok[6], NULL)};
+            ina219_sim_model m = { strtod(tok[1], NULL),
+                                   strtod(tok[2], NULL),
+                                   strtod(tok[3], NULL),
+                                   strtod(tok[4], NULL),
+                                   (uint32_t)strtoul(tok[5], NULL, 0),
+                                   strtod(tok[6], NULL) };
             ina219_sim_destroy(dev);
             if (ina219_sim_create(&m, NULL, NULL, &dev) != INA219_SIM_OK) return fail("bad model");
         } else if (!strcmp(cmd, "avgcur") && n == 4) {
             unsigned long count = strtoul(tok[1], NULL, 0);
             uint64_t step = strtoull(tok[2], NULL, 0);
             unsigned long cal = strtoul(tok[3], NULL, 0);
-            uint8_t w[3] = {5, (uint8_t)(cal >> 8), (uint8_t)cal};
+            uint8_t w[3] = { 5, (uint8_t)(cal >> 8), (uint8_t)cal };
             (void)ina219_sim_i2c_write(dev, w, 3, true);
             double sum = 0, sq = 0;
             for (unsigned long i = 0; i < count; i++) {

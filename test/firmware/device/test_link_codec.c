@@ -61,7 +61,8 @@ int main(int argc, char **argv)
             puts("error: bad cobs");
             return 1;
         }
-        uint32_t want = (uint32_t)body[m - 4] | (uint32_t)body[m - 3] << 8 | (uint32_t)body[m - 2] << 16 | (uint32_t)body[m - 1] << 24;
+        uint32_t want = (uint32_t)body[m - 4] | (uint32_t)body[m - 3] << 8 | (uint32_t)body[m - 2] << 16 |
+                        (uint32_t)body[m - 1] << 24;
         if (link_crc32(0, body, m - 4) != want) {
             puts("error: crc");
             return 1;

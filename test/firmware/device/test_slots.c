@@ -9,12 +9,12 @@
 #include "slots.h"
 
 static int failures;
-#define CHECK(cond)                                                          \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                      \
-        }                                                                    \
+#define CHECK(cond)                                                                                                    \
+    do {                                                                                                               \
+        if (!(cond)) {                                                                                                 \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);                                   \
+            failures++;                                                                                                \
+        }                                                                                                              \
     } while (0)
 
 static uint8_t app1[3000], app2[5000];
@@ -77,7 +77,8 @@ int main(int argc, char **argv)
     m = slot_next_model(&gen);
     CHECK(m == slot_model_half(1) && gen == 2);
     CHECK(slot_model_half(0)->offset + slot_model_half(0)->size <= slot_model_half(1)->offset);
-    CHECK(slot_model_half(1)->offset + slot_model_half(1)->size <= WASMCU_REGION_MODEL_OFFSET + WASMCU_REGION_MODEL_SIZE);
+    CHECK(slot_model_half(1)->offset + slot_model_half(1)->size <=
+          WASMCU_REGION_MODEL_OFFSET + WASMCU_REGION_MODEL_SIZE);
 
     printf("%s\n", failures ? "FAILED" : "ok");
     return failures ? 1 : 0;

@@ -23,12 +23,14 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static void die(const char *msg) {
+static void die(const char *msg)
+{
     fprintf(stderr, "test_ota: %s\n", msg);
     exit(2);
 }
 
-static uint8_t *read_file(const char *path, size_t *len) {
+static uint8_t *read_file(const char *path, size_t *len)
+{
     FILE *f = fopen(path, "rb");
     if (!f) die(path);
     fseek(f, 0, SEEK_END);
@@ -41,7 +43,8 @@ static uint8_t *read_file(const char *path, size_t *len) {
     return buf;
 }
 
-static int hexval(char c) {
+static int hexval(char c)
+{
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
@@ -49,7 +52,8 @@ static int hexval(char c) {
 }
 
 /* Decodes up to max bytes of hex; returns the count or -1. */
-static long unhex(const char *s, size_t slen, uint8_t *out, size_t max) {
+static long unhex(const char *s, size_t slen, uint8_t *out, size_t max)
+{
     if (slen % 2) return -1;
     if (slen / 2 > max) return -1;
     for (size_t i = 0; i < slen / 2; i++) {
@@ -60,7 +64,8 @@ static long unhex(const char *s, size_t slen, uint8_t *out, size_t max) {
     return (long)(slen / 2);
 }
 
-static void print_hex(const uint8_t *p, size_t n) {
+static void print_hex(const uint8_t *p, size_t n)
+{
     for (size_t i = 0; i < n; i++) printf("%02x", p[i]);
     printf("\n");
 }
@@ -68,8 +73,9 @@ static void print_hex(const uint8_t *p, size_t n) {
 #define MAX_KEYS 8
 static ota_key g_keys[MAX_KEYS];
 
-static ota_keyring parse_keys(const char *arg) {
-    ota_keyring kr = {g_keys, 0};
+static ota_keyring parse_keys(const char *arg)
+{
+    ota_keyring kr = { g_keys, 0 };
     const char *p = arg;
     while (*p && kr.count < MAX_KEYS) {
         const char *end = strchr(p, ',');
@@ -94,16 +100,17 @@ static ota_keyring parse_keys(const char *arg) {
 typedef struct {
     uint8_t *area[3];
     uint32_t size[3];
-    long ops;          /* erase/program operations so far */
-    long cut_at;       /* power fails during this operation (0: never) */
-    int cut_done;      /* how much of the cut operation happens: 0 nothing, 1 half, 2 all of it */
-    bool dead;         /* power is off: every further operation fails */
-    long writes[3];    /* erase/program operations per area */
+    long ops;       /* erase/program operations so far */
+    long cut_at;    /* power fails during this operation (0: never) */
+    int cut_done;   /* how much of the cut operation happens: 0 nothing, 1 half, 2 all of it */
+    bool dead;      /* power is off: every further operation fails */
+    long writes[3]; /* erase/program operations per area */
     long read_bytes[3];
     ota_flash fl;
 } ramflash;
 
-static int rf_read(void *u, ota_area a, uint32_t off, void *buf, uint32_t len) {
+static int rf_read(void *u, ota_area a, uint32_t off, void *buf, uint32_t len)
+{
     ramflash *r = u;
     if (r->dead) return -1;
     if ((unsigned)a > 2 || off > r->size[a] || len > r->size[a] - off) die("read out of range");
@@ -113,11 +120,13 @@ static int rf_read(void *u, ota_area a, uint32_t off, void *buf, uint32_t len) {
 }
 
 /* A cut operation does none, half or all of its work (cut_done), then the power is gone. */
-static uint32_t cut_bytes(const ramflash *r, uint32_t len) {
+static uint32_t cut_bytes(const ramflash *r, uint32_t len)
+{
     return r->cut_done == 0 ? 0 : r->cut_done == 1 ? len / 2 : len;
 }
 
-static int rf_erase(void *u, ota_area a, uint32_t off, uint32_t len) {
+static int rf_erase(void *u, ota_area a, uint32_t off, uint32_t len)
+{
     ramflash *r = u;
     if (r->dead) return -1;
     if ((unsigned)a > 2 || off % r->fl.erase_size || len % r->fl.erase_size || off > r->size[a] ||
@@ -135,7 +144,8 @@ static int rf_erase(void *u, ota_area a, uint32_t off, uint32_t len) {
     return 0;
 }
 
-static int rf_program(void *u, ota_area a, uint32_t off, const void *buf, uint32_t len) {
+static int rf_program(void *u, ota_area a, uint32_t off, const void *buf, uint32_t len)
+{
     ramflash *r = u;
     if (r->dead) return -1;
     if ((unsigned)a > 2 || off % r->fl.prog_size || len % r->fl.prog_size || off > r->size[a] ||
@@ -157,7 +167,8 @@ static int rf_program(void *u, ota_area a, uint32_t off, const void *buf, uint32
     return r->dead ? -1 : 0;
 }
 
-static void rf_init(ramflash *r, uint32_t slot_size, uint32_t state_size, uint32_t erase, uint32_t prog) {
+static void rf_init(ramflash *r, uint32_t slot_size, uint32_t state_size, uint32_t erase, uint32_t prog)
+{
     memset(r, 0, sizeof *r);
     r->size[0] = r->size[1] = slot_size;
     r->size[2] = state_size;
@@ -166,19 +177,22 @@ static void rf_init(ramflash *r, uint32_t slot_size, uint32_t state_size, uint32
         if (!r->area[i]) die("oom");
         memset(r->area[i], 0xff, r->size[i]);
     }
-    r->fl = (ota_flash){r, rf_read, rf_erase, rf_program, slot_size, state_size, erase, prog};
+    r->fl = (ota_flash){ r, rf_read, rf_erase, rf_program, slot_size, state_size, erase, prog };
 }
 
-static void rf_free(ramflash *r) {
+static void rf_free(ramflash *r)
+{
     for (int i = 0; i < 3; i++) free(r->area[i]);
 }
 
-static void rf_copy(ramflash *dst, const ramflash *src) {
+static void rf_copy(ramflash *dst, const ramflash *src)
+{
     for (int i = 0; i < 3; i++) memcpy(dst->area[i], src->area[i], src->size[i]);
 }
 
 /* Writes a whole image into a slot through the callbacks (erase, then pages). */
-static int rf_write_image(ramflash *r, ota_area a, const uint8_t *img, size_t len) {
+static int rf_write_image(ramflash *r, ota_area a, const uint8_t *img, size_t len)
+{
     const ota_flash *fl = &r->fl;
     uint32_t span = (uint32_t)((len + fl->erase_size - 1) / fl->erase_size * fl->erase_size);
     for (uint32_t off = 0; off < span; off += fl->erase_size) {
@@ -195,7 +209,8 @@ static int rf_write_image(ramflash *r, ota_area a, const uint8_t *img, size_t le
 }
 
 static ota_status apply_patch_known(ramflash *r, ota_area src, ota_area dst, const uint8_t *patch, size_t len,
-                                    size_t chunk, const uint8_t *base_len_sha /* NULL or 4 + 32 bytes */) {
+                                    size_t chunk, const uint8_t *base_len_sha /* NULL or 4 + 32 bytes */)
+{
     ota_patcher p;
     ota_patch_init(&p, &r->fl, src, dst);
     if (base_len_sha) {
@@ -211,17 +226,18 @@ static ota_status apply_patch_known(ramflash *r, ota_area src, ota_area dst, con
     return ota_patch_finish(&p);
 }
 
-static ota_status apply_patch(ramflash *r, ota_area src, ota_area dst, const uint8_t *patch, size_t len,
-                              size_t chunk) {
+static ota_status apply_patch(ramflash *r, ota_area src, ota_area dst, const uint8_t *patch, size_t len, size_t chunk)
+{
     return apply_patch_known(r, src, dst, patch, len, chunk, NULL);
 }
 
 /* ---- commands ----------------------------------------------------------- */
 
-static int cmd_hash(const char *alg, const char *path) {
+static int cmd_hash(const char *alg, const char *path)
+{
     size_t len;
     uint8_t *data = read_file(path, &len);
-    static const size_t chunks[] = {1, 3, 63, 64, 65, 127, 128, 129, 1000};
+    static const size_t chunks[] = { 1, 3, 63, 64, 65, 127, 128, 129, 1000 };
     size_t off = 0, ci = 0;
     if (strcmp(alg, "sha256") == 0) {
         ota_sha256 c;
@@ -254,7 +270,8 @@ static int cmd_hash(const char *alg, const char *path) {
     return 0;
 }
 
-static int cmd_ed25519(void) {
+static int cmd_ed25519(void)
+{
     static char line[1 << 16];
     static uint8_t msg[1 << 15];
     while (fgets(line, sizeof line, stdin)) {
@@ -271,12 +288,14 @@ static int cmd_ed25519(void) {
     return 0;
 }
 
-static uint32_t slot_size_for(size_t len) {
+static uint32_t slot_size_for(size_t len)
+{
     uint32_t s = (uint32_t)((len + 4095) / 4096 * 4096);
     return s < 8192 ? 8192 : s;
 }
 
-static int cmd_image(const char *keys, const char *min, const char *path) {
+static int cmd_image(const char *keys, const char *min, const char *path)
+{
     ota_keyring kr = parse_keys(keys);
     size_t len;
     uint8_t *img = read_file(path, &len);
@@ -297,12 +316,13 @@ static int cmd_image(const char *keys, const char *min, const char *path) {
     return 0;
 }
 
-static int cmd_tamper(const char *keys, const char *path) {
+static int cmd_tamper(const char *keys, const char *path)
+{
     ota_keyring kr = parse_keys(keys);
     size_t len;
     uint8_t *img = read_file(path, &len);
     if (ota_image_verify_buffer(img, len, &kr, 0, NULL) != OTA_OK) die("untampered image does not verify");
-    static const uint8_t masks[] = {0x01, 0x80, 0xff};
+    static const uint8_t masks[] = { 0x01, 0x80, 0xff };
     long tried = 0, accepted = 0;
     for (size_t i = 0; i < len; i++) {
         for (size_t m = 0; m < sizeof masks; m++) {
@@ -321,7 +341,8 @@ static int cmd_tamper(const char *keys, const char *path) {
 }
 
 static int cmd_patch(const char *oldp, const char *patchp, const char *outp, const char *slot, const char *chunk,
-                     const char *base_hex) {
+                     const char *base_hex)
+{
     size_t olen, plen;
     uint8_t *old = read_file(oldp, &olen);
     uint8_t *patch = read_file(patchp, &plen);
@@ -363,7 +384,8 @@ static int cmd_patch(const char *oldp, const char *patchp, const char *outp, con
 
 /* Corrupts 1-4 random bytes of a good patch, n times: the patcher must never
  * touch the active slot and never report success with a wrong image. */
-static int cmd_patch_fuzz(const char *oldp, const char *newp, const char *patchp, const char *count) {
+static int cmd_patch_fuzz(const char *oldp, const char *newp, const char *patchp, const char *count)
+{
     size_t olen, nlen, plen;
     uint8_t *old = read_file(oldp, &olen), *nw = read_file(newp, &nlen), *patch = read_file(patchp, &plen);
     uint8_t *bad = malloc(plen);
@@ -377,10 +399,13 @@ static int cmd_patch_fuzz(const char *oldp, const char *newp, const char *patchp
         memcpy(bad, patch, plen);
         int flips = 1 + (int)(i % 4);
         for (int f = 0; f < flips; f++) {
-            x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
             /* mostly the body; now and then the header (its CRC should catch it) */
-            size_t at = (x % 8 == 0 || plen <= OTA_PATCH_HEADER_SIZE) ? (x >> 8) % plen
-                                                                     : OTA_PATCH_HEADER_SIZE + (x >> 8) % (plen - OTA_PATCH_HEADER_SIZE);
+            size_t at = (x % 8 == 0 || plen <= OTA_PATCH_HEADER_SIZE)
+                            ? (x >> 8) % plen
+                            : OTA_PATCH_HEADER_SIZE + (x >> 8) % (plen - OTA_PATCH_HEADER_SIZE);
             bad[at] ^= (uint8_t)(1u + (x >> 24) % 255u);
         }
         memset(r.area[0], 0xff, slot);
@@ -406,7 +431,9 @@ static int cmd_patch_fuzz(const char *oldp, const char *newp, const char *patchp
 /* A full image streamed into the inactive slot with ota_writer, then installed
  * and tried: prints each step's status, and whether anything was erased or
  * programmed before a rejection. */
-static int cmd_write_image(const char *keys, const char *basep, const char *imgp, const char *slot_s, const char *chunk_s) {
+static int cmd_write_image(const char *keys, const char *basep, const char *imgp, const char *slot_s,
+                           const char *chunk_s)
+{
     ota_keyring kr = parse_keys(keys);
     size_t blen, ilen;
     uint8_t *base = read_file(basep, &blen), *img = read_file(imgp, &ilen);
@@ -455,7 +482,8 @@ typedef struct {
     bool full_image; /* update by writing B whole (ota_writer) instead of the patch */
 } scenario;
 
-static ota_status write_full(ramflash *r, ota_area dst, const uint8_t *img, size_t len) {
+static ota_status write_full(ramflash *r, ota_area dst, const uint8_t *img, size_t len)
+{
     ota_writer w;
     ota_writer_init(&w, &r->fl, dst);
     for (size_t off = 0; off < len; off += 300) {
@@ -465,19 +493,21 @@ static ota_status write_full(ramflash *r, ota_area dst, const uint8_t *img, size
     return ota_writer_finish(&w);
 }
 
-static bool slot_holds(const ramflash *r, uint8_t slot, const uint8_t *img, size_t len) {
+static bool slot_holds(const ramflash *r, uint8_t slot, const uint8_t *img, size_t len)
+{
     return slot <= 1 && memcmp(r->area[slot], img, len) == 0;
 }
 
 /* The update, as the device does it: begin, patch (or whole image) into slot 1, install,
  * reboot into trial, confirm. Stops at the first failure (power cut). */
-static ota_status run_update(ramflash *r, const scenario *sc, ota_ctx *c) {
+static ota_status run_update(ramflash *r, const scenario *sc, ota_ctx *c)
+{
     ota_status s;
     ota_boot_result br;
     if ((s = ota_open(c, &r->fl, &sc->kr, 3)) != OTA_OK) return s;
     if ((s = ota_boot(c, OTA_RESET_POWER_ON, &br)) != OTA_OK) return s;
     if (br.trial) return ota_confirm(c); /* resumed after a cut: the trial image confirms itself */
-    if (br.slot == 1) return OTA_OK;      /* already confirmed the new image */
+    if (br.slot == 1) return OTA_OK;     /* already confirmed the new image */
     if ((s = ota_update_begin(c)) != OTA_OK) return s;
     s = sc->full_image ? write_full(r, OTA_AREA_SLOT1, sc->b, sc->blen)
                        : apply_patch(r, OTA_AREA_SLOT0, OTA_AREA_SLOT1, sc->patch, sc->plen, 200);
@@ -491,7 +521,8 @@ static ota_status run_update(ramflash *r, const scenario *sc, ota_ctx *c) {
 
 /* A bad update: install B, then keep rebooting without confirming (every
  * other boot a watchdog reset when `wdt`) until the device rolls back. */
-static ota_status run_rollback(ramflash *r, const scenario *sc, ota_ctx *c, bool wdt, int *rolled) {
+static ota_status run_rollback(ramflash *r, const scenario *sc, ota_ctx *c, bool wdt, int *rolled)
+{
     ota_status s;
     ota_boot_result br;
     *rolled = 0;
@@ -507,7 +538,8 @@ static ota_status run_rollback(ramflash *r, const scenario *sc, ota_ctx *c, bool
 
 /* After a cut: power back on and boot. The device must come up on a valid
  * signed image, and the confirmed slot must still hold A (or B once confirmed). */
-static int check_after_cut(ramflash *r, const scenario *sc, long k, const char *what, bool b_may_be_confirmed) {
+static int check_after_cut(ramflash *r, const scenario *sc, long k, const char *what, bool b_may_be_confirmed)
+{
     r->dead = false;
     r->cut_at = 0;
     ota_ctx c;
@@ -539,7 +571,8 @@ static int check_after_cut(ramflash *r, const scenario *sc, long k, const char *
 }
 
 /* Many clean full-image updates in a row: the state area wraps its halves several times. */
-static int soak(const scenario *sc, uint32_t erase, uint32_t prog) {
+static int soak(const scenario *sc, uint32_t erase, uint32_t prog)
+{
     size_t big = sc->alen > sc->blen ? sc->alen : sc->blen;
     uint32_t slot = (uint32_t)((big + erase - 1) / erase * erase) + erase;
     ramflash r;
@@ -557,8 +590,8 @@ static int soak(const scenario *sc, uint32_t erase, uint32_t prog) {
         }
         want = ota_inactive_slot(&c);
         if (rf_write_image(&r, (ota_area)want, sc->b, sc->blen) || ota_install(&c, NULL) != OTA_OK ||
-            ota_open(&c, &r.fl, &sc->kr, 3) != OTA_OK || ota_boot(&c, OTA_RESET_SOFTWARE, &br) != OTA_OK ||
-            !br.trial || br.slot != want || ota_confirm(&c) != OTA_OK || c.st.confirmed != want) {
+            ota_open(&c, &r.fl, &sc->kr, 3) != OTA_OK || ota_boot(&c, OTA_RESET_SOFTWARE, &br) != OTA_OK || !br.trial ||
+            br.slot != want || ota_confirm(&c) != OTA_OK || c.st.confirmed != want) {
             printf("FAIL soak cycle %d (erase %u): update did not go through\n", cycle, erase);
             failures++;
             break;
@@ -570,7 +603,8 @@ static int soak(const scenario *sc, uint32_t erase, uint32_t prog) {
                 break;
             }
             for (int boot = 0; boot < 5; boot++) {
-                if (ota_open(&c, &r.fl, &sc->kr, 3) != OTA_OK || ota_boot(&c, OTA_RESET_WATCHDOG, &br) != OTA_OK) failures++;
+                if (ota_open(&c, &r.fl, &sc->kr, 3) != OTA_OK || ota_boot(&c, OTA_RESET_WATCHDOG, &br) != OTA_OK)
+                    failures++;
             }
             if (c.st.confirmed != want || br.slot != want || br.trial) {
                 printf("FAIL soak cycle %d (erase %u): rollback did not return to slot %u\n", cycle, erase, want);
@@ -584,7 +618,8 @@ static int soak(const scenario *sc, uint32_t erase, uint32_t prog) {
 }
 
 /* Appends 2*pairs state records (install then cancel) so the cut runs start mid-half. */
-static void prefill(ramflash *r, const scenario *sc, int pairs) {
+static void prefill(ramflash *r, const scenario *sc, int pairs)
+{
     ota_ctx c;
     for (int i = 0; i < pairs; i++) {
         ota_boot_result br;
@@ -596,7 +631,8 @@ static void prefill(ramflash *r, const scenario *sc, int pairs) {
     }
 }
 
-static int powercut_geometry(const scenario *sc, uint32_t erase, uint32_t prog, int prefill_pairs, long *points) {
+static int powercut_geometry(const scenario *sc, uint32_t erase, uint32_t prog, int prefill_pairs, long *points)
+{
     const scenario *base_sc = sc;
     size_t big = sc->alen > sc->blen ? sc->alen : sc->blen;
     uint32_t slot = (uint32_t)((big + erase - 1) / erase * erase) + erase;
@@ -619,32 +655,32 @@ static int powercut_geometry(const scenario *sc, uint32_t erase, uint32_t prog, 
     /* 1. update A -> B by patch (and, in the RP2040 geometry, by whole image):
      * count the operations of a clean run, then cut at each */
     for (int variant = 0; variant < (erase == 4096 ? 2 : 1); variant++) {
-    scenario scv = *sc;
-    scv.full_image = variant == 1;
-    const char *what = variant ? "update(full image)" : "update(patch)";
-    sc = &scv;
-    rf_copy(&r, &base);
-    r.ops = 0;
-    if (run_update(&r, sc, &c) != OTA_OK) die("clean update failed");
-    if (c.st.confirmed != 1 || !slot_holds(&r, 1, sc->b, sc->blen)) die("clean update did not confirm B");
-    long n_update = r.ops;
-    for (long kk = 3; kk < 3 * (n_update + 1); kk++) {
-        long k = kk / 3;
+        scenario scv = *sc;
+        scv.full_image = variant == 1;
+        const char *what = variant ? "update(full image)" : "update(patch)";
+        sc = &scv;
         rf_copy(&r, &base);
         r.ops = 0;
-        r.cut_at = k;
-        r.cut_done = (int)(kk % 3);
-        r.dead = false;
-        if (run_update(&r, sc, &c) == OTA_OK) die("a cut update reported success");
-        failures += check_after_cut(&r, sc, kk, what, true);
-        /* and the update can be finished afterwards */
-        r.ops = 0;
-        if (run_update(&r, sc, &c) != OTA_OK || c.st.confirmed != 1 || !slot_holds(&r, 1, sc->b, sc->blen)) {
-            printf("FAIL %s cut %ld/%d: could not complete the update after the cut\n", what, k, r.cut_done);
-            failures++;
+        if (run_update(&r, sc, &c) != OTA_OK) die("clean update failed");
+        if (c.st.confirmed != 1 || !slot_holds(&r, 1, sc->b, sc->blen)) die("clean update did not confirm B");
+        long n_update = r.ops;
+        for (long kk = 3; kk < 3 * (n_update + 1); kk++) {
+            long k = kk / 3;
+            rf_copy(&r, &base);
+            r.ops = 0;
+            r.cut_at = k;
+            r.cut_done = (int)(kk % 3);
+            r.dead = false;
+            if (run_update(&r, sc, &c) == OTA_OK) die("a cut update reported success");
+            failures += check_after_cut(&r, sc, kk, what, true);
+            /* and the update can be finished afterwards */
+            r.ops = 0;
+            if (run_update(&r, sc, &c) != OTA_OK || c.st.confirmed != 1 || !slot_holds(&r, 1, sc->b, sc->blen)) {
+                printf("FAIL %s cut %ld/%d: could not complete the update after the cut\n", what, k, r.cut_done);
+                failures++;
+            }
+            (*points)++;
         }
-        (*points)++;
-    }
     }
     sc = base_sc;
 
@@ -687,7 +723,8 @@ static int powercut_geometry(const scenario *sc, uint32_t erase, uint32_t prog, 
     return failures;
 }
 
-static int cmd_powercut(const char *keys, const char *ap, const char *bp, const char *pp) {
+static int cmd_powercut(const char *keys, const char *ap, const char *bp, const char *pp)
+{
     scenario sc;
     memset(&sc, 0, sizeof sc);
     sc.kr = parse_keys(keys);
@@ -711,7 +748,8 @@ static int cmd_powercut(const char *keys, const char *ap, const char *bp, const 
     return failures ? 1 : 0;
 }
 
-static int cmd_downgrade(const char *keys, const char *hp, const char *lp) {
+static int cmd_downgrade(const char *keys, const char *hp, const char *lp)
+{
     ota_keyring kr = parse_keys(keys);
     size_t hlen, llen;
     uint8_t *hi = read_file(hp, &hlen), *lo = read_file(lp, &llen);
@@ -737,7 +775,8 @@ static int cmd_downgrade(const char *keys, const char *hp, const char *lp) {
     return 0;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     if (argc >= 4 && strcmp(argv[1], "hash") == 0) return cmd_hash(argv[2], argv[3]);
     if (argc >= 2 && strcmp(argv[1], "ed25519") == 0) return cmd_ed25519();
     if (argc >= 5 && strcmp(argv[1], "image") == 0) return cmd_image(argv[2], argv[3], argv[4]);
@@ -745,7 +784,8 @@ int main(int argc, char **argv) {
     if (argc >= 7 && strcmp(argv[1], "patch") == 0) {
         return cmd_patch(argv[2], argv[3], argv[4], argv[5], argv[6], argc >= 8 ? argv[7] : NULL);
     }
-    if (argc >= 7 && strcmp(argv[1], "write-image") == 0) return cmd_write_image(argv[2], argv[3], argv[4], argv[5], argv[6]);
+    if (argc >= 7 && strcmp(argv[1], "write-image") == 0)
+        return cmd_write_image(argv[2], argv[3], argv[4], argv[5], argv[6]);
     if (argc >= 6 && strcmp(argv[1], "patch-fuzz") == 0) return cmd_patch_fuzz(argv[2], argv[3], argv[4], argv[5]);
     if (argc >= 6 && strcmp(argv[1], "powercut") == 0) return cmd_powercut(argv[2], argv[3], argv[4], argv[5]);
     if (argc >= 5 && strcmp(argv[1], "downgrade") == 0) return cmd_downgrade(argv[2], argv[3], argv[4]);

@@ -27,8 +27,10 @@ typedef struct {
     uint32_t scl_wait_us;
 } i2c_device_config_t;
 esp_err_t i2c_new_master_bus(const i2c_master_bus_config_t *cfg, i2c_master_bus_handle_t *ret_bus);
-esp_err_t i2c_master_bus_add_device(i2c_master_bus_handle_t bus, const i2c_device_config_t *cfg, i2c_master_dev_handle_t *ret);
-esp_err_t i2c_master_transmit(i2c_master_dev_handle_t dev, const uint8_t *write_buffer, size_t write_size, int xfer_timeout_ms);
+esp_err_t i2c_master_bus_add_device(i2c_master_bus_handle_t bus, const i2c_device_config_t *cfg,
+                                    i2c_master_dev_handle_t *ret);
+esp_err_t i2c_master_transmit(i2c_master_dev_handle_t dev, const uint8_t *write_buffer, size_t write_size,
+                              int xfer_timeout_ms);
 esp_err_t i2c_master_receive(i2c_master_dev_handle_t dev, uint8_t *read_buffer, size_t read_size, int xfer_timeout_ms);
 esp_err_t i2c_master_transmit_receive(i2c_master_dev_handle_t dev, const uint8_t *write_buffer, size_t write_size,
                                       uint8_t *read_buffer, size_t read_size, int xfer_timeout_ms);

@@ -26,7 +26,8 @@ typedef struct {
     size_t size;
     bool timeout_flag;
 } uart_event_t;
-esp_err_t uart_driver_install(uart_port_t port, int rx_buffer_size, int tx_buffer_size, int queue_size, QueueHandle_t *uart_queue, int intr_alloc_flags);
+esp_err_t uart_driver_install(uart_port_t port, int rx_buffer_size, int tx_buffer_size, int queue_size,
+                              QueueHandle_t *uart_queue, int intr_alloc_flags);
 esp_err_t uart_param_config(uart_port_t port, const uart_config_t *cfg);
 int uart_write_bytes(uart_port_t port, const void *src, size_t size);
 int uart_read_bytes(uart_port_t port, void *buf, uint32_t length, TickType_t ticks_to_wait);
