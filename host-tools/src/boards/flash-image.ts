@@ -1,5 +1,5 @@
 // Writing slots into a flash image file, as a programmer would before a board boots.
-// The slot format is firmware/device/slots.h: a 32-byte header, then the payload.
+// The slot format is firmware/device/src/slots.h: a 32-byte header, then the payload.
 import { closeSync, existsSync, openSync, readSync, statSync, writeSync } from "node:fs";
 import { BoardError } from "../lib/errors.js";
 import { crc32 } from "../lib/crc32.js";

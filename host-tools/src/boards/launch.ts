@@ -141,7 +141,7 @@ export async function launchSimBoard(target: BoardTarget, opts: SimLaunchOptions
     programSlot(flash, region(target.board, "app_a"), SlotKind.App, readFileSync(opts.app), [region(target.board, "app_b")]);
   }
   if (opts.model) {
-    // The model area holds two halves used like the app slots (firmware/device/slots.c).
+    // The model area holds two halves used like the app slots (firmware/device/src/slots.c).
     const m = region(target.board, "model");
     const half = Math.floor(m.size / 2 / target.board.flash.erase_size) * target.board.flash.erase_size;
     const a = { name: "model_a", offset: m.offset, size: half };

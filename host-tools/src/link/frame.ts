@@ -1,5 +1,5 @@
 // Link frames: COBS(type u8 | flags u8 | seq u16le | payload | crc32 u32le) 0x00.
-// The layout is shared with firmware/device/link.h; see README.md beside this file.
+// The layout is shared with firmware/device/link.def (numbers) and firmware/device/src/link.h; see README.md beside this file.
 import { crc32 } from "../lib/crc32.js";
 import { cobsDecode, cobsEncode } from "./cobs.js";
 import { CRC_BYTES, HEADER_BYTES, MAX_PAYLOAD } from "./constants.js";

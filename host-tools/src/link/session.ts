@@ -1,5 +1,6 @@
 // The host side of the link protocol: commands with acknowledgements, retransmission on
-// timeout, and windowed image writes. Layout of every command: firmware/device/link.h.
+// timeout, and windowed image writes. Every command and its payload: firmware/device/link.def
+// (the numbers) and host-tools/src/link/README.md.
 import { DeviceError } from "../lib/errors.js";
 import { crc32 } from "../lib/crc32.js";
 import { CallStatus, Cmd, FrameType, LinkStatus, MAX_PAYLOAD, STATUS_TEXT, Target } from "./constants.js";
