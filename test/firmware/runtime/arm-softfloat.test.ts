@@ -6,7 +6,7 @@
 // pointers are checked, not only compiled.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
@@ -14,8 +14,9 @@ import { test } from "node:test";
 import { repoRoot, sharedDir } from "../../helpers/paths.ts";
 
 const runtime = path.join(repoRoot, "firmware", "runtime");
-const sources = ["store", "decode", "validate", "sidetable", "module", "memory", "instance", "interp", "native"]
-  .map((s) => path.join(runtime, "src", `${s}.c`))
+// Every source of the library (whatever its files are), plus the wasmcu-vm host program.
+const sources = readdirSync(path.join(runtime, "src")).filter((f) => f.endsWith(".c")).sort()
+  .map((f) => path.join(runtime, "src", f))
   .concat(["main", "repl", "spectest", "natives", "alloc"].map((s) => path.join(runtime, "host", `${s}.c`)));
 const out = mkdtempSync(path.join(os.tmpdir(), "wasmcu-arm-"));
 
