@@ -129,7 +129,7 @@ run("mkdir", ["-p", armDir]);
 const srcs = readdirSync(path.join(repoRoot, "firmware/ota/src")).filter((f) => f.endsWith(".c")).sort();
 const objs = srcs.map((f) => {
   const o = path.join(armDir, f.replace(/\.c$/, ".o"));
-  run("arm-none-eabi-gcc", [...armFlags, "-Wall", "-Wextra", "-Werror", "-fstack-usage", "-c", path.join(repoRoot, "firmware/ota/src", f), "-o", o]);
+  run("arm-none-eabi-gcc", [...armFlags, "-Wall", "-Wextra", "-Werror", "-fstack-usage", "-I", path.join(repoRoot, "firmware/ota/include"), "-c", path.join(repoRoot, "firmware/ota/src", f), "-o", o]);
   return o;
 });
 const sizeRows = run("arm-none-eabi-size", objs).trim().split("\n").slice(1).map((l) => l.trim().split(/\s+/))
