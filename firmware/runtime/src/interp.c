@@ -1530,6 +1530,7 @@ do_return : {
 trap:
     wr__trap(s, status, vm->cur, ip, NULL);
 trap_set:
+    wr__trap_frames(s, vm->cur, ip, vm->frame);
 done : {
     int64_t fuel = vm->fuel;
     s->sp = sp0;
