@@ -19,7 +19,8 @@ function outer(k: i32): i32 {
 }
 
 export function setup(): void {
-  log.info("deep: started");
+  // a second call of each keeps the optimizer from inlining them into loop(): three frames
+  log.info("deep: started " + (outer(0) + middle(0) + inner(0)).toString());
 }
 
 export function loop(): void {
