@@ -372,11 +372,11 @@ bool wr__table_grow(wr_table *t, uint32_t n, uintptr_t init, uint32_t *old);
 wr_slot wr__const_expr(const wr_instance *inst, const uint8_t *expr);
 /* Where a trap happened, for the message. */
 wr_status wr__trap(wr_store *s, wr_status st, const wr_func *f, const uint8_t *ip, const char *detail);
-/* After a trap (never on the way to one): appends to the store's trap frames
- * the function cur at ip, then the callers saved in the frames below top down
- * to the host's (func NULL). Each interpreter level a trap passes through adds
- * its own, innermost first. */
-void wr__trap_frames(wr_store *s, const wr_func *cur, const uint8_t *ip, const wr_frame *top);
+/* After a trap (never on the way to one): appends one frame, f at ip, to the
+ * store's trap frames. The interpreter walks its own frames (wr_frame's layout
+ * depends on WR_SPECIALIZE, which differs between interp.c and the files built
+ * for size), each level a trap passes through adding its own, innermost first. */
+void wr__trap_frame(wr_store *s, const wr_func *f, const uint8_t *ip);
 
 /* ------------------------------------------------------------ interp.c */
 /* Runs f with its arguments at args[0..nparams) on the store's value stack;

@@ -17,24 +17,13 @@ static const uint8_t *instr_at(wr_store *s, const wr_func *f, const uint8_t *ip)
     return at;
 }
 
-static void add_frame(wr_store *s, const wr_func *f, const uint8_t *ip)
+void wr__trap_frame(wr_store *s, const wr_func *f, const uint8_t *ip)
 {
     s->trap_depth++;
     if (s->trap_nframes >= WR_TRAP_FRAMES) return;
     wr_trap_frame *t = &s->trap_frames[s->trap_nframes++];
     t->func = f->index;
     t->offset = ip ? (uint32_t)(instr_at(s, f, ip) - f->inst->mod->bytes) : 0;
-}
-
-void wr__trap_frames(wr_store *s, const wr_func *cur, const uint8_t *ip, const wr_frame *top)
-{
-    if (!cur || !cur->def) return; /* the host called a native directly */
-    add_frame(s, cur, ip);
-    for (const wr_frame *fr = top; fr > s->frames;) {
-        fr--;
-        if (!fr->func) break; /* the host's call into this level */
-        add_frame(s, fr->func, fr->ip);
-    }
 }
 
 size_t wr_store_trap_frames(const wr_store *s, const wr_trap_frame **frames, uint32_t *depth)
