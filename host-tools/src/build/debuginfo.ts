@@ -42,6 +42,8 @@ export interface SourceFrame {
   column?: number;
   /** In AssemblyScript's standard library (~lib), not the app's code. */
   library: boolean;
+  /** The wasm function this source function was inlined into by the optimizer (then `name` is the source's). */
+  inlinedInto?: string;
 }
 
 export function sha256Hex(bytes: Uint8Array): string {
@@ -279,6 +281,39 @@ function nearestBefore(table: readonly Mapping[], offset: number, start: number,
   return undefined;
 }
 
+const DECLARATION = /^\s*(?:export\s+)?(?:function\s+([A-Za-z_$][\w$]*)|(?:(?:public|private|protected|static|override|get|set)\s+)*([A-Za-z_$][\w$]*)\s*(?:<[^>]*>)?\s*\([^;]*$)/;
+const NOT_NAMES = new Set(["if", "for", "while", "switch", "catch", "return", "do", "else"]);
+
+/**
+ * The function of the app's source a line is in, by the declaration above it with less
+ * indentation (the optimizer inlines small functions: the wasm function is then the caller).
+ */
+export function enclosingFunction(lines: readonly string[], line: number): string | undefined {
+  const indent = (l: string) => l.length - l.trimStart().length;
+  let limit = indent(lines[line - 1] ?? "");
+  for (let i = line - 2; i >= 0 && limit > 0; i--) {
+    const l = lines[i]!;
+    if (!l.trim() || l.trimStart().startsWith("//") || l.trimStart().startsWith("*") || indent(l) >= limit) continue;
+    limit = indent(l);
+    const m = DECLARATION.exec(l);
+    const name = m?.[1] ?? m?.[2];
+    if (name && !NOT_NAMES.has(name)) return name;
+  }
+  return undefined;
+}
+
+const sourceLines = new Map<string, string[] | null>();
+function linesOf(file: string): string[] | undefined {
+  if (!sourceLines.has(file)) {
+    try {
+      sourceLines.set(file, readFileSync(file, "utf8").split("\n"));
+    } catch {
+      sourceLines.set(file, null);
+    }
+  }
+  return sourceLines.get(file) ?? undefined;
+}
+
 const tables = new WeakMap<DebugInfo, Mapping[]>();
 
 /** The frames with names and source positions where the debug info has them. */
@@ -310,6 +345,12 @@ export function symbolize(info: DebugInfo | undefined, frames: readonly { func: 
       f.line = m.line + 1;
       f.column = m.column + 1;
       f.library = src.startsWith("~lib/");
+      const lines = path.isAbsolute(src) && f.name && !f.library ? linesOf(src) : undefined;
+      const inSource = lines ? enclosingFunction(lines, f.line) : undefined;
+      if (inSource && f.name && inSource !== f.name && !f.name.endsWith(`#${inSource}`) && !f.name.endsWith(`:${inSource}`)) {
+        f.inlinedInto = f.name;
+        f.name = inSource;
+      }
     }
     return f;
   });

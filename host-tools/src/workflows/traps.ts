@@ -30,7 +30,8 @@ export function sourceTrap(
 
 function where(f: TrapFrame & Partial<SourceFrame>): string {
   const fn = f.name ?? `function ${f.func}`;
-  if (f.file !== undefined && f.line !== undefined) return `${fn} (${f.file}:${f.line}:${f.column ?? 1})`;
+  const inlined = f.inlinedInto ? `, inlined into ${f.inlinedInto}` : "";
+  if (f.file !== undefined && f.line !== undefined) return `${fn} (${f.file}:${f.line}:${f.column ?? 1})${inlined}`;
   return `${fn} (wasm function ${f.func}, offset 0x${f.offset.toString(16)})`;
 }
 
