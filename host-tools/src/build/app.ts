@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { BuildError, InputError } from "../lib/errors.js";
 import { appBuildDir, appsDir, repoRoot } from "../lib/paths.js";
-import { DEBUG_ASC_ARGS, debugInfoFile, splitDebugInfo } from "./debuginfo.js";
+import { DEBUG_ASC_ARGS, debugInfoFile, recacheDebugInfo, splitDebugInfo } from "./debuginfo.js";
 
 export interface AppBuild {
   app: string;
@@ -63,6 +63,7 @@ export async function buildApp(app: string, opts: AppBuildOptions = {}): Promise
   const wasm = path.join(outDir, `${name}.wasm`);
   const sources = [path.dirname(entry), path.join(repoRoot, "firmware", "sdk"), path.join(repoRoot, "asconfig.json")];
   if (!opts.force && existsSync(wasm) && existsSync(debugInfoFile(wasm)) && statSync(wasm).mtimeMs >= newestMtime(sources)) {
+    recacheDebugInfo(wasm); // the per-user cache may have been cleared since
     return { app: name, wasm, bytes: statSync(wasm).size, upToDate: true };
   }
   mkdirSync(outDir, { recursive: true });

@@ -237,6 +237,12 @@ export function cacheDebugInfo(info: DebugInfo): void {
   }
 }
 
+/** Puts the debug info kept beside a built .wasm into the cache again (an up-to-date build). */
+export function recacheDebugInfo(wasm: string): void {
+  const info = readInfo(debugInfoFile(wasm));
+  if (info) cacheDebugInfo(info);
+}
+
 function readInfo(file: string): DebugInfo | undefined {
   try {
     const info = JSON.parse(readFileSync(file, "utf8")) as DebugInfo;

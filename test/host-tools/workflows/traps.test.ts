@@ -4,11 +4,15 @@
 // --json carries the frames, which are the runtime's own (the frame offset is the one in
 // the runtime's message). `deploy --port` and `monitor --port` find the debug info too.
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
 import { buildApp } from "../../../host-tools/src/build/app.js";
+import { findDebugInfo, sha256Hex, symbolize } from "../../../host-tools/src/build/debuginfo.js";
+import { DeviceLink, type LinkEvent } from "../../../host-tools/src/link/session.js";
+import { openSerial } from "../../../host-tools/src/link/transport.js";
+import { repoRoot } from "../../helpers/paths.js";
 import { startLocalBoard, type LaunchedBoard } from "../../../host-tools/src/boards/launch.js";
 import { resolveBoard } from "../../../host-tools/src/boards/registry.js";
 import { wasmcu } from "../../helpers/cli.js";
@@ -119,6 +123,28 @@ describe("traps over --port", { timeout: 600_000 }, () => {
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /^trap: unreachable$/m);
     assert.match(r.stdout, new RegExp(`^    at inner \\(${mainTs("deep").replaceAll("/", "\\/")}:7:14\\)$`, "m"), r.stdout);
+  });
+
+  test("a CALL whose export traps sends the call stack too, and the call fails with the runtime's message", async () => {
+    const wasm = (await buildApp(appDir("deep"))).wasm;
+    const target = resolveBoard("host");
+    const board = await startLocalBoard(target, { app: wasm, flashFile: path.join(tmp, "port-call.bin") });
+    boards.push(board);
+    const link = new DeviceLink(await openSerial(board.uartPath, target.board.serial.baud));
+    const traps: LinkEvent[] = [];
+    link.onEvent((e) => {
+      if (e.kind === "trap") traps.push(e);
+    });
+    try {
+      await link.connect();
+      await assert.rejects(link.call("check"), /unreachable in function \d+ at offset/);
+    } finally {
+      await link.close();
+    }
+    const t = traps.find((e) => e.kind === "trap" && e.context === "call");
+    assert.ok(t && t.kind === "trap", JSON.stringify(traps));
+    const info = findDebugInfo(sha256Hex(readFileSync(wasm)), wasm);
+    assert.deepEqual(symbolize(info, t.frames, repoRoot).map((f) => `${f.name}:${f.line}`), ["inner:7", "check:34"]);
   });
 
   test("monitor --port finds the running app's debug info by its hash", async () => {

@@ -27,3 +27,9 @@ export function loop(): void {
   n++;
   log.info("got " + outer(n).toString());
 }
+
+// For a CALL from the host: traps two calls deep (check -> inner).
+export function check(): i32 {
+  log.info("check");
+  return inner(5);
+}
