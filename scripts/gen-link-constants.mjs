@@ -32,6 +32,7 @@ export const GROUPS = {
   LOG_LEVEL: { kind: "names", name: "LOG_LEVELS", doc: "LOG frames: the level byte's names, by value." },
   STREAM_KIND: { kind: "enum", name: "StreamKind", doc: "STREAM frames: the kind byte." },
   CALL_STATUS: { kind: "enum", name: "CallStatus", doc: "CALL: the status word of its DATA reply." },
+  TRAP_CONTEXT: { kind: "names", name: "TRAP_CONTEXTS", doc: "TRAP frames: where the app was called from, by value." },
 };
 
 const LINE = /^LINK_([A-Z_]+)\(\s*(\w+)\s*,\s*(\w+)\s*,\s*(0[xX][0-9a-fA-F]+|\d+)\s*(?:,\s*"((?:[^"\\]|\\.)*)"\s*)?\)/;

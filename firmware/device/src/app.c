@@ -87,6 +87,15 @@ bool app_call_pending(uint16_t seq)
     return app.call.pending && app.call.seq == seq;
 }
 
+/* The store's trap as a TRAP frame: its call stack and message. */
+static void send_trap(link_trap_context context)
+{
+    const wr_trap_frame *frames;
+    uint32_t depth;
+    size_t n = wr_store_trap_frames(app.store, &frames, &depth);
+    events_trap(context, depth, frames, n, wr_store_error(app.store));
+}
+
 /* Runs a queued CALL: the export must take no parameters and return nothing, an i32 or an i64. */
 bool app_run_call(void)
 {
@@ -116,6 +125,7 @@ bool app_run_call(void)
         if (st != WR_OK) {
             status = LINK_CALL_TRAP;
             msg = wr_store_error(app.store);
+            send_trap(LINK_TRAP_CALL);
         } else if (nres == 1) {
             result = r[0].type == WR_I64 ? r[0].of.i64 : (int64_t)r[0].of.i32;
         }
@@ -131,13 +141,15 @@ bool app_run_call(void)
     return true;
 }
 
-static void report_trap(const char *where)
+/* A trap in setup() or loop(): the TRAP frame with the call stack, then the state (once:
+ * no log line repeats it). */
+__attribute__((noinline)) static void report_trap(link_trap_context context)
 {
     static char msg[256];
     if (app.stop_requested) return; /* the host stopped it: not the app's fault */
-    snprintf(msg, sizeof msg, "%s: %s", where, wr_store_error(app.store));
+    send_trap(context);
+    snprintf(msg, sizeof msg, "%s: %s", context == LINK_TRAP_SETUP ? "setup()" : "loop()", wr_store_error(app.store));
     set_state(LINK_APP_TRAPPED, msg);
-    events_log_str(LINK_LOG_ERROR, msg);
     dev_ota_trial_failed(msg);
 }
 
@@ -194,7 +206,7 @@ void app_start(void)
         st = wr_call(setup, NULL, 0, NULL, 0);
         app.in_wasm = false;
         if (st != WR_OK) {
-            report_trap("setup()");
+            report_trap(LINK_TRAP_SETUP);
             return;
         }
     }
@@ -223,6 +235,6 @@ bool app_run_loop(void)
     app.in_wasm = true;
     wr_status st = wr_call(app.loop, NULL, 0, NULL, 0);
     app.in_wasm = false;
-    if (st != WR_OK) report_trap("loop()");
+    if (st != WR_OK) report_trap(LINK_TRAP_LOOP);
     return true;
 }

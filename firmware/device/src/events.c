@@ -57,6 +57,24 @@ void events_gpio(uint32_t pin, bool level)
     link_send(LINK_GPIO, events_next_seq(), p, sizeof p, NULL, 0);
 }
 
+void events_trap(link_trap_context context, uint32_t depth, const wr_trap_frame *frames, size_t count, const char *what)
+{
+    uint8_t head[3 + 8u * EVENTS_TRAP_FRAMES];
+    if (count > EVENTS_TRAP_FRAMES) count = EVENTS_TRAP_FRAMES;
+    if (depth < count) depth = (uint32_t)count;
+    head[0] = (uint8_t)context;
+    head[1] = (uint8_t)(depth > 255u ? 255u : depth);
+    head[2] = (uint8_t)count;
+    for (size_t i = 0; i < count; i++) {
+        le32_put(head + 3 + 8u * i, frames[i].func);
+        le32_put(head + 7 + 8u * i, frames[i].offset);
+    }
+    size_t hlen = 3 + 8u * count, len = what ? strlen(what) : 0;
+    if (len > LINK_MAX_PAYLOAD - hlen) len = LINK_MAX_PAYLOAD - hlen;
+    if (ev.held) return;
+    link_send(LINK_TRAP, events_next_seq(), head, hlen, (const uint8_t *)what, len);
+}
+
 void events_stream(link_stream_kind kind, const uint8_t *data, size_t len)
 {
     if (ev.held) return;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "link.h"
+#include "wr.h" /* wr_trap_frame: the runtime's frames are sent as they are */
 
 /* A log line (cut to one frame). */
 void events_log(link_log_level level, const uint8_t *text, size_t len);
@@ -18,6 +19,13 @@ void events_gpio(uint32_t pin, bool level);
 void events_stream(link_stream_kind kind, const uint8_t *data, size_t len);
 /* The app's state, with an optional detail (e.g. the trap message). */
 void events_app_state(link_app_state state, const char *detail);
+
+#define EVENTS_TRAP_FRAMES 16u /* a TRAP frame carries at most this many */
+
+/* A TRAP frame: where the app was called from, the call stack's depth and its innermost
+ * frames (at most EVENTS_TRAP_FRAMES), and what trapped (cut to fit one frame). */
+void events_trap(link_trap_context context, uint32_t depth, const wr_trap_frame *frames, size_t count,
+                 const char *what);
 
 /* The sequence number of the next event frame (the boot handshake takes one too). */
 uint16_t events_next_seq(void);

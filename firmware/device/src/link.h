@@ -77,6 +77,11 @@ typedef enum {
 #include "link.def"
 } link_app_state;
 
+typedef enum {
+#define LINK_TRAP_CONTEXT(c, ts, v) LINK_TRAP_##c = v,
+#include "link.def"
+} link_trap_context;
+
 uint32_t link_crc32(uint32_t crc, const uint8_t *data, size_t len);
 
 /* COBS-encodes `len` bytes into `out` (capacity `cap`), without the 0x00 delimiter.

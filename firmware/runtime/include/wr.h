@@ -159,6 +159,20 @@ void wr_store_delete(wr_store *s);
 /* The message of the last error or trap in this store, e.g.
  * "out of bounds memory access in function 4 at offset 0x1a3". */
 const char *wr_store_error(const wr_store *s);
+/* One frame of the wasm call stack at a trap: the function (index in the
+ * module's function index space, imports first, as the name section counts)
+ * and the offset in the module's bytes of the instruction that trapped (the
+ * innermost frame) or of the call it is in (every other frame). */
+typedef struct wr_trap_frame {
+    uint32_t func;
+    uint32_t offset;
+} wr_trap_frame;
+/* The wasm call stack of the last trap, innermost first: sets *frames and
+ * returns how many are kept (at most WR_TRAP_FRAMES; the outermost are
+ * dropped from a deeper stack, and *depth, if not NULL, gets the full
+ * depth). A trap in a native counts from the wasm call to it. 0 after an
+ * error that is not a trap in wasm code (load, link, argument errors). */
+size_t wr_store_trap_frames(const wr_store *s, const wr_trap_frame **frames, uint32_t *depth);
 /* Fuel for the following calls: decremented on every call and backward
  * branch; at zero the call traps with WR_TRAP_FUEL. UINT64_MAX (the default)
  * means unlimited. */

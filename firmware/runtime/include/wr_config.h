@@ -69,6 +69,12 @@
 #define WR_MESSAGE_BYTES 160u
 #endif
 
+/* Frames of the wasm call stack a store keeps from its last trap
+ * (wr_store_trap_frames), innermost first; 8 bytes each. */
+#ifndef WR_TRAP_FRAMES
+#define WR_TRAP_FRAMES 16u
+#endif
+
 /* Dispatch: 1 uses GCC/Clang labels-as-values (computed goto), 0 a switch.
  * Defaults to computed goto where the compiler supports it. */
 #ifndef WR_COMPUTED_GOTO

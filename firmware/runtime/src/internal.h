@@ -283,6 +283,9 @@ struct wr_store {
     size_t allocated, peak;
     wr_status status;
     char msg[WR_MESSAGE_BYTES];
+    /* the last trap's call stack, innermost first (reset with each message) */
+    wr_trap_frame trap_frames[WR_TRAP_FRAMES];
+    uint32_t trap_nframes, trap_depth;
 };
 
 struct wr_native_ctx {
@@ -369,6 +372,11 @@ bool wr__table_grow(wr_table *t, uint32_t n, uintptr_t init, uint32_t *old);
 wr_slot wr__const_expr(const wr_instance *inst, const uint8_t *expr);
 /* Where a trap happened, for the message. */
 wr_status wr__trap(wr_store *s, wr_status st, const wr_func *f, const uint8_t *ip, const char *detail);
+/* After a trap (never on the way to one): appends one frame, f at ip, to the
+ * store's trap frames. The interpreter walks its own frames (wr_frame's layout
+ * depends on WR_SPECIALIZE, which differs between interp.c and the files built
+ * for size), each level a trap passes through adding its own, innermost first. */
+void wr__trap_frame(wr_store *s, const wr_func *f, const uint8_t *ip);
 
 /* ------------------------------------------------------------ interp.c */
 /* Runs f with its arguments at args[0..nparams) on the store's value stack;

@@ -14,9 +14,11 @@
 #if defined(__GNUC__)
 #define LIKELY(x)   __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define NOINLINE    __attribute__((noinline))
 #else
 #define LIKELY(x)   (x)
 #define UNLIKELY(x) (x)
+#define NOINLINE
 #endif
 
 /* ------------------------------------------------------------ numerics */
@@ -268,6 +270,20 @@ static inline int64_t leb_s64(const uint8_t **pp)
     do {                                                                                                               \
     } while (0)
 #endif
+
+/* After a trap, never on the way to one: the wasm call stack of this level,
+ * the function that trapped (or called the native that did) at ip, then the
+ * callers saved in the frames below top, down to the host's (func NULL). */
+static NOINLINE void trap_frames(wr_store *s, const wr_func *cur, const uint8_t *ip, const wr_frame *top)
+{
+    if (!cur || !cur->def) return; /* the host called a native directly */
+    wr__trap_frame(s, cur, ip);
+    for (const wr_frame *fr = top; fr > s->frames;) {
+        fr--;
+        if (!fr->func) break; /* the host's call into this level */
+        wr__trap_frame(s, fr->func, fr->ip);
+    }
+}
 
 #define TRAP(code)                                                                                                     \
     do {                                                                                                               \
@@ -1530,6 +1546,7 @@ do_return : {
 trap:
     wr__trap(s, status, vm->cur, ip, NULL);
 trap_set:
+    trap_frames(s, vm->cur, ip, vm->frame);
 done : {
     int64_t fuel = vm->fuel;
     s->sp = sp0;

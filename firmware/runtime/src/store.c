@@ -82,6 +82,7 @@ static void put_u(sbuf *b, uint64_t v, unsigned base)
 wr_status wr__vfail(wr_store *s, wr_status st, const char *fmt, va_list ap)
 {
     sbuf b = { s->msg, 0, sizeof s->msg };
+    s->trap_nframes = s->trap_depth = 0; /* a new error: the frames of an older trap are not its */
     for (const char *f = fmt; *f; f++) {
         if (*f != '%') {
             put_c(&b, *f);

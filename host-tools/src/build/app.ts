@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { BuildError, InputError } from "../lib/errors.js";
 import { appBuildDir, appsDir, repoRoot } from "../lib/paths.js";
+import { DEBUG_ASC_ARGS, debugInfoFile, recacheDebugInfo, splitDebugInfo } from "./debuginfo.js";
 
 export interface AppBuild {
   app: string;
@@ -61,7 +62,8 @@ export async function buildApp(app: string, opts: AppBuildOptions = {}): Promise
   const outDir = opts.outDir ?? appBuildDir(name);
   const wasm = path.join(outDir, `${name}.wasm`);
   const sources = [path.dirname(entry), path.join(repoRoot, "firmware", "sdk"), path.join(repoRoot, "asconfig.json")];
-  if (!opts.force && existsSync(wasm) && statSync(wasm).mtimeMs >= newestMtime(sources)) {
+  if (!opts.force && existsSync(wasm) && existsSync(debugInfoFile(wasm)) && statSync(wasm).mtimeMs >= newestMtime(sources)) {
+    recacheDebugInfo(wasm); // the per-user cache may have been cleared since
     return { app: name, wasm, bytes: statSync(wasm).size, upToDate: true };
   }
   mkdirSync(outDir, { recursive: true });
@@ -76,6 +78,7 @@ export async function buildApp(app: string, opts: AppBuildOptions = {}): Promise
     "--target", opts.target ?? "release",
     "--outFile", path.relative(repoRoot, wasm),
     "--textFile", path.relative(repoRoot, wasm.replace(/\.wasm$/, ".wat")),
+    ...DEBUG_ASC_ARGS,
   ];
   const cwd = process.cwd();
   process.chdir(repoRoot); // asc resolves paths and asconfig "extends" from the working directory
@@ -87,5 +90,6 @@ export async function buildApp(app: string, opts: AppBuildOptions = {}): Promise
   } finally {
     process.chdir(cwd);
   }
+  splitDebugInfo(wasm, repoRoot); // names and source map stay on the host, keyed by the module's hash
   return { app: name, wasm, bytes: statSync(wasm).size, upToDate: false };
 }

@@ -7,7 +7,8 @@ import { resolvePort } from "../serial/port-option.js";
 import { progressBar } from "../lib/progress.js";
 import { DeviceLink, type LinkEvent } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
-import { describeEvent } from "../workflows/events.js";
+import { describeEvent, type RunEvent } from "../workflows/events.js";
+import { debugInfoFor, EXIT_APP_TRAPPED, sourceTrap } from "../workflows/traps.js";
 
 interface Opts {
   app?: string;
@@ -30,12 +31,15 @@ export function register(program: Command): void {
     .option("--baud <rate>", "baud rate (default: the board's)")
     .option("--logs <seconds>", "show the app's log lines for this long after it starts", "2")
     .option("--json", "machine-readable summary")
+    .addHelpText("after", `
+When the app traps while its logs are shown, deploy shows where in its source
+(trap: ... / at FUNCTION (FILE:LINE:COLUMN)) and exits with status ${EXIT_APP_TRAPPED}; --json lists the
+trap with its frames among the events.`)
     .action(async (opts: Opts) => {
       const out = new Output(opts);
       const target = resolveBoard(opts.board);
-      const app = opts.app
-        ? opts.app.endsWith(".wasm") ? readWasm(opts.app) : readWasm((await buildApp(opts.app)).wasm)
-        : undefined;
+      const wasm = opts.app ? opts.app.endsWith(".wasm") ? opts.app : (await buildApp(opts.app)).wasm : undefined;
+      const app = wasm ? readWasm(wasm) : undefined;
       const model = opts.model ? readTflite(opts.model) : undefined;
       if (!app && !model) {
         const { UsageError } = await import("../lib/errors.js");
@@ -44,10 +48,13 @@ export function register(program: Command): void {
       const port = await resolvePort(opts.port, target.board.name);
       const baud = opts.baud ? Number(opts.baud) : target.board.serial.baud;
       const link = new DeviceLink(await openSerial(port, baud), { baud: opts.baud ? baud : 0 });
-      const logs: LinkEvent[] = [];
-      link.onEvent((e) => {
+      const debugInfo = app ? debugInfoFor(app, wasm) : undefined;
+      const logs: RunEvent[] = [];
+      link.onEvent((raw: LinkEvent) => {
+        const e = raw.kind === "trap" ? sourceTrap(raw, debugInfo) : raw;
         logs.push(e);
-        if (!opts.json && (e.kind === "log" || e.kind === "app")) out.line(describeEvent(e)!);
+        if (e.kind === "app" && e.state === "trapped") process.exitCode = EXIT_APP_TRAPPED;
+        if (!opts.json && (e.kind === "log" || e.kind === "app" || e.kind === "trap")) out.line(describeEvent(e)!);
       });
       try {
         const bar = progressBar("deploy", process.stderr, !opts.json);

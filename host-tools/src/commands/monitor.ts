@@ -4,10 +4,12 @@ import { resolveBoard } from "../boards/registry.js";
 import { UsageError } from "../lib/errors.js";
 import { Output } from "../lib/output.js";
 import { resolvePort } from "../serial/port-option.js";
-import { DeviceLink } from "../link/session.js";
+import { DeviceLink, type LinkEvent } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
 import { StreamRecorder } from "../stream/record.js";
+import type { DebugInfo } from "../build/debuginfo.js";
 import { describeEvent } from "../workflows/events.js";
+import { deviceAppDebugInfo, sourceTrap } from "../workflows/traps.js";
 
 interface Opts {
   board: string;
@@ -52,9 +54,22 @@ export function register(program: Command): void {
       while (!stopped) {
         let link: DeviceLink | undefined;
         try {
-          link = new DeviceLink(await openSerial(port, baud));
+          const l = (link = new DeviceLink(await openSerial(port, baud)));
           out.info(`monitoring ${port} (Ctrl-C to stop)`);
-          link.onEvent((e) => {
+          // Trap frames get names and source lines from the debug info of the app the board
+          // runs (read back and looked up by its hash), fetched again whenever an app starts.
+          // Events are shown in order, each after any look-up started before it.
+          let debugInfo: DebugInfo | undefined;
+          let queue: Promise<unknown> = Promise.resolve();
+          const lookUp = () => {
+            queue = queue.then(() => deviceAppDebugInfo(l)).then((d) => (debugInfo = d), () => undefined);
+          };
+          link.onEvent((raw) => {
+            if (raw.kind === "app" && raw.state === "running") lookUp();
+            queue = queue.then(() => show(raw));
+          });
+          const show = (raw: LinkEvent) => {
+            const e = raw.kind === "trap" ? sourceTrap(raw, debugInfo) : raw;
             if (e.kind === "stream") {
               recorder?.push(e.header, e.bytes);
               return;
@@ -64,13 +79,14 @@ export function register(program: Command): void {
               const line = describeEvent(e);
               if (line !== undefined) out.line(`${stamp()} ${line}`);
             }
-          });
+          };
           // Say hello (it also wakes a board held until its host speaks); a board that does
           // not answer is monitored all the same.
           link.info().then((info) => {
             const e = { kind: "hello" as const, info };
             if (opts.json) process.stdout.write(JSON.stringify({ host_time: new Date().toISOString(), ...e }) + "\n");
             else out.line(`${stamp()} ${describeEvent(e)}`);
+            lookUp();
           }, () => undefined);
           const gone = new Promise<void>((resolve) => {
             const timer = setInterval(() => {

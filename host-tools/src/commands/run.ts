@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { readFileSync } from "node:fs";
 import { buildApp } from "../build/app.js";
 import { i2cDeviceArgs, I2C_KINDS, parseI2cSpec } from "../boards/i2c-devices.js";
 import { startLocalBoard } from "../boards/launch.js";
@@ -9,6 +10,7 @@ import { readTflite } from "../workflows/deploy.js";
 import { DeviceLink } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
 import { describeEvent, type RunEvent } from "../workflows/events.js";
+import { debugInfoFor, EXIT_APP_TRAPPED, sourceTrap } from "../workflows/traps.js";
 
 interface Opts {
   board: string;
@@ -26,6 +28,9 @@ export function register(program: Command): void {
   program
     .command("run")
     .description("build an app and the firmware, start the board (host or emulated), and show what it reports")
+    .addHelpText("after", `
+When the app traps, run shows where in its source (trap: ... / at FUNCTION (FILE:LINE:COLUMN)),
+stops the board and exits with status ${EXIT_APP_TRAPPED}; --json gives the trap's frames.`)
     .option("-b, --board <board>", "host or rp2040-sim", "host")
     .option("-a, --app <app>", "app to run (folder under firmware/apps or a path)", "blink")
     .option("-m, --model <file>", "a .tflite model to put in the board's model slot before boot")
@@ -50,8 +55,16 @@ export function register(program: Command): void {
       const app = await buildApp(opts.app ?? "blink");
       if (opts.model) readTflite(opts.model); // checked before any board starts
       out.info(`app ${app.app}: ${formatBytes(app.bytes)}`);
+      const debugInfo = debugInfoFor(readFileSync(app.wasm), app.wasm);
+      let sawTrap = false;
+      let trapped: (() => void) | undefined;
       const emit = (e: RunEvent) => {
         if (e.kind === "stream") return; // sensor-stream bytes are for `wasmcu monitor --record`
+        if (e.kind === "app" && e.state === "trapped") {
+          process.exitCode = EXIT_APP_TRAPPED;
+          sawTrap = true;
+          trapped?.();
+        }
         if (opts.json) process.stdout.write(JSON.stringify(e) + "\n");
         else {
           const line = describeEvent(e);
@@ -63,7 +76,7 @@ export function register(program: Command): void {
         onGpio: (pin, level, cycle) => emit({ kind: "sim-gpio", pin, level, cycle }) });
       out.info(`board ${target.name} up, UART on ${board.uartPath}`);
       const link = new DeviceLink(await openSerial(board.uartPath, target.board.serial.baud));
-      link.onEvent(emit);
+      link.onEvent((e) => emit(e.kind === "trap" ? sourceTrap(e, debugInfo) : e));
       // The board boots when this first command reaches it (it was held in reset).
       await link.connect();
       await new Promise<void>((resolve) => {
@@ -73,6 +86,11 @@ export function register(program: Command): void {
           resolve();
         });
         board.process.once("exit", () => resolve());
+        trapped = () => {
+          if (timer) clearTimeout(timer);
+          resolve(); // the app is over: nothing more will come from it
+        };
+        if (sawTrap) trapped();
       });
       await link.close();
       await board.stop();

@@ -17,6 +17,7 @@ export enum FrameType {
   Ack = 0x05,
   Data = 0x06,
   Stream = 0x07,
+  Trap = 0x08,
 }
 
 /** Commands, host → device (0x40 and above). */
@@ -99,3 +100,6 @@ export enum CallStatus {
   NoExport = 2,
   Signature = 3,
 }
+
+/** TRAP frames: where the app was called from, by value. */
+export const TRAP_CONTEXTS = ["setup", "loop", "call"] as const;

@@ -1,9 +1,10 @@
 // Device events as a person reads them: one line per log line, GPIO change, app state,
 // handshake, stray text or dropped bytes. `wasmcu run`, `monitor`, `deploy` and `ota` print these.
 import type { LinkEvent } from "../link/session.js";
+import { describeTrap, type SourceTrap } from "./traps.js";
 
-/** What the link reports, or a GPIO change the emulator reports with its cycle count. */
-export type RunEvent = LinkEvent | { kind: "sim-gpio"; pin: number; level: number; cycle: number };
+/** What the link reports (a trap with its source positions, once looked up), or a GPIO change the emulator reports with its cycle count. */
+export type RunEvent = LinkEvent | SourceTrap | { kind: "sim-gpio"; pin: number; level: number; cycle: number };
 
 /** One line per device event, as a person reads it; undefined for events not shown as text. */
 export function describeEvent(e: RunEvent): string | undefined {
@@ -16,8 +17,11 @@ export function describeEvent(e: RunEvent): string | undefined {
       return `[cycle ${String(e.cycle).padStart(11)}] gpio  pin ${e.pin} -> ${e.level ? "high" : "low"}`;
     case "hello":
       return `device: ${String(e.info.board)} firmware ${String(e.info.firmware)}, protocol ${String(e.info.protocol)}`;
+    case "trap":
+      return describeTrap(e);
     case "app":
-      return `app ${e.state}${e.detail ? `: ${e.detail}` : ""}`;
+      // the TRAP frame before it said what trapped and where: not again
+      return e.state === "trapped" ? "app trapped" : `app ${e.state}${e.detail ? `: ${e.detail}` : ""}`;
     case "text":
       return e.text.replace(/\r?\n$/, "");
     case "garbage":

@@ -36,7 +36,7 @@ test("the human output of wasmcu run prints timestamped log lines and GPIO chang
   assert.match(r.stdout, /\[\s+\d+\.\d{3}\] gpio  pin 25 -> high/);
 });
 
-test("a trap in the app is reported with the runtime's message, and the board keeps serving", async () => {
+test("a trap in the app is reported with the runtime's message, and run exits non-zero", async () => {
   const { writeFileSync } = await import("node:fs");
   const dir = mkdtempSync(path.join(os.tmpdir(), "wasmcu-trap-"));
   writeFileSync(path.join(dir, "main.ts"), [
@@ -47,7 +47,7 @@ test("a trap in the app is reported with the runtime's message, and the board ke
   ].join("\n"));
   const flash = path.join(dir, "flash.bin");
   const r = await wasmcu(["run", "--board", "host", "--app", dir, "--for", "1", "--flash", flash, "--json"], { timeoutMs: 120_000 });
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.code, 1, r.stderr);
   const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
   const trap = events.find((e) => e.kind === "app" && e.state === "trapped") as { detail: string } | undefined;
   assert.ok(trap, r.stdout);

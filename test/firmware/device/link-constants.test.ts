@@ -32,6 +32,7 @@ const gen = (await import("../../../scripts/gen-link-constants.mjs")) as Generat
 const C_PREFIX: Record<string, string> = {
   CONST: "LINK_", FRAME: "LINK_", STATUS: "LINK_", CMD: "LINK_CMD_", TARGET: "LINK_TARGET_", OTA_MODE: "LINK_OTA_",
   APP_STATE: "LINK_APP_", LOG_LEVEL: "LINK_LOG_", STREAM_KIND: "LINK_STREAM_", CALL_STATUS: "LINK_CALL_",
+  TRAP_CONTEXT: "LINK_TRAP_",
 };
 
 /** The value the TypeScript module gives an entry. */
@@ -40,7 +41,9 @@ function tsValue(e: DefEntry): number | undefined {
     FRAME: constants.FrameType, CMD: constants.Cmd, STATUS: constants.LinkStatus, TARGET: constants.Target,
     OTA_MODE: constants.OtaMode, STREAM_KIND: constants.StreamKind, CALL_STATUS: constants.CallStatus,
   };
-  const names: Record<string, readonly string[]> = { APP_STATE: constants.APP_STATES, LOG_LEVEL: constants.LOG_LEVELS };
+  const names: Record<string, readonly string[]> = {
+    APP_STATE: constants.APP_STATES, LOG_LEVEL: constants.LOG_LEVELS, TRAP_CONTEXT: constants.TRAP_CONTEXTS,
+  };
   const v = e.group === "CONST" ? (constants as Record<string, unknown>)[e.ts]
     : names[e.group] ? names[e.group]!.indexOf(e.ts)
     : enums[e.group]?.[e.ts];

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "wr.h"
+#include "wr_config.h"
 
 #ifndef WR_TEST_WASM_DIR
 #error "WR_TEST_WASM_DIR must name the directory of the assembled test modules"
@@ -388,6 +389,7 @@ static void test_trap_message_names_function_and_instruction(void)
 
 /* ------------------------------------------------------------ natives */
 static int fill_calls;
+static wr_status n_fail(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r);
 
 static wr_status n_sum(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
 {
@@ -487,6 +489,47 @@ static void test_native_can_call_back_into_wasm(void)
     int32_t r = 0;
     CHECK_ST(call_i32(&fx, "twice", 1, 5, 0, 0, &r), WR_OK);
     CHECK(r == 70); /* (5 + 2) * user 10 */
+    teardown(&fx);
+}
+
+/* The byte at a frame's offset, and the function a call there calls. */
+static bool is_call_to(const blob *b, const wr_trap_frame *f, uint32_t callee)
+{
+    return f->offset + 1 < b->len && b->bytes[f->offset] == 0x10 && b->bytes[f->offset + 1] == callee;
+}
+
+static void test_trap_frames_are_the_wasm_call_stack(void)
+{
+    static const wr_native fail_only[] = { { "env", "fail", "(i)", n_fail, NULL } };
+    fixture fx;
+    CHECK_ST(setup(&fx, "backtrace", 0, 0, 0, fail_only, 1), WR_OK);
+    const wr_trap_frame *f = NULL;
+    uint32_t depth = 99;
+    CHECK(wr_store_trap_frames(fx.s, &f, &depth) == 0 && depth == 0);
+    /* deep -> middle -> leaf: i32.div_s, innermost first, callers at their calls */
+    CHECK_ST(call_i32(&fx, "deep", 1, 0, 0, 0, NULL), WR_TRAP_DIV_ZERO);
+    CHECK(wr_store_trap_frames(fx.s, &f, &depth) == 3 && depth == 3);
+    CHECK(f[0].func == 1 && fx.b.bytes[f[0].offset] == 0x6D);
+    CHECK(f[0].offset == (uint32_t)trap_offset(wr_store_error(fx.s))); /* the message's own offset */
+    CHECK(f[1].func == 2 && is_call_to(&fx.b, &f[1], 1));
+    CHECK(f[2].func == 3 && is_call_to(&fx.b, &f[2], 2));
+    /* deeper than WR_TRAP_FRAMES: the innermost are kept, the depth is the whole */
+    CHECK_ST(call_i32(&fx, "down", 1, 40, 0, 0, NULL), WR_TRAP_UNREACHABLE);
+    CHECK(wr_store_trap_frames(fx.s, &f, &depth) == WR_TRAP_FRAMES && depth == 41);
+    CHECK(f[0].func == 4 && fx.b.bytes[f[0].offset] == 0x00);
+    for (uint32_t k = 1; k < WR_TRAP_FRAMES; k++) CHECK(f[k].func == 4 && is_call_to(&fx.b, &f[k], 4));
+    /* a trapping native: the frame is the wasm call to it */
+    CHECK_ST(call_i32(&fx, "native", 1, 1, 0, 0, NULL), WR_TRAP_NATIVE);
+    CHECK(wr_store_trap_frames(fx.s, &f, &depth) == 1 && depth == 1);
+    CHECK(f[0].func == 5 && is_call_to(&fx.b, &f[0], 0));
+    /* an error that is not a trap in wasm code has no frames */
+    CHECK_ST(call_i32(&fx, "deep", 0, 0, 0, 0, NULL), WR_ERR_TYPE);
+    CHECK(wr_store_trap_frames(fx.s, &f, &depth) == 0 && depth == 0);
+    /* and a call that returns leaves the last trap's frames alone */
+    CHECK_ST(call_i32(&fx, "deep", 1, 0, 0, 0, NULL), WR_TRAP_DIV_ZERO);
+    int32_t r = 0;
+    CHECK_ST(call_i32(&fx, "deep", 1, 1, 0, 0, &r), WR_OK);
+    CHECK(r == 1 && wr_store_trap_frames(fx.s, &f, NULL) == 3);
     teardown(&fx);
 }
 
@@ -697,6 +740,7 @@ static const struct {
     T(native_trap_carries_its_message),
     T(native_writes_the_caller_memory),
     T(native_can_call_back_into_wasm),
+    T(trap_frames_are_the_wasm_call_stack),
     T(import_must_match_native_signature),
     T(missing_import_is_unlinkable_and_named),
     T(bad_native_signature_is_refused),
