@@ -1,9 +1,9 @@
 import type { Command } from "commander";
-import { readFileSync, writeFileSync } from "node:fs";
 import { applyDelta, encodeDelta, parsePatchHeader, PATCH_MAGIC, type DeltaStats } from "../ota/delta.js";
 import { formatSemVer, IMAGE_MAGIC, parseImage } from "../ota/image.js";
 import { resolveBoard } from "../boards/registry.js";
-import { DeviceError, InputError } from "../lib/errors.js";
+import { DeviceError, InputError, UsageError } from "../lib/errors.js";
+import { checkOutputFile, checkStdoutFree, readInput, writeOutput } from "../lib/files.js";
 import { formatBytes, Output, table } from "../lib/output.js";
 import { confirmRunning, otaStatus, parseUpdateFile, pushUpdate, type OtaStatus, type PushResult } from "../workflows/ota-push.js";
 import { resolvePort } from "../serial/port-option.js";
@@ -17,14 +17,6 @@ interface MakeOpts {
   to: string;
   output: string;
   json?: boolean;
-}
-
-function readInput(file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    throw new InputError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
 }
 
 interface LinkOpts {
@@ -84,9 +76,9 @@ export function register(program: Command): void {
     .option("--confirm-timeout <seconds>", "how long to wait for the new app to confirm itself", "30"))
     .action(async (file: string, opts: LinkOpts & { reboot: boolean; confirmTimeout: string }) => {
       const out = new Output(opts);
-      const update = parseUpdateFile(readInput(file), file);
+      const update = parseUpdateFile(readInput(file, "update"), file);
       const timeout = Number(opts.confirmTimeout);
-      if (!(timeout >= 0)) throw new InputError(`--confirm-timeout ${opts.confirmTimeout}: expected seconds >= 0`);
+      if (!(timeout >= 0)) throw new UsageError(`--confirm-timeout ${opts.confirmTimeout}: expected seconds >= 0`);
       const { link, port } = await openLink(opts);
       // The device's own words (rollbacks, the app confirming itself) as they come.
       link.onEvent((e) => {
@@ -146,11 +138,13 @@ export function register(program: Command): void {
     .description("make a delta patch that turns the exact image OLD into NEW on the device")
     .requiredOption("--from <old>", "signed image the device runs now")
     .requiredOption("--to <new>", "signed image to install")
-    .requiredOption("-o, --output <patch>", "patch file to write")
+    .requiredOption("-o, --output <patch>", "patch file to write (- for stdout)")
     .option("--json", "machine-readable output")
     .action((opts: MakeOpts) => {
       const out = new Output(opts);
-      const old = readInput(opts.from), nw = readInput(opts.to);
+      checkStdoutFree(opts.output, opts.json);
+      checkOutputFile(opts.output, "patch");
+      const old = readInput(opts.from, "old image"), nw = readInput(opts.to, "new image");
       const oh = parseImage(old, opts.from), nh = parseImage(nw, opts.to);
       if (nh.securityCounter < oh.securityCounter) {
         out.warn(`${opts.to} has security counter ${nh.securityCounter}, below ${oh.securityCounter}: devices running ${opts.from} will refuse it`);
@@ -159,9 +153,9 @@ export function register(program: Command): void {
       const patch = encodeDelta(old, nw, stats);
       // the encoder is checked against the reference decoder before anything is written
       if (!applyDelta(old, patch).equals(nw)) throw new InputError("internal: the patch does not reproduce the new image");
-      writeFileSync(opts.output, patch);
+      writeOutput(opts.output, patch, "patch");
       const ratio = patch.length / nw.length;
-      out.result({
+      out.resultBeside(opts.output, {
         output: opts.output, patchBytes: patch.length, newImageBytes: nw.length, ratio,
         from: formatSemVer(oh.version), to: formatSemVer(nh.version), ...stats,
       }, () => `${opts.output}: ${formatBytes(patch.length)} for a ${formatBytes(nw.length)} image (${(ratio * 100).toFixed(1)}%), ` +
@@ -174,7 +168,7 @@ export function register(program: Command): void {
     .option("--json", "machine-readable output")
     .action((file: string, opts: { json?: boolean }) => {
       const out = new Output(opts);
-      const b = readInput(file);
+      const b = readInput(file, "image or patch");
       const magic = b.length >= 4 ? b.readUInt32LE(0) : 0;
       if (magic === PATCH_MAGIC) {
         const h = parsePatchHeader(b, file);
