@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { writeFileSync } from "node:fs";
 import { cKeyTable, KeyStore, keysDir } from "../ota/keys.js";
 import { UsageError } from "../lib/errors.js";
+import { checkOutputFile, checkStdoutFree, writeOutput } from "../lib/files.js";
 import { Output, table } from "../lib/output.js";
 
 interface Common {
@@ -51,18 +51,20 @@ export function register(program: Command): void {
     .option("--keys-dir <dir>", "key store directory")
     .option("--c-header", "emit a C header with an ota_key table and an ota_keyring")
     .option("--symbol <name>", "C symbol of the table", "wasmcu_ota_keys")
-    .option("-o, --output <file>", "write to a file instead of stdout")
+    .option("-o, --output <file>", "write to a file instead of stdout (- is stdout)")
     .option("--json", "machine-readable output")
     .action((names: string[], opts: Common & { cHeader?: boolean; symbol: string; output?: string }) => {
       const out = new Output(opts);
       if (opts.cHeader && opts.json) throw new UsageError("--c-header and --json do not go together");
+      checkStdoutFree(opts.output, opts.json);
+      if (opts.output) checkOutputFile(opts.output, "-o");
       const store = new KeyStore(keysDir(opts.keysDir));
       const list = names.length ? names.map((n) => store.get(n)) : store.list();
       const text = opts.cHeader
         ? cKeyTable(list, opts.symbol)
         : list.map((k) => `${k.name} ${hexId(k.keyId)} ${k.rawPublicKey.toString("hex")}`).join("\n") + "\n";
-      if (opts.output) {
-        writeFileSync(opts.output, text);
+      if (opts.output && opts.output !== "-") {
+        writeOutput(opts.output, text);
         out.result({ output: opts.output, keys: list.map((k) => k.name) }, () => `wrote ${list.length} key(s) to ${opts.output}`);
       } else if (opts.json) {
         out.result(list.map((k) => ({ name: k.name, keyId: hexId(k.keyId), publicKey: k.rawPublicKey.toString("hex") })), () => "");
