@@ -2,7 +2,8 @@ import type { Command } from "commander";
 import { applyDelta, encodeDelta, parsePatchHeader, PATCH_MAGIC, type DeltaStats } from "../ota/delta.js";
 import { formatSemVer, IMAGE_MAGIC, parseImage } from "../ota/image.js";
 import { resolveBoard } from "../boards/registry.js";
-import { DeviceError, InputError, UsageError } from "../lib/errors.js";
+import { InputError, UsageError, WasmcuError } from "../lib/errors.js";
+import { EXIT } from "../lib/exit-codes.js";
 import { checkOutputFile, checkStdoutFree, readInput, writeOutput } from "../lib/files.js";
 import { formatBytes, Output, table } from "../lib/output.js";
 import { confirmRunning, otaStatus, parseUpdateFile, pushUpdate, type OtaStatus, type PushResult } from "../workflows/ota-push.js";
@@ -10,7 +11,7 @@ import { resolvePort } from "../serial/port-option.js";
 import { progressBar } from "../lib/progress.js";
 import { DeviceLink } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
-import { describeEvent } from "../workflows/events.js";
+import { describeEvent, eventLevel } from "../workflows/events.js";
 
 interface MakeOpts {
   from: string;
@@ -82,7 +83,7 @@ export function register(program: Command): void {
       const { link, port } = await openLink(opts);
       // The device's own words (rollbacks, the app confirming itself) as they come.
       link.onEvent((e) => {
-        if (!opts.json && (e.kind === "log" || e.kind === "app")) out.info(describeEvent(e)!);
+        if (!opts.json && (e.kind === "log" || e.kind === "app")) out.deviceInfo(describeEvent(e)!, eventLevel(e));
       });
       try {
         const bar = progressBar("ota push", process.stderr, !opts.json);
@@ -94,11 +95,14 @@ export function register(program: Command): void {
         bar.finish();
         out.result({ port, ...r }, () => describePush(r));
         if (r.outcome === "rolled-back") {
-          throw new DeviceError(`the update to ${r.decision.version} was rolled back: ${r.reason}`, "the previous image runs, unchanged");
+          throw new WasmcuError(`the update to ${r.decision.version} was rolled back: ${r.reason}`,
+            { code: "E_DEVICE", hint: "the previous image runs, unchanged", exitCode: EXIT.FAILED });
         }
         if (r.outcome === "trial" && opts.reboot) {
-          throw new DeviceError(`${r.decision.version} runs on trial but did not confirm itself within ${timeout} s`,
-            "an app confirms with ota.confirm() from firmware/sdk/ota.ts; unconfirmed, it is rolled back after a watchdog reset or a few boots");
+          throw new WasmcuError(`${r.decision.version} runs on trial but did not confirm itself within ${timeout} s`, {
+            code: "E_DEVICE", exitCode: EXIT.FAILED,
+            hint: "an app confirms with ota.confirm() from firmware/sdk/ota.ts; unconfirmed, it is rolled back after a watchdog reset or a few boots",
+          });
         }
       } finally {
         await link.close();

@@ -31,5 +31,5 @@ export function exitCodeHelp(): string {
     [EXIT.OUTPUT, "an output cannot be written (missing folder, a folder in place of a file, no permission)"],
     [EXIT.INTERNAL, "internal error: a bug in wasmcu (WASMCU_DEBUG=1 shows the stack trace; please report it)"],
   ];
-  return ["Exit status:", ...rows.map(([c, t]) => `  ${String(c).padStart(2)}  ${t}`)].join("\n");
+  return ["Exit status:", ...rows.map(([c, t]) => `    ${String(c).padStart(2)}  ${t}`)].join("\n");
 }

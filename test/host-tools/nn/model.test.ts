@@ -53,7 +53,7 @@ describe("wasmcu model", { skip }, () => {
   test("a wrong input size names the tensor and the expected byte count", async () => {
     const m = path.join(models, "hello_world_int8");
     const r = await wasmcu(["model", "run", path.join(m, "model.tflite"), "-i", path.join(models, "kws_ref_model", "in_0.in0.bin"), "-o", path.join(tmp, "x"), "--json"]);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 3);
     const err = (JSON.parse(r.stdout) as { error: { code: string; message: string } }).error;
     assert.equal(err.code, "E_INPUT");
     assert.match(err.message, /tensor 0 'serving_default_dense_input:0', INT8\): .* has 490 bytes, expected 1/);
@@ -61,7 +61,7 @@ describe("wasmcu model", { skip }, () => {
 
   test("a missing model file and a real board without --port are clear errors", async () => {
     const a = await wasmcu(["model", "info", path.join(tmp, "nope.tflite")]);
-    assert.equal(a.code, 1);
+    assert.equal(a.code, 3);
     assert.match(a.stderr, /model .*nope\.tflite does not exist/);
     const m = path.join(models, "hello_world_int8");
     const b = await wasmcu(["model", "run", path.join(m, "model.tflite"), "-i", path.join(m, "in_0.in0.bin"), "-o", path.join(tmp, "b"), "--board", "rp2040"]);
