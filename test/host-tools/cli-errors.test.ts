@@ -189,3 +189,15 @@ test("usage errors from the parser exit 2 and the help names the exit statuses",
     assert.match(help.stdout, new RegExp(`^\\s+${code}\\s+.*${word}`, "m"), `exit ${code} is not in wasmcu --help`);
   }
 });
+
+test("errors are red on request (FORCE_COLOR) and plain when piped or with NO_COLOR", async () => {
+  const { FORCE_COLOR: _f, NO_COLOR: _n, ...env } = process.env;
+  const args = ["sign", path.join(tmp, "none.wasm"), "--key", "wasmcu-dev"];
+  const piped = await wasmcu(args, { env });
+  assert.equal(piped.code, EXIT.INPUT);
+  assert.doesNotMatch(piped.stderr, /\x1b\[/);
+  const forced = await wasmcu(args, { env: { ...env, FORCE_COLOR: "1" } });
+  assert.match(forced.stderr, /^\x1b\[31m\x1b\[1mwasmcu: error:\x1b\[22m\x1b\[39m cannot read payload /);
+  const off = await wasmcu(args, { env: { ...env, FORCE_COLOR: "1", NO_COLOR: "1" } });
+  assert.doesNotMatch(off.stderr, /\x1b\[/);
+});

@@ -7,7 +7,7 @@ import { resolvePort } from "../serial/port-option.js";
 import { progressBar } from "../lib/progress.js";
 import { DeviceLink, type LinkEvent } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
-import { describeEvent } from "../workflows/events.js";
+import { describeEvent, eventLevel } from "../workflows/events.js";
 
 interface Opts {
   app?: string;
@@ -45,14 +45,25 @@ export function register(program: Command): void {
       const baud = opts.baud ? Number(opts.baud) : target.board.serial.baud;
       const link = new DeviceLink(await openSerial(port, baud), { baud: opts.baud ? baud : 0 });
       const logs: LinkEvent[] = [];
+      // The device's lines wait while the progress bar is drawn, then follow it on lines of their own.
+      let held: LinkEvent[] | undefined = [];
+      const show = (e: LinkEvent) => {
+        if (!opts.json && (e.kind === "log" || e.kind === "app")) out.deviceLine(describeEvent(e)!, eventLevel(e));
+      };
       link.onEvent((e) => {
         logs.push(e);
-        if (!opts.json && (e.kind === "log" || e.kind === "app")) out.line(describeEvent(e)!);
+        if (held) held.push(e);
+        else show(e);
       });
-      try {
-        const bar = progressBar("deploy", process.stderr, !opts.json);
-        const r = await deploy(link, { app, model }, (_what, sent, total) => bar.update(sent, total));
+      const bar = progressBar("deploy", process.stderr, !opts.json);
+      const endBar = () => {
         bar.finish();
+        const pending = held ?? [];
+        held = undefined;
+        pending.forEach(show);
+      };
+      try {
+        const r = await deploy(link, { app, model }, (_what, sent, total) => bar.update(sent, total)).finally(endBar);
         await new Promise((res) => setTimeout(res, Number(opts.logs) * 1000));
         out.result({ port, ...r, events: logs }, () => {
           const parts = [];

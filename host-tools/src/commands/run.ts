@@ -5,10 +5,11 @@ import { startLocalBoard } from "../boards/launch.js";
 import { resolveBoard } from "../boards/registry.js";
 import { BoardError, UsageError } from "../lib/errors.js";
 import { formatBytes, Output } from "../lib/output.js";
+import { stepProgress } from "../lib/progress.js";
 import { readTflite } from "../workflows/deploy.js";
 import { DeviceLink } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
-import { describeEvent, type RunEvent } from "../workflows/events.js";
+import { describeEvent, eventLevel, type RunEvent } from "../workflows/events.js";
 
 interface Opts {
   board: string;
@@ -55,12 +56,13 @@ export function register(program: Command): void {
         if (opts.json) process.stdout.write(JSON.stringify(e) + "\n");
         else {
           const line = describeEvent(e);
-          if (line !== undefined) out.line(line);
+          if (line !== undefined) out.deviceLine(line, eventLevel(e));
         }
       };
       if (target.simulated) out.info(`building ${target.board.name} firmware...`);
-      const board = await startLocalBoard(target, { app: app.wasm, model: opts.model, traceGpio: opts.traceGpio, flashFile: opts.flash, speed, extraArgs,
-        onGpio: (pin, level, cycle) => emit({ kind: "sim-gpio", pin, level, cycle }) });
+      const bar = stepProgress(`${target.board.name} firmware`, process.stderr, !opts.json);
+      const board = await startLocalBoard(target, { onBuildProgress: (p) => bar.update(p.percent, p.what), app: app.wasm, model: opts.model, traceGpio: opts.traceGpio, flashFile: opts.flash, speed, extraArgs,
+        onGpio: (pin, level, cycle) => emit({ kind: "sim-gpio", pin, level, cycle }) }).finally(() => bar.finish());
       out.info(`board ${target.name} up, UART on ${board.uartPath}`);
       const link = new DeviceLink(await openSerial(board.uartPath, target.board.serial.baud));
       link.onEvent(emit);
