@@ -84,6 +84,11 @@ export async function main(argv = process.argv): Promise<number> {
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code === "EPIPE") process.exit(0);
   });
+  // An error thrown where no command awaits it (an event handler, a stream callback) is still
+  // a message with its status, never Node's report of an uncaught exception.
+  const fatal = (err: unknown) => process.exit(reportError(err, argv));
+  process.on("uncaughtException", fatal);
+  process.on("unhandledRejection", fatal);
   try {
     await buildProgram().parseAsync(argv);
     return process.exitCode === undefined ? 0 : Number(process.exitCode);

@@ -33,10 +33,10 @@ export function register(program: Command): void {
     .action(async (opts: Opts) => {
       const out = new Output(opts);
       const target = resolveBoard(opts.board);
+      const model = opts.model ? readTflite(opts.model) : undefined; // checked before an app is built
       const app = opts.app
         ? opts.app.endsWith(".wasm") ? readWasm(opts.app) : readWasm((await buildApp(opts.app)).wasm)
         : undefined;
-      const model = opts.model ? readTflite(opts.model) : undefined;
       if (!app && !model) {
         const { UsageError } = await import("../lib/errors.js");
         throw new UsageError("nothing to deploy: give --app and/or --model");

@@ -48,8 +48,8 @@ export function register(program: Command): void {
       const speed = opts.speed === "max" ? Infinity : Number(opts.speed);
       if (!(speed > 0)) throw new UsageError(`--speed needs a positive number or "max", got "${opts.speed}"`);
       const extraArgs = i2cDeviceArgs(target.simulated ? "rp2040-sim" : "host", (opts.i2c ?? []).map(parseI2cSpec));
+      if (opts.model) readTflite(opts.model); // checked before the app is built and any board starts
       const app = await buildApp(opts.app ?? "blink");
-      if (opts.model) readTflite(opts.model); // checked before any board starts
       out.info(`app ${app.app}: ${formatBytes(app.bytes)}`);
       const emit = (e: RunEvent) => {
         if (e.kind === "stream") return; // sensor-stream bytes are for `wasmcu monitor --record`
