@@ -28,8 +28,8 @@ export function register(program: Command): void {
       for (const d of r.damage) out.warn(`${input}: ${d.reason}; skipped ${d.length} bytes from byte ${d.offset}`);
       for (const l of r.lost) out.warn(`${input}: block${l.fromSeq === l.toSeq ? ` ${l.fromSeq}` : `s ${l.fromSeq}..${l.toSeq}`} lost`);
       const lostBlocks = r.lost.reduce((s, l) => s + l.toSeq - l.fromSeq + 1, 0);
-      out.resultBeside(opts.output, { input: r.input, output: r.output, blocks: r.blocks, samples: r.samples, channels: r.header.channels, damage: r.damage, lostBlocks },
-        () => `${r.output}: ${r.samples} samples from ${r.blocks} blocks${r.damage.length ? `, ${r.damage.length} damaged region(s) skipped, ${lostBlocks} block(s) lost` : ""}`);
+      out.resultBeside(opts.output, { input, output: r.output, blocks: r.blocks, samples: r.samples, channels: r.header.channels, damage: r.damage, lostBlocks },
+        () => `${r.output === "-" ? "stdout" : r.output}: ${r.samples} samples from ${r.blocks} blocks${r.damage.length ? `, ${r.damage.length} damaged region(s) skipped, ${lostBlocks} block(s) lost` : ""}`);
       if (r.damage.length) process.exitCode = EXIT_DAMAGED;
     });
 }

@@ -44,12 +44,8 @@ export function register(program: Command): void {
         const mine = list.filter((k) => !k.development);
         const rows = list.map(({ key: k, development }) => [k.name + (development ? " (development: public, keys/dev/)" : ""),
           hexId(k.keyId), k.hasPrivate ? "yes" : "no", k.rawPublicKey.toString("hex")]);
-        const table_ = table(["name", "key id", "private", "public key"], rows);
-        return mine.length === 0
-          ? `${table_}
-
-no keys of your own in ${store.dir} (create one with \`wasmcu keys new NAME\`)`
-          : table_;
+        const text = table(["name", "key id", "private", "public key"], rows);
+        return mine.length === 0 ? `${text}\n\nno keys of your own in ${store.dir} (create one with \`wasmcu keys new NAME\`)` : text;
       });
     });
 

@@ -1,7 +1,7 @@
 import { Option, type Command } from "commander";
 import { resolveBoard } from "../boards/registry.js";
 import { BoardError, UsageError } from "../lib/errors.js";
-import { checkInputFile, checkOutputFile } from "../lib/files.js";
+import { checkOutputFile, inputPath } from "../lib/files.js";
 import { previewValues, type TensorValues } from "../nn/values.js";
 import { formatBytes, Output, table } from "../lib/output.js";
 import { modelInfo, runModel, type NnModelInfo, type NnRunReport } from "../nn/engine.js";
@@ -134,9 +134,11 @@ export function register(program: Command): void {
       }
       if (!onBoard) hostOnly(opts.board);
       // Before any engine or board starts: the inputs are there and the outputs can be written.
-      checkInputFile(file, "model");
-      opts.input.forEach((f, i) => checkInputFile(f, `input ${i}`));
       checkOutputFile(`${prefix}.out0.bin`, "output");
+      if ([file, ...opts.input].filter((f) => f === "-").length > 1) throw new UsageError("only one of the model and the inputs can come from stdin (-)");
+      // "-": stdin, copied to a temporary file for the engine
+      file = inputPath(file, "model", ".tflite");
+      opts.input = opts.input.map((f, i) => inputPath(f, `input ${i}`, `.in${i}.bin`));
       if (onBoard) {
         const r = opts.port
           ? await runModelOnPort(target, opts.port, file, opts.input, prefix)

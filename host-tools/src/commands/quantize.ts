@@ -75,17 +75,18 @@ export function register(program: Command): void {
         const bytes = readInput(input);
         source = spool(bytes, /^\s*\{/.test(bytes.subarray(0, 256).toString("utf8")) ? ".jsonl" : ".csv");
       } else checkInputFile(input);
-      const report = await quantizeFile({
+      const done = await quantizeFile({
         input: source, output: opts.output, calibrate: opts.calibrate,
         window: int("--window", opts.window), hop: int("--hop", opts.hop), zscore: opts.zscore, int8: opts.int8,
         blockSamples: int("--block", opts.block), timeColumn: opts.time,
         channels: opts.channels?.split(",").map((s) => s.trim()).filter(Boolean), timeExp,
       });
+      const report = { ...done, input }; // "-", not the temporary copy of stdin
       for (const c of report.channels) {
         if (c.saturated) out.warn(`channel ${c.name}: ${c.saturated} samples outside [${c.lo}, ${c.hi}] saturated`);
       }
       out.resultBeside(opts.output, report, () => opts.report
         ? renderReport(report)
-        : `${report.output}: ${report.samples} samples, ${formatBytes(report.bytesOut)}, ${report.ratioRaw.toFixed(2)}x against raw records`);
+        : `${isStdio(report.output) ? "stdout" : report.output}: ${report.samples} samples, ${formatBytes(report.bytesOut)}, ${report.ratioRaw.toFixed(2)}x against raw records`);
     });
 }
