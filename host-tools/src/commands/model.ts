@@ -4,6 +4,7 @@ import { BoardError, UsageError } from "../lib/errors.js";
 import { checkOutputFile, inputPath } from "../lib/files.js";
 import { previewValues, type TensorValues } from "../nn/values.js";
 import { formatBytes, Output, table } from "../lib/output.js";
+import { stepProgress } from "../lib/progress.js";
 import { modelInfo, runModel, type NnModelInfo, type NnRunReport } from "../nn/engine.js";
 import { runModelOnPort, runModelOnSim, type BoardRunReport } from "../workflows/board-model.js";
 
@@ -140,9 +141,10 @@ export function register(program: Command): void {
       file = inputPath(file, "model", ".tflite");
       opts.input = opts.input.map((f, i) => inputPath(f, `input ${i}`, `.in${i}.bin`));
       if (onBoard) {
+        const bar = stepProgress(`${target.board.name} firmware`, process.stderr, !opts.json);
         const r = opts.port
           ? await runModelOnPort(target, opts.port, file, opts.input, prefix)
-          : await runModelOnSim(target, file, opts.input, prefix);
+          : await runModelOnSim(target, file, opts.input, prefix, { onBuildProgress: (p) => bar.update(p.percent, p.what) }).finally(() => bar.finish());
         new Output(opts).result(r, () => describeBoardRun(r));
         return;
       }

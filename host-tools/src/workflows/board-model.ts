@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { startLocalBoard } from "../boards/launch.js";
 import type { BoardTarget } from "../boards/registry.js";
+import type { BuildProgress } from "../build/firmware.js";
 import { InputError, OutputError, describeFsError } from "../lib/errors.js";
 import { tensorValues, type TensorValues } from "../nn/values.js";
 import { deploy, readTflite } from "./deploy.js";
@@ -53,13 +54,14 @@ async function runAndWrite(link: DeviceLink, inputs: Uint8Array[], prefix: strin
 }
 
 /** Runs on the emulated RP2040: the model is programmed into its flash before boot. */
-export async function runModelOnSim(target: BoardTarget, modelPath: string, inputFiles: string[], prefix: string): Promise<BoardRunReport> {
+export async function runModelOnSim(target: BoardTarget, modelPath: string, inputFiles: string[], prefix: string,
+  opts: { onBuildProgress?: (p: BuildProgress) => void } = {}): Promise<BoardRunReport> {
   const model = readTflite(modelPath);
   const inputs = readInputs(inputFiles);
   const dir = mkdtempSync(path.join(os.tmpdir(), "wasmcu-model-sim-"));
   const modelFile = path.join(dir, "model.tflite");
   writeFileSync(modelFile, model); // the checked bytes, programmed into the model slot before boot
-  const board = await startLocalBoard(target, { model: modelFile, flashFile: path.join(dir, "flash.bin"), speed: Infinity });
+  const board = await startLocalBoard(target, { model: modelFile, flashFile: path.join(dir, "flash.bin"), speed: Infinity, onBuildProgress: opts.onBuildProgress });
   const link = new DeviceLink(await openSerial(board.uartPath, target.board.serial.baud), { timeoutMs: 5000 });
   try {
     await link.connect(120_000);
