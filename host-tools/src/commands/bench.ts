@@ -6,6 +6,7 @@ import { resolveBoard } from "../boards/registry.js";
 import { UsageError } from "../lib/errors.js";
 import { checkInputFile, checkOutputDir, makeOutputDir, writeOutput } from "../lib/files.js";
 import { Output, table } from "../lib/output.js";
+import { stepProgress } from "../lib/progress.js";
 import { latencySpec, renderSvg, writeCharts } from "../power/charts.js";
 import type { BenchResults } from "../power/results.js";
 
@@ -95,8 +96,16 @@ export function register(program: Command): void {
         throw new UsageError(`--board ${opts.board} needs --port (a board running wasmcu firmware)`);
       }
       const monitorPort = typeof opts.monitor === "string" ? opts.monitor : undefined;
+      // A firmware build (a minute, the first time or after a change) shows a bar that the
+      // benchmark's own chatter ends.
+      const bar = stepProgress(`${target.board.name} firmware`, process.stderr, !opts.json);
       const base: DeviceBenchOptions = {
-        target, models: opts.models, runs, onProgress: (w) => out.info(`bench: ${w}`),
+        target, models: opts.models, runs,
+        onProgress: (w) => {
+          bar.finish();
+          out.info(`bench: ${w}`);
+        },
+        onBuildProgress: (p) => bar.update(p.percent, p.what),
         ...(opts.port ? { port: opts.port } : {}),
         ...(monitorPort ? { monitorPort } : {}),
         ...(opts.phases ? { phases: opts.phases } : {}),
