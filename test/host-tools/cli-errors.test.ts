@@ -201,3 +201,27 @@ test("errors are red on request (FORCE_COLOR) and plain when piped or with NO_CO
   const off = await wasmcu(args, { env: { ...env, FORCE_COLOR: "1", NO_COLOR: "1" } });
   assert.doesNotMatch(off.stderr, /\x1b\[/);
 });
+
+test("an internal error (a bug) prints its message and status 70, its stack only with WASMCU_DEBUG=1", async () => {
+  const { spawnSync } = await import("node:child_process");
+  const { repoRoot } = await import("../helpers/paths.js");
+  const code = `const m = await import(${JSON.stringify(path.join(repoRoot, "host-tools/src/cli.ts"))}); ` +
+    `process.exitCode = m.reportError(new TypeError("x is not a function"), []);`;
+  const run = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { cwd: repoRoot, encoding: "utf8", env });
+  const { WASMCU_DEBUG: _d, FORCE_COLOR: _f, ...env } = process.env;
+  const plain = run(env);
+  assert.equal(plain.status, EXIT.INTERNAL);
+  assert.match(plain.stderr, /^wasmcu: internal error: x is not a function\nhint: this is a bug in wasmcu: run again with WASMCU_DEBUG=1/);
+  assert.doesNotMatch(plain.stderr, /^\s+at /m);
+  const debug = run({ ...env, WASMCU_DEBUG: "1" });
+  assert.match(debug.stderr, /^\s+at /m);
+  // a Node file error that escaped a command still names its path, as bad input or as an output
+  const fsErr = (syscall: string) => `const m = await import(${JSON.stringify(path.join(repoRoot, "host-tools/src/cli.ts"))}); ` +
+    `const e = Object.assign(new Error("ENOENT"), { code: "ENOENT", syscall: "${syscall}", path: "/no/where" }); process.exitCode = m.reportError(e, []);`;
+  const read = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", fsErr("open")], { cwd: repoRoot, encoding: "utf8", env });
+  assert.equal(read.status, EXIT.INPUT);
+  assert.match(read.stderr, /cannot read \/no\/where: no such file or folder/);
+  const write = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", fsErr("mkdir")], { cwd: repoRoot, encoding: "utf8", env });
+  assert.equal(write.status, EXIT.OUTPUT);
+  assert.match(write.stderr, /cannot write \/no\/where: no such file or folder/);
+});
