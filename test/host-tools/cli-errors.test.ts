@@ -3,7 +3,7 @@
 // cannot be written, and a folder where a file belongs (and the reverse). Each must answer with
 // a message naming the path and the documented exit status, and never with Node's stack.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { before, test } from "node:test";
@@ -41,6 +41,7 @@ const BOARD_FOR_OPTION: Record<string, string> = { "--uf2": "rp2040" };
 let tmp = "";
 let junk = ""; // an existing file whose contents no command accepts
 let folder = ""; // an existing folder
+let readOnly = ""; // an existing file nobody but root may write
 
 before(() => {
   tmp = mkdtempSync(path.join(os.tmpdir(), "wasmcu-error-walk-"));
@@ -48,6 +49,9 @@ before(() => {
   writeFileSync(junk, "not what anything expects\n");
   folder = path.join(tmp, "a-folder.wasm");
   mkdirSync(folder);
+  readOnly = path.join(tmp, "read-only.out");
+  writeFileSync(readOnly, "");
+  chmodSync(readOnly, 0o444);
 });
 
 const name = (words: string[]) => words.join(" ");
@@ -149,6 +153,8 @@ test("every command: an output that cannot be written is named before any work, 
     if (SKIP[name(words)]) continue;
     for (const o of find(words).options.filter((x) => OUTPUT_FLAGS.includes(long(x)))) {
       const bad = isDirOption(o) ? [notAFolder] : ["/nonexist/x.out", notAFolder];
+      // A read-only file stops everyone but root (who may write anywhere: the cases above hold for root too).
+      if (!isDirOption(o) && process.getuid?.() !== 0) bad.push(readOnly);
       for (const p of bad) {
         problems.push(await check([...baseArgs(words, junk, false), long(o), p], [EXIT.OUTPUT], p));
         runs++;
