@@ -9,7 +9,7 @@ import { formatBytes, Output, table } from "../lib/output.js";
 import { confirmRunning, otaStatus, parseUpdateFile, pushUpdate, type OtaStatus, type PushResult } from "../workflows/ota-push.js";
 import { resolvePort } from "../serial/port-option.js";
 import { progressBar } from "../lib/progress.js";
-import { DeviceLink } from "../link/session.js";
+import { DeviceLink, type LinkEvent } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
 import { describeEvent, eventLevel } from "../workflows/events.js";
 
@@ -81,18 +81,26 @@ export function register(program: Command): void {
       const timeout = Number(opts.confirmTimeout);
       if (!(timeout >= 0)) throw new UsageError(`--confirm-timeout ${opts.confirmTimeout}: expected seconds >= 0`);
       const { link, port } = await openLink(opts);
-      // The device's own words (rollbacks, the app confirming itself) as they come.
-      link.onEvent((e) => {
+      // The device's own words (rollbacks, the app confirming itself) as they come, except
+      // while the progress bar is drawn: those wait for it to end.
+      const show = (e: LinkEvent) => {
         if (!opts.json && (e.kind === "log" || e.kind === "app")) out.deviceInfo(describeEvent(e)!, eventLevel(e));
-      });
+      };
+      let held: LinkEvent[] | undefined = [];
+      link.onEvent((e) => (held ? held.push(e) : show(e)));
+      const bar = progressBar("ota push", process.stderr, !opts.json);
+      const endBar = () => {
+        bar.finish();
+        const pending = held ?? [];
+        held = undefined;
+        pending.forEach(show);
+      };
       try {
-        const bar = progressBar("ota push", process.stderr, !opts.json);
         const r = await pushUpdate(link, update, {
           reboot: opts.reboot, confirmTimeoutMs: timeout * 1000,
           onProgress: (sent, total) => bar.update(sent, total),
-          onStage: (what) => { bar.finish(); out.info(what); },
-        });
-        bar.finish();
+          onStage: (what) => { endBar(); out.info(what); },
+        }).finally(endBar);
         out.result({ port, ...r }, () => describePush(r));
         if (r.outcome === "rolled-back") {
           throw new WasmcuError(`the update to ${r.decision.version} was rolled back: ${r.reason}`,
