@@ -9,10 +9,11 @@ export interface CliResult {
   stderr: string;
 }
 
-export function wasmcu(args: string[], opts: { timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
+export function wasmcu(args: string[], opts: { timeoutMs?: number; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(repoRoot, "host-tools/bin/wasmcu.js"), ...args], {
       cwd: opts.cwd ?? repoRoot,
+      ...(opts.env ? { env: opts.env } : {}),
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

@@ -22,22 +22,22 @@ test("every command has --help", async () => {
   }
 });
 
-test("an unknown board is a clear error with exit status 1", async () => {
+test("an unknown board is a clear usage error with exit status 2", async () => {
   const r = await wasmcu(["build", "--board", "atmega", "--no-firmware"]);
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 2);
   assert.match(r.stderr, /unknown board "atmega"/);
   assert.doesNotMatch(r.stderr, /at .*\.js:\d+/); // no stack trace
 });
 
 test("an unknown board with --json also reports the error as JSON", async () => {
   const r = await wasmcu(["build", "--board", "atmega", "--json"]);
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 2);
   assert.equal(JSON.parse(r.stdout).error.code, "E_BOARD");
 });
 
 test("a missing app is a clear error naming the expected path", async () => {
   const r = await wasmcu(["build", "--app", "no-such-app", "--no-firmware"]);
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 3);
   assert.match(r.stderr, /no app "no-such-app": expected .*firmware\/apps\/no-such-app\/main\.ts/);
   assert.match(r.stderr, /apps here: .*blink/);
 });
@@ -63,8 +63,8 @@ test("wasmcu build --app blink --no-firmware compiles the app and reports its si
   assert.ok(j.app.bytes > 100);
 });
 
-test("an unknown option is a usage error with exit status 1 or 2 and a hint", async () => {
+test("an unknown option is a usage error with exit status 2 and a hint", async () => {
   const r = await wasmcu(["boards", "--frobnicate"]);
-  assert.notEqual(r.code, 0);
+  assert.equal(r.code, 2);
   assert.match(r.stderr, /unknown option '--frobnicate'/);
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
@@ -30,4 +30,19 @@ test("wasmcu monitor waits for a port that is not there (yet) and stops when --f
   // Waiting for a port that never appears is not an error; it ends when --for runs out.
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, "");
+});
+
+test("wasmcu monitor --record from a board that sends no stream says nothing was recorded and writes no file", async () => {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), "wasmcu-monitor-rec-"));
+  const board = await launchHostBoard(resolveBoard("host"), { firmware: hostBin("wasmcu-host"), app: (await buildApp("blink")).wasm, flashFile: path.join(tmp, "flash.bin") });
+  try {
+    const rec = path.join(tmp, "r.wqs");
+    const r = await wasmcu(["monitor", "--port", board.uartPath, "--for", "1", "--record", rec], { timeoutMs: 30_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /warning: the board sent no sensor stream header: nothing recorded, .*r\.wqs not written/);
+    assert.doesNotMatch(r.stderr, /recorded 0 blocks/);
+    assert.equal(existsSync(rec), false);
+  } finally {
+    await board.stop();
+  }
 });

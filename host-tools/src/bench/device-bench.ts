@@ -14,6 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { buildApp } from "../build/app.js";
 import { startLocalBoard, type LaunchedBoard } from "../boards/launch.js";
+import type { BuildProgress } from "../build/firmware.js";
 import type { BoardTarget } from "../boards/registry.js";
 import { DeviceError, UsageError } from "../lib/errors.js";
 import { deploy, readTflite } from "../workflows/deploy.js";
@@ -62,6 +63,8 @@ export interface DeviceBenchOptions {
    * board's marker pin changed this many times. */
   simMonitorStopAfterEdges?: number;
   onProgress?: (what: string) => void;
+  /** Where a firmware build for a local board is (nothing when it is up to date). */
+  onBuildProgress?: (p: BuildProgress) => void;
   /** Called after each run of each phase with the board's link (scripted sessions, fault-injection tests). */
   afterRun?: (link: DeviceLink, phase: string, run: number) => Promise<void>;
 }
@@ -98,7 +101,7 @@ async function openBoard(opts: DeviceBenchOptions, app: string, monitorApp: stri
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), "wasmcu-bench-"));
   const board = await startLocalBoard(target, {
-    app, flashFile: path.join(dir, "flash.bin"), speed: Infinity,
+    app, flashFile: path.join(dir, "flash.bin"), speed: Infinity, onBuildProgress: opts.onBuildProgress,
     ...(monitorApp ? { onPeripherals: (n: number) => void (peripherals.count = n) } : {}),
     ...(opts.clockHz !== undefined ? { clockHz: opts.clockHz } : {}),
     ...(monitorApp ? { monitor: { app: monitorApp, flashFile: path.join(dir, "monitor-flash.bin"), supplyV: opts.supplyV ?? DEFAULT_SUPPLY_V,

@@ -7,7 +7,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { DeviceError } from "../lib/errors.js";
 import { firmwareBuildDir } from "../lib/paths.js";
-import { buildFirmware } from "../build/firmware.js";
+import { buildFirmware, type BuildProgress } from "../build/firmware.js";
 import { ensureHostTool } from "../host/tools.js";
 import { BuildError } from "../lib/errors.js";
 import { ensureFlashFile, programSlot, SlotKind } from "./flash-image.js";
@@ -189,6 +189,8 @@ export async function launchHostBoard(target: BoardTarget, opts: LaunchOptions):
 
 export interface LocalBoardOptions extends Omit<SimLaunchOptions, "firmware" | "waitForHost" | "monitor"> {
   onBuildOutput?: (s: string) => void;
+  /** Where the firmware build is (compile and link steps only; nothing when it is up to date). */
+  onBuildProgress?: (p: BuildProgress) => void;
   /** rp2040-sim: build the firmware for this clk_sys (a build option; see boards/rp2040/src/clocks.c). */
   clockHz?: number;
   /** rp2040-sim: the power-measurement rig; the monitor runs the default build. */
@@ -202,7 +204,7 @@ export interface LocalBoardOptions extends Omit<SimLaunchOptions, "firmware" | "
 export async function startLocalBoard(target: BoardTarget, opts: LocalBoardOptions = {}): Promise<LaunchedBoard> {
   if (target.simulated) {
     const elfOf = async (clockHz?: number) => {
-      const fw = await buildFirmware(target.board, { onOutput: opts.onBuildOutput, ...(clockHz ? { clockHz } : {}) });
+      const fw = await buildFirmware(target.board, { onOutput: opts.onBuildOutput, onProgress: opts.onBuildProgress, ...(clockHz ? { clockHz } : {}) });
       const elf = fw.artifacts.find((a) => a.endsWith(".elf"));
       if (!elf) throw new BuildError(`the ${target.board.name} build produced no .elf`);
       return elf;

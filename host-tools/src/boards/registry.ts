@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { BoardError } from "../lib/errors.js";
+import { EXIT } from "../lib/exit-codes.js";
 import { boardsDir } from "../lib/paths.js";
 
 export interface FlashRegion {
@@ -125,7 +126,7 @@ export function resolveBoard(name: string, root = boardsDir): BoardTarget {
   const sim = boards.find((b) => b.simulator === name);
   if (sim) return { board: sim, simulated: true, name };
   const known = [...boards.map((b) => b.name), ...boards.flatMap((b) => (b.simulator ? [b.simulator] : []))];
-  throw new BoardError(`unknown board "${name}"`, `known boards: ${known.join(", ")} (see wasmcu boards)`);
+  throw new BoardError(`unknown board "${name}"`, `known boards: ${known.join(", ")} (see wasmcu boards)`, EXIT.USAGE);
 }
 
 export function region(board: Board, name: string): FlashRegion {

@@ -47,7 +47,41 @@ export function summariseBuildLog(log: string): string {
  * Builds a board's firmware. `clockHz` builds it for another clk_sys (boards that support
  * it: rp2040, see boards/rp2040/src/clocks.c), in its own tree next to the default one.
  */
-export async function buildFirmware(board: FirmwareBoard, opts: { onOutput?: (s: string) => void; buildDir?: string; clockHz?: number } = {}): Promise<FirmwareBuild> {
+/** Where a firmware build is, from CMake's own lines: Makefiles' "[ 45%] Building C object x.c.o"
+ * or Ninja's "[12/80] Building C object x.c.o". Only compile and link steps count (an
+ * up-to-date tree reports none). */
+export interface BuildProgress {
+  percent: number;
+  what: string;
+}
+
+export function parseBuildProgress(line: string): BuildProgress | undefined {
+  const m = /^\[\s*(?:(\d+)%|(\d+)\/(\d+))\]\s+((?:Building|Linking)\b.*)$/.exec(line.trim());
+  if (!m) return undefined;
+  const percent = m[1] !== undefined ? Number(m[1]) : Math.floor((Number(m[2]) * 100) / Math.max(1, Number(m[3])));
+  const what = m[4]!.replace(/^(Building \w+ object|Linking \w+ executable|Linking \w+ static library)\s+/, "").replace(/\.(c|s|S)\.o(bj)?$/, ".$1");
+  return { percent, what: path.basename(what) };
+}
+
+/** Feeds output chunks, calls `onProgress` for each progress line. */
+function progressLines(onProgress: (p: BuildProgress) => void): (chunk: string) => void {
+  let rest = "";
+  return (chunk) => {
+    const lines = (rest + chunk).split("\n");
+    rest = lines.pop() ?? "";
+    for (const l of lines) {
+      const p = parseBuildProgress(l);
+      if (p) onProgress(p);
+    }
+  };
+}
+
+export async function buildFirmware(board: FirmwareBoard, opts: { onOutput?: (s: string) => void; onProgress?: (p: BuildProgress) => void; buildDir?: string; clockHz?: number } = {}): Promise<FirmwareBuild> {
+  if (opts.onProgress) {
+    const feed = progressLines(opts.onProgress);
+    const user = opts.onOutput;
+    opts = { ...opts, onOutput: (s) => { user?.(s); feed(s); } };
+  }
   if (board.buildable_here === false) {
     throw new BoardError(`the ${board.name} firmware is built with its vendor toolchain, not here`,
       `see ${path.relative(repoRoot, path.join(board.dir, "README.md"))} for the idf.py steps`);

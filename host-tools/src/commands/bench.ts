@@ -1,11 +1,12 @@
-import type { Command } from "commander";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { Option, type Command } from "commander";
 import path from "node:path";
 import { PERIPHERAL_NAMES, runDeviceBench, type DeviceBenchOptions, type DeviceBenchResults } from "../bench/device-bench.js";
 import { parseFrequency, runSweep, type SweepResults } from "../bench/sweep.js";
 import { resolveBoard } from "../boards/registry.js";
 import { UsageError } from "../lib/errors.js";
+import { checkInputFile, checkOutputDir, makeOutputDir, writeOutput } from "../lib/files.js";
 import { Output, table } from "../lib/output.js";
+import { stepProgress } from "../lib/progress.js";
 import { latencySpec, renderSvg, writeCharts } from "../power/charts.js";
 import type { BenchResults } from "../power/results.js";
 
@@ -19,6 +20,8 @@ interface Opts {
   supply?: string[];
   periph?: string[];
   runs: string;
+  output?: string;
+  /** The old spelling of --output, kept for scripts. */
   out?: string;
   json?: boolean;
 }
@@ -53,12 +56,12 @@ function sweepText(s: SweepResults): string {
 }
 
 async function writeOne(r: BenchResults, dir: string): Promise<string[]> {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, "results.json"), JSON.stringify(r, null, 2) + "\n");
+  makeOutputDir(dir);
+  writeOutput(path.join(dir, "results.json"), JSON.stringify(r, null, 2) + "\n");
   if (r.phases.some((p) => p.energy_per_op_j !== undefined) || r.trace) {
     return ["results.json", ...(await writeCharts(r, dir)).map((c) => path.basename(c.file))];
   }
-  writeFileSync(path.join(dir, "latency.svg"), await renderSvg(latencySpec(r)));
+  writeOutput(path.join(dir, "latency.svg"), await renderSvg(latencySpec(r)));
   return ["results.json", "latency.svg"];
 }
 
@@ -76,10 +79,16 @@ export function register(program: Command): void {
     .option("--supply <volts...>", "rp2040-sim: the rig's supply voltage(s) upstream of the shunt (default 3.3)")
     .option("--periph <n...>", `switch this many extra peripherals on (0..${PERIPHERAL_NAMES.length}: ${PERIPHERAL_NAMES.join(", ")} in that order) for the phases; several values: a sweep with runs for wasmcu power fit`)
     .option("--runs <n>", "runs per phase", "5")
-    .option("-o, --out <dir>", "write results.json, latency.svg, energy.svg, trace.svg there (a sweep: runs.json and one folder per point)")
+    .option("-o, --output <dir>", "write results.json, latency.svg, energy.svg, trace.svg there (a sweep: runs.json and one folder per point)")
+    .addOption(new Option("--out <dir>", "the old spelling of --output").hideHelp())
     .option("--json", "machine-readable results (the RESULTS.json format; a sweep: {runs, points})")
     .action(async (opts: Opts) => {
       const out = new Output(opts);
+      if (opts.output && opts.out && opts.output !== opts.out) throw new UsageError("give the results folder once: -o/--output (--out is its old spelling)");
+      const outDir = opts.output ?? opts.out;
+      // Before a benchmark that takes minutes: the results must have somewhere to go.
+      if (outDir) checkOutputDir(outDir, "results folder");
+      for (const m of opts.models) checkInputFile(m, "model");
       const runs = Number(opts.runs);
       if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs needs a positive integer, got "${opts.runs}"`);
       const target = resolveBoard(opts.board);
@@ -87,8 +96,16 @@ export function register(program: Command): void {
         throw new UsageError(`--board ${opts.board} needs --port (a board running wasmcu firmware)`);
       }
       const monitorPort = typeof opts.monitor === "string" ? opts.monitor : undefined;
+      // A firmware build (a minute, the first time or after a change) shows a bar that the
+      // benchmark's own chatter ends.
+      const bar = stepProgress(`${target.board.name} firmware`, process.stderr, !opts.json);
       const base: DeviceBenchOptions = {
-        target, models: opts.models, runs, onProgress: (w) => out.info(`bench: ${w}`),
+        target, models: opts.models, runs,
+        onProgress: (w) => {
+          bar.finish();
+          out.info(`bench: ${w}`);
+        },
+        onBuildProgress: (p) => bar.update(p.percent, p.what),
         ...(opts.port ? { port: opts.port } : {}),
         ...(monitorPort ? { monitorPort } : {}),
         ...(opts.phases ? { phases: opts.phases } : {}),
@@ -111,20 +128,20 @@ export function register(program: Command): void {
         if (opts.freq && !target.simulated) throw new UsageError("--freq sweeps rebuild and restart the board: only with --board rp2040-sim");
         const freqsHz = (opts.freq ?? [String(target.board.clock_hz)]).map(parseFrequency);
         const sweep = await runSweep({ ...base, freqsHz, supplies: supplies.length ? supplies : [3.3], ...(periph.length ? { peripherals: periph } : {}) });
-        if (opts.out) {
-          mkdirSync(opts.out, { recursive: true });
-          writeFileSync(path.join(opts.out, "runs.json"), JSON.stringify({ runs: sweep.runs }, null, 2) + "\n");
-          for (const p of sweep.points) await writeOne(p, path.join(opts.out, `${(p.f_hz ?? 0) / 1e6}mhz-${p.supply_v ?? p.v}v-${p.n_periph ?? 0}periph`));
-          out.info(`wrote ${path.join(opts.out, "runs.json")} (wasmcu power fit reads it) and one folder per operating point`);
+        if (outDir) {
+          makeOutputDir(outDir, "results folder");
+          writeOutput(path.join(outDir, "runs.json"), JSON.stringify({ runs: sweep.runs }, null, 2) + "\n");
+          for (const p of sweep.points) await writeOne(p, path.join(outDir, `${(p.f_hz ?? 0) / 1e6}mhz-${p.supply_v ?? p.v}v-${p.n_periph ?? 0}periph`));
+          out.info(`wrote ${path.join(outDir, "runs.json")} (wasmcu power fit reads it) and one folder per operating point`);
         }
         out.result(sweep, () => sweepText(sweep));
         return;
       }
       const results: DeviceBenchResults = await runDeviceBench({ ...base, ...(supplies[0] !== undefined ? { supplyV: supplies[0] } : {}),
         ...(periph[0] !== undefined ? { extraPeripherals: periph[0] } : {}) });
-      if (opts.out) {
-        const files = await writeOne(results, opts.out);
-        out.info(`wrote ${files.map((f) => path.join(opts.out!, f)).join(", ")}`);
+      if (outDir) {
+        const files = await writeOne(results, outDir);
+        out.info(`wrote ${files.map((f) => path.join(outDir, f)).join(", ")}`);
       }
       out.result(results, () => markdown(results));
     });

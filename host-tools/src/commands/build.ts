@@ -4,6 +4,7 @@ import { buildApp } from "../build/app.js";
 import { buildFirmware } from "../build/firmware.js";
 import { resolveBoard } from "../boards/registry.js";
 import { formatBytes, Output, table } from "../lib/output.js";
+import { stepProgress } from "../lib/progress.js";
 import { repoRoot } from "../lib/paths.js";
 
 interface Opts {
@@ -11,6 +12,7 @@ interface Opts {
   app?: string;
   json?: boolean;
   verbose?: boolean;
+  quiet?: boolean;
   firmware?: boolean;
 }
 
@@ -34,7 +36,12 @@ export function register(program: Command): void {
       }
       if (opts.firmware !== false) {
         out.info(`building ${target.board.name} firmware...`);
-        const fw = await buildFirmware(target.board, { onOutput: opts.verbose ? (s) => process.stderr.write(s) : undefined });
+        // --verbose streams the compiler's own lines; otherwise a progress bar (stderr, not with --json).
+        const bar = stepProgress(`${target.board.name} firmware`, process.stderr, !opts.verbose && !opts.json && !opts.quiet);
+        const fw = await buildFirmware(target.board, {
+          onOutput: opts.verbose ? (s) => process.stderr.write(s) : undefined,
+          onProgress: (p) => bar.update(p.percent, p.what),
+        }).finally(() => bar.finish());
         result.firmware = { dir: fw.dir, artifacts: fw.artifacts, memory: fw.memory };
         out.result(result, () => {
           const lines = [`firmware: ${fw.artifacts.map((a) => path.relative(repoRoot, a)).join(", ")}`];

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { convertModel, type ConvertResult } from "../convert/index.js";
 import { UsageError } from "../lib/errors.js";
+import { checkInputFile, checkOutputFile, checkStdoutFree, inputPath } from "../lib/files.js";
 import { formatBytes, Output, table } from "../lib/output.js";
 
 interface Opts {
@@ -47,8 +48,8 @@ export function register(program: Command): void {
     .command("convert")
     .description("convert a TensorFlow.js Layers model (model.json + weight shards) to a full-integer int8 .tflite")
     .argument("<model>", "MODEL.json of a TF.js Layers model (float32 weights)")
-    .option("-o, --output <file>", "the .tflite file to write")
-    .option("--calibration <data>", "representative input samples: JSON (array of samples, or {\"samples\": [...], \"labels\": [...]}), raw float32 (.f32) or a windowed .wqs stream")
+    .option("-o, --output <file>", "the .tflite file to write (- for stdout)")
+    .option("--calibration <data>", "representative input samples (- for stdin, as JSON): JSON (array of samples, or {\"samples\": [...], \"labels\": [...]}), raw float32 (.f32) or a windowed .wqs stream")
     .option("--per-channel", "per-output-channel weight scales", true)
     .option("--no-per-channel", "one weight scale per tensor")
     .option("--inputs <type>", "model input/output type: int8, or float32 (wrapped with QUANTIZE/DEQUANTIZE)", "int8")
@@ -60,13 +61,20 @@ export function register(program: Command): void {
       if (!opts.output) throw new UsageError("missing -o, --output <file>");
       if (!opts.calibration) throw new UsageError("missing --calibration <data>", "post-training quantization needs representative inputs");
       if (opts.inputs !== "int8" && opts.inputs !== "float32") throw new UsageError(`--inputs must be int8 or float32, not "${opts.inputs}"`);
+      if (model === "-") throw new UsageError("the model cannot come from stdin: its weight shards are files beside MODEL.json");
+      checkStdoutFree(opts.output, opts.json);
+      checkOutputFile(opts.output, "-o");
+      checkInputFile(model, "model");
+      // Sample files are told apart by their extension; from stdin, JSON.
+      const calibration = inputPath(opts.calibration, "calibration data", ".json");
+      if (opts.eval !== undefined) checkInputFile(opts.eval, "evaluation data");
       const r = await convertModel({
-        model, output: opts.output, calibration: opts.calibration, perChannel: opts.perChannel,
+        model, output: opts.output, calibration, perChannel: opts.perChannel,
         inputs: opts.inputs, report: opts.report || opts.eval !== undefined, evalData: opts.eval,
       });
       if (r.report && !r.report.engine_matches_reference) {
         out.warn(`the engine's output differs from the TypeScript int8 reference on ${r.report.engine_mismatched_samples} samples`);
       }
-      out.result(r, () => renderConvert(r));
+      out.resultBeside(opts.output, r, () => renderConvert(r));
     });
 }

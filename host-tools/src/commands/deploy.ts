@@ -7,7 +7,7 @@ import { resolvePort } from "../serial/port-option.js";
 import { progressBar } from "../lib/progress.js";
 import { DeviceLink, type LinkEvent } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
-import { describeEvent, type RunEvent } from "../workflows/events.js";
+import { describeEvent, eventLevel, type RunEvent } from "../workflows/events.js";
 import { debugInfoFor, EXIT_APP_TRAPPED, sourceTrap } from "../workflows/traps.js";
 
 interface Opts {
@@ -38,9 +38,9 @@ trap with its frames among the events.`)
     .action(async (opts: Opts) => {
       const out = new Output(opts);
       const target = resolveBoard(opts.board);
+      const model = opts.model ? readTflite(opts.model) : undefined; // checked before an app is built
       const wasm = opts.app ? opts.app.endsWith(".wasm") ? opts.app : (await buildApp(opts.app)).wasm : undefined;
       const app = wasm ? readWasm(wasm) : undefined;
-      const model = opts.model ? readTflite(opts.model) : undefined;
       if (!app && !model) {
         const { UsageError } = await import("../lib/errors.js");
         throw new UsageError("nothing to deploy: give --app and/or --model");
@@ -50,16 +50,27 @@ trap with its frames among the events.`)
       const link = new DeviceLink(await openSerial(port, baud), { baud: opts.baud ? baud : 0 });
       const debugInfo = app ? debugInfoFor(app, wasm) : undefined;
       const logs: RunEvent[] = [];
+      // The device's lines wait while the progress bar is drawn, then follow it on lines of their own.
+      let held: RunEvent[] | undefined = [];
+      const show = (e: RunEvent) => {
+        if (!opts.json && (e.kind === "log" || e.kind === "app" || e.kind === "trap")) out.deviceLine(describeEvent(e)!, eventLevel(e));
+      };
       link.onEvent((raw: LinkEvent) => {
         const e = raw.kind === "trap" ? sourceTrap(raw, debugInfo) : raw;
         logs.push(e);
         if (e.kind === "app" && e.state === "trapped") process.exitCode = EXIT_APP_TRAPPED;
-        if (!opts.json && (e.kind === "log" || e.kind === "app" || e.kind === "trap")) out.line(describeEvent(e)!);
+        if (held) held.push(e);
+        else show(e);
       });
-      try {
-        const bar = progressBar("deploy", process.stderr, !opts.json);
-        const r = await deploy(link, { app, model }, (_what, sent, total) => bar.update(sent, total));
+      const bar = progressBar("deploy", process.stderr, !opts.json);
+      const endBar = () => {
         bar.finish();
+        const pending: RunEvent[] = held ?? [];
+        held = undefined;
+        pending.forEach(show);
+      };
+      try {
+        const r = await deploy(link, { app, model }, (_what, sent, total) => bar.update(sent, total)).finally(endBar);
         await new Promise((res) => setTimeout(res, Number(opts.logs) * 1000));
         out.result({ port, ...r, events: logs }, () => {
           const parts = [];

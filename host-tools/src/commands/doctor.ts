@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { runChecks } from "../doctor/checks.js";
+import { EXIT } from "../lib/exit-codes.js";
 import { Output, table } from "../lib/output.js";
 
 export function register(program: Command): void {
@@ -16,6 +17,6 @@ export function register(program: Command): void {
         const fixes = checks.filter((c) => !c.ok && c.fix).map((c) => `  ${c.name}: ${c.fix}`);
         return table(["status", "check", "detail"], rows) + (fixes.length ? `\n\nto fix:\n${fixes.join("\n")}` : "\n\nall required tools are present");
       });
-      if (failed.length) process.exitCode = 1;
+      if (failed.length) process.exitCode = EXIT.FAILED;
     });
 }

@@ -7,6 +7,7 @@ import { imagesFromOptions } from "../flash/esp32/images.js";
 import { openSerialTransport } from "../flash/esp32/transport.js";
 import { flashRp2040 } from "../flash/rp2040.js";
 import { UsageError } from "../lib/errors.js";
+import { checkInputFile } from "../lib/files.js";
 import { formatBytes, Output } from "../lib/output.js";
 import { boardsDir, firmwareBuildDir } from "../lib/paths.js";
 import { resolvePort } from "../serial/port-option.js";
@@ -101,6 +102,14 @@ export function register(program: Command): void {
       if (target.simulated || target.board.name === "host") {
         throw new UsageError(`--board ${opts.board} runs on this machine: there is nothing to flash`, "use wasmcu run (or deploy) with it");
       }
+      // Options for the other chip are a mistake worth saying; every file given is checked
+      // before a port is opened.
+      const esp32Files = { "--bootloader": opts.bootloader, "--partitions": opts.partitions, "--app-image": opts.appImage, "--flasher-args": opts.flasherArgs };
+      const wrong = target.board.name === "rp2040"
+        ? Object.entries(esp32Files).filter(([, v]) => v !== undefined).map(([k]) => k)
+        : target.board.name === "esp32" ? [opts.uf2 !== undefined && "--uf2", opts.drive !== undefined && "--drive"].filter((x): x is string => Boolean(x)) : [];
+      if (wrong.length) throw new UsageError(`${wrong.join(", ")}: not for --board ${target.board.name}`, "see wasmcu flash --help: each option names its board");
+      for (const [flag, file] of [...Object.entries(esp32Files), ["--uf2", opts.uf2] as const]) if (file !== undefined) checkInputFile(file, flag);
       if (target.board.name === "esp32") return flashEsp32Command(opts, out);
       if (target.board.name === "rp2040") return flashRp2040Command(opts, out);
       throw new UsageError(`wasmcu flash does not know how to flash ${target.board.name}`);

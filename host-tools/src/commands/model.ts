@@ -1,7 +1,10 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { resolveBoard } from "../boards/registry.js";
 import { BoardError, UsageError } from "../lib/errors.js";
+import { checkOutputFile, inputPath } from "../lib/files.js";
+import { previewValues, type TensorValues } from "../nn/values.js";
 import { formatBytes, Output, table } from "../lib/output.js";
+import { stepProgress } from "../lib/progress.js";
 import { modelInfo, runModel, type NnModelInfo, type NnRunReport } from "../nn/engine.js";
 import { runModelOnPort, runModelOnSim, type BoardRunReport } from "../workflows/board-model.js";
 
@@ -53,8 +56,17 @@ function describeInfo(i: NnModelInfo): string {
   ].join("\n");
 }
 
+/** An output's values for a person: the real values, then the raw codes of a quantized tensor. */
+function describeValues(v: TensorValues | undefined, type: string | undefined): string[] {
+  if (!v) return [];
+  const quantized = v.dequantized !== null && v.dequantized !== v.raw && type !== "FLOAT32";
+  if (!quantized) return [`  values ${previewValues(v.raw)}`];
+  return [`  values ${previewValues(v.dequantized!)}`, `  raw ${type?.toLowerCase() ?? ""} ${previewValues(v.raw)}`];
+}
+
 function describeRun(r: NnRunReport): string {
-  const lines = r.outputs.map((o) => `wrote ${o.file} (${o.bytes} bytes, ${o.type} ${shape(o.shape)})`);
+  const lines = r.outputs.flatMap((o) => [`wrote ${o.file} (${o.bytes} bytes, ${o.type} ${shape(o.shape)}, scale ${o.scale} zero point ${o.zero_point})`,
+    ...describeValues(o.values, o.type)]);
   lines.push(`arena ${r.arena_bytes} B; ${r.invokes} invoke(s): min ${(r.latency_ns.min / 1e6).toFixed(3)} ms, ` +
     `mean ${(r.latency_ns.mean / 1e6).toFixed(3)} ms (host wall clock, not a device figure)`);
   if (r.profile) {
@@ -64,7 +76,8 @@ function describeRun(r: NnRunReport): string {
 }
 
 function describeBoardRun(r: BoardRunReport): string {
-  const lines = r.outputs.map((o) => `wrote ${o.file} (${o.bytes} bytes)`);
+  const lines = r.outputs.flatMap((o) => [`wrote ${o.file} (${o.bytes} bytes${o.type ? `, ${o.type} ${shape(o.shape ?? [])}` : ""})`,
+    ...describeValues(o.values, o.type)]);
   lines.push(`on ${r.board}${r.port ? ` at ${r.port}` : ""}: ${r.micros} us` + (r.cycles ? `, ${r.cycles.toLocaleString("en")} cycles` : "") +
     `; arena ${r.arena_bytes} B`, `(${r.note})`);
   return lines.join("\n");
@@ -89,28 +102,55 @@ export function register(program: Command): void {
 
   model
     .command("run <model>")
-    .description("run the model on input files; writes each output tensor's raw bytes to PREFIX.out<i>.bin")
+    .description("run the model on input files; writes each output tensor's raw bytes to PREFIX.out<i>.bin and prints its values")
     .option("-i, --input <file>", "raw bytes of an input tensor (repeat, in input order)", (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .requiredOption("-o, --output-prefix <prefix>", "outputs go to PREFIX.out0.bin, PREFIX.out1.bin...")
+    .option("-o, --output <prefix>", "outputs go to PREFIX.out0.bin, PREFIX.out1.bin...")
+    .addOption(new Option("--output-prefix <prefix>", "the old spelling of -o, --output").hideHelp())
     .option("-b, --board <board>", "where the engine runs: host (this machine), rp2040-sim, or a board at --port", "host")
     .option("-p, --port <port>", "run on the board at this serial port (the model is deployed to it first)")
-    .option("--profile", "per-operator time and arena bytes")
-    .option("--repeat <n>", "invoke n times from a reset state (latency)")
-    .option("--frames <n>", "each input file holds n frames fed in order to one interpreter (stateful models)")
-    .option("--json", "machine-readable output")
-    .action(async (file: string, opts: Common & { input: string[]; outputPrefix: string; profile?: boolean; repeat?: string; frames?: string; port?: string }) => {
+    .option("--profile", "per-operator time and arena bytes (--board host: the engine on this machine)")
+    .option("--repeat <n>", "invoke n times from a reset state (latency; --board host)")
+    .option("--frames <n>", "each input file holds n frames fed in order to one interpreter (stateful models; --board host)")
+    .option("--json", "machine-readable output (outputs with their raw and dequantized values)")
+    .action(async (file: string, opts: Common & { input: string[]; output?: string; outputPrefix?: string; profile?: boolean; repeat?: string; frames?: string; port?: string }) => {
+      if (opts.output && opts.outputPrefix && opts.output !== opts.outputPrefix) {
+        throw new UsageError("give the output prefix once: -o/--output (--output-prefix is its old spelling)");
+      }
+      const prefix = opts.output ?? opts.outputPrefix;
+      if (!prefix) throw new UsageError("missing -o, --output <prefix>", "outputs go to PREFIX.out0.bin, PREFIX.out1.bin...; --json also carries their values");
+      if (prefix === "-") {
+        throw new UsageError("-o - cannot hold several output tensors: give a prefix for PREFIX.out<i>.bin",
+          "the values are printed (and in --json) whatever the prefix");
+      }
       const target = resolveBoard(opts.board);
-      if (opts.port || target.simulated) {
+      const onBoard = Boolean(opts.port) || target.simulated;
+      if (onBoard) {
+        // Per-operator times come from the engine's profiler, built into the host engine only;
+        // on a board the device times the whole invoke (micros, and cycles where it counts them).
+        const hostOnlyOpts = [opts.profile && "--profile", opts.repeat !== undefined && "--repeat", opts.frames !== undefined && "--frames"].filter(Boolean);
+        if (hostOnlyOpts.length) {
+          throw new UsageError(`${hostOnlyOpts.join(", ")}: only with --board host (the engine on this machine); on ${opts.port ? `--port ${opts.port}` : `--board ${target.name}`} the device times the whole invoke`,
+            "drop the option, or run with --board host for per-operator times");
+        }
+      }
+      if (!onBoard) hostOnly(opts.board);
+      // Before any engine or board starts: the inputs are there and the outputs can be written.
+      checkOutputFile(`${prefix}.out0.bin`, "output");
+      if ([file, ...opts.input].filter((f) => f === "-").length > 1) throw new UsageError("only one of the model and the inputs can come from stdin (-)");
+      // "-": stdin, copied to a temporary file for the engine
+      file = inputPath(file, "model", ".tflite");
+      opts.input = opts.input.map((f, i) => inputPath(f, `input ${i}`, `.in${i}.bin`));
+      if (onBoard) {
+        const bar = stepProgress(`${target.board.name} firmware`, process.stderr, !opts.json);
         const r = opts.port
-          ? await runModelOnPort(target, opts.port, file, opts.input, opts.outputPrefix)
-          : await runModelOnSim(target, file, opts.input, opts.outputPrefix);
+          ? await runModelOnPort(target, opts.port, file, opts.input, prefix)
+          : await runModelOnSim(target, file, opts.input, prefix, { onBuildProgress: (p) => bar.update(p.percent, p.what) }).finally(() => bar.finish());
         new Output(opts).result(r, () => describeBoardRun(r));
         return;
       }
-      hostOnly(opts.board);
       const report = await runModel(file, {
         inputs: opts.input,
-        outputPrefix: opts.outputPrefix,
+        outputPrefix: prefix,
         profile: opts.profile,
         repeat: positiveInt(opts.repeat, "--repeat"),
         frames: positiveInt(opts.frames, "--frames"),

@@ -2,13 +2,14 @@ import type { Command } from "commander";
 import { existsSync } from "node:fs";
 import { resolveBoard } from "../boards/registry.js";
 import { UsageError } from "../lib/errors.js";
+import { checkOutputFile, isStdio } from "../lib/files.js";
 import { Output } from "../lib/output.js";
 import { resolvePort } from "../serial/port-option.js";
 import { DeviceLink, type LinkEvent } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
 import { StreamRecorder } from "../stream/record.js";
 import type { DebugInfo } from "../build/debuginfo.js";
-import { describeEvent } from "../workflows/events.js";
+import { describeEvent, eventLevel } from "../workflows/events.js";
 import { deviceAppDebugInfo, sourceTrap } from "../workflows/traps.js";
 
 interface Opts {
@@ -33,9 +34,14 @@ export function register(program: Command): void {
     .option("--baud <rate>", "baud rate (default: the board's)")
     .option("--for <seconds>", "stop after this many seconds (default: until Ctrl-C)")
     .option("--json", "one JSON object per event (NDJSON), with a host timestamp")
-    .option("--record <file.wqs>", "write the board's sensor stream (.wqs blocks) to this file")
+    .option("--record <file.wqs>", "write the board's sensor stream (.wqs blocks) to this file (- for stdout; the events then go to stderr)")
     .action(async (opts: Opts) => {
+      // --record -: the stream goes to stdout, so the events go to stderr.
+      const toStdout = isStdio(opts.record);
+      if (toStdout && opts.json) throw new UsageError("--record - writes the stream to stdout: it cannot go with --json");
+      if (opts.record) checkOutputFile(opts.record, "--record");
       const out = new Output(opts);
+      const showLine = (text: string, level?: string) => (toStdout ? out.deviceInfo(text, level) : out.deviceLine(text, level));
       const target = resolveBoard(opts.board);
       const port = await resolvePort(opts.port, target.board.name);
       const baud = opts.baud ? Number(opts.baud) : target.board.serial.baud;
@@ -43,7 +49,10 @@ export function register(program: Command): void {
       if (seconds !== undefined && !(seconds > 0)) throw new UsageError(`--for needs a positive number of seconds, got "${opts.for}"`);
       const recorder = opts.record ? new StreamRecorder(opts.record) : undefined;
       let stopped = false;
+      let failure: unknown; // an error inside an event handler ends the monitor and is reported
+      let stop = () => undefined as void;
       const done = new Promise<void>((resolve) => {
+        stop = resolve;
         if (seconds) setTimeout(resolve, seconds * 1000);
         process.once("SIGINT", () => resolve());
       }).then(() => {
@@ -71,13 +80,18 @@ export function register(program: Command): void {
           const show = (raw: LinkEvent) => {
             const e = raw.kind === "trap" ? sourceTrap(raw, debugInfo) : raw;
             if (e.kind === "stream") {
-              recorder?.push(e.header, e.bytes);
+              try {
+                recorder?.push(e.header, e.bytes);
+              } catch (err) {
+                failure ??= err;
+                stop();
+              }
               return;
             }
             if (opts.json) process.stdout.write(JSON.stringify({ host_time: new Date().toISOString(), ...e }) + "\n");
             else {
               const line = describeEvent(e);
-              if (line !== undefined) out.line(`${stamp()} ${line}`);
+              if (line !== undefined) showLine(`${stamp()} ${line}`, eventLevel(e));
             }
           };
           // Say hello (it also wakes a board held until its host speaks); a board that does
@@ -85,7 +99,7 @@ export function register(program: Command): void {
           link.info().then((info) => {
             const e = { kind: "hello" as const, info };
             if (opts.json) process.stdout.write(JSON.stringify({ host_time: new Date().toISOString(), ...e }) + "\n");
-            else out.line(`${stamp()} ${describeEvent(e)}`);
+            else showLine(`${stamp()} ${describeEvent(e)}`);
             lookUp();
           }, () => undefined);
           const gone = new Promise<void>((resolve) => {
@@ -111,10 +125,19 @@ export function register(program: Command): void {
           await link?.close();
         }
       }
+      if (failure) {
+        recorder?.close();
+        throw failure;
+      }
       if (recorder) {
         const st = recorder.close();
-        out.info(`recorded ${st.blocks} blocks (${st.bytes} bytes) to ${st.file}` +
-          (st.droppedBeforeHeader ? `; ${st.droppedBeforeHeader} blocks came before the first header and were dropped` : ""));
+        if (st.bytes === 0) {
+          out.warn(`the board sent no sensor stream header: nothing recorded, ${toStdout ? "nothing written" : `${st.file} not written`}` +
+            (st.droppedBeforeHeader ? ` (${st.droppedBeforeHeader} blocks came without a header)` : ""));
+        } else {
+          out.info(`recorded ${st.blocks} blocks (${st.bytes} bytes) to ${toStdout ? "stdout" : st.file}` +
+            (st.droppedBeforeHeader ? `; ${st.droppedBeforeHeader} blocks came before the first header and were dropped` : ""));
+        }
         if (opts.json) process.stdout.write(JSON.stringify({ kind: "recorded", ...st }) + "\n");
       }
     });

@@ -1,30 +1,23 @@
 import type { Command } from "commander";
-import { readFileSync, writeFileSync } from "node:fs";
 import { applyDelta, encodeDelta, parsePatchHeader, PATCH_MAGIC, type DeltaStats } from "../ota/delta.js";
 import { formatSemVer, IMAGE_MAGIC, parseImage } from "../ota/image.js";
 import { resolveBoard } from "../boards/registry.js";
-import { DeviceError, InputError } from "../lib/errors.js";
+import { InputError, UsageError, WasmcuError } from "../lib/errors.js";
+import { EXIT } from "../lib/exit-codes.js";
+import { checkOutputFile, checkStdoutFree, readInput, writeOutput } from "../lib/files.js";
 import { formatBytes, Output, table } from "../lib/output.js";
 import { confirmRunning, otaStatus, parseUpdateFile, pushUpdate, type OtaStatus, type PushResult } from "../workflows/ota-push.js";
 import { resolvePort } from "../serial/port-option.js";
 import { progressBar } from "../lib/progress.js";
-import { DeviceLink } from "../link/session.js";
+import { DeviceLink, type LinkEvent } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
-import { describeEvent } from "../workflows/events.js";
+import { describeEvent, eventLevel } from "../workflows/events.js";
 
 interface MakeOpts {
   from: string;
   to: string;
   output: string;
   json?: boolean;
-}
-
-function readInput(file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    throw new InputError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
 }
 
 interface LinkOpts {
@@ -84,29 +77,40 @@ export function register(program: Command): void {
     .option("--confirm-timeout <seconds>", "how long to wait for the new app to confirm itself", "30"))
     .action(async (file: string, opts: LinkOpts & { reboot: boolean; confirmTimeout: string }) => {
       const out = new Output(opts);
-      const update = parseUpdateFile(readInput(file), file);
+      const update = parseUpdateFile(readInput(file, "update"), file);
       const timeout = Number(opts.confirmTimeout);
-      if (!(timeout >= 0)) throw new InputError(`--confirm-timeout ${opts.confirmTimeout}: expected seconds >= 0`);
+      if (!(timeout >= 0)) throw new UsageError(`--confirm-timeout ${opts.confirmTimeout}: expected seconds >= 0`);
       const { link, port } = await openLink(opts);
-      // The device's own words (rollbacks, the app confirming itself) as they come.
-      link.onEvent((e) => {
-        if (!opts.json && (e.kind === "log" || e.kind === "app")) out.info(describeEvent(e)!);
-      });
+      // The device's own words (rollbacks, the app confirming itself) as they come, except
+      // while the progress bar is drawn: those wait for it to end.
+      const show = (e: LinkEvent) => {
+        if (!opts.json && (e.kind === "log" || e.kind === "app")) out.deviceInfo(describeEvent(e)!, eventLevel(e));
+      };
+      let held: LinkEvent[] | undefined = [];
+      link.onEvent((e) => (held ? held.push(e) : show(e)));
+      const bar = progressBar("ota push", process.stderr, !opts.json);
+      const endBar = () => {
+        bar.finish();
+        const pending = held ?? [];
+        held = undefined;
+        pending.forEach(show);
+      };
       try {
-        const bar = progressBar("ota push", process.stderr, !opts.json);
         const r = await pushUpdate(link, update, {
           reboot: opts.reboot, confirmTimeoutMs: timeout * 1000,
           onProgress: (sent, total) => bar.update(sent, total),
-          onStage: (what) => { bar.finish(); out.info(what); },
-        });
-        bar.finish();
+          onStage: (what) => { endBar(); out.info(what); },
+        }).finally(endBar);
         out.result({ port, ...r }, () => describePush(r));
         if (r.outcome === "rolled-back") {
-          throw new DeviceError(`the update to ${r.decision.version} was rolled back: ${r.reason}`, "the previous image runs, unchanged");
+          throw new WasmcuError(`the update to ${r.decision.version} was rolled back: ${r.reason}`,
+            { code: "E_DEVICE", hint: "the previous image runs, unchanged", exitCode: EXIT.FAILED });
         }
         if (r.outcome === "trial" && opts.reboot) {
-          throw new DeviceError(`${r.decision.version} runs on trial but did not confirm itself within ${timeout} s`,
-            "an app confirms with ota.confirm() from firmware/sdk/ota.ts; unconfirmed, it is rolled back after a watchdog reset or a few boots");
+          throw new WasmcuError(`${r.decision.version} runs on trial but did not confirm itself within ${timeout} s`, {
+            code: "E_DEVICE", exitCode: EXIT.FAILED,
+            hint: "an app confirms with ota.confirm() from firmware/sdk/ota.ts; unconfirmed, it is rolled back after a watchdog reset or a few boots",
+          });
         }
       } finally {
         await link.close();
@@ -146,11 +150,13 @@ export function register(program: Command): void {
     .description("make a delta patch that turns the exact image OLD into NEW on the device")
     .requiredOption("--from <old>", "signed image the device runs now")
     .requiredOption("--to <new>", "signed image to install")
-    .requiredOption("-o, --output <patch>", "patch file to write")
+    .requiredOption("-o, --output <patch>", "patch file to write (- for stdout)")
     .option("--json", "machine-readable output")
     .action((opts: MakeOpts) => {
       const out = new Output(opts);
-      const old = readInput(opts.from), nw = readInput(opts.to);
+      checkStdoutFree(opts.output, opts.json);
+      checkOutputFile(opts.output, "patch");
+      const old = readInput(opts.from, "old image"), nw = readInput(opts.to, "new image");
       const oh = parseImage(old, opts.from), nh = parseImage(nw, opts.to);
       if (nh.securityCounter < oh.securityCounter) {
         out.warn(`${opts.to} has security counter ${nh.securityCounter}, below ${oh.securityCounter}: devices running ${opts.from} will refuse it`);
@@ -159,9 +165,9 @@ export function register(program: Command): void {
       const patch = encodeDelta(old, nw, stats);
       // the encoder is checked against the reference decoder before anything is written
       if (!applyDelta(old, patch).equals(nw)) throw new InputError("internal: the patch does not reproduce the new image");
-      writeFileSync(opts.output, patch);
+      writeOutput(opts.output, patch, "patch");
       const ratio = patch.length / nw.length;
-      out.result({
+      out.resultBeside(opts.output, {
         output: opts.output, patchBytes: patch.length, newImageBytes: nw.length, ratio,
         from: formatSemVer(oh.version), to: formatSemVer(nh.version), ...stats,
       }, () => `${opts.output}: ${formatBytes(patch.length)} for a ${formatBytes(nw.length)} image (${(ratio * 100).toFixed(1)}%), ` +
@@ -174,7 +180,7 @@ export function register(program: Command): void {
     .option("--json", "machine-readable output")
     .action((file: string, opts: { json?: boolean }) => {
       const out = new Output(opts);
-      const b = readInput(file);
+      const b = readInput(file, "image or patch");
       const magic = b.length >= 4 ? b.readUInt32LE(0) : 0;
       if (magic === PATCH_MAGIC) {
         const h = parsePatchHeader(b, file);

@@ -1,18 +1,10 @@
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { InputError, UsageError } from "../lib/errors.js";
+import { UsageError } from "../lib/errors.js";
+import { checkOutputDir, makeOutputDir, readInputText } from "../lib/files.js";
 import { Output, table } from "../lib/output.js";
 import { writeCharts } from "../power/charts.js";
 import { fitPowerModel, parseRuns, type FitResult } from "../power/fit.js";
 import { parseResults } from "../power/results.js";
-
-function readInput(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (e) {
-    throw new InputError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
 
 const g = (x: number) => {
   if (!Number.isFinite(x)) return "n/a";
@@ -44,26 +36,28 @@ export function register(program: Command): void {
   power
     .command("fit")
     .description("fit P = alpha·f·V²·(1−idle) + beta·N_periph + gamma·V by least squares over runs (RUNS.json: see host-tools/src/power/FORMAT.md)")
-    .argument("<runs>", "RUNS.json")
+    .argument("<runs>", "RUNS.json (- for stdin)")
     .option("--json", "machine-readable output")
     .exitOverride()
     .action((file: string, opts: { json?: boolean }) => {
       const out = new Output(opts);
-      const r = fitPowerModel(parseRuns(readInput(file), file));
+      const r = fitPowerModel(parseRuns(readInputText(file, "runs file"), file));
       out.result({ file, ...r }, () => renderFit(r, file));
     });
 
   power
     .command("chart")
     .description("render latency per model, energy per inference and the current trace as SVG from a results file")
-    .argument("<results>", "RESULTS.json (as written by wasmcu bench --json)")
+    .argument("<results>", "RESULTS.json (as written by wasmcu bench --json; - for stdin)")
     .option("-o, --output <dir>", "directory for latency.svg, energy.svg, trace.svg")
     .option("--json", "machine-readable output")
     .exitOverride()
     .action(async (file: string, opts: { output?: string; json?: boolean }) => {
       const out = new Output(opts);
       if (!opts.output) throw new UsageError("missing -o, --output <dir>");
-      const results = parseResults(readInput(file), file);
+      checkOutputDir(opts.output, "chart folder");
+      const results = parseResults(readInputText(file, "results file"), file);
+      makeOutputDir(opts.output, "chart folder");
       const written = await writeCharts(results, opts.output);
       out.result({ file, simulated: results.simulated, charts: written },
         () => written.map((w) => `${w.file}: ${w.name} chart${results.simulated ? " (simulated data)" : ""}`).join("\n"));

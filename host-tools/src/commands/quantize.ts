@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { UsageError } from "../lib/errors.js";
+import { checkInputFile, checkOutputFile, checkStdoutFree, isStdio, readInput, spool } from "../lib/files.js";
 import { formatBytes, Output, table } from "../lib/output.js";
 import { quantizeFile, type QuantizeReport } from "../stream/pipeline.js";
 
@@ -46,8 +47,8 @@ export function register(program: Command): void {
   program
     .command("quantize")
     .description("quantize a CSV or JSONL sensor recording to 8 bits per value and encode it as .wqs")
-    .argument("<input>", "IN.csv or IN.jsonl: a time column and numeric channels (first CSV line names the columns)")
-    .option("-o, --output <file>", "the .wqs file to write")
+    .argument("<input>", "IN.csv or IN.jsonl: a time column and numeric channels (first CSV line names the columns); - for stdin")
+    .option("-o, --output <file>", "the .wqs file to write (- for stdout)")
     .option("--calibrate <auto|file>", "channel ranges: auto (from the data) or a JSON file {\"channels\": {\"NAME\": {\"lo\": L, \"hi\": H}}}", "auto")
     .option("--window <n>", "write sliding windows of n samples, one per block")
     .option("--hop <m>", "samples between window starts (default: the window length)")
@@ -64,17 +65,28 @@ export function register(program: Command): void {
       if (!opts.output) throw new UsageError("missing -o, --output <file>");
       const timeExp = UNITS[opts.timeUnit];
       if (timeExp === undefined) throw new UsageError(`--time-unit must be one of ${Object.keys(UNITS).join(", ")}`);
-      const report = await quantizeFile({
-        input, output: opts.output, calibrate: opts.calibrate,
+      checkStdoutFree(opts.output, opts.json);
+      checkOutputFile(opts.output, "-o");
+      if (opts.calibrate !== "auto") checkInputFile(opts.calibrate, "calibration file");
+      // stdin is read twice (calibration, then encoding): it goes through a temporary file,
+      // named by what it holds (JSON lines start with "{").
+      let source = input;
+      if (isStdio(input)) {
+        const bytes = readInput(input);
+        source = spool(bytes, /^\s*\{/.test(bytes.subarray(0, 256).toString("utf8")) ? ".jsonl" : ".csv");
+      } else checkInputFile(input);
+      const done = await quantizeFile({
+        input: source, output: opts.output, calibrate: opts.calibrate,
         window: int("--window", opts.window), hop: int("--hop", opts.hop), zscore: opts.zscore, int8: opts.int8,
         blockSamples: int("--block", opts.block), timeColumn: opts.time,
         channels: opts.channels?.split(",").map((s) => s.trim()).filter(Boolean), timeExp,
       });
+      const report = { ...done, input }; // "-", not the temporary copy of stdin
       for (const c of report.channels) {
         if (c.saturated) out.warn(`channel ${c.name}: ${c.saturated} samples outside [${c.lo}, ${c.hi}] saturated`);
       }
-      out.result(report, () => opts.report
+      out.resultBeside(opts.output, report, () => opts.report
         ? renderReport(report)
-        : `${report.output}: ${report.samples} samples, ${formatBytes(report.bytesOut)}, ${report.ratioRaw.toFixed(2)}x against raw records`);
+        : `${isStdio(report.output) ? "stdout" : report.output}: ${report.samples} samples, ${formatBytes(report.bytesOut)}, ${report.ratioRaw.toFixed(2)}x against raw records`);
     });
 }

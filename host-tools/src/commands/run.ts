@@ -6,10 +6,11 @@ import { startLocalBoard } from "../boards/launch.js";
 import { resolveBoard } from "../boards/registry.js";
 import { BoardError, UsageError } from "../lib/errors.js";
 import { formatBytes, Output } from "../lib/output.js";
+import { stepProgress } from "../lib/progress.js";
 import { readTflite } from "../workflows/deploy.js";
 import { DeviceLink } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
-import { describeEvent, type RunEvent } from "../workflows/events.js";
+import { describeEvent, eventLevel, type RunEvent } from "../workflows/events.js";
 import { debugInfoFor, EXIT_APP_TRAPPED, sourceTrap } from "../workflows/traps.js";
 
 interface Opts {
@@ -52,8 +53,8 @@ stops the board and exits with status ${EXIT_APP_TRAPPED}; --json gives the trap
       const speed = opts.speed === "max" ? Infinity : Number(opts.speed);
       if (!(speed > 0)) throw new UsageError(`--speed needs a positive number or "max", got "${opts.speed}"`);
       const extraArgs = i2cDeviceArgs(target.simulated ? "rp2040-sim" : "host", (opts.i2c ?? []).map(parseI2cSpec));
+      if (opts.model) readTflite(opts.model); // checked before the app is built and any board starts
       const app = await buildApp(opts.app ?? "blink");
-      if (opts.model) readTflite(opts.model); // checked before any board starts
       out.info(`app ${app.app}: ${formatBytes(app.bytes)}`);
       const debugInfo = debugInfoFor(readFileSync(app.wasm), app.wasm);
       let sawTrap = false;
@@ -68,12 +69,13 @@ stops the board and exits with status ${EXIT_APP_TRAPPED}; --json gives the trap
         if (opts.json) process.stdout.write(JSON.stringify(e) + "\n");
         else {
           const line = describeEvent(e);
-          if (line !== undefined) out.line(line);
+          if (line !== undefined) out.deviceLine(line, eventLevel(e));
         }
       };
       if (target.simulated) out.info(`building ${target.board.name} firmware...`);
-      const board = await startLocalBoard(target, { app: app.wasm, model: opts.model, traceGpio: opts.traceGpio, flashFile: opts.flash, speed, extraArgs,
-        onGpio: (pin, level, cycle) => emit({ kind: "sim-gpio", pin, level, cycle }) });
+      const bar = stepProgress(`${target.board.name} firmware`, process.stderr, !opts.json);
+      const board = await startLocalBoard(target, { onBuildProgress: (p) => bar.update(p.percent, p.what), app: app.wasm, model: opts.model, traceGpio: opts.traceGpio, flashFile: opts.flash, speed, extraArgs,
+        onGpio: (pin, level, cycle) => emit({ kind: "sim-gpio", pin, level, cycle }) }).finally(() => bar.finish());
       out.info(`board ${target.name} up, UART on ${board.uartPath}`);
       const link = new DeviceLink(await openSerial(board.uartPath, target.board.serial.baud));
       link.onEvent((e) => emit(e.kind === "trap" ? sourceTrap(e, debugInfo) : e));

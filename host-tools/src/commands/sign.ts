@@ -1,9 +1,9 @@
 import type { Command } from "commander";
-import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { bundlePayload, detectKind, formatSemVer, parseSemVer, signImage, type PayloadKind } from "../ota/image.js";
 import { storeFor } from "../ota/keys.js";
 import { InputError, UsageError } from "../lib/errors.js";
+import { checkOutputFile, checkStdoutFree, readInput, writeOutput } from "../lib/files.js";
 import { formatBytes, Output } from "../lib/output.js";
 
 interface Opts {
@@ -24,18 +24,22 @@ export function register(program: Command): void {
     .option("--version <x.y.z>", "image version (semantic)", "0.0.0")
     .option("--counter <n>", "security counter: devices refuse images below their confirmed one", "0")
     .option("--kind <kind>", "app, model or bundle (default: from the file contents)")
-    .option("-o, --output <file>", "signed image (default: PAYLOAD with extension .wimg)")
+    .option("-o, --output <file>", "signed image, - for stdout (default: PAYLOAD with extension .wimg; stdout when PAYLOAD is - for stdin)")
     .option("--keys-dir <dir>", "key store directory")
     .option("--json", "machine-readable output")
     .action((payloadPath: string, modelPath: string | undefined, opts: Opts) => {
       const out = new Output(opts);
-      const first = readFileSync(payloadPath);
+      const dest = opts.output ?? (payloadPath === "-" ? "-"
+        : path.join(path.dirname(payloadPath), path.basename(payloadPath, path.extname(payloadPath)) + ".wimg"));
+      checkStdoutFree(dest, opts.json);
+      checkOutputFile(dest, "signed image");
+      const first = readInput(payloadPath, "payload");
       const firstKind = detectKind(first);
       let kind: PayloadKind;
       let payload: Buffer = first;
       let appLength = 0;
       if (modelPath) {
-        const model = readFileSync(modelPath);
+        const model = readInput(modelPath, "model");
         if (firstKind !== "app") throw new InputError(`${payloadPath}: a bundle starts with a .wasm app (no \\0asm magic here)`);
         if (detectKind(model) !== "model") throw new InputError(`${modelPath}: not a .tflite model (no TFL3 identifier at offset 4)`);
         kind = "bundle";
@@ -61,9 +65,8 @@ export function register(program: Command): void {
         kind, payload, appLength, version, securityCounter: counter,
         privateKey: store.privateKey(opts.key), rawPublicKey: key.rawPublicKey,
       });
-      const dest = opts.output ?? path.join(path.dirname(payloadPath), path.basename(payloadPath, path.extname(payloadPath)) + ".wimg");
-      writeFileSync(dest, image);
-      out.result({ output: dest, kind, version: formatSemVer(version), securityCounter: counter, key: key.name,
+      writeOutput(dest, image, "signed image");
+      out.resultBeside(dest, { output: dest, kind, version: formatSemVer(version), securityCounter: counter, key: key.name,
         keyId: key.keyId.toString(16).padStart(8, "0"), bytes: image.length },
       () => `signed ${kind} ${formatSemVer(version)} (counter ${counter}) with key ${key.name}: ${dest} (${formatBytes(image.length)})`);
     });

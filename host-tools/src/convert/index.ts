@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, wr
 import os from "node:os";
 import path from "node:path";
 import { ensureHostTool } from "../host/tools.js";
+import { checkOutputFile, isStdio, writeOutput } from "../lib/files.js";
 import { InputError, WasmcuError } from "../lib/errors.js";
 import { run } from "../lib/proc.js";
 import type { NnModelInfo, NnRunReport } from "../nn/engine.js";
@@ -169,12 +170,12 @@ export async function convertModel(o: ConvertOptions): Promise<ConvertResult> {
   const floatIo = o.inputs === "float32";
   if (o.inputs !== undefined && o.inputs !== "int8" && o.inputs !== "float32") throw new InputError(`--inputs must be int8 or float32, not ${String(o.inputs)}`);
   const perChannel = o.perChannel ?? true;
-  const outDir = path.dirname(path.resolve(o.output));
-  if (!existsSync(outDir) || !statSync(outDir).isDirectory()) throw new InputError(`output directory ${outDir} does not exist`);
+  checkOutputFile(o.output, "-o");
   const c = convertInMemory(o.model, o.calibration, { perChannel, floatIo });
   const g = c.graph, q = c.quantized;
-  const tmp = `${o.output}.tmp-${process.pid}`;
   const dir = mkdtempSync(path.join(os.tmpdir(), "wasmcu-convert-"));
+  // "-o -": the model goes to stdout once it is complete (and evaluated, with --report).
+  const tmp = isStdio(o.output) ? path.join(dir, "model.tflite") : `${o.output}.tmp-${process.pid}`;
   try {
     writeFileSync(tmp, c.bytes);
     let report: ConvertReport | undefined;
@@ -185,7 +186,8 @@ export async function convertModel(o: ConvertOptions): Promise<ConvertResult> {
       const exe = o.engine ?? (await ensureHostTool("wasmcu-nn"));
       report = await evaluate(c, tmp, set, o.evalData !== undefined, floatIo, exe, dir);
     }
-    renameSync(tmp, o.output);
+    if (isStdio(o.output)) writeOutput(o.output, c.bytes);
+    else renameSync(tmp, o.output);
     const io = (t: number): IoInfo => ({ name: g.tensors[t]!.name, shape: g.tensors[t]!.shape, type: floatIo ? "float32" : "int8", scale: q.q[t]!.scale, zero_point: q.q[t]!.zp });
     const counts: Record<string, number> = {};
     for (const op of c.ops) counts[op] = (counts[op] ?? 0) + 1;

@@ -1,4 +1,6 @@
 // How commands talk to the user: human text on a terminal, JSON for machines, quiet when piped.
+import { paintLevel, paletteFor, type Palette } from "./colour.js";
+
 export interface OutputOptions {
   json?: boolean;
   quiet?: boolean;
@@ -8,12 +10,17 @@ export class Output {
   readonly json: boolean;
   readonly quiet: boolean;
   readonly isTTY: boolean;
+  /** Colours for stdout and stderr (each off unless that stream is a terminal; see colour.ts). */
+  readonly colour: Palette;
+  readonly errColour: Palette;
 
   constructor(opts: OutputOptions, private readonly stdout: NodeJS.WriteStream = process.stdout,
               private readonly stderr: NodeJS.WriteStream = process.stderr) {
     this.json = opts.json ?? false;
     this.quiet = opts.quiet ?? false;
     this.isTTY = Boolean(stdout.isTTY);
+    this.colour = paletteFor(stdout);
+    this.errColour = paletteFor(stderr);
   }
 
   /** The command's result: JSON when --json, otherwise the human rendering. */
@@ -23,6 +30,13 @@ export class Output {
       const text = human();
       if (text) this.stdout.write(text.endsWith("\n") ? text : text + "\n");
     }
+  }
+
+  /** The result of a command whose data went to `file`: when that is "-" (stdout carries the
+   * data), the human summary goes to stderr instead and nothing else touches stdout. */
+  resultBeside(file: string | undefined, data: unknown, human: () => string): void {
+    if (file === "-") this.info(human());
+    else this.result(data, human);
   }
 
   /** A line of normal output (not in --json mode, where stdout carries only JSON). */
@@ -38,7 +52,18 @@ export class Output {
   }
 
   warn(text: string): void {
-    this.stderr.write(`warning: ${text}\n`);
+    this.stderr.write(`${this.errColour.yellow("warning:")} ${text}\n`);
+  }
+
+  /** A device's line (a log line, an app state) on stdout, coloured by its level on a terminal:
+   * error (and a trapped app) red, warn yellow, debug dim. */
+  deviceLine(text: string, level?: string): void {
+    this.line(level ? paintLevel(this.colour, level, text) : text);
+  }
+
+  /** The same, to stderr as chatter (not in --json or --quiet mode). */
+  deviceInfo(text: string, level?: string): void {
+    this.info(level ? paintLevel(this.errColour, level, text) : text);
   }
 }
 

@@ -2,10 +2,11 @@
 // Linux) describes and runs .tflite models; this module calls it and returns
 // typed results. Errors come back as typed errors carrying the engine's own
 // message (which names the table, tensor or operator at fault).
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { ensureHostTool } from "../host/tools.js";
 import { InputError, WasmcuError } from "../lib/errors.js";
 import { run } from "../lib/proc.js";
+import { tensorValues, type TensorValues } from "./values.js";
 
 export interface NnTensor {
   index: number;
@@ -73,7 +74,9 @@ export interface NnRunReport {
   arena_bytes: number;
   invokes: number;
   latency_ns: { min: number; mean: number; clock: string };
-  outputs: { index: number; tensor: number; file: string; bytes: number; type: string; shape: number[]; scale: number; zero_point: number }[];
+  outputs: { index: number; tensor: number; file: string; bytes: number; type: string; shape: number[]; scale: number; zero_point: number;
+    /** What the output file holds, as numbers (added by the CLI's library, not wasmcu-nn). */
+    values?: TensorValues }[];
   profile?: { op_index: number; op: string; ticks_ns: number; arena_bytes: number }[];
 }
 
@@ -116,5 +119,10 @@ export async function runModel(model: string, opts: NnRunOptions): Promise<NnRun
   const exe = await ensureHostTool("wasmcu-nn");
   const r = await run(exe, args);
   if (r.code !== 0) throw new InputError(engineMessage(r.stderr) || `wasmcu-nn run failed (status ${r.code})`);
-  return parseJson<NnRunReport>(r.stdout, "run");
+  const report = parseJson<NnRunReport>(r.stdout, "run");
+  for (const o of report.outputs) {
+    const values = existsSync(o.file) ? tensorValues(readFileSync(o.file), o.type, o.scale, o.zero_point) : undefined;
+    if (values) o.values = values;
+  }
+  return report;
 }

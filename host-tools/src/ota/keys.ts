@@ -25,6 +25,22 @@ export function storeFor(name: string, dirFlag?: string): { store: KeyStore; dev
   return { store: new KeyStore(devKeysDir), development: true };
 }
 
+/** Every key `sign --key` can use: the user's store, then the development key (keys/dev/)
+ * unless the user has a key of that name. `keys list` shows these. */
+export function availableKeys(dirFlag?: string): { key: StoredKey; development: boolean }[] {
+  const user = new KeyStore(keysDir(dirFlag));
+  const mine = user.list().map((key) => ({ key, development: false }));
+  if (mine.some((k) => k.key.name === DEV_KEY_NAME)) return mine;
+  const dev = new KeyStore(devKeysDir);
+  return dev.has(DEV_KEY_NAME) ? [...mine, { key: dev.get(DEV_KEY_NAME), development: true }] : mine;
+}
+
+/** A key by name as `sign --key` finds it (the development key included). */
+export function findKey(name: string, dirFlag?: string): { key: StoredKey; development: boolean } {
+  const { store, development } = storeFor(name, dirFlag);
+  return { key: store.get(name), development };
+}
+
 export interface StoredKey {
   name: string;
   keyId: number;

@@ -3,7 +3,7 @@
 // which needs no udevadm; SerialPort.list() is the fallback where sysfs is unreadable.
 import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
 import path from "node:path";
-import { UsageError } from "../lib/errors.js";
+import { DeviceError, UsageError } from "../lib/errors.js";
 
 export interface SerialPortInfo {
   /** Device node: /dev/ttyUSB0. */
@@ -214,7 +214,8 @@ function boardFamily(board: string): string {
 
 /**
  * The port to use when --port is not given: the only one whose USB id matches `board`
- * (or any supported board). Zero or several candidates are a UsageError listing them.
+ * (or any supported board). None is a DeviceError (exit 4: no board there); several are a
+ * UsageError listing them (exit 2: choose one with --port).
  */
 export async function pickPort(board?: string, opts: PortScanOptions = {}): Promise<string> {
   if (board === "rp2040-sim") {
@@ -227,7 +228,7 @@ export async function pickPort(board?: string, opts: PortScanOptions = {}): Prom
   const forBoard = board ? ` for --board ${board}` : "";
   const others = all.length === 0 ? "no serial ports at all" : `ports seen: ${all.map(describePort).join("; ")}`;
   if (cands.length === 0) {
-    throw new UsageError(`no serial port looks like a board${forBoard} (${others})`, board === "host"
+    throw new DeviceError(`no serial port looks like a board${forBoard} (${others})`, board === "host"
       ? "start a host board (wasmcu run --board host) or pass its pty with --port PATH"
       : "plug the board in (check the cable carries data), or pass --port PATH; `wasmcu ports` lists what is there");
   }

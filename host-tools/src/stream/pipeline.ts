@@ -1,8 +1,10 @@
 // File-level operations behind `wasmcu quantize` and `wasmcu dequantize`: both stream,
 // so memory stays constant whatever the file size (auto-calibration reads the input twice).
-import { createReadStream, createWriteStream, rmSync, statSync, type WriteStream } from "node:fs";
+import { createReadStream, statSync } from "node:fs";
+import type { Writable } from "node:stream";
 import { once } from "node:events";
 import { InputError, UsageError } from "../lib/errors.js";
+import { outputStream, removeOutput } from "../lib/files.js";
 import { MAX_BLOCK_SAMPLES, type ChannelCalibration, type StreamHeader } from "./format.js";
 import { StreamEncoder } from "./encoder.js";
 import { WqsDecoder, type Damage } from "./decoder.js";
@@ -57,7 +59,7 @@ export interface QuantizeReport {
   samplesPerSecond: number;
 }
 
-async function write(out: WriteStream, chunk: Uint8Array): Promise<void> {
+async function write(out: Writable, chunk: Uint8Array): Promise<void> {
   if (!out.write(chunk)) await once(out, "drain");
 }
 
@@ -101,7 +103,7 @@ export async function quantizeFile(opts: QuantizeOptions): Promise<QuantizeRepor
 
   const started = process.hrtime.bigint();
   let enc: StreamEncoder | null = null;
-  let out: WriteStream | null = null;
+  let out: Writable | null = null;
   let bytesOut = 0;
   let blocks = 0;
   let samples = 0;
@@ -126,7 +128,7 @@ export async function quantizeFile(opts: QuantizeOptions): Promise<QuantizeRepor
       channels = cal.length;
       errMax = new Float64Array(channels);
       errSq = new Float64Array(channels);
-      out = createWriteStream(opts.output);
+      out = outputStream(opts.output);
     })) {
       const e = enc!;
       if (bytesOut === 0) await emit(e.headerBytes(), false);
@@ -145,12 +147,12 @@ export async function quantizeFile(opts: QuantizeOptions): Promise<QuantizeRepor
     await emit(e.flush());
     failed = false;
   } finally {
-    const o = out as WriteStream | null;
+    const o = out as Writable | null;
     if (o) {
       o.end();
       await once(o, "close");
       // Do not leave a half-written stream behind that looks like a result.
-      if (failed) rmSync(opts.output, { force: true });
+      if (failed) removeOutput(opts.output);
     }
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -209,7 +211,7 @@ export async function dequantizeFile(input: string, output: string): Promise<Deq
   const dec = new WqsDecoder();
   const damage: Damage[] = [];
   const lost: { fromSeq: number; toSeq: number }[] = [];
-  let out: WriteStream | null = null;
+  let out: Writable | null = null;
   let quant: { lo: number; scale: number; off: number; dp: number }[] = [];
   let windowed = false;
   const handle = async (events: ReturnType<WqsDecoder["push"]>) => {
@@ -221,7 +223,7 @@ export async function dequantizeFile(input: string, output: string): Promise<Deq
           const scale = (c.hi - c.lo) / 255;
           return { lo: c.lo, scale, off: h.int8 ? 128 : 0, dp: decimalsFor(scale) };
         });
-        out = createWriteStream(output);
+        out = outputStream(output);
         const names = h.channels.map((c, i) => c.name || `ch${i}`);
         await write(out, Buffer.from([...(windowed ? ["window"] : []), "t", ...names].join(",") + "\n"));
       } else if (ev.type === "block") {
@@ -248,7 +250,7 @@ export async function dequantizeFile(input: string, output: string): Promise<Deq
     if (e instanceof InputError) throw new InputError(`${input}: ${e.message}`, e.hint);
     throw e;
   } finally {
-    const o = out as WriteStream | null;
+    const o = out as Writable | null;
     if (o) {
       o.end();
       await once(o, "close");

@@ -4,7 +4,7 @@
 // Blocks that arrive before any header are dropped (counted): without the header they
 // cannot be decoded. A lost or damaged block is skipped later by `wasmcu dequantize`.
 import { closeSync, openSync, writeSync } from "node:fs";
-import { InputError } from "../lib/errors.js";
+import { describeFsError, InputError, OutputError } from "../lib/errors.js";
 
 export interface RecordStats {
   file: string;
@@ -28,7 +28,11 @@ export class StreamRecorder {
     if (header) {
       if (!this.header) {
         this.header = Buffer.from(bytes);
-        this.fd = openSync(this.file, "w");
+        try {
+          this.fd = this.file === "-" ? 1 : openSync(this.file, "w"); // "-": stdout
+        } catch (e) {
+          throw new OutputError(`cannot write the recording ${this.file}: ${describeFsError(e)}`);
+        }
         this.write(bytes);
       } else if (!this.header.equals(bytes)) {
         throw new InputError(`the board's stream format changed during the recording (a different .wqs header arrived); ${this.file} holds what came before`);
@@ -49,7 +53,7 @@ export class StreamRecorder {
   }
 
   close(): RecordStats {
-    if (this.fd !== undefined) closeSync(this.fd);
+    if (this.fd !== undefined && this.fd !== 1) closeSync(this.fd);
     this.fd = undefined;
     return this.stats;
   }

@@ -5,7 +5,9 @@ import os from "node:os";
 import path from "node:path";
 import { startLocalBoard } from "../boards/launch.js";
 import type { BoardTarget } from "../boards/registry.js";
-import { InputError } from "../lib/errors.js";
+import type { BuildProgress } from "../build/firmware.js";
+import { InputError, OutputError, describeFsError } from "../lib/errors.js";
+import { tensorValues, type TensorValues } from "../nn/values.js";
 import { deploy, readTflite } from "./deploy.js";
 import { deviceModelInfo, runDeviceModel, type DeviceModelInfo } from "./model.js";
 import { DeviceLink } from "../link/session.js";
@@ -14,7 +16,7 @@ import { openSerial } from "../link/transport.js";
 export interface BoardRunReport {
   board: string;
   port?: string;
-  outputs: { file: string; bytes: number }[];
+  outputs: { file: string; bytes: number; type?: string; shape?: number[]; scale?: number; zero_point?: number; values?: TensorValues }[];
   micros: number;
   /** Emulated cycles on rp2040-sim; cycles counted by the chip on real boards (0 if none). */
   cycles: number;
@@ -35,22 +37,31 @@ function readInputs(files: string[]): Uint8Array[] {
 async function runAndWrite(link: DeviceLink, inputs: Uint8Array[], prefix: string): Promise<{ run: Awaited<ReturnType<typeof runDeviceModel>>; info: DeviceModelInfo; files: BoardRunReport["outputs"] }> {
   const info = await deviceModelInfo(link);
   const run = await runDeviceModel(link, inputs, { reset: true });
+  const outs = info.tensors.filter((t) => t.io === "output").sort((a, b) => a.index - b.index);
   const files = run.outputs.map((o, i) => {
     const file = `${prefix}.out${i}.bin`;
-    writeFileSync(file, o);
-    return { file, bytes: o.length };
+    try {
+      writeFileSync(file, o);
+    } catch (e) {
+      throw new OutputError(`cannot write output ${file}: ${describeFsError(e)}`);
+    }
+    const t = outs[i];
+    if (!t) return { file, bytes: o.length };
+    const values = tensorValues(o, t.type, t.scale, t.zero_point);
+    return { file, bytes: o.length, type: t.type, shape: t.shape, scale: t.scale, zero_point: t.zero_point, ...(values ? { values } : {}) };
   });
   return { run, info, files };
 }
 
 /** Runs on the emulated RP2040: the model is programmed into its flash before boot. */
-export async function runModelOnSim(target: BoardTarget, modelPath: string, inputFiles: string[], prefix: string): Promise<BoardRunReport> {
+export async function runModelOnSim(target: BoardTarget, modelPath: string, inputFiles: string[], prefix: string,
+  opts: { onBuildProgress?: (p: BuildProgress) => void } = {}): Promise<BoardRunReport> {
   const model = readTflite(modelPath);
   const inputs = readInputs(inputFiles);
   const dir = mkdtempSync(path.join(os.tmpdir(), "wasmcu-model-sim-"));
   const modelFile = path.join(dir, "model.tflite");
   writeFileSync(modelFile, model); // the checked bytes, programmed into the model slot before boot
-  const board = await startLocalBoard(target, { model: modelFile, flashFile: path.join(dir, "flash.bin"), speed: Infinity });
+  const board = await startLocalBoard(target, { model: modelFile, flashFile: path.join(dir, "flash.bin"), speed: Infinity, onBuildProgress: opts.onBuildProgress });
   const link = new DeviceLink(await openSerial(board.uartPath, target.board.serial.baud), { timeoutMs: 5000 });
   try {
     await link.connect(120_000);

@@ -1,5 +1,5 @@
 // Deploying an app (and optionally a model) to a running board over its link.
-import { readFileSync } from "node:fs";
+import { readInput } from "../lib/files.js";
 import { InputError } from "../lib/errors.js";
 import { Target } from "../link/constants.js";
 import type { DeviceLink, WriteStats } from "../link/session.js";
@@ -12,12 +12,7 @@ export interface DeployResult {
 }
 
 function readImage(file: string, what: string, magic: number[] | undefined, magicAt = 0): Uint8Array {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw new InputError(`cannot read the ${what} ${file}: ${(e as Error).message}`);
-  }
+  const bytes: Uint8Array = readInput(file, `the ${what}`); // "-": stdin
   if (bytes.length === 0) throw new InputError(`the ${what} ${file} is empty`);
   if (magic && !magic.every((b, i) => bytes[magicAt + i] === b)) {
     throw new InputError(`${file} is not a ${what} (its first bytes are not the ${what}'s magic number)`);

@@ -32,3 +32,11 @@ export function describeEvent(e: RunEvent): string | undefined {
       return undefined;
   }
 }
+
+/** How loud an event is, for colour on a terminal: a log line's own level, "error" for a
+ * trapped or invalid app, undefined for everything else. */
+export function eventLevel(e: RunEvent): string | undefined {
+  if (e.kind === "log") return e.level;
+  if (e.kind === "app") return e.state === "trapped" || e.state === "invalid" ? "error" : undefined;
+  return undefined;
+}

@@ -4,6 +4,7 @@
 // clearer errors sooner. Commands are described in host-tools/src/link/README.md.
 import { formatSemVer, HEADER_SIZE, IMAGE_MAGIC, parseImage, type ImageHeader } from "../ota/image.js";
 import { PATCH_HEADER_SIZE, PATCH_MAGIC, parsePatchHeader, type PatchHeader } from "../ota/delta.js";
+import { EXIT } from "../lib/exit-codes.js";
 import { DeviceError, InputError } from "../lib/errors.js";
 import { Cmd, LinkStatus, OtaMode } from "../link/constants.js";
 import { CHUNK_BYTES, DeviceLink, MIN_CHUNK_BYTES, NoAnswerError, type CommandResult } from "../link/session.js";
@@ -96,7 +97,11 @@ export interface PushOptions {
   onStage?: (what: string) => void;
 }
 
-export class UpdateRejectedError extends DeviceError {}
+/** The device refused the update's content (signature, counter, base image): the job failed
+ * (exit 1), the device and its link are fine. */
+export class UpdateRejectedError extends DeviceError {
+  override readonly exitCode: number = EXIT.FAILED;
+}
 
 function beginPayload(u: UpdateFile): Uint8Array {
   const headerBytes = u.mode === "image" ? HEADER_SIZE : PATCH_HEADER_SIZE;

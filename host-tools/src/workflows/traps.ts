@@ -2,10 +2,11 @@
 // first (`trap: integer divide by zero` / `    at loop (src/main.ts:17:13)`), using the app's
 // debug info kept on the host (build/debuginfo.ts) when there is one for the running module.
 import { findDebugInfo, sha256Hex, symbolize, type DebugInfo, type SourceFrame } from "../build/debuginfo.js";
+import { EXIT } from "../lib/exit-codes.js";
 import type { TrapContext, TrapFrame } from "../link/messages.js";
 
-/** The exit status of `run` and `deploy` when the app trapped. */
-export const EXIT_APP_TRAPPED = 1;
+/** The exit status of `run` and `deploy` when the app trapped: the job failed. */
+export const EXIT_APP_TRAPPED = EXIT.FAILED;
 
 /** A TRAP frame's content with each frame's function name and source position where known. */
 export interface SourceTrap {

@@ -270,3 +270,32 @@ test("a byte flipped on the wire inside a FLASH_DATA packet is caught by the ROM
   assert.equal(s.regions.reduce((n, r) => n + r.retries, 0), 1);
   flashHolds(link.model.flash, 0x1000, ims[0]!.data);
 });
+
+test("flash pointed at a board running wasmcu firmware says so instead of quoting its link bytes", async () => {
+  const { Duplex } = await import("node:stream");
+  const { FrameTransport } = await import("../../../host-tools/src/flash/esp32/transport.js");
+  const { encodeFrame } = await import("../../../host-tools/src/link/frame.js");
+  const { FrameType } = await import("../../../host-tools/src/link/constants.js");
+  // A wasmcu board: SLIP packets mean nothing to it; a link INFO frame gets its HELLO.
+  const hello = encodeFrame({ type: FrameType.Hello, flags: 0, seq: 0, payload: new TextEncoder().encode('{"protocol":1,"board":"esp32"}') });
+  let probed = 0;
+  const wire = new Duplex({
+    read() {},
+    write(chunk: Buffer, _enc, cb) {
+      // the link's INFO command (0x40) after COBS: its second byte is the type
+      if (chunk.length > 2 && chunk[1] === 0x40 && chunk.at(-1) === 0) {
+        probed++;
+        setImmediate(() => wire.push(Buffer.from(hello)));
+      }
+      cb();
+    },
+  });
+  const transport = new FrameTransport("/dev/ttyWASMCU", wire, {});
+  const tick = () => new Promise<void>((r) => setImmediate(r));
+  await assert.rejects(new EspLoader(transport, { ...quick, connectRounds: 1, noReset: true, sleep: tick }).connect(), (e: Error) => {
+    assert.match(e.message, /^\/dev\/ttyWASMCU: this board runs wasmcu firmware/);
+    assert.doesNotMatch(e.message, /the port said/);
+    return true;
+  });
+  assert.equal(probed, 1);
+});

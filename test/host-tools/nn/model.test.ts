@@ -26,6 +26,22 @@ describe("wasmcu model", { skip }, () => {
     assert.ok(readFileSync(`${prefix}.out0.bin`).equals(readFileSync(path.join(m, "out_8.out0.bin"))));
   });
 
+  test("run prints each output's values, dequantized and raw, and --json carries them (-o and --output-prefix alike)", async () => {
+    const m = path.join(models, "kws_ref_model");
+    const expected = readFileSync(path.join(m, "out_8.out0.bin"));
+    const raw = [...new Int8Array(expected.buffer, expected.byteOffset, expected.length)];
+    const json = await wasmcu(["model", "run", path.join(m, "model.tflite"), "-i", path.join(m, "in_8.in0.bin"), "-o", path.join(tmp, "v"), "--json"]);
+    assert.equal(json.code, 0, json.stderr);
+    const o = (JSON.parse(json.stdout) as { outputs: { scale: number; zero_point: number; values: { raw: number[]; dequantized: number[] } }[] }).outputs[0]!;
+    assert.deepEqual(o.values.raw, raw);
+    assert.deepEqual(o.values.dequantized, raw.map((q) => (q - o.zero_point) * o.scale));
+    const text = await wasmcu(["model", "run", path.join(m, "model.tflite"), "-i", path.join(m, "in_8.in0.bin"), "--output-prefix", path.join(tmp, "w")]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.ok(readFileSync(path.join(tmp, "w.out0.bin")).equals(expected));
+    assert.match(text.stdout, new RegExp(`^  raw int8 \\[${raw.slice(0, 3).join(", ")}, `, "m"));
+    assert.match(text.stdout, /^  values \[-?\d/m);
+  });
+
   test("run --frames feeds a stream to one interpreter (stateful LSTM)", async () => {
     const m = path.join(models, "trained_lstm_int8");
     const prefix = path.join(tmp, "lstm");
@@ -53,7 +69,7 @@ describe("wasmcu model", { skip }, () => {
   test("a wrong input size names the tensor and the expected byte count", async () => {
     const m = path.join(models, "hello_world_int8");
     const r = await wasmcu(["model", "run", path.join(m, "model.tflite"), "-i", path.join(models, "kws_ref_model", "in_0.in0.bin"), "-o", path.join(tmp, "x"), "--json"]);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 3);
     const err = (JSON.parse(r.stdout) as { error: { code: string; message: string } }).error;
     assert.equal(err.code, "E_INPUT");
     assert.match(err.message, /tensor 0 'serving_default_dense_input:0', INT8\): .* has 490 bytes, expected 1/);
@@ -61,11 +77,18 @@ describe("wasmcu model", { skip }, () => {
 
   test("a missing model file and a real board without --port are clear errors", async () => {
     const a = await wasmcu(["model", "info", path.join(tmp, "nope.tflite")]);
-    assert.equal(a.code, 1);
+    assert.equal(a.code, 3);
     assert.match(a.stderr, /model .*nope\.tflite does not exist/);
     const m = path.join(models, "hello_world_int8");
     const b = await wasmcu(["model", "run", path.join(m, "model.tflite"), "-i", path.join(m, "in_0.in0.bin"), "-o", path.join(tmp, "b"), "--board", "rp2040"]);
     assert.equal(b.code, 1);
     assert.match(b.stderr, /--board rp2040 is not available yet/);
+    // per-operator profiling is the host engine's: elsewhere it is refused before any board starts
+    const c = await wasmcu(["model", "run", path.join(m, "model.tflite"), "-i", path.join(m, "in_0.in0.bin"), "-o", path.join(tmp, "c"), "--board", "rp2040-sim", "--profile"]);
+    assert.equal(c.code, 2);
+    assert.match(c.stderr, /--profile: only with --board host .* on --board rp2040-sim the device times the whole invoke/);
+    const d = await wasmcu(["model", "run", path.join(m, "model.tflite"), "-i", path.join(m, "in_0.in0.bin"), "-o", path.join(tmp, "d"), "--port", "/dev/null", "--repeat", "3"]);
+    assert.equal(d.code, 2);
+    assert.match(d.stderr, /--repeat: only with --board host .* on --port \/dev\/null/);
   });
 });

@@ -19,7 +19,10 @@ test("keys new/list/export, sign and ota make work end to end from the command l
   assert.equal(statSync(path.join(keys, "dev.key")).mode & 0o777, 0o600);
 
   r = await wasmcu(["keys", "list", ...k, "--json"]);
-  assert.deepEqual(JSON.parse(r.stdout), [{ name: "dev", keyId: created.keyId, publicKey: created.publicKey, private: true }]);
+  // the store's key, then the development key sign --key wasmcu-dev uses
+  const listed = JSON.parse(r.stdout) as { name: string; development: boolean }[];
+  assert.deepEqual(listed[0], { name: "dev", keyId: created.keyId, publicKey: created.publicKey, private: true, development: false });
+  assert.deepEqual(listed.slice(1).map((x) => [x.name, x.development]), [["wasmcu-dev", true]]);
 
   r = await wasmcu(["keys", "export", "--c-header", ...k]);
   assert.equal(r.code, 0, r.stderr);
@@ -46,15 +49,15 @@ test("keys new/list/export, sign and ota make work end to end from the command l
   assert.equal((JSON.parse(r.stdout) as { type: string }).type, "patch");
 });
 
-test("sign refuses an unknown key and a file that is neither .wasm nor .tflite, with exit status 1", async () => {
+test("sign refuses an unknown key and a file that is neither .wasm nor .tflite, with exit status 3 (bad input)", async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "wasmcu-ota-cli-"));
   writeFileSync(path.join(dir, "x.bin"), "not a wasm");
   let r = await wasmcu(["sign", path.join(dir, "x.bin"), "--key", "nope", "--keys-dir", path.join(dir, "k")]);
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 3);
   assert.match(r.stderr, /neither a \.wasm nor a \.tflite/);
   writeFileSync(path.join(dir, "y.wasm"), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
   r = await wasmcu(["sign", path.join(dir, "y.wasm"), "--key", "nope", "--keys-dir", path.join(dir, "k")]);
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 3);
   assert.match(r.stderr, /no key "nope"/);
 });
 
@@ -90,9 +93,47 @@ test("wasmcu sign --key wasmcu-dev and wasmcu ota push|status against the host b
     assert.match(r.stdout, /app\s+app_[ab]\s+confirmed\s+app 1\.0\.0 \(counter 3/);
 
     r = await wasmcu(["ota", "push", path.join(dir, "v1.wasm"), ...port]);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 3);
     assert.match(r.stderr, /neither a signed image \(WOTA\) nor a delta patch/);
   } finally {
     await board.stop();
   }
+});
+
+test("keys list, keys export and sign agree on the development key wasmcu-dev (keys/dev/)", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "wasmcu-devkey-"));
+  const k = ["--keys-dir", path.join(dir, "empty-store")];
+  let r = await wasmcu(["keys", "list", ...k]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^wasmcu-dev \(development: public, keys\/dev\/\)\s+([0-9a-f]{8})/m);
+  assert.match(r.stdout, /no keys of your own/);
+  const id = /wasmcu-dev \(development[^)]*\)\s+([0-9a-f]{8})/.exec(r.stdout)![1]!;
+  r = await wasmcu(["keys", "export", "wasmcu-dev", ...k]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`^wasmcu-dev ${id} [0-9a-f]{64}$`, "m"));
+  writeFileSync(path.join(dir, "a.wasm"), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+  r = await wasmcu(["sign", path.join(dir, "a.wasm"), "--key", "wasmcu-dev", ...k, "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((JSON.parse(r.stdout) as { keyId: string }).keyId, id);
+  // exporting the whole store never takes the public development key along
+  r = await wasmcu(["keys", "export", "--c-header", ...k]);
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /no keys to export/);
+});
+
+test("-o - and an input of - : sign and ota info through pipes", async () => {
+  const { spawnSync } = await import("node:child_process");
+  const { repoRoot } = await import("../../helpers/paths.js");
+  const bin = path.join(repoRoot, "host-tools/bin/wasmcu.js");
+  const wasm = Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+  const signed = spawnSync(process.execPath, [bin, "sign", "-", "--key", "wasmcu-dev", "-o", "-"], { input: wasm, cwd: mkdtempSync(path.join(os.tmpdir(), "wasmcu-pipe-")) });
+  assert.equal(signed.status, 0, signed.stderr.toString());
+  assert.equal(parseImage(signed.stdout).kind, "app");
+  assert.match(signed.stderr.toString(), /signed app 0\.0\.0/); // the summary goes to stderr
+  const info = spawnSync(process.execPath, [bin, "ota", "info", "-", "--json"], { input: signed.stdout });
+  assert.equal(info.status, 0, info.stderr.toString());
+  assert.equal((JSON.parse(info.stdout.toString()) as { type: string }).type, "image");
+  const clash = spawnSync(process.execPath, [bin, "sign", "-", "--key", "wasmcu-dev", "-o", "-", "--json"], { input: wasm });
+  assert.equal(clash.status, 2);
+  assert.match(clash.stderr.toString(), /-o - writes the data to stdout: it cannot go with --json/);
 });

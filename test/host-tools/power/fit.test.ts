@@ -107,8 +107,8 @@ test("wasmcu power fit prints coefficients with standard errors and residuals; -
     const r = JSON.parse(json.stdout) as ReturnType<typeof fitPowerModel>;
     assert.deepEqual(r.coefficients, fitPowerModel(runs).coefficients);
     const bad = cli(["power", "fit", path.join(dir, "missing.json")]);
-    assert.equal(bad.status, 1);
-    assert.match(bad.stderr, /cannot read .*missing\.json: ENOENT/);
+    assert.equal(bad.status, 3);
+    assert.match(bad.stderr, /cannot read .*missing\.json: no such file or folder/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

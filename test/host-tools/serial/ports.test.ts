@@ -133,3 +133,11 @@ test("running host boards are found through procfs: the pty behind wasmcu-host's
   assert.equal(await pickPort("esp32", { sysfsRoot: sys, procRoot: proc }), "/dev/ttyUSB0");
   await assert.rejects(pickPort("host", { sysfsRoot: sys, procRoot: noProc }), /no serial port looks like a board for --board host/);
 });
+
+test("no board on any port is a device problem (exit 4); several are a usage question (exit 2)", async () => {
+  const { DeviceError } = await import("../../../host-tools/src/lib/errors.js");
+  const none = fakeSysfs([{ tty: "ttyUSB1", vid: "0403", pid: "6001", product: "FT232R USB UART" }]);
+  await assert.rejects(pickPort("esp32", { sysfsRoot: none, procRoot: noProc }), (e: Error) => e instanceof DeviceError && e.exitCode === 4);
+  const two = fakeSysfs([{ tty: "ttyUSB0", vid: "10c4", pid: "ea60" }, { tty: "ttyACM0", vid: "2e8a", pid: "000a", acm: true }]);
+  await assert.rejects(pickPort(undefined, { sysfsRoot: two, procRoot: noProc }), (e: Error) => e instanceof UsageError && e.exitCode === 2);
+});

@@ -83,9 +83,9 @@ test("CLI: quantize --report --json prints per-channel errors, sizes, ratio and 
   assert.match(human.stdout, /throughput: \d+ samples\/s/);
 });
 
-test("CLI: bad input exits 1 with the line and column; no stack trace", async () => {
+test("CLI: bad input exits 3 with the line and column; no stack trace", async () => {
   const r = await wasmcu(["quantize", vegaFile("seattle-weather.csv"), "-o", out("x.wqs")]);
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 3);
   assert.match(r.stderr, /seattle-weather.csv line 2, column "weather": "drizzle" is not a number/);
   assert.match(r.stderr, /hint: pick numeric columns with --channels/);
   assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
@@ -107,7 +107,7 @@ test("CLI: dequantize skips a damaged block, warns with its byte offset and exit
   assert.equal(rep.lostBlocks, 1);
   assert.equal(rep.samples, r.samples - 256);
   const cut = await wasmcu(["dequantize", vegaFile("sf-temps.csv"), "-o", out("no.csv")]);
-  assert.equal(cut.code, 1);
+  assert.equal(cut.code, 3);
   assert.match(cut.stderr, /not a .wqs stream/);
 });
 

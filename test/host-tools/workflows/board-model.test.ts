@@ -43,6 +43,6 @@ test("wasmcu model run on a board with a missing input file names the file", asy
   const tmp = mkdtempSync(path.join(os.tmpdir(), "wasmcu-model-bad-"));
   const r = await wasmcu(["model", "run", path.join(hello, "model.tflite"), "--input", path.join(tmp, "nope.bin"),
     "--output-prefix", path.join(tmp, "p"), "--port", "/dev/null"], { timeoutMs: 60_000 });
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 3);
   assert.match(r.stderr, /cannot read input .*nope\.bin/);
 });

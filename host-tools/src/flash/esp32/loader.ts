@@ -10,6 +10,8 @@ import {
 } from "./protocol.js";
 import { bootloaderSequences, hardReset, type ResetSequence } from "./reset.js";
 import type { FrameTransport } from "./transport.js";
+import { Cmd } from "../../link/constants.js";
+import { encodeFrame, FrameDecoder } from "../../link/frame.js";
 
 /** The ROM loader's block size for FLASH_DATA / FLASH_DEFL_DATA. */
 export const ROM_BLOCK_SIZE = 0x400;
@@ -53,6 +55,8 @@ export interface LoaderOptions {
   connectRounds?: number;
   /** Resends of a data block the ROM rejected for a bad checksum. */
   blockRetries?: number;
+  /** After a failed sync: how long to wait for a wasmcu board to answer a link INFO probe. */
+  probeMs?: number;
   /** Skip the DTR/RTS reset (chip already in download mode). */
   noReset?: boolean;
   /** The port is Espressif's USB-serial/JTAG: try its reset sequence first. */
@@ -104,6 +108,7 @@ export class EspLoader {
       syncAttemptsPerReset: opts.syncAttemptsPerReset ?? 5,
       connectRounds: opts.connectRounds ?? 2,
       blockRetries: opts.blockRetries ?? 3,
+      probeMs: opts.probeMs ?? 500,
       noReset: opts.noReset ?? false,
       usbJtagSerial: opts.usbJtagSerial ?? false,
     };
@@ -178,6 +183,7 @@ export class EspLoader {
       : bootloaderSequences(this.o.usbJtagSerial);
     if (!this.o.noReset && !this.port.canSetSignals) this.signalProblem = "the port has no DTR/RTS lines";
     let noise = "";
+    let heard = ""; // everything the port said outside SLIP frames, for telling a wasmcu board
     for (let round = 0; round < this.o.connectRounds; round++) {
       for (const seq of sequences) {
         if (seq && !this.signalProblem) {
@@ -197,7 +203,13 @@ export class EspLoader {
           return;
         }
         noise ||= this.port.noise.trim();
+        if (heard.length < 16384) heard += this.port.noise;
       }
+    }
+    if (await this.wasmcuAnswers(heard)) {
+      throw new DeviceError(`${this.where()}: this board runs wasmcu firmware (it answers in wasmcu link frames), not the ESP ROM loader`,
+        "update its app or model with wasmcu deploy or wasmcu ota push; to flash new firmware, put the chip in its ROM loader: " +
+        "hold BOOT (IO0) down, press and release EN/RESET, release BOOT, then run again with --before no-reset");
     }
     const attempts = this.o.connectRounds * sequences.length * this.o.syncAttemptsPerReset;
     const lines = [
@@ -209,6 +221,27 @@ export class EspLoader {
     throw new DeviceError(lines.join("\n"),
       "hold BOOT (IO0) down, press and release EN/RESET, release BOOT, then run again with --before no-reset; " +
       "check that the port is the ESP32's and that no monitor holds it");
+  }
+
+  /**
+   * Whether the other end speaks the wasmcu link: frames in what it already said, or an answer
+   * to a link INFO command sent now (a running wasmcu board ignores the ROM's SLIP packets).
+   */
+  private async wasmcuAnswers(heard: string): Promise<boolean> {
+    const hasFrame = (latin1: string) =>
+      new FrameDecoder().push(Buffer.from(latin1 + "\0", "latin1")).some((i) => i.kind === "frame");
+    if (hasFrame(heard)) return true;
+    try {
+      this.port.flushInput();
+      await this.port.writeRaw(encodeFrame({ type: Cmd.Info, flags: 0, seq: 1, payload: new Uint8Array(0) }));
+      for (let waited = 0; waited < this.o.probeMs; waited += 50) {
+        await this.sleep(50);
+        if (hasFrame(this.port.noise)) return true;
+      }
+    } catch {
+      // a port that cannot even take the probe: the sync failure says enough
+    }
+    return false;
   }
 
   /** Reads the magic register and identifies the chip. */

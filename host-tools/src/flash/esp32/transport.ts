@@ -50,6 +50,13 @@ export class FrameTransport {
     return this.control.setSignals !== undefined;
   }
 
+  /** Writes bytes as they are, without SLIP framing (to ask something other than the ROM). */
+  async writeRaw(bytes: Uint8Array): Promise<void> {
+    if (this.closedError) throw this.closedError;
+    await new Promise<void>((resolve, reject) =>
+      this.stream.write(bytes, (err) => (err ? reject(new DeviceError(`${this.name}: write failed: ${err.message}`)) : resolve())));
+  }
+
   async writePacket(packet: Uint8Array): Promise<void> {
     if (this.closedError) throw this.closedError;
     const bytes = slipEncode(packet);
