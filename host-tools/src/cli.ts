@@ -30,7 +30,7 @@ export function reportError(err: unknown, argv: string[]): number {
   if (err instanceof CommanderError) return err.exitCode;
   if (err instanceof WasmcuError) {
     if (json) {
-      process.stdout.write(JSON.stringify({ error: { code: err.code, message: err.message, hint: err.hint } }, null, 2) + "\n");
+      process.stdout.write(JSON.stringify({ error: { code: err.code, message: err.message, hint: err.hint, ...err.data } }, null, 2) + "\n");
     }
     process.stderr.write(`wasmcu: error: ${err.message}\n`);
     if (err.details) process.stderr.write(err.details.endsWith("\n") ? err.details : err.details + "\n");

@@ -27,7 +27,7 @@ export function register(program: Command): void {
     .command("run")
     .description("build an app and the firmware, start the board (host or emulated), and show what it reports")
     .option("-b, --board <board>", "host or rp2040-sim", "host")
-    .option("-a, --app <app>", "app to run (folder under firmware/apps or a path)", "blink")
+    .option("-a, --app <app>", "app to run: a project folder, a folder under firmware/apps or a path (default: the project in this folder, else blink)")
     .option("-m, --model <file>", "a .tflite model to put in the board's model slot before boot")
     .option("--for <seconds>", "stop after this many seconds (default: until Ctrl-C)")
     .option("--no-trace-gpio", "do not report GPIO writes")
@@ -47,7 +47,7 @@ export function register(program: Command): void {
       const speed = opts.speed === "max" ? Infinity : Number(opts.speed);
       if (!(speed > 0)) throw new UsageError(`--speed needs a positive number or "max", got "${opts.speed}"`);
       const extraArgs = i2cDeviceArgs(target.simulated ? "rp2040-sim" : "host", (opts.i2c ?? []).map(parseI2cSpec));
-      const app = await buildApp(opts.app ?? "blink");
+      const app = await buildApp(opts.app);
       if (opts.model) readTflite(opts.model); // checked before any board starts
       out.info(`app ${app.app}: ${formatBytes(app.bytes)}`);
       const emit = (e: RunEvent) => {
