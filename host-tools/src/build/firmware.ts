@@ -1,10 +1,11 @@
 // Builds a board's firmware with CMake into build/<board>/.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { BoardError, BuildError } from "../lib/errors.js";
 import { firmwareBuildDir, repoRoot } from "../lib/paths.js";
 import { run } from "../lib/proc.js";
 import { parseMapFile, type MemoryUse } from "./mapfile.js";
+import { toRp2040Uf2 } from "./uf2.js";
 
 export interface FirmwareBuild {
   board: string;
@@ -63,6 +64,11 @@ export async function buildFirmware(board: FirmwareBoard, opts: { onOutput?: (s:
   const b = await run("cmake", ["--build", dir, "--parallel", "2"], { onOutput: opts.onOutput, installHint: CMAKE_HINT });
   if (b.code !== 0) throw new BuildError(`building the ${board.name} firmware failed`, summariseBuildLog(b.stdout + b.stderr));
   const bin = path.join(dir, "bin");
+  // CMake writes the .uf2 with the repository's tsx; an installed package has none, so it is made here.
+  for (const uf2 of board.outputs.filter((o) => o.endsWith(".uf2")).map((o) => path.join(bin, o))) {
+    const elf = uf2.replace(/\.uf2$/, ".elf");
+    if (existsSync(elf) && (!existsSync(uf2) || statSync(uf2).mtimeMs < statSync(elf).mtimeMs)) writeFileSync(uf2, toRp2040Uf2(readFileSync(elf)));
+  }
   const artifacts = board.outputs.map((o) => path.join(bin, o)).filter((p) => existsSync(p));
   // The map of the main image: named like the board's first output (wasmcu-rp2040.elf → wasmcu-rp2040.map).
   const main = board.outputs[0]?.replace(/\.(elf|bin|uf2)$/, "");
