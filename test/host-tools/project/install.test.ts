@@ -15,7 +15,10 @@ const demo = path.join(project, "demo");
 // Firmware builds are cached per machine; this test's cache lives in the repo's build/ (kept
 // between runs here, empty on a clean clone), never in the user's ~/.cache.
 const cache = path.join(repoRoot, "build", "user-cache");
-const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith("npm_")));
+// As a user's shell has it: no npm settings from an outer `npm test`, and not inside a test
+// runner (NODE_TEST_CONTEXT makes the project's own `node --test` report to this one).
+const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env)
+  .filter(([k]) => !k.toLowerCase().startsWith("npm_") && k !== "NODE_TEST_CONTEXT"));
 Object.assign(env, { WASMCU_CACHE_DIR: cache, npm_config_offline: "true", npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" });
 let tarball = "";
 
