@@ -100,7 +100,7 @@ function newestMtime(dirs: string[]): number {
 
 /** An asc diagnostic as ours: its source path (relative to `base`, or `~lib/...`) turned into a file to print. */
 function fromAsc(d: AscDiagnostic, base: string): Diagnostic {
-  const severity = d.category === 1 ? "warning" as const : "error" as const;
+  const severity = d.category === ASC_ERROR ? "error" as const : "warning" as const;
   const code = `TS${d.code}`;
   const src = d.range?.source?.normalizedPath;
   if (!src) return { severity, message: d.message, code };
@@ -121,6 +121,10 @@ function fromAsc(d: AscDiagnostic, base: string): Diagnostic {
   if (!file) return { severity, message: d.message, code, file: src };
   return diagnosticAt(file, d.range?.start, { severity, message: d.message, code });
 }
+
+/** asc's DiagnosticCategory: 0 pedantic, 1 info, 2 warning, 3 error. */
+const ASC_WARNING = 2;
+const ASC_ERROR = 3;
 
 interface AscDiagnostic {
   message: string;
@@ -174,7 +178,9 @@ export async function buildApp(app: string | undefined, opts: AppBuildOptions = 
   const cwd = process.cwd();
   process.chdir(base); // asc resolves paths and asconfig "extends" from the working directory
   try {
-    const result = await asc.main(args, { stdout: sink, stderr: sink, reportDiagnostic: (d: AscDiagnostic) => ascDiagnostics.push(fromAsc(d, base)) });
+    const result = await asc.main(args, { stdout: sink, stderr: sink, reportDiagnostic: (d: AscDiagnostic) => {
+      if (d.category >= ASC_WARNING) ascDiagnostics.push(fromAsc(d, base));
+    } });
     if (result.error) {
       removeOutputs();
       throw diagnosticsError(`compiling ${displayPath(entry, cwd)} failed`, ascDiagnostics, text.trim() || result.error.message);
