@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { BoardError, BuildError } from "../lib/errors.js";
-import { firmwareBuildDir, isCheckout, repoRoot } from "../lib/paths.js";
+import { displayPath, firmwareBuildDir, isCheckout, repoRoot } from "../lib/paths.js";
 import { run } from "../lib/proc.js";
 import { parseMapFile, type MemoryUse } from "./mapfile.js";
 import { toRp2040Uf2 } from "./uf2.js";
@@ -80,7 +80,7 @@ export function adoptBuildDir(dir: string): void {
 export async function buildFirmware(board: FirmwareBoard, opts: { onOutput?: (s: string) => void; buildDir?: string; clockHz?: number } = {}): Promise<FirmwareBuild> {
   if (board.buildable_here === false) {
     throw new BoardError(`the ${board.name} firmware is built with its vendor toolchain, not here`,
-      `see ${path.relative(repoRoot, path.join(board.dir, "README.md"))} for the idf.py steps`);
+      `see ${displayPath(path.join(board.dir, "README.md"))} for the idf.py steps`);
   }
   const clock = opts.clockHz !== undefined && opts.clockHz !== board.clock_hz ? opts.clockHz : undefined;
   const dir = opts.buildDir ?? (clock ? `${firmwareBuildDir(board.name)}-${clock / 1e6}mhz` : firmwareBuildDir(board.name));
