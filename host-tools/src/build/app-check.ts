@@ -93,6 +93,12 @@ export function checkApp(info: WasmInfo, natives: NativeDef[], sources: AppSourc
     const d = (message: string) => diagnosticAt(sources.entry, offset, { severity: "error", message, code: "WASMCU_EXPORT" }, entry?.text);
     if (!exp) {
       if (fn === "loop" && noLoop) continue;
+      const hidden = entry ? new RegExp(`(^|[^\\w.])function\\s+(${fn})\\s*\\(`, "m").exec(entry.text) : null;
+      if (hidden) {
+        diags.push(diagnosticAt(sources.entry, hidden.index + hidden[0].lastIndexOf(fn), { severity: "error", code: "WASMCU_EXPORT",
+          message: `${fn}() is not exported, so the device cannot call it: write \`export function ${fn}\`` }, entry!.text));
+        continue;
+      }
       diags.push(d(`the app does not export ${fn}(): the device calls ${fn === "setup" ? "setup() once at start" : "loop() again and again after setup()"}; ` +
         `add \`export function ${fn}(): void { ... }\` to this file`));
     } else if (exp.kind !== "func") {

@@ -62,6 +62,13 @@ test("an app without loop() is refused; one saying `// wasmcu: no-loop` (served 
   assert.ok((await buildApp(lib.dir)).bytes > 0);
 });
 
+test("a loop() that is not exported is refused at its name, saying to export it", async () => {
+  const { dir, main } = app(["export function setup(): void {}", "", "function loop(): void {}"]);
+  const [d] = await refused(dir);
+  assert.deepEqual([d!.file, d!.line, d!.column, d!.code], [main, 3, 10, "WASMCU_EXPORT"]);
+  assert.match(d!.message, /loop\(\) is not exported/);
+});
+
 test("setup() or loop() with arguments or a result is refused at its name", async () => {
   const { dir, main } = app(["export function setup(): void {}", "", "export function loop(): i32 { return 1; }"]);
   const [d] = await refused(dir);

@@ -24,6 +24,7 @@ let tarball = "";
 
 const npm = (args: string[], cwd: string, timeoutMs = 300_000) => sh("npm", args, { cwd, env, timeoutMs });
 const npx = (args: string[], cwd = demo, timeoutMs = 600_000) => sh("npx", ["--no-install", "wasmcu", ...args], { cwd, env, timeoutMs });
+const OFFLINE = "\n(npm installs offline here: its cache must hold the repository's dependencies, as `npm ci` leaves them)";
 const events = (stdout: string) => stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
 
 before(async () => {
@@ -36,7 +37,7 @@ test("the packed CLI installs into a project with npm install --save-dev and run
   writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "my-project", private: true }, null, 2));
   writeOfflineLock(project, tarball);
   const i = await npm(["install", "--save-dev", tarball], project);
-  assert.equal(i.code, 0, i.stderr);
+  assert.equal(i.code, 0, i.stderr + OFFLINE);
   const pkg = JSON.parse(readFileSync(path.join(project, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
   assert.match(pkg.devDependencies.wasmcu!, /^file:.*wasmcu-\d+\.\d+\.\d+\.tgz$/);
   const v = await npx(["--version"], project, 60_000);
@@ -62,7 +63,7 @@ test("npx wasmcu new demo makes a project whose README commands install, build a
 
   writeOfflineLock(demo, tarball);
   const i = await npm(["install"], demo);
-  assert.equal(i.code, 0, i.stderr);
+  assert.equal(i.code, 0, i.stderr + OFFLINE);
   const b = await npx(["build"], demo);
   assert.equal(b.code, 0, b.stderr);
   // Output in the app's own folder; every path printed is one to paste from here.
