@@ -167,7 +167,8 @@ export async function buildApp(app: string | undefined, opts: AppBuildOptions = 
   const sink = asc.createMemoryStream((chunk) => {
     text += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
   });
-  const ascDiagnostics: Diagnostic[] = [];
+  // Kept raw while asc runs in `base`, turned into paths from the user's folder afterwards.
+  const raw: AscDiagnostic[] = [];
   const args = [
     path.relative(base, entry),
     "--config", config,
@@ -176,18 +177,19 @@ export async function buildApp(app: string | undefined, opts: AppBuildOptions = 
     "--textFile", path.relative(base, wasm.replace(/\.wasm$/, ".wat")),
   ];
   const cwd = process.cwd();
+  let failed: string | undefined;
   process.chdir(base); // asc resolves paths and asconfig "extends" from the working directory
   try {
     const result = await asc.main(args, { stdout: sink, stderr: sink, reportDiagnostic: (d: AscDiagnostic) => {
-      if (d.category >= ASC_WARNING) ascDiagnostics.push(fromAsc(d, base));
+      if (d.category >= ASC_WARNING) raw.push(d);
     } });
-    if (result.error) {
-      removeOutputs();
-      throw diagnosticsError(`compiling ${displayPath(entry, cwd)} failed`, ascDiagnostics, text.trim() || result.error.message);
-    }
+    if (result.error) removeOutputs();
+    failed = result.error ? text.trim() || result.error.message : undefined;
   } finally {
     process.chdir(cwd);
   }
+  const ascDiagnostics = raw.map((d) => fromAsc(d, base));
+  if (failed !== undefined) throw diagnosticsError(`compiling ${displayPath(entry)} failed`, ascDiagnostics, failed);
   const bytes = readFileSync(wasm);
   const checks = checkApp(readWasmInfo(bytes, displayPath(wasm)), loadNatives(), { entry, dirs: appDirs });
   if (checks.length) {
