@@ -18,6 +18,8 @@ export interface AppBuild {
   upToDate: boolean;
   /** Warnings from the compiler (errors end the build with a BuildError carrying them all). */
   diagnostics: Diagnostic[];
+  /** The app project's folder, when the app is one (`wasmcu new`). */
+  project?: string;
 }
 
 /** A user's app project: package.json and src/main.ts; builds into its build/ folder. */
@@ -154,7 +156,7 @@ export async function buildApp(app: string | undefined, opts: AppBuildOptions = 
   const appDirs = project ? [path.join(project.root, "src")] : [path.dirname(entry)];
   const sources = [...appDirs, sdkDir, path.join(repoRoot, "asconfig.json"), ...(projectConfig ? [projectConfig] : [])];
   if (!opts.force && existsSync(wasm) && statSync(wasm).mtimeMs >= newestMtime(sources)) {
-    return { app: name, wasm, bytes: statSync(wasm).size, upToDate: true, diagnostics: [] };
+    return { app: name, wasm, bytes: statSync(wasm).size, upToDate: true, diagnostics: [], ...(project ? { project: project.root } : {}) };
   }
   mkdirSync(outDir, { recursive: true });
   // A failed build leaves no .wasm behind that a later build could take as up to date.
@@ -196,5 +198,5 @@ export async function buildApp(app: string | undefined, opts: AppBuildOptions = 
     removeOutputs();
     throw diagnosticsError(`${displayPath(entry)} would not run on the device`, [...ascDiagnostics, ...checks]);
   }
-  return { app: name, wasm, bytes: bytes.length, upToDate: false, diagnostics: ascDiagnostics };
+  return { app: name, wasm, bytes: bytes.length, upToDate: false, diagnostics: ascDiagnostics, ...(project ? { project: project.root } : {}) };
 }

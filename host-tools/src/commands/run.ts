@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import path from "node:path";
 import { buildApp } from "../build/app.js";
 import { i2cDeviceArgs, I2C_KINDS, parseI2cSpec } from "../boards/i2c-devices.js";
 import { startLocalBoard } from "../boards/launch.js";
@@ -31,7 +32,7 @@ export function register(program: Command): void {
     .option("-m, --model <file>", "a .tflite model to put in the board's model slot before boot")
     .option("--for <seconds>", "stop after this many seconds (default: until Ctrl-C)")
     .option("--no-trace-gpio", "do not report GPIO writes")
-    .option("--flash <file>", "the board's flash image file (default build/<board>/flash.bin)")
+    .option("--flash <file>", "the board's flash image file (default: build/<board>-flash.bin in an app project, else beside the firmware)")
     .option("--speed <factor>", "rp2040-sim: emulated seconds per wall second, or max", "1")
     .option("--i2c <devices...>", `simulated I2C devices on the board's bus, KIND@ADDRESS (${I2C_KINDS.join(", ")}; e.g. mpu6050@0x68 on rp2040-sim)`)
     .option("--json", "one JSON object per event (NDJSON)")
@@ -59,7 +60,8 @@ export function register(program: Command): void {
         }
       };
       if (target.simulated) out.info(`building ${target.board.name} firmware...`);
-      const board = await startLocalBoard(target, { app: app.wasm, model: opts.model, traceGpio: opts.traceGpio, flashFile: opts.flash, speed, extraArgs,
+      const board = await startLocalBoard(target, { app: app.wasm, model: opts.model, traceGpio: opts.traceGpio,
+        flashFile: opts.flash ?? (app.project ? path.join(app.project, "build", `${target.name}-flash.bin`) : undefined), speed, extraArgs,
         onGpio: (pin, level, cycle) => emit({ kind: "sim-gpio", pin, level, cycle }) });
       out.info(`board ${target.name} up, UART on ${board.uartPath}`);
       const link = new DeviceLink(await openSerial(board.uartPath, target.board.serial.baud));

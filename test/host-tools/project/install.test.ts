@@ -93,9 +93,10 @@ test("the firmware is built once per machine, outside the project, and used by e
 });
 
 for (const board of ["host", "rp2040-sim"]) {
-  test(`npx wasmcu run --board ${board} runs the new app: its setup log and LED writes`, async () => {
-    const r = await npx(["run", "--board", board, "--for", "3", "--flash", path.join("build", `${board}-flash.bin`), "--json"]);
+  test(`npx wasmcu run --board ${board} runs the new app (its setup log, LED writes), the board's flash in the project`, async () => {
+    const r = await npx(["run", "--board", board, "--for", "3", "--json"]);
     assert.equal(r.code, 0, r.stderr);
+    assert.ok(existsSync(path.join(demo, "build", `${board}-flash.bin`)), "the board's flash image is not in the project's build/");
     const ev = events(r.stdout);
     const logs = ev.filter((e) => e.kind === "log").map((e) => String(e.text));
     assert.ok(logs.includes("demo: started"), `${r.stdout}\n${r.stderr}`);
