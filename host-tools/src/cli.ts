@@ -61,7 +61,7 @@ export function reportError(err: unknown, argv: string[]): number {
   const known = err instanceof WasmcuError ? err : fsErrorToWasmcu(err);
   if (known) {
     if (json) {
-      process.stdout.write(JSON.stringify({ error: { code: known.code, message: known.message, hint: known.hint, exit: known.exitCode } }, null, 2) + "\n");
+      process.stdout.write(JSON.stringify({ error: { code: known.code, message: known.message, hint: known.hint, exit: known.exitCode, ...known.data } }, null, 2) + "\n");
     }
     process.stderr.write(`${c.red(c.bold("wasmcu: error:"))} ${known.message}\n`);
     if (known.details) process.stderr.write(known.details.endsWith("\n") ? known.details : known.details + "\n");

@@ -42,7 +42,7 @@ test("a missing app is a clear error naming the expected path", async () => {
   assert.match(r.stderr, /apps here: .*blink/);
 });
 
-test("an app that does not compile shows asc's message, not a stack trace", async () => {
+test("an app that does not compile shows asc's message at file:line:col, not a stack trace", async () => {
   const { mkdtempSync, writeFileSync } = await import("node:fs");
   const os = await import("node:os");
   const path = await import("node:path");
@@ -50,8 +50,8 @@ test("an app that does not compile shows asc's message, not a stack trace", asyn
   writeFileSync(path.join(dir, "main.ts"), "export function loop(): void { let x: i32 = \"text\"; }\n");
   const r = await wasmcu(["build", "--app", dir, "--no-firmware"]);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /AssemblyScript compile of .* failed/);
-  assert.match(r.stderr, /TS2322|not assignable/);
+  assert.match(r.stderr, /compiling .*main\.ts failed: 1 error/);
+  assert.match(r.stderr, /main\.ts:1:45: error: .*not assignable.* \[TS2322\]/);
   assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
 });
 

@@ -1,5 +1,7 @@
 // bench: the standard device workloads, each an export the host runs over the link
 // (`CALL`) and times on the device itself (cycles where the board counts them).
+// It has nothing to do between calls, so it exports no loop():
+// wasmcu: no-loop
 import { gpio, model, power, time } from "../../sdk/index";
 import { Quantizer, WqsEncoder } from "../../sdk/stream/index";
 

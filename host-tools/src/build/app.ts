@@ -1,9 +1,15 @@
-// Compiles an AssemblyScript app (firmware/apps/<app>/main.ts) to WebAssembly with asc.
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+// Compiles an AssemblyScript app to WebAssembly with asc, then checks it against what the
+// device provides. An app is a user's project (`wasmcu new`: package.json + src/main.ts,
+// output in its own build/) or a folder with a main.ts (this repository's firmware/apps/<app>).
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { BuildError, InputError } from "../lib/errors.js";
-import { appBuildDir, appsDir, repoRoot } from "../lib/paths.js";
+import { appBuildDir, appsDir, displayPath, repoRoot, sdkDir } from "../lib/paths.js";
+import { loadNatives } from "../sdk/natives.js";
+import { checkApp } from "./app-check.js";
 import { DEBUG_ASC_ARGS, debugInfoFile, recacheDebugInfo, splitDebugInfo } from "./debuginfo.js";
+import { diagnosticAt, formatDiagnostic, type Diagnostic } from "./diagnostics.js";
+import { readWasmInfo } from "./wasm-info.js";
 
 export interface AppBuild {
   app: string;
@@ -11,6 +17,32 @@ export interface AppBuild {
   bytes: number;
   /** True when the .wasm was newer than every source and nothing was compiled. */
   upToDate: boolean;
+  /** Warnings from the compiler (errors end the build with a BuildError carrying them all). */
+  diagnostics: Diagnostic[];
+  /** The app project's folder, when the app is one (`wasmcu new`). */
+  project?: string;
+}
+
+/** A user's app project: package.json and src/main.ts; builds into its build/ folder. */
+export interface AppProject {
+  root: string;
+  name: string;
+  entry: string;
+}
+
+/** The app project at `dir` (package.json beside src/main.ts), if that is one. */
+export function findProject(dir: string): AppProject | undefined {
+  const entry = path.join(dir, "src", "main.ts");
+  const pkgFile = path.join(dir, "package.json");
+  if (!existsSync(entry) || !existsSync(pkgFile)) return undefined;
+  let name = path.basename(path.resolve(dir));
+  try {
+    const pkg = JSON.parse(readFileSync(pkgFile, "utf8")) as { name?: unknown };
+    if (typeof pkg.name === "string" && pkg.name) name = pkg.name.replace(/^@[^/]+\//, "");
+  } catch {
+    // an unreadable package.json still leaves the folder's name
+  }
+  return { root: path.resolve(dir), name, entry };
 }
 
 export interface AppBuildOptions {
@@ -31,8 +63,21 @@ export function listApps(root = appsDir): string[] {
     .sort();
 }
 
-/** Resolves an app name, or a path to an app folder or its main.ts, to its entry file. */
-export function appEntry(app: string, root = appsDir): { name: string; entry: string } {
+/**
+ * Resolves an app to its entry file: no name means the project in the working directory
+ * (or blink in this repository); else a project folder, an app name, or a path to an app
+ * folder or its main.ts.
+ */
+export function appEntry(app: string | undefined, root = appsDir): { name: string; entry: string; project?: AppProject } {
+  if (app === undefined) {
+    const here = findProject(process.cwd());
+    if (here) return { name: here.name, entry: here.entry, project: here };
+    if (existsSync(path.join(root, "blink", "main.ts"))) return appEntry("blink", root);
+    throw new InputError("no app here: expected src/main.ts and package.json in this folder",
+      "run this in an app project (`wasmcu new NAME` makes one), or name the app with --app");
+  }
+  const project = findProject(path.resolve(app));
+  if (project) return { name: project.name, entry: project.entry, project };
   const candidates = [path.resolve(app), path.resolve(app, "main.ts"), path.join(root, app, "main.ts")];
   for (const c of candidates) {
     if (existsSync(c) && statSync(c).isFile() && c.endsWith(".ts")) {
@@ -41,7 +86,7 @@ export function appEntry(app: string, root = appsDir): { name: string; entry: st
     }
   }
   const known = listApps(root);
-  throw new InputError(`no app "${app}": expected ${path.join(root, app, "main.ts")}`,
+  throw new InputError(`no app "${app}": expected ${displayPath(path.join(root, app, "main.ts"))} or a project folder with src/main.ts`,
     known.length ? `apps here: ${known.join(", ")}` : undefined);
 }
 
@@ -56,40 +101,106 @@ function newestMtime(dirs: string[]): number {
   return newest;
 }
 
-/** Compiles the app; asc's diagnostics become a BuildError's details. */
-export async function buildApp(app: string, opts: AppBuildOptions = {}): Promise<AppBuild> {
-  const { name, entry } = appEntry(app, opts.appsRoot);
-  const outDir = opts.outDir ?? appBuildDir(name);
+/** An asc diagnostic as ours: its source path (relative to `base`, or `~lib/...`) turned into a file to print. */
+function fromAsc(d: AscDiagnostic, base: string): Diagnostic {
+  const severity = d.category === ASC_ERROR ? "error" as const : "warning" as const;
+  const code = `TS${d.code}`;
+  const src = d.range?.source?.normalizedPath;
+  if (!src) return { severity, message: d.message, code };
+  // Package sources come as ~lib/<package>/<path>: found in node_modules from the app on up.
+  let file: string | undefined;
+  const pkg = /^~lib\/((?:@[^/]+\/)?[^/]+)\/(.+)$/.exec(src);
+  if (!src.startsWith("~lib/")) file = path.resolve(base, src);
+  else if (pkg) {
+    for (let dir = base; ; dir = path.dirname(dir)) {
+      const candidate = path.join(dir, "node_modules", pkg[1]!, pkg[2]!);
+      if (existsSync(candidate)) {
+        file = candidate;
+        break;
+      }
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  if (!file) return { severity, message: d.message, code, file: src };
+  return diagnosticAt(file, d.range?.start, { severity, message: d.message, code });
+}
+
+/** asc's DiagnosticCategory: 0 pedantic, 1 info, 2 warning, 3 error. */
+const ASC_WARNING = 2;
+const ASC_ERROR = 3;
+
+interface AscDiagnostic {
+  message: string;
+  code: number;
+  category: number;
+  range: { start: number; end: number; source: { normalizedPath: string } | null } | null;
+}
+
+/** The error a build ends with: each diagnostic on its own line, all of them in --json. */
+function diagnosticsError(what: string, diags: Diagnostic[], fallback?: string): BuildError {
+  const errors = diags.filter((d) => d.severity === "error");
+  const lines = diags.map(formatDiagnostic).join("\n");
+  return new BuildError(`${what}: ${errors.length || "an"} error${errors.length === 1 ? "" : "s"}`,
+    lines || fallback, undefined, { diagnostics: diags });
+}
+
+/**
+ * Compiles the app and checks what it imports and exports against the device; asc's
+ * diagnostics and the checks' become one BuildError (file:line:col each, `diagnostics` in --json).
+ */
+export async function buildApp(app: string | undefined, opts: AppBuildOptions = {}): Promise<AppBuild> {
+  const { name, entry, project } = appEntry(app, opts.appsRoot);
+  const outDir = opts.outDir ?? (project ? path.join(project.root, "build") : appBuildDir(name));
   const wasm = path.join(outDir, `${name}.wasm`);
-  const sources = [path.dirname(entry), path.join(repoRoot, "firmware", "sdk"), path.join(repoRoot, "asconfig.json")];
+  const projectConfig = project && existsSync(path.join(project.root, "asconfig.json")) ? path.join(project.root, "asconfig.json") : undefined;
+  const config = projectConfig ?? path.join(repoRoot, "asconfig.json");
+  const appDirs = project ? [path.join(project.root, "src")] : [path.dirname(entry)];
+  const sources = [...appDirs, sdkDir, path.join(repoRoot, "asconfig.json"), ...(projectConfig ? [projectConfig] : [])];
   if (!opts.force && existsSync(wasm) && existsSync(debugInfoFile(wasm)) && statSync(wasm).mtimeMs >= newestMtime(sources)) {
     recacheDebugInfo(wasm); // the per-user cache may have been cleared since
-    return { app: name, wasm, bytes: statSync(wasm).size, upToDate: true };
+    return { app: name, wasm, bytes: statSync(wasm).size, upToDate: true, diagnostics: [], ...(project ? { project: project.root } : {}) };
   }
   mkdirSync(outDir, { recursive: true });
+  // A failed build leaves no .wasm behind that a later build could take as up to date.
+  const removeOutputs = () => {
+    for (const f of [wasm, wasm.replace(/\.wasm$/, ".wat"), debugInfoFile(wasm)]) rmSync(f, { force: true });
+  };
+  const base = project?.root ?? repoRoot;
   const asc = (await import("assemblyscript/asc")).default;
-  let diagnostics = "";
+  let text = "";
   const sink = asc.createMemoryStream((chunk) => {
-    diagnostics += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+    text += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
   });
+  // Kept raw while asc runs in `base`, turned into paths from the user's folder afterwards.
+  const raw: AscDiagnostic[] = [];
   const args = [
-    path.relative(repoRoot, entry),
-    "--config", path.join(repoRoot, "asconfig.json"),
+    path.relative(base, entry),
+    "--config", config,
     "--target", opts.target ?? "release",
-    "--outFile", path.relative(repoRoot, wasm),
-    "--textFile", path.relative(repoRoot, wasm.replace(/\.wasm$/, ".wat")),
+    "--outFile", path.relative(base, wasm),
+    "--textFile", path.relative(base, wasm.replace(/\.wasm$/, ".wat")),
     ...DEBUG_ASC_ARGS,
   ];
   const cwd = process.cwd();
-  process.chdir(repoRoot); // asc resolves paths and asconfig "extends" from the working directory
+  let failed: string | undefined;
+  process.chdir(base); // asc resolves paths and asconfig "extends" from the working directory
   try {
-    const result = await asc.main(args, { stdout: sink, stderr: sink });
-    if (result.error) {
-      throw new BuildError(`AssemblyScript compile of ${path.relative(repoRoot, entry)} failed`, diagnostics.trim() || result.error.message);
-    }
+    const result = await asc.main(args, { stdout: sink, stderr: sink, reportDiagnostic: (d: AscDiagnostic) => {
+      if (d.category >= ASC_WARNING) raw.push(d);
+    } });
+    if (result.error) removeOutputs();
+    failed = result.error ? text.trim() || result.error.message : undefined;
   } finally {
     process.chdir(cwd);
   }
-  splitDebugInfo(wasm, repoRoot); // names and source map stay on the host, keyed by the module's hash
-  return { app: name, wasm, bytes: statSync(wasm).size, upToDate: false };
+  const ascDiagnostics = raw.map((d) => fromAsc(d, base));
+  if (failed !== undefined) throw diagnosticsError(`compiling ${displayPath(entry)} failed`, ascDiagnostics, failed);
+  splitDebugInfo(wasm, base); // names and source map stay on the host, keyed by the module's hash
+  const bytes = readFileSync(wasm);
+  const checks = checkApp(readWasmInfo(bytes, displayPath(wasm)), loadNatives(), { entry, dirs: appDirs });
+  if (checks.length) {
+    removeOutputs();
+    throw diagnosticsError(`${displayPath(entry)} would not run on the device`, [...ascDiagnostics, ...checks]);
+  }
+  return { app: name, wasm, bytes: bytes.length, upToDate: false, diagnostics: ascDiagnostics, ...(project ? { project: project.root } : {}) };
 }

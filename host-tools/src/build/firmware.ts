@@ -1,10 +1,11 @@
 // Builds a board's firmware with CMake into build/<board>/.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { BoardError, BuildError } from "../lib/errors.js";
-import { firmwareBuildDir, repoRoot } from "../lib/paths.js";
+import { displayPath, firmwareBuildDir, isCheckout, repoRoot } from "../lib/paths.js";
 import { run } from "../lib/proc.js";
 import { parseMapFile, type MemoryUse } from "./mapfile.js";
+import { toRp2040Uf2 } from "./uf2.js";
 
 export interface FirmwareBuild {
   board: string;
@@ -41,6 +42,35 @@ export function summariseBuildLog(log: string): string {
   });
   const picked = keep.size ? [...keep].sort((a, b) => a - b).map((i) => lines[i]!) : lines.slice(-40);
   return picked.slice(0, 60).join("\n");
+}
+
+/**
+ * Installed packages build into a per-machine cache keyed by the hash of the sources
+ * (lib/paths.ts), which any project with the same wasmcu may share. A finished build leaves
+ * a stamp there and is used as it is from then on: the sources it was made from are the same.
+ */
+export function cachedBuildDone(dir: string, what: string): boolean {
+  return !isCheckout && existsSync(path.join(dir, `.wasmcu-built-${what}`));
+}
+
+export function markCachedBuild(dir: string, what: string): void {
+  if (!isCheckout) writeFileSync(path.join(dir, `.wasmcu-built-${what}`), `${new Date().toISOString()}\n`);
+}
+
+/**
+ * A cached build tree that another copy of the same sources configured (another project's
+ * node_modules/wasmcu, perhaps gone since) is configured again for this one: CMake keeps the
+ * source folder in its cache and will not change it in place.
+ */
+export function adoptBuildDir(dir: string): void {
+  const cache = path.join(dir, "CMakeCache.txt");
+  if (isCheckout || !existsSync(cache)) return;
+  const home = /^CMAKE_HOME_DIRECTORY:INTERNAL=(.*)$/m.exec(readFileSync(cache, "utf8"))?.[1];
+  const same = home !== undefined && existsSync(home) && realpathSync(home) === realpathSync(repoRoot);
+  if (!same) {
+    rmSync(cache, { force: true });
+    rmSync(path.join(dir, "CMakeFiles"), { recursive: true, force: true });
+  }
 }
 
 /**
@@ -84,18 +114,34 @@ export async function buildFirmware(board: FirmwareBoard, opts: { onOutput?: (s:
   }
   if (board.buildable_here === false) {
     throw new BoardError(`the ${board.name} firmware is built with its vendor toolchain, not here`,
-      `see ${path.relative(repoRoot, path.join(board.dir, "README.md"))} for the idf.py steps`);
+      `see ${displayPath(path.join(board.dir, "README.md"))} for the idf.py steps`);
   }
   const clock = opts.clockHz !== undefined && opts.clockHz !== board.clock_hz ? opts.clockHz : undefined;
   const dir = opts.buildDir ?? (clock ? `${firmwareBuildDir(board.name)}-${clock / 1e6}mhz` : firmwareBuildDir(board.name));
+  if (!cachedBuildDone(dir, "all")) await cmakeBuild(board, dir, clock, opts.onOutput);
+  return firmwareResult(board, dir);
+}
+
+async function cmakeBuild(board: FirmwareBoard, dir: string, clock: number | undefined, onOutput?: (s: string) => void): Promise<void> {
+  adoptBuildDir(dir);
   if (!existsSync(path.join(dir, "CMakeCache.txt"))) {
     const extra = clock ? [`-DWASMCU_CLOCK_HZ_OVERRIDE=${clock}`] : [];
     const cfg = await run("cmake", ["-S", repoRoot, "-B", dir, `-DWASMCU_BOARD=${board.name}`, "-DCMAKE_BUILD_TYPE=Release", ...extra],
-      { onOutput: opts.onOutput, installHint: CMAKE_HINT });
+      { onOutput, installHint: CMAKE_HINT });
     if (cfg.code !== 0) throw new BuildError(`configuring the ${board.name} firmware failed`, summariseBuildLog(cfg.stdout + cfg.stderr));
   }
-  const b = await run("cmake", ["--build", dir, "--parallel", "2"], { onOutput: opts.onOutput, installHint: CMAKE_HINT });
+  const b = await run("cmake", ["--build", dir, "--parallel", "2"], { onOutput, installHint: CMAKE_HINT });
   if (b.code !== 0) throw new BuildError(`building the ${board.name} firmware failed`, summariseBuildLog(b.stdout + b.stderr));
+  const bin = path.join(dir, "bin");
+  // CMake writes the .uf2 with the repository's tsx; an installed package has none, so it is made here.
+  for (const uf2 of board.outputs.filter((o) => o.endsWith(".uf2")).map((o) => path.join(bin, o))) {
+    const elf = uf2.replace(/\.uf2$/, ".elf");
+    if (existsSync(elf) && (!existsSync(uf2) || statSync(uf2).mtimeMs < statSync(elf).mtimeMs)) writeFileSync(uf2, toRp2040Uf2(readFileSync(elf)));
+  }
+  markCachedBuild(dir, "all");
+}
+
+function firmwareResult(board: FirmwareBoard, dir: string): FirmwareBuild {
   const bin = path.join(dir, "bin");
   const artifacts = board.outputs.map((o) => path.join(bin, o)).filter((p) => existsSync(p));
   // The map of the main image: named like the board's first output (wasmcu-rp2040.elf → wasmcu-rp2040.map).

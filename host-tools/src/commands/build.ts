@@ -1,11 +1,11 @@
 import type { Command } from "commander";
-import path from "node:path";
-import { buildApp } from "../build/app.js";
+import { buildApp, findProject } from "../build/app.js";
+import { formatDiagnostic } from "../build/diagnostics.js";
 import { buildFirmware } from "../build/firmware.js";
 import { resolveBoard } from "../boards/registry.js";
 import { formatBytes, Output, table } from "../lib/output.js";
 import { stepProgress } from "../lib/progress.js";
-import { repoRoot } from "../lib/paths.js";
+import { displayPath } from "../lib/paths.js";
 
 interface Opts {
   board: string;
@@ -21,7 +21,7 @@ export function register(program: Command): void {
     .command("build")
     .description("compile an AssemblyScript app and the board firmware; report flash and RAM use")
     .option("-b, --board <board>", "board to build for (see `wasmcu boards`)", "host")
-    .option("-a, --app <app>", "app folder under firmware/apps, or a path to one")
+    .option("-a, --app <app>", "app project folder, app folder under firmware/apps, or a path to one (default: the project in this folder)")
     .option("--no-firmware", "only compile the app")
     .option("-v, --verbose", "stream compiler output to stderr")
     .option("--json", "machine-readable output")
@@ -29,10 +29,13 @@ export function register(program: Command): void {
       const out = new Output(opts);
       const target = resolveBoard(opts.board);
       const result: Record<string, unknown> = { board: target.name };
-      if (opts.app) {
-        const app = await buildApp(opts.app);
-        result.app = { name: app.app, wasm: app.wasm, bytes: app.bytes };
-        out.info(`app ${app.app}: ${path.relative(repoRoot, app.wasm)} (${formatBytes(app.bytes)})${app.upToDate ? ", up to date" : ""}`);
+      // In an app project (`wasmcu new`) the app is the project; elsewhere only a named one.
+      const project = opts.app === undefined ? findProject(process.cwd()) : undefined;
+      if (opts.app !== undefined || project) {
+        const app = await buildApp(opts.app ?? project!.root);
+        result.app = { name: app.app, wasm: app.wasm, bytes: app.bytes, diagnostics: app.diagnostics };
+        if (!opts.json) for (const d of app.diagnostics) process.stderr.write(formatDiagnostic(d) + "\n");
+        out.info(`app ${app.app}: ${displayPath(app.wasm)} (${formatBytes(app.bytes)})${app.upToDate ? ", up to date" : ""}`);
       }
       if (opts.firmware !== false) {
         out.info(`building ${target.board.name} firmware...`);
@@ -44,7 +47,7 @@ export function register(program: Command): void {
         }).finally(() => bar.finish());
         result.firmware = { dir: fw.dir, artifacts: fw.artifacts, memory: fw.memory };
         out.result(result, () => {
-          const lines = [`firmware: ${fw.artifacts.map((a) => path.relative(repoRoot, a)).join(", ")}`];
+          const lines = [`firmware: ${fw.artifacts.map((a) => displayPath(a)).join(", ")}`];
           if (fw.memory) {
             lines.push(table(["section", "region", "bytes"], fw.memory.sections.map((s) =>
               [s.name, s.region + (s.alsoFlash ? "+flash" : ""), s.size])));

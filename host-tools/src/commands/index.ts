@@ -11,6 +11,7 @@ import * as flash from "./flash.js";
 import * as keys from "./keys.js";
 import * as model from "./model.js";
 import * as monitor from "./monitor.js";
+import * as newProject from "./new.js";
 import * as ota from "./ota.js";
 import * as ports from "./ports.js";
 import * as power from "./power.js";
@@ -19,4 +20,4 @@ import * as run from "./run.js";
 import * as sign from "./sign.js";
 import * as vm from "./vm.js";
 
-export const commands: { register(program: Command): void }[] = [bench, boards, build, convert, dequantize, deploy, doctor, flash, keys, model, monitor, ota, ports, power, quantize, run, sign, vm];
+export const commands: { register(program: Command): void }[] = [bench, boards, build, convert, dequantize, deploy, doctor, flash, keys, model, monitor, newProject, ota, ports, power, quantize, run, sign, vm];

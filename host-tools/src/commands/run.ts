@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import { buildApp } from "../build/app.js";
 import { i2cDeviceArgs, I2C_KINDS, parseI2cSpec } from "../boards/i2c-devices.js";
 import { startLocalBoard } from "../boards/launch.js";
@@ -33,11 +34,11 @@ export function register(program: Command): void {
 When the app traps, run shows where in its source (trap: ... / at FUNCTION (FILE:LINE:COLUMN)),
 stops the board and exits with status ${EXIT_APP_TRAPPED}; --json gives the trap's frames.`)
     .option("-b, --board <board>", "host or rp2040-sim", "host")
-    .option("-a, --app <app>", "app to run (folder under firmware/apps or a path)", "blink")
+    .option("-a, --app <app>", "app to run: a project folder, a folder under firmware/apps or a path (default: the project in this folder, else blink)")
     .option("-m, --model <file>", "a .tflite model to put in the board's model slot before boot")
     .option("--for <seconds>", "stop after this many seconds (default: until Ctrl-C)")
     .option("--no-trace-gpio", "do not report GPIO writes")
-    .option("--flash <file>", "the board's flash image file (default build/<board>/flash.bin)")
+    .option("--flash <file>", "the board's flash image file (default: build/<board>-flash.bin in an app project, else beside the firmware)")
     .option("--speed <factor>", "rp2040-sim: emulated seconds per wall second, or max", "1")
     .option("--i2c <devices...>", `simulated I2C devices on the board's bus, KIND@ADDRESS (${I2C_KINDS.join(", ")}; e.g. mpu6050@0x68 on rp2040-sim)`)
     .option("--json", "one JSON object per event (NDJSON)")
@@ -54,7 +55,7 @@ stops the board and exits with status ${EXIT_APP_TRAPPED}; --json gives the trap
       if (!(speed > 0)) throw new UsageError(`--speed needs a positive number or "max", got "${opts.speed}"`);
       const extraArgs = i2cDeviceArgs(target.simulated ? "rp2040-sim" : "host", (opts.i2c ?? []).map(parseI2cSpec));
       if (opts.model) readTflite(opts.model); // checked before the app is built and any board starts
-      const app = await buildApp(opts.app ?? "blink");
+      const app = await buildApp(opts.app);
       out.info(`app ${app.app}: ${formatBytes(app.bytes)}`);
       const debugInfo = debugInfoFor(readFileSync(app.wasm), app.wasm);
       let sawTrap = false;
@@ -74,7 +75,8 @@ stops the board and exits with status ${EXIT_APP_TRAPPED}; --json gives the trap
       };
       if (target.simulated) out.info(`building ${target.board.name} firmware...`);
       const bar = stepProgress(`${target.board.name} firmware`, process.stderr, !opts.json);
-      const board = await startLocalBoard(target, { onBuildProgress: (p) => bar.update(p.percent, p.what), app: app.wasm, model: opts.model, traceGpio: opts.traceGpio, flashFile: opts.flash, speed, extraArgs,
+      const board = await startLocalBoard(target, { onBuildProgress: (p) => bar.update(p.percent, p.what), app: app.wasm, model: opts.model, traceGpio: opts.traceGpio,
+        flashFile: opts.flash ?? (app.project ? path.join(app.project, "build", `${target.name}-flash.bin`) : undefined), speed, extraArgs,
         onGpio: (pin, level, cycle) => emit({ kind: "sim-gpio", pin, level, cycle }) }).finally(() => bar.finish());
       out.info(`board ${target.name} up, UART on ${board.uartPath}`);
       const link = new DeviceLink(await openSerial(board.uartPath, target.board.serial.baud));

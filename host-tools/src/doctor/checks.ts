@@ -1,6 +1,7 @@
 // What `wasmcu doctor` checks: each tool the build, the tests and the boards need.
 import { accessSync, constants, existsSync, readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { repoRoot } from "../lib/paths.js";
 import { run, which } from "../lib/proc.js";
@@ -35,8 +36,14 @@ function nodeCheck(): Check {
 }
 
 function ascCheck(): Check {
-  const pkg = path.join(repoRoot, "node_modules", "assemblyscript", "package.json");
-  if (!existsSync(pkg)) return { name: "asc (AssemblyScript)", ok: false, optional: false, detail: "not installed", fix: "npm install" };
+  // Where Node finds it from this package: the repository's node_modules, or beside wasmcu in a user's project.
+  let pkg: string;
+  try {
+    pkg = createRequire(path.join(repoRoot, "package.json")).resolve("assemblyscript/package.json");
+  } catch {
+    pkg = "";
+  }
+  if (!pkg || !existsSync(pkg)) return { name: "asc (AssemblyScript)", ok: false, optional: false, detail: "not installed", fix: "npm install" };
   const v = (JSON.parse(readFileSync(pkg, "utf8")) as { version: string }).version;
   return { name: "asc (AssemblyScript)", ok: true, optional: false, detail: `assemblyscript ${v}` };
 }

@@ -4,7 +4,7 @@ import path from "node:path";
 import { BuildError } from "../lib/errors.js";
 import { firmwareBuildDir, repoRoot } from "../lib/paths.js";
 import { run } from "../lib/proc.js";
-import { summariseBuildLog } from "../build/firmware.js";
+import { adoptBuildDir, cachedBuildDone, markCachedBuild, summariseBuildLog } from "../build/firmware.js";
 
 const CMAKE_HINT = "apt-get install cmake gcc (or run `npm run setup`)";
 
@@ -13,6 +13,9 @@ const CMAKE_HINT = "apt-get install cmake gcc (or run `npm run setup`)";
  * the executable's path. Build output never reaches stdout: on failure it is in the error.
  */
 export async function ensureHostTool(target: string, buildDir = firmwareBuildDir("host")): Promise<string> {
+  const exe = path.join(buildDir, "bin", target);
+  if (existsSync(exe) && (cachedBuildDone(buildDir, target) || cachedBuildDone(buildDir, "all"))) return exe;
+  adoptBuildDir(buildDir);
   if (!existsSync(path.join(buildDir, "CMakeCache.txt"))) {
     const cfg = await run("cmake", ["-S", repoRoot, "-B", buildDir, "-DWASMCU_BOARD=host", "-DCMAKE_BUILD_TYPE=Release"],
       { installHint: CMAKE_HINT });
@@ -20,7 +23,7 @@ export async function ensureHostTool(target: string, buildDir = firmwareBuildDir
   }
   const b = await run("cmake", ["--build", buildDir, "--target", target, "--parallel", "2"], { installHint: CMAKE_HINT });
   if (b.code !== 0) throw new BuildError(`building ${target} failed`, summariseBuildLog(b.stdout + b.stderr));
-  const exe = path.join(buildDir, "bin", target);
   if (!existsSync(exe)) throw new BuildError(`${target} was built but ${exe} is missing`);
+  markCachedBuild(buildDir, target);
   return exe;
 }

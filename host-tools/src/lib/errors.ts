@@ -9,14 +9,17 @@ export class WasmcuError extends Error {
   readonly exitCode: number;
   /** Extra text shown after the message (e.g. a compiler's diagnostics). */
   readonly details: string | undefined;
+  /** Machine-readable extras for --json (e.g. a build's `diagnostics`), merged into the error object. */
+  readonly data: Record<string, unknown> | undefined;
 
-  constructor(message: string, opts: { code?: string; hint?: string; exitCode?: number; details?: string } = {}) {
+  constructor(message: string, opts: { code?: string; hint?: string; exitCode?: number; details?: string; data?: Record<string, unknown> } = {}) {
     super(message);
     this.name = new.target.name;
     this.code = opts.code ?? "E_WASMCU";
     this.hint = opts.hint;
     this.exitCode = opts.exitCode ?? EXIT.FAILED;
     this.details = opts.details;
+    this.data = opts.data;
   }
 }
 
@@ -36,8 +39,8 @@ export class BoardError extends WasmcuError {
 
 /** A compiler, linker or CMake failure; `details` carries the tool's own messages. */
 export class BuildError extends WasmcuError {
-  constructor(message: string, details?: string, hint?: string) {
-    super(message, { code: "E_BUILD", details, hint });
+  constructor(message: string, details?: string, hint?: string, data?: Record<string, unknown>) {
+    super(message, { code: "E_BUILD", details, hint, data });
   }
 }
 
