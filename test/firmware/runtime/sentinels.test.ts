@@ -24,7 +24,7 @@ function leb(n: number): number[] {
 }
 const section = (id: number, body: number[]): number[] => [id, ...leb(body.length), ...body];
 const vec = (items: number[][]): number[] => [...leb(items.length), ...items.flat()];
-const module = (...sections: number[][]): Uint8Array =>
+const module = (...sections: number[][]): Uint8Array<ArrayBuffer> =>
   Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...sections.flat()]);
 
 const TYPE_VOID = section(1, vec([[0x60, 0x00, 0x00]]));
@@ -51,14 +51,14 @@ function vm(bytes: Uint8Array): { status: number; stderr: string } {
   }
 }
 
-function bothReject(bytes: Uint8Array, re: RegExp): void {
+function bothReject(bytes: Uint8Array<ArrayBuffer>, re: RegExp): void {
   assert.equal(WebAssembly.validate(bytes), false, "V8 accepts the module: the test module is wrong");
   const r = vm(bytes);
   assert.equal(r.status, 2, `wasmcu-vm accepted the module (exit ${r.status}): ${r.stderr}`);
   assert.match(r.stderr, re);
 }
 
-function bothAccept(bytes: Uint8Array): void {
+function bothAccept(bytes: Uint8Array<ArrayBuffer>): void {
   assert.equal(WebAssembly.validate(bytes), true, "V8 rejects the control module");
   const r = vm(bytes);
   assert.equal(r.status, 0, r.stderr);
