@@ -85,7 +85,7 @@ static struct {
     size_t n;
     bool overflow;
     bool text;   /* everything since the last delimiter is printable ASCII (after leading line ends) */
-    size_t lead; /* leading '\r'/'\n' bytes since the last delimiter: kept, as a frame may start with one */
+    size_t lead; /* leading '\r', '\n', '%' since the last delimiter: kept, as a frame may start with one */
     uint32_t dropped;
 } rx;
 
@@ -116,18 +116,19 @@ void link_rx_bytes(const uint8_t *data, size_t len, link_frame_fn on_frame, link
                 rx.text = true;
                 rx.lead = 0;
             }
-            /* Text commands end in '%'; line ends before one are not part of it. They are kept,
-             * not skipped: a frame's first COBS code byte may be 0x0a or 0x0d. */
-            if ((b == '\r' || b == '\n') && rx.lead == rx.n && rx.n < sizeof rx.wire) {
+            /* Text commands end in '%'; line ends (and a '%' with no text: no command) before one
+             * are not part of it. They are kept, not skipped: a frame's first COBS code byte may be
+             * 0x0a, 0x0d or 0x25. */
+            if ((b == '\r' || b == '\n' || b == '%') && rx.lead == rx.n && rx.n < sizeof rx.wire) {
                 rx.lead++;
             } else {
                 rx.text = rx.text && b >= 0x20 && b < 0x7F;
-            }
-            if (b == '%' && rx.text && on_text) {
-                on_text((const char *)rx.wire + rx.lead, rx.n - rx.lead);
-                rx.n = 0;
-                rx.overflow = false;
-                continue;
+                if (b == '%' && rx.text && on_text) {
+                    on_text((const char *)rx.wire + rx.lead, rx.n - rx.lead);
+                    rx.n = 0;
+                    rx.overflow = false;
+                    continue;
+                }
             }
             if (rx.n < sizeof rx.wire)
                 rx.wire[rx.n++] = b;

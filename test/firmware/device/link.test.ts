@@ -48,15 +48,15 @@ const cat = (...parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => [..
 
 /** A frame whose first COBS code byte is `code`: its first zero byte sits at body offset code - 1. */
 function frameWithFirstCode(code: number): { wire: Uint8Array; type: number; seq: number; payload: Uint8Array } {
-  const payload = Uint8Array.from({ length: 12 }, (_, i) => (i === code - 1 - 4 ? 0 : 0x30 + i));
+  const payload = Uint8Array.from({ length: Math.max(12, code) }, (_, i) => (i === code - 1 - 4 ? 0 : 0x30 + (i % 16)));
   const f = { type: 0x41, flags: 0x5a, seq: 0x0201, payload };
   const wire = encodeFrame(f);
   assert.equal(wire[0], code, "the test frame starts with the wanted code byte");
   return { wire, ...f };
 }
 
-test("the receiver takes a frame whose first COBS code byte is 0x0a or 0x0d, not a line ending", () => {
-  for (const code of [0x0a, 0x0d]) {
+test("the receiver takes a frame whose first COBS code byte is 0x0a, 0x0d or '%', not a line ending or an empty text command", () => {
+  for (const code of [0x0a, 0x0d, 0x25]) {
     const f = frameWithFirstCode(code);
     const line = `frame ${f.type} ${f.seq} ${hex(f.payload)}`;
     for (const chunk of [undefined, 1]) {
@@ -78,5 +78,7 @@ test("line endings around the MLPerf runner's text commands are still ignored, a
     assert.deepEqual(receive(cat(text("name%\r\n"), plain), chunk), ["text name", `frame 2 9 ${hex(text("hi"))}`, "dropped 0"]);
     assert.deepEqual(receive(cat(text("name%\r\n"), f.wire), chunk), ["text name", line, "dropped 0"]);
     assert.deepEqual(receive(cat(text("\n"), f.wire), chunk), [line, "dropped 0"]);
+    // a '%' with no text before it is no command (it may be a frame's first code byte)
+    assert.deepEqual(receive(text("\r\n%name%%%\n"), chunk), ["text name", "dropped 0"]);
   }
 });
