@@ -66,7 +66,7 @@ export async function agreement(opts: {
     const helperPath = path.join(dir, "fuzzing-support.wasm");
     const rnd = prng(opts.seed);
     const bases: Uint8Array[] = readdirSync(corpusDir).filter((f) => f.endsWith(".wasm")).map((f) => readFileSync(path.join(corpusDir, f)));
-    for (let i = 0; i < (opts.ttfBases ?? 8); i++) bases.push(ttfModule(dir, rnd, 1000 + Math.floor(rnd() * 5000), `base${i}`));
+    for (let i = 0; i < (opts.ttfBases ?? 8); i++) bases.push(ttfModule(dir, rnd, 1000 + Math.floor(rnd() * 5000), `base${i}`, false));
     const fresh = async () => {
       for (const cmd of ["reset", `module ${q(helperPath)} $fs`, `register "fuzzing-support" $fs`]) {
         const a = await repl.send(cmd);
