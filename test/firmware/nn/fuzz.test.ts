@@ -13,7 +13,7 @@ import { repoRoot } from "../../helpers/paths.js";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const corpus = path.join(here, "corpus");
 const buildDir = path.join(repoRoot, "build", "fuzz-nn");
-const SECONDS = 30;
+const SECONDS = Number(process.env.WASMCU_FUZZ_SECONDS ?? 30);
 
 function clangFuzzerAvailable(): string | false {
   const r = spawnSync("clang", ["--version"], { encoding: "utf8" });

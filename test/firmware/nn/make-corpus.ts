@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  addOptions, buildModel, concatOptions, convOptions, depthwiseOptions, fcOptions, i32, i8, Op,
+  addOptions, buildModel, concatOptions, convOptions, depthwiseOptions, fcOptions, i32, i8, lstmModel, Op,
   poolOptions, reducerOptions, softmaxOptions, type ModelSpec, type TensorSpec,
 } from "./tflite-builder.js";
 
@@ -42,6 +42,15 @@ export function corpus(): Record<string, Uint8Array> {
     quantize: buildModel({
       tensors: [{ shape: [4], type: "INT16", scale: 0.25 }, q([4], -2)],
       ops: [{ code: Op.QUANTIZE, inputs: [0], outputs: [1] }], inputs: [0], outputs: [1],
+    }),
+    // LSTM at an ordinary cell scale and at the widest one its tanh computes exactly (2^2: the
+    // largest multiplier; the fuzzer's invoke runs it under UBSan), and the int16 TANH table
+    // function on a non power-of-two input scale.
+    lstm: lstmModel({ cellScale: 2 ** -11 }),
+    lstm_widest_cell: lstmModel({ cellScale: 4 }),
+    tanh_int16: buildModel({
+      tensors: [{ shape: [1, 8], type: "INT16", scale: 0.001, zeroPoint: 0 }, { shape: [1, 8], type: "INT16", scale: 2 ** -15, zeroPoint: 0 }],
+      ops: [{ code: Op.TANH, inputs: [0], outputs: [1] }], inputs: [0], outputs: [1],
     }),
     two_ops: buildModel({
       tensors: [q([1, 4]), { ...q([4, 4]), data: i8([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]) }, q([1, 4]), q([1, 4], -128, 1 / 256)],
