@@ -34,7 +34,7 @@ if (parts.has("mutants")) {
   const t = Date.now();
   const s = await agreement({ seed, count: count * 20, keep, log: (l) => say(`  mutants: ${l}`) });
   say(`wasm mutants: ${s.mutants} mutants, ${s.bothValid} valid for both, ${s.bothInvalid} invalid for both, ` +
-    `unclaimed features ${JSON.stringify(s.unclaimed)}, ${s.limits} engine limits, ${s.disagreements.length} disagreements (${((Date.now() - t) / 1000).toFixed(0)} s)`);
+    `unclaimed features ${JSON.stringify(s.unclaimed)}, ${s.limits} engine limits, ${s.timeouts} timeouts, ${s.disagreements.length} disagreements (${((Date.now() - t) / 1000).toFixed(0)} s)`);
   for (const d of s.disagreements) say(`  DISAGREEMENT ${d}`);
   findings += s.disagreements.length;
 }

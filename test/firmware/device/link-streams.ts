@@ -5,20 +5,13 @@
 import { execFileSync } from "node:child_process";
 import { encodeFrame } from "../../../host-tools/src/link/frame.js";
 import { hostBin } from "../../helpers/paths.js";
+import { prng } from "../../helpers/prng.js";
+
+export { prng };
 
 type Rnd = () => number;
 const int = (rnd: Rnd, n: number) => Math.floor(rnd() * n);
 
-export function prng(seed: number): Rnd {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 

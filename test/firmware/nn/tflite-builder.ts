@@ -368,6 +368,10 @@ export function lstmOptions(o: { activation?: number; cellClip?: number; timeMaj
 /** A one-step int8x8_16 UNIDIRECTIONAL_SEQUENCE_LSTM (batch 1, input 2, state 2) with the given
  * cell-state and hidden-state scales: 24 inputs, peephole/projection/layer norm absent. */
 export function lstmModel(o: { cellScale: number; hiddenScale?: number; inputScale?: number }): Uint8Array {
+  return buildModel(lstmSpec(o));
+}
+
+export function lstmSpec(o: { cellScale: number; hiddenScale?: number; inputScale?: number }): ModelSpec {
   const w = (v: number[]) => ({ shape: [2, 2], type: "INT8" as const, scale: 0.02, zeroPoint: 0, data: i8(v) });
   const b = { shape: [2], type: "INT32" as const, data: i32([100, -100]) };
   const tensors: TensorSpec[] = [
@@ -380,10 +384,10 @@ export function lstmModel(o: { cellScale: number; hiddenScale?: number; inputSca
     { shape: [1, 1, 2], type: "INT8", scale: 0.0078125, zeroPoint: -1, name: "output" },
   ];
   const inputs = [0, 1, 2, 3, 4, 5, 6, 7, 8, -1, -1, -1, 9, 10, 11, 12, -1, -1, 13, 14, -1, -1, -1, -1];
-  return buildModel({
+  return {
     tensors,
     ops: [{ code: Op.UNIDIRECTIONAL_SEQUENCE_LSTM, inputs, outputs: [15], options: lstmOptions() }],
     inputs: [0],
     outputs: [15],
-  });
+  };
 }

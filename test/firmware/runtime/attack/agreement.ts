@@ -27,8 +27,10 @@ export interface AgreeStats {
   bothInvalid: number;
   /** V8 accepts a feature we do not claim (SIMD, tail calls, ...): by feature. */
   unclaimed: Record<string, number>;
-  /** We refuse for an engine limit (WR_MAX_*), or stop a start function that runs too long. */
+  /** We refuse for an engine limit (WR_MAX_*). */
   limits: number;
+  /** No answer in 5 s (kept: a start function that loops, or a load that hangs). */
+  timeouts: number;
   disagreements: string[];
 }
 
@@ -59,7 +61,7 @@ export async function agreement(opts: {
   v8Validate?: (bytes: Uint8Array) => boolean;
 }): Promise<AgreeStats> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "wasmcu-agree-"));
-  const stats: AgreeStats = { mutants: 0, bothValid: 0, bothInvalid: 0, unclaimed: {}, limits: 0, disagreements: [] };
+  const stats: AgreeStats = { mutants: 0, bothValid: 0, bothInvalid: 0, unclaimed: {}, limits: 0, timeouts: 0, disagreements: [] };
   const repl = new Repl(5_000);
   try {
     assembleHelper(dir);
@@ -94,7 +96,9 @@ export async function agreement(opts: {
           stats.disagreements.push(`seed ${opts.seed} mutant ${n} (base ${baseIndex}, ${what}): wasmcu-vm ${answer}`);
           opts.keep?.(`seed${opts.seed}-mutant${n}`, bytes, answer);
         } else {
-          stats.limits++; // a start function that runs on: validation passed, V8's validate does not run it
+          // validation passed and a start function runs on, or the load itself hangs: kept to look at
+          stats.timeouts++;
+          opts.keep?.(`seed${opts.seed}-timeout${n}`, bytes, `no answer in 5 s (base ${baseIndex}, ${what})`);
         }
         await fresh();
         continue;

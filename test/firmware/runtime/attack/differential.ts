@@ -8,6 +8,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { exportSig, moduleInfo, type ValType } from "./wasm-binary.js";
 import { q, Repl } from "./repl.js";
+import { prng } from "../../../helpers/prng.js";
+
+export { prng };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -19,17 +22,6 @@ export const TTF_FEATURES = [
   "--enable-bulk-memory", "--enable-multivalue",
 ];
 
-/** mulberry32: a small seeded PRNG, the same sequence everywhere. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function wasmOptAvailable(): string | false {
   const r = spawnSync("wasm-opt", ["--version"], { encoding: "utf8" });

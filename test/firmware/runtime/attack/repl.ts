@@ -15,6 +15,7 @@ export class Repl {
   private start(): ChildProcessWithoutNullStreams {
     const c = spawn(hostBin("wasmcu-vm"), ["--repl"], { stdio: ["pipe", "pipe", "pipe"] });
     c.stdout.setEncoding("utf8").on("data", (d: string) => {
+      if (this.child !== c) return; // a killed child's late output answers nothing
       this.buf += d;
       for (let nl = this.buf.indexOf("\n"); nl >= 0; nl = this.buf.indexOf("\n")) {
         const line = this.buf.slice(0, nl);
@@ -26,7 +27,8 @@ export class Repl {
     });
     c.stderr.setEncoding("utf8").on("data", (d: string) => (this.stderrTail = (this.stderrTail + d).slice(-2000)));
     c.on("exit", (code, signal) => {
-      if (this.child === c) this.child = undefined;
+      if (this.child !== c) return;
+      this.child = undefined;
       const w = this.waiting;
       this.waiting = undefined;
       w?.(`crash: exit ${code ?? signal}: ${this.stderrTail.trim().split("\n").slice(-3).join(" | ")}`);
