@@ -73,7 +73,9 @@ export function linkCase(rnd: Rnd): LinkCase {
       do {
         wire = encodeFrame({ type: 1 + int(rnd, 255), flags: int(rnd, 256), seq: int(rnd, 65536), payload: Uint8Array.from({ length: int(rnd, 32) }, () => int(rnd, 256)) });
         const at = int(rnd, wire.length - 1);
-        wire[at] = wire[at]! ^ (1 << int(rnd, 8)) || 0x80; // never 0: still one block
+        const was = wire[at]!;
+        const v = was ^ (1 << int(rnd, 8));
+        wire[at] = v !== 0 ? v : was ^ (was === 1 ? 2 : 1); // always changed, never 0: still one block
       } while (looksLikeText(wire));
       bytes.push(...wire);
       parts.push("damaged");
