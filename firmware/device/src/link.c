@@ -84,9 +84,23 @@ static struct {
     uint8_t body[LINK_HEADER_BYTES + LINK_MAX_PAYLOAD + LINK_CRC_BYTES];
     size_t n;
     bool overflow;
-    bool text; /* everything since the last delimiter is printable ASCII */
+    bool text;   /* everything since the last delimiter is printable ASCII (after leading line ends) */
+    size_t lead; /* leading '\r', '\n', '%' since the last delimiter: kept, as a frame may start with one */
     uint32_t dropped;
 } rx;
+
+/* A line end before a frame is skipped only when the frame does not decode with it: at most this many. */
+#define RX_MAX_LEAD_SKIP 4u
+
+/* The frame body COBS-decoded from wire[0..n), or SIZE_MAX if it is not a frame with a good CRC. */
+static size_t rx_decode(const uint8_t *wire, size_t n)
+{
+    size_t m = link_cobs_decode(wire, n, rx.body, sizeof rx.body);
+    if (m == SIZE_MAX || m < LINK_HEADER_BYTES + LINK_CRC_BYTES) return SIZE_MAX;
+    uint32_t want = (uint32_t)rx.body[m - 4] | (uint32_t)rx.body[m - 3] << 8 | (uint32_t)rx.body[m - 2] << 16 |
+                    (uint32_t)rx.body[m - 1] << 24;
+    return link_crc32(0, rx.body, m - LINK_CRC_BYTES) == want ? m : SIZE_MAX;
+}
 
 uint32_t link_rx_dropped(void)
 {
@@ -98,18 +112,23 @@ void link_rx_bytes(const uint8_t *data, size_t len, link_frame_fn on_frame, link
     for (size_t i = 0; i < len; i++) {
         uint8_t b = data[i];
         if (b != 0) {
-            if (rx.n == 0) rx.text = true;
-            /* Text commands end in '%'; line ends between them are ignored. Frames from the
-             * host start with a COBS code byte below 0x20, so they never look like text. */
-            if (b == '\r' || b == '\n') {
-                if (rx.text && rx.n == 0) continue;
+            if (rx.n == 0) {
+                rx.text = true;
+                rx.lead = 0;
             }
-            rx.text = rx.text && b >= 0x20 && b < 0x7F;
-            if (b == '%' && rx.text && on_text) {
-                on_text((const char *)rx.wire, rx.n);
-                rx.n = 0;
-                rx.overflow = false;
-                continue;
+            /* Text commands end in '%'; line ends (and a '%' with no text: no command) before one
+             * are not part of it. They are kept, not skipped: a frame's first COBS code byte may be
+             * 0x0a, 0x0d or 0x25. */
+            if ((b == '\r' || b == '\n' || b == '%') && rx.lead == rx.n && rx.n < sizeof rx.wire) {
+                rx.lead++;
+            } else {
+                rx.text = rx.text && b >= 0x20 && b < 0x7F;
+                if (b == '%' && rx.text && on_text) {
+                    on_text((const char *)rx.wire + rx.lead, rx.n - rx.lead);
+                    rx.n = 0;
+                    rx.overflow = false;
+                    continue;
+                }
             }
             if (rx.n < sizeof rx.wire)
                 rx.wire[rx.n++] = b;
@@ -118,17 +137,16 @@ void link_rx_bytes(const uint8_t *data, size_t len, link_frame_fn on_frame, link
             continue;
         }
         if (rx.n == 0) continue;
-        size_t m = rx.overflow ? SIZE_MAX : link_cobs_decode(rx.wire, rx.n, rx.body, sizeof rx.body);
+        const bool only_line_ends = rx.lead == rx.n && !rx.overflow;
+        size_t m = rx.overflow ? SIZE_MAX : rx_decode(rx.wire, rx.n);
+        /* Line ends after a text command, then a frame: the frame without them. */
+        for (size_t k = 1; m == SIZE_MAX && !rx.overflow && k <= rx.lead && k <= RX_MAX_LEAD_SKIP && k < rx.n; k++) {
+            m = rx_decode(rx.wire + k, rx.n - k);
+        }
         rx.n = 0;
         rx.overflow = false;
-        if (m == SIZE_MAX || m < LINK_HEADER_BYTES + LINK_CRC_BYTES) {
-            rx.dropped++;
-            continue;
-        }
-        uint32_t want = (uint32_t)rx.body[m - 4] | (uint32_t)rx.body[m - 3] << 8 | (uint32_t)rx.body[m - 2] << 16 |
-                        (uint32_t)rx.body[m - 1] << 24;
-        if (link_crc32(0, rx.body, m - LINK_CRC_BYTES) != want) {
-            rx.dropped++;
+        if (m == SIZE_MAX) {
+            if (!only_line_ends) rx.dropped++;
             continue;
         }
         on_frame(rx.body[0], (uint16_t)(rx.body[2] | rx.body[3] << 8), rx.body + LINK_HEADER_BYTES,

@@ -323,6 +323,8 @@ static ota_status rc_pump(ota_patcher *p, bool final)
         ota_status s = step(p, b);
         if (s != OTA_OK) return s;
     }
+    /* The encoder's flush ends where END does: a coded byte left over is a byte after END. */
+    if (p->state == ST_END && p->ring_count > 0) return OTA_ERR_PATCH;
     return OTA_OK;
 }
 
@@ -335,7 +337,7 @@ static ota_status coded_input(ota_patcher *p, uint8_t b)
         p->rc_init++;
         return OTA_OK;
     }
-    if (p->state == ST_END) return OTA_OK; /* coder flush bytes after END */
+    if (p->state == ST_END) return OTA_ERR_PATCH; /* bytes after END, as in a raw body */
     p->ring[(p->ring_head + p->ring_count) % sizeof p->ring] = b;
     p->ring_count++;
     return rc_pump(p, false);

@@ -101,7 +101,9 @@ ota_status ota_image_verify_buffer(const uint8_t *img, size_t len, const ota_key
     if (img == NULL || len < OTA_HEADER_SIZE) return OTA_ERR_HEADER;
     ota_status s = ota_image_parse(img, out);
     if (s != OTA_OK) return s;
-    if ((size_t)out->payload_len != len - OTA_HEADER_SIZE) return OTA_ERR_HEADER;
+    /* The same statuses as the writer's for the same damage. */
+    if ((size_t)out->payload_len < len - OTA_HEADER_SIZE) return OTA_ERR_TRAILING;
+    if ((size_t)out->payload_len > len - OTA_HEADER_SIZE) return OTA_ERR_TRUNCATED;
     uint8_t digest[32];
     ota_sha256 h;
     ota_sha256_init(&h);

@@ -280,7 +280,7 @@ bool wr__skip_instr(wr_reader *r, const wr_module *m, uint32_t *depth, uint32_t 
         switch (sub) {
         case FC_MEMORY_INIT:
         case FC_DATA_DROP:
-            if (m->datacount == WR_NONE) return malformed(r, "data count section required");
+            if (!m->has_datacount) return malformed(r, "data count section required");
             wr__rd_u32(r);
             if (sub == FC_MEMORY_INIT) rd_zero(r);
             break;
@@ -555,7 +555,7 @@ static void dec_data(wr_reader *r, wr_module *m)
 {
     m->ndatas = rd_count(r, 1, WR_MAX_SEGMENTS, "too many data segments (WR_MAX_SEGMENTS)");
     if (r->err) return;
-    if (m->datacount != WR_NONE && m->datacount != m->ndatas) {
+    if (m->has_datacount && m->datacount != m->ndatas) {
         malformed(r, "data count and data section have inconsistent lengths");
         return;
     }
@@ -776,9 +776,15 @@ wr_status wr__decode(wr_store *s, wr_module *m, uint32_t *max_depth)
             }
             break;
         }
-        case SEC_START: m->start = wr__rd_u32(r); break;
+        case SEC_START:
+            m->start = wr__rd_u32(r);
+            m->has_start = true;
+            break;
         case SEC_ELEM: dec_elem(r, m); break;
-        case SEC_DATACOUNT: m->datacount = wr__rd_u32(r); break;
+        case SEC_DATACOUNT:
+            m->datacount = wr__rd_u32(r);
+            m->has_datacount = true;
+            break;
         case SEC_CODE: dec_code(r, m, max_depth); break;
         case SEC_DATA: dec_data(r, m); break;
         default: break;
@@ -789,7 +795,7 @@ wr_status wr__decode(wr_store *s, wr_module *m, uint32_t *max_depth)
     if (!sec.start[SEC_CODE] && m->nfuncs != m->nfunc_imports) {
         return wr__fail(s, WR_ERR_MALFORMED, "function and code section have inconsistent lengths");
     }
-    if (!sec.start[SEC_DATA] && m->datacount != WR_NONE && m->datacount != 0) {
+    if (!sec.start[SEC_DATA] && m->has_datacount && m->datacount != 0) {
         return wr__fail(s, WR_ERR_MALFORMED, "data count and data section have inconsistent lengths");
     }
     return WR_OK;

@@ -204,7 +204,7 @@ static wr_status initialise(wr_store *s, wr_instance *inst)
         if (d->len) memcpy(mem->data + off, d->data, d->len);
         inst->data_dropped[i] = 1;
     }
-    if (m->start != WR_NONE) {
+    if (m->has_start) {
         if (s->sp >= s->stack_end) return wr__trap(s, WR_TRAP_STACK_EXHAUSTED, NULL, NULL, "start function");
         return wr__execute(s, inst->funcs[m->start], s->sp);
     }

@@ -163,8 +163,10 @@ struct wr_module {
     uint32_t nmems, nmem_imports;
     uint32_t nglobals, nglobal_imports;
     uint32_t nelems, ndatas, ncodes;
-    uint32_t start;     /* WR_NONE: none */
-    uint32_t datacount; /* WR_NONE: no data count section */
+    uint32_t start;     /* the start function, if has_start */
+    uint32_t datacount; /* the data count section's value, if has_datacount */
+    bool has_start;     /* flags, not sentinels: every u32 is a valid index or count */
+    bool has_datacount;
     uint32_t nst;
     uint32_t ram_bytes;
     wr_functype *types;

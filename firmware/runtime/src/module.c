@@ -22,8 +22,6 @@ wr_status wr_module_load(wr_store *s, const uint8_t *bytes, size_t len, wr_modul
     m->store = s;
     m->bytes = bytes;
     m->len = len;
-    m->start = WR_NONE;
-    m->datacount = WR_NONE;
     m->ram_bytes = sizeof *m;
     uint32_t max_depth = 0;
     wr_status st = wr__decode(s, m, &max_depth);

@@ -850,7 +850,7 @@ static wr_status validate_module(wr_store *s, wr_module *m)
         if (d->mem >= m->nmems) return cfail(&c, WR_ERR_INVALID, "unknown memory", d->offset);
         if ((st = const_expr(&c, d->offset, WR_I32, m->nglobal_imports))) return st;
     }
-    if (m->start != WR_NONE) {
+    if (m->has_start) {
         c.where = "start function";
         c.index = m->start;
         if (m->start >= m->nfuncs) return cfail(&c, WR_ERR_INVALID, "unknown function", m->bytes);

@@ -1,6 +1,6 @@
 import { Option, type Command } from "commander";
 import { resolveBoard } from "../boards/registry.js";
-import { BoardError, UsageError } from "../lib/errors.js";
+import { BoardError, InputError, UsageError } from "../lib/errors.js";
 import { checkOutputFile, inputPath } from "../lib/files.js";
 import { previewValues, type TensorValues } from "../nn/values.js";
 import { formatBytes, Output, table } from "../lib/output.js";
@@ -51,7 +51,7 @@ function describeInfo(i: NnModelInfo): string {
     tensors,
     "",
     `flash: ${formatBytes(i.model_bytes)} model, ${formatBytes(i.const_bytes)} of constant tensors read in place`,
-    i.arena_bytes !== null ? `arena: ${i.arena_bytes} B (${formatBytes(i.arena_bytes)})` : `arena: cannot plan: ${i.error}`,
+    i.arena_bytes !== null ? `arena: ${i.arena_bytes} B (${formatBytes(i.arena_bytes)})` : "arena: cannot be planned (the error follows on stderr)",
     ...(i.unsupported_ops.length ? [`unsupported operators: ${[...new Set(i.unsupported_ops)].join(", ")}`] : []),
   ].join("\n");
 }
@@ -96,8 +96,9 @@ export function register(program: Command): void {
     .action(async (file: string, opts: Common) => {
       resolveBoard(opts.board);
       const info = await modelInfo(file);
-      new Output(opts).result(info, () => describeInfo(info));
-      if (info.arena_bytes === null) process.exitCode = 1;
+      // An unplannable model is an error (stderr, exit 1); a person still gets the description first.
+      if (!opts.json || info.arena_bytes !== null) new Output(opts).result(info, () => describeInfo(info));
+      if (info.arena_bytes === null) throw new InputError(`${file}: the arena cannot be planned: ${info.error}`);
     });
 
   model

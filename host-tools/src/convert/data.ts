@@ -71,9 +71,9 @@ export function readSamples(file: string, elements: number): SampleSet {
 }
 
 function readWqs(file: string, bytes: Uint8Array, elements: number): SampleSet {
-  const { header, blocks, damage, lost } = decodeWqs(bytes);
-  if (damage.length || lost.length) {
-    throw new InputError(`${file}: ${damage.length} damaged block(s)${damage[0] ? ` (first at byte ${damage[0].offset}: ${damage[0].reason})` : ""}, ${lost.length} gap(s) in the block sequence`);
+  const { header, blocks, damage, lost, dropped } = decodeWqs(bytes);
+  if (damage.length || lost.length || dropped.length) {
+    throw new InputError(`${file}: ${damage.length} damaged block(s)${damage[0] ? ` (first at byte ${damage[0].offset}: ${damage[0].reason})` : ""}, ${lost.length} gap(s) in the block sequence, ${dropped.length} replayed or out-of-order block(s)`);
   }
   const C = header.channels.length;
   if (header.window === 0) {

@@ -136,6 +136,10 @@ class RangeDecoder {
     if (this.src[this.pos] !== 0) throw new InputError(`patch: range-coded body does not start with 0 at offset ${pos}`);
     for (let i = 0; i < 5; i++) this.code = ((this.code * 256) >>> 0) + this.next();
   }
+  /** Coded bytes not read yet: none once END is decoded, as the encoder's flush ends exactly there. */
+  get remaining(): number {
+    return this.src.length - this.pos;
+  }
   private next(): number {
     if (this.pos < this.src.length) return this.src[this.pos++]!;
     if (++this.pad > 4) throw new InputError("patch: truncated range-coded body");
@@ -422,7 +426,8 @@ export function applyDelta(old: Uint8Array, patch: Uint8Array): Buffer {
     cur += len;
     o += len;
   }
-  if (!dec && p !== patch.length) throw new InputError(`patch: ${patch.length - p} bytes after END`);
+  const after = dec ? dec.remaining : patch.length - p;
+  if (after !== 0) throw new InputError(`patch: ${after} bytes after END`);
   if (o !== h.newLength) throw new InputError(`patch: produced ${o} of ${h.newLength} bytes`);
   if (!createHash("sha256").update(out).digest().equals(h.newSha256)) throw new InputError("patch: result does not match its SHA-256");
   return out;

@@ -28,7 +28,17 @@ export type DecodeEvent =
   | { type: "header"; header: StreamHeader; length: number }
   | { type: "block"; block: DecodedBlock }
   | { type: "damage"; damage: Damage }
-  | { type: "lost"; fromSeq: number; toSeq: number };
+  | { type: "lost"; fromSeq: number; toSeq: number }
+  /** A good block whose sequence number repeats or goes backwards (a replay, or out of order): not emitted. */
+  | { type: "dropped"; dropped: DroppedBlock };
+
+export interface DroppedBlock {
+  seq: number;
+  /** Byte offset of the block in the stream. */
+  offset: number;
+  /** The lowest sequence number that would have been accepted. */
+  expectedSeq: number;
+}
 
 /** Decodes one block payload; throws InputError with the payload-relative offset on bad data. */
 export function decodePayload(header: StreamHeader, n: number, payload: Uint8Array): { t: Float64Array; q: Int32Array } {
@@ -202,6 +212,11 @@ export class WqsDecoder {
           ev.push({ type: "damage", damage: { offset: this.damageStart, length: a.block.offset - this.damageStart, reason: this.damageReason } });
           this.damageStart = -1;
         }
+        if (a.block.seq < this.expectedSeq) {
+          ev.push({ type: "dropped", dropped: { seq: a.block.seq, offset: a.block.offset, expectedSeq: this.expectedSeq } });
+          this.pos += a.length;
+          continue;
+        }
         if (a.block.seq > this.expectedSeq) ev.push({ type: "lost", fromSeq: this.expectedSeq, toSeq: a.block.seq - 1 });
         this.expectedSeq = a.block.seq + 1;
         this.blocks++;
@@ -229,7 +244,7 @@ export class WqsDecoder {
 }
 
 /** Decodes a whole in-memory .wqs (tests, benchmarks). */
-export function decodeWqs(bytes: Uint8Array): { header: StreamHeader; blocks: DecodedBlock[]; damage: Damage[]; lost: { fromSeq: number; toSeq: number }[] } {
+export function decodeWqs(bytes: Uint8Array): { header: StreamHeader; blocks: DecodedBlock[]; damage: Damage[]; lost: { fromSeq: number; toSeq: number }[]; dropped: DroppedBlock[] } {
   const d = new WqsDecoder();
   const events = [...d.push(bytes), ...d.end()];
   return {
@@ -237,6 +252,7 @@ export function decodeWqs(bytes: Uint8Array): { header: StreamHeader; blocks: De
     blocks: events.flatMap((e) => (e.type === "block" ? [e.block] : [])),
     damage: events.flatMap((e) => (e.type === "damage" ? [e.damage] : [])),
     lost: events.flatMap((e) => (e.type === "lost" ? [{ fromSeq: e.fromSeq, toSeq: e.toSeq }] : [])),
+    dropped: events.flatMap((e) => (e.type === "dropped" ? [e.dropped] : [])),
   };
 }
 

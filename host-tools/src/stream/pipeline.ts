@@ -7,7 +7,7 @@ import { InputError, UsageError } from "../lib/errors.js";
 import { outputStream, removeOutput } from "../lib/files.js";
 import { MAX_BLOCK_SAMPLES, type ChannelCalibration, type StreamHeader } from "./format.js";
 import { StreamEncoder } from "./encoder.js";
-import { WqsDecoder, type Damage } from "./decoder.js";
+import { WqsDecoder, type Damage, type DroppedBlock } from "./decoder.js";
 import { loadCalibrationFile, RangeTracker, RunningZScore } from "./quantize.js";
 import { readSamples, type ReaderOptions, type StreamColumns } from "./reader.js";
 
@@ -194,6 +194,8 @@ export interface DequantizeReport {
   samples: number;
   damage: Damage[];
   lost: { fromSeq: number; toSeq: number }[];
+  /** Blocks dropped because their sequence number repeats or goes backwards. */
+  dropped: DroppedBlock[];
 }
 
 /** Enough decimals to show a step of `scale` with two more digits. */
@@ -211,6 +213,7 @@ export async function dequantizeFile(input: string, output: string): Promise<Deq
   const dec = new WqsDecoder();
   const damage: Damage[] = [];
   const lost: { fromSeq: number; toSeq: number }[] = [];
+  const dropped: DroppedBlock[] = [];
   let out: Writable | null = null;
   let quant: { lo: number; scale: number; off: number; dp: number }[] = [];
   let windowed = false;
@@ -240,6 +243,7 @@ export async function dequantizeFile(input: string, output: string): Promise<Deq
         }
         await write(out!, Buffer.from(text));
       } else if (ev.type === "damage") damage.push(ev.damage);
+      else if (ev.type === "dropped") dropped.push(ev.dropped);
       else lost.push({ fromSeq: ev.fromSeq, toSeq: ev.toSeq });
     }
   };
@@ -256,5 +260,5 @@ export async function dequantizeFile(input: string, output: string): Promise<Deq
       await once(o, "close");
     }
   }
-  return { input, output, header: dec.header!, blocks: dec.blocks, samples: dec.samples, damage, lost };
+  return { input, output, header: dec.header!, blocks: dec.blocks, samples: dec.samples, damage, lost, dropped };
 }

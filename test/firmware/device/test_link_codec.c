@@ -1,5 +1,9 @@
 /* test_link_codec encode TYPE SEQ HEXPAYLOAD  -> the frame's wire bytes, hex
- * test_link_codec decode HEXWIRE              -> "TYPE SEQ HEXPAYLOAD" or "error: ..." */
+ * test_link_codec decode HEXWIRE              -> "TYPE SEQ HEXPAYLOAD" or "error: ..."
+ * test_link_codec receive HEXSTREAM [CHUNK]   -> what the device's receiver (link_rx_bytes) makes of
+ *                                                a byte stream fed CHUNK bytes at a time: one line per
+ *                                                "frame TYPE SEQ HEXPAYLOAD" or "text TEXT", then
+ *                                                "dropped N" */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +38,18 @@ static size_t unhex(const char *s, uint8_t *out, size_t cap)
 static void hex(const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) printf("%02x", p[i]);
+}
+
+static void on_frame(uint8_t type, uint16_t seq, const uint8_t *payload, size_t len)
+{
+    printf("frame %u %u ", type, (unsigned)seq);
+    hex(payload, len);
+    putchar('\n');
+}
+
+static void on_text(const char *text, size_t len)
+{
+    printf("text %.*s\n", (int)len, text);
 }
 
 int main(int argc, char **argv)
@@ -72,6 +88,17 @@ int main(int argc, char **argv)
         putchar('\n');
         return 0;
     }
-    fprintf(stderr, "usage: test_link_codec encode TYPE SEQ HEX | decode HEX\n");
+    if ((argc == 3 || argc == 4) && !strcmp(argv[1], "receive")) {
+        static uint8_t stream[4 * LINK_MAX_WIRE];
+        size_t n = unhex(argv[2], stream, sizeof stream);
+        size_t chunk = argc == 4 ? (size_t)strtoul(argv[3], NULL, 10) : n;
+        if (n == SIZE_MAX || chunk == 0) return 2;
+        for (size_t at = 0; at < n; at += chunk) {
+            link_rx_bytes(stream + at, n - at < chunk ? n - at : chunk, on_frame, on_text);
+        }
+        printf("dropped %u\n", (unsigned)link_rx_dropped());
+        return 0;
+    }
+    fprintf(stderr, "usage: test_link_codec encode TYPE SEQ HEX | decode HEX | receive HEX [CHUNK]\n");
     return 2;
 }

@@ -2,7 +2,7 @@
 // is wrong and where (table, field, index), never a crash.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { buildModel, fcOptions, i32, i8, Op, type ModelSpec } from "./tflite-builder.js";
+import { buildModel, fcOptions, i32, i8, lstmModel, Op, type ModelSpec } from "./tflite-builder.js";
 import { infoModel, runModel } from "./nn-run.js";
 
 function goodSpec(): ModelSpec {
@@ -129,5 +129,49 @@ describe("bad inputs at run time", () => {
     const r = runModel(buildModel(goodSpec()), []);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /model has 1 input tensor\(s\); got 0 --input file\(s\)/);
+  });
+});
+
+describe("scales whose fixed-point shifts the kernels cannot compute exactly are refused at prepare", () => {
+  test("an LSTM with a cell-state scale of 2^-11 plans and runs (control)", () => {
+    const m = lstmModel({ cellScale: 2 ** -11 });
+    assert.equal(infoModel(m).status, 0, infoModel(m).stderr);
+    const r = runModel(m, [i8([20, -30])]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.outputs[0]?.length, 2);
+  });
+
+  for (const [name, scale] of [["2^20", 2 ** 20], ["2^3", 8], ["1e-30", 1e-30], ["2^-56", 2 ** -56]] as const) {
+    test(`an LSTM cell-state scale of ${name} is refused, naming the cell-state tensor`, () => {
+      const m = lstmModel({ cellScale: scale });
+      refused(m, /UNIDIRECTIONAL_SEQUENCE_LSTM.*cell state \(tensor 14 'cell_state'\) scale 2\^-?\d+/);
+      const r = runModel(m, [i8([20, -30])]);
+      assert.equal(r.status, 1, "the model ran");
+      assert.match(r.stderr, /cell state \(tensor 14 'cell_state'\)/);
+    });
+  }
+
+  test("the widest cell-state scales the kernel computes exactly, 2^2 and 2^-43, are accepted", () => {
+    for (const scale of [4, 2 ** -43]) {
+      const r = runModel(lstmModel({ cellScale: scale }), [i8([127, -128])]);
+      assert.equal(r.status, 0, `${scale}: ${r.stderr}`);
+    }
+  });
+
+  test("int16 TANH and LOGISTIC with an input scale whose multiplier would overflow or vanish are refused", () => {
+    for (const code of [Op.TANH, Op.LOGISTIC]) {
+      for (const scale of [1e30, 100, 1e-30]) {
+        const m = buildModel({
+          tensors: [
+            { shape: [1, 4], type: "INT16", scale, zeroPoint: 0, name: "in16" },
+            { shape: [1, 4], type: "INT16", scale: 2 ** -15, zeroPoint: 0, name: "out16" },
+          ],
+          ops: [{ code, inputs: [0], outputs: [1] }],
+          inputs: [0],
+          outputs: [1],
+        });
+        refused(m, /input \(tensor 0 'in16'\) scale/);
+      }
+    }
   });
 });

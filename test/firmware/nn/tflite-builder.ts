@@ -358,3 +358,36 @@ export function reducerOptions(keepDims: boolean): { type: number; table: Table 
 export function concatOptions(axis: number): { type: number; table: Table } {
   return { type: 10, table: tbl([[0, scalar("i32", axis)]]) };
 }
+
+export function lstmOptions(o: { activation?: number; cellClip?: number; timeMajor?: boolean } = {}): { type: number; table: Table } {
+  return { type: 71, table: tbl([
+    [0, scalar("i8", o.activation ?? 4)], [1, scalar("f32", o.cellClip ?? 0)], [3, scalar("bool", o.timeMajor ? 1 : 0)],
+  ]) };
+}
+
+/** A one-step int8x8_16 UNIDIRECTIONAL_SEQUENCE_LSTM (batch 1, input 2, state 2) with the given
+ * cell-state and hidden-state scales: 24 inputs, peephole/projection/layer norm absent. */
+export function lstmModel(o: { cellScale: number; hiddenScale?: number; inputScale?: number }): Uint8Array {
+  return buildModel(lstmSpec(o));
+}
+
+export function lstmSpec(o: { cellScale: number; hiddenScale?: number; inputScale?: number }): ModelSpec {
+  const w = (v: number[]) => ({ shape: [2, 2], type: "INT8" as const, scale: 0.02, zeroPoint: 0, data: i8(v) });
+  const b = { shape: [2], type: "INT32" as const, data: i32([100, -100]) };
+  const tensors: TensorSpec[] = [
+    { shape: [1, 1, 2], type: "INT8", scale: o.inputScale ?? 0.05, zeroPoint: 3, name: "input" },
+    w([10, -20, 30, -40]), w([5, 6, -7, 8]), w([-9, 10, 11, -12]), w([13, -14, 15, 16]), // input weights f, i, c, o
+    w([1, -2, 3, -4]), w([-5, 6, 7, -8]), w([9, 10, -11, 12]), w([-13, 14, -15, 16]), // recurrent weights
+    { ...b }, { ...b }, { ...b }, { ...b }, // gate biases f, i, c, o
+    { shape: [1, 2], type: "INT8", scale: o.hiddenScale ?? 0.0078125, zeroPoint: -1, variable: true, name: "hidden_state" },
+    { shape: [1, 2], type: "INT16", scale: o.cellScale, zeroPoint: 0, variable: true, name: "cell_state" },
+    { shape: [1, 1, 2], type: "INT8", scale: 0.0078125, zeroPoint: -1, name: "output" },
+  ];
+  const inputs = [0, 1, 2, 3, 4, 5, 6, 7, 8, -1, -1, -1, 9, 10, 11, 12, -1, -1, 13, 14, -1, -1, -1, -1];
+  return {
+    tensors,
+    ops: [{ code: Op.UNIDIRECTIONAL_SEQUENCE_LSTM, inputs, outputs: [15], options: lstmOptions() }],
+    inputs: [0],
+    outputs: [15],
+  };
+}

@@ -366,6 +366,13 @@ describe("signed images", () => {
     assert.match(out, /^slot unknown key id$/m);
   });
 
+  test("an image with bytes after its payload: the same message from verify_buffer as from the writer", () => {
+    const img = image(k1, payload, 7);
+    const out = run(["image", k1.hex, "0", file(Buffer.concat([img, Buffer.from([1])]))]);
+    assert.match(out, /^buffer more bytes than the header announced$/m);
+    assert.match(run(["image", k1.hex, "0", file(img.subarray(0, img.length - 1))]), /^buffer truncated: patch or image ended early$/m);
+  });
+
   test("key rotation: a keyring with two keys accepts images from either", () => {
     const both = `${k1.hex},${k2.hex}`;
     assert.match(run(["image", both, "0", file(image(k1, payload, 1))]), /^buffer ok$/m);
@@ -479,6 +486,21 @@ describe("delta patches through the C patcher", () => {
       const patch = Buffer.concat([encodeDelta(old, nw, undefined, { coding }), Buffer.from([0])]);
       const out = run(["patch", file(old), file(patch), path.join(tmp, "x"), String(256 * 1024), "64"]);
       assert.match(out, /^status more bytes than the header announced$/m, coding);
+    }
+  });
+
+  test("bytes after END inside the announced body are refused, raw or range-coded alike", () => {
+    const { old, nw } = pairs[0]!;
+    for (const coding of ["raw", "range"] as const) {
+      for (const extra of [Buffer.alloc(64), Buffer.alloc(1, 0x55), randomBytes(64)]) {
+        const good = encodeDelta(old, nw, undefined, { coding });
+        const patch = Buffer.concat([good, extra]);
+        patch.writeUInt32LE(good.length - 96 + extra.length, 84); // the header announces the extra bytes
+        patch.writeUInt32LE(crc32(patch.subarray(0, 92)), 92);
+        const out = run(["patch", file(old), file(patch), path.join(tmp, "x"), String(256 * 1024), "64"]);
+        assert.match(out, /^status malformed patch$/m, `${coding}, ${extra.length} bytes after END`);
+        assert.match(out, /^active-untouched yes$/m);
+      }
     }
   });
 

@@ -1,12 +1,14 @@
 // `wasmcu model info|run` on the host engine: the command writes the same
 // output bytes TFLM gave, describes models, and reports bad input clearly.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
 import { wasmcu } from "../../helpers/cli.js";
 import { sharedDir } from "../../helpers/paths.js";
+import { lstmModel } from "../../firmware/nn/tflite-builder.js";
+import { InputError } from "../../../host-tools/src/lib/errors.js";
 
 const models = path.join(sharedDir, "reference-models");
 const skip = !existsSync(models) && "no ../shared/reference-models";
@@ -90,5 +92,39 @@ describe("wasmcu model", { skip }, () => {
     const d = await wasmcu(["model", "run", path.join(m, "model.tflite"), "-i", path.join(m, "in_0.in0.bin"), "-o", path.join(tmp, "d"), "--port", "/dev/null", "--repeat", "3"]);
     assert.equal(d.code, 2);
     assert.match(d.stderr, /--repeat: only with --board host .* on --port \/dev\/null/);
+  });
+});
+
+describe("wasmcu model info on a model whose arena cannot be planned", () => {
+  // Reads fine, but the LSTM's prepare refuses its cell-state scale of 2^20: bad input, with
+  // the exit status the CLI gives bad input (InputError's).
+  const BAD_INPUT = new InputError("").exitCode;
+  const file = path.join(tmp, "unplannable.tflite");
+  writeFileSync(file, lstmModel({ cellScale: 2 ** 20 }));
+
+  test("describes the model on stdout, says why the arena cannot be planned on stderr, exits non-zero", async () => {
+    const r = await wasmcu(["model", "info", file]);
+    assert.equal(r.code, BAD_INPUT);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stdout, /UNIDIRECTIONAL_SEQUENCE_LSTM/);
+    assert.doesNotMatch(r.stdout, /cell state/);
+    assert.match(r.stderr, /^wasmcu: error: .*unplannable\.tflite: the arena cannot be planned: .*cell state \(tensor 14 'cell_state'\)/m);
+  });
+
+  test("--json: one JSON document (the error) on stdout, the message on stderr, exits non-zero", async () => {
+    const r = await wasmcu(["model", "info", file, "--json"]);
+    assert.equal(r.code, BAD_INPUT);
+    const err = (JSON.parse(r.stdout) as { error: { code: string; message: string } }).error;
+    assert.match(err.message, /the arena cannot be planned: .*cell state/);
+    assert.match(r.stderr, /wasmcu: error: .*cell state/);
+  });
+
+  test("a model that plans exits 0 with nothing on stderr (control)", async () => {
+    const ok = path.join(tmp, "plannable.tflite");
+    writeFileSync(ok, lstmModel({ cellScale: 2 ** -11 }));
+    const r = await wasmcu(["model", "info", ok]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, "");
+    assert.match(r.stdout, /arena: \d+ B/);
   });
 });

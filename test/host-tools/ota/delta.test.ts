@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { describe, test } from "node:test";
+import { crc32 } from "../../../host-tools/src/lib/crc32.js";
 import { applyDelta, encodeDelta, parsePatchHeader, PATCH_HEADER_SIZE } from "../../../host-tools/src/ota/delta.js";
 import { appPairs, perturbModel, referenceModel, tfliteBuffers } from "./pairs.js";
 
@@ -45,6 +46,20 @@ describe("delta encoder", () => {
     const crc = Buffer.from(p); crc[10]! ^= 1;
     assert.throws(() => applyDelta(a, crc), /header CRC/);
     assert.ok(p.length > PATCH_HEADER_SIZE);
+  });
+
+  test("bytes after END are refused whether the body is raw or range-coded", () => {
+    const a = randomBytes(3000), b = Buffer.concat([a.subarray(0, 1000), randomBytes(50), a.subarray(1000)]);
+    for (const coding of ["raw", "range"] as const) {
+      for (const extra of [Buffer.alloc(64), Buffer.alloc(1, 0x55), randomBytes(64)]) {
+        const good = encodeDelta(a, b, undefined, { coding });
+        assert.ok(applyDelta(a, good).equals(b), coding);
+        const patch = Buffer.concat([good, extra]);
+        patch.writeUInt32LE(good.length - PATCH_HEADER_SIZE + extra.length, 84);
+        patch.writeUInt32LE(crc32(patch.subarray(0, PATCH_HEADER_SIZE - 4)), PATCH_HEADER_SIZE - 4);
+        assert.throws(() => applyDelta(a, patch), new RegExp(`patch: ${extra.length} bytes after END$`), coding);
+      }
+    }
   });
 
   test("the model pair perturbs only tensor buffers (the flatbuffer structure stays put)", () => {

@@ -62,22 +62,27 @@ static nn_status int16_params(nn_prep *p, act_data *d, int tanh)
     if (!nn_checked_log2(out->scale, &out_log2) || out_log2 != -15) {
         return nn_prep_fail(p, NN_ERR_UNSUPPORTED, "int16 output scale must be 2^-15");
     }
-    if (d == NULL) return NN_OK;
     int in_log2;
     int pot = nn_checked_log2(in->scale, &in_log2);
-    d->shift = (15 - 3) + in_log2;
-    pot = pot && (d->shift == 0 || (tanh && d->shift == 1));
-    if (pot) {
-        d->multiplier = 0;
-    } else {
+    int32_t shift = (15 - 3) + in_log2, multiplier = 0;
+    pot = pot && (shift == 0 || (tanh && shift == 1));
+    if (!pot) {
         double mult = (double)in->scale * 4096.0 * 3.0;
-        d->shift = 0;
-        while (mult <= 32767.0 / 2.0 && d->shift <= 30) {
-            d->shift++;
+        shift = 0;
+        while (mult <= 32767.0 / 2.0 && shift <= 30) {
+            shift++;
             mult *= 2.0;
         }
-        d->multiplier = (int32_t)mult;
+        /* The table function computes int16 x multiplier in int32: exact for 1 <= multiplier < 2^16.
+         * 0 would mean "power of two" to it and shift 3 by 31. */
+        if (!(mult >= 1.0 && mult < 65536.0)) {
+            return nn_k_bad_scale(p, 0, "input", in_log2, "the int16 table function needs an input scale below 5.3");
+        }
+        multiplier = (int32_t)mult;
     }
+    if (d == NULL) return NN_OK;
+    d->shift = shift;
+    d->multiplier = multiplier;
     return NN_OK;
 }
 

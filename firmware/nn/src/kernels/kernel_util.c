@@ -129,3 +129,15 @@ int32_t nn_k_out_size(int padding, int32_t in, int32_t filter, int32_t stride, i
     const int64_t v = ((int64_t)in + stride - eff) / stride;
     return v < 0 ? 0 : (int32_t)v;
 }
+
+nn_status nn_k_bad_scale(nn_prep *p, uint32_t i, const char *what, int log2, const char *reason)
+{
+    const char *name = "";
+    nn_tdesc d;
+    nn_error ignored;
+    if (i < p->n_in && p->in_idx[i] >= 0 && nn_read_tensor(p->m, (uint32_t)p->in_idx[i], &d, &ignored) == NN_OK) {
+        name = nn_model_str(p->m, d.name);
+    }
+    return nn_prep_fail(p, NN_ERR_UNSUPPORTED, "%s (tensor %d '%s') scale 2^%d: %s", what,
+                        i < p->n_in ? (int)p->in_idx[i] : -1, name, log2, reason);
+}

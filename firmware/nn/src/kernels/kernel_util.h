@@ -47,6 +47,9 @@ nn_status nn_k_aligned(nn_prep *p, uint32_t i, uint32_t align, const char *what)
 nn_status nn_k_rank(nn_prep *p, const nn_tensor *t, uint32_t rank, const char *what);
 /* Same element count and type. */
 nn_status nn_k_same_shape(nn_prep *p, const nn_tensor *a, const nn_tensor *b);
+/* Refuses input i because its scale 2^log2 gives shifts outside what the kernel computes exactly:
+ * "WHAT (tensor N 'NAME') scale 2^log2: REASON". */
+nn_status nn_k_bad_scale(nn_prep *p, uint32_t i, const char *what, int log2, const char *reason);
 
 /* qmin/qmax of an int8/int16/int32 type. */
 void nn_k_type_range(int type, int32_t *qmin, int32_t *qmax);

@@ -32,6 +32,8 @@ enum {
     CELL = 19
 };
 enum { GATE_F = 0, GATE_I = 1, GATE_C = 2, GATE_O = 3 };
+/* The cell-state scales (powers of two) whose tanh input shift the kernel computes exactly. */
+enum { LSTM_MIN_CELL_POWER = -43, LSTM_MAX_CELL_POWER = 2 };
 
 typedef struct fc16 {
     int32_t input_offset;
@@ -161,6 +163,11 @@ static nn_status lstm_prepare(nn_prep *p)
     if (idim > 65536 || sdim > 65536) return nn_prep_fail(p, NN_ERR_LIMIT, "dimension above 65536");
     int power;
     nn_checked_log2(c->scale, &power); /* the reference does not insist on a power of two */
+    /* tanh_pow: a left shift L = 12 + power becomes the multiplier 3 << L, and int16 x (3 << L) fits
+     * int32 only for L <= 14; a right shift -L rounds with 1 << (-L - 1), defined for -L <= 31. */
+    if (power > LSTM_MAX_CELL_POWER || power < LSTM_MIN_CELL_POWER) {
+        return nn_k_bad_scale(p, CELL, "cell state", power, "tanh needs a cell scale from 2^-43 to 2^2");
+    }
     for (int k = 0; k < 4; k++) nn_prep_scratch(p, (uint32_t)states * 2u);
     lstm_data *d = nn_prep_alloc(p, sizeof *d);
     if (d == NULL) return NN_OK;
