@@ -22,6 +22,7 @@ static struct {
     wr_store *store;
     wr_instance *app;
     wr_func *loop;
+    wr_func *collect; /* the app's exported __collect, if it has one */
     bool in_wasm;
     struct {
         bool pending;
@@ -87,6 +88,8 @@ bool app_call_pending(uint16_t seq)
     return app.call.pending && app.call.seq == seq;
 }
 
+static bool collect_garbage(void);
+
 /* Runs a queued CALL: the export must take no parameters and return nothing, an i32 or an i64. */
 bool app_run_call(void)
 {
@@ -116,8 +119,13 @@ bool app_run_call(void)
         if (st != WR_OK) {
             status = LINK_CALL_TRAP;
             msg = wr_store_error(app.store);
-        } else if (nres == 1) {
-            result = r[0].type == WR_I64 ? r[0].of.i64 : (int64_t)r[0].of.i32;
+        } else {
+            if (nres == 1) result = r[0].type == WR_I64 ? r[0].of.i64 : (int64_t)r[0].of.i32;
+            /* After the figures: the call's cost is the call's, the collection is between calls. */
+            if (!collect_garbage()) {
+                status = LINK_CALL_TRAP;
+                msg = wr_store_error(app.store);
+            }
         }
     }
     le32_put(out, (uint32_t)status);
@@ -141,6 +149,20 @@ static void report_trap(const char *where)
     dev_ota_trial_failed(msg);
 }
 
+/* An app built with AssemblyScript's minimal runtime (the device default, asconfig.json) has no
+ * collector of its own running: it exports __collect, and the device calls it after setup(),
+ * after every loop() and after every CALL, when no reference of the app's is on the wasm
+ * stack. Its memory stays bounded by what one call keeps live. False if it trapped. */
+static bool collect_garbage(void)
+{
+    if (!app.collect) return true;
+    wr_store_set_fuel(app.store, DEV_FUEL_PER_CALL);
+    app.in_wasm = true;
+    wr_status st = wr_call(app.collect, NULL, 0, NULL, 0);
+    app.in_wasm = false;
+    return st == WR_OK;
+}
+
 /* Loads the running app and runs its setup(); leaves app.loop set if it has one. */
 void app_start(void)
 {
@@ -149,6 +171,7 @@ void app_start(void)
     app.stop_requested = false;
     app.restart_requested = false;
     app.loop = NULL;
+    app.collect = NULL;
     app.app = NULL;
     dev_image img;
     if (!dev_running_app(&img)) {
@@ -186,6 +209,9 @@ void app_start(void)
              (unsigned long)app.bump.size);
     events_log_str(LINK_LOG_DEBUG, msg);
     set_state(LINK_APP_RUNNING, NULL);
+    app.collect = wr_instance_func(app.app, "__collect");
+    if (app.collect && (wr_func_param_count(app.collect) != 0 || wr_func_result_count(app.collect) != 0))
+        app.collect = NULL;
     wr_func *setup = wr_instance_func(app.app, "setup");
     if (!setup) setup = wr_instance_func(app.app, "_start");
     if (setup) {
@@ -197,6 +223,10 @@ void app_start(void)
             report_trap("setup()");
             return;
         }
+    }
+    if (!collect_garbage()) {
+        report_trap("__collect() after setup()");
+        return;
     }
     app.loop = wr_instance_func(app.app, "loop");
     if (!app.loop) set_state(LINK_APP_STOPPED, "app has no loop(): finished");
@@ -223,6 +253,9 @@ bool app_run_loop(void)
     app.in_wasm = true;
     wr_status st = wr_call(app.loop, NULL, 0, NULL, 0);
     app.in_wasm = false;
-    if (st != WR_OK) report_trap("loop()");
+    if (st != WR_OK)
+        report_trap("loop()");
+    else if (!collect_garbage())
+        report_trap("__collect() after loop()");
     return true;
 }
