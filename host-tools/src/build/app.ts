@@ -55,12 +55,30 @@ function newestMtime(dirs: string[]): number {
   return newest;
 }
 
+/**
+ * The asconfig.json an app is built with: its own beside main.ts if it has one (an app's way
+ * to opt out of the device defaults; it may `"extends"` the repo's), else the repo's.
+ */
+export function ascConfig(entry: string): string {
+  const own = path.join(path.dirname(entry), "asconfig.json");
+  return existsSync(own) ? own : path.join(repoRoot, "asconfig.json");
+}
+
+/**
+ * The compiler options of a device build, besides the entry and the output files. The
+ * choices themselves (runtime variant, optimisation and inlining) are asconfig.json's
+ * "release" target; see the notes there and in firmware/apps/README.md.
+ */
+export function ascOptions(entry: string, target = "release"): string[] {
+  return ["--config", ascConfig(entry), "--target", target];
+}
+
 /** Compiles the app; asc's diagnostics become a BuildError's details. */
 export async function buildApp(app: string, opts: AppBuildOptions = {}): Promise<AppBuild> {
   const { name, entry } = appEntry(app, opts.appsRoot);
   const outDir = opts.outDir ?? appBuildDir(name);
   const wasm = path.join(outDir, `${name}.wasm`);
-  const sources = [path.dirname(entry), path.join(repoRoot, "firmware", "sdk"), path.join(repoRoot, "asconfig.json")];
+  const sources = [path.dirname(entry), path.join(repoRoot, "firmware", "sdk"), ascConfig(entry), path.join(repoRoot, "asconfig.json")];
   if (!opts.force && existsSync(wasm) && statSync(wasm).mtimeMs >= newestMtime(sources)) {
     return { app: name, wasm, bytes: statSync(wasm).size, upToDate: true };
   }
@@ -72,8 +90,7 @@ export async function buildApp(app: string, opts: AppBuildOptions = {}): Promise
   });
   const args = [
     path.relative(repoRoot, entry),
-    "--config", path.join(repoRoot, "asconfig.json"),
-    "--target", opts.target ?? "release",
+    ...ascOptions(entry, opts.target),
     "--outFile", path.relative(repoRoot, wasm),
     "--textFile", path.relative(repoRoot, wasm.replace(/\.wasm$/, ".wat")),
   ];
