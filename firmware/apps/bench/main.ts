@@ -161,6 +161,33 @@ export function infer(): i32 {
   return m.invoke() ? 0 : -2;
 }
 
+// ---- tensor copies: setInput()/getOutput() of tensor 0, views made once by model_io_prepare()
+let ioModel: model.Model | null = null;
+let ioIn = new Uint8Array(0);
+let ioOut = new Uint8Array(0);
+
+/** Opens the model and makes buffers the size of input and output tensor 0; returns their total bytes. */
+export function model_io_prepare(): i32 {
+  const m = model.Model.open();
+  if (m == null) return -1;
+  const ti = m.input(0);
+  const to = m.output(0);
+  if (ti == null || to == null) return -2;
+  ioModel = m;
+  ioIn = new Uint8Array(ti.bytes);
+  ioOut = new Uint8Array(to.bytes);
+  return ti.bytes + to.bytes;
+}
+
+/** setInput(0) then getOutput(0) with the prepared buffers; returns the bytes moved. */
+export function model_io(): i32 {
+  const m = ioModel;
+  if (m == null) return -1;
+  if (!m.setInput(0, ioIn)) return -3;
+  const n = m.getOutput(0, ioOut);
+  return n < 0 ? -4 : ioIn.length + n;
+}
+
 // ---- sensor streams: quantize + encode, per sample (firmware/sdk/stream)
 const quant = new Quantizer(2, false);
 quant.setRange(0, -2.0, 2.0);
