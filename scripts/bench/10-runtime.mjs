@@ -159,7 +159,7 @@ for (const r of rows) {
 }
 
 // ---- Cortex-M0+ flash -------------------------------------------------------------
-const sources = ["store", "decode", "validate", "sidetable", "module", "memory", "instance", "interp", "native"];
+const sources = ["store", "decode", "validate", "sidetable", "module", "memory", "instance", "interp", "native", "trap"];
 // interpOpt: the interpreter's optimisation level (the rest is always -Os, as
 // firmware/runtime/CMakeLists.txt builds it for a device)
 function armFootprint(defines, interpOpt = "-Os") {
