@@ -154,10 +154,20 @@ export function alloc_1k_100(): i32 {
   return sum;
 }
 
-/** One invoke of the model in the device's model slot (inputs as they are). */
+let opened: model.Model | null = null;
+
+/**
+ * One invoke of the model in the device's model slot (inputs as they are), as an app makes it:
+ * the model opened once (an app does that in setup(); a model deploy restarts the app), then
+ * invoke() per inference.
+ */
 export function infer(): i32 {
-  const m = model.Model.open();
-  if (m == null) return -1;
+  let m = opened;
+  if (m == null) {
+    m = model.Model.open();
+    if (m == null) return -1;
+    opened = m;
+  }
   return m.invoke() ? 0 : -2;
 }
 

@@ -142,7 +142,7 @@ async function invokeOnce(link: DeviceLink): Promise<{ micros: number; cycles: n
 }
 
 /** What an `infer:` phase measures, and what an `engine:` phase measures. */
-export const APP_LEVEL_NOTE = "app level: the bench app's Model.open() + invoke(), what an app calling invoke() sees";
+export const APP_LEVEL_NOTE = "app level: the bench app's invoke() on a model it opened once, what an app calling invoke() sees";
 export const ENGINE_NOTE = "engine level: nn_invoke alone, timed on the device (MODEL_INVOKE over the link, no app): latency only, no energy";
 
 function appLevel(p: PhaseSummary): PhaseSummary {
