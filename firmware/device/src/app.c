@@ -22,7 +22,8 @@ static struct {
     wr_store *store;
     wr_instance *app;
     wr_func *loop;
-    wr_func *collect; /* the app's exported __collect, if it has one */
+    wr_func *collect;           /* the app's exported __collect, if it has one */
+    uint32_t loops_uncollected; /* loop() calls since the last collection */
     bool in_wasm;
     struct {
         bool pending;
@@ -151,11 +152,12 @@ static void report_trap(const char *where)
 
 /* An app built with AssemblyScript's minimal runtime (the device default, asconfig.json) has no
  * collector of its own running: it exports __collect, and the device calls it after setup(),
- * after every loop() and after every CALL, when no reference of the app's is on the wasm
- * stack. Its memory stays bounded by what one call keeps live. False if it trapped. */
+ * after every DEV_GC_EVERY_LOOPS loop() calls and after every CALL, when no reference of the
+ * app's is on the wasm stack. False if it trapped. */
 static bool collect_garbage(void)
 {
     if (!app.collect) return true;
+    app.loops_uncollected = 0;
     wr_store_set_fuel(app.store, DEV_FUEL_PER_CALL);
     app.in_wasm = true;
     wr_status st = wr_call(app.collect, NULL, 0, NULL, 0);
@@ -172,6 +174,7 @@ void app_start(void)
     app.restart_requested = false;
     app.loop = NULL;
     app.collect = NULL;
+    app.loops_uncollected = 0;
     app.app = NULL;
     dev_image img;
     if (!dev_running_app(&img)) {
@@ -255,7 +258,7 @@ bool app_run_loop(void)
     app.in_wasm = false;
     if (st != WR_OK)
         report_trap("loop()");
-    else if (!collect_garbage())
+    else if (++app.loops_uncollected >= DEV_GC_EVERY_LOOPS && !collect_garbage())
         report_trap("__collect() after loop()");
     return true;
 }
