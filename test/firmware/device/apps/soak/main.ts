@@ -1,6 +1,6 @@
 // Allocation soak: every loop() builds a log line and a 1 KiB buffer and drops both (100 MiB
 // over 100,000 loops in a memory of 64 KiB). Under the device build's minimal runtime nothing
-// collects inside the app: the device collects between loops. Every 10,000 loops it says how
+// collects inside the app: the device collects between loops (every 16th). Every 10,000 loops it says how
 // far it got and how many pages its memory has.
 import { log } from "../../../../../firmware/sdk/index";
 
