@@ -42,22 +42,25 @@ async function withSim(model, fn) {
 }
 
 const workloads = [
-  ["fib24", "fib(24), recursive (150,049 calls)", 1, "wasm3 -Os on rp2040js: 86,878,666 cycles (../shared/bench-wasm/README.md); wasm3 publishes 1.93 s at 48 MHz (~93 M)"],
-  ["sha256_1k", "SHA-256 of 1 KiB (AssemblyScript)", 1, ""],
+  ["fib24", "fib(24), recursive (150,049 calls)", 1, "wasm3 -Os on rp2040js: 86,878,666 cycles, -O2: 87,253,773 (../shared/bench-wasm/README.md); wasm3 publishes 1.93 s at 48 MHz (~93 M)"],
+  ["sha256_1k", "SHA-256 of 1 KiB (AssemblyScript, unchecked() where the index is proven)", 1, ""],
   ["gpio_toggle_1000", "GPIO write from AssemblyScript", 1000, "per write"],
-  ["alloc_1k_100", "1 KiB allocation (incremental GC runtime)", 100, "per allocation"],
-  ["stream_encode_1000", "sensor stream: quantize + .wqs encode, 2 channels", 1000, "per sample (firmware/sdk/stream)"],
+  ["alloc_1k_100", "1 KiB allocation (minimal runtime; a __collect() every 25, included)", 100, "per allocation"],
+  ["stream_encode_1000", "sensor stream: quantize + .wqs encode, 2 channels, the encoder alone", 1000, "per sample (firmware/sdk/stream); samples made before the timed call"],
+  ["__collect", "garbage collection the device runs after each call into the app (bench app's heap)", 1, "not inside any figure above"],
 ];
+const measured = {};
 const rows = await withSim(undefined, async (link) => {
   const out = [];
   for (const [name, what, per, note] of workloads) {
     const r = await link.call(name, 600_000);
+    measured[name] = r.cycles / per;
     out.push([what, r.cycles.toLocaleString("en"), per > 1 ? Math.round(r.cycles / per).toLocaleString("en") : "", note]);
   }
   return out;
 });
 console.log("\n## Device workloads on rp2040-sim (emulated Cortex-M0+ at 125 MHz; rp2040js cycles, not silicon)\n");
-console.log("Method: the bench app (firmware/apps/bench) runs on our runtime inside the rp2040 firmware; the host calls each export over the link and the device counts SysTick cycles around the call.\n");
+console.log("Method: the bench app (firmware/apps/bench) built as `wasmcu build` builds it (asconfig.json release: minimal runtime, -O3, shrinkLevel 0) runs on our runtime inside the shipped rp2040 firmware (interpreter -O3, the rest -Os); the host calls each export over the link and the device counts SysTick cycles around the call. App level: what the app's code costs.\n");
 console.log("| workload | cycles | cycles per op | for scale |");
 console.log("|---|---:|---:|---|");
 for (const r of rows) console.log(`| ${r.join(" | ")} |`);
@@ -67,26 +70,68 @@ const TFLM = {
   kws_ref_model: [95527331, 39477216], pretrainedResnet_quant: [225987181, 136669311], vww_96_int8: [220284418, 118429014],
   person_detect: [209785428, 113647391],
 };
-const list = ["hello_world_int8", "ad01_int8", "micro_speech_quantized", "keyword_scrambled_8bit", "trained_lstm_int8",
+// WASMCU_BENCH_MODELS=a,b: only these models (a quick look); default: all of them.
+const only = process.env.WASMCU_BENCH_MODELS?.split(",");
+const all = ["hello_world_int8", "ad01_int8", "micro_speech_quantized", "keyword_scrambled_8bit", "trained_lstm_int8",
   "kws_ref_model", "str_ww_ref_model", "micro_speech_lstm", "dtln_noise_suppression", "pretrainedResnet_quant", "person_detect", "vww_96_int8"];
+const list = only ? all.filter((m) => only.includes(m)) : all;
 const mrows = [];
+const appGoal = [];
 for (const name of list) {
   const dir = path.join(models, name);
   const meta = JSON.parse(readFileSync(path.join(dir, "meta.json"), "utf8"));
   const inputs = meta.inputs.map((t, i) => existsSync(path.join(dir, `in_0.in${i}.bin`))
     ? readFileSync(path.join(dir, `in_0.in${i}.bin`)) : Buffer.alloc(t.bytes, 0));
   try {
-    const r = await withSim(readFileSync(path.join(dir, "model.tflite")), (link) => runDeviceModel(link, inputs, { reset: true }));
+    const r = await withSim(readFileSync(path.join(dir, "model.tflite")), async (link) => {
+      const engine = await runDeviceModel(link, inputs, { reset: true });
+      // The same invoke as an app makes it: the bench app's Model.open() + invoke(), same inputs.
+      await link.call("infer", 600_000); // opens the model once, as an app does in setup()
+      const app = await link.call("infer", 600_000);
+      if (app.result !== 0n) throw new Error(`the bench app's infer() returned ${app.result}`);
+      const bytes = Number((await link.call("model_io_prepare")).result);
+      const io = await link.call("model_io", 600_000);
+      return { ...engine, appCycles: app.cycles, ioBytes: bytes, ioCycles: io.cycles };
+    });
     const golden = path.join(dir, "out_0.out0.bin");
     const match = existsSync(golden) ? (Buffer.compare(Buffer.from(r.outputs[0]), readFileSync(golden)) === 0 ? "yes" : "NO") : "held out";
     const t = TFLM[name];
-    mrows.push([name, r.cycles.toLocaleString("en"), t ? t[0].toLocaleString("en") : "", t ? t[1].toLocaleString("en") : "", match]);
+    const limit = r.cycles * 1.02 + 5000;
+    appGoal.push([name, r.cycles, r.appCycles, limit]);
+    mrows.push([name, r.cycles.toLocaleString("en"), r.appCycles.toLocaleString("en"), `${(r.appCycles - r.cycles).toLocaleString("en")} (${r.appCycles <= limit ? "met" : "MISSED"})`,
+      `${r.ioBytes.toLocaleString("en")} B: ${r.ioCycles.toLocaleString("en")} (${(r.ioCycles / r.ioBytes).toFixed(2)}/B)`,
+      t ? t[0].toLocaleString("en") : "", t ? t[1].toLocaleString("en") : "", match]);
   } catch (e) {
-    mrows.push([name, `failed: ${e.message.split("\n")[0]}`, "", "", ""]);
+    mrows.push([name, `failed: ${e.message.split("\n")[0]}`, "", "", "", "", "", ""]);
   }
 }
 console.log("\n## Inference on rp2040-sim (emulated Cortex-M0+ at 125 MHz; rp2040js cycles, not silicon)\n");
-console.log("Method: model programmed into the model slot, case 0's input written over the link, one MODEL_INVOKE; cycles counted by the device around nn_invoke. TFLM columns from ../shared/reference-models/README.md (same emulator).\n");
-console.log("| model | our cycles | TFLM reference | TFLM + CMSIS-NN | output = TFLM bytes |");
-console.log("|---|---:|---:|---:|---|");
+console.log("Method: model programmed into the model slot, case 0's input written over the link. Engine level: one MODEL_INVOKE, cycles counted by the device around nn_invoke alone. App level: the bench app's infer() export (the model opened once, then invoke(), timed on its second call) over CALL, cycles counted around the call. Tensor copies: the bench app's setInput(0) + getOutput(0) of whole tensors. TFLM columns (engine level) from ../shared/reference-models/README.md (same emulator).\n");
+console.log("| model | engine cycles (nn_invoke) | app-level invoke() cycles | app − engine (goal ≤ 2% + 5 K) | setInput + getOutput | TFLM reference | TFLM + CMSIS-NN | output = TFLM bytes |");
+console.log("|---|---:|---:|---:|---:|---:|---:|---|");
 for (const r of mrows) console.log(`| ${r.join(" | ")} |`);
+
+// ---- goals of issue 16, from the figures above
+const WASM3_FIB = { Os: 86878666, O2: 87253773 };
+const fmt = (n) => Math.round(n).toLocaleString("en");
+const goal = (what, value, limit, unit, note = "") => [what, `≤ ${fmt(limit)} ${unit}`, `${fmt(value)} ${unit}`,
+  value <= limit ? "met" : `missed by ${fmt(value - limit)} (${((100 * (value - limit)) / limit).toFixed(0)}%)`, note];
+const goals = [
+  goal("SHA-256 of 1 KiB from AssemblyScript", measured.sha256_1k, 6.0e6, "cycles"),
+  goal("stream encoder, per 2-channel sample (encoder alone)", measured.stream_encode_1000, 15000, "cycles"),
+  goal("1 KiB allocation", measured.alloc_1k_100, 20000, "cycles", "collections inside the call included"),
+  goal("GPIO write from an app", measured.gpio_toggle_1000, 400, "cycles"),
+  goal("fib(24), shipped build (interpreter -O3) vs wasm3 -O2", measured.fib24, WASM3_FIB.O2, "cycles",
+    "wasm3 -O3 not measured; -O2 is the nearest level in ../shared/bench-wasm (wasm3 -Os: 86,878,666)"),
+];
+const worst = appGoal.reduce((w, g) => (!w || g[2] - g[3] > w[2] - w[3] ? g : w), undefined);
+if (worst) {
+  const missed = appGoal.filter((g) => g[2] > g[3]).map((g) => g[0]);
+  goals.push([`app-level invoke() vs engine, ${appGoal.length} models`, "≤ engine + 2% + 5,000 cycles",
+    `worst: ${worst[0]} ${fmt(worst[2] - worst[1])} over ${fmt(worst[1])}`,
+    missed.length ? `missed on ${missed.join(", ")}` : "met on every model", ""]);
+}
+console.log("\n## Goals (issue 16), rp2040-sim emulated cycles from the tables above\n");
+console.log("| goal | target | measured | | note |");
+console.log("|---|---|---|---|---|");
+for (const g of goals) console.log(`| ${g.join(" | ")} |`);

@@ -8,7 +8,7 @@ import { test } from "node:test";
 import { wasmcu } from "../helpers/cli.js";
 import { sharedDir } from "../helpers/paths.js";
 
-test("wasmcu bench --board host times the bench phases and a model, and writes results.json and latency.svg", async () => {
+test("wasmcu bench --board host times the bench phases and a model at app and engine level, and writes results.json and latency.svg", async () => {
   const out = mkdtempSync(path.join(os.tmpdir(), "wasmcu-bench-"));
   const model = path.join(sharedDir, "reference-models", "hello_world_int8", "model.tflite");
   const r = await wasmcu(["bench", "--board", "host", "--runs", "2", "--models", model, "--periph", "3", "--out", out, "--json"], { timeoutMs: 300_000 });
@@ -20,7 +20,10 @@ test("wasmcu bench --board host times the bench phases and a model, and writes r
   assert.equal(j.n_periph, 3);
   assert.equal(j.simulated, false);
   assert.match(j.source, /no current monitor/);
-  assert.deepEqual(j.phases.map((p) => p.phase), ["gpio-toggle", "sha256-1k", "alloc-1k", "stream-encode", "fib24", "infer:hello_world_int8"]);
+  assert.deepEqual(j.phases.map((p) => p.phase), ["gpio-toggle", "sha256-1k", "alloc-1k", "stream-encode", "fib24", "infer:hello_world_int8", "engine:hello_world_int8"]);
+  // One figure per question, each labelled: what an app's invoke() sees, and the engine alone.
+  assert.ok(j.phases.find((p) => p.phase === "infer:hello_world_int8")!.notes.some((n) => /^app level/.test(n)));
+  assert.ok(j.phases.find((p) => p.phase === "engine:hello_world_int8")!.notes.some((n) => /^engine level/.test(n)));
   for (const p of j.phases) {
     assert.equal(p.runs, 2);
     assert.equal(p.latency_us.n, 2);

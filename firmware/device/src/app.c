@@ -22,6 +22,8 @@ static struct {
     wr_store *store;
     wr_instance *app;
     wr_func *loop;
+    wr_func *collect;           /* the app's exported __collect, if it has one */
+    uint32_t loops_uncollected; /* loop() calls since the last collection */
     bool in_wasm;
     struct {
         bool pending;
@@ -96,6 +98,8 @@ static void send_trap(link_trap_context context)
     events_trap(context, depth, frames, n, wr_store_error(app.store));
 }
 
+static bool collect_garbage(void);
+
 /* Runs a queued CALL: the export must take no parameters and return nothing, an i32 or an i64. */
 bool app_run_call(void)
 {
@@ -126,8 +130,14 @@ bool app_run_call(void)
             status = LINK_CALL_TRAP;
             msg = wr_store_error(app.store);
             send_trap(LINK_TRAP_CALL);
-        } else if (nres == 1) {
-            result = r[0].type == WR_I64 ? r[0].of.i64 : (int64_t)r[0].of.i32;
+        } else {
+            if (nres == 1) result = r[0].type == WR_I64 ? r[0].of.i64 : (int64_t)r[0].of.i32;
+            /* After the figures: the call's cost is the call's, the collection is between calls. */
+            if (!collect_garbage()) {
+                status = LINK_CALL_TRAP;
+                msg = wr_store_error(app.store);
+                send_trap(LINK_TRAP_CALL);
+            }
         }
     }
     le32_put(out, (uint32_t)status);
@@ -153,6 +163,21 @@ __attribute__((noinline)) static void report_trap(link_trap_context context)
     dev_ota_trial_failed(msg);
 }
 
+/* An app built with AssemblyScript's minimal runtime (the device default, asconfig.json) has no
+ * collector of its own running: it exports __collect, and the device calls it after setup(),
+ * after every DEV_GC_EVERY_LOOPS loop() calls and after every CALL, when no reference of the
+ * app's is on the wasm stack. False if it trapped. */
+static bool collect_garbage(void)
+{
+    if (!app.collect) return true;
+    app.loops_uncollected = 0;
+    wr_store_set_fuel(app.store, DEV_FUEL_PER_CALL);
+    app.in_wasm = true;
+    wr_status st = wr_call(app.collect, NULL, 0, NULL, 0);
+    app.in_wasm = false;
+    return st == WR_OK;
+}
+
 /* Loads the running app and runs its setup(); leaves app.loop set if it has one. */
 void app_start(void)
 {
@@ -161,6 +186,8 @@ void app_start(void)
     app.stop_requested = false;
     app.restart_requested = false;
     app.loop = NULL;
+    app.collect = NULL;
+    app.loops_uncollected = 0;
     app.app = NULL;
     dev_image img;
     if (!dev_running_app(&img)) {
@@ -198,6 +225,9 @@ void app_start(void)
              (unsigned long)app.bump.size);
     events_log_str(LINK_LOG_DEBUG, msg);
     set_state(LINK_APP_RUNNING, NULL);
+    app.collect = wr_instance_func(app.app, "__collect");
+    if (app.collect && (wr_func_param_count(app.collect) != 0 || wr_func_result_count(app.collect) != 0))
+        app.collect = NULL;
     wr_func *setup = wr_instance_func(app.app, "setup");
     if (!setup) setup = wr_instance_func(app.app, "_start");
     if (setup) {
@@ -209,6 +239,10 @@ void app_start(void)
             report_trap(LINK_TRAP_SETUP);
             return;
         }
+    }
+    if (!collect_garbage()) {
+        report_trap(LINK_TRAP_SETUP); /* the collector, after setup() */
+        return;
     }
     app.loop = wr_instance_func(app.app, "loop");
     if (!app.loop) set_state(LINK_APP_STOPPED, "app has no loop(): finished");
@@ -235,6 +269,9 @@ bool app_run_loop(void)
     app.in_wasm = true;
     wr_status st = wr_call(app.loop, NULL, 0, NULL, 0);
     app.in_wasm = false;
-    if (st != WR_OK) report_trap(LINK_TRAP_LOOP);
+    if (st != WR_OK)
+        report_trap(LINK_TRAP_LOOP);
+    else if (++app.loops_uncollected >= DEV_GC_EVERY_LOOPS && !collect_garbage())
+        report_trap(LINK_TRAP_LOOP); /* the collector, after loop() */
     return true;
 }

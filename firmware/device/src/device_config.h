@@ -28,6 +28,14 @@
 #ifndef DEV_FUEL_PER_CALL
 #define DEV_FUEL_PER_CALL 50000000u
 #endif
+/* An app built with the minimal runtime is collected after setup(), after every CALL and after
+ * every this many loop() calls: a collection marks every live object (about 200 K emulated
+ * cycles for the bench app), too much for a loop that runs every millisecond. Between two
+ * collections the loops together must fit in what the app's memory has free. */
+#ifndef DEV_GC_EVERY_LOOPS
+#define DEV_GC_EVERY_LOOPS 16u
+#endif
+
 /* How often the device looks at the link while the app sleeps, in microseconds. */
 #ifndef DEV_POLL_US
 #define DEV_POLL_US 10000u

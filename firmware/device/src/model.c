@@ -13,12 +13,40 @@
 /* The engine's whole RAM: interpreter, activations, scratch and state tensors. */
 static uint8_t nn_arena[DEV_NN_ARENA_BYTES] __attribute__((aligned(16)));
 
+/* Input and output tensors described once per load (nn_input/nn_output read the model's
+ * tables on every call): the natives copy tensors in and out at the cost of the bytes. */
+#define MODEL_IO_KEPT 4u
+
 static struct {
     nn_interp *it;
     const uint8_t *bytes; /* the model it was prepared from */
     uint32_t len, generation;
     nn_error err;
+    nn_tensor_info io[2][MODEL_IO_KEPT]; /* [0] inputs, [1] outputs */
+    size_t io_count[2];
 } m;
+
+static void keep_io(void)
+{
+    for (unsigned out = 0; out < 2; out++) {
+        size_t count = out ? nn_output_count(m.it) : nn_input_count(m.it);
+        m.io_count[out] = 0;
+        for (size_t i = 0; i < count && i < MODEL_IO_KEPT; i++) {
+            if ((out ? nn_output(m.it, i, &m.io[out][i]) : nn_input(m.it, i, &m.io[out][i])) != NN_OK) break;
+            m.io_count[out] = i + 1;
+        }
+    }
+}
+
+nn_status dev_model_tensor(nn_interp *it, bool output, size_t i, nn_tensor_info *t)
+{
+    unsigned k = output ? 1u : 0u;
+    if (it == m.it && i < m.io_count[k]) {
+        *t = m.io[k][i];
+        return NN_OK;
+    }
+    return output ? nn_output(it, i, t) : nn_input(it, i, t);
+}
 
 void dev_model_reset_loaded(void)
 {
@@ -45,6 +73,7 @@ nn_interp *dev_model(const char **why)
     m.bytes = img.bytes;
     m.len = img.len;
     m.generation = img.generation;
+    keep_io();
     return m.it;
 }
 

@@ -2,6 +2,7 @@
 #ifndef WASMCU_DEVICE_MODEL_H
 #define WASMCU_DEVICE_MODEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -11,6 +12,10 @@
 /* Loads the active model (again if a newer one was installed). NULL on failure,
  * with the reason in *why. */
 nn_interp *dev_model(const char **why);
+/* Input (output = false) or output tensor i of `it` (what dev_model returned), as nn_input or
+ * nn_output give it; the first few of each are described once per load, not per call. */
+nn_status dev_model_tensor(nn_interp *it, bool output, size_t i, nn_tensor_info *t);
+
 /* State tensors of the loaded model back to zero; nothing if none is loaded. */
 void dev_model_reset_loaded(void);
 

@@ -260,8 +260,7 @@ static wr_status n_model_info(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
         r[0].i32 = M_NO_MODEL;
     } else if (a[3].i32 < 48) {
         r[0].i32 = M_BAD_SIZE;
-    } else if ((a[0].i32 ? nn_output(it, (size_t)a[1].i32, &t) : nn_input(it, (size_t)a[1].i32, &t)) != NN_OK ||
-               a[1].i32 < 0) {
+    } else if (dev_model_tensor(it, a[0].i32 != 0, (size_t)a[1].i32, &t) != NN_OK || a[1].i32 < 0) {
         r[0].i32 = M_BAD_INDEX;
     } else {
         uint32_t scale;
@@ -285,7 +284,7 @@ static wr_status n_model_write(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
     nn_tensor_info t;
     if (!it)
         r[0].i32 = M_NO_MODEL;
-    else if (a[0].i32 < 0 || nn_input(it, (size_t)a[0].i32, &t) != NN_OK)
+    else if (a[0].i32 < 0 || dev_model_tensor(it, false, (size_t)a[0].i32, &t) != NN_OK)
         r[0].i32 = M_BAD_INDEX;
     else if ((size_t)(uint32_t)a[2].i32 != t.bytes || !t.data)
         r[0].i32 = M_BAD_SIZE;
@@ -322,7 +321,7 @@ static wr_status n_model_read(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
     nn_tensor_info t;
     if (!it)
         r[0].i32 = M_NO_MODEL;
-    else if (a[0].i32 < 0 || nn_output(it, (size_t)a[0].i32, &t) != NN_OK || !t.data)
+    else if (a[0].i32 < 0 || dev_model_tensor(it, true, (size_t)a[0].i32, &t) != NN_OK || !t.data)
         r[0].i32 = M_BAD_INDEX;
     else {
         size_t n = t.bytes < (size_t)(uint32_t)a[2].i32 ? t.bytes : (size_t)(uint32_t)a[2].i32;

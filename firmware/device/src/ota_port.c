@@ -34,6 +34,10 @@ _Static_assert(DEV_OTA_STATE_BYTES % (2u * WASMCU_FLASH_ERASE_SIZE) == 0, "OTA s
 
 static dev_pair pairs[2];
 
+/* Erases and programs made through the OTA port (with slot_writes(), every write the device
+ * makes to its app and model areas). */
+static uint32_t ota_writes;
+
 /* ---- flash port ---------------------------------------------------------------------- */
 
 static bool area(const dev_pair *p, ota_area a, uint32_t off, uint32_t len, uint32_t *abs)
@@ -66,12 +70,14 @@ static int fl_read(void *user, ota_area a, uint32_t off, void *buf, uint32_t len
 static int fl_erase(void *user, ota_area a, uint32_t off, uint32_t len)
 {
     uint32_t abs;
+    ota_writes++;
     return area(user, a, off, len, &abs) && hal_flash_erase(abs, len) == HAL_OK ? 0 : -1;
 }
 
 static int fl_program(void *user, ota_area a, uint32_t off, const void *buf, uint32_t len)
 {
     uint32_t abs;
+    ota_writes++;
     return area(user, a, off, len, &abs) && hal_flash_program(abs, buf, len) == HAL_OK ? 0 : -1;
 }
 
@@ -166,6 +172,40 @@ static bool signed_part(const dev_pair *p, uint32_t skip, uint32_t len, dev_imag
     return true;
 }
 
+/* The active development image of a pair, checked (header and the CRC over its whole payload)
+ * once and kept until a write through slots.c or the OTA port could have changed it: a deploy's
+ * ACTIVATE, an OTA install, a programmer's install. A power cut loses the RAM this is kept in,
+ * so each boot checks again, and a slot a cut left half-written is never chosen. */
+typedef struct {
+    bool checked, found;
+    uint32_t slot_writes, ota_writes;
+    dev_image img;
+} dev_slot_check;
+
+static dev_slot_check dev_slots[2];
+
+static bool dev_slot(dev_slot_check *c, dev_image *out)
+{
+    if (!c->checked || c->slot_writes != slot_writes() || c->ota_writes != ota_writes) {
+        bool app = c == &dev_slots[DEV_PAIR_APP];
+        slot_header h;
+        const uint8_t *b;
+        int i = app ? slot_active_app(&h, &b) : slot_active_model(&h, &b);
+        c->found = i >= 0;
+        if (c->found) {
+            const slot_region *r = app ? slot_app((unsigned)i) : slot_model_half((unsigned)i);
+            c->img = (dev_image){
+                .bytes = b, .len = h.length, .slot = r->name, .signed_image = false, .generation = h.generation
+            };
+        }
+        c->slot_writes = slot_writes();
+        c->ota_writes = ota_writes;
+        c->checked = true;
+    }
+    if (c->found) *out = c->img;
+    return c->found;
+}
+
 bool dev_running_app(dev_image *out)
 {
     const dev_pair *p = &pairs[DEV_PAIR_APP];
@@ -175,16 +215,7 @@ bool dev_running_app(dev_image *out)
         return false;
     }
     if (WASMCU_OTA_REQUIRE_SIGNED) return false;
-    slot_header h;
-    const uint8_t *b;
-    int i = slot_active_app(&h, &b);
-    if (i < 0) return false;
-    *out = (dev_image){ .bytes = b,
-                        .len = h.length,
-                        .slot = slot_app((unsigned)i)->name,
-                        .signed_image = false,
-                        .generation = h.generation };
-    return true;
+    return dev_slot(&dev_slots[DEV_PAIR_APP], out);
 }
 
 bool dev_running_model(dev_image *out)
@@ -196,16 +227,7 @@ bool dev_running_model(dev_image *out)
     }
     if (m->is_signed) return runnable(m, OTA_KIND_MODEL) && signed_part(m, 0, m->boot.hdr.payload_len, out);
     if (WASMCU_OTA_REQUIRE_SIGNED) return false;
-    slot_header h;
-    const uint8_t *b;
-    int i = slot_active_model(&h, &b);
-    if (i < 0) return false;
-    *out = (dev_image){ .bytes = b,
-                        .len = h.length,
-                        .slot = slot_model_half((unsigned)i)->name,
-                        .signed_image = false,
-                        .generation = h.generation };
-    return true;
+    return dev_slot(&dev_slots[DEV_PAIR_MODEL], out);
 }
 
 bool dev_ota_signed(dev_pair_id id)

@@ -19,6 +19,15 @@ static const slot_region model_regions[2] = {
     { "model_b", WASMCU_REGION_MODEL_OFFSET + MODEL_HALF, MODEL_HALF },
 };
 
+/* Counts the writes made through this file, so a caller that keeps a checked slot knows when
+ * to check again (slot_writes()). */
+static uint32_t writes;
+
+uint32_t slot_writes(void)
+{
+    return writes;
+}
+
 const char *slot_status_str(slot_status s)
 {
     switch (s) {
@@ -97,6 +106,7 @@ int slot_active_model(slot_header *hdr, const uint8_t **payload)
 slot_status slot_erase_for(const slot_region *r, uint32_t len)
 {
     if (len > r->size - SLOT_HEADER_BYTES) return SLOT_ERR_TOO_BIG;
+    writes++;
     uint32_t erase =
         (SLOT_HEADER_BYTES + len + WASMCU_FLASH_ERASE_SIZE - 1u) / WASMCU_FLASH_ERASE_SIZE * WASMCU_FLASH_ERASE_SIZE;
     return hal_flash_erase(r->offset, erase) == HAL_OK ? SLOT_OK : SLOT_ERR_FLASH;
@@ -106,6 +116,7 @@ slot_status slot_write_payload(const slot_region *r, uint32_t offset, const uint
 {
     if (total > r->size - SLOT_HEADER_BYTES || offset > total || len > total - offset) return SLOT_ERR_TOO_BIG;
     if (len == 0) return SLOT_OK;
+    writes++;
     return hal_flash_program(r->offset + SLOT_HEADER_BYTES + offset, data, len) == HAL_OK ? SLOT_OK : SLOT_ERR_FLASH;
 }
 
@@ -129,6 +140,7 @@ slot_status slot_commit(const slot_region *r, slot_kind kind, uint32_t len, uint
     le32_put(h + 8, len);
     le32_put(h + 12, crc);
     le32_put(h + 16, generation);
+    writes++;
     if (hal_flash_program(r->offset, h, sizeof h) != HAL_OK) return SLOT_ERR_FLASH;
     return slot_check(r, kind, NULL, NULL);
 }

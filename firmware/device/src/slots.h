@@ -63,6 +63,9 @@ slot_status slot_write_payload(const slot_region *r, uint32_t offset, const uint
                                uint32_t total);
 uint32_t slot_payload_crc(const slot_region *r, uint32_t len);
 slot_status slot_commit(const slot_region *r, slot_kind kind, uint32_t len, uint32_t crc, uint32_t generation);
+/* How many erases and programs slot_erase_for/slot_write_payload/slot_commit have started
+ * since boot: a checked slot stays as checked while this number does not move. */
+uint32_t slot_writes(void);
 /* The slot a new app or model goes to (never the active one), and the generation it gets. */
 const slot_region *slot_next_app(uint32_t *generation);
 const slot_region *slot_next_model(uint32_t *generation);

@@ -129,9 +129,16 @@ export class WqsEncoder {
     // Refuse before changing any state, so a bad sample leaves the block intact.
     if (this.n > 0 && t < this.prevT) return ERR_TIME_BACKWARDS;
     const lo: i32 = this.quantizer.int8 ? -128 : 0;
-    for (let c = 0; c < this.channels; c++) {
+    const channels = this.channels;
+    for (let c = 0; c < channels; c++) {
       if (<u32>(unchecked(q[c]) - lo) > 255) return ERR_CODE_RANGE;
     }
+    return this.addCodes(t, q);
+  }
+
+  /** add() after its checks: codes in range, time not backwards. */
+  private addCodes(t: i64, q: StaticArray<i32>): i32 {
+    const channels = this.channels;
     const ts = this.out;
     if (this.n == 0) {
       this.tsLen = writeVarint(ts, BLOCK_HEADER_BYTES, zigzag(t)) - BLOCK_HEADER_BYTES;
@@ -140,12 +147,12 @@ export class WqsEncoder {
       this.groupLen = 0;
       // The first sample's codes go in as bytes (the uint8 view of the code).
       const vp = this.vals.dataStart;
-      for (let c = 0; c < this.channels; c++) {
+      for (let c = 0; c < channels; c++) {
         const v = unchecked(q[c]);
         store<u8>(vp + <usize>c, <u8>v);
         unchecked((this.prevQ[c] = v));
       }
-      this.valLen = this.channels;
+      this.valLen = channels;
     } else {
       const d = t - this.prevT;
       const dod = d - this.prevD;
@@ -160,10 +167,14 @@ export class WqsEncoder {
       }
       this.prevD = d;
       const g = this.groupLen;
-      for (let c = 0; c < this.channels; c++) {
+      const group = this.group;
+      const prevQ = this.prevQ;
+      for (let c = 0; c < channels; c++) {
         const v = unchecked(q[c]);
-        unchecked((this.group[c * GROUP + g] = <u32>zigzag(<i64>(v - unchecked(this.prevQ[c])))));
-        unchecked((this.prevQ[c] = v));
+        // Codes are 8-bit, so the delta and its zigzag fit 32 bits: no i64 (soft on an M0+).
+        const d = v - unchecked(prevQ[c]);
+        unchecked((group[c * GROUP + g] = <u32>((d << 1) ^ (d >> 31))));
+        unchecked((prevQ[c] = v));
       }
       this.groupLen = g + 1;
       if (this.groupLen == GROUP) this.packGroup();
@@ -213,8 +224,13 @@ export class WqsEncoder {
 
   /** Quantizes raw values (values[0..channels)) with the quantizer, then add(). */
   addValues(t: i64, values: StaticArray<f64>): i32 {
-    for (let c = 0; c < this.channels; c++) unchecked((this.sample[c] = this.quantizer.quantize(c, unchecked(values[c]))));
-    return this.add(t, this.sample);
+    const channels = this.channels;
+    const quantizer = this.quantizer;
+    const sample = this.sample;
+    for (let c = 0; c < channels; c++) unchecked((sample[c] = quantizer.quantize(c, unchecked(values[c]))));
+    // The quantizer's codes are always in range: only the time is checked.
+    if (this.n > 0 && t < this.prevT) return ERR_TIME_BACKWARDS;
+    return this.addCodes(t, sample);
   }
 
   /**

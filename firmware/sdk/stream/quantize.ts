@@ -69,14 +69,16 @@ export class Quantizer {
   quantize(ch: i32, x: f64): i32 {
     const lo = unchecked(this.lo[ch]);
     let q: i32;
-    if (x < lo || isNaN<f64>(x)) {
+    // One compare catches both x < lo and NaN. In range, (x - lo) * inv + 0.5 is >= 0, where
+    // truncation is floor: the same code as Math.floor without its soft-float call.
+    if (!(x >= lo)) {
       q = 0;
       unchecked((this.sat[ch] += 1));
     } else if (x > unchecked(this.hi[ch])) {
       q = 255;
       unchecked((this.sat[ch] += 1));
     } else {
-      q = <i32>Math.floor((x - lo) * unchecked(this.inv[ch]) + 0.5);
+      q = <i32>((x - lo) * unchecked(this.inv[ch]) + 0.5);
       if (q > 255) q = 255;
     }
     return this.int8 ? q - 128 : q;

@@ -144,6 +144,26 @@ async function invokeOnce(link: DeviceLink): Promise<{ micros: number; cycles: n
   return { micros: Number(v.getBigUint64(4, true)), cycles: Number(v.getBigUint64(12, true)) };
 }
 
+/** What an `infer:` phase measures, and what an `engine:` phase measures. */
+export const APP_LEVEL_NOTE = "app level: the bench app's invoke() on a model it opened once, what an app calling invoke() sees";
+export const ENGINE_NOTE = "engine level: nn_invoke alone, timed on the device (MODEL_INVOKE over the link, no app): latency only, no energy";
+
+function appLevel(p: PhaseSummary): PhaseSummary {
+  return p.phase.startsWith("infer:") ? { ...p, notes: [APP_LEVEL_NOTE, ...p.notes] } : p;
+}
+
+/** Each model's engine phase right after its app-level phase. */
+function withEngine(phases: PhaseSummary[], engine: PhaseSummary[]): PhaseSummary[] {
+  const out: PhaseSummary[] = [];
+  for (const p of phases) {
+    out.push(p);
+    const e = p.phase.startsWith("infer:") ? engine.find((x) => x.phase === `engine:${p.phase.slice(6)}`) : undefined;
+    if (e) out.push(e);
+  }
+  for (const e of engine) if (!out.includes(e)) out.push(e);
+  return out;
+}
+
 /** Selected workloads, in the standard order; unknown names are a usage error. */
 export function selectWorkloads(names: string[] | undefined, withIdle: boolean): [string, string, number][] {
   const all = withIdle ? [...WORKLOADS, IDLE_WORKLOAD] : WORKLOADS;
@@ -280,6 +300,7 @@ export async function runDeviceBench(opts: DeviceBenchOptions): Promise<DeviceBe
   const phases: PhaseSummary[] = [];
   const log = new MarkerLog();
   const callIssues: PowerIssue[] = [];
+  const enginePhases: PhaseSummary[] = [];
   link.onEvent((e) => {
     if (e.kind === "hello") log.reset();
   });
@@ -302,10 +323,6 @@ export async function runDeviceBench(opts: DeviceBenchOptions): Promise<DeviceBe
             // Keep what was measured; the analysis labels the rest.
             callIssues.push({ kind: "missing-marker", message: `phase "${name}" run ${i}: ${(e as Error).message}`, phase: name, run: i });
           }
-        } else if (fn === "infer") {
-          const r = await invokeOnce(link);
-          micros.push(r.micros);
-          cycles.push(r.cycles);
         } else {
           const r = await link.call(fn, 600_000);
           micros.push(r.micros);
@@ -315,6 +332,19 @@ export async function runDeviceBench(opts: DeviceBenchOptions): Promise<DeviceBe
       }
       if (!monitor) phases.push(phase(name, ops, micros, cycles));
     };
+    // The engine alone on the same model: MODEL_INVOKE times nn_invoke on the device, no app
+    // around it. Latency only (no marker), beside the app-level phase above.
+    const engine = async (name: string) => {
+      opts.onProgress?.(name);
+      const micros: number[] = [];
+      const cycles: number[] = [];
+      for (let i = 0; i < opts.runs; i++) {
+        const r = await invokeOnce(link);
+        micros.push(r.micros);
+        cycles.push(r.cycles);
+      }
+      enginePhases.push({ ...phase(name, 1, micros, cycles), notes: [ENGINE_NOTE] });
+    };
     // Starting an app switches the last one's blocks off, and a model deploy restarts the app.
     devicePeripherals = await switchPeripherals(link, opts.extraPeripherals ?? 0);
     for (const [name, fn, ops] of workloads) await timed(name, fn, ops);
@@ -323,6 +353,7 @@ export async function runDeviceBench(opts: DeviceBenchOptions): Promise<DeviceBe
         await deploy(link, { model: m.bytes });
         devicePeripherals = await switchPeripherals(link, opts.extraPeripherals ?? 0);
       });
+      await engine(`engine:${m.name}`);
     }
     if (monitor) {
       opts.onProgress?.("waiting for the monitor's last samples");
@@ -346,7 +377,7 @@ export async function runDeviceBench(opts: DeviceBenchOptions): Promise<DeviceBe
       board: target.name,
       ...(fHz ? { f_hz: fHz } : {}),
       n_periph: devicePeripherals,
-      phases,
+      phases: withEngine(phases.map(appLevel), enginePhases),
       issues: [],
     };
   }
@@ -367,7 +398,10 @@ export async function runDeviceBench(opts: DeviceBenchOptions): Promise<DeviceBe
     ? `${simulatedSource}; SIMULATED INA219 (power model, boards/host/INA219-MODEL.md) on an emulated power-monitor RP2040, supply ${supplyV} V`
     : `${target.board.name} at ${opts.port}; INA219 power monitor at ${opts.monitorPort}`;
   const results = toResults({ ...analysis, issues }, { simulated, source, board: target.name, f_hz: fHz, v: supplyV }, samples);
-  const out: DeviceBenchResults = { ...results, phases: results.phases.map(perOp).map((p) => blurNote(p, monitor.stream.header?.periodUs ?? 0)) };
+  const out: DeviceBenchResults = {
+    ...results,
+    phases: withEngine(results.phases.map(perOp).map((p) => blurNote(p, monitor.stream.header?.periodUs ?? 0)).map(appLevel), enginePhases),
+  };
   out.supply_v = supplyV;
   // Peripherals: on rp2040-sim what the rig's power model counted (sim/activity.ts), which is
   // what its current followed; elsewhere the board's own count (its blocks and the ones switched on).

@@ -101,6 +101,25 @@ function newestMtime(dirs: string[]): number {
   return newest;
 }
 
+/**
+ * The asconfig.json an app is built with: a project's own (`wasmcu new` writes one), else one
+ * beside main.ts (an app's way to opt out of the device defaults; it may `"extends"` the
+ * repo's), else the repo's.
+ */
+export function ascConfig(entry: string, projectRoot?: string): string {
+  const candidates = [...(projectRoot ? [path.join(projectRoot, "asconfig.json")] : []), path.join(path.dirname(entry), "asconfig.json")];
+  return candidates.find((c) => existsSync(c)) ?? path.join(repoRoot, "asconfig.json");
+}
+
+/**
+ * The compiler options of a device build, besides the entry and the output files. The
+ * choices themselves (runtime variant, optimisation and inlining) are asconfig.json's
+ * "release" target; see the notes there and in firmware/apps/README.md.
+ */
+export function ascOptions(entry: string, target = "release", projectRoot?: string): string[] {
+  return ["--config", ascConfig(entry, projectRoot), "--target", target];
+}
+
 /** An asc diagnostic as ours: its source path (relative to `base`, or `~lib/...`) turned into a file to print. */
 function fromAsc(d: AscDiagnostic, base: string): Diagnostic {
   const severity = d.category === ASC_ERROR ? "error" as const : "warning" as const;
@@ -152,10 +171,9 @@ export async function buildApp(app: string | undefined, opts: AppBuildOptions = 
   const { name, entry, project } = appEntry(app, opts.appsRoot);
   const outDir = opts.outDir ?? (project ? path.join(project.root, "build") : appBuildDir(name));
   const wasm = path.join(outDir, `${name}.wasm`);
-  const projectConfig = project && existsSync(path.join(project.root, "asconfig.json")) ? path.join(project.root, "asconfig.json") : undefined;
-  const config = projectConfig ?? path.join(repoRoot, "asconfig.json");
+  const config = ascConfig(entry, project?.root);
   const appDirs = project ? [path.join(project.root, "src")] : [path.dirname(entry)];
-  const sources = [...appDirs, sdkDir, path.join(repoRoot, "asconfig.json"), ...(projectConfig ? [projectConfig] : [])];
+  const sources = [...appDirs, sdkDir, path.join(repoRoot, "asconfig.json"), config];
   if (!opts.force && existsSync(wasm) && existsSync(debugInfoFile(wasm)) && statSync(wasm).mtimeMs >= newestMtime(sources)) {
     recacheDebugInfo(wasm); // the per-user cache may have been cleared since
     return { app: name, wasm, bytes: statSync(wasm).size, upToDate: true, diagnostics: [], ...(project ? { project: project.root } : {}) };
@@ -175,8 +193,7 @@ export async function buildApp(app: string | undefined, opts: AppBuildOptions = 
   const raw: AscDiagnostic[] = [];
   const args = [
     path.relative(base, entry),
-    "--config", config,
-    "--target", opts.target ?? "release",
+    ...ascOptions(entry, opts.target, project?.root),
     "--outFile", path.relative(base, wasm),
     "--textFile", path.relative(base, wasm.replace(/\.wasm$/, ".wat")),
     ...DEBUG_ASC_ARGS,

@@ -22,7 +22,7 @@ const M = DEFAULT_POWER_MODEL;
 
 interface Phase {
   phase: string; status: string; runs: number; measured_runs: number; ops_per_run: number;
-  latency_us: { median: number }; avg_power_w?: number; avg_current_a?: number; energy_per_op_j?: { median: number; min: number };
+  latency_us: { median: number }; notes: string[]; avg_power_w?: number; avg_current_a?: number; energy_per_op_j?: { median: number; min: number };
 }
 interface Results {
   simulated: boolean; source: string; f_hz: number; v: number; n_periph: number; supply_v: number;
@@ -47,14 +47,18 @@ describe("wasmcu bench on rp2040-sim with the emulated power monitor", { skip, t
   test("prints and writes latency and SIMULATED energy per phase that match the simulated chip's power model", async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), "wasmcu-bench-power-"));
     const model = path.join(sharedDir, "reference-models", "hello_world_int8", "model.tflite");
-    const r = await wasmcu(["bench", "--board", "rp2040-sim", "--runs", "2", "--phases", "sha256-1k", "idle-100ms", "--models", model, "-o", out, "--json"],
+    const r = await wasmcu(["bench", "--board", "rp2040-sim", "--runs", "2", "--phases", "fib24", "idle-100ms", "--models", model, "-o", out, "--json"],
       { timeoutMs: 400_000 });
     assert.equal(r.code, 0, r.stderr);
     const j = JSON.parse(r.stdout) as Results;
     assert.equal(j.simulated, true);
     assert.match(j.source, /SIMULATED INA219/);
     assert.deepEqual(j.issues, []);
-    assert.deepEqual(j.phases.map((p) => p.phase), ["sha256-1k", "idle-100ms", "infer:hello_world_int8"]);
+    assert.deepEqual(j.phases.map((p) => p.phase), ["fib24", "idle-100ms", "infer:hello_world_int8", "engine:hello_world_int8"]);
+    // The engine alone: timed on the device, no marker, so latency only and labelled so.
+    const engine = j.phases.pop()!;
+    assert.ok(engine.notes.some((n) => /^engine level/.test(n)) && engine.energy_per_op_j === undefined);
+    assert.ok(j.phases[2]!.notes.some((n) => /^app level/.test(n)));
     for (const p of j.phases) {
       assert.equal(p.status, "ok", `${p.phase}: ${JSON.stringify(p)}`);
       assert.equal(p.measured_runs, 2);
@@ -65,7 +69,7 @@ describe("wasmcu bench on rp2040-sim with the emulated power monitor", { skip, t
     // asleep but for the 10 ms link polls during idle-100ms. Tolerances: the INA219's bus
     // reading is quantized to 8 mV (11-bit: a bias up to 0.12% of 3.3 V), the shunt to
     // 100 uA steps dithered by 50 uA noise over ~200 samples, and each window's first and
-    // last conversion (0.8 ms) straddle the phase edge (< 0.5% of a 218 ms phase): 2% is
+    // last conversion (0.8 ms) straddle the phase edge (< 0.2% of a 511 ms phase): 2% is
     // several times those; the idle phase also carries the polls' short busy spells (5%).
     const load = { fHz: j.f_hz, vSupply: j.supply_v, nPeriph: j.n_periph };
     assert.equal(j.f_hz, 125e6);
@@ -73,7 +77,7 @@ describe("wasmcu bench on rp2040-sim with the emulated power monitor", { skip, t
     const busy = modelPower(M, { ...load, idle: 0 });
     const asleep = modelPower(M, { ...load, idle: 1 });
     const sha = j.phases[0]!, idle = j.phases[1]!;
-    assert.ok(Math.abs(sha.avg_power_w! / busy - 1) < 0.02, `sha256-1k: ${sha.avg_power_w} W vs the model's ${busy} W busy`);
+    assert.ok(Math.abs(sha.avg_power_w! / busy - 1) < 0.02, `fib24: ${sha.avg_power_w} W vs the model's ${busy} W busy`);
     assert.ok(idle.avg_power_w! >= asleep * 0.98 && idle.avg_power_w! < asleep * 1.05, `idle-100ms: ${idle.avg_power_w} W vs the model's ${asleep} W asleep`);
     // Energy per op is power × latency.
     assert.ok(Math.abs(sha.energy_per_op_j!.median / (sha.avg_power_w! * sha.latency_us.median * 1e-6) - 1) < 0.01);
@@ -151,7 +155,7 @@ describe("wasmcu bench on rp2040-sim with the emulated power monitor", { skip, t
 
   test("a --freq and --periph sweep rebuilds the clock and switches peripherals, and wasmcu power fit recovers the simulated model from its runs", async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), "wasmcu-bench-sweep-"));
-    const r = await wasmcu(["bench", "--board", "rp2040-sim", "--runs", "1", "--phases", "sha256-1k", "--freq", "48M", "125M", "--periph", "0", "7",
+    const r = await wasmcu(["bench", "--board", "rp2040-sim", "--runs", "1", "--phases", "fib24", "--freq", "48M", "125M", "--periph", "0", "7",
       "--supply", "5.0", "-o", out, "--json"], { timeoutMs: 500_000 });
     assert.equal(r.code, 0, r.stderr);
     const s = JSON.parse(r.stdout) as { format: string; simulated: boolean; runs: Results["runs"]; points: Results[] };
