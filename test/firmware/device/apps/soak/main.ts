@@ -7,6 +7,10 @@ import { log } from "../../../../../firmware/sdk/index";
 let n = 0;
 let sum: u32 = 0;
 
+export function setup(): void {
+  log.info("soak: started");
+}
+
 export function loop(): void {
   n++;
   const line = "soak loop " + n.toString() + ", sum " + sum.toString();
