@@ -74,6 +74,8 @@ export interface Rp2040SimOptions {
   onGpio?: (pin: number, level: 0 | 1, cycle: number) => void;
   /** Called with bytes the firmware sends on UART0. */
   onUart?: (bytes: Uint8Array) => void;
+  /** Called with the new total each time a byte sent to UART0 is dropped (UART off or RX FIFO full). */
+  onUartDropped?: (total: number, cycle: number) => void;
   /**
    * Plug a USB host into the USB controller: rp2040js's CDC-ACM host helper
    * enumerates the firmware's device (SET_ADDRESS, configuration descriptor,
@@ -670,8 +672,12 @@ export class Rp2040Sim {
       return;
     }
     if (ready) this.keepEarlyBytes = false;
-    if (!ready || fifo.full) this.uartDropped++;
-    else uart.feedByte(b);
+    if (!ready || fifo.full) {
+      this.uartDropped++;
+      this.opts.onUartDropped?.(this.uartDropped, this.cycles);
+    } else {
+      uart.feedByte(b);
+    }
     // Wake a sleeping core through the interrupt controller as the UART IRQ does.
     this.scheduleRx();
   }
