@@ -71,6 +71,8 @@ export interface CommandOptions {
   deadlineMs?: number;
   /** On a lossy line, wait for the measured round trip rather than `timeoutMs` before sending again. */
   adaptive?: boolean;
+  /** Sends with no answer are not line loss (a board that may still be booting). */
+  probe?: boolean;
 }
 
 interface Pending {
@@ -270,7 +272,7 @@ export class DeviceLink {
         this.noteAnswer(attempt === 1, Date.now() - sentAt);
         return r;
       }
-      if (!this.closed) this.noteLoss(payload.length);
+      if (!this.closed && (!opts.probe || r)) this.noteLoss(payload.length);
       if (attempt >= attempts || Date.now() >= deadline) break;
     }
     this.pending.delete(seq);
@@ -319,18 +321,60 @@ export class DeviceLink {
   /**
    * First contact with a board that may still be booting (or held in reset until it
    * hears from us): asks for INFO every second until it answers or `budgetMs` runs out.
+   * Sends nobody answers meanwhile are not taken as a lossy line.
    */
   async connect(budgetMs = 30_000): Promise<Record<string, unknown>> {
-    const r = await this.ok("connect", Cmd.Info, undefined, { expectData: true, timeoutMs: 1000, deadlineMs: budgetMs });
-    return JSON.parse(new TextDecoder().decode(r.data.at(-1)!)) as Record<string, unknown>;
+    const r = await this.command(Cmd.Info, undefined, { timeoutMs: 1000, deadlineMs: budgetMs, probe: true });
+    const d = r.data.at(-1);
+    if (r.status === LinkStatus.Ok && d) return JSON.parse(new TextDecoder().decode(d)) as Record<string, unknown>;
+    return this.info(); // it answered, but its description was lost on the way
   }
 
   /** The handshake: firmware version, board, flash layout, slots, free RAM. */
   async info(): Promise<Record<string, unknown>> {
-    const r = await this.ok("info", Cmd.Info, undefined, { expectData: true });
-    const last = r.data.at(-1);
-    if (!last) throw new DeviceError("info: the device acknowledged but sent no description");
-    return JSON.parse(new TextDecoder().decode(last)) as Record<string, unknown>;
+    return JSON.parse(new TextDecoder().decode(await this.json("info", Cmd.Info))) as Record<string, unknown>;
+  }
+
+  /**
+   * The JSON text a query command (INFO, MODEL_INFO) answers with: whole, or while the
+   * line loses frames (a long reply rarely arrives intact then), in parts of the line's
+   * piece size (`offset u16 | length u16` → DATA `total u16 | bytes`).
+   */
+  async json(what: string, type: Cmd): Promise<Uint8Array> {
+    if (this.lossy === 0) {
+      try {
+        const r = await this.ok(what, type, undefined, { expectData: true, attempts: 3 });
+        return r.data.at(-1)!;
+      } catch (e) {
+        if (!(e instanceof NoAnswerError)) throw e;
+      }
+    }
+    const out: number[] = [];
+    let total = Infinity;
+    let since = Date.now();
+    while (out.length < total) {
+      const ask = new Uint8Array(4);
+      const v = new DataView(ask.buffer);
+      v.setUint16(0, out.length, true);
+      v.setUint16(2, this.pieceSize(MAX_PAYLOAD - 2), true);
+      let d: Uint8Array | undefined;
+      try {
+        d = (await this.ok(what, type, ask, { expectData: true, attempts: 2, adaptive: true })).data.at(-1);
+      } catch (e) {
+        if (!(e instanceof NoAnswerError) || Date.now() - since > this.opts.deadlineMs) throw e;
+        this.noteResend();
+        continue;
+      }
+      if (!d || d.length < 2) throw new DeviceError(`${what}: the device sent no length`);
+      // A reply is under 64 KiB, so its length's high byte is small: a "{" and a quote mean a
+      // device that ignores the argument and sent the whole text.
+      if (out.length === 0 && d[1]! > 0x0f) return d;
+      total = d[0]! | (d[1]! << 8);
+      if (d.length === 2 && out.length < total) throw new DeviceError(`${what}: the device sent an empty part at ${out.length} of ${total} bytes`);
+      out.push(...d.subarray(2));
+      since = Date.now();
+    }
+    return Uint8Array.from(out.slice(0, total));
   }
 
   /**

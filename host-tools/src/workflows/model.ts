@@ -27,9 +27,7 @@ export interface DeviceRun {
 
 
 export async function deviceModelInfo(link: DeviceLink): Promise<DeviceModelInfo> {
-  const r = await link.ok("model info", Cmd.ModelInfo, undefined, { expectData: true });
-  const d = r.data.at(-1);
-  if (!d) throw new DeviceError("model info: no description came back");
+  const d = await link.json("model info", Cmd.ModelInfo);
   const raw = JSON.parse(new TextDecoder().decode(d)) as { arena_bytes: number; tensors: (Omit<DeviceTensor, "scale"> & { scale_bits: number })[] };
   const f = new DataView(new ArrayBuffer(4));
   return {

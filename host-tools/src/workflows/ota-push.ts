@@ -5,7 +5,7 @@
 import { formatSemVer, HEADER_SIZE, IMAGE_MAGIC, parseImage, type ImageHeader } from "../ota/image.js";
 import { PATCH_HEADER_SIZE, PATCH_MAGIC, parsePatchHeader, type PatchHeader } from "../ota/delta.js";
 import { DeviceError, InputError } from "../lib/errors.js";
-import { Cmd, LinkStatus, OtaMode } from "../link/constants.js";
+import { Cmd, LinkStatus, OtaMode, STATUS_TEXT } from "../link/constants.js";
 import { CHUNK_BYTES, DEADLINE_MS, DeviceLink, type CommandResult } from "../link/session.js";
 
 export type UpdateFile = { mode: "image"; header: ImageHeader; bytes: Uint8Array } | { mode: "patch"; header: PatchHeader; bytes: Uint8Array };
@@ -49,12 +49,15 @@ export interface OtaStatus {
 
 /** What each slot pair runs (the OTA_STATUS command). */
 export async function otaStatus(link: DeviceLink): Promise<OtaStatus> {
-  const r = await link.command(Cmd.OtaStatus, undefined, { expectData: true });
-  const data = r.data.at(-1);
-  if (r.status === LinkStatus.Unknown) {
-    throw new DeviceError("this board's firmware does not report OTA state (it predates signed updates)", "rebuild and flash the firmware");
+  let data: Uint8Array;
+  try {
+    data = await link.json("ota status", Cmd.OtaStatus);
+  } catch (e) {
+    if (e instanceof DeviceError && e.message.includes(`"${STATUS_TEXT[LinkStatus.Unknown]}"`)) {
+      throw new DeviceError("this board's firmware does not report OTA state (it predates signed updates)", "rebuild and flash the firmware");
+    }
+    throw e;
   }
-  if (r.status !== LinkStatus.Ok || !data) throw new DeviceError(`ota status: the device answered status ${r.status}${r.detail ? ` (${r.detail})` : ""}`);
   const o = JSON.parse(new TextDecoder().decode(data)) as OtaStatus;
   if (!o || typeof o !== "object" || !o.app || !o.model) throw new DeviceError("ota status: the device's answer is not the documented JSON");
   return o;
