@@ -24,8 +24,8 @@ export interface LaunchedBoard {
   /** Lines the board process printed outside the UART (diagnostics). */
   stderrTail(): string;
   /**
-   * rp2040-sim: bytes sent to the UART that the emulated chip dropped so far (its RX FIFO
-   * overflowed, or the UART was off), as the emulator last reported. Undefined for the host
+   * rp2040-sim: bytes sent to the UART that the emulated chip dropped so far because its
+   * RX FIFO overflowed (the firmware did not drain it in time), as the emulator last reported. Undefined for the host
    * board, whose pseudo-terminal holds back a writer instead of dropping (kernel flow control).
    */
   uartDropped?: () => number;

@@ -13,9 +13,10 @@
 //                             the chip reset (watchdog-timeout, watchdog-force, sysresetreq);
 //                             a forced reset by the wasmcu firmware says why (software,
 //                             hardfault, stack-overflow, exception) and where
-//   uart-dropped: N CYCLE     a byte sent to UART0 was dropped (the UART was off or its 32-byte
-//                             RX FIFO full: the firmware did not drain it in time); N is the
-//                             total, printed again just before the stopped line
+//   uart-dropped: N CYCLE     a byte sent to UART0 was dropped: its 32-byte RX FIFO was full (the
+//                             firmware did not drain it in time); N is the total, printed again
+//                             just before the stopped line (bytes sent while the UART was off, a
+//                             chip booting or resetting, are not counted: lost on any chip)
 //   stopped: CYCLE            after SIGINT/SIGTERM
 // Warnings go to stderr. Usage:
 //   node --import tsx host-tools/src/sim/main.ts --image build/rp2040/bin/wasmcu-rp2040.elf \

@@ -74,7 +74,7 @@ export interface Rp2040SimOptions {
   onGpio?: (pin: number, level: 0 | 1, cycle: number) => void;
   /** Called with bytes the firmware sends on UART0. */
   onUart?: (bytes: Uint8Array) => void;
-  /** Called with the new total each time a byte sent to UART0 is dropped (UART off or RX FIFO full). */
+  /** Called with the new total each time a byte sent to UART0 is dropped by an overrun (RX FIFO full). */
   onUartDropped?: (total: number, cycle: number) => void;
   /**
    * Plug a USB host into the USB controller: rp2040js's CDC-ACM host helper
@@ -206,8 +206,13 @@ export class Rp2040Sim {
   usbText = "";
   /** Emulated cycle at which the USB host configured the device; undefined until then (and after a chip reset). */
   usbConnectedAt: number | undefined;
-  /** Bytes sent to UART0 that the firmware could not take (UART off or receive FIFO full). */
+  /**
+   * Bytes sent to UART0 while its receiver was on that the firmware did not take in time
+   * (the 32-byte receive FIFO was full): an overrun, as a real PL011 would drop them.
+   */
   uartDropped = 0;
+  /** Bytes sent to UART0 while it was off (the chip booting or resetting), lost as on a real chip. */
+  uartWhileOff = 0;
   /** Resolves when the simulation stops; rejects if the emulation failed. */
   readonly done: Promise<void>;
 
@@ -672,7 +677,9 @@ export class Rp2040Sim {
       return;
     }
     if (ready) this.keepEarlyBytes = false;
-    if (!ready || fifo.full) {
+    if (!ready) {
+      this.uartWhileOff++;
+    } else if (fifo.full) {
       this.uartDropped++;
       this.opts.onUartDropped?.(this.uartDropped, this.cycles);
     } else {
