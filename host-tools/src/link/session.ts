@@ -71,7 +71,7 @@ export interface CommandOptions {
   deadlineMs?: number;
   /** On a lossy line, wait for the measured round trip rather than `timeoutMs` before sending again. */
   adaptive?: boolean;
-  /** Sends with no answer are not line loss (a board that may still be booting). */
+  /** Sends with no answer are neither line loss nor retransmissions (a board that may still be booting). */
   probe?: boolean;
 }
 
@@ -262,7 +262,7 @@ export class DeviceLink {
         });
       });
       if (attempt > 1) {
-        this.retransmissions++;
+        if (!opts.probe) this.retransmissions++; // a board still booting is no fault of the line
         opts.onRetry?.();
       }
       this.send(type, seq, payload);

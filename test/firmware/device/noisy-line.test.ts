@@ -17,6 +17,7 @@ import { DeviceLink, type LinkEvent } from "../../../host-tools/src/link/session
 import { faultyTransport, openSerial } from "../../../host-tools/src/link/transport.js";
 import { ONE_PERCENT } from "../../helpers/noise.js";
 import { hostBin, sharedDir } from "../../helpers/paths.js";
+import { wasmcu } from "../../helpers/cli.js";
 import { sign, updatableApp } from "../../helpers/ota.js";
 
 
@@ -55,6 +56,14 @@ test("a deploy on a clean line needs no retransmission and the device drops no r
   } finally {
     await link.close();
   }
+});
+
+test("wasmcu deploy --json reports the retransmissions: none on a clean line", async () => {
+  const r = await wasmcu(["deploy", "--port", board.uartPath, "--app", path.join(tmp, "blink.wasm"), "--logs", "0", "--json"], { timeoutMs: 60_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { retransmissions: number; app: { stats: { retransmissions: number } } };
+  assert.equal(out.retransmissions, 0);
+  assert.equal(out.app.stats.retransmissions, 0);
 });
 
 test("through 1% noise in each direction with bursts: deploy, model run and the event stream keep going", async () => {
