@@ -50,8 +50,10 @@ static size_t hello_json(void)
         }
     }
     if (n > 0 && (size_t)n < sizeof buf) {
-        n += snprintf(buf + n, sizeof buf - (size_t)n, ",\"app_state\":%d,\"runtime_ram_used\":%lu,\"rx_dropped\":%lu}",
-                      (int)app_state(), (unsigned long)app_ram_used(), (unsigned long)link_rx_dropped());
+        n += snprintf(buf + n, sizeof buf - (size_t)n,
+                      ",\"app_state\":%d,\"runtime_ram_used\":%lu,\"rx_dropped\":%lu,\"uptime_ms\":%lu}",
+                      (int)app_state(), (unsigned long)app_ram_used(), (unsigned long)link_rx_dropped(),
+                      (unsigned long)(hal_time_us() / 1000u));
     }
     if (n <= 0 || (size_t)n >= sizeof buf) {
         /* Never silence: a host that gets no handshake cannot tell a wrong port from this. */
