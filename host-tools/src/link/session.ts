@@ -273,7 +273,8 @@ export class DeviceLink {
         return r;
       }
       if (!this.closed && (!opts.probe || r)) this.noteLoss(payload.length);
-      if (attempt >= attempts || Date.now() >= deadline) break;
+      // At least two sends whatever the deadline: one stall of this process is not a dead line.
+      if (attempt >= attempts || (Date.now() >= deadline && attempt >= 2)) break;
     }
     this.pending.delete(seq);
     const secs = ((opts.deadlineMs ?? Math.max(this.opts.deadlineMs, 2 * timeout)) / 1000).toFixed(0);
