@@ -3,7 +3,7 @@
 // real RP2040 image in the emulator; UART0 at 115200 with received bytes paced in emulated
 // time), at 0%, 0.3% and 1% of bytes changed in each direction (the link's seeded fault
 // model, host-tools/src/link/transport.ts). Prints time, retransmissions and dropped bytes.
-//   npm run bench -- 60-link            (WASMCU_BENCH_LINK_BOARDS=host to skip the emulator)
+//   npm run bench -- 60-link   (WASMCU_BENCH_LINK_BOARDS=host skips the emulator; WASMCU_BENCH_LINK_NOISES=0,0.01 picks levels)
 import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -33,7 +33,7 @@ function padTo(wasm, size) {
 const app = padTo(readFileSync((await buildApp("blink")).wasm), 64 * 1024);
 const tmp = mkdtempSync(path.join(os.tmpdir(), "wasmcu-bench-link-"));
 const boards = (process.env.WASMCU_BENCH_LINK_BOARDS ?? "host,rp2040-sim").split(",");
-const noises = [0, 0.003, 0.01];
+const noises = (process.env.WASMCU_BENCH_LINK_NOISES ?? "0,0.003,0.01").split(",").map(Number);
 const configs = [];
 if (boards.includes("host")) for (const baud of [115200, 921600]) configs.push({ board: "host", baud });
 if (boards.includes("rp2040-sim")) configs.push({ board: "rp2040-sim", baud: 115200 });

@@ -862,6 +862,11 @@ export class Rp2040Sim {
         const c = core.executeInstruction();
         clock.tick(c * this.nsPerCycle);
         if (this.pendingFault) this.takeHardFault();
+        // WFI with an enabled interrupt already pending does not sleep (ARMv6-M: it is a wake-up
+        // event even with PRIMASK set). rp2040js sleeps, and wakes only on a newly pending line,
+        // so a UART IRQ raised just before the firmware's masked WFI (time.c) left the core asleep
+        // until the next timer alarm while the RX FIFO overflowed.
+        if (core.waiting && core.IPSR === 0 && (core.pendingInterrupts & core.enabledInterrupts) !== 0) core.waiting = false;
       }
       if ((++n & 0xfff) === 0 && performance.now() > wallLimit) break;
     }
