@@ -69,6 +69,26 @@ test("rp2040-sim: a deploy on a clean line needs no retransmission and the UART 
   assert.equal(await dropped(), 0, "bytes sent to the emulated UART0 were dropped");
 });
 
+test("rp2040-sim at real-time speed (idling in WFI between bytes, as a chip does): a 29 KiB deploy drops no UART byte, resends nothing", async () => {
+  // Before the emulator woke WFI on an interrupt already pending, this deploy lost bytes
+  // to RX FIFO overruns (283 for 64 KiB) and needed retransmissions.
+  const rt = await launchSimBoard(resolveBoard("rp2040-sim"), { firmware: rp2040Elf(), flashFile: path.join(tmp, "flash-rt.bin"), waitForHost: true, speed: 1 });
+  const link = new DeviceLink(await openSerial(rt.uartPath, 115200), { baud: 115200, timeoutMs: 10_000, deadlineMs: 60_000 });
+  try {
+    await link.connect(120_000);
+    const model = readFileSync(path.join(sharedDir, "reference-models", "keyword_scrambled_8bit", "model.tflite"));
+    const r = await deploy(link, { model });
+    assert.equal((r.after.model as { bytes: number }).bytes, model.length);
+    assert.equal(r.retransmissions, 0);
+    assert.equal(r.after.rx_dropped, r.before.rx_dropped);
+    await new Promise((res) => setTimeout(res, 200));
+    assert.equal(rt.uartDropped!(), 0, "bytes sent to the emulated UART0 were dropped");
+  } finally {
+    await link.close();
+    await rt.stop();
+  }
+});
+
 test("rp2040-sim through 1% noise in each direction with bursts: deploy, model run and the event stream keep going", async () => {
   const { link, events, stats } = await open(2501);
   try {
