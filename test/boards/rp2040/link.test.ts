@@ -72,7 +72,9 @@ test("rp2040-sim: a deploy on a clean line needs no retransmission and the UART 
 test("rp2040-sim at real-time speed (idling in WFI between bytes, as a chip does): a 29 KiB deploy drops no UART byte, resends nothing", async () => {
   // Before the emulator woke WFI on an interrupt already pending, this deploy lost bytes
   // to RX FIFO overruns (283 for 64 KiB) and needed retransmissions.
-  const rt = await launchSimBoard(resolveBoard("rp2040-sim"), { firmware: rp2040Elf(), flashFile: path.join(tmp, "flash-rt.bin"), waitForHost: true, speed: 1 });
+  // blink sleeps between its turns (hal_idle_until: WFI with interrupts masked), as apps do.
+  const rt = await launchSimBoard(resolveBoard("rp2040-sim"), { firmware: rp2040Elf(), app: path.join(tmp, "blink.wasm"),
+    flashFile: path.join(tmp, "flash-rt.bin"), waitForHost: true, speed: 1 });
   const link = new DeviceLink(await openSerial(rt.uartPath, 115200), { baud: 115200, timeoutMs: 10_000, deadlineMs: 60_000 });
   try {
     await link.connect(120_000);
