@@ -230,7 +230,9 @@ export class DeviceLink {
   async command(type: Cmd, payload: Uint8Array = new Uint8Array(0), opts: CommandOptions = {}): Promise<CommandResult> {
     const seq = (this.seq = (this.seq + 1) & 0xffff);
     const timeout = opts.timeoutMs ?? this.timeoutFor(payload.length + 2048);
-    const attempts = opts.attempts ?? this.opts.attempts;
+    // A caller that sets its own deadline (a long operation, a board still booting) is not
+    // held to the link's cap on sends.
+    const attempts = opts.attempts ?? (opts.deadlineMs !== undefined ? Infinity : this.opts.attempts);
     // The deadline leaves room for a second send whatever the wait.
     const deadline = Date.now() + (opts.deadlineMs ?? Math.max(this.opts.deadlineMs, 2 * timeout));
     const adaptive = opts.adaptive ?? opts.timeoutMs === undefined;
