@@ -83,6 +83,6 @@ console.log("Command: `npm run bench -- 60-link` (scripts/bench/60-link.mjs): bl
   "rp2040-sim: the RP2040 firmware in rp2040js at emulated speed 1 (emulated time kept from running ahead of wall time), UART0 at 115200 in emulated time; " +
   "its seconds are emulated time between the deploy's first and last INFO (the device's uptime_ms), not silicon, with the wall time beside it " +
   "(more wall than emulated time: the emulator fell behind real time).\n");
-console.log("| board | baud | noise | deploy seconds | payload B/s | retransmissions | wire bytes host→device | device ring overruns (rx_dropped) | UART FIFO bytes dropped (emulated) | bytes corrupted |");
+console.log("| board | baud | noise | deploy seconds | payload B/s | retransmissions | wire bytes host→device | frames the device rejected (rx_dropped: bad CRC or COBS) | UART FIFO bytes dropped (emulated) | bytes corrupted |");
 console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 for (const r of rows) console.log(`| ${r.join(" | ")} |`);
