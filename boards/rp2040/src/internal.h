@@ -12,8 +12,10 @@
 /* Code that must keep running while XIP is off (flash erase/program) lives in RAM. */
 #define RP_RAMFUNC __attribute__((section(".ramfunc"), noinline))
 
-#define RP2040_XOSC_HZ     12000000u
-#define RP2040_LINK_BAUD   115200u /* board.json "serial"; not in board_config.h yet */
+#define RP2040_XOSC_HZ 12000000u
+#ifndef RP2040_LINK_BAUD
+#define RP2040_LINK_BAUD 115200u /* board.json "serial"; not in board_config.h yet; -D to change */
+#endif
 #define RP2040_LINK_TX_PIN 0u
 #define RP2040_LINK_RX_PIN 1u
 #define RP2040_I2C_SDA_PIN 4u

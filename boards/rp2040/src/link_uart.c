@@ -14,7 +14,9 @@
 #include "rp2040_board.h"
 #include "usb_cdc.h"
 
-#define RX_RING_SIZE 4096u /* power of two: indices wrap with a mask, no division in the ISR */
+/* Power of two: indices wrap with a mask, no division in the ISR. The host's in-flight
+ * budget (3 KiB, session.ts) is sized from it. */
+#define RX_RING_SIZE 4096u
 _Static_assert((RX_RING_SIZE & (RX_RING_SIZE - 1u)) == 0, "RX ring size must be a power of two");
 
 static uint8_t rx_ring[RX_RING_SIZE];
@@ -24,8 +26,24 @@ static volatile uint32_t rx_overruns;
 static volatile uint32_t rx_errors;
 static bool link_up;
 
+/*
+ * The interrupt is acknowledged first and the FIFO drained after: a byte that arrives
+ * after the last empty check raises the interrupt again. (Acknowledged after the drain,
+ * such a byte would sit in the FIFO until the receive timeout, or in rp2040js, which
+ * models no timeout, until the next byte: a frame's closing delimiter held back.)
+ *
+ * Worst stall: this handler and the vector table are in RAM, and interrupts stay enabled
+ * while flash is erased or programmed (flash.c), during inference and while a reply is
+ * sent, so the FIFO waits only for other handlers of the same priority (USB, TIMER,
+ * SysTick: microseconds) and the few short PRIMASK sections of time.c and usb_cdc.c.
+ * The 32-byte FIFO lasts 2.8 ms at 115200 baud and 347 us at 921600. The ring then holds
+ * what the main loop has not read yet: the host keeps at most 3 KiB of frames in flight
+ * (host-tools/src/link/session.ts, rxBudget), less than the ring, however long the
+ * device takes (a 64 KiB erase, an inference).
+ */
 RP_RAMFUNC void rp2040_uart0_isr(void)
 {
+    RP_REG(UART0_BASE, UART_ICR) = UART_INT_RX | UART_INT_RT;
     while (!(RP_REG(UART0_BASE, UART_FR) & UART_FR_RXFE)) {
         uint32_t d = RP_REG(UART0_BASE, UART_DR);
         if (d & UART_DR_ERRORS) {
@@ -43,7 +61,6 @@ RP_RAMFUNC void rp2040_uart0_isr(void)
         rx_ring[head & (RX_RING_SIZE - 1u)] = (uint8_t)d;
         rx_head = head + 1u;
     }
-    RP_REG(UART0_BASE, UART_ICR) = UART_INT_RX | UART_INT_RT;
 }
 
 /* Free bytes in the ring; called from the USB interrupt (same priority as UART0's: no nesting). */

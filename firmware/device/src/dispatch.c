@@ -60,7 +60,7 @@ static bool run_once(uint8_t type)
 static link_status run(uint8_t type, uint16_t seq, const uint8_t *p, size_t n, const char **detail, bool *answered)
 {
     switch (type) {
-    case LINK_CMD_INFO: hello_send(LINK_DATA, seq); return LINK_OK;
+    case LINK_CMD_INFO: return hello_reply(seq, p, n);
     case LINK_CMD_WRITE_BEGIN: return deploy_begin(p, n, detail);
     case LINK_CMD_WRITE_DATA: return deploy_data(p, n);
     case LINK_CMD_VERIFY: return deploy_verify(seq);
@@ -88,7 +88,7 @@ static link_status run(uint8_t type, uint16_t seq, const uint8_t *p, size_t n, c
         }
         *answered = true;
         return LINK_OK;
-    case LINK_CMD_MODEL_INFO: return model_cmd_info(seq, detail);
+    case LINK_CMD_MODEL_INFO: return model_cmd_info(seq, p, n, detail);
     case LINK_CMD_MODEL_INPUT: return model_cmd_input(p, n, detail);
     case LINK_CMD_MODEL_INVOKE: return model_cmd_invoke(seq, detail);
     case LINK_CMD_MODEL_OUTPUT: return model_cmd_output(seq, p, n, detail);
@@ -97,7 +97,7 @@ static link_status run(uint8_t type, uint16_t seq, const uint8_t *p, size_t n, c
     case LINK_CMD_OTA_DATA: return update_data(p, n, detail);
     case LINK_CMD_OTA_FINISH: return update_finish(seq, detail);
     case LINK_CMD_OTA_CONFIRM: return update_confirm(detail);
-    case LINK_CMD_OTA_STATUS: return update_status(seq);
+    case LINK_CMD_OTA_STATUS: return update_status(seq, p, n);
     default:
         /* A device → host frame echoed back is not for us. */
         *answered = type < 0x40;

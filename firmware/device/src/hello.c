@@ -9,11 +9,13 @@
 #include "device_config.h"
 #include "hal.h"
 #include "ota_port.h"
+#include "reply.h"
 
-/* The handshake: what this device is, its flash layout and what its slots hold. */
-void hello_send(link_type type, uint16_t seq)
+static char buf[LINK_MAX_PAYLOAD];
+
+/* The handshake into buf: what this device is, its flash layout and what its slots hold. */
+static size_t hello_json(void)
 {
-    static char buf[LINK_MAX_PAYLOAD];
     static const struct {
         const char *name;
         uint32_t offset, size;
@@ -48,8 +50,10 @@ void hello_send(link_type type, uint16_t seq)
         }
     }
     if (n > 0 && (size_t)n < sizeof buf) {
-        n += snprintf(buf + n, sizeof buf - (size_t)n, ",\"app_state\":%d,\"runtime_ram_used\":%lu,\"rx_dropped\":%lu}",
-                      (int)app_state(), (unsigned long)app_ram_used(), (unsigned long)link_rx_dropped());
+        n += snprintf(buf + n, sizeof buf - (size_t)n,
+                      ",\"app_state\":%d,\"runtime_ram_used\":%lu,\"rx_dropped\":%lu,\"uptime_ms\":%lu}",
+                      (int)app_state(), (unsigned long)app_ram_used(), (unsigned long)link_rx_dropped(),
+                      (unsigned long)(hal_time_us() / 1000u));
     }
     if (n <= 0 || (size_t)n >= sizeof buf) {
         /* Never silence: a host that gets no handshake cannot tell a wrong port from this. */
@@ -58,5 +62,16 @@ void hello_send(link_type type, uint16_t seq)
             "{\"protocol\":%u,\"firmware\":\"%s\",\"board\":\"%s\",\"error\":\"handshake longer than one frame\"}",
             (unsigned)LINK_PROTOCOL_VERSION, WASMCU_FIRMWARE_VERSION, WASMCU_BOARD_NAME);
     }
-    link_send((uint8_t)type, seq, (const uint8_t *)buf, (size_t)n, NULL, 0);
+    return n > 0 && (size_t)n < sizeof buf ? (size_t)n : 0;
+}
+
+void hello_send(link_type type, uint16_t seq)
+{
+    size_t n = hello_json();
+    link_send((uint8_t)type, seq, (const uint8_t *)buf, n, NULL, 0);
+}
+
+link_status hello_reply(uint16_t seq, const uint8_t *p, size_t n)
+{
+    return reply_json(seq, buf, hello_json(), p, n);
 }

@@ -9,6 +9,7 @@
 #include "device_config.h"
 #include "hal.h"
 #include "ota_port.h"
+#include "reply.h"
 
 /* The engine's whole RAM: interpreter, activations, scratch and state tensors. */
 static uint8_t nn_arena[DEV_NN_ARENA_BYTES] __attribute__((aligned(16)));
@@ -89,7 +90,7 @@ dev_invoke_result dev_model_invoke(nn_interp *it)
 
 /* ---- link commands ---- */
 
-link_status model_cmd_info(uint16_t seq, const char **detail)
+link_status model_cmd_info(uint16_t seq, const uint8_t *p, size_t plen, const char **detail)
 {
     static char buf[LINK_MAX_PAYLOAD];
     nn_interp *it = dev_model(detail);
@@ -116,8 +117,7 @@ link_status model_cmd_info(uint16_t seq, const char **detail)
     }
     if (n > 0 && (size_t)n < sizeof buf) n += snprintf(buf + n, sizeof buf - (size_t)n, "]}");
     if (n <= 0 || (size_t)n >= sizeof buf) return LINK_E_STATE;
-    link_send(LINK_DATA, seq, (const uint8_t *)buf, (size_t)n, NULL, 0);
-    return LINK_OK;
+    return reply_json(seq, buf, (size_t)n, p, plen);
 }
 
 /* Input or output tensor `p[0]` of the active model, with the byte range [offset, offset+len) checked. */

@@ -28,7 +28,8 @@ typedef struct {
 dev_invoke_result dev_model_invoke(nn_interp *it);
 
 /* The MODEL_* link commands on the running model; *detail says why one cannot run. */
-link_status model_cmd_info(uint16_t seq, const char **detail); /* → DATA(JSON) */
+/* → DATA(JSON), whole or the part the argument asks for (reply.h) */
+link_status model_cmd_info(uint16_t seq, const uint8_t *p, size_t n, const char **detail);
 link_status model_cmd_input(const uint8_t *p, size_t n, const char **detail);
 link_status model_cmd_output(uint16_t seq, const uint8_t *p, size_t n, const char **detail);
 link_status model_cmd_invoke(uint16_t seq, const char **detail); /* → DATA(status, micros, cycles) */

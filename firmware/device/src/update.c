@@ -12,6 +12,7 @@
 #include "ota.h"
 #include "ota_port.h"
 #include "slots.h"
+#include "reply.h"
 
 __attribute__((format(printf, 4, 5))) static int append(char *buf, size_t size, int n, const char *fmt, ...)
 {
@@ -273,13 +274,12 @@ link_status update_finish(uint16_t seq, const char **detail)
     return (link_status)finished.status;
 }
 
-link_status update_status(uint16_t seq)
+link_status update_status(uint16_t seq, const uint8_t *p, size_t n)
 {
     static char buf[LINK_MAX_PAYLOAD];
     int k = status_json(buf, sizeof buf);
     if (k <= 0 || (size_t)k >= sizeof buf) return LINK_E_STATE;
-    link_send(LINK_DATA, seq, (const uint8_t *)buf, (size_t)k, NULL, 0);
-    return LINK_OK;
+    return reply_json(seq, buf, (size_t)k, p, n);
 }
 
 link_status update_confirm(const char **detail)

@@ -15,7 +15,7 @@ link_status update_data(const uint8_t *p, size_t n, const char **detail);
 /* Verifies and installs (pending): sends the decision as DATA under `seq` first. */
 link_status update_finish(uint16_t seq, const char **detail);
 /* Sends the pairs' state as DATA under `seq`. */
-link_status update_status(uint16_t seq);
+link_status update_status(uint16_t seq, const uint8_t *p, size_t n); /* whole or in parts (reply.h) */
 /* The running trial images become confirmed, from the host. */
 link_status update_confirm(const char **detail);
 

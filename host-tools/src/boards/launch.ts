@@ -23,6 +23,12 @@ export interface LaunchedBoard {
   process: ChildProcess;
   /** Lines the board process printed outside the UART (diagnostics). */
   stderrTail(): string;
+  /**
+   * rp2040-sim: bytes sent to the UART that the emulated chip dropped so far because its
+   * RX FIFO overflowed (the firmware did not drain it in time), as the emulator last reported. Undefined for the host
+   * board, whose pseudo-terminal holds back a writer instead of dropping (kernel flow control).
+   */
+  uartDropped?: () => number;
   stop(): Promise<void>;
 }
 
@@ -161,15 +167,16 @@ export async function launchSimBoard(target: BoardTarget, opts: SimLaunchOptions
   }
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
   const board = await spawned(child, opts.startTimeoutMs ?? 30_000);
-  if (opts.onGpio || opts.onPeripherals) {
-    createInterface({ input: child.stdout! }).on("line", (line) => {
-      const m = /^gpio: (\d+) (\d) (\d+)/.exec(line);
-      if (m) opts.onGpio?.(Number(m[1]), Number(m[2]), Number(m[3]));
-      const p = /^periph: (\d+)/.exec(line);
-      if (p) opts.onPeripherals?.(Number(p[1]));
-    });
-  }
-  return board;
+  let dropped = 0;
+  createInterface({ input: child.stdout! }).on("line", (line) => {
+    const m = /^gpio: (\d+) (\d) (\d+)/.exec(line);
+    if (m) opts.onGpio?.(Number(m[1]), Number(m[2]), Number(m[3]));
+    const p = /^periph: (\d+)/.exec(line);
+    if (p) opts.onPeripherals?.(Number(p[1]));
+    const d = /^uart-dropped: (\d+)/.exec(line);
+    if (d) dropped = Number(d[1]);
+  });
+  return { ...board, uartDropped: () => dropped };
 }
 
 /** Starts the host board's firmware process and waits for its pseudo-terminal. */

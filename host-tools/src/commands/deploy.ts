@@ -47,7 +47,8 @@ trap with its frames among the events.`)
       }
       const port = await resolvePort(opts.port, target.board.name);
       const baud = opts.baud ? Number(opts.baud) : target.board.serial.baud;
-      const link = new DeviceLink(await openSerial(port, baud), { baud: opts.baud ? baud : 0 });
+      // The line's baud scales the waits: frames queued ahead of an answer take their time on a UART.
+      const link = new DeviceLink(await openSerial(port, baud), { baud });
       const debugInfo = app ? debugInfoFor(app, wasm) : undefined;
       const logs: RunEvent[] = [];
       // The device's lines wait while the progress bar is drawn, then follow it on lines of their own.
@@ -80,6 +81,7 @@ trap with its frames among the events.`)
             parts.push(`${what}: ${formatBytes(x.bytes)} written, verified and activated in ${x.stats.ms} ms ` +
               `(${eff}% of wire bytes were payload, ${x.stats.retransmissions} retransmissions)`);
           }
+          if (r.retransmissions > 0) parts.push(`the link resent ${r.retransmissions} command(s): the line lost or damaged frames`);
           return parts.join("\n");
         });
       } finally {

@@ -31,12 +31,19 @@ export interface CommandResult {
 export interface LinkOptions {
   /** Baud rate of the link, to scale timeouts (0 = fast, e.g. a pty with no pacing). */
   baud?: number;
-  /** Wait for an answer this long before sending again. */
+  /** Wait for an answer this long before sending again (on a clean line; see `CommandOptions.adaptive`). */
   timeoutMs?: number;
-  /** How many times a command is sent before giving up. */
+  /** At most this many sends of one command (default: no cap; `deadlineMs` ends the retries). */
   attempts?: number;
+  /** A command is sent again, with growing waits, until this long has passed with no answer. */
+  deadlineMs?: number;
   /** Chunks of an image write in flight at once. */
   window?: number;
+  /**
+   * Bytes of commands in flight at once, at most: what the smallest receive buffer of a
+   * supported board takes while the device is busy (rp2040: a 4 KiB ring), less a margin.
+   */
+  rxBudget?: number;
 }
 
 export interface WriteProgress {
@@ -52,6 +59,22 @@ export interface WriteStats {
   ms: number;
 }
 
+export interface CommandOptions {
+  /** Wait this long for the answer before sending again (default: from the baud rate and payload). */
+  timeoutMs?: number;
+  onRetry?: () => void;
+  /** The answer must carry DATA: an ok ACK without it (its DATA lost) is asked again. */
+  expectData?: boolean;
+  /** At most this many sends. */
+  attempts?: number;
+  /** Send again until this long has passed (default: the link's `deadlineMs`). */
+  deadlineMs?: number;
+  /** On a lossy line, wait for the measured round trip rather than `timeoutMs` before sending again. */
+  adaptive?: boolean;
+  /** Sends with no answer are neither line loss nor retransmissions (a board that may still be booting). */
+  probe?: boolean;
+}
+
 interface Pending {
   type: number;
   data: Uint8Array[];
@@ -62,8 +85,22 @@ interface Pending {
 
 /** Image data per WRITE_DATA frame: the payload's maximum less the 4-byte offset. */
 export const CHUNK_BYTES = MAX_PAYLOAD - 4;
-/** The smallest chunk a noisy link falls back to. */
-export const MIN_CHUNK_BYTES = 128;
+/**
+ * The smallest piece a noisy link falls back to: at 1% of bytes changed, a 32-byte piece
+ * (46 bytes on the wire) arrives intact 63% of the time, a full 1 KiB frame almost never.
+ */
+export const MIN_CHUNK_BYTES = 32;
+/** The default of `LinkOptions.rxBudget`. */
+export const RX_BUDGET_BYTES = 3072;
+/** The default of `LinkOptions.deadlineMs`. */
+export const DEADLINE_MS = 20_000;
+/** Clean answers in a row after which pieces double again and the line counts as clean. */
+const CLEAN_RUN = 8;
+
+/** Bytes a command with `payload` bytes takes on the wire: header, CRC, COBS, delimiter. */
+export function wireBytes(payload: number): number {
+  return payload + 10 + Math.ceil((payload + 8) / 254);
+}
 
 /** The device did not answer a command, however often it was sent. */
 export class NoAnswerError extends DeviceError {}
@@ -76,10 +113,56 @@ export class DeviceLink {
   private readonly decoder = new FrameDecoder();
   private readonly opts: Required<LinkOptions>;
   wireBytesOut = 0;
+  /** Commands sent again (same seq, or a piece resent in smaller parts) since the link was opened. */
+  retransmissions = 0;
+  /** The payload a piece of a transfer may have now: halved when answers go missing, doubled after a clean run. */
+  private pieceBytes = MAX_PAYLOAD;
+  private cleanRun = 0;
+  /** While > 0 the line lost something lately: waits follow the measured round trip, not `timeoutMs`. */
+  private lossy = 0;
+  private srtt: number | undefined;
+  private rttvar = 0;
 
   constructor(readonly transport: Transport, opts: LinkOptions = {}) {
-    this.opts = { baud: 0, timeoutMs: 0, attempts: 8, window: 4, ...opts };
+    this.opts = { baud: 0, timeoutMs: 0, attempts: Infinity, deadlineMs: DEADLINE_MS, window: 4, rxBudget: RX_BUDGET_BYTES, ...opts };
     transport.onData((chunk) => this.receive(chunk));
+  }
+
+  /** Bytes of payload a piece of a transfer should carry now (never more than `max`). */
+  pieceSize(max: number): number {
+    return Math.max(1, Math.min(max, this.pieceBytes));
+  }
+
+  /** True while the line has lost frames lately (pieces are short, waits follow the round trip). */
+  get lossyLine(): boolean {
+    return this.lossy > 0;
+  }
+
+  private noteAnswer(firstAttempt: boolean, rttMs: number): void {
+    if (!firstAttempt) return; // Karn: a resent command's round trip is ambiguous
+    if (this.srtt === undefined) {
+      this.srtt = rttMs;
+      this.rttvar = rttMs / 2;
+    } else {
+      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - rttMs);
+      this.srtt = 0.875 * this.srtt + 0.125 * rttMs;
+    }
+    if (this.lossy > 0) this.lossy--;
+    if (++this.cleanRun >= CLEAN_RUN) {
+      this.pieceBytes = Math.min(MAX_PAYLOAD, this.pieceBytes * 2);
+      this.cleanRun = 0;
+    }
+  }
+
+  private noteLoss(payloadBytes: number): void {
+    this.lossy = 4 * CLEAN_RUN;
+    this.cleanRun = 0;
+    this.pieceBytes = Math.max(MIN_CHUNK_BYTES, Math.min(this.pieceBytes, payloadBytes) >> 1);
+  }
+
+  /** Counts a piece of data sent again as a new command (after its first form got no answer). */
+  noteResend(): void {
+    this.retransmissions++;
   }
 
   /** Everything the device says that is not an answer to a command: logs, GPIO traces, app state. */
@@ -126,7 +209,8 @@ export class DeviceLink {
   private timeoutFor(bytesInFlight: number): number {
     if (this.opts.timeoutMs) return this.opts.timeoutMs;
     const lineMs = this.opts.baud ? (bytesInFlight * 10 * 1000) / this.opts.baud : 0;
-    return 300 + 2 * lineMs;
+    // Generous on a clean line (a busy host, an emulator); a lossy line waits for the round trip instead.
+    return 1000 + 2 * lineMs;
   }
 
   private send(type: number, seq: number, payload: Uint8Array): void {
@@ -138,17 +222,33 @@ export class DeviceLink {
 
   /**
    * Sends a command and waits for its acknowledgement, sending it again (same seq: the
-   * device answers a repeat without redoing it) when an answer does not come in time.
+   * device answers a repeat without redoing it) when an answer does not come in time, with
+   * waits growing by half each time, until `deadlineMs` has passed (or `attempts` sends).
+   * On a line that lost frames lately the first wait follows the measured round trip
+   * (`adaptive`, the default for commands without their own `timeoutMs`).
    */
-  async command(type: Cmd, payload: Uint8Array = new Uint8Array(0),
-    opts: { timeoutMs?: number; onRetry?: () => void; expectData?: boolean; attempts?: number } = {}): Promise<CommandResult> {
+  async command(type: Cmd, payload: Uint8Array = new Uint8Array(0), opts: CommandOptions = {}): Promise<CommandResult> {
     const seq = (this.seq = (this.seq + 1) & 0xffff);
     const timeout = opts.timeoutMs ?? this.timeoutFor(payload.length + 2048);
-    const attempts = opts.attempts ?? this.opts.attempts;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
+    // A caller that sets its own deadline (a long operation, a board still booting) is not
+    // held to the link's cap on sends.
+    const attempts = opts.attempts ?? (opts.deadlineMs !== undefined ? Infinity : this.opts.attempts);
+    // The deadline leaves room for a second send whatever the wait.
+    const deadline = Date.now() + (opts.deadlineMs ?? Math.max(this.opts.deadlineMs, 2 * timeout));
+    const adaptive = opts.adaptive ?? opts.timeoutMs === undefined;
+    let attempt = 0;
+    for (;;) {
+      attempt++;
       if (this.closed) throw new DeviceError(`command 0x${type.toString(16)}: the link to the device is closed`);
+      let wait = timeout;
+      if (adaptive && this.lossy > 0 && this.srtt !== undefined) {
+        const lineMs = this.opts.baud ? (wireBytes(payload.length) * 10 * 1000) / this.opts.baud : 0;
+        wait = Math.min(timeout, Math.max(40, 2 * this.srtt + 4 * this.rttvar + lineMs));
+      }
+      wait = Math.min(wait * 1.5 ** (attempt - 1), Math.max(wait, timeout) * 4);
+      const sentAt = Date.now();
       const answer = new Promise<CommandResult | undefined>((resolve) => {
-        const timer = setTimeout(() => resolve(undefined), timeout);
+        const timer = setTimeout(() => resolve(undefined), wait);
         const prev = this.pending.get(seq);
         this.pending.set(seq, {
           type,
@@ -163,20 +263,57 @@ export class DeviceLink {
           },
         });
       });
-      if (attempt > 1) opts.onRetry?.();
+      if (attempt > 1) {
+        if (!opts.probe) this.retransmissions++; // a board still booting is no fault of the line
+        opts.onRetry?.();
+      }
       this.send(type, seq, payload);
       const r = await answer;
       // An idempotent query whose DATA was lost on the way is simply asked again.
-      if (r && (!opts.expectData || r.status !== LinkStatus.Ok || r.data.length > 0)) return r;
+      if (r && (!opts.expectData || r.status !== LinkStatus.Ok || r.data.length > 0)) {
+        this.noteAnswer(attempt === 1, Date.now() - sentAt);
+        return r;
+      }
+      if (!this.closed && (!opts.probe || r)) this.noteLoss(payload.length);
+      // At least two sends whatever the deadline: one stall of this process is not a dead line.
+      if (attempt >= attempts || (Date.now() >= deadline && attempt >= 2)) break;
     }
     this.pending.delete(seq);
-    throw new NoAnswerError(`no answer from the device to command 0x${type.toString(16)} after ${attempts} attempts (${this.transport.description})`,
+    const secs = ((opts.deadlineMs ?? Math.max(this.opts.deadlineMs, 2 * timeout)) / 1000).toFixed(0);
+    throw new NoAnswerError(`no answer from the device to command 0x${type.toString(16)} after ${attempt} attempt${attempt === 1 ? "" : "s"}` +
+      `${attempt >= attempts ? "" : ` in ${secs} s`} (${this.transport.description})`,
       "is the board running wasmcu firmware, and is this its port? (wasmcu ports)");
   }
 
+  /**
+   * Sends `total` bytes as pieces in order, each as one command (`run` builds and sends
+   * it), sized by the line's current piece size: a piece that gets no answer after two
+   * sends is sent again as a smaller one (the commands used this way are idempotent or
+   * accept a repeat), until `deadlineMs` passes with no piece answered.
+   */
+  async pieces(total: number, maxPiece: number,
+    run: (offset: number, length: number, opts: CommandOptions) => Promise<void>): Promise<void> {
+    let off = 0;
+    let since = Date.now();
+    let resend = false;
+    while (off < total) {
+      const len = Math.min(total - off, this.pieceSize(maxPiece));
+      if (resend) this.noteResend();
+      try {
+        await run(off, len, { attempts: 2, adaptive: true });
+      } catch (e) {
+        if (!(e instanceof NoAnswerError) || Date.now() - since > this.opts.deadlineMs) throw e;
+        resend = true;
+        continue;
+      }
+      resend = false;
+      off += len;
+      since = Date.now();
+    }
+  }
+
   /** Like command(), but a status other than ok becomes a DeviceError naming `what`. */
-  async ok(what: string, type: Cmd, payload?: Uint8Array,
-    opts?: { timeoutMs?: number; onRetry?: () => void; expectData?: boolean; attempts?: number }): Promise<CommandResult> {
+  async ok(what: string, type: Cmd, payload?: Uint8Array, opts?: CommandOptions): Promise<CommandResult> {
     const r = await this.command(type, payload, opts);
     if (r.status !== LinkStatus.Ok) {
       throw new DeviceError(`${what}: the device answered "${STATUS_TEXT[r.status] ?? `status ${r.status}`}"${r.detail ? ` (${r.detail})` : ""}`);
@@ -187,18 +324,60 @@ export class DeviceLink {
   /**
    * First contact with a board that may still be booting (or held in reset until it
    * hears from us): asks for INFO every second until it answers or `budgetMs` runs out.
+   * Sends nobody answers meanwhile are not taken as a lossy line.
    */
   async connect(budgetMs = 30_000): Promise<Record<string, unknown>> {
-    const r = await this.ok("connect", Cmd.Info, undefined, { expectData: true, timeoutMs: 1000, attempts: Math.max(1, Math.ceil(budgetMs / 1000)) });
-    return JSON.parse(new TextDecoder().decode(r.data.at(-1)!)) as Record<string, unknown>;
+    const r = await this.command(Cmd.Info, undefined, { timeoutMs: 1000, deadlineMs: budgetMs, probe: true });
+    const d = r.data.at(-1);
+    if (r.status === LinkStatus.Ok && d) return JSON.parse(new TextDecoder().decode(d)) as Record<string, unknown>;
+    return this.info(); // it answered, but its description was lost on the way
   }
 
   /** The handshake: firmware version, board, flash layout, slots, free RAM. */
   async info(): Promise<Record<string, unknown>> {
-    const r = await this.ok("info", Cmd.Info, undefined, { expectData: true });
-    const last = r.data.at(-1);
-    if (!last) throw new DeviceError("info: the device acknowledged but sent no description");
-    return JSON.parse(new TextDecoder().decode(last)) as Record<string, unknown>;
+    return JSON.parse(new TextDecoder().decode(await this.json("info", Cmd.Info))) as Record<string, unknown>;
+  }
+
+  /**
+   * The JSON text a query command (INFO, MODEL_INFO) answers with: whole, or while the
+   * line loses frames (a long reply rarely arrives intact then), in parts of the line's
+   * piece size (`offset u16 | length u16` → DATA `total u16 | bytes`).
+   */
+  async json(what: string, type: Cmd): Promise<Uint8Array> {
+    if (this.lossy === 0) {
+      try {
+        const r = await this.ok(what, type, undefined, { expectData: true, attempts: 3 });
+        return r.data.at(-1)!;
+      } catch (e) {
+        if (!(e instanceof NoAnswerError)) throw e;
+      }
+    }
+    const out: number[] = [];
+    let total = Infinity;
+    let since = Date.now();
+    while (out.length < total) {
+      const ask = new Uint8Array(4);
+      const v = new DataView(ask.buffer);
+      v.setUint16(0, out.length, true);
+      v.setUint16(2, this.pieceSize(MAX_PAYLOAD - 2), true);
+      let d: Uint8Array | undefined;
+      try {
+        d = (await this.ok(what, type, ask, { expectData: true, attempts: 2, adaptive: true })).data.at(-1);
+      } catch (e) {
+        if (!(e instanceof NoAnswerError) || Date.now() - since > this.opts.deadlineMs) throw e;
+        this.noteResend();
+        continue;
+      }
+      if (!d || d.length < 2) throw new DeviceError(`${what}: the device sent no length`);
+      // A reply is under 64 KiB, so its length's high byte is small: a "{" and a quote mean a
+      // device that ignores the argument and sent the whole text.
+      if (out.length === 0 && d[1]! > 0x0f) return d;
+      total = d[0]! | (d[1]! << 8);
+      if (d.length === 2 && out.length < total) throw new DeviceError(`${what}: the device sent an empty part at ${out.length} of ${total} bytes`);
+      out.push(...d.subarray(2));
+      since = Date.now();
+    }
+    return Uint8Array.from(out.slice(0, total));
   }
 
   /**
@@ -219,47 +398,48 @@ export class DeviceLink {
     // Erasing a large region takes a while on real flash.
     await this.ok("write begin", Cmd.WriteBegin, begin, { timeoutMs: Math.max(this.timeoutFor(64), 5000), onRetry });
 
-    // A piece that gets no answer twice is split in two (a noisy line delivers short
-    // frames more often); new pieces stay small until a run of clean answers.
-    let chunk = CHUNK_BYTES;
-    let clean = 0;
+    // A piece that gets no answer twice is split in two and the line's piece size halves
+    // (a noisy line delivers short frames more often); pieces grow back after a clean run.
+    // Pieces in flight never hold more bytes than the device's receive buffer takes.
     let cursor = 0;
     let sent = 0;
-    const retry: { off: number; len: number; tries: number }[] = [];
-    const chunkTimeout = this.timeoutFor(this.opts.window * (CHUNK_BYTES + 16));
+    let since = Date.now();
+    const retry: { off: number; len: number }[] = [];
+    const chunkTimeout = this.timeoutFor(this.opts.rxBudget);
+    let inflight = 0;
+    const wake: (() => void)[] = [];
     const take = () => {
       const again = retry.shift();
       if (again) return again;
       if (cursor >= image.length) return undefined;
-      const piece = { off: cursor, len: Math.min(chunk, image.length - cursor), tries: 0 };
+      const piece = { off: cursor, len: Math.min(this.pieceSize(CHUNK_BYTES), image.length - cursor) };
       cursor += piece.len;
       return piece;
     };
     const worker = async () => {
       for (let piece = take(); piece; piece = take()) {
+        const cost = wireBytes(piece.len + 4);
+        while (inflight > 0 && inflight + cost > this.opts.rxBudget) await new Promise<void>((r) => wake.push(r));
+        inflight += cost;
         const payload = new Uint8Array(4 + piece.len);
         new DataView(payload.buffer).setUint32(0, piece.off, true);
         payload.set(image.subarray(piece.off, piece.off + piece.len), 4);
         try {
-          await this.ok(`write at offset ${piece.off}`, Cmd.WriteData, payload, { timeoutMs: chunkTimeout, onRetry, attempts: 2 });
+          await this.ok(`write at offset ${piece.off}`, Cmd.WriteData, payload, { timeoutMs: chunkTimeout, adaptive: true, onRetry, attempts: 2 });
         } catch (e) {
-          if (!(e instanceof NoAnswerError)) throw e;
-          piece.tries += 2;
-          if (piece.tries >= this.opts.attempts) throw e;
-          chunk = Math.max(MIN_CHUNK_BYTES, chunk >> 1);
-          clean = 0;
-          if (piece.len > MIN_CHUNK_BYTES) {
-            const half = Math.ceil(piece.len / 2);
-            retry.push({ off: piece.off, len: half, tries: piece.tries }, { off: piece.off + half, len: piece.len - half, tries: piece.tries });
-          } else {
-            retry.push(piece);
+          if (!(e instanceof NoAnswerError) || Date.now() - since > this.opts.deadlineMs) throw e;
+          retransmissions++;
+          this.noteResend();
+          const size = this.pieceSize(CHUNK_BYTES);
+          for (let o = piece.off; o < piece.off + piece.len; o += size) {
+            retry.push({ off: o, len: Math.min(size, piece.off + piece.len - o) });
           }
           continue;
+        } finally {
+          inflight -= cost;
+          wake.splice(0).forEach((w) => w());
         }
-        if (++clean >= 16) {
-          chunk = Math.min(CHUNK_BYTES, chunk * 2);
-          clean = 0;
-        }
+        since = Date.now();
         sent += piece.len;
         onProgress?.({ sent, total: image.length });
       }
@@ -304,16 +484,15 @@ export class DeviceLink {
 
   async read(offset: number, length: number): Promise<Uint8Array> {
     const out = new Uint8Array(length);
-    for (let done = 0; done < length; done += MAX_PAYLOAD) {
-      const n = Math.min(MAX_PAYLOAD, length - done);
+    await this.pieces(length, MAX_PAYLOAD, async (done, n, opts) => {
       const p = new Uint8Array(8);
       new DataView(p.buffer).setUint32(0, offset + done, true);
       new DataView(p.buffer).setUint32(4, n, true);
-      const r = await this.ok(`read at 0x${(offset + done).toString(16)}`, Cmd.Read, p, { expectData: true });
+      const r = await this.ok(`read at 0x${(offset + done).toString(16)}`, Cmd.Read, p, { ...opts, expectData: true });
       const d = r.data.at(-1);
       if (!d || d.length !== n) throw new DeviceError(`read at 0x${(offset + done).toString(16)}: expected ${n} bytes, got ${d?.length ?? 0}`);
       out.set(d, done);
-    }
+    });
     return out;
   }
 

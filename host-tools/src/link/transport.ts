@@ -34,6 +34,10 @@ export interface FaultModel {
   dropChunk: number;
   /** Extra delay for each chunk, uniformly 0..maxDelayMs. */
   maxDelayMs: number;
+  /** Probability, per byte, that a burst starts: this byte and the next `burstLength - 1` are replaced. */
+  burst?: number;
+  /** Bytes a burst replaces (default 16: a millisecond and more of a 115200-baud line). */
+  burstLength?: number;
   /** Deterministic seed. */
   seed: number;
 }
@@ -43,6 +47,7 @@ export interface FaultStats {
   dropped: number;
   duplicated: number;
   chunksDropped: number;
+  bursts: number;
 }
 
 /** Wraps a transport in a deterministic model of a noisy link (both directions). */
@@ -56,7 +61,9 @@ export function faultyTransport(inner: Transport, model: FaultModel): Transport 
     s >>>= 0;
     return s / 0x100000000;
   };
-  const stats: FaultStats = { corrupted: 0, dropped: 0, duplicated: 0, chunksDropped: 0 };
+  const stats: FaultStats = { corrupted: 0, dropped: 0, duplicated: 0, chunksDropped: 0, bursts: 0 };
+  const burstLength = model.burstLength ?? 16;
+  let burstLeft = 0; // shared by both directions: a burst is a bad moment on the line
   const mangle = (data: Uint8Array): Uint8Array | undefined => {
     if (rnd() < model.dropChunk) {
       stats.chunksDropped++;
@@ -64,6 +71,16 @@ export function faultyTransport(inner: Transport, model: FaultModel): Transport 
     }
     const out: number[] = [];
     for (const b of data) {
+      if (burstLeft > 0 || (model.burst && rnd() < model.burst)) {
+        if (burstLeft === 0) {
+          stats.bursts++;
+          burstLeft = burstLength;
+        }
+        burstLeft--;
+        stats.corrupted++;
+        out.push(Math.floor(rnd() * 256));
+        continue;
+      }
       const r = rnd();
       if (r < model.drop) {
         stats.dropped++;

@@ -19,6 +19,13 @@ export interface SerialPortInfo {
   /** Board this port probably leads to, with why. */
   board?: string;
   adapter?: string;
+  /** A running host board: the process that serves this pseudo-terminal. */
+  boardPid?: number;
+  /**
+   * Other programs that have the port open now ("node pid 1234"), read from procfs without
+   * opening the port: a port in use is never chosen by default and is left alone.
+   */
+  inUseBy?: string[];
 }
 
 interface UsbId {
@@ -104,7 +111,7 @@ export function listHostBoardPtys(opts: PortScanOptions = {}): SerialPortInfo[] 
       try {
         if (readlinkSync(path.join(proc, pid, "fd", fd)) !== "/dev/ptmx") continue;
         const idx = /^tty-index:\s*(\d+)/m.exec(readFileSync(path.join(proc, pid, "fdinfo", fd), "latin1"))?.[1];
-        if (idx !== undefined) out.push({ path: `/dev/pts/${idx}`, board, adapter: `${exe} pid ${pid} (pseudo-terminal)` });
+        if (idx !== undefined) out.push({ path: `/dev/pts/${idx}`, board, adapter: `${exe} pid ${pid} (pseudo-terminal)`, boardPid: Number(pid) });
       } catch {
         /* fd closed meanwhile */
       }
@@ -188,7 +195,50 @@ async function listPortsFromSerialport(): Promise<SerialPortInfo[]> {
   });
 }
 
-/** Every serial port with its USB identity and board guess. */
+/**
+ * Marks the ports other processes have open (`inUseBy`), from the fd links in procfs: the
+ * ports themselves are never opened, so looking disturbs no program that uses one (opening
+ * would take the port's lock, and the lock makes that program's own open fail). A host
+ * board's own process, which serves its pseudo-terminal, does not count.
+ */
+export function markPortsInUse(ports: SerialPortInfo[], opts: PortScanOptions = {}): SerialPortInfo[] {
+  const proc = opts.procRoot ?? "/proc";
+  const byPath = new Map(ports.map((p) => [p.path, p]));
+  let pids: string[];
+  try {
+    pids = readdirSync(proc).filter((d) => /^\d+$/.test(d));
+  } catch {
+    return ports;
+  }
+  for (const pid of pids.sort((a, b) => Number(a) - Number(b))) {
+    let fds: string[];
+    try {
+      fds = readdirSync(path.join(proc, pid, "fd"));
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    const holds = new Set<SerialPortInfo>();
+    for (const fd of fds) {
+      try {
+        const p = byPath.get(readlinkSync(path.join(proc, pid, "fd", fd)));
+        if (p && p.boardPid !== Number(pid)) holds.add(p);
+      } catch {
+        /* fd closed meanwhile */
+      }
+    }
+    if (holds.size === 0) continue;
+    let exe = "?";
+    try {
+      exe = path.basename(readFileSync(path.join(proc, pid, "cmdline"), "latin1").split("\0")[0] ?? "") || "?";
+    } catch {
+      /* gone */
+    }
+    for (const p of holds) (p.inUseBy ??= []).push(`${exe} pid ${pid}`);
+  }
+  return ports;
+}
+
+/** Every serial port with its USB identity, board guess and the programs using it; none is opened. */
 export async function listPorts(opts: PortScanOptions = {}): Promise<SerialPortInfo[]> {
   let hw: SerialPortInfo[];
   try {
@@ -197,14 +247,14 @@ export async function listPorts(opts: PortScanOptions = {}): Promise<SerialPortI
     if (opts.sysfsRoot) throw new UsageError(`cannot read ${path.join(opts.sysfsRoot, "class", "tty")}`);
     hw = await listPortsFromSerialport();
   }
-  return [...hw, ...listHostBoardPtys(opts)];
+  return markPortsInUse([...hw, ...listHostBoardPtys(opts)], opts);
 }
 
 /** "ttyUSB0 (10c4:ea60 Silicon Labs CP210x bridge, probably esp32)" */
 export function describePort(p: SerialPortInfo): string {
   const id = p.vendorId ? `${p.vendorId}:${p.productId ?? "????"}` : "no USB id";
   const what = [p.adapter ?? [p.manufacturer, p.product].filter(Boolean).join(" "), p.board ? `probably ${p.board}` : ""].filter(Boolean).join(", ");
-  return `${p.path} (${id}${what ? ` ${what}` : ""})`;
+  return `${p.path} (${id}${what ? ` ${what}` : ""}${p.inUseBy ? `; in use by ${p.inUseBy.join(", ")}` : ""})`;
 }
 
 /** Boards whose real hardware a --board name talks to ("rp2040-sim" has no serial port). */
@@ -214,8 +264,9 @@ function boardFamily(board: string): string {
 
 /**
  * The port to use when --port is not given: the only one whose USB id matches `board`
- * (or any supported board). None is a DeviceError (exit 4: no board there); several are a
- * UsageError listing them (exit 2: choose one with --port).
+ * (or any supported board) that no other program has open; nothing is opened to find out.
+ * None is a DeviceError (exit 4: no board there); several, or only ones in use, are a
+ * UsageError listing them (exit 2: choose one with --port, or close the other program).
  */
 export async function pickPort(board?: string, opts: PortScanOptions = {}): Promise<string> {
   if (board === "rp2040-sim") {
@@ -223,10 +274,15 @@ export async function pickPort(board?: string, opts: PortScanOptions = {}): Prom
   }
   const all = await listPorts(opts);
   const fam = board ? boardFamily(board) : undefined;
-  const cands = all.filter((p) => p.board !== undefined && (fam === undefined || p.board === fam));
+  const matching = all.filter((p) => p.board !== undefined && (fam === undefined || p.board === fam));
+  const cands = matching.filter((p) => !p.inUseBy);
   if (cands.length === 1) return cands[0]!.path;
   const forBoard = board ? ` for --board ${board}` : "";
   const others = all.length === 0 ? "no serial ports at all" : `ports seen: ${all.map(describePort).join("; ")}`;
+  if (cands.length === 0 && matching.length > 0) {
+    throw new UsageError(`every serial port that looks like a board${forBoard} is in use by another program: ${matching.map(describePort).join("; ")}`,
+      "close the program that holds it (a monitor, another wasmcu), or pass --port PATH");
+  }
   if (cands.length === 0) {
     throw new DeviceError(`no serial port looks like a board${forBoard} (${others})`, board === "host"
       ? "start a host board (wasmcu run --board host) or pass its pty with --port PATH"

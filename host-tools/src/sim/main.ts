@@ -13,6 +13,10 @@
 //                             the chip reset (watchdog-timeout, watchdog-force, sysresetreq);
 //                             a forced reset by the wasmcu firmware says why (software,
 //                             hardfault, stack-overflow, exception) and where
+//   uart-dropped: N CYCLE     a byte sent to UART0 was dropped: its 32-byte RX FIFO was full (the
+//                             firmware did not drain it in time); N is the total, printed again
+//                             just before the stopped line (bytes sent while the UART was off, a
+//                             chip booting or resetting, are not counted: lost on any chip)
 //   stopped: CYCLE            after SIGINT/SIGTERM
 // Warnings go to stderr. Usage:
 //   node --import tsx host-tools/src/sim/main.ts --image build/rp2040/bin/wasmcu-rp2040.elf \
@@ -170,6 +174,7 @@ async function main(): Promise<number> {
     usb: values.usb,
     onUsb: values.usb && values["no-pty"] ? (b) => process.stderr.write(b) : undefined,
     onUsbConnect: (cycle) => out(`usb-connected: ${cycle}`),
+    onUartDropped: (total, cycle) => out(`uart-dropped: ${total} ${cycle}`),
   };
   let sim: Rp2040Sim;
   let monitor: Rp2040Sim | undefined;
@@ -216,6 +221,7 @@ async function main(): Promise<number> {
     await sim.done;
     await monitor?.done.catch(() => {});
   } finally {
+    out(`uart-dropped: ${sim.uartDropped} ${sim.cycles}`);
     out(`stopped: ${sim.cycles}`);
     gpioLog?.end();
   }

@@ -74,6 +74,8 @@ export interface Rp2040SimOptions {
   onGpio?: (pin: number, level: 0 | 1, cycle: number) => void;
   /** Called with bytes the firmware sends on UART0. */
   onUart?: (bytes: Uint8Array) => void;
+  /** Called with the new total each time a byte sent to UART0 is dropped by an overrun (RX FIFO full). */
+  onUartDropped?: (total: number, cycle: number) => void;
   /**
    * Plug a USB host into the USB controller: rp2040js's CDC-ACM host helper
    * enumerates the firmware's device (SET_ADDRESS, configuration descriptor,
@@ -204,8 +206,13 @@ export class Rp2040Sim {
   usbText = "";
   /** Emulated cycle at which the USB host configured the device; undefined until then (and after a chip reset). */
   usbConnectedAt: number | undefined;
-  /** Bytes sent to UART0 that the firmware could not take (UART off or receive FIFO full). */
+  /**
+   * Bytes sent to UART0 while its receiver was on that the firmware did not take in time
+   * (the 32-byte receive FIFO was full): an overrun, as a real PL011 would drop them.
+   */
   uartDropped = 0;
+  /** Bytes sent to UART0 while it was off (the chip booting or resetting), lost as on a real chip. */
+  uartWhileOff = 0;
   /** Resolves when the simulation stops; rejects if the emulation failed. */
   readonly done: Promise<void>;
 
@@ -670,8 +677,14 @@ export class Rp2040Sim {
       return;
     }
     if (ready) this.keepEarlyBytes = false;
-    if (!ready || fifo.full) this.uartDropped++;
-    else uart.feedByte(b);
+    if (!ready) {
+      this.uartWhileOff++;
+    } else if (fifo.full) {
+      this.uartDropped++;
+      this.opts.onUartDropped?.(this.uartDropped, this.cycles);
+    } else {
+      uart.feedByte(b);
+    }
     // Wake a sleeping core through the interrupt controller as the UART IRQ does.
     this.scheduleRx();
   }
@@ -849,6 +862,11 @@ export class Rp2040Sim {
         const c = core.executeInstruction();
         clock.tick(c * this.nsPerCycle);
         if (this.pendingFault) this.takeHardFault();
+        // WFI with an enabled interrupt already pending does not sleep (ARMv6-M: it is a wake-up
+        // event even with PRIMASK set). rp2040js sleeps, and wakes only on a newly pending line,
+        // so a UART IRQ raised just before the firmware's masked WFI (time.c) left the core asleep
+        // until the next timer alarm while the RX FIFO overflowed.
+        if (core.waiting && core.IPSR === 0 && (core.pendingInterrupts & core.enabledInterrupts) !== 0) core.waiting = false;
       }
       if ((++n & 0xfff) === 0 && performance.now() > wallLimit) break;
     }

@@ -9,6 +9,8 @@ export interface DeployResult {
   model?: { bytes: number; stats: WriteStats };
   before: Record<string, unknown>;
   after: Record<string, unknown>;
+  /** Commands sent again during the whole deploy (handshakes included): 0 on a clean line. */
+  retransmissions: number;
 }
 
 function readImage(file: string, what: string, magic: number[] | undefined, magicAt = 0): Uint8Array {
@@ -37,8 +39,9 @@ export function readTflite(file: string): Uint8Array {
  */
 export async function deploy(link: DeviceLink, images: { app?: Uint8Array; model?: Uint8Array },
   onProgress?: (what: "app" | "model", sent: number, total: number) => void): Promise<DeployResult> {
+  const retransmitted = link.retransmissions;
   const before = await link.info();
-  const result: DeployResult = { before, after: before };
+  const result: DeployResult = { before, after: before, retransmissions: 0 };
   if (images.model) {
     const stats = await link.writeImage(Target.Model, images.model, (p) => onProgress?.("model", p.sent, p.total));
     result.model = { bytes: images.model.length, stats };
@@ -48,5 +51,6 @@ export async function deploy(link: DeviceLink, images: { app?: Uint8Array; model
     result.app = { bytes: images.app.length, stats };
   }
   result.after = await link.info();
+  result.retransmissions = link.retransmissions - retransmitted;
   return result;
 }

@@ -27,9 +27,7 @@ export interface DeviceRun {
 
 
 export async function deviceModelInfo(link: DeviceLink): Promise<DeviceModelInfo> {
-  const r = await link.ok("model info", Cmd.ModelInfo, undefined, { expectData: true });
-  const d = r.data.at(-1);
-  if (!d) throw new DeviceError("model info: no description came back");
+  const d = await link.json("model info", Cmd.ModelInfo);
   const raw = JSON.parse(new TextDecoder().decode(d)) as { arena_bytes: number; tensors: (Omit<DeviceTensor, "scale"> & { scale_bits: number })[] };
   const f = new DataView(new ArrayBuffer(4));
   return {
@@ -53,16 +51,15 @@ export async function runDeviceModel(link: DeviceLink, inputs: Uint8Array[], opt
     }
   });
   if (opts.reset) await link.ok("model reset", Cmd.ModelReset);
-  const step = MAX_PAYLOAD - 5;
+  // Inputs and outputs go in pieces sized by the line (short ones while it loses frames).
   for (const [i, data] of inputs.entries()) {
-    for (let off = 0; off < data.length; off += step) {
-      const part = data.subarray(off, off + step);
-      const p = new Uint8Array(5 + part.length);
+    await link.pieces(data.length, MAX_PAYLOAD - 5, async (off, n, o) => {
+      const p = new Uint8Array(5 + n);
       p[0] = i;
       new DataView(p.buffer).setUint32(1, off, true);
-      p.set(part, 5);
-      await link.ok(`model input ${i} at ${off}`, Cmd.ModelInput, p);
-    }
+      p.set(data.subarray(off, off + n), 5);
+      await link.ok(`model input ${i} at ${off}`, Cmd.ModelInput, p, o);
+    });
   }
   const inv = await link.command(Cmd.ModelInvoke);
   if (inv.status !== LinkStatus.Ok) throw new DeviceError(`model invoke failed on the device: ${inv.detail || `status ${inv.status}`}`);
@@ -71,17 +68,16 @@ export async function runDeviceModel(link: DeviceLink, inputs: Uint8Array[], opt
   const outputs: Uint8Array[] = [];
   for (const t of outs) {
     const buf = new Uint8Array(t.bytes);
-    for (let off = 0; off < t.bytes; off += MAX_PAYLOAD) {
-      const n = Math.min(MAX_PAYLOAD, t.bytes - off);
+    await link.pieces(t.bytes, MAX_PAYLOAD, async (off, n, o) => {
       const p = new Uint8Array(9);
       p[0] = t.index;
       new DataView(p.buffer).setUint32(1, off, true);
       new DataView(p.buffer).setUint32(5, n, true);
-      const r = await link.ok(`model output ${t.index} at ${off}`, Cmd.ModelOutput, p, { expectData: true });
+      const r = await link.ok(`model output ${t.index} at ${off}`, Cmd.ModelOutput, p, { ...o, expectData: true });
       const part = r.data.at(-1);
       if (!part || part.length !== n) throw new DeviceError(`model output ${t.index}: expected ${n} bytes at ${off}, got ${part?.length ?? 0}`);
       buf.set(part, off);
-    }
+    });
     outputs.push(buf);
   }
   return { outputs, micros: dv ? Number(dv.getBigUint64(4, true)) : NaN, cycles: dv ? Number(dv.getBigUint64(12, true)) : 0 };

@@ -6,8 +6,8 @@ import { formatSemVer, HEADER_SIZE, IMAGE_MAGIC, parseImage, type ImageHeader } 
 import { PATCH_HEADER_SIZE, PATCH_MAGIC, parsePatchHeader, type PatchHeader } from "../ota/delta.js";
 import { EXIT } from "../lib/exit-codes.js";
 import { DeviceError, InputError } from "../lib/errors.js";
-import { Cmd, LinkStatus, OtaMode } from "../link/constants.js";
-import { CHUNK_BYTES, DeviceLink, MIN_CHUNK_BYTES, NoAnswerError, type CommandResult } from "../link/session.js";
+import { Cmd, LinkStatus, OtaMode, STATUS_TEXT } from "../link/constants.js";
+import { CHUNK_BYTES, DEADLINE_MS, DeviceLink, type CommandResult } from "../link/session.js";
 
 export type UpdateFile = { mode: "image"; header: ImageHeader; bytes: Uint8Array } | { mode: "patch"; header: PatchHeader; bytes: Uint8Array };
 
@@ -50,12 +50,15 @@ export interface OtaStatus {
 
 /** What each slot pair runs (the OTA_STATUS command). */
 export async function otaStatus(link: DeviceLink): Promise<OtaStatus> {
-  const r = await link.command(Cmd.OtaStatus, undefined, { expectData: true });
-  const data = r.data.at(-1);
-  if (r.status === LinkStatus.Unknown) {
-    throw new DeviceError("this board's firmware does not report OTA state (it predates signed updates)", "rebuild and flash the firmware");
+  let data: Uint8Array;
+  try {
+    data = await link.json("ota status", Cmd.OtaStatus);
+  } catch (e) {
+    if (e instanceof DeviceError && e.message.includes(`"${STATUS_TEXT[LinkStatus.Unknown]}"`)) {
+      throw new DeviceError("this board's firmware does not report OTA state (it predates signed updates)", "rebuild and flash the firmware");
+    }
+    throw e;
   }
-  if (r.status !== LinkStatus.Ok || !data) throw new DeviceError(`ota status: the device answered status ${r.status}${r.detail ? ` (${r.detail})` : ""}`);
   const o = JSON.parse(new TextDecoder().decode(data)) as OtaStatus;
   if (!o || typeof o !== "object" || !o.app || !o.model) throw new DeviceError("ota status: the device's answer is not the documented JSON");
   return o;
@@ -118,45 +121,33 @@ function checkAnswer(r: CommandResult, what: string): void {
   if (r.status !== LinkStatus.Ok) throw new DeviceError(`${what}: the device answered status ${r.status}${r.detail ? ` (${r.detail})` : ""}`, "the running image was not touched");
 }
 
+/** `timeoutMs`: how long the device may take (hashing, verifying): the command is repeated
+ * (answered, not redone, by the device) with growing waits until then, and for longer. */
 async function expectOk(link: DeviceLink, what: string, type: Cmd, payload: Uint8Array | undefined,
   opts: { timeoutMs: number; expectData?: boolean }): Promise<Uint8Array | undefined> {
-  const r = await link.command(type, payload, { ...opts, attempts: 4 });
+  const r = await link.command(type, payload, { ...opts, timeoutMs: Math.min(opts.timeoutMs, 3_000), adaptive: true,
+    deadlineMs: Math.max(opts.timeoutMs * 2, DEADLINE_MS) });
   checkAnswer(r, what);
   return r.data.at(-1);
 }
 
 /** Sends the whole file in order; the device feeds it to its patcher or image writer as it
- * comes. A piece that gets no answer is sent again at half the size (a noisy line delivers
- * short frames more often); after a run of clean answers pieces grow back. */
+ * comes. Pieces are sized by the line (DeviceLink.pieces): a piece that gets no answer is
+ * sent again smaller (the device acknowledges bytes it already took without feeding them
+ * twice); after a run of clean answers pieces grow back. */
 async function transfer(link: DeviceLink, u: UpdateFile, onProgress?: (sent: number, total: number) => void): Promise<void> {
   // Beginning a patch hashes the running image; beginning anything may erase a state record.
   await expectOk(link, "update begin", Cmd.OtaBegin, beginPayload(u), { timeoutMs: 30_000 });
   const total = u.bytes.length;
-  let size = CHUNK_BYTES, clean = 0, misses = 0;
-  for (let off = 0; off < total;) {
-    const piece = u.bytes.subarray(off, Math.min(total, off + size));
-    const p = new Uint8Array(4 + piece.length);
+  await link.pieces(total, CHUNK_BYTES, async (off, n, o) => {
+    const p = new Uint8Array(4 + n);
     new DataView(p.buffer).setUint32(0, off, true);
-    p.set(piece, 4);
-    let answered: CommandResult;
-    try {
-      // A piece may erase a flash sector (tens to hundreds of ms) before it is programmed.
-      answered = await link.command(Cmd.OtaData, p, { timeoutMs: 3_000, attempts: 2 });
-    } catch (e) {
-      if (!(e instanceof NoAnswerError) || ++misses > 8) throw e;
-      size = Math.max(MIN_CHUNK_BYTES, size >> 1);
-      clean = 0;
-      continue;
-    }
-    checkAnswer(answered, `update data at ${off}`);
-    off += piece.length;
-    misses = 0;
-    if (++clean >= 8 && size < CHUNK_BYTES) {
-      size = Math.min(CHUNK_BYTES, size * 2);
-      clean = 0;
-    }
-    onProgress?.(off, total);
-  }
+    p.set(u.bytes.subarray(off, off + n), 4);
+    // A piece may erase a flash sector (tens to hundreds of ms) before it is programmed:
+    // on a clean line the wait allows for that; on a lossy one a repeat is harmless.
+    checkAnswer(await link.command(Cmd.OtaData, p, { ...o, timeoutMs: 3_000 }), `update data at ${off}`);
+    onProgress?.(off + n, total);
+  });
 }
 
 async function finish(link: DeviceLink): Promise<Decision> {

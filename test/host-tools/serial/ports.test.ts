@@ -10,7 +10,7 @@ import { UsageError } from "../../../host-tools/src/lib/errors.js";
 const noProc = mkdtempSync(path.join(tmpdir(), "wasmcu-proc-"));
 
 /** A fake /proc: processes with their command line and ptmx file descriptors. */
-function fakeProc(procs: { pid: number; argv0: string; ptys?: number[] }[]): string {
+function fakeProc(procs: { pid: number; argv0: string; ptys?: number[]; open?: string[] }[]): string {
   const root = mkdtempSync(path.join(tmpdir(), "wasmcu-proc-"));
   mkdirSync(path.join(root, "self"));
   for (const p of procs) {
@@ -24,6 +24,7 @@ function fakeProc(procs: { pid: number; argv0: string; ptys?: number[] }[]): str
       symlinkSync("/dev/ptmx", path.join(dir, "fd", String(3 + i)));
       writeFileSync(path.join(dir, "fdinfo", String(3 + i)), `pos:\t0\nflags:\t0104002\nmnt_id:\t25\nino:\t2\ntty-index:\t${n}\n`);
     });
+    (p.open ?? []).forEach((f, i) => symlinkSync(f, path.join(dir, "fd", String(20 + i))));
   }
   return root;
 }
@@ -140,4 +141,46 @@ test("no board on any port is a device problem (exit 4); several are a usage que
   await assert.rejects(pickPort("esp32", { sysfsRoot: none, procRoot: noProc }), (e: Error) => e instanceof DeviceError && e.exitCode === 4);
   const two = fakeSysfs([{ tty: "ttyUSB0", vid: "10c4", pid: "ea60" }, { tty: "ttyACM0", vid: "2e8a", pid: "000a", acm: true }]);
   await assert.rejects(pickPort(undefined, { sysfsRoot: two, procRoot: noProc }), (e: Error) => e instanceof UsageError && e.exitCode === 2);
+});
+
+test("ports another program has open are marked in use and never picked by default; the board's own process does not count", async () => {
+  const proc = fakeProc([
+    { pid: 4242, argv0: "/work/a/build/host/bin/wasmcu-host", ptys: [7], open: ["/dev/pts/7"] },
+    { pid: 4243, argv0: "/work/b/build/host/bin/wasmcu-host", ptys: [8] },
+    { pid: 5000, argv0: "node", open: ["/dev/pts/8", "/dev/ttyUSB0"] },
+  ]);
+  const sys = fakeSysfs([{ tty: "ttyUSB0", vid: "10c4", pid: "ea60" }, { tty: "ttyACM0", vid: "2e8a", pid: "000a", acm: true }]);
+  const ports = await listPorts({ sysfsRoot: sys, procRoot: proc });
+  assert.deepEqual(ports.map((p) => [p.path, p.inUseBy]), [
+    ["/dev/ttyACM0", undefined], ["/dev/ttyUSB0", ["node pid 5000"]], ["/dev/pts/7", undefined], ["/dev/pts/8", ["node pid 5000"]]]);
+  // Two host boards, one of them another program's: the free one is the default.
+  assert.equal(await pickPort("host", { sysfsRoot: sys, procRoot: proc }), "/dev/pts/7");
+  assert.equal(await pickPort("rp2040", { sysfsRoot: sys, procRoot: proc }), "/dev/ttyACM0");
+  await assert.rejects(pickPort("esp32", { sysfsRoot: sys, procRoot: proc }), (e: Error & { hint?: string }) =>
+    /every serial port that looks like a board for --board esp32 is in use by another program: \/dev\/ttyUSB0 .*in use by node pid 5000/.test(e.message) && /--port/.test(e.hint ?? ""));
+});
+
+test("listing ports opens none of them: a port this process holds locked stays usable and shows as in use", async () => {
+  // A real pseudo-terminal held open, with serialport's exclusive lock, by this process.
+  const { openSerialPort } = await import("../../../host-tools/src/serial/port.js");
+  const { launchHostBoard } = await import("../../../host-tools/src/boards/launch.js");
+  const { resolveBoard } = await import("../../../host-tools/src/boards/registry.js");
+  const { hostBin } = await import("../../helpers/paths.js");
+  const board = await launchHostBoard(resolveBoard("host"), { firmware: hostBin("wasmcu-host"), flashFile: path.join(noProc, "..", `ports-${process.pid}.bin`) });
+  try {
+    const held = await openSerialPort(board.uartPath, 115200);
+    try {
+      const mine = (await listPorts()).find((p) => p.path === board.uartPath);
+      assert.ok(mine, `the running host board's pty ${board.uartPath} is listed`);
+      assert.deepEqual(mine.inUseBy?.filter((u) => u.endsWith(`pid ${process.pid}`)).length, 1, JSON.stringify(mine));
+      // Had listing opened the port, the lock would be broken or the listing would have failed.
+      await assert.rejects(openSerialPort(board.uartPath, 115200), /Cannot lock port|cannot open/);
+    } finally {
+      await held.close();
+    }
+    const after = (await listPorts()).find((p) => p.path === board.uartPath);
+    assert.equal(after?.inUseBy, undefined, "closed again: no longer in use");
+  } finally {
+    await board.stop();
+  }
 });

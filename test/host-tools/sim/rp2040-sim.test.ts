@@ -66,7 +66,7 @@ describe("rp2040-sim running the self-test firmware", { skip, timeout: 180_000 }
     await assert.rejects(sim.done, /XIP read of 0x1[0-9a-f]{7} \(pc 0x[0-9a-f]{8}\) while the SSI is disabled/);
   });
 
-  test("bytes sent while the firmware's UART is off are dropped, as on a real UART", async () => {
+  test("bytes sent while the firmware's UART is off are lost, as on a real UART, and counted apart from overruns", async () => {
     const sim = await startRp2040Sim({ image: elf });
     sims.push(sim);
     await sim.expect("ready\r\n", { timeoutMs: 20_000 });
@@ -74,11 +74,24 @@ describe("rp2040-sim running the self-test firmware", { skip, timeout: 180_000 }
     sim.rp.writeUint32(0x40034030, 0); // UARTCR: UART off
     sim.uartWrite("xx");
     await sim.runFor({ us: 1000 });
-    assert.equal(sim.uartDropped, 2);
+    assert.equal(sim.uartWhileOff, 2);
+    assert.equal(sim.uartDropped, 0);
     sim.rp.writeUint32(0x40034030, cr);
     sim.sendLine("echo after");
     await sim.expect("echo: after\r\n");
-    assert.equal(sim.uartDropped, 2);
+    assert.deepEqual([sim.uartWhileOff, sim.uartDropped], [2, 0]);
+  });
+
+  test("bytes the firmware does not drain in time overflow the 32-byte RX FIFO and are counted as dropped", async () => {
+    const drops: number[] = [];
+    const sim = await startRp2040Sim({ image: elf, onUartDropped: (n) => drops.push(n) });
+    sims.push(sim);
+    await sim.expect("ready\r\n", { timeoutMs: 20_000 });
+    sim.rp.writeUint32(0xe000e180, 1 << 20); // NVIC ICER: UART0's interrupt off, nothing drains the FIFO
+    sim.uartWrite("y".repeat(40));
+    await sim.runFor({ us: 6000 }); // 40 characters at 115200 baud take 3.5 ms
+    assert.equal(sim.uartDropped, 8);
+    assert.deepEqual(drops, [1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
   test("the standalone process prints its pty, GPIO edges with cycle stamps and a stop line", async () => {

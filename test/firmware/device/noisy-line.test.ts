@@ -1,0 +1,106 @@
+// The link on the host board through a clean line and through a line that changes 1% of
+// the bytes in each direction, with bursts (the seeded fault model of link/transport.ts):
+// a clean deploy needs no retransmission; through the noise deploy, model run, the event
+// stream (what wasmcu monitor shows) and a signed OTA push all still succeed.
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { buildApp } from "../../../host-tools/src/build/app.js";
+import { launchHostBoard, type LaunchedBoard } from "../../../host-tools/src/boards/launch.js";
+import { resolveBoard } from "../../../host-tools/src/boards/registry.js";
+import { deploy } from "../../../host-tools/src/workflows/deploy.js";
+import { runDeviceModel } from "../../../host-tools/src/workflows/model.js";
+import { parseUpdateFile, pushUpdate } from "../../../host-tools/src/workflows/ota-push.js";
+import { DeviceLink, type LinkEvent } from "../../../host-tools/src/link/session.js";
+import { faultyTransport, openSerial } from "../../../host-tools/src/link/transport.js";
+import { ONE_PERCENT } from "../../helpers/noise.js";
+import { hostBin, sharedDir } from "../../helpers/paths.js";
+import { wasmcu } from "../../helpers/cli.js";
+import { sign, updatableApp } from "../../helpers/ota.js";
+
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), "wasmcu-noisy-"));
+const models = path.join(sharedDir, "reference-models");
+let board: LaunchedBoard;
+let blink: Uint8Array;
+
+before(async () => {
+  blink = readFileSync((await buildApp("blink")).wasm);
+  writeFileSync(path.join(tmp, "blink.wasm"), blink);
+  board = await launchHostBoard(resolveBoard("host"), { firmware: hostBin("wasmcu-host"), app: path.join(tmp, "blink.wasm"), flashFile: path.join(tmp, "flash.bin") });
+});
+
+after(async () => {
+  await board?.stop();
+});
+
+async function open(seed?: number) {
+  const raw = await openSerial(board.uartPath, 115200);
+  const f = seed === undefined ? undefined : faultyTransport(raw, { ...ONE_PERCENT, seed });
+  const link = new DeviceLink(f ?? raw, { baud: 115200 });
+  const events: LinkEvent[] = [];
+  link.onEvent((e) => events.push(e));
+  return { link, events, stats: f?.stats };
+}
+
+test("a deploy on a clean line needs no retransmission and the device drops no received byte", async () => {
+  const { link } = await open();
+  try {
+    const r = await deploy(link, { app: blink, model: readFileSync(path.join(models, "hello_world_int8", "model.tflite")) });
+    assert.equal(r.retransmissions, 0);
+    assert.equal(r.app!.stats.retransmissions, 0);
+    assert.equal(r.model!.stats.retransmissions, 0);
+    assert.equal(r.after.rx_dropped, r.before.rx_dropped, "the device rejected frames (bytes lost or damaged on the way in)");
+  } finally {
+    await link.close();
+  }
+});
+
+test("wasmcu deploy --json reports the retransmissions: none on a clean line", async () => {
+  const r = await wasmcu(["deploy", "--port", board.uartPath, "--app", path.join(tmp, "blink.wasm"), "--logs", "0", "--json"], { timeoutMs: 60_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { retransmissions: number; app: { stats: { retransmissions: number } } };
+  assert.equal(out.retransmissions, 0);
+  assert.equal(out.app.stats.retransmissions, 0);
+});
+
+test("through 1% noise in each direction with bursts: deploy, model run and the event stream keep going", async () => {
+  const { link, events, stats } = await open(1501);
+  try {
+    await link.connect(20_000);
+    const model = readFileSync(path.join(models, "hello_world_int8", "model.tflite"));
+    const r = await deploy(link, { app: blink, model });
+    assert.equal((r.after.app as { bytes: number }).bytes, blink.length);
+    assert.equal((r.after.model as { bytes: number }).bytes, model.length);
+    assert.ok(r.retransmissions > 0, "nothing was resent: the noise did not reach the link");
+    for (const k of [0, 5]) {
+      const out = await runDeviceModel(link, [readFileSync(path.join(models, "hello_world_int8", `in_${k}.in0.bin`))]);
+      assert.deepEqual(Buffer.from(out.outputs[0]!), readFileSync(path.join(models, "hello_world_int8", `out_${k}.out0.bin`)), `case ${k}`);
+    }
+    // The event stream (wasmcu monitor): log lines are not resent, so some are lost or
+    // shown as garbage, but the decoder resynchronises and intact ones keep coming.
+    const seen = () => events.filter((e) => e.kind === "log" && /^blink #\d+: led (on|off) at \d+ ms$/.test(e.text)).length;
+    const before = seen();
+    const t0 = Date.now();
+    while (seen() < before + 4 && Date.now() - t0 < 20_000) await new Promise((res) => setTimeout(res, 50));
+    assert.ok(seen() >= before + 4, `intact blink lines after the deploy: ${seen() - before}`);
+  } finally {
+    await link.close();
+  }
+  assert.ok(stats!.corrupted > 200 && stats!.bursts > 0, JSON.stringify(stats));
+});
+
+test("through 1% noise in each direction with bursts: a signed OTA push lands and is confirmed", async () => {
+  const { link, stats } = await open(1502);
+  try {
+    await link.connect(20_000);
+    const v5 = sign(await updatableApp("v5", "confirms"), 5);
+    const r = await pushUpdate(link, parseUpdateFile(v5, "update"), { confirmTimeoutMs: 60_000 });
+    assert.equal(r.outcome, "confirmed");
+  } finally {
+    await link.close();
+  }
+  assert.ok(stats!.corrupted > 100, JSON.stringify(stats));
+});

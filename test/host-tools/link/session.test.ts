@@ -1,0 +1,96 @@
+// DeviceLink against a scripted device in memory: commands are sent again until a deadline
+// (not a fixed count), long JSON replies come in parts when whole ones do not get through,
+// and transfers shrink their pieces on a line that loses long frames.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Cmd, FrameType, LinkStatus } from "../../../host-tools/src/link/constants.js";
+import { encodeFrame, FrameDecoder, type Frame } from "../../../host-tools/src/link/frame.js";
+import { DeviceLink, NoAnswerError } from "../../../host-tools/src/link/session.js";
+import type { Transport } from "../../../host-tools/src/link/transport.js";
+
+/** A device in memory: `answer` gets each command frame and returns the frames to send back (or none). */
+function scripted(answer: (f: Frame, n: number) => Frame[]): Transport & { sent: Frame[] } {
+  const listeners: ((c: Uint8Array) => void)[] = [];
+  const decoder = new FrameDecoder();
+  const sent: Frame[] = [];
+  return {
+    sent,
+    description: "a scripted device",
+    write: (data) => {
+      for (const item of decoder.push(data)) {
+        if (item.kind !== "frame") continue;
+        sent.push(item.frame);
+        const replies = answer(item.frame, sent.length);
+        setImmediate(() => replies.forEach((r) => listeners.forEach((l) => l(encodeFrame(r)))));
+      }
+    },
+    onData: (fn) => listeners.push(fn),
+    close: async () => {},
+  };
+}
+
+const ack = (f: Frame, status: number = LinkStatus.Ok): Frame => ({ type: FrameType.Ack, flags: 0, seq: f.seq, payload: Uint8Array.of(status) });
+const data = (f: Frame, bytes: Uint8Array): Frame => ({ type: FrameType.Data, flags: 0, seq: f.seq, payload: bytes });
+const HELLO = new TextEncoder().encode(JSON.stringify({ protocol: 1, board: "scripted", pad: "x".repeat(700) }));
+
+/** INFO as the firmware answers it: whole, or `offset u16 | length u16` → `total u16 | part`. */
+function info(f: Frame): Frame {
+  if (f.payload.length === 0) return data(f, HELLO);
+  const v = new DataView(f.payload.buffer, f.payload.byteOffset);
+  const off = Math.min(v.getUint16(0, true), HELLO.length);
+  const part = HELLO.subarray(off, off + v.getUint16(2, true));
+  return data(f, Uint8Array.from([HELLO.length & 0xff, HELLO.length >> 8, ...part]));
+}
+
+test("a command unanswered five times is sent again, same seq, until answered: no fixed count of attempts", async () => {
+  const t = scripted((f, n) => (n < 6 ? [] : [ack(f)]));
+  const link = new DeviceLink(t, { timeoutMs: 5, deadlineMs: 10_000 });
+  assert.equal((await link.command(Cmd.App, Uint8Array.of(1))).status, LinkStatus.Ok);
+  assert.equal(t.sent.length, 6);
+  assert.ok(t.sent.every((f) => f.seq === t.sent[0]!.seq && f.type === Cmd.App));
+  assert.equal(link.retransmissions, 5);
+  await link.close();
+});
+
+test("a device that never answers ends in NoAnswerError once the deadline has passed, naming the command", async () => {
+  const t = scripted(() => []);
+  const link = new DeviceLink(t, { timeoutMs: 5, deadlineMs: 1000 });
+  await assert.rejects(link.command(Cmd.App, Uint8Array.of(1)), (e: Error) =>
+    e instanceof NoAnswerError && /no answer from the device to command 0x45 after \d+ attempts in 1 s \(a scripted device\)/.test(e.message));
+  // Waits grow (to 4 × the first): far fewer sends than 1000 ms / 5 ms.
+  assert.ok(t.sent.length >= 2 && t.sent.length < 100, `${t.sent.length} sends`);
+  await link.close();
+});
+
+test("a JSON reply too long to arrive whole on a lossy line is fetched in parts", async () => {
+  // The line loses every frame longer than 200 bytes.
+  const t = scripted((f) => [info(f), ack(f)].filter((r) => r.payload.length <= 200));
+  const link = new DeviceLink(t, { timeoutMs: 5, deadlineMs: 10_000 });
+  const hello = await link.info();
+  assert.equal(hello.board, "scripted");
+  assert.equal(JSON.stringify(hello).length, HELLO.length);
+  assert.ok(t.sent.some((f) => f.type === Cmd.Info && f.payload.length === 4), "asked for a part");
+  await link.close();
+});
+
+test("reads shrink their pieces when long answers are lost, and grow back after a clean run", async () => {
+  const flash = Uint8Array.from({ length: 4096 }, (_, i) => (i * 7) & 0xff);
+  let lossy = true;
+  const t = scripted((f) => {
+    if (f.type !== Cmd.Read) return [ack(f, LinkStatus.Unknown)];
+    const v = new DataView(f.payload.buffer, f.payload.byteOffset);
+    const bytes = flash.subarray(v.getUint32(0, true), v.getUint32(0, true) + v.getUint32(4, true));
+    if (lossy && bytes.length > 100) return []; // a long answer never gets through
+    return [data(f, bytes), ack(f)];
+  });
+  const link = new DeviceLink(t, { timeoutMs: 5, deadlineMs: 10_000 });
+  assert.deepEqual(await link.read(0, 4096), flash);
+  const sizes = t.sent.filter((f) => f.type === Cmd.Read).map((f) => new DataView(f.payload.buffer, f.payload.byteOffset).getUint32(4, true));
+  assert.equal(sizes[0], 1024);
+  assert.ok(Math.min(...sizes) <= 64, `pieces asked: ${sizes.join(",")}`);
+  assert.ok(link.lossyLine);
+  lossy = false;
+  await link.read(0, 4096);
+  assert.ok(link.pieceSize(1024) > 64, "pieces grow again on a clean line");
+  await link.close();
+});
