@@ -2,7 +2,7 @@
 // exported function called with zero arguments in V8 (this Node) and in `wasmcu-vm --repl`,
 // results, traps and the fuzzing-support log (hash and count) compared after each call.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,9 +24,20 @@ export const TTF_FEATURES = [
 
 
 export function wasmOptAvailable(): string | false {
-  const r = spawnSync("wasm-opt", ["--version"], { encoding: "utf8" });
+  const r = spawnSync(WASM_OPT, ["--version"], { encoding: "utf8" });
   return r.error || r.status !== 0 ? "wasm-opt is not installed (apt-get install binaryen)" : false;
 }
+
+/**
+ * Debian's wasm-opt (binaryen 108, scripts/apt-packages.txt), never the npm binaryen's that
+ * `npm test` puts first on PATH (node_modules/.bin, through assemblyscript): -ttf's output, and
+ * the fuzzing-support imports it calls, differ between binaryen versions, so a seed must mean
+ * one module.
+ */
+export const WASM_OPT = (process.env.PATH ?? "").split(path.delimiter)
+  .filter((dir) => dir && !dir.split(path.sep).includes("node_modules"))
+  .map((dir) => path.join(dir, "wasm-opt"))
+  .find((p) => existsSync(p)) ?? "wasm-opt";
 
 /** One -ttf module from `size` seeded random bytes. */
 export function ttfModule(dir: string, rnd: () => number, size: number, name: string, denan = true): Uint8Array<ArrayBuffer> {
@@ -35,7 +46,7 @@ export function ttfModule(dir: string, rnd: () => number, size: number, name: st
   writeFileSync(input, seed);
   // --denan: a NaN's sign and payload are the engine's choice (any arithmetic NaN), and a
   // reinterpret or a store makes them visible; binaryen rewrites NaNs to 0 so results compare.
-  const r = spawnSync("wasm-opt", ["-ttf", input, ...TTF_FEATURES, ...(denan ? ["--denan"] : []), "-o", out], { encoding: "utf8" });
+  const r = spawnSync(WASM_OPT, ["-ttf", input, ...TTF_FEATURES, ...(denan ? ["--denan"] : []), "-o", out], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`wasm-opt -ttf failed: ${r.stderr}`);
   return new Uint8Array(readFileSync(out));
 }
