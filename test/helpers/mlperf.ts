@@ -127,9 +127,9 @@ export interface Checked {
  * line against the reference's; returns what was sent and the session's result.
  */
 export async function runChecked(uartPath: string, model: MlperfModel, mode: "p" | "a", root: string,
-  opts: { script?: MlperfScript; lineTimeoutMs?: number } = {}): Promise<Checked> {
+  opts: { script?: MlperfScript; lineTimeoutMs?: number; pace?: { bytes: number; delayMs: number } } = {}): Promise<Checked> {
   const ds = makeDataset(root, model, mode);
-  const port = new RunnerPort(await openSerial(uartPath, 115200), { lineTimeoutMs: opts.lineTimeoutMs });
+  const port = new RunnerPort(await openSerial(uartPath, 115200), { lineTimeoutMs: opts.lineTimeoutMs, pace: opts.pace });
   try {
     const result = await runMlperfSession(port, { mode, datasetDir: ds.dir, script: opts.script });
     assert.equal(result.model, model);
