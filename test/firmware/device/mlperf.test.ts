@@ -16,7 +16,8 @@ import { encodeFrame, FrameDecoder, FrameType, type Frame } from "../../../host-
 import { Cmd, DeviceLink } from "../../../host-tools/src/link/session.js";
 import { openSerial } from "../../../host-tools/src/link/transport.js";
 import { compileApp } from "../../host-tools/ota/pairs.js";
-import { MODEL_DIRS, runChecked } from "../../helpers/mlperf.js";
+import { wasmcu } from "../../helpers/cli.js";
+import { makeDataset, MODEL_DIRS, runChecked } from "../../helpers/mlperf.js";
 import { hostBin, sharedDir } from "../../helpers/paths.js";
 
 const ad01 = path.join(sharedDir, "reference-models", "ad01_int8");
@@ -169,6 +170,26 @@ for (const model of ["ad01", "kws01", "vww01", "ic01"] as const) {
     }
   });
 }
+
+test("wasmcu bench --mlperf drives the runner's accuracy session on a board and reports the reference's scores", async () => {
+  const ds = makeDataset(tmp, "ad01", "a");
+  await closePort();
+  try {
+    const r = await wasmcu(["bench", "--mlperf", ds.dir, "--mode", "a", "--port", board.uartPath, "--json"], { timeoutMs: 120_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as { model: string; windows: { file: string; segment: number; infer: { results: number[] } }[]; auc: number };
+    assert.equal(j.model, "ad01");
+    assert.equal(j.windows.length, ds.windows);
+    for (const w of j.windows) assert.equal(`m-results-[${w.infer.results[0]!.toFixed(3)}]`, ds.expected.get(`${w.file}#${w.segment}`));
+    assert.ok(j.auc >= 0 && j.auc <= 1);
+    const bad = await wasmcu(["bench", "--mlperf", ds.dir, "--mode", "x", "--port", board.uartPath], { timeoutMs: 60_000 });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--mode x: expected p \(performance\) or a \(accuracy\)/);
+    assert.doesNotMatch(bad.stderr, /    at /);
+  } finally {
+    await reopenPort();
+  }
+});
 
 test("while the runner drives the port no frame lands among its lines; a wasmcu host's frame brings the events back", async () => {
   await session("name%");
