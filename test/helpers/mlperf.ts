@@ -86,8 +86,10 @@ export function makeDataset(root: string, model: MlperfModel, mode: "p" | "a"): 
   const rows: string[] = [];
   let windows = 0;
   if (model === "ad01") {
-    // Cases 8-11 are real log-mel windows (normal, class 0), 0-3 pseudo-random (anomalous, class 1).
-    const files = mode === "a" ? [[8, 9, 0], [10, 11, 0], [0, 1, 1], [2, 3, 1]] : [[8, 9, 0], [10, 11, 0], [0, 1, 1], [2, 3, 1], [9, 10, 0]];
+    // Cases 8-11 are real log-mel windows (normal), 0-3 pseudo-random (anomalous). main.py's
+    // calculate_accuracy/calculate_auc score class 0 by the normalised score itself and class 1
+    // by one minus it: the anomalous files are class 0, the normal ones class 1.
+    const files = mode === "a" ? [[8, 9, 1], [10, 11, 1], [0, 1, 0], [2, 3, 0]] : [[8, 9, 1], [10, 11, 1], [0, 1, 0], [2, 3, 0], [9, 10, 1]];
     files.forEach(([a, b, cls], i) => {
       const name = `ad01_${i}.bin`;
       const stride = mode === "a" ? 2560 : 512;

@@ -47,11 +47,12 @@ async function deployModel(dir: string): Promise<void> {
 
 const only = process.env.WASMCU_MLPERF_ONLY;
 for (const model of (["kws01", "ad01", "ic01"] as const).filter((m) => !only || m === only)) {
-  test(`${model} on rp2040-sim: the runner's performance and accuracy sessions give the reference's results`, { timeout: 900_000 }, async () => {
+  test(`${model} on rp2040-sim: the runner's performance and accuracy sessions give the reference's results`, { timeout: 900_000 }, async (t) => {
     await deployModel(MODEL_DIRS[model]);
     const perf = await runChecked(board!.uartPath, model, "p", tmp, EMULATED);
     assert.equal(perf.sent.filter((s) => s === "infer 2 1").length, 5);
     assert.ok(perf.result.throughput!.median > 0);
+    t.diagnostic(`${model}: median throughput ${perf.result.throughput!.median.toFixed(3)} inf./s EMULATED (rp2040-sim clock, infer 2 1)`);
     const acc = await runChecked(board!.uartPath, model, "a", tmp, { lineTimeoutMs: EMULATED.lineTimeoutMs, pace: PACE });
     assert.equal(acc.sent.filter((s) => s === "infer 1 0").length, acc.result.windows.length);
   });

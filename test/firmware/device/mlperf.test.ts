@@ -143,7 +143,7 @@ test("errors are e-[...] lines closed by m-ready, and the session goes on", asyn
 });
 
 for (const model of ["ad01", "kws01", "vww01", "ic01"] as const) {
-  test(`${model}: the runner's performance and accuracy scripts, byte for byte, give the reference's results`, async () => {
+  test(`${model}: the runner's performance and accuracy scripts, byte for byte, give the reference's results`, async (t) => {
     await closePort();
     try {
       await deployModel(MODEL_DIRS[model]);
@@ -159,11 +159,13 @@ for (const model of ["ad01", "kws01", "vww01", "ic01"] as const) {
       assert.equal(cmds[3 + Math.ceil(inputBytes / 31)], infer);
       assert.equal(cmds.filter((c) => c === infer).length, 5);
       assert.ok(perf.result.throughput!.median > 0);
+      t.diagnostic(`${model}: median throughput ${perf.result.throughput!.median.toFixed(3)} inf./s on the host board (${infer})`);
       const acc = await runChecked(board.uartPath, model, "a", tmp);
       assert.ok(acc.sent.filter((s) => s === "infer 1 0").length === acc.result.windows.length);
       assert.equal(typeof acc.result.accuracy, "number");
-      if (model !== "ad01") assert.equal(acc.result.accuracy, 100); // each file's class is TFLM's argmax
-      else assert.ok(acc.result.auc! >= 0 && acc.result.auc! <= 1);
+      // Each classifier file's class is TFLM's argmax; ad01's random windows score far above the real ones.
+      assert.equal(acc.result.accuracy, 100);
+      if (model === "ad01") assert.equal(acc.result.auc, 1);
     } finally {
       await deployModel(ad01);
       await reopenPort();
@@ -181,7 +183,7 @@ test("wasmcu bench --mlperf drives the runner's accuracy session on a board and 
     assert.equal(j.model, "ad01");
     assert.equal(j.windows.length, ds.windows);
     for (const w of j.windows) assert.equal(`m-results-[${w.infer.results[0]!.toFixed(3)}]`, ds.expected.get(`${w.file}#${w.segment}`));
-    assert.ok(j.auc >= 0 && j.auc <= 1);
+    assert.equal(j.auc, 1);
     const bad = await wasmcu(["bench", "--mlperf", ds.dir, "--mode", "x", "--port", board.uartPath], { timeoutMs: 60_000 });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--mode x: expected p \(performance\) or a \(accuracy\)/);
