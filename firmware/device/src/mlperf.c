@@ -51,13 +51,21 @@ static const bench benches[] = {
 /* Any other model: the input tensor's own bytes, every output value back. */
 static const bench custom = { "custom", 0, { 0, 0, 0, 0 }, IN_INT8, OUT_VALUES };
 
+static uint8_t db_own[DEV_MLPERF_DB_BYTES] __attribute__((aligned(4)));
+
 static struct {
-    uint8_t db[DEV_MLPERF_DB_BYTES] __attribute__((aligned(4)));
+    /* Where the loaded bytes go: db_own, or for a load larger than that the engine RAM the
+     * model leaves unused (dev_model_spare), valid while the same model stays loaded. */
+    uint8_t *db;
+    size_t cap;
+    uint32_t spare_token; /* 0: db_own */
     uint32_t expected, loaded;
     /* Input 0 as the model takes it, made once per load: the raw bytes converted in place
      * (IN_UINT8), or quantized after the floats (IN_FLOAT32, kept for the score). */
     bool staged;
 } ml;
+
+static bool db_valid(void);
 
 static void say(const char *s)
 {
@@ -196,7 +204,7 @@ static const uint8_t *stage(const bench *b, const nn_tensor_info *in)
         ml.staged = true;
         return ml.db;
     }
-    if (ml.loaded + in->bytes > sizeof ml.db) {
+    if (ml.loaded + in->bytes > ml.cap) {
         say_error("the MLPerf buffer cannot hold the floats and their quantized copy (DEV_MLPERF_DB_BYTES)");
         return NULL;
     }
@@ -223,6 +231,7 @@ static void results(const bench *b, nn_interp *it)
     char num[32];
     if (b->out == OUT_MSE) {
         /* calculate_result() of the ad01 reference: float arithmetic, in this order. */
+        if (!db_valid()) return;
         if (ml.loaded != in.bytes * 4u) {
             say_error("ad01 results need the window the output was computed from (db load it again)");
             return;
@@ -280,6 +289,7 @@ static void infer(uint32_t n, uint32_t warmups)
         say_error("the model has no input tensor");
         return;
     }
+    if (!db_valid()) return;
     const uint8_t *input = stage(b, &in);
     if (!input) return;
     nn_status st = NN_OK;
@@ -298,24 +308,57 @@ static void infer(uint32_t n, uint32_t warmups)
     results(b, it);
 }
 
+/* Whether the loaded bytes are still there: a load kept in the engine's spare RAM is gone
+ * once another model is loaded. Says why not and forgets the load. */
+static bool db_valid(void)
+{
+    if (ml.spare_token == 0) return true;
+    size_t cap;
+    uint32_t token;
+    uint8_t *spare = dev_model_spare(&cap, &token);
+    if (spare == ml.db && token == ml.spare_token && cap >= ml.cap) return true;
+    ml.expected = ml.loaded = 0;
+    ml.spare_token = 0;
+    say("e-[the model changed since db load: load the input again]");
+    return false;
+}
+
 static void db_load(const char *p, const char *end)
 {
-    uint32_t v;
-    char line[120];
+    uint32_t v = 0;
+    char line[160];
     if (p == end) {
         say("e-[Command 'db load' requires the # of bytes]");
-    } else if (!number(&p, end, &v) || v == 0) {
-        say("e-[Command 'db load' must be >0 bytes]");
-    } else if (v > sizeof ml.db) {
-        snprintf(line, sizeof line, "e-[db load %lu: at most %lu bytes (DEV_MLPERF_DB_BYTES)]", (unsigned long)v,
-                 (unsigned long)sizeof ml.db);
-        say(line);
-    } else {
-        ml.expected = v;
-        ml.loaded = 0;
-        ml.staged = false;
-        sayf_u("m-[Expecting ", v, " bytes]");
+        return;
     }
+    if (!number(&p, end, &v) || v == 0) {
+        say("e-[Command 'db load' must be >0 bytes]");
+        return;
+    }
+    uint8_t *buf = db_own;
+    size_t cap = sizeof db_own;
+    uint32_t token = 0;
+    if (v > sizeof db_own) {
+        size_t spare_cap;
+        uint8_t *spare = dev_model_spare(&spare_cap, &token);
+        if (!spare || v > spare_cap) {
+            snprintf(line, sizeof line,
+                     "e-[db load %lu: at most %lu bytes (DEV_MLPERF_DB_BYTES), or %lu the model leaves free in the "
+                     "engine's RAM]",
+                     (unsigned long)v, (unsigned long)sizeof db_own, (unsigned long)(spare ? spare_cap : 0u));
+            say(line);
+            return;
+        }
+        buf = spare;
+        cap = spare_cap;
+    }
+    ml.db = buf;
+    ml.cap = cap;
+    ml.spare_token = token;
+    ml.expected = v;
+    ml.loaded = 0;
+    ml.staged = false;
+    sayf_u("m-[Expecting ", v, " bytes]");
 }
 
 /* The loaded bytes as the runner sent them, 8 a line: "m-buffer-xx-xx-...". */
@@ -323,6 +366,7 @@ static void db_print(void)
 {
     char line[8 * 3 + 16];
     bool flip = false;
+    if (!db_valid()) return;
     if (ml.staged) {
         nn_interp *it;
         const char *why = "";
@@ -343,6 +387,7 @@ static void db_print(void)
 static const char *db_hex(const char *p, const char *end)
 {
     if (ml.expected == 0) return "e-[db: no load in progress (db load N first)]";
+    if (!db_valid()) return NULL;
     if (ml.loaded == ml.expected) return "e-[db: all bytes are loaded (db load N to start again)]";
     if ((end - p) % 2 != 0) return "e-[Insufficent number of hex digits]";
     for (const char *q = p; q < end; q++)

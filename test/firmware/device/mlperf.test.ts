@@ -142,6 +142,35 @@ test("errors are e-[...] lines closed by m-ready, and the session goes on", asyn
   assert.deepEqual(await session("name%"), ["m-name-dut-[wasmcu 0.1.0]", "m-ready"]);
 });
 
+test("a load larger than the MLPerf buffer goes to the engine RAM the model leaves free, and is refused once the model changes", async () => {
+  // The host board's buffer is 1 MiB; its engine arena 4 MiB, of which ad01 uses a few KiB.
+  assert.deepEqual(await session("db load 2000000%"), ["m-[Expecting 2000000 bytes]", "m-ready"]);
+  assert.deepEqual(await session("db 00ff%"), ["m-ready"]);
+  assert.deepEqual(await session("db load 5000000%"), [
+    `e-[db load 5000000: at most 1048576 bytes (DEV_MLPERF_DB_BYTES), or ${(await spareBytes())} the model leaves free in the engine's RAM]`, "m-ready"]);
+  assert.deepEqual(await session("db load 2000000%"), ["m-[Expecting 2000000 bytes]", "m-ready"]);
+  await closePort();
+  try {
+    await deployModel(MODEL_DIRS.kws01);
+  } finally {
+    await reopenPort();
+  }
+  assert.deepEqual(await session("db 00ff%"), ["e-[the model changed since db load: load the input again]", "m-ready"]);
+  assert.deepEqual(await session("db 00ff%"), ["e-[db: no load in progress (db load N first)]", "m-ready"]);
+  await closePort();
+  try {
+    await deployModel(ad01);
+  } finally {
+    await reopenPort();
+  }
+});
+
+/** The host board's engine arena (4 MiB) less what ad01 uses, rounded up to 16 bytes. */
+async function spareBytes(): Promise<number> {
+  const line = (await session("db load 99999999%"))[0]!;
+  return Number(/or (\d+) the model/.exec(line)![1]);
+}
+
 for (const model of ["ad01", "kws01", "vww01", "ic01"] as const) {
   test(`${model}: the runner's performance and accuracy scripts, byte for byte, give the reference's results`, async (t) => {
     await closePort();
