@@ -16,6 +16,7 @@ import { encodeFrame, FrameDecoder, FrameType, type Frame } from "../../../host-
 import { Cmd, DeviceLink } from "../../../host-tools/src/link/session.js";
 import { openSerial } from "../../../host-tools/src/link/transport.js";
 import { compileApp } from "../../host-tools/ota/pairs.js";
+import { gatherInferResults } from "../../../host-tools/src/workflows/mlperf-runner.js";
 import { wasmcu } from "../../helpers/cli.js";
 import { makeDataset, MODEL_DIRS, runChecked } from "../../helpers/mlperf.js";
 import { hostBin, sharedDir } from "../../helpers/paths.js";
@@ -120,6 +121,14 @@ test("ad01 takes a float32 window, quantizes it with the input's scale and zero 
   // infer with no warmup count does the reference's 10; the warmup lines come even for 0.
   assert.deepEqual((await session("infer 1 0%")).slice(0, 2), ["m-warmup-start-0", "m-warmup-done"]);
   assert.equal((await session("infer%"))[0], "m-warmup-start-10");
+  // A loop longer than a second says it is alive once a second; the runner's parse is unchanged.
+  const long = await session("infer 15000 0%");
+  const lapAt = long.findIndex((l) => l.startsWith("m-lap-us-"));
+  const progress = long.filter((l) => l.startsWith("m-infer-progress-"));
+  const t = long.filter((l) => l.startsWith("m-lap-us-")).map((l) => Number(l.slice(9)));
+  if (t[1]! - t[0]! > 1_100_000) assert.ok(progress.length >= 1, long.join(" | "));
+  assert.ok(progress.every((l) => /^m-infer-progress-\d+$/.test(l) && long.indexOf(l) > lapAt && long.indexOf(l) < long.lastIndexOf(`m-lap-us-${t[1]}`)));
+  assert.equal(gatherInferResults(long, 15000, 0).results?.length, 1);
   // db print: the bytes as loaded, 8 a line.
   const printed = await session("db print%");
   assert.equal(printed[0], `m-buffer-${[...bytes.subarray(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("-")}`);
