@@ -14,6 +14,11 @@
 #ifndef DEV_MLPERF_DB_BYTES
 #define DEV_MLPERF_DB_BYTES (8u * 1024u)
 #endif
+/* During a long `infer N W%`, a line "m-infer-progress-K" this often (microseconds), so that
+ * the MLPerf runner's 5-second wait for a line does not run out. */
+#ifndef DEV_MLPERF_BEAT_US
+#define DEV_MLPERF_BEAT_US 1000000u
+#endif
 /* The app's linear memory (AssemblyScript apps are built for one 64 KiB page). */
 #ifndef DEV_APP_MEMORY_BYTES
 #define DEV_APP_MEMORY_BYTES (64u * 1024u)

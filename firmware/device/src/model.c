@@ -78,6 +78,31 @@ nn_interp *dev_model(const char **why)
     return m.it;
 }
 
+uint8_t *dev_model_spare(size_t *bytes, uint32_t *token)
+{
+    static uint32_t loads;
+    static const nn_interp *seen;
+    static const uint8_t *seen_bytes;
+    static uint32_t seen_generation;
+    const char *why = "";
+    nn_interp *it = dev_model(&why);
+    *bytes = 0;
+    *token = 0;
+    if (!it) return NULL;
+    /* A token per prepared model: the interpreter, its bytes and generation as last seen. */
+    if (it != seen || m.bytes != seen_bytes || m.generation != seen_generation) {
+        loads++;
+        seen = it;
+        seen_bytes = m.bytes;
+        seen_generation = m.generation;
+    }
+    size_t used = (nn_arena_used(it) + 15u) & ~(size_t)15u;
+    if (used >= sizeof nn_arena) return NULL;
+    *bytes = sizeof nn_arena - used;
+    *token = loads;
+    return nn_arena + used;
+}
+
 dev_invoke_result dev_model_invoke(nn_interp *it)
 {
     dev_invoke_result r;

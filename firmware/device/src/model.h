@@ -19,6 +19,11 @@ nn_status dev_model_tensor(nn_interp *it, bool output, size_t i, nn_tensor_info 
 /* State tensors of the loaded model back to zero; nothing if none is loaded. */
 void dev_model_reset_loaded(void);
 
+/* The engine's RAM the loaded model leaves unused (past nn_arena_used), lent to a service
+ * that needs a buffer only while this model stays loaded (the MLPerf runner's input bytes);
+ * NULL if there is no model or no room. *token changes whenever another model is loaded. */
+uint8_t *dev_model_spare(size_t *bytes, uint32_t *token);
+
 typedef struct {
     nn_status status;
     uint64_t micros; /* wall time of the invoke */

@@ -9,6 +9,8 @@ import { Output, table } from "../lib/output.js";
 import { stepProgress } from "../lib/progress.js";
 import { latencySpec, renderSvg, writeCharts } from "../power/charts.js";
 import type { BenchResults } from "../power/results.js";
+import { openSerial } from "../link/transport.js";
+import { RunnerPort, runMlperfSession, type SessionResult } from "../workflows/mlperf-runner.js";
 
 interface Opts {
   board: string;
@@ -24,6 +26,43 @@ interface Opts {
   /** The old spelling of --output, kept for scripts. */
   out?: string;
   json?: boolean;
+  mlperf?: string;
+  mode: string;
+  mlperfInfer?: string;
+  lineTimeout: string;
+}
+
+function mlperfText(r: SessionResult): string {
+  const lines = [`MLPerf Tiny ${r.model} (${r.mode === "p" ? "performance" : "accuracy"} mode) on ${r.name ?? "?"}, profile ${r.profile ?? "?"}`];
+  for (const w of r.windows) {
+    const t = w.infer.throughput !== undefined ? `  ${w.infer.throughput.toFixed(3)} inf./sec.` : "";
+    lines.push(`  ${w.file} window ${w.segment}: ${w.infer.iterations} inferences in ${((w.infer.elapsed_time ?? 0) / 1e6).toFixed(3)} s${t}  m-results ${JSON.stringify(w.infer.results ?? [])}`);
+  }
+  if (r.throughput) lines.push(`median throughput: ${r.throughput.median.toFixed(3)} inf./sec. (the device's own clock)`);
+  if (r.accuracy !== undefined) lines.push(`accuracy: ${r.accuracy.toFixed(1)} %`);
+  if (r.auc !== undefined) lines.push(`AUC (the runner's simplified ROC): ${r.auc.toFixed(3)}`);
+  for (const e of r.errors) lines.push(`runner check: ${e} (${e === "error 1" ? "loop count not 5" : "the loop took under 10 s"})`);
+  return lines.join("\n");
+}
+
+async function runMlperf(opts: Opts & { mlperf: string }, out: Output): Promise<void> {
+  if (!opts.port) throw new UsageError("--mlperf needs --port: the board running wasmcu firmware with the model deployed (wasmcu deploy --model)");
+  if (opts.mode !== "p" && opts.mode !== "a") throw new UsageError(`--mode ${opts.mode}: expected p (performance) or a (accuracy)`);
+  const lineTimeoutMs = Number(opts.lineTimeout) * 1000;
+  if (!(lineTimeoutMs > 0)) throw new UsageError(`--line-timeout ${opts.lineTimeout}: expected seconds > 0`);
+  let script;
+  if (opts.mlperfInfer) {
+    const m = /^(\d+)\s+(\d+)$/.exec(opts.mlperfInfer.trim());
+    if (!m || Number(m[1]) < 1) throw new UsageError(`--mlperf-infer "${opts.mlperfInfer}": expected "N W" (inferences, warmups)`);
+    script = { loop: opts.mode === "p" ? 5 : undefined, infer: { iterations: Number(m[1]), warmups: Number(m[2]) } };
+  }
+  const port = new RunnerPort(await openSerial(opts.port, 115200), { lineTimeoutMs });
+  try {
+    const r = await runMlperfSession(port, { mode: opts.mode, datasetDir: opts.mlperf, ...(script ? { script } : {}), onLine: (t) => out.info(`mlperf: ${t}`) });
+    out.result(r, () => mlperfText(r));
+  } finally {
+    await port.close();
+  }
 }
 
 const n = (v: number | undefined, digits = 1) => (v !== undefined && Number.isFinite(v) ? v.toFixed(digits) : "-");
@@ -82,8 +121,13 @@ export function register(program: Command): void {
     .option("-o, --output <dir>", "write results.json, latency.svg, energy.svg, trace.svg there (a sweep: runs.json and one folder per point)")
     .addOption(new Option("--out <dir>", "the old spelling of --output").hideHelp())
     .option("--json", "machine-readable results (the RESULTS.json format; a sweep: {runs, points})")
+    .option("--mlperf <dataset-dir>", "run MLCommons' MLPerf Tiny runner session (its scripts, byte for byte) on the board at --port, with the runner's dataset folder for the deployed model (datasets/<model>/ with y_labels.csv)")
+    .option("--mode <p|a>", "--mlperf: p performance (the runner's tests_performance.yaml), a accuracy (tests_accuracy.yaml)", "p")
+    .option("--mlperf-infer <N W>", "--mlperf: infer N W instead of the yaml's counts (e.g. \"2 1\" on an emulator); results are then not the runner's")
+    .option("--line-timeout <s>", "--mlperf: seconds to wait for each answer line (the runner waits 5)", "5")
     .action(async (opts: Opts) => {
       const out = new Output(opts);
+      if (opts.mlperf) return runMlperf({ ...opts, mlperf: opts.mlperf }, out);
       if (opts.output && opts.out && opts.output !== opts.out) throw new UsageError("give the results folder once: -o/--output (--out is its old spelling)");
       const outDir = opts.output ?? opts.out;
       // Before a benchmark that takes minutes: the results must have somewhere to go.
