@@ -2,7 +2,7 @@
 // src/main.ts importing the SDK by package name. Builds go to the project's build/.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { InputError, UsageError } from "../lib/errors.js";
+import { OutputError, UsageError } from "../lib/errors.js";
 import { displayPath, repoRoot } from "../lib/paths.js";
 
 export interface Scaffold {
@@ -116,7 +116,7 @@ export function scaffoldProject(name: string, parent = process.cwd()): Scaffold 
   }
   const dir = path.resolve(parent, name);
   if (existsSync(dir) && readdirSync(dir).length > 0) {
-    throw new InputError(`${displayPath(dir)} already exists and is not empty`, "choose another name, or remove the folder");
+    throw new OutputError(`${displayPath(dir)} already exists and is not empty`, "choose another name, or remove the folder");
   }
   const wasmcu = wasmcuSpec(parent, dir);
   const pkg = {

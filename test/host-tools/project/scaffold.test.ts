@@ -41,7 +41,7 @@ test("wasmcu new refuses a name npm would not take and a folder that is not empt
   mkdirSync(path.join(parent, "taken"));
   writeFileSync(path.join(parent, "taken", "x"), "");
   const taken = await wasmcu(["new", "taken"], { cwd: parent });
-  assert.equal(taken.code, 1);
+  assert.equal(taken.code, 5); // the exit-code scheme: an output (the project folder) cannot be written
   assert.match(taken.stderr, /^wasmcu: error: taken already exists and is not empty$/m);
   assert.throws(() => scaffoldProject("taken", parent), /not empty/);
 });
