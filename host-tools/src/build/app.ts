@@ -171,6 +171,19 @@ export async function buildApp(app: string | undefined, opts: AppBuildOptions = 
   const { name, entry, project } = appEntry(app, opts.appsRoot);
   const outDir = opts.outDir ?? (project ? path.join(project.root, "build") : appBuildDir(name));
   const wasm = path.join(outDir, `${name}.wasm`);
+  // One build per output at a time in this process: two callers building the same app at once
+  // (a test starting two boards) would otherwise rewrite the .wasm under each other's reader.
+  const running = inFlight.get(wasm);
+  if (running) return running.then((r) => ({ ...r, upToDate: true }));
+  const build = compileApp(name, entry, project, wasm, opts).finally(() => inFlight.delete(wasm));
+  inFlight.set(wasm, build);
+  return build;
+}
+
+const inFlight = new Map<string, Promise<AppBuild>>();
+
+async function compileApp(name: string, entry: string, project: ReturnType<typeof appEntry>["project"], wasm: string,
+  opts: AppBuildOptions): Promise<AppBuild> {
   const config = ascConfig(entry, project?.root);
   const appDirs = project ? [path.join(project.root, "src")] : [path.dirname(entry)];
   const sources = [...appDirs, sdkDir, path.join(repoRoot, "asconfig.json"), config];
@@ -178,7 +191,7 @@ export async function buildApp(app: string | undefined, opts: AppBuildOptions = 
     recacheDebugInfo(wasm); // the per-user cache may have been cleared since
     return { app: name, wasm, bytes: statSync(wasm).size, upToDate: true, diagnostics: [], ...(project ? { project: project.root } : {}) };
   }
-  mkdirSync(outDir, { recursive: true });
+  mkdirSync(path.dirname(wasm), { recursive: true });
   // A failed build leaves no .wasm behind that a later build could take as up to date.
   const removeOutputs = () => {
     for (const f of [wasm, wasm.replace(/\.wasm$/, ".wat"), debugInfoFile(wasm)]) rmSync(f, { force: true });

@@ -217,10 +217,17 @@ export function splitDebugInfo(wasm: string, sourceBase: string): DebugInfo {
     mappings,
     code: codeRanges(kept, readSections(kept, wasm)),
   };
-  writeFileSync(wasm, kept);
-  writeFileSync(debugInfoFile(wasm), JSON.stringify(info) + "\n");
+  // Replaced, never rewritten in place: a board another process starts may be reading it.
+  writeAtomically(wasm, kept);
+  writeAtomically(debugInfoFile(wasm), JSON.stringify(info) + "\n");
   cacheDebugInfo(info);
   return info;
+}
+
+function writeAtomically(file: string, data: string | Uint8Array): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, file);
 }
 
 /** Puts debug info into the per-user cache (best effort: an unwritable cache only loses `--port` sessions their names). */
@@ -229,9 +236,7 @@ export function cacheDebugInfo(info: DebugInfo): void {
     const dir = debugCacheDir();
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `${info.sha256}.json`); // rewritten: the sources may have moved since
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(info) + "\n");
-    renameSync(tmp, file);
+    writeAtomically(file, JSON.stringify(info) + "\n");
   } catch {
     // no cache: the copy beside the build output still serves `run` and `deploy`
   }
