@@ -10,18 +10,8 @@ import path from "node:path";
 import { describe, test } from "node:test";
 
 import { hostBin } from "../../helpers/paths.ts";
+import { uleb as leb } from "./attack/wasm-binary.ts";
 
-function leb(n: number): number[] {
-  const out: number[] = [];
-  let v = n >>> 0;
-  do {
-    let b = v & 0x7f;
-    v >>>= 7;
-    if (v) b |= 0x80;
-    out.push(b);
-  } while (v);
-  return out;
-}
 const section = (id: number, body: number[]): number[] => [id, ...leb(body.length), ...body];
 const vec = (items: number[][]): number[] => [...leb(items.length), ...items.flat()];
 const module = (...sections: number[][]): Uint8Array<ArrayBuffer> =>
