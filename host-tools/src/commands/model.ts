@@ -1,7 +1,7 @@
 import { Option, type Command } from "commander";
 import { resolveBoard } from "../boards/registry.js";
 import { BoardError, InputError, UsageError } from "../lib/errors.js";
-import { checkOutputFile, inputPath } from "../lib/files.js";
+import { checkOutputFile, inputPath, isStdio } from "../lib/files.js";
 import { previewValues, type TensorValues } from "../nn/values.js";
 import { formatBytes, Output, table } from "../lib/output.js";
 import { stepProgress } from "../lib/progress.js";
@@ -96,7 +96,8 @@ export function register(program: Command): void {
     .option("--json", "machine-readable output")
     .action(async (file: string, opts: Common) => {
       resolveBoard(opts.board);
-      const info = await modelInfo(inputPath(file, "model", ".tflite")); // - reads the model from stdin
+      // "-": the model from stdin, spooled to a file for the engine and named "-" in the report
+      const info = isStdio(file) ? { ...(await modelInfo(inputPath(file, "model", ".tflite"))), model: file } : await modelInfo(file);
       // An unplannable model is an error (stderr, exit 1); a person still gets the description first.
       if (!opts.json || info.arena_bytes !== null) new Output(opts).result(info, () => describeInfo(info));
       if (info.arena_bytes === null) throw new InputError(`${file}: the arena cannot be planned: ${info.error}`);
