@@ -16,7 +16,8 @@ export interface SupervisorConfig {
   dir: string;
   app?: string;
   model?: string;
-  speed?: number;
+  /** rp2040-sim: emulated seconds per wall second ("max": unpaced; JSON has no Infinity). */
+  speed?: number | "max";
   traceGpio: boolean;
   extraArgs: string[];
 }
@@ -35,7 +36,7 @@ async function main(cfg: SupervisorConfig): Promise<void> {
       waitForHost: true,
       ...(cfg.app ? { app: cfg.app } : {}),
       ...(cfg.model ? { model: cfg.model } : {}),
-      ...(cfg.speed !== undefined ? { speed: cfg.speed } : {}),
+      ...(cfg.speed !== undefined ? { speed: cfg.speed === "max" ? Infinity : cfg.speed } : {}),
     });
   } catch (e) {
     const err = e as Error & { hint?: string };

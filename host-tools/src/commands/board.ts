@@ -58,7 +58,7 @@ async function start(name: string, opts: StartOpts): Promise<void> {
     name, board: target.name, firmware, flash, log: files.log, traceGpio: Boolean(opts.traceGpio), extraArgs,
     ...(app ? { app: app.wasm } : {}),
     ...(opts.model ? { model: path.resolve(opts.model) } : {}),
-    ...(Number.isFinite(speed) || target.simulated ? { speed } : {}),
+    ...(target.simulated ? { speed: Number.isFinite(speed) ? speed : "max" as const } : {}),
   });
   out.result(entry, () => [
     `board ${name} (${entry.board}) runs in the background, UART on ${entry.port}${app ? `, app ${app.app}` : ""}`,
