@@ -205,22 +205,34 @@ export interface LocalBoardOptions extends Omit<SimLaunchOptions, "firmware" | "
 }
 
 /**
+ * The firmware a local board runs, built when missing or out of date: the rp2040 image for
+ * the emulator (at `clockHz` when given), or the host board's executable.
+ */
+export async function localBoardFirmware(target: BoardTarget, opts: Pick<LocalBoardOptions, "onBuildOutput" | "onBuildProgress"> & { clockHz?: number } = {}): Promise<string> {
+  if (!target.simulated) return ensureHostTool("wasmcu-host");
+  const fw = await buildFirmware(target.board, { onOutput: opts.onBuildOutput, onProgress: opts.onBuildProgress, ...(opts.clockHz ? { clockHz: opts.clockHz } : {}) });
+  const elf = fw.artifacts.find((a) => a.endsWith(".elf"));
+  if (!elf) throw new BuildError(`the ${target.board.name} build produced no .elf`);
+  return elf;
+}
+
+/** Starts a local board's firmware (already built) in its process: the emulator or wasmcu-host. */
+export function launchLocalBoard(target: BoardTarget, opts: SimLaunchOptions): Promise<LaunchedBoard> {
+  return target.simulated ? launchSimBoard(target, opts) : launchHostBoard(target, opts);
+}
+
+/**
  * Builds the firmware a local board needs (the host build, or the rp2040 image for the
  * emulator) and starts the board held in reset until the host first speaks to it.
  */
 export async function startLocalBoard(target: BoardTarget, opts: LocalBoardOptions = {}): Promise<LaunchedBoard> {
   if (target.simulated) {
-    const elfOf = async (clockHz?: number) => {
-      const fw = await buildFirmware(target.board, { onOutput: opts.onBuildOutput, onProgress: opts.onBuildProgress, ...(clockHz ? { clockHz } : {}) });
-      const elf = fw.artifacts.find((a) => a.endsWith(".elf"));
-      if (!elf) throw new BuildError(`the ${target.board.name} build produced no .elf`);
-      return elf;
-    };
     const custom = opts.clockHz !== undefined && opts.clockHz !== target.board.clock_hz;
-    const firmware = await elfOf(custom ? opts.clockHz : undefined);
-    const monitor = opts.monitor ? { ...opts.monitor, firmware: custom ? await elfOf() : firmware } : undefined;
+    const build = { onBuildOutput: opts.onBuildOutput, onBuildProgress: opts.onBuildProgress };
+    const firmware = await localBoardFirmware(target, custom ? { ...build, clockHz: opts.clockHz } : build);
+    const monitor = opts.monitor ? { ...opts.monitor, firmware: custom ? await localBoardFirmware(target, build) : firmware } : undefined;
     const { monitor: _m, ...rest } = opts;
     return launchSimBoard(target, { ...rest, firmware, waitForHost: true, ...(monitor ? { monitor } : {}) });
   }
-  return launchHostBoard(target, { ...opts, firmware: await ensureHostTool("wasmcu-host"), waitForHost: true });
+  return launchHostBoard(target, { ...opts, firmware: await localBoardFirmware(target), waitForHost: true });
 }

@@ -1,4 +1,5 @@
 import { Option, type Command } from "commander";
+import { portPath } from "../serial/port-option.js";
 import path from "node:path";
 import { PERIPHERAL_NAMES, runDeviceBench, type DeviceBenchOptions, type DeviceBenchResults } from "../bench/device-bench.js";
 import { parseFrequency, runSweep, type SweepResults } from "../bench/sweep.js";
@@ -56,7 +57,7 @@ async function runMlperf(opts: Opts & { mlperf: string }, out: Output): Promise<
     if (!m || Number(m[1]) < 1) throw new UsageError(`--mlperf-infer "${opts.mlperfInfer}": expected "N W" (inferences, warmups)`);
     script = { loop: opts.mode === "p" ? 5 : undefined, infer: { iterations: Number(m[1]), warmups: Number(m[2]) } };
   }
-  const port = new RunnerPort(await openSerial(opts.port, 115200), { lineTimeoutMs });
+  const port = new RunnerPort(await openSerial(portPath(opts.port), 115200), { lineTimeoutMs });
   try {
     const r = await runMlperfSession(port, { mode: opts.mode, datasetDir: opts.mlperf, ...(script ? { script } : {}), onLine: (t) => out.info(`mlperf: ${t}`) });
     out.result(r, () => mlperfText(r));
@@ -109,7 +110,7 @@ export function register(program: Command): void {
     .command("bench")
     .description("run the bench app's phases and model inference on a board: latency per phase (median and spread); with a current monitor also current, power and energy per op; charts")
     .option("-b, --board <board>", "host, rp2040-sim, or the kind of board at --port", "rp2040-sim")
-    .option("-p, --port <port>", "a board already running wasmcu firmware")
+    .option("-p, --port <port>", "a board already running wasmcu firmware: its serial port, or the NAME of a local board")
     .option("--monitor <port>", "a board running the power-monitor app (INA219), its marker input wired to the board's GPIO 15; rp2040-sim starts an emulated one by default (--no-monitor: latency only)")
     .option("--no-monitor", "rp2040-sim: no emulated power monitor")
     .option("-m, --models <files...>", ".tflite models to time (each is deployed in turn)", [] as string[])
@@ -150,7 +151,7 @@ export function register(program: Command): void {
           out.info(`bench: ${w}`);
         },
         onBuildProgress: (p) => bar.update(p.percent, p.what),
-        ...(opts.port ? { port: opts.port } : {}),
+        ...(opts.port ? { port: portPath(opts.port) } : {}),
         ...(monitorPort ? { monitorPort } : {}),
         ...(opts.phases ? { phases: opts.phases } : {}),
         simMonitor: opts.monitor !== false,

@@ -1,9 +1,10 @@
 import type { Command } from "commander";
-import { buildApp } from "../build/app.js";
+import { buildApp, findProject } from "../build/app.js";
+import { UsageError } from "../lib/errors.js";
 import { resolveBoard } from "../boards/registry.js";
 import { formatBytes, Output } from "../lib/output.js";
 import { deploy, readTflite, readWasm } from "../workflows/deploy.js";
-import { resolvePort } from "../serial/port-option.js";
+import { resolveBoardPort } from "../serial/port-option.js";
 import { progressBar } from "../lib/progress.js";
 import { DeviceLink, type LinkEvent } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
@@ -24,10 +25,10 @@ export function register(program: Command): void {
   program
     .command("deploy")
     .description("push an app (and a model) into the board's inactive slot, verify, activate, restart, show the first logs")
-    .option("-a, --app <app>", "app folder under firmware/apps, a path to one, or a .wasm file")
+    .option("-a, --app <app>", "an app project folder, an app under firmware/apps, a path to one, or a .wasm file (default: the project in this folder, unless only --model is given)")
     .option("-m, --model <file>", "a .tflite model to put in the model area")
     .option("-b, --board <board>", "board kind (for serial settings)", "host")
-    .option("-p, --port <port>", "serial port of the board (default: the only candidate)")
+    .option("-p, --port <port>", "serial port of the board, or the NAME of a local board (wasmcu board start NAME); default: the only candidate")
     .option("--baud <rate>", "baud rate (default: the board's)")
     .option("--logs <seconds>", "show the app's log lines for this long after it starts", "2")
     .option("--json", "machine-readable summary")
@@ -37,15 +38,16 @@ When the app traps while its logs are shown, deploy shows where in its source
 trap with its frames among the events.`)
     .action(async (opts: Opts) => {
       const out = new Output(opts);
-      const target = resolveBoard(opts.board);
+      const board = resolveBoard(opts.board);
       const model = opts.model ? readTflite(opts.model) : undefined; // checked before an app is built
-      const wasm = opts.app ? opts.app.endsWith(".wasm") ? opts.app : (await buildApp(opts.app)).wasm : undefined;
-      const app = wasm ? readWasm(wasm) : undefined;
-      if (!app && !model) {
-        const { UsageError } = await import("../lib/errors.js");
-        throw new UsageError("nothing to deploy: give --app and/or --model");
+      // Neither given: the app project in this folder, as `wasmcu run` finds it.
+      const appArg = opts.app ?? (model || !findProject(process.cwd()) ? undefined : process.cwd());
+      if (appArg === undefined && !model) {
+        throw new UsageError("nothing to deploy: give --app and/or --model (or run this in an app project)", "wasmcu new NAME makes an app project");
       }
-      const port = await resolvePort(opts.port, target.board.name);
+      const wasm = appArg ? appArg.endsWith(".wasm") ? appArg : (await buildApp(appArg)).wasm : undefined;
+      const app = wasm ? readWasm(wasm) : undefined;
+      const { port, target } = await resolveBoardPort(opts.port, board);
       const baud = opts.baud ? Number(opts.baud) : target.board.serial.baud;
       // The line's baud scales the waits: frames queued ahead of an answer take their time on a UART.
       const link = new DeviceLink(await openSerial(port, baud), { baud });

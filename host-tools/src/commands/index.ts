@@ -1,6 +1,7 @@
 // Every CLI command is a thin module exporting `register(program)`; add new ones here.
 import type { Command } from "commander";
 import * as bench from "./bench.js";
+import * as board from "./board.js";
 import * as boards from "./boards.js";
 import * as build from "./build.js";
 import * as convert from "./convert.js";
@@ -20,4 +21,4 @@ import * as run from "./run.js";
 import * as sign from "./sign.js";
 import * as vm from "./vm.js";
 
-export const commands: { register(program: Command): void }[] = [bench, boards, build, convert, dequantize, deploy, doctor, flash, keys, model, monitor, newProject, ota, ports, power, quantize, run, sign, vm];
+export const commands: { register(program: Command): void }[] = [bench, board, boards, build, convert, dequantize, deploy, doctor, flash, keys, model, monitor, newProject, ota, ports, power, quantize, run, sign, vm];

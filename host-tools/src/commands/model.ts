@@ -1,11 +1,12 @@
 import { Option, type Command } from "commander";
 import { resolveBoard } from "../boards/registry.js";
 import { BoardError, InputError, UsageError } from "../lib/errors.js";
-import { checkOutputFile, inputPath } from "../lib/files.js";
+import { checkOutputFile, inputPath, isStdio } from "../lib/files.js";
 import { previewValues, type TensorValues } from "../nn/values.js";
 import { formatBytes, Output, table } from "../lib/output.js";
 import { stepProgress } from "../lib/progress.js";
 import { modelInfo, runModel, type NnModelInfo, type NnRunReport } from "../nn/engine.js";
+import { resolveBoardPort } from "../serial/port-option.js";
 import { runModelOnPort, runModelOnSim, type BoardRunReport } from "../workflows/board-model.js";
 
 interface Common {
@@ -90,12 +91,13 @@ export function register(program: Command): void {
 
   model
     .command("info <model>")
-    .description("operators in execution order, tensors with shape/type/quantization, arena and flash needs")
+    .description("operators in execution order, tensors with shape/type/quantization, arena and flash needs (- reads the model from stdin)")
     .option("-b, --board <board>", "board kind (the description comes from the host build of the engine)", "host")
     .option("--json", "machine-readable output")
     .action(async (file: string, opts: Common) => {
       resolveBoard(opts.board);
-      const info = await modelInfo(file);
+      // "-": the model from stdin, spooled to a file for the engine and named "-" in the report
+      const info = isStdio(file) ? { ...(await modelInfo(inputPath(file, "model", ".tflite"))), model: file } : await modelInfo(file);
       // An unplannable model is an error (stderr, exit 1); a person still gets the description first.
       if (!opts.json || info.arena_bytes !== null) new Output(opts).result(info, () => describeInfo(info));
       if (info.arena_bytes === null) throw new InputError(`${file}: the arena cannot be planned: ${info.error}`);
@@ -108,7 +110,7 @@ export function register(program: Command): void {
     .option("-o, --output <prefix>", "outputs go to PREFIX.out0.bin, PREFIX.out1.bin...")
     .addOption(new Option("--output-prefix <prefix>", "the old spelling of -o, --output").hideHelp())
     .option("-b, --board <board>", "where the engine runs: host (this machine), rp2040-sim, or a board at --port", "host")
-    .option("-p, --port <port>", "run on the board at this serial port (the model is deployed to it first)")
+    .option("-p, --port <port>", "run on the board at this serial port, or the local board of this NAME (wasmcu board start); the model is deployed to it first")
     .option("--profile", "per-operator time and arena bytes (--board host: the engine on this machine)")
     .option("--repeat <n>", "invoke n times from a reset state (latency; --board host)")
     .option("--frames <n>", "each input file holds n frames fed in order to one interpreter (stateful models; --board host)")
@@ -123,7 +125,9 @@ export function register(program: Command): void {
         throw new UsageError("-o - cannot hold several output tensors: give a prefix for PREFIX.out<i>.bin",
           "the values are printed (and in --json) whatever the prefix");
       }
-      const target = resolveBoard(opts.board);
+      // A local board's name (--port NAME) says which board it is.
+      const named = opts.port !== undefined ? await resolveBoardPort(opts.port, resolveBoard(opts.board)) : undefined;
+      const target = named?.target ?? resolveBoard(opts.board);
       const onBoard = Boolean(opts.port) || target.simulated;
       if (onBoard) {
         // Per-operator times come from the engine's profiler, built into the host engine only;
@@ -143,8 +147,8 @@ export function register(program: Command): void {
       opts.input = opts.input.map((f, i) => inputPath(f, `input ${i}`, `.in${i}.bin`));
       if (onBoard) {
         const bar = stepProgress(`${target.board.name} firmware`, process.stderr, !opts.json);
-        const r = opts.port
-          ? await runModelOnPort(target, opts.port, file, opts.input, prefix)
+        const r = named
+          ? await runModelOnPort(target, named.port, file, opts.input, prefix)
           : await runModelOnSim(target, file, opts.input, prefix, { onBuildProgress: (p) => bar.update(p.percent, p.what) }).finally(() => bar.finish());
         new Output(opts).result(r, () => describeBoardRun(r));
         return;

@@ -4,7 +4,7 @@ import { resolveBoard } from "../boards/registry.js";
 import { UsageError } from "../lib/errors.js";
 import { checkOutputFile, isStdio } from "../lib/files.js";
 import { Output } from "../lib/output.js";
-import { resolvePort } from "../serial/port-option.js";
+import { resolveBoardPort } from "../serial/port-option.js";
 import { DeviceLink, type LinkEvent } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
 import { StreamRecorder } from "../stream/record.js";
@@ -30,7 +30,7 @@ export function register(program: Command): void {
     .command("monitor")
     .description("show a board's decoded log lines with timestamps; reconnects after a reset or unplug")
     .option("-b, --board <board>", "board kind (for serial settings)", "host")
-    .option("-p, --port <port>", "serial port of the board (default: the only candidate)")
+    .option("-p, --port <port>", "serial port of the board, or the NAME of a local board (wasmcu board start NAME); default: the only candidate")
     .option("--baud <rate>", "baud rate (default: the board's)")
     .option("--for <seconds>", "stop after this many seconds (default: until Ctrl-C)")
     .option("--json", "one JSON object per event (NDJSON), with a host timestamp")
@@ -42,8 +42,7 @@ export function register(program: Command): void {
       if (opts.record) checkOutputFile(opts.record, "--record");
       const out = new Output(opts);
       const showLine = (text: string, level?: string) => (toStdout ? out.deviceInfo(text, level) : out.deviceLine(text, level));
-      const target = resolveBoard(opts.board);
-      const port = await resolvePort(opts.port, target.board.name);
+      const { port, target } = await resolveBoardPort(opts.port, resolveBoard(opts.board));
       const baud = opts.baud ? Number(opts.baud) : target.board.serial.baud;
       const seconds = opts.for === undefined ? undefined : Number(opts.for);
       if (seconds !== undefined && !(seconds > 0)) throw new UsageError(`--for needs a positive number of seconds, got "${opts.for}"`);

@@ -7,7 +7,7 @@ import { EXIT } from "../lib/exit-codes.js";
 import { checkOutputFile, checkStdoutFree, readInput, writeOutput } from "../lib/files.js";
 import { formatBytes, Output, table } from "../lib/output.js";
 import { confirmRunning, otaStatus, parseUpdateFile, pushUpdate, type OtaStatus, type PushResult } from "../workflows/ota-push.js";
-import { resolvePort } from "../serial/port-option.js";
+import { resolveBoardPort } from "../serial/port-option.js";
 import { progressBar } from "../lib/progress.js";
 import { DeviceLink, type LinkEvent } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
@@ -28,8 +28,7 @@ interface LinkOpts {
 }
 
 async function openLink(opts: LinkOpts): Promise<{ link: DeviceLink; port: string }> {
-  const target = resolveBoard(opts.board);
-  const port = await resolvePort(opts.port, target.board.name);
+  const { port, target } = await resolveBoardPort(opts.port, resolveBoard(opts.board));
   const baud = opts.baud ? Number(opts.baud) : target.board.serial.baud;
   const link = new DeviceLink(await openSerial(port, baud), { baud: opts.baud ? baud : 0, timeoutMs: 5000 });
   await link.connect(30_000);
@@ -39,7 +38,7 @@ async function openLink(opts: LinkOpts): Promise<{ link: DeviceLink; port: strin
 function withLinkOptions(c: Command): Command {
   return c
     .option("-b, --board <board>", "board kind (for serial settings)", "host")
-    .option("-p, --port <port>", "serial port of the board (default: the only candidate)")
+    .option("-p, --port <port>", "serial port of the board, or the NAME of a local board (wasmcu board start NAME); default: the only candidate")
     .option("--baud <rate>", "baud rate (default: the board's)")
     .option("--json", "machine-readable output");
 }

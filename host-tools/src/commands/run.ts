@@ -32,7 +32,11 @@ export function register(program: Command): void {
     .description("build an app and the firmware, start the board (host or emulated), and show what it reports")
     .addHelpText("after", `
 When the app traps, run shows where in its source (trap: ... / at FUNCTION (FILE:LINE:COLUMN)),
-stops the board and exits with status ${EXIT_APP_TRAPPED}; --json gives the trap's frames.`)
+stops the board and exits with status ${EXIT_APP_TRAPPED}; --json gives the trap's frames.
+
+run keeps its board's port to itself while it shows the logs. For a board that other commands
+(deploy, monitor, model run, ota) reach too, start it in the background:
+  wasmcu board start NAME --board host|rp2040-sim, then --port NAME in those commands.`)
     .option("-b, --board <board>", "host or rp2040-sim", "host")
     .option("-a, --app <app>", "app to run: a project folder, a folder under firmware/apps or a path (default: the project in this folder, else blink)")
     .option("-m, --model <file>", "a .tflite model to put in the board's model slot before boot")

@@ -103,9 +103,11 @@ npx wasmcu run --board host   # the firmware as a process on this machine, with 
 \`\`\`
 
 Then: \`npx wasmcu run --board rp2040-sim\` (an emulated RP2040), \`npm test\` (the app on the
-host board, \`test/app.test.mjs\`), \`npx wasmcu deploy --app . --port /dev/ttyACM0\` (a real board running
-wasmcu firmware). The first run for a board builds its firmware once for this machine (in
-~/.cache/wasmcu; \`npx wasmcu doctor\` says which compilers are missing).
+host board, \`test/app.test.mjs\`), \`npx wasmcu deploy --port /dev/ttyACM0\` (this app onto
+a real board running wasmcu firmware), \`npx wasmcu board start dev\` (a host board in the
+background with this app: then \`npx wasmcu deploy --port dev\`, \`npx wasmcu monitor --port dev\`,
+\`npx wasmcu board stop dev\`). The first run for a board builds its firmware once for this
+machine (in ~/.cache/wasmcu; \`npx wasmcu doctor\` says which compilers are missing).
 `;
 
 /** Creates the project folder `name` in `parent`; refuses a folder that exists and is not empty. */

@@ -22,7 +22,8 @@ export async function openSerialPort(path: string, baudRate: number): Promise<Op
   const port = new SerialPort({ path, baudRate, autoOpen: false });
   await new Promise<void>((resolve, reject) =>
     port.open((err) => (err ? reject(new DeviceError(`cannot open serial port ${path}: ${err.message}`,
-      "check the port with `wasmcu ports`, and that no other program (a monitor) has it open")) : resolve())));
+      "check the port with `wasmcu ports`, and that no other program (a monitor, a wasmcu run) has it open; " +
+      "a local board that several commands use runs in the background: wasmcu board start NAME, then --port NAME")) : resolve())));
   const cb = (what: string, resolve: () => void, reject: (e: Error) => void) => (err: Error | null | undefined) =>
     err ? reject(new DeviceError(`${path}: ${what}: ${err.message}`)) : resolve();
   return {

@@ -3,6 +3,7 @@
 // which needs no udevadm; SerialPort.list() is the fallback where sysfs is unreadable.
 import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
 import path from "node:path";
+import { listLocalBoards } from "../boards/local.js";
 import { DeviceError, UsageError } from "../lib/errors.js";
 
 export interface SerialPortInfo {
@@ -21,6 +22,8 @@ export interface SerialPortInfo {
   adapter?: string;
   /** A running host board: the process that serves this pseudo-terminal. */
   boardPid?: number;
+  /** A local board started with `wasmcu board start NAME`: its name, which --port also takes. */
+  name?: string;
   /**
    * Other programs that have the port open now ("node pid 1234"), read from procfs without
    * opening the port: a port in use is never chosen by default and is left alone.
@@ -195,11 +198,24 @@ async function listPortsFromSerialport(): Promise<SerialPortInfo[]> {
   });
 }
 
+/** The board's own process, or its child (the emulator's socat bridge), which serves the pty. */
+function servesBoard(proc: string, pid: string, p: SerialPortInfo): boolean {
+  if (p.boardPid === undefined) return false;
+  if (p.boardPid === Number(pid)) return true;
+  try {
+    // /proc/PID/stat: "pid (comm) state ppid ...": comm may hold spaces, so read after its ')'.
+    const stat = readFileSync(path.join(proc, pid, "stat"), "latin1");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === p.boardPid;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Marks the ports other processes have open (`inUseBy`), from the fd links in procfs: the
  * ports themselves are never opened, so looking disturbs no program that uses one (opening
  * would take the port's lock, and the lock makes that program's own open fail). A host
- * board's own process, which serves its pseudo-terminal, does not count.
+ * board's own process (or the emulator's pty bridge, its child), which serves its pseudo-terminal, does not count.
  */
 export function markPortsInUse(ports: SerialPortInfo[], opts: PortScanOptions = {}): SerialPortInfo[] {
   const proc = opts.procRoot ?? "/proc";
@@ -221,7 +237,7 @@ export function markPortsInUse(ports: SerialPortInfo[], opts: PortScanOptions = 
     for (const fd of fds) {
       try {
         const p = byPath.get(readlinkSync(path.join(proc, pid, "fd", fd)));
-        if (p && p.boardPid !== Number(pid)) holds.add(p);
+        if (p && !servesBoard(proc, pid, p)) holds.add(p);
       } catch {
         /* fd closed meanwhile */
       }
@@ -247,12 +263,27 @@ export async function listPorts(opts: PortScanOptions = {}): Promise<SerialPortI
     if (opts.sysfsRoot) throw new UsageError(`cannot read ${path.join(opts.sysfsRoot, "class", "tty")}`);
     hw = await listPortsFromSerialport();
   }
-  return markPortsInUse([...hw, ...listHostBoardPtys(opts)], opts);
+  return markPortsInUse(withLocalBoards([...hw, ...listHostBoardPtys(opts)], opts), opts);
+}
+
+/**
+ * Adds the named local boards (`wasmcu board start`): a host board already found by its
+ * process gets its name; an emulated board (a node process, not found that way) is added.
+ */
+export function withLocalBoards(ports: SerialPortInfo[], opts: PortScanOptions & { boardsDir?: string } = {}): SerialPortInfo[] {
+  // A fake procfs in a test has no boards of ours running.
+  if (opts.procRoot && !opts.boardsDir) return ports;
+  for (const b of listLocalBoards(opts.boardsDir)) {
+    const seen = ports.find((p) => p.path === b.port);
+    if (seen) Object.assign(seen, { name: b.name, board: b.board });
+    else ports.push({ path: b.port, board: b.board, name: b.name, adapter: `${b.board} board pid ${b.boardPid} (pseudo-terminal)`, boardPid: b.boardPid });
+  }
+  return ports;
 }
 
 /** "ttyUSB0 (10c4:ea60 Silicon Labs CP210x bridge, probably esp32)" */
 export function describePort(p: SerialPortInfo): string {
-  const id = p.vendorId ? `${p.vendorId}:${p.productId ?? "????"}` : "no USB id";
+  const id = p.name ? `local board ${p.name}` : p.vendorId ? `${p.vendorId}:${p.productId ?? "????"}` : "no USB id";
   const what = [p.adapter ?? [p.manufacturer, p.product].filter(Boolean).join(" "), p.board ? `probably ${p.board}` : ""].filter(Boolean).join(", ");
   return `${p.path} (${id}${what ? ` ${what}` : ""}${p.inUseBy ? `; in use by ${p.inUseBy.join(", ")}` : ""})`;
 }
@@ -269,15 +300,16 @@ function boardFamily(board: string): string {
  * UsageError listing them (exit 2: choose one with --port, or close the other program).
  */
 export async function pickPort(board?: string, opts: PortScanOptions = {}): Promise<string> {
-  if (board === "rp2040-sim") {
-    throw new UsageError(`--board ${board} runs in the emulator and has no serial port of its own`, "pass the pty it printed with --port, or use wasmcu run");
-  }
   const all = await listPorts(opts);
   const fam = board ? boardFamily(board) : undefined;
   const matching = all.filter((p) => p.board !== undefined && (fam === undefined || p.board === fam));
   const cands = matching.filter((p) => !p.inUseBy);
   if (cands.length === 1) return cands[0]!.path;
   const forBoard = board ? ` for --board ${board}` : "";
+  if (cands.length === 0 && board === "rp2040-sim") {
+    throw new DeviceError(`no ${board} board is running in the background (--board ${board} runs in the emulator: it has a port only while one runs)`,
+      `start one (wasmcu board start NAME --board ${board}) and pass --port NAME, or use wasmcu run --board ${board}`);
+  }
   const others = all.length === 0 ? "no serial ports at all" : `ports seen: ${all.map(describePort).join("; ")}`;
   if (cands.length === 0 && matching.length > 0) {
     throw new UsageError(`every serial port that looks like a board${forBoard} is in use by another program: ${matching.map(describePort).join("; ")}`,
@@ -285,7 +317,7 @@ export async function pickPort(board?: string, opts: PortScanOptions = {}): Prom
   }
   if (cands.length === 0) {
     throw new DeviceError(`no serial port looks like a board${forBoard} (${others})`, board === "host"
-      ? "start a host board (wasmcu run --board host) or pass its pty with --port PATH"
+      ? "start a host board in the background (wasmcu board start NAME --board host; wasmcu run --board host shows one in the foreground) and pass --port NAME"
       : "plug the board in (check the cable carries data), or pass --port PATH; `wasmcu ports` lists what is there");
   }
   throw new UsageError(`${cands.length} serial ports look like a board${forBoard}: ${cands.map(describePort).join("; ")}`,

@@ -53,6 +53,8 @@ async function runAndWrite(link: DeviceLink, inputs: Uint8Array[], prefix: strin
   return { run, info, files };
 }
 
+const EMULATED_NOTE = "rp2040js emulated Cortex-M0+ at 125 MHz: cycles are emulated (no flash wait states), not silicon; micros is emulated time";
+
 /** Runs on the emulated RP2040: the model is programmed into its flash before boot. */
 export async function runModelOnSim(target: BoardTarget, modelPath: string, inputFiles: string[], prefix: string,
   opts: { onBuildProgress?: (p: BuildProgress) => void } = {}): Promise<BoardRunReport> {
@@ -67,7 +69,7 @@ export async function runModelOnSim(target: BoardTarget, modelPath: string, inpu
     await link.connect(120_000);
     const { run, info, files } = await runAndWrite(link, inputs, prefix);
     return { board: target.name, outputs: files, micros: run.micros, cycles: run.cycles, arena_bytes: info.arena_bytes,
-      note: "rp2040js emulated Cortex-M0+ at 125 MHz: cycles are emulated (no flash wait states), not silicon; micros is emulated time" };
+      note: EMULATED_NOTE };
   } finally {
     await link.close();
     await board.stop();
@@ -84,7 +86,7 @@ export async function runModelOnPort(target: BoardTarget, port: string, modelFil
     await deploy(link, { model });
     const { run, info, files } = await runAndWrite(link, inputs, prefix);
     return { board: target.name, port, outputs: files, micros: run.micros, cycles: run.cycles, arena_bytes: info.arena_bytes,
-      note: "measured on the device by its own clock" + (run.cycles ? " and cycle counter" : "") };
+      note: target.simulated ? EMULATED_NOTE : "measured on the device by its own clock" + (run.cycles ? " and cycle counter" : "") };
   } finally {
     await link.close();
   }

@@ -1,12 +1,13 @@
 // `wasmcu model info|run` on the host engine: the command writes the same
 // output bytes TFLM gave, describes models, and reports bad input clearly.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
 import { wasmcu } from "../../helpers/cli.js";
-import { sharedDir } from "../../helpers/paths.js";
+import { repoRoot, sharedDir } from "../../helpers/paths.js";
 import { lstmModel } from "../../firmware/nn/tflite-builder.js";
 import { InputError } from "../../../host-tools/src/lib/errors.js";
 
@@ -66,6 +67,21 @@ describe("wasmcu model", { skip }, () => {
     const text = await wasmcu(["model", "info", path.join(models, "micro_speech_quantized", "model.tflite")]);
     assert.match(text.stdout, /arena: \d+ B/);
     assert.match(text.stdout, /DEPTHWISE_CONV_2D/);
+  });
+
+  test("info - reads the model from stdin: the same description as from its file, and no file named -", () => {
+    const file = path.join(models, "micro_speech_quantized", "model.tflite");
+    const bin = path.join(repoRoot, "host-tools/bin/wasmcu.js");
+    const viaFile = spawnSync(process.execPath, [bin, "model", "info", file, "--json"], { cwd: tmp, encoding: "utf8" });
+    const viaStdin = spawnSync(process.execPath, [bin, "model", "info", "-", "--json"], { cwd: tmp, input: readFileSync(file), encoding: "utf8" });
+    assert.equal(viaStdin.status, 0, viaStdin.stderr);
+    // The same description, the model named as given ("-").
+    assert.deepEqual(JSON.parse(viaStdin.stdout), { ...JSON.parse(viaFile.stdout), model: "-" });
+    assert.equal(existsSync(path.join(tmp, "-")), false);
+    // Nothing on stdin is an empty model: bad input, not a hang or a stack trace.
+    const empty = spawnSync(process.execPath, [bin, "model", "info", "-"], { cwd: tmp, input: "", encoding: "utf8" });
+    assert.equal(empty.status, 3, empty.stderr);
+    assert.doesNotMatch(empty.stderr, /^\s+at /m);
   });
 
   test("a wrong input size names the tensor and the expected byte count", async () => {

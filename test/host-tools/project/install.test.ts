@@ -33,6 +33,23 @@ before(async () => {
 });
 after(() => rmSync(work, { recursive: true, force: true }));
 
+// What this file runs, in its order, is the README's quick start for a user's project
+// (blinky there is demo here; the tarball's path is the one npm pack made).
+test("the README's quick start for a user's project has the commands this test runs", () => {
+  const readme = readFileSync(path.join(repoRoot, "README.md"), "utf8");
+  const block = /^## Your own app, in your own project\n[\s\S]*?```sh\n([\s\S]*?)```/m.exec(readme)?.[1] ?? "";
+  const cmds = block.split("\n").map((l) => l.replace(/\s+#.*$/, "").trim()).filter(Boolean);
+  const version = (JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { version: string }).version;
+  const ran = [`npm install --save-dev /path/to/wasmcu-${version}.tgz`, "npx wasmcu new blinky", "cd blinky", "npm install", "npx wasmcu build",
+    "npx wasmcu run --board host", "npx wasmcu run --board rp2040-sim", "npx wasmcu board start dev --board host", "npx wasmcu deploy --port dev", "npx wasmcu board stop dev"];
+  let at = -1;
+  for (const c of ran) {
+    const i = cmds.indexOf(c);
+    assert.ok(i > at, `the README's quick start does not have "${c}" after the step before it:\n${cmds.join("\n")}`);
+    at = i;
+  }
+});
+
 test("the packed CLI installs into a project with npm install --save-dev and runs there with npx", async () => {
   writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "my-project", private: true }, null, 2));
   writeOfflineLock(project, tarball);
@@ -104,6 +121,57 @@ for (const board of ["host", "rp2040-sim"]) {
     assert.ok(!ev.some((e) => e.kind === "app" && e.state === "trapped"), "the app trapped");
   });
 }
+
+// The Done-when of #17: a division by zero planted in the user's own src/main.ts, run with the
+// README's command (no --for: the trap ends the run), is shown at that file and line, on both boards.
+for (const board of ["host", "rp2040-sim"]) {
+  test(`a division by zero planted in src/main.ts: npx wasmcu run --board ${board} shows src/main.ts:LINE and exits non-zero`, async () => {
+    const main = path.join(demo, "src", "main.ts");
+    const good = readFileSync(main, "utf8");
+    const lines = good.split("\n");
+    const loop = lines.findIndex((l) => l.startsWith("export function loop(): void {"));
+    assert.ok(loop > 0, good);
+    // A divisor that reaches 0 on the second loop(): no compiler can fold it away.
+    lines.splice(loop, 0, "let divisor = 2;", "");
+    lines.splice(loop + 3, 0, "  divisor--;", '  log.info("ratio " + (100 / divisor).toString());');
+    const divLine = loop + 5; // 1-based line of the division
+    assert.match(lines[divLine - 1]!, /100 \/ divisor/);
+    try {
+      writeFileSync(main, lines.join("\n"));
+      const r = await npx(["run", "--board", board]);
+      assert.equal(r.code, 1, `${r.stdout}\n${r.stderr}`);
+      assert.match(r.stdout, /^trap: integer divide by zero$/m);
+      assert.match(r.stdout, new RegExp(`^    at loop \\(src/main\\.ts:${divLine}:\\d+\\)$`, "m"), r.stdout);
+      assert.equal(r.stdout.split("integer divide by zero").length - 1, 1, `the trap is printed once:\n${r.stdout}`);
+    } finally {
+      writeFileSync(main, good);
+    }
+  });
+}
+
+test("in the project: board start runs its app in the background, deploy without --app deploys it there by name", async () => {
+  const bgEnv = { ...env, WASMCU_RUNTIME_DIR: path.join(work, "boards") };
+  const run = (args: string[]) => sh("npx", ["--no-install", "wasmcu", ...args], { cwd: demo, env: bgEnv, timeoutMs: 600_000 });
+  const s = await run(["board", "start", "dev", "--board", "host", "--json"]);
+  assert.equal(s.code, 0, s.stderr);
+  try {
+    // Without --app, the project in this folder: built, and programmed before boot.
+    assert.equal((JSON.parse(s.stdout) as { app?: string }).app, path.join(demo, "build", "demo.wasm"));
+    const d = await run(["deploy", "--port", "dev", "--logs", "3", "--json"]);
+    assert.equal(d.code, 0, d.stderr);
+    const j = JSON.parse(d.stdout) as { app?: { bytes: number }; events: { kind: string; text?: string }[] };
+    assert.ok(j.app, "deploy without --app deployed no app");
+    assert.equal(j.app.bytes, statSync(path.join(demo, "build", "demo.wasm")).size);
+    assert.ok(j.events.some((e) => e.kind === "log" && e.text === "demo: started"), JSON.stringify(j.events));
+  } finally {
+    const stop = await run(["board", "stop", "dev"]);
+    assert.equal(stop.code, 0, stop.stderr);
+  }
+  // Outside a project, with nothing to deploy, deploy says what it needs (usage, exit 2).
+  const none = await sh("npx", ["--no-install", "wasmcu", "deploy", "--port", "/dev/null"], { cwd: project, env: bgEnv, timeoutMs: 60_000 });
+  assert.equal(none.code, 2, none.stderr);
+  assert.match(none.stderr, /nothing to deploy: give --app and\/or --model/);
+});
 
 test("the project's own test (npm test) passes on the host board", async () => {
   const r = await npm(["test"], demo, 600_000);
