@@ -1,0 +1,45 @@
+// The contract between AOT code and the runtime that runs it: the context r7 points at, the
+// trap kinds, and the registers. The device's loader (C) mirrors these numbers; a test keeps
+// the two in step once the loader exists.
+
+/** Byte offsets into the context (`wr_aot_ctx`), all 32-bit words. */
+export const CTX = {
+  memBase: 0,
+  /** Current linear-memory size in bytes (memory.grow updates it). */
+  memSize: 4,
+  /** Globals, 8 bytes each (i64/f64 take both words; i32/f32 the first). */
+  globals: 8,
+  /** Decremented at each loop head; reaching 0 traps (fuelExhausted). 0 at start: 2^32 loop heads. */
+  fuel: 12,
+  /** Lowest SP a frame may reach. */
+  stackLimit: 16,
+  /** SP at entry, restored when a trap unwinds. */
+  savedSp: 20,
+  /** Where the entry stub stores the results. */
+  results: 24,
+  /** The return address of the trap site's BL (the trap map's key, +image base). */
+  trapLr: 28,
+  /** Helper table: runtime functions AOT code calls (division, memory.grow, natives). */
+  helpers: 32,
+  size: 64,
+} as const;
+
+export const TRAP = {
+  unreachable: 1,
+  memoryOutOfBounds: 2,
+  divideByZero: 3,
+  integerOverflow: 4,
+  invalidConversion: 5,
+  stackExhausted: 6,
+  fuelExhausted: 7,
+  indirectCallType: 8,
+  undefinedElement: 9,
+} as const;
+export type TrapKind = keyof typeof TRAP;
+
+/** Registers (see README.md): operand stack in r0-r5, r6 scratch, r7 the context, r8 the stack limit. */
+export const OPERAND_REGS = [0, 1, 2, 3, 4, 5] as const;
+export const SCRATCH = 6;
+export const CTX_REG = 7;
+/** The stack limit, kept in r8 so each prologue's check is a MOV and a CMP, not a load. */
+export const LIMIT_REG = 8;
