@@ -24,6 +24,18 @@ export const CTX = {
   size: 64,
 } as const;
 
+/** Runtime functions AOT code calls (AAPCS, first argument the context), by index in the
+ * context's helper table. A helper that can trap returns nonzero for "trap here". */
+export const HELPER = {
+  /** (ctx, delta pages) → previous pages, or -1 */
+  memoryGrow: 0,
+  /** (ctx, dest, value, count) → 0, or 1 when out of bounds */
+  memoryFill: 1,
+  /** (ctx, dest, source, count) → 0, or 1 when out of bounds */
+  memoryCopy: 2,
+} as const;
+export type HelperName = keyof typeof HELPER;
+
 export const TRAP = {
   unreachable: 1,
   memoryOutOfBounds: 2,

@@ -16,7 +16,7 @@
 //
 // Fuel is charged at loop heads only: without loops, code runs forever only by recursing,
 // and the stack check in every prologue ends that.
-import { CTX, CTX_REG, LIMIT_REG, OPERAND_REGS, SCRATCH, TRAP, type TrapKind } from "./abi.js";
+import { CTX, CTX_REG, HELPER, LIMIT_REG, OPERAND_REGS, SCRATCH, TRAP, type HelperName, type TrapKind } from "./abi.js";
 import { Assembler, type Label } from "./asm.js";
 import { readModule, type FuncType, type Module, type ValType } from "./module.js";
 import { Reader } from "./reader.js";
@@ -425,7 +425,10 @@ class FunctionCompiler {
       case 0x36: return this.store(r, 4);
       case 0x3a: return this.store(r, 1);
       case 0x3b: return this.store(r, 2);
+      case 0x3f: r.u8(); return this.memorySize();
+      case 0x40: r.u8(); return this.memoryGrow();
       case 0x41: this.push({ kind: "const", value: r.s32() }); return;
+      case 0xfc: return this.prefixed(r, r.u32());
       case 0x45: return this.eqz();
     }
     if (op >= 0x46 && op <= 0x4f) return this.compare(CMP[op] as Cond);
@@ -600,6 +603,7 @@ class FunctionCompiler {
     const depths: number[] = [];
     for (let i = 0; i < n; i++) depths.push(r.u32());
     const fallback = r.u32();
+    // a target's value may be loaded into r0 (even over the index): only after its compare matched
     const index = this.popReg();
     this.spillAll();
     depths.forEach((depth, i) => {
@@ -836,6 +840,45 @@ class FunctionCompiler {
     }
     this.release(value);
     this.release(addr);
+  }
+
+  private memorySize(): void {
+    const reg = this.alloc();
+    this.a.emit(T.memImm("ldr", reg, CTX_REG, CTX.memSize));
+    this.a.emit(T.lsrsImm(reg, reg, 16));
+    this.pushReg(reg);
+  }
+
+  private memoryGrow(): void {
+    this.callHelper("memoryGrow", 1);
+    this.pushReg(0);
+  }
+
+  private prefixed(r: Reader, sub: number): void {
+    if (sub === 11) {
+      if (r.u8() !== 0) throw this.error("memory.fill on a memory other than 0");
+      this.callHelper("memoryFill", 3);
+    } else if (sub === 10) {
+      if (r.u8() !== 0 || r.u8() !== 0) throw this.error("memory.copy between memories other than 0");
+      this.callHelper("memoryCopy", 3);
+    } else throw this.error(`opcode 0xfc ${sub} is not compiled yet`);
+    this.a.emit(T.cmpImm(0, 0));
+    this.trapIf("ne", "memoryOutOfBounds");
+  }
+
+  /** A runtime helper on the top `args` values: helper(ctx, args...) in r0, r1..r3 (AAPCS). */
+  private callHelper(name: HelperName, args: number): void {
+    if (!this.m.hasMemory) throw this.error(`${name} without a memory`);
+    const from = this.stack.length - args;
+    for (let i = 0; i < from; i++) this.spillAt(i, false);
+    // the arguments into r1..r3: through their slots, so no register is overwritten early
+    for (let k = 0; k < args; k++) this.spillAt(from + k, false);
+    for (let k = 0; k < args; k++) this.a.emit(T.ldrSp(1 + k, this.slotOffset(from + k)));
+    this.truncate(from);
+    this.a.emit(T.mov(0, CTX_REG));
+    this.a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.helpers));
+    this.a.emit(T.memImm("ldr", SCRATCH, SCRATCH, 4 * HELPER[name]));
+    this.a.emit(T.blx(SCRATCH));
   }
 
   private eqz(): void {

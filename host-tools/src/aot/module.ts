@@ -19,11 +19,15 @@ export interface Import {
   typeIndex?: number;
   /** Global imports. */
   global?: GlobalType;
+  /** Memory imports. */
+  memory?: { min: number; max: number | undefined };
 }
 
 export interface GlobalType {
   type: ValType;
   mutable: boolean;
+  /** A defined global's `i32.const` initial value (other initialisers are the runtime's). */
+  init?: number;
 }
 
 export interface Body {
@@ -44,8 +48,14 @@ export interface Module {
   /** Global index space, imports first. */
   globals: GlobalType[];
   hasMemory: boolean;
+  /** Initial and maximum pages of the memory (defined or imported). */
+  memoryPages: { min: number; max: number | undefined };
+  /** Active data segments with a constant offset (what a runner without the runtime applies). */
+  data: { offset: number; bytes: Uint8Array }[];
   tables: number;
   exports: { name: string; kind: number; index: number }[];
+  /** The start function, which instantiation runs. */
+  start: number | undefined;
   bodies: Body[];
   /** For each type index, the lowest index with the same signature (call_indirect compares these). */
   canonicalType: number[];
@@ -72,10 +82,10 @@ function funcType(r: Reader): FuncType {
   return { params: vec(r, valType), results: vec(r, valType) };
 }
 
-function limits(r: Reader): void {
+function limits(r: Reader): { min: number; max: number | undefined } {
   const flags = r.u8();
-  r.u32();
-  if (flags & 1) r.u32();
+  const min = r.u32();
+  return { min, max: flags & 1 ? r.u32() : undefined };
 }
 
 function globalType(r: Reader): GlobalType {
@@ -108,10 +118,7 @@ function importEntry(r: Reader): Import {
     limits(r);
     return { module, name, kind: "table" };
   }
-  if (kind === 2) {
-    limits(r);
-    return { module, name, kind: "memory" };
-  }
+  if (kind === 2) return { module, name, kind: "memory", memory: limits(r) };
   if (kind === 3) return { module, name, kind: "global", global: globalType(r) };
   return r.fail(`import kind ${kind}`);
 }
@@ -139,7 +146,7 @@ export function readModule(bytes: Uint8Array): Module {
   if (magic.join(",") !== "0,97,115,109,1,0,0,0") r.fail("not a WebAssembly 1.0 binary");
   const m: Module = {
     bytes, types: [], funcTypes: [], importedFuncs: 0, imports: [], globals: [],
-    hasMemory: false, tables: 0, exports: [], bodies: [], canonicalType: [],
+    hasMemory: false, memoryPages: { min: 0, max: 0 }, data: [], tables: 0, exports: [], start: undefined, bodies: [], canonicalType: [],
   };
   while (!r.done) {
     const id = r.u8();
@@ -162,19 +169,65 @@ function readSection(m: Module, id: number, s: Reader): void {
       for (const imp of m.imports) {
         if (imp.kind === "func") m.funcTypes.push(imp.typeIndex ?? 0);
         if (imp.kind === "global" && imp.global) m.globals.push(imp.global);
-        if (imp.kind === "memory") m.hasMemory = true;
+        if (imp.memory) {
+          m.hasMemory = true;
+          m.memoryPages = imp.memory;
+        }
         if (imp.kind === "table") m.tables++;
       }
       m.importedFuncs = m.funcTypes.length;
       break;
     case 3: m.funcTypes.push(...vec(s, (r) => r.u32())); break;
     case 4: m.tables += vec(s, (r) => { valType(r); limits(r); }).length; break;
-    case 5: m.hasMemory ||= vec(s, limits).length > 0; break;
-    case 6: m.globals.push(...vec(s, (r) => { const g = globalType(r); skipConstExpr(r); return g; })); break;
+    case 5: {
+      const mems = vec(s, limits);
+      if (mems[0]) {
+        m.hasMemory = true;
+        m.memoryPages = mems[0];
+      }
+      break;
+    }
+    case 6: m.globals.push(...vec(s, definedGlobal)); break;
     case 7: m.exports = vec(s, (r) => ({ name: r.name(), kind: r.u8(), index: r.u32() })); break;
+    case 8: m.start = s.u32(); break;
     case 10: m.bodies = vec(s, body); break;
+    case 11: m.data = vec(s, dataSegment).filter((d): d is { offset: number; bytes: Uint8Array } => d !== undefined); break;
     default: break; // custom, start, element, data, data count: the runtime's
   }
+}
+
+function definedGlobal(r: Reader): GlobalType {
+  const g = globalType(r);
+  if (r.bytes[r.pos] === 0x41 && r.bytes[r.pos + 1] !== undefined) {
+    const at = r.pos;
+    r.u8();
+    const init = r.s32();
+    if (r.bytes[r.pos] === 0x0b) {
+      r.u8();
+      return { ...g, init };
+    }
+    r.pos = at;
+  }
+  skipConstExpr(r);
+  return g;
+}
+
+/** An active segment at `i32.const N` for memory 0; other forms are the runtime's. */
+function dataSegment(r: Reader): { offset: number; bytes: Uint8Array } | undefined {
+  const mode = r.u32();
+  if (mode === 1) {
+    r.bytesOf(r.u32());
+    return undefined;
+  }
+  if (mode === 2) r.u32();
+  let offset: number | undefined;
+  if (r.bytes[r.pos] === 0x41) {
+    r.u8();
+    offset = r.s32() >>> 0;
+    if (r.u8() !== 0x0b) r.fail("data offset expression longer than i32.const");
+  } else skipConstExpr(r);
+  const bytes = r.bytesOf(r.u32());
+  return offset === undefined ? undefined : { offset, bytes };
 }
 
 function sameType(a: FuncType, b: FuncType): boolean {

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { compileWasm } from "../../../host-tools/src/aot/compile.js";
+import { compileModule, compileWasm } from "../../../host-tools/src/aot/compile.js";
 import { readModule } from "../../../host-tools/src/aot/module.js";
 import { SimMachine } from "../../../host-tools/src/aot/sim-run.js";
 import { rng } from "../../../host-tools/src/lib/rng.js";
@@ -92,6 +92,12 @@ const OPS = `(module
       (return (i32.const 20)))
       (return (i32.const 30)))
     (i32.const 40))
+  (func (export "table_val") (param i32 i32) (result i32)
+    ;; every target carries a value, the index comes last (in r0 when nothing else is live)
+    (i32.add (i32.const 1000)
+      (block $b (result i32) (i32.add (i32.const 7)
+        (block $a (result i32)
+          (br_table $a $b $a $b (i32.const 5) (i32.and (local.get 0) (i32.const 3))))))))
   (func (export "blockval") (param i32 i32) (result i32)
     (i32.add (block (result i32) (br_if 0 (i32.const 5) (local.get 0)) (drop) (i32.const 9)) (local.get 1)))
   (func (export "trap_if_odd") (param i32 i32) (result i32)
@@ -137,6 +143,16 @@ test("fib(24) from the shared workload is 46368", () => {
   const run = new SimMachine(compileWasm(bytes)).call(fib.index, [24]);
   assert.equal(run.trap, undefined);
   assert.equal(run.lo, 46368);
+});
+
+test("the shared matvec_r10 workload (start function, data, memory.grow, nested loops) gives its checksum", () => {
+  const bytes = new Uint8Array(readFileSync(path.join(sharedDir, "bench-wasm", "matvec_r10.wasm")));
+  const m = readModule(bytes);
+  const run = m.exports.find((e) => e.name === "run");
+  assert.ok(run);
+  const result = SimMachine.forModule(m, compileModule(m)).call(run.index, []);
+  assert.equal(result.trap, undefined);
+  assert.equal(result.lo, 0x5b168021);
 });
 
 test("traps name their kind, function and the wasm offset of the trapping instruction", () => {
