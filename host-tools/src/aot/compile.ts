@@ -42,6 +42,8 @@ export interface CompiledModule {
   code: Uint8Array;
   /** AAPCS: entry(ctx, code address | 1, u32 *args_and_results, arg slot count) → 0, or 1 after a trap. */
   entryOffset: number;
+  /** Bytes of the functions' code (their pools and trap sites included), before the shared stubs. */
+  functionBytes: number;
   /** Code offset of every function, imports included as -1. */
   funcOffsets: number[];
   trapSites: TrapSite[];
@@ -75,6 +77,7 @@ export function compileModule(m: Module): CompiledModule {
   return {
     code,
     entryOffset: at(entry),
+    functionBytes: at(trapStub),
     funcOffsets: m.funcTypes.map((_, i) => (i < m.importedFuncs ? -1 : at(funcLabels[i] as Label))),
     trapSites: sites.map((s) => ({ returnOffset: at(s.label) + 4, func: s.func, wasmOffset: s.wasmOffset, kind: s.kind })),
   };
