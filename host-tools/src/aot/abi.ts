@@ -49,9 +49,16 @@ export const TRAP = {
 } as const;
 export type TrapKind = keyof typeof TRAP;
 
-/** Registers (see README.md): operand stack in r0-r5, r6 scratch, r7 the context, r8 the stack limit. */
+/** Registers (see README.md): operand stack in r0-r5, r6 scratch, r7 the context, r8-r10 limits and memory base. */
 export const OPERAND_REGS = [0, 1, 2, 3, 4, 5] as const;
 export const SCRATCH = 6;
 export const CTX_REG = 7;
 /** The stack limit, kept in r8 so each prologue's check is a MOV and a CMP, not a load. */
 export const LIMIT_REG = 8;
+/** max(memory size - 8, 0): an access whose address + offset is below it needs no other check
+ * (8 is the widest access); at or above it the exact check runs out of line. */
+export const MEM_FAST_END_REG = 9;
+/** The linear memory's base address. */
+export const MEM_BASE_REG = 10;
+/** The widest access the fast bounds check covers. */
+export const FAST_CHECK_SLACK = 8;

@@ -87,6 +87,12 @@ export class Assembler {
     this.pools++;
   }
 
+  /** After an unconditional branch or return, where nothing falls through: place the pending
+   * pool here if its first user is already `distance` bytes back (saves an island later). */
+  flushPoolAfterBranch(distance = 256): void {
+    if (this.pending && this.upper - this.pending.firstUse >= distance) this.flushPool();
+  }
+
   /** The code so far, with a final pool; label offsets in bytes from the start. */
   finish(): { code: Uint8Array; labels: Map<Label, number> } {
     this.flushPool();

@@ -16,7 +16,10 @@
 //
 // Fuel is charged at loop heads only: without loops, code runs forever only by recursing,
 // and the stack check in every prologue ends that.
-import { CTX, CTX_REG, HELPER, LIMIT_REG, OPERAND_REGS, SCRATCH, TRAP, type HelperName, type TrapKind } from "./abi.js";
+import {
+  CTX, CTX_REG, FAST_CHECK_SLACK, HELPER, LIMIT_REG, MEM_BASE_REG, MEM_FAST_END_REG, OPERAND_REGS, SCRATCH, TRAP,
+  type HelperName, type TrapKind,
+} from "./abi.js";
 import { Assembler, type Label } from "./asm.js";
 import { readModule, type FuncType, type Module, type ValType } from "./module.js";
 import { Reader } from "./reader.js";
@@ -94,10 +97,25 @@ function emitTrapStub(a: Assembler, label: Label): void {
 function unwindAndReturn(a: Assembler, status: number): void {
   a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.savedSp));
   a.emit(T.mov(SP, SCRATCH));
-  a.emit(T.pop([4]));
+  a.emit(T.pop([4, 5, 6]));
   a.emit(T.mov(LIMIT_REG, 4));
+  a.emit(T.mov(MEM_FAST_END_REG, 5));
+  a.emit(T.mov(MEM_BASE_REG, 6));
   a.emit(T.movsImm(0, status));
   a.emit(T.pop([4, 5, 6, 7, PC]));
+}
+
+/** MEM_FAST_END_REG from the context's memory size (at entry and after memory.grow). */
+function loadMemoryRegisters(a: Assembler): void {
+  const ok = a.newLabel();
+  a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.memSize));
+  a.emit(T.subsImm8(SCRATCH, FAST_CHECK_SLACK));
+  a.bCond("hs", ok);
+  a.emit(T.movsImm(SCRATCH, 0));
+  a.bind(ok);
+  a.emit(T.mov(MEM_FAST_END_REG, SCRATCH));
+  a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.memBase));
+  a.emit(T.mov(MEM_BASE_REG, SCRATCH));
 }
 
 /** entry(ctx r0, code r1, args r2, slots r3): copies the arguments where a callee finds its
@@ -107,11 +125,15 @@ function emitEntry(a: Assembler, label: Label): void {
   const go = a.newLabel();
   a.bind(label);
   a.emit(T.push([4, 5, 6, 7, LR]));
-  a.emit(T.mov(4, LIMIT_REG)); // r8 is callee-saved in the AAPCS
-  a.emit(T.push([4]));
+  // r8-r10 are callee-saved in the AAPCS
+  a.emit(T.mov(4, LIMIT_REG));
+  a.emit(T.mov(5, MEM_FAST_END_REG));
+  a.emit(T.mov(6, MEM_BASE_REG));
+  a.emit(T.push([4, 5, 6]));
   a.emit(T.mov(CTX_REG, 0));
   a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.stackLimit));
   a.emit(T.mov(LIMIT_REG, SCRATCH));
+  loadMemoryRegisters(a);
   a.emit(T.memImm("str", 2, CTX_REG, CTX.results));
   a.emit(T.mov(SCRATCH, SP));
   a.emit(T.memImm("str", SCRATCH, CTX_REG, CTX.savedSp));
@@ -176,6 +198,8 @@ const MAX_SP_OFFSET = 1020;
 
 class FunctionCompiler {
   readonly sites: { label: Label; func: number; wasmOffset: number; kind: TrapKind }[] = [];
+  /** Code placed after the function body (rare paths), emitted before the trap sites. */
+  private readonly slowPaths: (() => void)[] = [];
   private readonly a: Assembler;
   private readonly m: Module;
   private readonly type: FuncType;
@@ -222,6 +246,8 @@ class FunctionCompiler {
       this.opOffset = r.pos;
       this.op(r, r.u8());
     }
+    // a slow path may add trap sites: run them all before emitting the sites
+    for (let i = 0; i < this.slowPaths.length; i++) this.slowPaths[i]?.();
     for (const s of this.sites) {
       this.a.bind(s.label);
       this.a.bl(this.input.trapStub);
@@ -280,9 +306,9 @@ class FunctionCompiler {
     return this.out + 4 * i;
   }
 
-  private trapIf(cond: Cond, kind: TrapKind): void {
+  private trapIf(cond: Cond, kind: TrapKind, wasmOffset = this.opOffset): void {
     const label = this.a.newLabel();
-    this.sites.push({ label, func: this.input.index, wasmOffset: this.opOffset, kind });
+    this.sites.push({ label, func: this.input.index, wasmOffset, kind });
     this.a.bCond(cond, label);
   }
 
@@ -552,6 +578,7 @@ class FunctionCompiler {
   }
 
   private markDead(): void {
+    this.a.flushPoolAfterBranch();
     const ctl = this.ctls[this.ctls.length - 1];
     if (!ctl) return;
     this.truncate(ctl.base);
@@ -756,31 +783,40 @@ class FunctionCompiler {
     this.release(off);
   }
 
-  /** SCRATCH = host address of (addr + offset), after trapping unless offset + size fits. */
+  /** SCRATCH = host address of (addr + offset), after trapping unless addr + offset + size fits.
+   * Fast path: addr + offset below max(size - 8, 0), held in r9: no load, no other check. */
   private address(addr: number, offset: number, size: number): void {
     const a = this.a;
-    a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.memSize));
-    const need = offset + size;
-    if (need <= 255) a.emit(T.subsImm8(SCRATCH, need));
-    else {
-      const t = this.alloc();
-      a.ldrConst(t, need);
-      a.emit(T.subsReg(SCRATCH, SCRATCH, t));
-      this.release(t);
+    if (offset <= 255) {
+      a.emit(T.mov(SCRATCH, addr));
+      if (offset > 0) a.emit(T.addsImm8(SCRATCH, offset));
+    } else {
+      a.ldrConst(SCRATCH, offset);
+      a.emit(T.addsReg(SCRATCH, SCRATCH, addr));
     }
-    this.trapIf("lo", "memoryOutOfBounds"); // borrow: the memory is smaller than offset + size
-    a.emit(T.alu("cmp", addr, SCRATCH));
-    this.trapIf("hi", "memoryOutOfBounds");
-    a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.memBase));
-    a.emit(T.addsReg(SCRATCH, SCRATCH, addr));
-    if (offset === 0) return;
-    if (offset <= 255) a.emit(T.addsImm8(SCRATCH, offset));
-    else {
-      const t = this.alloc();
-      a.ldrConst(t, offset);
-      a.emit(T.addsReg(SCRATCH, SCRATCH, t));
-      this.release(t);
-    }
+    if (offset > 0) this.trapIf("hs", "memoryOutOfBounds"); // carry: past 4 GiB
+    const exact = a.newLabel();
+    const back = a.newLabel();
+    a.emit(T.cmpHi(SCRATCH, MEM_FAST_END_REG));
+    a.bCond("hs", exact);
+    a.bind(back);
+    a.emit(T.addHi(SCRATCH, MEM_BASE_REG));
+    const at = this.opOffset;
+    this.slowPaths.push(() => this.exactBoundsCheck(exact, back, size, at));
+  }
+
+  /** Out of line: near the end of memory, SCRATCH + size <= memory size exactly, or trap. */
+  private exactBoundsCheck(entry: Label, back: Label, size: number, wasmOffset: number): void {
+    const a = this.a;
+    a.bind(entry);
+    a.emit(T.push([0])); // no register is free here: borrow r0 (a trap unwinds the stack anyway)
+    a.emit(T.memImm("ldr", 0, CTX_REG, CTX.memSize));
+    a.emit(T.subsImm8(0, size));
+    this.trapIf("lo", "memoryOutOfBounds", wasmOffset);
+    a.emit(T.alu("cmp", SCRATCH, 0));
+    a.emit(T.pop([0])); // POP leaves the flags alone
+    this.trapIf("hi", "memoryOutOfBounds", wasmOffset);
+    a.b(back);
   }
 
   private memarg(r: Reader): number {
@@ -854,6 +890,7 @@ class FunctionCompiler {
 
   private memoryGrow(): void {
     this.callHelper("memoryGrow", 1);
+    loadMemoryRegisters(this.a);
     this.pushReg(0);
   }
 
