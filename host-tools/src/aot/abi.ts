@@ -33,6 +33,12 @@ export const HELPER = {
   memoryFill: 1,
   /** (ctx, dest, source, count) → 0, or 1 when out of bounds */
   memoryCopy: 2,
+  /** (ctx, a, b) → a / b or a % b; the compiled code has already trapped on b = 0 and on
+   * INT_MIN / -1, and a remainder by -1 never reaches the helper */
+  i32DivS: 3,
+  i32DivU: 4,
+  i32RemS: 5,
+  i32RemU: 6,
 } as const;
 export type HelperName = keyof typeof HELPER;
 

@@ -461,6 +461,7 @@ class FunctionCompiler {
       case 0x45: return this.eqz();
     }
     if (op >= 0x46 && op <= 0x4f) return this.compare(CMP[op] as Cond);
+    if (op >= 0x6d && op <= 0x70) return this.divide(op);
     if (op >= 0x6a && op <= 0x78) return this.binary(op);
     throw this.error(`opcode 0x${op.toString(16)} is not compiled yet`);
   }
@@ -919,6 +920,46 @@ class FunctionCompiler {
     this.a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.helpers));
     this.a.emit(T.memImm("ldr", SCRATCH, SCRATCH, 4 * HELPER[name]));
     this.a.emit(T.blx(SCRATCH));
+  }
+
+  /** div_s, div_u, rem_s, rem_u: the traps inline (the spec's, in its order), the division in a helper. */
+  private divide(op: number): void {
+    const n = this.stack.length;
+    const rb = this.materialize(n - 1);
+    this.materialize(n - 2); // both in registers, so spilling them below is STR only
+    const a = this.a;
+    a.emit(T.cmpImm(rb, 0));
+    this.trapIf("eq", "divideByZero");
+    const signed = op === 0x6d || op === 0x6f;
+    const name = ({ 0x6d: "i32DivS", 0x6e: "i32DivU", 0x6f: "i32RemS", 0x70: "i32RemU" } as const)[op as 0x6d];
+    if (!signed) {
+      this.callHelper(name, 2);
+      this.pushReg(0);
+      return;
+    }
+    // b = -1 needs no helper: x / -1 = -x (INT_MIN traps) and x % -1 = 0, so no helper ever
+    // sees INT_MIN % -1. Both operands go to their slots first so both paths agree.
+    const done = a.newLabel();
+    const usual = a.newLabel();
+    const slotA = this.slotOffset(n - 2);
+    a.emit(T.mov(SCRATCH, rb));
+    a.emit(T.addsImm8(SCRATCH, 1));
+    this.spillAt(n - 2, true); // STR only: the flags of the test survive
+    this.spillAt(n - 1, true);
+    a.bCond("ne", usual);
+    if (op === 0x6d) {
+      a.emit(T.ldrSp(SCRATCH, slotA));
+      a.emit(T.subsImm8(SCRATCH, 1));
+      this.trapIf("vs", "integerOverflow"); // only INT_MIN - 1 overflows
+      a.emit(T.alu("mvns", SCRATCH, SCRATCH)); // ~(a - 1) = -a
+    } else a.emit(T.movsImm(SCRATCH, 0));
+    a.emit(T.strSp(SCRATCH, slotA));
+    a.b(done);
+    a.bind(usual);
+    this.callHelper(name, 2);
+    a.emit(T.strSp(0, slotA));
+    a.bind(done);
+    this.push({ kind: "slot" });
   }
 
   private eqz(): void {

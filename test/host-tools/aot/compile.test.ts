@@ -40,6 +40,12 @@ const OPS = `(module
   (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
   (func (export "sub") (param i32 i32) (result i32) (i32.sub (local.get 0) (local.get 1)))
   (func (export "mul") (param i32 i32) (result i32) (i32.mul (local.get 0) (local.get 1)))
+  (func (export "div_s") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+  (func (export "div_u") (param i32 i32) (result i32) (i32.div_u (local.get 0) (local.get 1)))
+  (func (export "rem_s") (param i32 i32) (result i32) (i32.rem_s (local.get 0) (local.get 1)))
+  (func (export "rem_u") (param i32 i32) (result i32) (i32.rem_u (local.get 0) (local.get 1)))
+  (func (export "div_deep") (param i32 i32) (result i32)
+    (i32.add (local.get 0) (i32.rem_s (i32.mul (local.get 0) (i32.const 3)) (i32.or (local.get 1) (i32.const 1)))))
   (func (export "and") (param i32 i32) (result i32) (i32.and (local.get 0) (local.get 1)))
   (func (export "or") (param i32 i32) (result i32) (i32.or (local.get 0) (local.get 1)))
   (func (export "xor") (param i32 i32) (result i32) (i32.xor (local.get 0) (local.get 1)))
@@ -111,7 +117,7 @@ test("every export of a module of i32 operators, control flow and memory gives V
   const m = readModule(bytes);
   const compiled = compileWasm(bytes);
   const rand = rng(0xa07);
-  const edge = [0, 1, 2, 31, 32, 33, 0x7fffffff, 0x80000000, 0xffffffff, 65532, 65533, 65535, 65536];
+  const edge = [0, 1, 2, 31, 32, 33, 0xffffffff, 0x80000000, 0x7fffffff, 0x80000000, 0xffffffff, 65532, 65533, 65535, 65536];
   const pick = () => (rand() < 0.4 ? (edge[Math.floor(rand() * edge.length)] ?? 0) : Math.floor(rand() * 2 ** 32));
   // one machine as one instance: memory written by one export is read by another on both sides
   const machine = new SimMachine(compiled, { memoryBytes: 65536 });
