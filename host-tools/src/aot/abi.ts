@@ -1,0 +1,70 @@
+// The contract between AOT code and the runtime that runs it: the context r7 points at, the
+// trap kinds, and the registers. The device's loader (C) mirrors these numbers; a test keeps
+// the two in step once the loader exists.
+
+/** Byte offsets into the context (`wr_aot_ctx`), all 32-bit words. */
+export const CTX = {
+  memBase: 0,
+  /** Current linear-memory size in bytes (memory.grow updates it). */
+  memSize: 4,
+  /** Globals, 8 bytes each (i64/f64 take both words; i32/f32 the first). */
+  globals: 8,
+  /** Decremented at each loop head; reaching 0 traps (fuelExhausted). 0 at start: 2^32 loop heads. */
+  fuel: 12,
+  /** Lowest SP a frame may reach. */
+  stackLimit: 16,
+  /** SP at entry, restored when a trap unwinds. */
+  savedSp: 20,
+  /** Where the entry stub stores the results. */
+  results: 24,
+  /** The return address of the trap site's BL (the trap map's key, +image base). */
+  trapLr: 28,
+  /** Helper table: runtime functions AOT code calls (division, memory.grow, natives). */
+  helpers: 32,
+  size: 64,
+} as const;
+
+/** Runtime functions AOT code calls (AAPCS, first argument the context), by index in the
+ * context's helper table. A helper that can trap returns nonzero for "trap here". */
+export const HELPER = {
+  /** (ctx, delta pages) → previous pages, or -1 */
+  memoryGrow: 0,
+  /** (ctx, dest, value, count) → 0, or 1 when out of bounds */
+  memoryFill: 1,
+  /** (ctx, dest, source, count) → 0, or 1 when out of bounds */
+  memoryCopy: 2,
+  /** (ctx, a, b) → a / b or a % b; the compiled code has already trapped on b = 0 and on
+   * INT_MIN / -1, and a remainder by -1 never reaches the helper */
+  i32DivS: 3,
+  i32DivU: 4,
+  i32RemS: 5,
+  i32RemU: 6,
+} as const;
+export type HelperName = keyof typeof HELPER;
+
+export const TRAP = {
+  unreachable: 1,
+  memoryOutOfBounds: 2,
+  divideByZero: 3,
+  integerOverflow: 4,
+  invalidConversion: 5,
+  stackExhausted: 6,
+  fuelExhausted: 7,
+  indirectCallType: 8,
+  undefinedElement: 9,
+} as const;
+export type TrapKind = keyof typeof TRAP;
+
+/** Registers (see README.md): operand stack in r0-r5, r6 scratch, r7 the context, r8-r10 limits and memory base. */
+export const OPERAND_REGS = [0, 1, 2, 3, 4, 5] as const;
+export const SCRATCH = 6;
+export const CTX_REG = 7;
+/** The stack limit, kept in r8 so each prologue's check is a MOV and a CMP, not a load. */
+export const LIMIT_REG = 8;
+/** max(memory size - 8, 0): an access whose address + offset is below it needs no other check
+ * (8 is the widest access); at or above it the exact check runs out of line. */
+export const MEM_FAST_END_REG = 9;
+/** The linear memory's base address. */
+export const MEM_BASE_REG = 10;
+/** The widest access the fast bounds check covers. */
+export const FAST_CHECK_SLACK = 8;

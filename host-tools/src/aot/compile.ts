@@ -1,0 +1,1091 @@
+// The AOT compiler: a validated module's functions to ARMv6-M Thumb, in one pass per
+// function (run twice: the first pass only measures the frame).
+//
+// The wasm operand stack is kept in r0-r5 while it fits and spilled to frame slots (one slot
+// per stack position) when it does not; at every control-flow join and call the whole stack is
+// spilled, so a block's values always meet in the same slots (simple and correct first; a
+// register-carrying merge is the next step for speed). A comparison stays in the flags until
+// a branch, `if`, `select` or `eqz` uses it.
+//
+// Frame (SP-relative, after `push {lr}; sub sp, #F`):
+//   [0, OUT)              outgoing arguments of calls made by this function
+//   [OUT, OUT + 4*SLOTS)  operand-stack slots, slot i for stack position i
+//   [.., F)               locals after the parameters
+//   F                     saved LR
+//   F + 4 + 4k            parameter k (the caller's outgoing area)
+//
+// Fuel is charged at loop heads only: without loops, code runs forever only by recursing,
+// and the stack check in every prologue ends that.
+import {
+  CTX, CTX_REG, FAST_CHECK_SLACK, HELPER, LIMIT_REG, MEM_BASE_REG, MEM_FAST_END_REG, OPERAND_REGS, SCRATCH, TRAP,
+  type HelperName, type TrapKind,
+} from "./abi.js";
+import { Assembler, type Label } from "./asm.js";
+import { readModule, type FuncType, type Module, type ValType } from "./module.js";
+import { Reader } from "./reader.js";
+import * as T from "./thumb.js";
+import { type Cond, LR, PC, SP } from "./thumb.js";
+
+export class CompileError extends Error {
+  constructor(message: string, readonly func: number, readonly offset: number) {
+    super(`function ${func}, byte ${offset}: ${message}`);
+  }
+}
+
+export interface TrapSite {
+  /** Native offset of the trap BL's return address (what LR holds in the trap stub). */
+  returnOffset: number;
+  func: number;
+  /** The trapping instruction's byte offset in the module. */
+  wasmOffset: number;
+  kind: TrapKind;
+}
+
+export interface CompiledModule {
+  code: Uint8Array;
+  /** AAPCS: entry(ctx, code address | 1, u32 *args_and_results, arg slot count) → 0, or 1 after a trap. */
+  entryOffset: number;
+  /** Bytes of the functions' code (their pools and trap sites included), before the shared stubs. */
+  functionBytes: number;
+  /** Code offset of every function, imports included as -1. */
+  funcOffsets: number[];
+  trapSites: TrapSite[];
+}
+
+export function compileWasm(bytes: Uint8Array): CompiledModule {
+  return compileModule(readModule(bytes));
+}
+
+export function compileModule(m: Module): CompiledModule {
+  const a = new Assembler();
+  const funcLabels = m.funcTypes.map(() => a.newLabel());
+  const trapStub = a.newLabel();
+  const entry = a.newLabel();
+  const sites: { label: Label; func: number; wasmOffset: number; kind: TrapKind }[] = [];
+  for (let i = 0; i < m.bodies.length; i++) {
+    const index = m.importedFuncs + i;
+    const shared = { m, index, funcLabels, trapStub };
+    const measure = new FunctionCompiler({ ...shared, a: new Assembler(), frame: undefined });
+    measure.compile();
+    const real = new FunctionCompiler({ ...shared, a, frame: measure.frameShape() });
+    a.bind(funcLabels[index] as Label);
+    real.compile();
+    sites.push(...real.sites);
+    a.flushPool();
+  }
+  emitTrapStub(a, trapStub);
+  emitEntry(a, entry);
+  const { code, labels } = a.finish();
+  const at = (l: Label) => labels.get(l) ?? -1;
+  return {
+    code,
+    entryOffset: at(entry),
+    functionBytes: at(trapStub),
+    funcOffsets: m.funcTypes.map((_, i) => (i < m.importedFuncs ? -1 : at(funcLabels[i] as Label))),
+    trapSites: sites.map((s) => ({ returnOffset: at(s.label) + 4, func: s.func, wasmOffset: s.wasmOffset, kind: s.kind })),
+  };
+}
+
+/** The trap stub: records the site (LR), unwinds to the entry's SP and returns 1 from it. */
+function emitTrapStub(a: Assembler, label: Label): void {
+  a.bind(label);
+  a.emit(T.mov(SCRATCH, LR));
+  a.emit(T.memImm("str", SCRATCH, CTX_REG, CTX.trapLr));
+  unwindAndReturn(a, 1);
+}
+
+function unwindAndReturn(a: Assembler, status: number): void {
+  a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.savedSp));
+  a.emit(T.mov(SP, SCRATCH));
+  a.emit(T.pop([4, 5, 6]));
+  a.emit(T.mov(LIMIT_REG, 4));
+  a.emit(T.mov(MEM_FAST_END_REG, 5));
+  a.emit(T.mov(MEM_BASE_REG, 6));
+  a.emit(T.movsImm(0, status));
+  a.emit(T.pop([4, 5, 6, 7, PC]));
+}
+
+/** MEM_FAST_END_REG from the context's memory size (at entry and after memory.grow). */
+function loadMemoryRegisters(a: Assembler): void {
+  const ok = a.newLabel();
+  a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.memSize));
+  a.emit(T.subsImm8(SCRATCH, FAST_CHECK_SLACK));
+  a.bCond("hs", ok);
+  a.emit(T.movsImm(SCRATCH, 0));
+  a.bind(ok);
+  a.emit(T.mov(MEM_FAST_END_REG, SCRATCH));
+  a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.memBase));
+  a.emit(T.mov(MEM_BASE_REG, SCRATCH));
+}
+
+/** entry(ctx r0, code r1, args r2, slots r3): copies the arguments where a callee finds its
+ * parameters, calls, stores r0:r1 back over the arguments. */
+function emitEntry(a: Assembler, label: Label): void {
+  const copy = a.newLabel();
+  const go = a.newLabel();
+  a.bind(label);
+  a.emit(T.push([4, 5, 6, 7, LR]));
+  // r8-r10 are callee-saved in the AAPCS
+  a.emit(T.mov(4, LIMIT_REG));
+  a.emit(T.mov(5, MEM_FAST_END_REG));
+  a.emit(T.mov(6, MEM_BASE_REG));
+  a.emit(T.push([4, 5, 6]));
+  a.emit(T.mov(CTX_REG, 0));
+  a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.stackLimit));
+  a.emit(T.mov(LIMIT_REG, SCRATCH));
+  loadMemoryRegisters(a);
+  a.emit(T.memImm("str", 2, CTX_REG, CTX.results));
+  a.emit(T.mov(SCRATCH, SP));
+  a.emit(T.memImm("str", SCRATCH, CTX_REG, CTX.savedSp));
+  a.emit(T.lslsImm(3, 3, 2));
+  a.emit(T.subsReg(SCRATCH, SCRATCH, 3));
+  a.emit(T.lsrsImm(SCRATCH, SCRATCH, 3)); // keep SP 8-byte aligned (AAPCS) below the arguments
+  a.emit(T.lslsImm(SCRATCH, SCRATCH, 3));
+  a.emit(T.mov(SP, SCRATCH));
+  a.emit(T.movsImm(4, 0));
+  a.bind(copy);
+  a.emit(T.alu("cmp", 4, 3));
+  a.bCond("hs", go);
+  a.emit(T.memReg("ldr", 5, 2, 4));
+  a.emit(T.memReg("str", 5, SCRATCH, 4));
+  a.emit(T.addsImm8(4, 4));
+  a.b(copy);
+  a.bind(go);
+  a.emit(T.blx(1));
+  a.emit(T.memImm("ldr", 2, CTX_REG, CTX.results));
+  a.emit(T.memImm("str", 0, 2, 0));
+  a.emit(T.memImm("str", 1, 2, 4));
+  unwindAndReturn(a, 0);
+}
+
+type Val = { kind: "reg"; reg: number } | { kind: "slot" } | { kind: "const"; value: number } | { kind: "cond"; cond: Cond };
+
+interface Ctl {
+  kind: "block" | "loop" | "if" | "func";
+  /** Where a branch to this construct goes: the end, or a loop's head. */
+  target: Label;
+  end: Label;
+  else: Label | undefined;
+  params: number;
+  results: number;
+  /** Stack height below the parameters. */
+  base: number;
+  /** Code after the last branch or return of this construct is dead until its end. */
+  dead: boolean;
+  /** Reachable when entered (a dead construct only tracks nesting). */
+  live: boolean;
+}
+
+interface FrameShape {
+  out: number;
+  slots: number;
+}
+
+interface FunctionInput {
+  m: Module;
+  index: number;
+  funcLabels: Label[];
+  trapStub: Label;
+  a: Assembler;
+  /** From the measuring pass; undefined in that pass. */
+  frame: FrameShape | undefined;
+}
+
+const CMP: Record<number, Cond> = {
+  0x46: "eq", 0x47: "ne", 0x48: "lt", 0x49: "lo", 0x4a: "gt", 0x4b: "hi", 0x4c: "le", 0x4d: "ls", 0x4e: "ge", 0x4f: "hs",
+};
+const MAX_SP_OFFSET = 1020;
+
+class FunctionCompiler {
+  readonly sites: { label: Label; func: number; wasmOffset: number; kind: TrapKind }[] = [];
+  /** Code placed after the function body (rare paths), emitted before the trap sites. */
+  private readonly slowPaths: (() => void)[] = [];
+  private readonly a: Assembler;
+  private readonly m: Module;
+  private readonly type: FuncType;
+  private readonly locals: ValType[];
+  private readonly stack: Val[] = [];
+  private readonly ctls: Ctl[] = [];
+  private readonly free = new Set<number>(OPERAND_REGS);
+  private maxSlots = 0;
+  private maxOut = 0;
+  private opOffset = 0;
+  private readonly frameSize: number;
+  private readonly out: number;
+
+  constructor(private readonly input: FunctionInput) {
+    this.a = input.a;
+    this.m = input.m;
+    this.type = this.funcType(input.index);
+    const body = input.m.bodies[input.index - input.m.importedFuncs];
+    if (!body) throw this.error("no body");
+    this.locals = [...this.type.params, ...body.locals];
+    for (const t of this.locals) if (t !== "i32") throw this.error(`${t} locals are not compiled yet`);
+    const shape = input.frame ?? { out: 0, slots: 0 };
+    this.out = shape.out;
+    // F + push{lr} keeps SP 8-byte aligned
+    const raw = shape.out + 4 * shape.slots + 4 * body.locals.length;
+    this.frameSize = raw % 8 === 4 ? raw : raw + 4;
+    if (input.frame && this.frameSize + 4 + 4 * this.type.params.length > MAX_SP_OFFSET) {
+      throw this.error(`a ${this.frameSize}-byte frame is beyond what this compiler addresses yet`);
+    }
+  }
+
+  frameShape(): FrameShape {
+    return { out: this.maxOut, slots: this.maxSlots };
+  }
+
+  compile(): void {
+    const body = this.m.bodies[this.input.index - this.m.importedFuncs];
+    if (!body) throw this.error("no body");
+    const r = new Reader(this.m.bytes, body.start, body.end);
+    this.prologue();
+    const end = this.a.newLabel();
+    this.ctls.push({ kind: "func", target: end, end, else: undefined, params: 0, results: this.type.results.length, base: 0, dead: false, live: true });
+    while (this.ctls.length > 0) {
+      this.opOffset = r.pos;
+      this.op(r, r.u8());
+    }
+    // a slow path may add trap sites: run them all before emitting the sites
+    for (let i = 0; i < this.slowPaths.length; i++) this.slowPaths[i]?.();
+    for (const s of this.sites) {
+      this.a.bind(s.label);
+      this.a.bl(this.input.trapStub);
+    }
+  }
+
+  // --- frame
+
+  private prologue(): void {
+    const a = this.a;
+    a.emit(T.push([LR]));
+    this.adjustSp(-this.frameSize);
+    a.emit(T.mov(0, SP));
+    a.emit(T.cmpHi(0, LIMIT_REG));
+    this.trapIf("lo", "stackExhausted");
+    const extra = this.locals.length - this.type.params.length;
+    if (extra > 0) {
+      a.emit(T.movsImm(0, 0));
+      for (let j = 0; j < extra; j++) a.emit(T.strSp(0, this.localOffset(this.type.params.length + j)));
+    }
+  }
+
+  private adjustSp(delta: number): void {
+    if (delta === 0) return;
+    if (Math.abs(delta) <= 508) {
+      this.a.emit(delta < 0 ? T.subSp(-delta) : T.addSp(delta));
+      return;
+    }
+    this.a.ldrConst(SCRATCH, delta);
+    this.a.emit(T.addHi(SP, SCRATCH));
+  }
+
+  private chargeFuel(): void {
+    const a = this.a;
+    a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.fuel));
+    a.emit(T.subsImm8(SCRATCH, 1));
+    a.emit(T.memImm("str", SCRATCH, CTX_REG, CTX.fuel));
+    this.trapIf("eq", "fuelExhausted");
+  }
+
+  private epilogue(): void {
+    this.adjustSp(this.frameSize);
+    this.a.emit(T.pop([PC]));
+  }
+
+  private localOffset(i: number): number {
+    const params = this.type.params.length;
+    return i < params ? this.frameSize + 4 + 4 * i : this.out + 4 * this.maxSlotsForLayout() + 4 * (i - params);
+  }
+
+  private maxSlotsForLayout(): number {
+    return this.input.frame?.slots ?? 0;
+  }
+
+  private slotOffset(i: number): number {
+    return this.out + 4 * i;
+  }
+
+  private trapIf(cond: Cond, kind: TrapKind, wasmOffset = this.opOffset): void {
+    const label = this.a.newLabel();
+    this.sites.push({ label, func: this.input.index, wasmOffset, kind });
+    this.a.bCond(cond, label);
+  }
+
+  private trapAlways(kind: TrapKind): void {
+    const label = this.a.newLabel();
+    this.sites.push({ label, func: this.input.index, wasmOffset: this.opOffset, kind });
+    this.a.b(label);
+  }
+
+  // --- the value stack
+
+  private push(v: Val): void {
+    this.stack.push(v);
+    this.maxSlots = Math.max(this.maxSlots, this.stack.length);
+  }
+
+  private pop(): Val {
+    const v = this.stack.pop();
+    if (!v) throw this.error("operand stack underflow");
+    if (v.kind === "reg") this.free.add(v.reg);
+    return v;
+  }
+
+  private top(): Val {
+    const v = this.stack[this.stack.length - 1];
+    if (!v) throw this.error("operand stack underflow");
+    return v;
+  }
+
+  private alloc(): number {
+    for (const r of OPERAND_REGS) {
+      if (this.free.has(r)) {
+        this.free.delete(r);
+        return r;
+      }
+    }
+    const i = this.stack.findIndex((v) => v.kind === "reg");
+    if (i < 0) throw this.error("no register to spill");
+    this.spillAt(i, false);
+    return this.alloc();
+  }
+
+  /** A fresh register holding a constant (MOVS sets flags; LDR from the pool does not). */
+  private constInto(reg: number, value: number, keepFlags: boolean): void {
+    const v = value >>> 0;
+    if (!keepFlags && v <= 255) this.a.emit(T.movsImm(reg, v));
+    else this.a.ldrConst(reg, v);
+  }
+
+  /** Moves stack entry i into its slot. */
+  private spillAt(i: number, keepFlags: boolean): void {
+    const v = this.stack[i];
+    if (!v || v.kind === "slot") return;
+    const off = this.slotOffset(i);
+    if (v.kind === "reg") {
+      this.a.emit(T.strSp(v.reg, off));
+      this.free.add(v.reg);
+    } else if (v.kind === "const") {
+      this.constInto(SCRATCH, v.value, keepFlags);
+      this.a.emit(T.strSp(SCRATCH, off));
+    } else {
+      throw this.error("a comparison below the top of the stack");
+    }
+    this.stack[i] = { kind: "slot" };
+  }
+
+  /** Everything but the top `keep` entries to their slots. */
+  private spillAll(keep = 0, keepFlags = false): void {
+    for (let i = 0; i < this.stack.length - keep; i++) this.spillAt(i, keepFlags);
+  }
+
+  /** Entry i in a register of its own (returned); flags are clobbered. */
+  private materialize(i: number): number {
+    const v = this.stack[i];
+    if (!v) throw this.error("operand stack underflow");
+    if (v.kind === "reg") return v.reg;
+    const reg = this.alloc();
+    if (v.kind === "slot") this.a.emit(T.ldrSp(reg, this.slotOffset(i)));
+    else if (v.kind === "const") this.constInto(reg, v.value, false);
+    else this.condInto(reg, v.cond);
+    this.stack[i] = { kind: "reg", reg };
+    return reg;
+  }
+
+  private condInto(reg: number, cond: Cond): void {
+    const done = this.a.newLabel();
+    this.a.ldrConst(reg, 1); // LDR keeps the flags the branch reads
+    this.a.bCond(cond, done);
+    this.a.ldrConst(reg, 0);
+    this.a.bind(done);
+  }
+
+  private popReg(): number {
+    const reg = this.materialize(this.stack.length - 1);
+    this.stack.pop();
+    return reg; // still allocated: the caller owns it
+  }
+
+  private pushReg(reg: number): void {
+    this.free.delete(reg);
+    this.push({ kind: "reg", reg });
+  }
+
+  private release(reg: number): void {
+    this.free.add(reg);
+  }
+
+  // --- instructions
+
+  private op(r: Reader, op: number): void {
+    const ctl = this.ctls[this.ctls.length - 1];
+    if (!ctl) throw this.error("no enclosing block");
+    if (ctl.dead || !ctl.live) {
+      this.skipDead(r, op, ctl);
+      return;
+    }
+    const top = this.stack[this.stack.length - 1];
+    if (top?.kind === "cond" && !(op === 0x04 || op === 0x0d || op === 0x1b || op === 0x45)) this.materialize(this.stack.length - 1);
+    switch (op) {
+      case 0x00: this.trapAlways("unreachable"); this.markDead(); return;
+      case 0x01: return;
+      case 0x02: case 0x03: return this.enterBlock(op === 0x02 ? "block" : "loop", this.blockType(r));
+      case 0x04: return this.enterIf(this.blockType(r));
+      case 0x05: return this.elseOf(ctl);
+      case 0x0b: return this.endOf(ctl);
+      case 0x0c: return this.br(r.u32());
+      case 0x0d: return this.brIf(r.u32());
+      case 0x0e: return this.brTable(r);
+      case 0x0f: return this.ret();
+      case 0x10: return this.call(r.u32());
+      case 0x1a: this.pop(); return;
+      case 0x1b: return this.select();
+      case 0x20: return this.localGet(r.u32());
+      case 0x21: return this.localSet(r.u32(), false);
+      case 0x22: return this.localSet(r.u32(), true);
+      case 0x23: return this.globalGet(r.u32());
+      case 0x24: return this.globalSet(r.u32());
+      case 0x28: return this.load(r, 4, false);
+      case 0x2c: return this.load(r, 1, true);
+      case 0x2d: return this.load(r, 1, false);
+      case 0x2e: return this.load(r, 2, true);
+      case 0x2f: return this.load(r, 2, false);
+      case 0x36: return this.store(r, 4);
+      case 0x3a: return this.store(r, 1);
+      case 0x3b: return this.store(r, 2);
+      case 0x3f: r.u8(); return this.memorySize();
+      case 0x40: r.u8(); return this.memoryGrow();
+      case 0x41: this.push({ kind: "const", value: r.s32() }); return;
+      case 0xfc: return this.prefixed(r, r.u32());
+      case 0x45: return this.eqz();
+    }
+    if (op >= 0x46 && op <= 0x4f) return this.compare(CMP[op] as Cond);
+    if (op >= 0x6d && op <= 0x70) return this.divide(op);
+    if (op >= 0x6a && op <= 0x78) return this.binary(op);
+    throw this.error(`opcode 0x${op.toString(16)} is not compiled yet`);
+  }
+
+  /** Dead code: decode immediates, track nesting, emit nothing. */
+  private skipDead(r: Reader, op: number, ctl: Ctl): void {
+    if (op === 0x02 || op === 0x03 || op === 0x04) {
+      this.blockType(r);
+      const l = this.a.newLabel();
+      this.ctls.push({ kind: "block", target: l, end: l, else: undefined, params: 0, results: 0, base: this.stack.length, dead: true, live: false });
+      return;
+    }
+    if (op === 0x05 && ctl.live && ctl.kind === "if") return this.elseOf(ctl);
+    if (op === 0x0b) {
+      if (!ctl.live) {
+        this.ctls.pop();
+        return;
+      }
+      return this.endOf(ctl);
+    }
+    skipImmediates(r, op);
+  }
+
+  private blockType(r: Reader): { params: number; results: number } {
+    const b = r.bytes[r.pos];
+    if (b === 0x40) {
+      r.u8();
+      return { params: 0, results: 0 };
+    }
+    if (b === 0x7f) {
+      r.u8();
+      return { params: 0, results: 1 };
+    }
+    if (b !== undefined && b >= 0x7b && b <= 0x7e) throw this.error("non-i32 block results are not compiled yet");
+    const t = this.m.types[Number(r.signed(33))];
+    if (!t) throw this.error("block type index out of range");
+    if (![...t.params, ...t.results].every((v) => v === "i32")) throw this.error("non-i32 block types are not compiled yet");
+    return { params: t.params.length, results: t.results.length };
+  }
+
+  private enterBlock(kind: "block" | "loop", bt: { params: number; results: number }): void {
+    this.spillAll();
+    const end = this.a.newLabel();
+    const target = kind === "loop" ? this.a.newLabel() : end;
+    this.ctls.push({ kind, target, end, else: undefined, ...bt, base: this.stack.length - bt.params, dead: false, live: true });
+    if (kind === "loop") {
+      this.a.bind(target);
+      this.chargeFuel();
+    }
+  }
+
+  private enterIf(bt: { params: number; results: number }): void {
+    if (bt.params > 0) throw this.error("if with parameters is not compiled yet");
+    const elseLabel = this.a.newLabel();
+    this.branchOnTop(elseLabel, false);
+    const end = this.a.newLabel();
+    this.ctls.push({ kind: "if", target: end, end, else: elseLabel, ...bt, base: this.stack.length, dead: false, live: true });
+  }
+
+  /** Pops the condition on top and branches to `label` when it is true (`whenTrue`) or false;
+   * everything below is spilled first, so both paths see the same stack. */
+  private branchOnTop(label: Label, whenTrue: boolean): void {
+    const c = this.top();
+    if (c.kind === "cond") {
+      this.spillAll(1, true);
+      this.stack.pop();
+      this.a.bCond(whenTrue ? c.cond : T.invert(c.cond), label);
+      return;
+    }
+    const reg = this.materialize(this.stack.length - 1);
+    this.spillAll(1);
+    this.stack.pop();
+    this.a.emit(T.cmpImm(reg, 0));
+    this.release(reg);
+    this.a.bCond(whenTrue ? "ne" : "eq", label);
+  }
+
+  private elseOf(ctl: Ctl): void {
+    if (ctl.kind !== "if" || !ctl.else) throw this.error("else outside an if");
+    if (!ctl.dead) {
+      this.leaveWithResults(ctl);
+      this.a.b(ctl.end);
+    }
+    this.truncate(ctl.base);
+    this.a.bind(ctl.else);
+    ctl.else = undefined;
+    ctl.dead = false;
+  }
+
+  private endOf(ctl: Ctl): void {
+    if (ctl.kind === "func") {
+      if (!ctl.dead) this.returnValues();
+      this.a.bind(ctl.end);
+      this.ctls.pop();
+      return;
+    }
+    if (!ctl.dead) this.leaveWithResults(ctl);
+    if (ctl.else) this.a.bind(ctl.else);
+    this.a.bind(ctl.end);
+    this.truncate(ctl.base);
+    if (inR0(ctl)) this.pushReg(0);
+    else for (let i = 0; i < ctl.results; i++) this.push({ kind: "slot" });
+    this.ctls.pop();
+  }
+
+  /** Falling out of a block: its values where every way out puts them. */
+  private leaveWithResults(ctl: Ctl): void {
+    if (!inR0(ctl)) return this.spillAll();
+    this.spillAll(1);
+    this.topInto0();
+  }
+
+  private truncate(height: number): void {
+    while (this.stack.length > height) this.pop();
+  }
+
+  private markDead(): void {
+    this.a.flushPoolAfterBranch();
+    const ctl = this.ctls[this.ctls.length - 1];
+    if (!ctl) return;
+    this.truncate(ctl.base);
+    ctl.dead = true;
+  }
+
+  private targetOf(depth: number): { ctl: Ctl; arity: number } {
+    const ctl = this.ctls[this.ctls.length - 1 - depth];
+    if (!ctl) throw this.error(`branch depth ${depth} out of range`);
+    return { ctl, arity: ctl.kind === "loop" ? ctl.params : ctl.results };
+  }
+
+  /** Copies the top `arity` slots to the target's base, or the one value into r0 (the stack is spilled). */
+  private moveBranchValues(ctl: Ctl, arity: number): void {
+    if (inR0(ctl)) {
+      this.a.emit(T.ldrSp(0, this.slotOffset(this.stack.length - 1)));
+      return;
+    }
+    const from = this.stack.length - arity;
+    if (from === ctl.base) return;
+    for (let k = 0; k < arity; k++) {
+      this.a.emit(T.ldrSp(SCRATCH, this.slotOffset(from + k)));
+      this.a.emit(T.strSp(SCRATCH, this.slotOffset(ctl.base + k)));
+    }
+  }
+
+  private br(depth: number): void {
+    const { ctl, arity } = this.targetOf(depth);
+    if (ctl.kind === "func") return this.ret();
+    this.spillAll();
+    this.moveBranchValues(ctl, arity);
+    this.a.b(ctl.target);
+    this.markDead();
+  }
+
+  private brIf(depth: number): void {
+    const { ctl, arity } = this.targetOf(depth);
+    const direct = ctl.kind !== "func" && (arity === 0 || (!inR0(ctl) && this.stack.length - 1 - arity === ctl.base));
+    if (direct) return this.branchOnTop(ctl.target, true);
+    const skip = this.a.newLabel();
+    this.branchOnTop(skip, false);
+    if (ctl.kind === "func") this.returnValues();
+    else {
+      this.moveBranchValues(ctl, arity);
+      this.a.b(ctl.target);
+    }
+    this.a.bind(skip);
+  }
+
+  private brTable(r: Reader): void {
+    const n = r.u32();
+    const depths: number[] = [];
+    for (let i = 0; i < n; i++) depths.push(r.u32());
+    const fallback = r.u32();
+    // a target's value may be loaded into r0 (even over the index): only after its compare matched
+    const index = this.popReg();
+    this.spillAll();
+    depths.forEach((depth, i) => {
+      const next = this.a.newLabel();
+      if (i <= 255) this.a.emit(T.cmpImm(index, i));
+      else {
+        this.a.ldrConst(SCRATCH, i);
+        this.a.emit(T.alu("cmp", index, SCRATCH));
+      }
+      this.a.bCond("ne", next);
+      this.jumpTo(depth);
+      this.a.bind(next);
+    });
+    this.release(index);
+    this.jumpTo(fallback);
+    this.markDead();
+  }
+
+  private jumpTo(depth: number): void {
+    const { ctl, arity } = this.targetOf(depth);
+    if (ctl.kind === "func") return this.returnValues();
+    this.moveBranchValues(ctl, arity);
+    this.a.b(ctl.target);
+  }
+
+  private ret(): void {
+    this.returnValues();
+    this.markDead();
+  }
+
+  /** The result into r0 and the epilogue. */
+  private returnValues(): void {
+    const n = this.type.results.length;
+    if (n > 1) throw this.error("multiple results are not compiled yet");
+    if (n === 1) {
+      this.spillAll(1);
+      this.topInto0();
+    }
+    this.epilogue();
+  }
+
+  /** The top value into r0 (everything below is spilled, so r0 is free or is the top). */
+  private topInto0(): void {
+    const v = this.top();
+    if (v.kind === "reg" && v.reg !== 0) this.a.emit(T.mov(0, v.reg));
+    else if (v.kind === "slot") this.a.emit(T.ldrSp(0, this.slotOffset(this.stack.length - 1)));
+    else if (v.kind === "const") this.constInto(0, v.value, false);
+    else if (v.kind === "cond") this.condInto(0, v.cond);
+  }
+
+  private call(f: number): void {
+    if (f < this.m.importedFuncs) throw this.error("calls to imports are not compiled yet");
+    const label = this.input.funcLabels[f];
+    const t = this.funcType(f);
+    if (label === undefined) throw this.error(`function ${f} out of range`);
+    if (t.results.length > 1 || ![...t.params, ...t.results].every((v) => v === "i32")) throw this.error("non-i32 calls are not compiled yet");
+    // arguments go straight to the outgoing area; everything below them to its slot
+    const from = this.stack.length - t.params.length;
+    for (let i = 0; i < from; i++) this.spillAt(i, false);
+    for (let k = 0; k < t.params.length; k++) this.storeOutgoing(from + k, 4 * k);
+    this.maxOut = Math.max(this.maxOut, 4 * t.params.length);
+    this.truncate(from);
+    this.a.bl(label);
+    if (t.results.length === 1) this.pushReg(0);
+  }
+
+  private storeOutgoing(i: number, off: number): void {
+    const v = this.stack[i];
+    if (!v) throw this.error("operand stack underflow");
+    if (v.kind === "reg") this.a.emit(T.strSp(v.reg, off));
+    else if (v.kind === "slot") {
+      this.a.emit(T.ldrSp(SCRATCH, this.slotOffset(i)));
+      this.a.emit(T.strSp(SCRATCH, off));
+    } else if (v.kind === "const") {
+      this.constInto(SCRATCH, v.value, false);
+      this.a.emit(T.strSp(SCRATCH, off));
+    } else throw this.error("a comparison as an argument");
+  }
+
+  private funcType(f: number): FuncType {
+    const t = this.m.types[this.m.funcTypes[f] ?? -1];
+    if (!t) throw this.error(`function ${f} has no type`);
+    return t;
+  }
+
+  private select(): void {
+    const c = this.top();
+    let condReg: number;
+    if (c.kind === "cond") condReg = this.materialize(this.stack.length - 1);
+    else condReg = this.materialize(this.stack.length - 1);
+    this.stack.pop();
+    const b = this.popReg();
+    const a = this.materialize(this.stack.length - 1);
+    const keep = this.a.newLabel();
+    this.a.emit(T.cmpImm(condReg, 0));
+    this.a.bCond("ne", keep);
+    this.a.emit(T.mov(a, b));
+    this.a.bind(keep);
+    this.release(b);
+    this.release(condReg);
+  }
+
+  private localGet(i: number): void {
+    if (i >= this.locals.length) throw this.error(`local ${i} out of range`);
+    const reg = this.alloc();
+    this.a.emit(T.ldrSp(reg, this.localOffset(i)));
+    this.pushReg(reg);
+  }
+
+  private localSet(i: number, tee: boolean): void {
+    if (i >= this.locals.length) throw this.error(`local ${i} out of range`);
+    const reg = this.materialize(this.stack.length - 1);
+    this.a.emit(T.strSp(reg, this.localOffset(i)));
+    if (!tee) this.pop();
+  }
+
+  private globalGet(g: number): void {
+    this.checkGlobal(g);
+    const reg = this.alloc();
+    this.a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.globals));
+    this.globalAccess("ldr", reg, g);
+    this.pushReg(reg);
+  }
+
+  private globalSet(g: number): void {
+    this.checkGlobal(g);
+    const reg = this.popReg();
+    this.a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.globals));
+    this.globalAccess("str", reg, g);
+    this.release(reg);
+  }
+
+  private checkGlobal(g: number): void {
+    const t = this.m.globals[g];
+    if (!t) throw this.error(`global ${g} out of range`);
+    if (t.type !== "i32") throw this.error(`${t.type} globals are not compiled yet`);
+  }
+
+  private globalAccess(op: "ldr" | "str", reg: number, g: number): void {
+    if (8 * g <= T.maxImmOffset("ldr")) {
+      this.a.emit(T.memImm(op, reg, SCRATCH, 8 * g));
+      return;
+    }
+    const off = this.alloc();
+    this.a.ldrConst(off, 8 * g);
+    this.a.emit(T.memReg(op, reg, SCRATCH, off));
+    this.release(off);
+  }
+
+  /** SCRATCH = host address of (addr + offset), after trapping unless addr + offset + size fits.
+   * Fast path: addr + offset below max(size - 8, 0), held in r9: no load, no other check. */
+  private address(addr: number, offset: number, size: number): void {
+    const a = this.a;
+    if (offset <= 255) {
+      a.emit(T.mov(SCRATCH, addr));
+      if (offset > 0) a.emit(T.addsImm8(SCRATCH, offset));
+    } else {
+      a.ldrConst(SCRATCH, offset);
+      a.emit(T.addsReg(SCRATCH, SCRATCH, addr));
+    }
+    if (offset > 0) this.trapIf("hs", "memoryOutOfBounds"); // carry: past 4 GiB
+    const exact = a.newLabel();
+    const back = a.newLabel();
+    a.emit(T.cmpHi(SCRATCH, MEM_FAST_END_REG));
+    a.bCond("hs", exact);
+    a.bind(back);
+    a.emit(T.addHi(SCRATCH, MEM_BASE_REG));
+    const at = this.opOffset;
+    this.slowPaths.push(() => this.exactBoundsCheck(exact, back, size, at));
+  }
+
+  /** Out of line: near the end of memory, SCRATCH + size <= memory size exactly, or trap. */
+  private exactBoundsCheck(entry: Label, back: Label, size: number, wasmOffset: number): void {
+    const a = this.a;
+    a.bind(entry);
+    a.emit(T.push([0])); // no register is free here: borrow r0 (a trap unwinds the stack anyway)
+    a.emit(T.memImm("ldr", 0, CTX_REG, CTX.memSize));
+    a.emit(T.subsImm8(0, size));
+    this.trapIf("lo", "memoryOutOfBounds", wasmOffset);
+    a.emit(T.alu("cmp", SCRATCH, 0));
+    a.emit(T.pop([0])); // POP leaves the flags alone
+    this.trapIf("hi", "memoryOutOfBounds", wasmOffset);
+    a.b(back);
+  }
+
+  private memarg(r: Reader): number {
+    r.u32(); // alignment: only a hint; unaligned accesses take the bytewise path
+    const offset = r.u32();
+    if (!this.m.hasMemory) throw this.error("memory access without a memory");
+    return offset;
+  }
+
+  private load(r: Reader, size: 1 | 2 | 4, signed: boolean): void {
+    const offset = this.memarg(r);
+    const reg = this.popReg();
+    this.address(reg, offset, size);
+    const a = this.a;
+    if (size === 1) {
+      a.emit(T.memImm("ldrb", reg, SCRATCH, 0));
+      if (signed) a.emit(T.sxtb(reg, reg));
+    } else {
+      const t = this.alloc();
+      const unaligned = a.newLabel();
+      const done = a.newLabel();
+      a.emit(T.lslsImm(t, SCRATCH, 32 - Math.log2(size)));
+      a.bCond("ne", unaligned);
+      a.emit(T.memImm(size === 4 ? "ldr" : "ldrh", reg, SCRATCH, 0));
+      a.b(done);
+      a.bind(unaligned);
+      a.emit(T.memImm("ldrb", reg, SCRATCH, 0));
+      for (let k = 1; k < size; k++) {
+        a.emit(T.memImm("ldrb", t, SCRATCH, k));
+        a.emit(T.lslsImm(t, t, 8 * k));
+        a.emit(T.alu("orrs", reg, t));
+      }
+      a.bind(done);
+      if (size === 2 && signed) a.emit(T.sxth(reg, reg));
+      this.release(t);
+    }
+    this.pushReg(reg);
+  }
+
+  private store(r: Reader, size: 1 | 2 | 4): void {
+    const offset = this.memarg(r);
+    const value = this.popReg();
+    const addr = this.popReg();
+    this.address(addr, offset, size);
+    const a = this.a;
+    if (size === 1) a.emit(T.memImm("strb", value, SCRATCH, 0));
+    else {
+      const unaligned = a.newLabel();
+      const done = a.newLabel();
+      a.emit(T.lslsImm(addr, SCRATCH, 32 - Math.log2(size))); // addr is no longer needed
+      a.bCond("ne", unaligned);
+      a.emit(T.memImm(size === 4 ? "str" : "strh", value, SCRATCH, 0));
+      a.b(done);
+      a.bind(unaligned);
+      for (let k = 0; k < size; k++) {
+        a.emit(T.memImm("strb", value, SCRATCH, k));
+        if (k < size - 1) a.emit(T.lsrsImm(value, value, 8));
+      }
+      a.bind(done);
+    }
+    this.release(value);
+    this.release(addr);
+  }
+
+  private memorySize(): void {
+    const reg = this.alloc();
+    this.a.emit(T.memImm("ldr", reg, CTX_REG, CTX.memSize));
+    this.a.emit(T.lsrsImm(reg, reg, 16));
+    this.pushReg(reg);
+  }
+
+  private memoryGrow(): void {
+    this.callHelper("memoryGrow", 1);
+    loadMemoryRegisters(this.a);
+    this.pushReg(0);
+  }
+
+  private prefixed(r: Reader, sub: number): void {
+    if (sub === 11) {
+      if (r.u8() !== 0) throw this.error("memory.fill on a memory other than 0");
+      this.callHelper("memoryFill", 3);
+    } else if (sub === 10) {
+      if (r.u8() !== 0 || r.u8() !== 0) throw this.error("memory.copy between memories other than 0");
+      this.callHelper("memoryCopy", 3);
+    } else throw this.error(`opcode 0xfc ${sub} is not compiled yet`);
+    this.a.emit(T.cmpImm(0, 0));
+    this.trapIf("ne", "memoryOutOfBounds");
+  }
+
+  /** A runtime helper on the top `args` values: helper(ctx, args...) in r0, r1..r3 (AAPCS). */
+  private callHelper(name: HelperName, args: number): void {
+    if (!this.m.hasMemory) throw this.error(`${name} without a memory`);
+    const from = this.stack.length - args;
+    for (let i = 0; i < from; i++) this.spillAt(i, false);
+    // the arguments into r1..r3: through their slots, so no register is overwritten early
+    for (let k = 0; k < args; k++) this.spillAt(from + k, false);
+    for (let k = 0; k < args; k++) this.a.emit(T.ldrSp(1 + k, this.slotOffset(from + k)));
+    this.truncate(from);
+    this.a.emit(T.mov(0, CTX_REG));
+    this.a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.helpers));
+    this.a.emit(T.memImm("ldr", SCRATCH, SCRATCH, 4 * HELPER[name]));
+    this.a.emit(T.blx(SCRATCH));
+  }
+
+  /** div_s, div_u, rem_s, rem_u: the traps inline (the spec's, in its order), the division in a helper. */
+  private divide(op: number): void {
+    const n = this.stack.length;
+    const rb = this.materialize(n - 1);
+    this.materialize(n - 2); // both in registers, so spilling them below is STR only
+    const a = this.a;
+    a.emit(T.cmpImm(rb, 0));
+    this.trapIf("eq", "divideByZero");
+    const signed = op === 0x6d || op === 0x6f;
+    const name = ({ 0x6d: "i32DivS", 0x6e: "i32DivU", 0x6f: "i32RemS", 0x70: "i32RemU" } as const)[op as 0x6d];
+    if (!signed) {
+      this.callHelper(name, 2);
+      this.pushReg(0);
+      return;
+    }
+    // b = -1 needs no helper: x / -1 = -x (INT_MIN traps) and x % -1 = 0, so no helper ever
+    // sees INT_MIN % -1. Both operands go to their slots first so both paths agree.
+    const done = a.newLabel();
+    const usual = a.newLabel();
+    const slotA = this.slotOffset(n - 2);
+    a.emit(T.mov(SCRATCH, rb));
+    a.emit(T.addsImm8(SCRATCH, 1));
+    this.spillAt(n - 2, true); // STR only: the flags of the test survive
+    this.spillAt(n - 1, true);
+    a.bCond("ne", usual);
+    if (op === 0x6d) {
+      a.emit(T.ldrSp(SCRATCH, slotA));
+      a.emit(T.subsImm8(SCRATCH, 1));
+      this.trapIf("vs", "integerOverflow"); // only INT_MIN - 1 overflows
+      a.emit(T.alu("mvns", SCRATCH, SCRATCH)); // ~(a - 1) = -a
+    } else a.emit(T.movsImm(SCRATCH, 0));
+    a.emit(T.strSp(SCRATCH, slotA));
+    a.b(done);
+    a.bind(usual);
+    this.callHelper(name, 2);
+    a.emit(T.strSp(0, slotA));
+    a.bind(done);
+    this.push({ kind: "slot" });
+  }
+
+  private eqz(): void {
+    const v = this.top();
+    if (v.kind === "cond") {
+      this.stack[this.stack.length - 1] = { kind: "cond", cond: T.invert(v.cond) };
+      return;
+    }
+    const reg = this.popReg();
+    this.a.emit(T.cmpImm(reg, 0));
+    this.release(reg);
+    this.push({ kind: "cond", cond: "eq" });
+  }
+
+  private compare(cond: Cond): void {
+    const b = this.top();
+    if (b.kind === "const" && (b.value >>> 0) <= 255) {
+      this.stack.pop();
+      const a = this.popReg();
+      this.a.emit(T.cmpImm(a, b.value >>> 0));
+      this.release(a);
+      this.push({ kind: "cond", cond });
+      return;
+    }
+    const rb = this.popReg();
+    const ra = this.popReg();
+    this.a.emit(T.alu("cmp", ra, rb));
+    this.release(ra);
+    this.release(rb);
+    this.push({ kind: "cond", cond });
+  }
+
+  private binary(op: number): void {
+    const b = this.top();
+    const imm = b.kind === "const" ? b.value >>> 0 : undefined;
+    if (imm !== undefined && this.binaryImm(op, imm)) return;
+    const rb = this.popReg();
+    const ra = this.popReg();
+    const a = this.a;
+    switch (op) {
+      case 0x6a: case 0x6b: {
+        // three-operand forms: the result goes to the lower register (often r0, a result's home)
+        const rd = Math.min(ra, rb);
+        a.emit(op === 0x6a ? T.addsReg(rd, ra, rb) : T.subsReg(rd, ra, rb));
+        this.release(ra === rd ? rb : ra);
+        this.pushReg(rd);
+        return;
+      }
+      case 0x6c: a.emit(T.alu("muls", ra, rb)); break;
+      case 0x71: a.emit(T.alu("ands", ra, rb)); break;
+      case 0x72: a.emit(T.alu("orrs", ra, rb)); break;
+      case 0x73: a.emit(T.alu("eors", ra, rb)); break;
+      case 0x74: case 0x75: case 0x76:
+        // wasm takes the count modulo 32; Thumb register shifts take its low byte
+        a.emit(T.movsImm(SCRATCH, 31));
+        a.emit(T.alu("ands", rb, SCRATCH));
+        a.emit(T.alu(op === 0x74 ? "lsls" : op === 0x75 ? "asrs" : "lsrs", ra, rb));
+        break;
+      case 0x77: a.emit(T.alu("rsbs", rb, rb)); a.emit(T.alu("rors", ra, rb)); break; // rotl n = rotr -n
+      case 0x78: a.emit(T.alu("rors", ra, rb)); break;
+      default: throw this.error(`opcode 0x${op.toString(16)} is not compiled yet`);
+    }
+    this.release(rb);
+    this.pushReg(ra);
+  }
+
+  /** Forms with an immediate operand; false when there is none for this op and value. */
+  private binaryImm(op: number, imm: number): boolean {
+    const shift = imm & 31;
+    const isShift = op >= 0x74 && op <= 0x78;
+    const fits = (op === 0x6a || op === 0x6b) ? imm <= 255 : isShift;
+    if (!fits) return false;
+    this.stack.pop();
+    const ra = this.popReg();
+    const a = this.a;
+    if (op === 0x6a) a.emit(T.addsImm8(ra, imm));
+    else if (op === 0x6b) a.emit(T.subsImm8(ra, imm));
+    else if (shift !== 0) {
+      if (op === 0x74) a.emit(T.lslsImm(ra, ra, shift));
+      else if (op === 0x75) a.emit(T.asrsImm(ra, ra, shift));
+      else if (op === 0x76) a.emit(T.lsrsImm(ra, ra, shift));
+      else {
+        a.emit(T.movsImm(SCRATCH, op === 0x77 ? (32 - shift) & 31 : shift));
+        a.emit(T.alu("rors", ra, SCRATCH));
+      }
+    }
+    this.pushReg(ra);
+    return true;
+  }
+
+  private error(message: string): CompileError {
+    return new CompileError(message, this.input.index, this.opOffset);
+  }
+}
+
+/** A block or if with one result and no parameters hands its value over in r0, not a slot. */
+function inR0(ctl: Ctl): boolean {
+  return (ctl.kind === "block" || ctl.kind === "if") && ctl.params === 0 && ctl.results === 1;
+}
+
+/** The immediates of an instruction in dead code (the validator has checked them). */
+function skipImmediates(r: Reader, op: number): void {
+  if (op === 0x0c || op === 0x0d || (op >= 0x20 && op <= 0x24) || op === 0x10 || op === 0xd2) r.u32();
+  else if (op === 0x0e) {
+    const n = r.u32();
+    for (let i = 0; i <= n; i++) r.u32();
+  } else if (op === 0x11) {
+    r.u32();
+    r.u32();
+  } else if (op >= 0x28 && op <= 0x3e) {
+    r.u32();
+    r.u32();
+  } else if (op === 0x3f || op === 0x40) r.u8();
+  else if (op === 0x41) r.signed(32);
+  else if (op === 0x42) r.signed(64);
+  else if (op === 0x43) r.bytesOf(4);
+  else if (op === 0x44) r.bytesOf(8);
+  else if (op === 0x1c) {
+    const n = r.u32();
+    for (let i = 0; i < n; i++) r.u8();
+  } else if (op === 0xd0) r.u8();
+  else if (op === 0xfc) {
+    const sub = r.u32();
+    if (sub === 8 || sub === 10 || sub === 12 || sub === 14) { r.u32(); r.u32(); }
+    else if (sub >= 9 && sub <= 17) r.u32();
+  }
+}
+
+export { TRAP };

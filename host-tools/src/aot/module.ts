@@ -1,0 +1,235 @@
+// The parts of a module the compiler needs (the spec's binary format, chapter 5.5): types,
+// imported and defined functions, globals, memory and table presence, and each body's
+// locals and code range. Data and element segments stay with the runtime, which
+// instantiates them from the .wasm as it does for the interpreter.
+import { Reader } from "./reader.js";
+
+export type ValType = "i32" | "i64" | "f32" | "f64" | "funcref" | "externref";
+
+export interface FuncType {
+  params: ValType[];
+  results: ValType[];
+}
+
+export interface Import {
+  module: string;
+  name: string;
+  kind: "func" | "table" | "memory" | "global";
+  /** Function imports: the type index. */
+  typeIndex?: number;
+  /** Global imports. */
+  global?: GlobalType;
+  /** Memory imports. */
+  memory?: { min: number; max: number | undefined };
+}
+
+export interface GlobalType {
+  type: ValType;
+  mutable: boolean;
+  /** A defined global's `i32.const` initial value (other initialisers are the runtime's). */
+  init?: number;
+}
+
+export interface Body {
+  /** Locals after the parameters, one entry per local. */
+  locals: ValType[];
+  /** The expression's bytes [start, end) in the module, ending with `end` (0x0b). */
+  start: number;
+  end: number;
+}
+
+export interface Module {
+  bytes: Uint8Array;
+  types: FuncType[];
+  /** Type index of every function, imports first (the function index space). */
+  funcTypes: number[];
+  importedFuncs: number;
+  imports: Import[];
+  /** Global index space, imports first. */
+  globals: GlobalType[];
+  hasMemory: boolean;
+  /** Initial and maximum pages of the memory (defined or imported). */
+  memoryPages: { min: number; max: number | undefined };
+  /** Active data segments with a constant offset (what a runner without the runtime applies). */
+  data: { offset: number; bytes: Uint8Array }[];
+  tables: number;
+  exports: { name: string; kind: number; index: number }[];
+  /** The start function, which instantiation runs. */
+  start: number | undefined;
+  bodies: Body[];
+  /** For each type index, the lowest index with the same signature (call_indirect compares these). */
+  canonicalType: number[];
+}
+
+const VALTYPES: Record<number, ValType> = { 0x7f: "i32", 0x7e: "i64", 0x7d: "f32", 0x7c: "f64", 0x70: "funcref", 0x6f: "externref" };
+/** A function body may declare up to this many locals: the runtime's limit, so no frame size overflows. */
+export const MAX_LOCALS = 50_000;
+
+function valType(r: Reader): ValType {
+  const b = r.u8();
+  return VALTYPES[b] ?? r.fail(`value type 0x${b.toString(16)} not supported`);
+}
+
+function vec<T>(r: Reader, item: (r: Reader) => T): T[] {
+  const n = r.u32();
+  const out: T[] = [];
+  for (let i = 0; i < n; i++) out.push(item(r));
+  return out;
+}
+
+function funcType(r: Reader): FuncType {
+  if (r.u8() !== 0x60) r.fail("function type must start with 0x60");
+  return { params: vec(r, valType), results: vec(r, valType) };
+}
+
+function limits(r: Reader): { min: number; max: number | undefined } {
+  const flags = r.u8();
+  const min = r.u32();
+  return { min, max: flags & 1 ? r.u32() : undefined };
+}
+
+function globalType(r: Reader): GlobalType {
+  const type = valType(r);
+  return { type, mutable: r.u8() === 1 };
+}
+
+/** Skips a constant expression up to and including its `end`. */
+function skipConstExpr(r: Reader): void {
+  for (;;) {
+    const op = r.u8();
+    if (op === 0x0b) return;
+    if (op === 0x41) r.signed(32);
+    else if (op === 0x42) r.signed(64);
+    else if (op === 0x43) r.bytesOf(4);
+    else if (op === 0x44) r.bytesOf(8);
+    else if (op === 0x23 || op === 0xd2) r.u32();
+    else if (op === 0xd0) r.u8();
+    else r.fail(`opcode 0x${op.toString(16)} in a constant expression`);
+  }
+}
+
+function importEntry(r: Reader): Import {
+  const module = r.name();
+  const name = r.name();
+  const kind = r.u8();
+  if (kind === 0) return { module, name, kind: "func", typeIndex: r.u32() };
+  if (kind === 1) {
+    valType(r);
+    limits(r);
+    return { module, name, kind: "table" };
+  }
+  if (kind === 2) return { module, name, kind: "memory", memory: limits(r) };
+  if (kind === 3) return { module, name, kind: "global", global: globalType(r) };
+  return r.fail(`import kind ${kind}`);
+}
+
+function body(r: Reader): Body {
+  const size = r.u32();
+  const end = r.pos + size;
+  if (end > r.end) r.fail("function body past the end of its section");
+  const locals: ValType[] = [];
+  const groups = r.u32();
+  for (let g = 0; g < groups; g++) {
+    const n = r.u32();
+    const type = valType(r);
+    if (locals.length + n > MAX_LOCALS) r.fail(`more than ${MAX_LOCALS} locals`);
+    for (let i = 0; i < n; i++) locals.push(type);
+  }
+  const start = r.pos;
+  r.pos = end;
+  return { locals, start, end };
+}
+
+export function readModule(bytes: Uint8Array): Module {
+  const r = new Reader(bytes);
+  const magic = r.bytesOf(8);
+  if (magic.join(",") !== "0,97,115,109,1,0,0,0") r.fail("not a WebAssembly 1.0 binary");
+  const m: Module = {
+    bytes, types: [], funcTypes: [], importedFuncs: 0, imports: [], globals: [],
+    hasMemory: false, memoryPages: { min: 0, max: 0 }, data: [], tables: 0, exports: [], start: undefined, bodies: [], canonicalType: [],
+  };
+  while (!r.done) {
+    const id = r.u8();
+    const size = r.u32();
+    const s = new Reader(bytes, r.pos, r.pos + size);
+    if (s.end > bytes.length) r.fail(`section ${id} past the end`);
+    readSection(m, id, s);
+    r.pos = s.end;
+  }
+  if (m.bodies.length !== m.funcTypes.length - m.importedFuncs) r.fail("function and code sections disagree");
+  m.canonicalType = m.types.map((t, i) => m.types.findIndex((u) => sameType(t, u)) ?? i);
+  return m;
+}
+
+function readSection(m: Module, id: number, s: Reader): void {
+  switch (id) {
+    case 1: m.types = vec(s, funcType); break;
+    case 2:
+      m.imports = vec(s, importEntry);
+      for (const imp of m.imports) {
+        if (imp.kind === "func") m.funcTypes.push(imp.typeIndex ?? 0);
+        if (imp.kind === "global" && imp.global) m.globals.push(imp.global);
+        if (imp.memory) {
+          m.hasMemory = true;
+          m.memoryPages = imp.memory;
+        }
+        if (imp.kind === "table") m.tables++;
+      }
+      m.importedFuncs = m.funcTypes.length;
+      break;
+    case 3: m.funcTypes.push(...vec(s, (r) => r.u32())); break;
+    case 4: m.tables += vec(s, (r) => { valType(r); limits(r); }).length; break;
+    case 5: {
+      const mems = vec(s, limits);
+      if (mems[0]) {
+        m.hasMemory = true;
+        m.memoryPages = mems[0];
+      }
+      break;
+    }
+    case 6: m.globals.push(...vec(s, definedGlobal)); break;
+    case 7: m.exports = vec(s, (r) => ({ name: r.name(), kind: r.u8(), index: r.u32() })); break;
+    case 8: m.start = s.u32(); break;
+    case 10: m.bodies = vec(s, body); break;
+    case 11: m.data = vec(s, dataSegment).filter((d): d is { offset: number; bytes: Uint8Array } => d !== undefined); break;
+    default: break; // custom, start, element, data, data count: the runtime's
+  }
+}
+
+function definedGlobal(r: Reader): GlobalType {
+  const g = globalType(r);
+  if (r.bytes[r.pos] === 0x41 && r.bytes[r.pos + 1] !== undefined) {
+    const at = r.pos;
+    r.u8();
+    const init = r.s32();
+    if (r.bytes[r.pos] === 0x0b) {
+      r.u8();
+      return { ...g, init };
+    }
+    r.pos = at;
+  }
+  skipConstExpr(r);
+  return g;
+}
+
+/** An active segment at `i32.const N` for memory 0; other forms are the runtime's. */
+function dataSegment(r: Reader): { offset: number; bytes: Uint8Array } | undefined {
+  const mode = r.u32();
+  if (mode === 1) {
+    r.bytesOf(r.u32());
+    return undefined;
+  }
+  if (mode === 2) r.u32();
+  let offset: number | undefined;
+  if (r.bytes[r.pos] === 0x41) {
+    r.u8();
+    offset = r.s32() >>> 0;
+    if (r.u8() !== 0x0b) r.fail("data offset expression longer than i32.const");
+  } else skipConstExpr(r);
+  const bytes = r.bytesOf(r.u32());
+  return offset === undefined ? undefined : { offset, bytes };
+}
+
+function sameType(a: FuncType, b: FuncType): boolean {
+  return a.params.join() === b.params.join() && a.results.join() === b.results.join();
+}

@@ -1,0 +1,186 @@
+// Runs compiled AOT code on an emulated RP2040 core (rp2040js) without firmware: the code in
+// flash at the XIP address (it runs in place, as on the device), the context, linear memory and
+// the stack in SRAM. For tests and for the compiler's cycle figures (emulated, not silicon).
+import { RP2040 } from "rp2040js";
+import { CTX, HELPER, TRAP, type TrapKind } from "./abi.js";
+import type { CompiledModule } from "./compile.js";
+import type { Module } from "./module.js";
+
+const FLASH = 0x10000000;
+const SRAM = 0x20000000;
+const SRAM_SIZE = 264 * 1024;
+/** SRAM layout: [context][return BKPT][helper stubs][helper table][args][globals][linear memory ...][stack] */
+const CTX_AT = SRAM;
+const RETURN_AT = SRAM + 0x100;
+const STUBS_AT = SRAM + 0x104;
+const HELPERS_AT = SRAM + 0x120;
+const ARGS_AT = SRAM + 0x140;
+const GLOBALS_AT = SRAM + 0x200;
+const MEMORY_AT = SRAM + 0x1000;
+const STACK_TOP = SRAM + SRAM_SIZE;
+export const STACK_BYTES = 16 * 1024;
+
+export interface SimRun {
+  /** r0 and r1 after the call (i32 results in `lo`). */
+  lo: number;
+  hi: number;
+  trap: { kind: TrapKind; func: number; wasmOffset: number } | undefined;
+  cycles: number;
+}
+
+export interface SimOptions {
+  /** Linear memory size in bytes (placed in SRAM; at most ~200 KiB here). */
+  memoryBytes?: number;
+  /** memory.grow succeeds up to this many bytes, and never past what the emulated SRAM holds. */
+  maxMemoryBytes?: number;
+  memoryInit?: Uint8Array;
+  data?: { offset: number; bytes: Uint8Array }[];
+  globals?: number[];
+  fuel?: number;
+  maxCycles?: number;
+}
+
+export class SimMachine {
+  private readonly mcu = new RP2040();
+
+  constructor(private readonly compiled: CompiledModule, private readonly options: SimOptions = {}) {
+    const memBytes = options.memoryBytes ?? 0;
+    if (MEMORY_AT + memBytes > STACK_TOP - STACK_BYTES) throw new Error(`${memBytes} bytes of memory do not fit the emulated SRAM`);
+    if (compiled.code.length > this.mcu.flash.length) throw new Error("code larger than the flash");
+    this.mcu.flash.set(compiled.code, 0);
+    this.mcu.sram.set(options.memoryInit ?? new Uint8Array(0), MEMORY_AT - SRAM);
+    for (const d of options.data ?? []) {
+      if (d.offset + d.bytes.length > memBytes) throw new Error(`a data segment at ${d.offset} is outside the memory`);
+      this.mcu.sram.set(d.bytes, MEMORY_AT - SRAM + d.offset);
+    }
+    const view = this.mcu.sramView;
+    view.setUint16(RETURN_AT - SRAM, 0xbe00, true); // BKPT #0: the call returned
+    // each helper: BKPT #(1 + index), serviced below, then BX LR
+    for (const index of Object.values(HELPER)) {
+      view.setUint16(STUBS_AT - SRAM + 4 * index, 0xbe01 + index, true);
+      view.setUint16(STUBS_AT - SRAM + 4 * index + 2, 0x4770, true);
+      view.setUint32(HELPERS_AT - SRAM + 4 * index, (STUBS_AT + 4 * index) | 1, true);
+    }
+    (options.globals ?? []).forEach((g, i) => view.setUint32(GLOBALS_AT - SRAM + 8 * i, g, true));
+    this.memBytes = memBytes;
+    this.maxMemBytes = Math.min(options.maxMemoryBytes ?? Infinity, STACK_TOP - STACK_BYTES - MEMORY_AT);
+    this.mcu.onBreak = (code) => {
+      if (code === 0) this.stopped = true;
+      else this.helper(code - 1);
+    };
+  }
+
+  /** A module instantiated: its memory's initial pages, active data segments, start function run. */
+  static forModule(m: Module, compiled: CompiledModule, options: SimOptions = {}): SimMachine {
+    const pages = m.hasMemory ? m.memoryPages.min : 0;
+    const max = m.memoryPages.max === undefined ? undefined : m.memoryPages.max * 65536;
+    const globals = m.globals.map((g) => g.init ?? 0);
+    const machine = new SimMachine(compiled, { memoryBytes: pages * 65536, maxMemoryBytes: max, data: m.data, globals, ...options });
+    if (m.start !== undefined) {
+      const started = machine.call(m.start, []);
+      if (started.trap) throw new Error(`the start function trapped (${started.trap.kind})`);
+    }
+    return machine;
+  }
+
+  private stopped = false;
+  private memBytes: number;
+  private readonly maxMemBytes: number;
+
+  /** The helpers, in JavaScript (the device has them in C): arguments in r1..r3, result in r0. */
+  private helper(index: number): void {
+    const r = this.mcu.core.registers;
+    const [a = 0, b = 0, c = 0] = [r[1], r[2], r[3]];
+    const mem = (at: number) => MEMORY_AT - SRAM + at;
+    const inBounds = (at: number, n: number) => at + n <= this.memBytes;
+    if (index === HELPER.memoryGrow) {
+      const old = this.memBytes / 65536;
+      const grown = this.memBytes + a * 65536;
+      if (a > 0xffff || grown > this.maxMemBytes) r[0] = 0xffffffff;
+      else {
+        this.memBytes = grown;
+        this.mcu.sramView.setUint32(CTX_AT - SRAM + CTX.memSize, grown, true);
+        r[0] = old;
+      }
+    } else if (index === HELPER.memoryFill) {
+      if (!inBounds(a, c)) r[0] = 1;
+      else {
+        this.mcu.sram.fill(b & 0xff, mem(a), mem(a + c));
+        r[0] = 0;
+      }
+    } else if (index === HELPER.memoryCopy) {
+      if (!inBounds(a, c) || !inBounds(b, c)) r[0] = 1;
+      else {
+        this.mcu.sram.copyWithin(mem(a), mem(b), mem(b + c));
+        r[0] = 0;
+      }
+    } else if (index >= HELPER.i32DivS && index <= HELPER.i32RemU) {
+      r[0] = divide(index, a, b);
+      // rp2040js runs this in no time: charge what libgcc's shift-subtract division takes on an
+      // M0+ (about 40-100 cycles; the RP2040's SIO divider would take 8) so figures stay honest
+      this.mcu.core.cycles += DIVIDE_CYCLES;
+    } else throw new Error(`no helper ${index}`);
+  }
+
+  readMemory(offset: number, length: number): Uint8Array {
+    return this.mcu.sram.slice(MEMORY_AT - SRAM + offset, MEMORY_AT - SRAM + offset + length);
+  }
+
+  /** Calls defined function `func` with 32-bit argument slots. */
+  call(func: number, args: number[]): SimRun {
+    const { mcu, compiled } = this;
+    const at = compiled.funcOffsets[func];
+    if (at === undefined || at < 0) throw new Error(`function ${func} has no code`);
+    const view = mcu.sramView;
+    const ctx = (field: number, v: number) => view.setUint32(CTX_AT - SRAM + field, v >>> 0, true);
+    ctx(CTX.memBase, MEMORY_AT);
+    ctx(CTX.memSize, this.memBytes);
+    ctx(CTX.helpers, HELPERS_AT);
+    ctx(CTX.globals, GLOBALS_AT);
+    ctx(CTX.fuel, this.options.fuel ?? 0);
+    ctx(CTX.stackLimit, STACK_TOP - STACK_BYTES);
+    args.forEach((v, i) => view.setUint32(ARGS_AT - SRAM + 4 * i, v >>> 0, true));
+    const core = mcu.core;
+    core.registers[0] = CTX_AT;
+    core.registers[1] = (FLASH + at) | 1;
+    core.registers[2] = ARGS_AT;
+    core.registers[3] = args.length;
+    core.SP = STACK_TOP;
+    core.LR = RETURN_AT | 1;
+    core.PC = FLASH + compiled.entryOffset;
+    const start = core.cycles;
+    const limit = start + (this.options.maxCycles ?? 2e9);
+    this.stopped = false;
+    while (!this.stopped) {
+      mcu.step();
+      if (core.cycles > limit) throw new Error(`no return within ${limit - start} cycles`);
+    }
+    const cycles = core.cycles - start;
+    const status = core.registers[0] ?? 0;
+    return {
+      lo: view.getUint32(ARGS_AT - SRAM, true),
+      hi: view.getUint32(ARGS_AT - SRAM + 4, true),
+      trap: status === 0 ? undefined : this.trapAt(view.getUint32(CTX_AT - SRAM + CTX.trapLr, true)),
+      cycles,
+    };
+  }
+
+  private trapAt(lr: number): SimRun["trap"] {
+    const offset = (lr & ~1) - FLASH;
+    const site = this.compiled.trapSites.find((s) => s.returnOffset === offset);
+    if (!site) throw new Error(`trap from an unknown site at code offset ${offset}`);
+    return { kind: site.kind, func: site.func, wasmOffset: site.wasmOffset };
+  }
+}
+
+/** Cycles charged per division helper call (documented above). */
+export const DIVIDE_CYCLES = 70;
+
+function divide(index: number, a: number, b: number): number {
+  if (index === HELPER.i32DivU) return Math.floor(a / b) >>> 0;
+  if (index === HELPER.i32RemU) return (a % b) >>> 0;
+  const [sa, sb] = [a | 0, b | 0];
+  return (index === HELPER.i32DivS ? Math.trunc(sa / sb) : sa % sb) >>> 0;
+}
+
+export { TRAP };
