@@ -86,10 +86,9 @@ export function makeDataset(root: string, model: MlperfModel, mode: "p" | "a"): 
   const rows: string[] = [];
   let windows = 0;
   if (model === "ad01") {
-    // Cases 8-11 are real log-mel windows (normal), 0-3 pseudo-random (anomalous). main.py's
-    // calculate_accuracy/calculate_auc score class 0 by the normalised score itself and class 1
-    // by one minus it: the anomalous files are class 0, the normal ones class 1.
-    const files = mode === "a" ? [[8, 9, 1], [10, 11, 1], [0, 1, 0], [2, 3, 0]] : [[8, 9, 1], [10, 11, 1], [0, 1, 0], [2, 3, 0], [9, 10, 1]];
+    // Cases 8-11 are real log-mel windows (normal, class 0), 0-3 pseudo-random (anomalous,
+    // class 1: main.py's calculate_accuracy and roc_auc_score take a high score as class 1).
+    const files = mode === "a" ? [[8, 9, 0], [10, 11, 0], [0, 1, 1], [2, 3, 1]] : [[8, 9, 0], [10, 11, 0], [0, 1, 1], [2, 3, 1], [9, 10, 0]];
     files.forEach(([a, b, cls], i) => {
       const name = `ad01_${i}.bin`;
       const stride = mode === "a" ? 2560 : 512;
@@ -129,9 +128,9 @@ export interface Checked {
  * line against the reference's; returns what was sent and the session's result.
  */
 export async function runChecked(uartPath: string, model: MlperfModel, mode: "p" | "a", root: string,
-  opts: { script?: MlperfScript; lineTimeoutMs?: number; pace?: { bytes: number; delayMs: number } } = {}): Promise<Checked> {
+  opts: { script?: MlperfScript; lineTimeoutMs?: number } = {}): Promise<Checked> {
   const ds = makeDataset(root, model, mode);
-  const port = new RunnerPort(await openSerial(uartPath, 115200), { lineTimeoutMs: opts.lineTimeoutMs, pace: opts.pace });
+  const port = new RunnerPort(await openSerial(uartPath, 115200), { lineTimeoutMs: opts.lineTimeoutMs });
   try {
     const result = await runMlperfSession(port, { mode, datasetDir: ds.dir, script: opts.script });
     assert.equal(result.model, model);

@@ -12,6 +12,7 @@ import { latencySpec, renderSvg, writeCharts } from "../power/charts.js";
 import type { BenchResults } from "../power/results.js";
 import { openSerial } from "../link/transport.js";
 import { RunnerPort, runMlperfSession, type SessionResult } from "../workflows/mlperf-runner.js";
+import { resultsText } from "../workflows/mlperf-results.js";
 
 interface Opts {
   board: string;
@@ -41,13 +42,15 @@ function mlperfText(r: SessionResult): string {
   }
   if (r.throughput) lines.push(`median throughput: ${r.throughput.median.toFixed(3)} inf./sec. (the device's own clock)`);
   if (r.accuracy !== undefined) lines.push(`accuracy: ${r.accuracy.toFixed(1)} %`);
-  if (r.auc !== undefined) lines.push(`AUC (the runner's simplified ROC): ${r.auc.toFixed(3)}`);
+  if (r.auc !== undefined) lines.push(`AUC: ${r.auc.toFixed(3)}`);
+  if (r.auc_note) lines.push(`AUC not computed: ${r.auc_note}`);
   for (const e of r.errors) lines.push(`runner check: ${e} (${e === "error 1" ? "loop count not 5" : "the loop took under 10 s"})`);
   return lines.join("\n");
 }
 
-async function runMlperf(opts: Opts & { mlperf: string }, out: Output): Promise<void> {
+async function runMlperf(opts: Opts & { mlperf: string }, out: Output, outDir: string | undefined): Promise<void> {
   if (!opts.port) throw new UsageError("--mlperf needs --port: the board running wasmcu firmware with the model deployed (wasmcu deploy --model)");
+  if (outDir) checkOutputDir(outDir, "results folder");
   if (opts.mode !== "p" && opts.mode !== "a") throw new UsageError(`--mode ${opts.mode}: expected p (performance) or a (accuracy)`);
   const lineTimeoutMs = Number(opts.lineTimeout) * 1000;
   if (!(lineTimeoutMs > 0)) throw new UsageError(`--line-timeout ${opts.lineTimeout}: expected seconds > 0`);
@@ -60,6 +63,12 @@ async function runMlperf(opts: Opts & { mlperf: string }, out: Output): Promise<
   const port = new RunnerPort(await openSerial(portPath(opts.port), 115200), { lineTimeoutMs });
   try {
     const r = await runMlperfSession(port, { mode: opts.mode, datasetDir: opts.mlperf, ...(script ? { script } : {}), onLine: (t) => out.info(`mlperf: ${t}`) });
+    if (outDir) {
+      // The runner's results.txt (main.py's summarize_result), in its session folder's place.
+      makeOutputDir(outDir, "results folder");
+      writeOutput(path.join(outDir, "results.txt"), resultsText({ mode: r.mode, throughputs: r.throughput?.values, errors: r.errors,
+        ...(r.accuracy === undefined ? {} : { accuracy: { accuracy: r.accuracy, auc: r.auc, auc_note: r.auc_note } }) }));
+    }
     out.result(r, () => mlperfText(r));
   } finally {
     await port.close();
@@ -119,7 +128,7 @@ export function register(program: Command): void {
     .option("--supply <volts...>", "rp2040-sim: the rig's supply voltage(s) upstream of the shunt (default 3.3)")
     .option("--periph <n...>", `switch this many extra peripherals on (0..${PERIPHERAL_NAMES.length}: ${PERIPHERAL_NAMES.join(", ")} in that order) for the phases; several values: a sweep with runs for wasmcu power fit`)
     .option("--runs <n>", "runs per phase", "5")
-    .option("-o, --output <dir>", "write results.json, latency.svg, energy.svg, trace.svg there (a sweep: runs.json and one folder per point)")
+    .option("-o, --output <dir>", "write results.json, latency.svg, energy.svg, trace.svg there (a sweep: runs.json and one folder per point; --mlperf: the runner's results.txt)")
     .addOption(new Option("--out <dir>", "the old spelling of --output").hideHelp())
     .option("--json", "machine-readable results (the RESULTS.json format; a sweep: {runs, points})")
     .option("--mlperf <dataset-dir>", "run MLCommons' MLPerf Tiny runner session (its scripts, byte for byte) on the board at --port, with the runner's dataset folder for the deployed model (datasets/<model>/ with y_labels.csv)")
@@ -128,9 +137,9 @@ export function register(program: Command): void {
     .option("--line-timeout <s>", "--mlperf: seconds to wait for each answer line (the runner waits 5)", "5")
     .action(async (opts: Opts) => {
       const out = new Output(opts);
-      if (opts.mlperf) return runMlperf({ ...opts, mlperf: opts.mlperf }, out);
       if (opts.output && opts.out && opts.output !== opts.out) throw new UsageError("give the results folder once: -o/--output (--out is its old spelling)");
       const outDir = opts.output ?? opts.out;
+      if (opts.mlperf) return runMlperf({ ...opts, mlperf: opts.mlperf }, out, outDir);
       // Before a benchmark that takes minutes: the results must have somewhere to go.
       if (outDir) checkOutputDir(outDir, "results folder");
       for (const m of opts.models) checkInputFile(m, "model");

@@ -12,7 +12,7 @@
 // Not emulated (rp2040js): the second core, interrupt latency, flash and bus
 // wait states, SPI/UART/I2C transfer times. Cycle counts are emulated cycles,
 // not measurements of silicon.
-import { existsSync, openSync, readFileSync, closeSync, writeSync } from "node:fs";
+import { appendFileSync, existsSync, openSync, readFileSync, closeSync, writeSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 
 import { GPIOPinState, RP2040, USBCDC, type GPIOPin } from "rp2040js";
@@ -32,6 +32,17 @@ export const DEFAULT_FLASH_SIZE = 2 * 1024 * 1024;
 const XIP_WINDOW = 16 * 1024 * 1024;
 const UART_KEEP = 4 * 1024 * 1024;
 const EXC_HARDFAULT = 3;
+
+/**
+ * WASMCU_SIM_UART_LOG=FILE: every emulated chip, in whatever process runs it (a test, the CLI,
+ * rp2040-sim's own), appends `start PID` when it starts and `uart-dropped TOTAL CYCLE PID` for
+ * each byte its UART0 drops, written at once so that a chip killed later still counts. Tests
+ * read it to assert that no byte was lost in any session (test/helpers/uart-drops.ts).
+ */
+function uartLog(line: string): void {
+  const file = process.env.WASMCU_SIM_UART_LOG;
+  if (file) appendFileSync(file, `${line}\n`);
+}
 
 export interface GpioEvent {
   pin: number;
@@ -327,6 +338,7 @@ export class Rp2040Sim {
       await this.pty?.close();
       throw e;
     }
+    uartLog(`start ${process.pid}`);
     this.wallStart = this.wallPaced = performance.now();
     this.nanosPaced = 0;
     this.running = true;
@@ -682,6 +694,7 @@ export class Rp2040Sim {
     } else if (fifo.full) {
       this.uartDropped++;
       this.opts.onUartDropped?.(this.uartDropped, this.cycles);
+      uartLog(`uart-dropped ${this.uartDropped} ${this.cycles} ${process.pid}`);
     } else {
       uart.feedByte(b);
     }

@@ -7,11 +7,12 @@
 //   script.py @09f3bf8a  _ScriptDownloadStep (ad01 windows), _ScriptLoopStep, _ScriptInferStep
 //   datasets.py @a054d3b4  DataSet: y_labels.csv rows file,classes,class,bytes_to_send,stride
 //   tests_performance.yaml @22b2dc07, tests_accuracy.yaml @23e62416: the scripts per model
-//   main.py @05b1d3b7  summarize_result, calculate_accuracy, calculate_auc
+//   main.py @6b4e30ae  the summary and results.txt (mlperf-results.ts)
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { WasmcuError } from "../lib/errors.js";
 import type { Transport } from "../link/transport.js";
+import { median, summarizeAccuracy } from "./mlperf-results.js";
 
 export class MlperfSessionError extends WasmcuError {
   constructor(message: string, hint?: string) {
@@ -48,11 +49,6 @@ export const RUNNER_SCRIPTS: Record<MlperfMode, Record<MlperfModel, MlperfScript
 export interface RunnerPortOptions {
   /** read_line's wait for each line: the runner's SerialDevice uses 5 s. */
   lineTimeoutMs?: number;
-  /**
-   * Bytes per write and a pause between writes. The runner writes a command in one call
-   * (pyserial); an emulated UART without flow control may need smaller pieces.
-   */
-  pace?: { bytes: number; delayMs: number };
 }
 
 /** SerialDevice(port, baud, "m-ready", '%'): commands end in '%', answers are lines up to m-ready. */
@@ -79,18 +75,10 @@ export class RunnerPort {
     });
   }
 
-  private async write(text: string): Promise<void> {
+  /** One write per call, unpaced, as pyserial's write does. */
+  private write(text: string): void {
     this.sent.push(text);
-    const bytes = Buffer.from(text, "latin1");
-    const pace = this.opts.pace;
-    if (!pace) {
-      this.transport.write(bytes);
-      return;
-    }
-    for (let i = 0; i < bytes.length; i += pace.bytes) {
-      this.transport.write(bytes.subarray(i, i + pace.bytes));
-      await new Promise((r) => setTimeout(r, pace.delayMs));
-    }
+    this.transport.write(Buffer.from(text, "latin1"));
   }
 
   /** read_line(timeout): the next line, or undefined if none came in time. */
@@ -114,8 +102,8 @@ export class RunnerPort {
   /** send_command: write_line(command) — the text, then the '%' in a second write — and the
    * non-empty lines up to the first that contains "m-ready". */
   async sendCommand(command: string): Promise<string[]> {
-    await this.write(command);
-    await this.write("%");
+    this.write(command);
+    this.write("%");
     const out: string[] = [];
     for (;;) {
       const line = await this.readLine(this.opts.lineTimeoutMs ?? 5000);
@@ -236,9 +224,10 @@ export interface SessionResult {
   windows: WindowResult[];
   /** Performance mode: each window's throughput (inferences / s of the DUT's own clock) and their median. */
   throughput?: { values: number[]; median: number };
-  /** Accuracy mode: main.py's file-based accuracy (%), and for ad01 its simplified ROC AUC. */
+  /** Accuracy mode: main.py's "Top 1%" and its AUC (mlperf-results.ts). */
   accuracy?: number;
   auc?: number;
+  auc_note?: string;
   /** The runner's own checks in performance mode: "error 1" (loop not 5), "error 2" (under 10 s). */
   errors: string[];
 }
@@ -310,68 +299,14 @@ export async function runMlperfSession(port: RunnerPort, opts: SessionOptions): 
   const result: SessionResult = { name, profile, model: bench, mode: opts.mode, windows, errors: [] };
   if (opts.mode === "p") {
     const values = windows.map((w) => w.infer.throughput ?? 0);
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = Math.floor(sorted.length / 2);
-    result.throughput = { values, median: sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2 };
+    result.throughput = { values, median: median(values) };
     if (loopCount !== 5) result.errors.push("error 1");
     if (Date.now() - t0 < 10_000) result.errors.push("error 2");
   } else {
-    Object.assign(result, summarize(windows));
+    Object.assign(result, summarizeAccuracy(windows.map((w) => {
+      if (!w.infer.results) throw new MlperfSessionError(`no m-results line for ${w.file} segment ${w.segment}: ${w.infer.lines.join(" | ")}`);
+      return { file: w.file, class: w.class, results: w.infer.results };
+    })));
   }
   return result;
-}
-
-/** main.py summarize_result: per file, windows averaged; accuracy; for ad01 the AUC. */
-function summarize(windows: WindowResult[]): { accuracy: number; auc?: number } {
-  const files = new Map<string, { cls: number; results: number[][] }>();
-  for (const w of windows) {
-    const r = w.infer.results;
-    if (!r) throw new MlperfSessionError(`no m-results line for ${w.file} segment ${w.segment}: ${w.infer.lines.join(" | ")}`);
-    const norm = r.length === 1 ? r : r.map((v) => v / r.reduce((a, b) => a + b, 0));
-    const f = files.get(w.file) ?? { cls: w.class, results: [] };
-    f.results.push(norm);
-    files.set(w.file, f);
-  }
-  const yPred: number[][] = [];
-  const yTrue: number[] = [];
-  for (const f of files.values()) {
-    const n = f.results[0]!.length;
-    yPred.push(Array.from({ length: n }, (_, k) => f.results.reduce((a, r) => a + r[k]!, 0) / f.results.length));
-    yTrue.push(f.cls);
-  }
-  if (yPred[0]!.length === 1) {
-    // calculate_accuracy / calculate_auc on one score per file, min-max normalised.
-    const s = yPred.map((p) => p[0]!);
-    const lo = Math.min(...s), hi = Math.max(...s);
-    const v = s.map((x) => (x - lo) / (hi - lo + 1e-10));
-    const pred = v.map((x) => [x, 1 - x]);
-    const label = pred.map((p) => (p[1]! > p[0]! ? 1 : 0));
-    const accuracy = (100 * label.filter((l, i) => l === yTrue[i]).length) / label.length;
-    const classes = [...new Set(yTrue)].length;
-    const aucs: number[] = [];
-    for (let c = 0; c < classes; c++) {
-      const th = Array.from({ length: 101 }, (_, k) => k / 100);
-      const pos = yTrue.filter((y) => y === c).length, neg = yTrue.length - pos;
-      const fpr = th.map(() => 0), tpr = th.map(() => 0);
-      for (let t = 1; t < th.length; t++) {
-        let fp = 0, tp = 0;
-        pred.forEach((p, i) => {
-          if (p[c]! > th[t]!) {
-            if (yTrue[i] === c) tp++;
-            else fp++;
-          }
-        });
-        fpr[t] = fp / neg;
-        tpr[t] = tp / pos;
-      }
-      fpr[0] = 1;
-      tpr[0] = 1;
-      let auc = 0;
-      for (let t = 0; t < th.length - 1; t++) auc += 0.5 * (tpr[t]! + tpr[t + 1]!) * (fpr[t]! - fpr[t + 1]!);
-      aucs.push(auc);
-    }
-    return { accuracy, auc: aucs.reduce((a, b) => a + b, 0) / aucs.length };
-  }
-  const correct = yPred.filter((p, i) => p.indexOf(Math.max(...p)) === yTrue[i]).length;
-  return { accuracy: (100 * correct) / yPred.length };
 }

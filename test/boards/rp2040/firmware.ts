@@ -65,3 +65,18 @@ export async function otabenchElf(): Promise<string> {
     return path.join(otabenchBuildDir, "bin", "wasmcu-rp2040-otabench.elf");
   });
 }
+
+/**
+ * Path of the device firmware built for another UART0 baud rate (-DWASMCU_RP2040_BAUD), in
+ * build/rp2040-BAUD: the tree `npm run bench -- 60-link` builds too, so either reuses the other's build.
+ */
+export async function rp2040BaudElf(baud: number): Promise<string> {
+  const dir = path.resolve(repoRoot, `build/rp2040-${baud}`);
+  return withLock(dir, () => {
+    if (!existsSync(path.join(dir, "CMakeCache.txt"))) {
+      run("cmake", ["-S", repoRoot, "-B", dir, "-DWASMCU_BOARD=rp2040", "-DCMAKE_BUILD_TYPE=Release", `-DWASMCU_RP2040_BAUD=${baud}`]);
+    }
+    run("cmake", ["--build", dir, "-j2", "--target", "wasmcu-rp2040"]);
+    return path.join(dir, "bin", "wasmcu-rp2040.elf");
+  });
+}

@@ -13,6 +13,7 @@ import { rawPublicKey } from "../../../host-tools/src/ota/keys.js";
 import { perturbModel, referenceModel } from "../../host-tools/ota/pairs.js";
 import { missingToolchain, otabenchElf } from "./firmware.js";
 import { hashPattern, startOtaBench, type OtaBench } from "./otabench.js";
+import { noUartDropsTest } from "../../helpers/uart-drops.js";
 
 const skip = missingToolchain();
 
@@ -125,3 +126,5 @@ describe("rp2040 OTA benchmark image on rp2040-sim", { skip, timeout: 120_000 },
     assert.equal(Number(w!.out), 0);
   });
 });
+
+noUartDropsTest(skip);

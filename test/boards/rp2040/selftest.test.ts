@@ -12,6 +12,7 @@ import { findSymbol, parseElf, type ElfFile } from "../../../host-tools/src/buil
 import { RegisterFileDevice } from "../../../host-tools/src/sim/i2c.js";
 import { startRp2040Sim, type Rp2040Sim, type Rp2040SimOptions } from "../../../host-tools/src/sim/rp2040.js";
 import { missingToolchain, selftestElf } from "./firmware.js";
+import { noUartDropsTest } from "../../helpers/uart-drops.js";
 
 const skip = missingToolchain();
 const CYCLES_PER_US = 125; // clk_sys after hal_init
@@ -231,3 +232,5 @@ describe("rp2040 self-test on rp2040-sim", { skip, timeout: 240_000 }, () => {
     assert.deepEqual(sim.warnings, []);
   });
 });
+
+noUartDropsTest(skip);

@@ -14,6 +14,7 @@ import { DeviceLink, type LinkEvent } from "../../../host-tools/src/link/session
 import { openSerial } from "../../../host-tools/src/link/transport.js";
 import { startRp2040Sim, type Rp2040Sim } from "../../../host-tools/src/sim/rp2040.js";
 import { rp2040Elf } from "../../helpers/paths.js";
+import { noUartDropsTest } from "../../helpers/uart-drops.js";
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), "wasmcu-rp2040-usb-"));
 const cleanups: (() => Promise<void>)[] = [];
@@ -22,7 +23,8 @@ after(async () => {
 });
 
 async function linkOn(port: string): Promise<DeviceLink> {
-  const link = new DeviceLink(await openSerial(port, 115200), { timeoutMs: 3000 });
+  // The emulator runs slower than a chip: long waits keep a clean line free of retransmissions.
+  const link = new DeviceLink(await openSerial(port, 115200), { timeoutMs: 10_000, deadlineMs: 60_000 });
   cleanups.push(() => link.close());
   return link;
 }
@@ -80,6 +82,7 @@ test("over the USB pseudo-terminal from launchSimBoard: connect, info, deploy an
   const blink = readFileSync((await buildApp("blink")).wasm);
   const r = await deploy(link, { app: blink });
   assert.equal(r.app?.bytes, blink.length);
+  assert.equal(r.retransmissions, 0, "a clean line needs no retransmission");
   assert.ok(r.after.app, "the device reports the deployed app");
   const t0 = Date.now();
   while (!events.some((e) => e.kind === "log" && e.text.startsWith("blink"))) {
@@ -87,3 +90,5 @@ test("over the USB pseudo-terminal from launchSimBoard: connect, info, deploy an
     await new Promise((res) => setTimeout(res, 50));
   }
 });
+
+noUartDropsTest();

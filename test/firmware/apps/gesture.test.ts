@@ -12,6 +12,7 @@ import { resolveBoard } from "../../../host-tools/src/boards/registry.js";
 import { DeviceLink } from "../../../host-tools/src/link/session.js";
 import { openSerial } from "../../../host-tools/src/link/transport.js";
 import { hostBin, repoRoot, rp2040Elf } from "../../helpers/paths.js";
+import { noUartDropsTest } from "../../helpers/uart-drops.js";
 
 const model = path.join(repoRoot, "models", "gesture.tflite");
 
@@ -60,3 +61,5 @@ test("gesture: with an MPU-6050 on rp2040-sim's I2C bus the windows come from it
     "gesture #3: IMU window -> model says shake",
   ]);
 });
+
+noUartDropsTest();

@@ -17,6 +17,7 @@ import { Cmd, DeviceLink } from "../../../host-tools/src/link/session.js";
 import { openSerial } from "../../../host-tools/src/link/transport.js";
 import { compileApp } from "../../host-tools/ota/pairs.js";
 import { gatherInferResults } from "../../../host-tools/src/workflows/mlperf-runner.js";
+import { pyFixed } from "../../../host-tools/src/workflows/mlperf-results.js";
 import { wasmcu } from "../../helpers/cli.js";
 import { makeDataset, MODEL_DIRS, runChecked } from "../../helpers/mlperf.js";
 import { hostBin, sharedDir } from "../../helpers/paths.js";
@@ -202,8 +203,8 @@ for (const model of ["ad01", "kws01", "vww01", "ic01"] as const) {
       assert.ok(acc.sent.filter((s) => s === "infer 1 0").length === acc.result.windows.length);
       assert.equal(typeof acc.result.accuracy, "number");
       // Each classifier file's class is TFLM's argmax; ad01's random windows score far above the real ones.
-      assert.equal(acc.result.accuracy, 100);
-      if (model === "ad01") assert.equal(acc.result.auc, 1);
+      assert.equal(pyFixed(acc.result.accuracy!, 1), "100.0");
+      if (model === "ad01" || model === "vww01") assert.equal(acc.result.auc, 1);
     } finally {
       await deployModel(ad01);
       await reopenPort();
@@ -211,21 +212,54 @@ for (const model of ["ad01", "kws01", "vww01", "ic01"] as const) {
   });
 }
 
-test("wasmcu bench --mlperf drives the runner's accuracy session on a board and reports the reference's scores", async () => {
+test("wasmcu bench --mlperf drives the runner's accuracy session on a board, reports the reference's scores and writes the runner's results.txt", async () => {
   const ds = makeDataset(tmp, "ad01", "a");
+  const out = path.join(tmp, "acc-results");
   await closePort();
   try {
-    const r = await wasmcu(["bench", "--mlperf", ds.dir, "--mode", "a", "--port", board.uartPath, "--json"], { timeoutMs: 120_000 });
+    const r = await wasmcu(["bench", "--mlperf", ds.dir, "--mode", "a", "--port", board.uartPath, "-o", out, "--json"], { timeoutMs: 120_000 });
     assert.equal(r.code, 0, r.stderr);
-    const j = JSON.parse(r.stdout) as { model: string; windows: { file: string; segment: number; infer: { results: number[] } }[]; auc: number };
+    const j = JSON.parse(r.stdout) as { model: string; windows: { file: string; segment: number; infer: { results: number[] } }[]; accuracy: number; auc: number };
     assert.equal(j.model, "ad01");
     assert.equal(j.windows.length, ds.windows);
     for (const w of j.windows) assert.equal(`m-results-[${w.infer.results[0]!.toFixed(3)}]`, ds.expected.get(`${w.file}#${w.segment}`));
     assert.equal(j.auc, 1);
+    // main.py @6b4e30ae: "Top 1%" (the best (precision + recall) / 2 for one score a file) and roc_auc_score.
+    const lines = readFileSync(path.join(out, "results.txt"), "utf8").split("\n");
+    assert.match(lines[0]!, /^\d{4}\.\d{6} ulp-mlperf: Top 1% = 100\.0$/);
+    assert.match(lines[1]!, /^\d{4}\.\d{6} ulp-mlperf: AUC = 1\.000$/);
+    assert.deepEqual(lines.slice(2), [""]);
     const bad = await wasmcu(["bench", "--mlperf", ds.dir, "--mode", "x", "--port", board.uartPath], { timeoutMs: 60_000 });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--mode x: expected p \(performance\) or a \(accuracy\)/);
     assert.doesNotMatch(bad.stderr, /    at /);
+    // The results folder is checked before the session: a file in its place costs nothing.
+    const blocked = await wasmcu(["bench", "--mlperf", ds.dir, "--mode", "a", "--port", board.uartPath, "-o", path.join(ad01, "model.tflite")], { timeoutMs: 60_000 });
+    assert.equal(blocked.code, 5, blocked.stderr);
+    assert.match(blocked.stderr, /cannot write results folder .*model\.tflite: it is a file, not a folder/);
+  } finally {
+    await reopenPort();
+  }
+});
+
+test("wasmcu bench --mlperf in performance mode writes the runner's results.txt: the median throughput, or its error 2 when the loop took under 10 s", async () => {
+  const ds = makeDataset(tmp, "ad01", "p");
+  const out = path.join(tmp, "perf-results");
+  await closePort();
+  try {
+    // 15000 inferences a window, not the yaml's 1500: the host board's loop then passes the runner's 10 s.
+    const r = await wasmcu(["bench", "--mlperf", ds.dir, "--mode", "p", "--mlperf-infer", "15000 10", "--port", board.uartPath, "-o", out, "--json"], { timeoutMs: 300_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as { throughput: { median: number }; errors: string[] };
+    const text = readFileSync(path.join(out, "results.txt"), "utf8");
+    const t = "\\d{4}\\.\\d{6} ulp-mlperf: ";
+    if (j.errors.includes("error 2")) {
+      assert.match(text, new RegExp(`^${t}ERROR 2 - loop exited before 10 seconds elapsed\\.\\n$`));
+    } else {
+      assert.deepEqual(j.errors, []);
+      const rule = `${t}-{57}`;
+      assert.match(text, new RegExp(`^${rule}\\n${t}Median throughput is +${pyFixed(j.throughput.median, 3).replace(".", "\\.")} inf\\./sec\\.\\n${rule}\\n$`));
+    }
   } finally {
     await reopenPort();
   }

@@ -1,7 +1,8 @@
 // The link on the host board through a clean line and through a line that changes 1% of
 // the bytes in each direction, with bursts (the seeded fault model of link/transport.ts):
-// a clean deploy needs no retransmission; through the noise deploy, model run, the event
-// stream (what wasmcu monitor shows) and a signed OTA push all still succeed.
+// a clean deploy needs no retransmission, at 115200 and at 921600 baud; through the noise
+// deploy, model run, the event stream and a signed OTA push all still succeed, and so do the
+// CLI's `wasmcu monitor`, `model run --port`, `deploy` and `ota push` on a noisy port of their own.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -19,6 +20,7 @@ import { ONE_PERCENT } from "../../helpers/noise.js";
 import { hostBin, sharedDir } from "../../helpers/paths.js";
 import { wasmcu } from "../../helpers/cli.js";
 import { sign, updatableApp } from "../../helpers/ota.js";
+import { deployThroughNoise, monitorThroughNoise, modelRunThroughNoise, otaPushThroughNoise } from "../../helpers/noisy-cli.js";
 
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), "wasmcu-noisy-"));
@@ -92,6 +94,18 @@ test("through 1% noise in each direction with bursts: deploy, model run and the 
   assert.ok(stats!.corrupted > 200 && stats!.bursts > 0, JSON.stringify(stats));
 });
 
+test("wasmcu monitor through 1% noise in each direction with bursts keeps showing intact log lines and exits cleanly", async () => {
+  await monitorThroughNoise(board.uartPath, 1503, { seconds: 6, minLines: 4 });
+});
+
+test("wasmcu model run --port through 1% noise in each direction with bursts writes TFLM's output bytes", async () => {
+  await modelRunThroughNoise(board.uartPath, 1504, tmp);
+});
+
+test("wasmcu deploy through 1% noise in each direction with bursts lands the app and reports the retransmissions", async () => {
+  await deployThroughNoise(board.uartPath, 1505, path.join(tmp, "blink.wasm"));
+});
+
 test("through 1% noise in each direction with bursts: a signed OTA push lands and is confirmed", async () => {
   const { link, stats } = await open(1502);
   try {
@@ -103,4 +117,25 @@ test("through 1% noise in each direction with bursts: a signed OTA push lands an
     await link.close();
   }
   assert.ok(stats!.corrupted > 100, JSON.stringify(stats));
+});
+
+test("wasmcu ota push through 1% noise in each direction with bursts: the signed update lands and is confirmed", async () => {
+  const file = path.join(tmp, "v6.update");
+  writeFileSync(file, sign(await updatableApp("v6", "confirms"), 6));
+  await otaPushThroughNoise(board.uartPath, 1506, file);
+});
+
+test("at 921600 baud (the host board's UART paced at that rate) a deploy on a clean line needs no retransmission", async () => {
+  const fast = await launchHostBoard(resolveBoard("host"), { firmware: hostBin("wasmcu-host"), baud: 921600, flashFile: path.join(tmp, "flash-921600.bin") });
+  const link = new DeviceLink(await openSerial(fast.uartPath, 921600), { baud: 921600 });
+  try {
+    const model = readFileSync(path.join(models, "hello_world_int8", "model.tflite"));
+    const r = await deploy(link, { app: blink, model });
+    assert.equal((r.after.model as { bytes: number }).bytes, model.length);
+    assert.equal(r.retransmissions, 0);
+    assert.equal(r.after.rx_dropped, r.before.rx_dropped, "the device rejected frames (bytes lost or damaged on the way in)");
+  } finally {
+    await link.close();
+    await fast.stop();
+  }
 });

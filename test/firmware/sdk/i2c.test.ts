@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { missingToolchain } from "../../boards/rp2040/firmware.js";
+import { noUartDropsTest } from "../../helpers/uart-drops.js";
 import { appLogLines } from "../../helpers/app-lines.js";
 
 const APP = `
@@ -63,3 +64,5 @@ test("i2c on the host board: scan, registers, bursts, wrap, repeated start and e
 test("i2c on rp2040-sim through the RP2040's I2C controller gives the same lines", { skip: missingToolchain() }, async () => {
   assert.deepEqual(await runOn("sim"), EXPECTED);
 });
+
+noUartDropsTest(missingToolchain());

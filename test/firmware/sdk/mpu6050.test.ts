@@ -9,6 +9,7 @@ import { before, test } from "node:test";
 import type { I2cDevice } from "../../../host-tools/src/sim/i2c.js";
 import { Mpu6050Sim, REG, shake } from "../../../host-tools/src/sim/mpu6050.js";
 import { missingToolchain } from "../../boards/rp2040/firmware.js";
+import { noUartDropsTest } from "../../helpers/uart-drops.js";
 import { appLogLines } from "../../helpers/app-lines.js";
 import { repoRoot } from "../../helpers/paths.js";
 import { compileSdk, HAL_ERR_NACK, onI2cBus } from "./i2c-harness.js";
@@ -150,3 +151,5 @@ test("on rp2040-sim: the driver through the RP2040's I2C controller reads the si
   });
   assert.deepEqual(lines, ["begin 0", ...want]);
 });
+
+noUartDropsTest(missingToolchain());

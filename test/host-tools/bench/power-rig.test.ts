@@ -16,6 +16,7 @@ import { DEFAULT_POWER_MODEL, modelPower } from "../../../host-tools/src/sim/ina
 import { missingToolchain } from "../../boards/rp2040/firmware.js";
 import { wasmcu } from "../../helpers/cli.js";
 import { sharedDir } from "../../helpers/paths.js";
+import { noUartDropsTest } from "../../helpers/uart-drops.js";
 
 const skip = missingToolchain();
 const M = DEFAULT_POWER_MODEL;
@@ -188,3 +189,5 @@ describe("wasmcu bench on rp2040-sim with the emulated power monitor", { skip, t
     assert.match(fit2.stderr, /at least 3 runs|rank-deficient/);
   });
 });
+
+noUartDropsTest(skip);

@@ -9,6 +9,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { missingToolchain } from "../../boards/rp2040/firmware.js";
 import { hostBin, repoRoot, rp2040Elf } from "../../helpers/paths.js";
+import { noUartDropsTest } from "../../helpers/uart-drops.js";
 
 const alive = (pid: number) => {
   try {
@@ -63,3 +64,5 @@ test("rp2040-sim whose parent is gone stops", { skip: missingToolchain() }, asyn
   if (!stopped) process.kill(pid, "SIGKILL");
   assert.ok(stopped, "rp2040-sim still running 30 s after its parent exited");
 });
+
+noUartDropsTest(missingToolchain());

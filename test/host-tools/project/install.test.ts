@@ -8,6 +8,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { packWasmcu, sh, writeOfflineLock } from "../../helpers/pack.js";
 import { repoRoot } from "../../helpers/paths.js";
+import { noUartDropsTest } from "../../helpers/uart-drops.js";
 
 const work = mkdtempSync(path.join(os.tmpdir(), "wasmcu-user-"));
 const project = path.join(work, "my-project");
@@ -209,3 +210,5 @@ test("an app importing a native the firmware lacks, or without loop(), is refuse
     writeFileSync(main, good);
   }
 });
+
+noUartDropsTest();

@@ -9,6 +9,7 @@ import { launchHostBoard } from "../../../host-tools/src/boards/launch.js";
 import { resolveBoard } from "../../../host-tools/src/boards/registry.js";
 import { wasmcu } from "../../helpers/cli.js";
 import { hostBin, sharedDir } from "../../helpers/paths.js";
+import { noUartDropsTest } from "../../helpers/uart-drops.js";
 
 const hello = path.join(sharedDir, "reference-models", "hello_world_int8");
 
@@ -46,3 +47,5 @@ test("wasmcu model run on a board with a missing input file names the file", asy
   assert.equal(r.code, 3);
   assert.match(r.stderr, /cannot read input .*nope\.bin/);
 });
+
+noUartDropsTest();

@@ -16,6 +16,7 @@ import { repoRoot } from "../../helpers/paths.js";
 import { startLocalBoard, type LaunchedBoard } from "../../../host-tools/src/boards/launch.js";
 import { resolveBoard } from "../../../host-tools/src/boards/registry.js";
 import { wasmcu } from "../../helpers/cli.js";
+import { noUartDropsTest } from "../../helpers/uart-drops.js";
 
 // The debug-info cache of these runs is their own (the CLI inherits the environment).
 const tmp = mkdtempSync(path.join(os.tmpdir(), "wasmcu-traps-"));
@@ -164,3 +165,5 @@ test("run and deploy --help say they exit non-zero after a trap", async () => {
     assert.match(r.stdout, /traps?[\s\S]*exits? with status 1/, `${cmd} --help:\n${r.stdout}`);
   }
 });
+
+noUartDropsTest();
