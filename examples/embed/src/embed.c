@@ -64,6 +64,16 @@ static void put_hex8(line *l, uint8_t v)
     put(l, out);
 }
 
+/* "WHAT USED of SIZE bytes": how much of a static buffer a step took. */
+static void put_budget(line *l, const char *what, uint64_t used, uint64_t size)
+{
+    put(l, what);
+    put_u64(l, used);
+    put(l, " of ");
+    put_u64(l, size);
+    put(l, " bytes");
+}
+
 static void say(const embed_io *io, const char *a, const char *b)
 {
     line l = { .len = 0 };
@@ -124,11 +134,8 @@ static embed_status start_model(const embed_io *io, product *p)
         return EMBED_ERR_MODEL;
     }
     line l = { .len = 0 };
-    put(&l, "model: arena ");
-    put_u64(&l, need);
-    put(&l, " of ");
-    put_u64(&l, MODEL_ARENA_BYTES);
-    put(&l, " bytes\n");
+    put_budget(&l, "model: arena ", need, MODEL_ARENA_BYTES);
+    put(&l, "\n");
     io->print(l.text);
     if (need > sizeof model_arena) return EMBED_ERR_MODEL;
     if (nn_init(&p->model, io->model.data, io->model.len, model_arena, sizeof model_arena, &err) != NN_OK) {
@@ -161,11 +168,8 @@ static embed_status start_app(const embed_io *io, wr_store **store, wr_instance 
     wr_store_stats st;
     wr_store_stats_get(*store, &st);
     line l = { .len = 0 };
-    put(&l, "app: runtime arena ");
-    put_u64(&l, st.peak_bytes);
-    put(&l, " of ");
-    put_u64(&l, RUNTIME_ARENA_BYTES);
-    put(&l, " bytes (app memory ");
+    put_budget(&l, "app: runtime arena ", st.peak_bytes, RUNTIME_ARENA_BYTES);
+    put(&l, " (app memory ");
     put_u64(&l, APP_MEMORY_BYTES);
     put(&l, ")\n");
     io->print(l.text);

@@ -1,6 +1,6 @@
 /* The product built for the RP2040 against the board's start-up and HAL: the app, the model
  * and the recorded sensor readings are linked into flash (blobs.S), text goes out on the
- * link UART. Runs on a Pico and on rp2040-sim. */
+ * link UART. Made for a Pico; the tests run it on rp2040-sim (it has not run on a real board). */
 #include <stdint.h>
 
 #include "embed.h"

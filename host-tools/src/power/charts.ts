@@ -11,6 +11,7 @@ import {
   type Box, type LabelSpan, type LegendItem, type PlacedLabel, type TimeSegment,
 } from "./chart-layout.js";
 import type { BenchResults, ResultsMarker } from "./results.js";
+import type { Spread } from "./trace.js";
 
 export type ChartName = "latency" | "energy" | "trace";
 export type VegaLiteSpec = Record<string, unknown>;
@@ -94,20 +95,34 @@ export function formatValue(v: number): string {
   return Math.abs(r) >= 1000 ? Math.round(r).toLocaleString("en-US") : String(r);
 }
 
-export function latencySpec(results: BenchResults): VegaLiteSpec {
-  const rows = chartPhases(results).map(({ label, p }) => ({
-    name: label, median: p.latency_us.median / 1000, min: p.latency_us.min / 1000, max: p.latency_us.max / 1000, status: p.status,
-    value: `${formatValue(p.latency_us.median / 1000)} ms`,
+interface Unit { name: string; per: number }
+const TIME_UNITS: Unit[] = [{ name: "µs", per: 1e-6 }, { name: "ms", per: 1e-3 }, { name: "s", per: 1 }];
+const ENERGY_UNITS: Unit[] = [{ name: "µJ", per: 1e-6 }, { name: "mJ", per: 1e-3 }, { name: "J", per: 1 }];
+
+/** The largest unit in which the biggest median is at least 1: "1 µs", not "0.001 ms". */
+function pickUnit(medians: number[], units: Unit[]): Unit {
+  const top = Math.max(0, ...medians);
+  return [...units].reverse().find((u) => top >= u.per) ?? units[0]!;
+}
+
+function barRows(phases: { label: string; p: PhaseSummary; s: Spread }[], units: Unit[], base: number): { unit: Unit; rows: BarRow[] } {
+  const unit = pickUnit(phases.map(({ s }) => s.median * base), units);
+  const k = base / unit.per;
+  const rows = phases.map(({ label, p, s }) => ({
+    name: label, median: s.median * k, min: s.min * k, max: s.max * k, status: p.status, value: `${formatValue(s.median * k)} ${unit.name}`,
   }));
-  return barWithRange("Latency per model", results, "latency (ms)", rows);
+  return { unit, rows };
+}
+
+export function latencySpec(results: BenchResults): VegaLiteSpec {
+  const { unit, rows } = barRows(chartPhases(results).map((c) => ({ ...c, s: c.p.latency_us })), TIME_UNITS, 1e-6);
+  return barWithRange("Latency per model", results, `latency (${unit.name})`, rows);
 }
 
 export function energySpec(results: BenchResults): VegaLiteSpec {
-  const rows = chartPhases(results).filter(({ p }) => p.energy_per_op_j !== undefined).map(({ label, p }) => ({
-    name: label, median: p.energy_per_op_j!.median * 1e6, min: p.energy_per_op_j!.min * 1e6, max: p.energy_per_op_j!.max * 1e6, status: p.status,
-    value: `${formatValue(p.energy_per_op_j!.median * 1e6)} µJ`,
-  }));
-  return barWithRange("Energy per inference", results, "energy per inference (µJ)", rows);
+  const withEnergy = chartPhases(results).flatMap((c) => (c.p.energy_per_op_j ? [{ ...c, s: c.p.energy_per_op_j }] : []));
+  const { unit, rows } = barRows(withEnergy, ENERGY_UNITS, 1);
+  return barWithRange("Energy per inference", results, `energy per inference (${unit.name})`, rows);
 }
 
 // ------------------------------------------------------------------ the trace
