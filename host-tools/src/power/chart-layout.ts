@@ -63,6 +63,7 @@ export function timeSegments(tStart: number, tEnd: number, busy: readonly { t0: 
   // A little idle is kept on each side of a cut, so a band does not sit on the break.
   const pad = (idle: number) => Math.min(idle * 0.05, 0.01 * span);
   const sorted = [...busy].filter((b) => b.t1 > tStart && b.t0 < tEnd).sort((a, b) => a.t0 - b.t0);
+  if (sorted.length === 0) return [{ t0: tStart, t1: tEnd, x0: 0, x1: width }];
   const first = sorted[0]?.t0 ?? tStart;
   const last = Math.max(...sorted.map((b) => b.t1), first);
   const start = first - tStart > cut ? first - pad(first - tStart) : tStart;

@@ -93,6 +93,7 @@ test("time axis: a stretch with no phase longer than 12% of the trace is cut; a 
   assert.equal(segs.length, 2);
   assert.ok(segs[0]!.t1 < 30 && segs[1]!.t0 > 70 && segs[1]!.x1 === 500 - 0 && segs[0]!.x0 === 0);
   assert.equal(timeSegments(0, 100, [{ t0: 0, t1: 50 }, { t0: 55, t1: 100 }], 500).length, 1);
+  assert.deepEqual(timeSegments(0, 100, [], 500), [{ t0: 0, t1: 100, x0: 0, x1: 500 }], "no phase: the whole trace, nothing cut");
 });
 
 test("the spec draws the layout: label texts and positions are the layout's; the trace renders", async () => {
