@@ -212,21 +212,24 @@ export function traceLayout(results: BenchResults): TraceLayout | undefined {
   };
 }
 
-/** Tick values per drawn segment, about every 90 pixels, none closer than 50 to another. */
-function ticks(segments: readonly TimeSegment[]): number[] {
+/** Tick values per drawn segment, about every 90 pixels, none closer than 50 to another, and
+ * the d3 format that shows their decimals (0.5 s steps must not print as "0, 1, 1, 2"). */
+function ticks(segments: readonly TimeSegment[]): { values: number[]; format: string } {
   const out: { t: number; x: number }[] = [];
+  let decimals = 0;
   for (const s of segments) {
     const span = s.t1 - s.t0;
     const n = Math.max(1, Math.floor((s.x1 - s.x0) / 90));
     const raw = span / n;
     const mag = 10 ** Math.floor(Math.log10(raw || 1));
     const step = [1, 2, 5, 10].map((k) => k * mag).find((k) => k >= raw) ?? 10 * mag;
+    decimals = Math.max(decimals, -Math.floor(Math.log10(step) + 1e-9));
     for (let t = Math.ceil(s.t0 / step) * step; t <= s.t1 + 1e-9; t += step) {
       const x = timeToPx(segments, t);
       if (out.every((o) => Math.abs(o.x - x) >= 50)) out.push({ t: Number(t.toPrecision(12)), x });
     }
   }
-  return out.map((o) => o.t);
+  return { values: out.map((o) => o.t), format: `,.${Math.min(6, decimals)}f` };
 }
 
 const px = (field: string) => ({ field, type: "quantitative", scale: null });
@@ -273,7 +276,7 @@ export function traceSpec(results: BenchResults): VegaLiteSpec | undefined {
         encoding: {
           x: { field: "t", type: "quantitative", title: `time (${layout.unit})`,
             scale: { domain: segs.flatMap((s) => [s.t0, s.t1]), range: segs.flatMap((s) => [s.x0, s.x1]), nice: false, zero: false },
-            axis: { values: ticks(segs), grid: false } },
+            axis: { ...ticks(segs), grid: false } },
           y: { field: "current_ma", type: "quantitative", title: "current (mA)" },
           detail: { field: "seg", type: "nominal" },
         },

@@ -84,7 +84,20 @@ test("the committed bench results (rp2040-sim, 9 phases, two long deploys): the 
   assert.deepEqual(new Set(l.labels.map((x) => x.phase)), new Set(r.trace!.markers.map((m) => m.phase)));
   for (const big of ["sha256-1k", "stream-encode", "fib24", "kws_ref_model", "ad01_int8"]) {
     assert.ok(l.labels.some((x) => x.text === big), `${big} has its full label`);
-  }
+  }});
+
+test("time axis ticks: sub-second steps around a cut keep their decimals (0.5 s is not printed as 0 or 1)", () => {
+  const samples = Array.from({ length: 2001 }, (_, i): [number, number, number] => [i * 10_000, 0.01, 3.3]);
+  const m = (phase: string, a: number, b: number) => [{ t_us: a, phase, edge: "start" as const }, { t_us: b, phase, edge: "end" as const }];
+  const r = { ...results([{ name: "x", durationUs: 1000, currentA: 0.01 }]),
+    trace: { samples, decimation: 1, markers: [...m("a", 100_000, 600_000), ...m("b", 700_000, 1_200_000), ...m("c", 19_000_000, 19_500_000)] } };
+  assert.equal(checkLayout(r).breaks.length, 1);
+  const line = (traceSpec(r) as { layer: { mark: { type: string }; encoding: { x: { axis?: { values: number[]; format: string } } } }[] })
+    .layer.find((x) => x.mark.type === "line")!;
+  const { values, format } = line.encoding.x.axis!;
+  const d = Number(/\.(\d)f$/.exec(format)![1]);
+  assert.ok(d >= 1 && values.some((v) => !Number.isInteger(v)), `${format}: ${values.join(" ")}`);
+  assert.ok(values.every((v) => Math.abs(v * 10 ** d - Math.round(v * 10 ** d)) < 1e-6), `${format} shows ${values.join(" ")}`);
 });
 
 test("time axis: a stretch with no phase longer than 12% of the trace is cut; a busy trace is one segment", () => {
