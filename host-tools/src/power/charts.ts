@@ -1,7 +1,8 @@
 // Benchmark charts as SVG, drawn by Vega-Lite (compiled to Vega and rendered headless
 // in Node, no browser or canvas): latency per model, energy per inference, and the
-// current trace with its phase markers. The spec builders are pure; rendering loads
-// vega and vega-lite on demand so the rest of the CLI works without them.
+// current trace with a labelled band per phase (words placed by chart-layout.ts). The spec
+// builders are pure; rendering loads vega and vega-lite on demand so the rest of the CLI
+// works without them.
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ToolMissingError } from "../lib/errors.js";
@@ -38,6 +39,8 @@ function shortProvenance(results: BenchResults): string {
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 const TITLE = { fontSize: 14, subtitleFontSize: 11, anchor: "start" as const, offset: 8 };
 const CAPTION_FONT = 9;
+/** A position in pixels, drawn where the layout put it (no scale). */
+const px = (field: string) => ({ field, type: "quantitative", scale: null });
 
 /** Small grey lines under the plot, `top` pixels below its top edge, wrapped to `width`. */
 function captionLayer(text: string, top: number, width: number): VegaLiteSpec {
@@ -45,7 +48,7 @@ function captionLayer(text: string, top: number, width: number): VegaLiteSpec {
   return {
     data: { values: lines },
     mark: { type: "text", align: "left", baseline: "top", fontSize: CAPTION_FONT, color: "#666" },
-    encoding: { x: { field: "x", type: "quantitative", scale: null }, y: { field: "y", type: "quantitative", scale: null }, text: { field: "line" } },
+    encoding: { x: px("x"), y: px("y"), text: { field: "line" } },
   };
 }
 
@@ -231,8 +234,6 @@ function ticks(segments: readonly TimeSegment[]): { values: number[]; format: st
   }
   return { values: out.map((o) => o.t), format: `,.${Math.min(6, decimals)}f` };
 }
-
-const px = (field: string) => ({ field, type: "quantitative", scale: null });
 
 export function traceSpec(results: BenchResults): VegaLiteSpec | undefined {
   const layout = traceLayout(results);
