@@ -89,7 +89,7 @@ describe("wasmcu bench on rp2040-sim with the emulated power monitor", { skip, t
     assert.ok(j.trace.markers.some((m) => m.phase === "idle-100ms" && m.edge === "start"));
     for (const f of ["results.json", "latency.svg", "energy.svg", "trace.svg"]) assert.ok(existsSync(path.join(out, f)), f);
     assert.match(readFileSync(path.join(out, "energy.svg"), "utf8"), /SIMULATED/);
-    assert.match(readFileSync(path.join(out, "trace.svg"), "utf8"), /<svg[\s\S]*phase markers/);
+    assert.match(readFileSync(path.join(out, "trace.svg"), "utf8"), /<svg[\s\S]*phase bands/);
 
     const table = await wasmcu(["bench", "--board", "rp2040-sim", "--runs", "1", "--phases", "gpio-toggle"], { timeoutMs: 200_000 });
     assert.equal(table.code, 0, table.stderr);

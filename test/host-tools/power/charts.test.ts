@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { analyzeBench } from "../../../host-tools/src/power/analysis.js";
-import { chartSpecs, latencySpec, renderSvg, wrapLines } from "../../../host-tools/src/power/charts.js";
+import { chartSpecs, latencySpec, renderSvg } from "../../../host-tools/src/power/charts.js";
+import { wrapToWidth } from "../../../host-tools/src/power/chart-layout.js";
 import { parseResults, toResults } from "../../../host-tools/src/power/results.js";
 import { repoRoot } from "../../helpers/paths.js";
 import { benchTrace } from "./synthetic.js";
@@ -24,12 +25,13 @@ function results() {
 
 test("chart specs: inference phases become models, with median and min..max, labelled simulated", () => {
   const r = results();
-  const spec = latencySpec(r) as { data: { values: { name: string; median: number }[] }; title: { subtitle: string[] } };
-  assert.deepEqual(spec.data.values.map((v) => v.name), ["kws", "vww"]);
-  assert.equal(spec.data.values[0]!.median, 80); // ms
-  assert.match(spec.title.subtitle[0]!, /^SIMULATED — synthetic trace/);
-  assert.ok(spec.title.subtitle.every((line) => line.length <= 70), "subtitle lines wrapped");
-  assert.deepEqual(wrapLines("a; bb, ccc", 5), ["a;", "bb,", "ccc"]);
+  const spec = latencySpec(r) as { layer: { data: { values: { name: string; median: number; line?: string }[] } }[]; title: { subtitle: string } };
+  const bars = spec.layer[0]!.data.values;
+  assert.deepEqual(bars.map((v) => v.name), ["kws", "vww"]);
+  assert.equal(bars[0]!.median, 80); // ms
+  assert.equal(spec.title.subtitle, "SIMULATED on host · median of 3 runs, line: min..max");
+  assert.match(spec.layer[1]!.data.values.map((l) => l.line).join(" "), /^source: synthetic trace \(test\)$/);
+  assert.deepEqual(wrapToWidth("a; bb, ccc", 40, 10), ["a;", "bb,", "ccc"]); // 0.8 × 10 px a character
   assert.deepEqual(chartSpecs(r).map((c) => c.name), ["latency", "energy", "trace"]);
   assert.ok(r.trace!.samples.length <= 1000 && r.trace!.decimation > 1);
 });
@@ -48,7 +50,7 @@ test("SVG rendering headless: each chart is an SVG with its title, models and ph
   assert.match(lat!, /Latency per model/);
   assert.match(lat!, />kws</);
   assert.match(lat!, /SIMULATED/);
-  assert.match(trace!, /Current trace with phase markers/);
+  assert.match(trace!, /Current trace with phase bands/);
   assert.match(trace!, />infer:vww</);
 });
 
