@@ -1,0 +1,86 @@
+/*
+ * Resets and their reasons. RESET_CAUSE_PROCPU says what reset the chip; our own software
+ * resets leave a code in RTC_CNTL_STORE0 (RTC registers survive a system reset) so a
+ * fault is told from hal_reset. A trap prints one line on UART0, polled, then resets:
+ *   !! fault: mcause=0x00000005 mepc=0x42001a8c mtval=0x00000000 ra=0x42000f10 resetting
+ */
+#include "internal.h"
+
+static hal_reset_reason last_reset = HAL_RESET_UNKNOWN;
+
+static hal_reset_reason from_cause(uint32_t cause, uint32_t store)
+{
+    switch (cause) {
+    case C3_RESET_POWERON: return HAL_RESET_POWER_ON;
+    case C3_RESET_SW_SYS:
+    case C3_RESET_SW_CPU:
+        return (store & C3_STORE_MAGIC_MASK) == C3_STORE_MAGIC && (store & 0xfffu) == C3_CODE_FAULT
+                   ? HAL_RESET_FAULT
+                   : HAL_RESET_SOFTWARE;
+    case C3_RESET_TG0WDT_SYS:
+    case C3_RESET_TG1WDT_SYS:
+    case C3_RESET_RTCWDT_SYS:
+    case C3_RESET_TG0WDT_CPU:
+    case C3_RESET_RTCWDT_CPU:
+    case C3_RESET_RTCWDT_RTC:
+    case C3_RESET_TG1WDT_CPU:
+    case C3_RESET_SUPER_WDT: return HAL_RESET_WATCHDOG;
+    default: return HAL_RESET_UNKNOWN;
+    }
+}
+
+/* Once, at boot: the code is consumed so a later watchdog reset is not taken for the
+ * software reset before it. */
+void esp32c3_record_reset(void)
+{
+    uint32_t cause = C3_REG(RTC_CNTL_BASE, RTC_CNTL_RESET_STATE) & 0x3fu;
+    uint32_t store = C3_REG(RTC_CNTL_BASE, RTC_CNTL_STORE0);
+    C3_REG(RTC_CNTL_BASE, RTC_CNTL_STORE0) = 0;
+    last_reset = from_cause(cause, store);
+}
+
+hal_reset_reason hal_last_reset(void)
+{
+    return last_reset;
+}
+
+C3_IRAM void esp32c3_reset_with(uint32_t code)
+{
+    __asm volatile("csrci mstatus, 8" ::: "memory");
+    C3_REG(RTC_CNTL_BASE, RTC_CNTL_STORE0) = C3_STORE_MAGIC | code;
+    C3_REG(RTC_CNTL_BASE, RTC_CNTL_OPTIONS0) |= RTC_CNTL_SW_SYS_RST;
+    for (;;) {
+    }
+}
+
+void hal_reset(void)
+{
+    hal_link_flush();
+    esp32c3_reset_with(C3_CODE_SOFTWARE);
+}
+
+C3_IRAM static void put_hex(char *out, uint32_t v)
+{
+    static const char digits[16] = { '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f' };
+    out[0] = '0';
+    out[1] = 'x';
+    for (uint32_t i = 0; i < 8u; i++) {
+        out[2u + i] = digits[(v >> (28u - 4u * i)) & 0xfu];
+    }
+    out[10] = '\0';
+}
+
+void esp32c3_fault(uint32_t mcause, uint32_t mepc, uint32_t mtval, uint32_t ra);
+C3_IRAM __attribute__((noreturn)) void esp32c3_fault(uint32_t mcause, uint32_t mepc, uint32_t mtval, uint32_t ra)
+{
+    char hex[11];
+    const char *names[4] = { "\r\n!! fault: mcause=", " mepc=", " mtval=", " ra=" };
+    const uint32_t values[4] = { mcause, mepc, mtval, ra };
+    for (uint32_t i = 0; i < 4u; i++) {
+        esp32c3_link_write_polled(names[i]);
+        put_hex(hex, values[i]);
+        esp32c3_link_write_polled(hex);
+    }
+    esp32c3_link_write_polled(" resetting\r\n");
+    esp32c3_reset_with(C3_CODE_FAULT);
+}
