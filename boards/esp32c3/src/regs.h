@@ -76,10 +76,10 @@
 #define RTC_CNTL_STORE0             0x50u /* free for applications; survives system resets */
 #define RTC_CNTL_RESET_STATE        0x38u /* RESET_CAUSE_PROCPU [5:0] */
 #define RTC_CNTL_WDTCONFIG0         0x90u
-#define RTC_CNTL_WDTFEED            0xa8u
-#define RTC_CNTL_WDTWPROTECT        0xacu
-#define RTC_CNTL_SWD_CONF           0xb0u
-#define RTC_CNTL_SWD_WPROTECT       0xb4u
+#define RTC_CNTL_WDTFEED            0xa4u
+#define RTC_CNTL_WDTWPROTECT        0xa8u
+#define RTC_CNTL_SWD_CONF           0xacu
+#define RTC_CNTL_SWD_WPROTECT       0xb0u
 #define RTC_CNTL_SW_SYS_RST         (1u << 31)
 #define RTC_CNTL_BB_I2C_FORCE_PD    (1u << 6)
 #define RTC_CNTL_BBPLL_I2C_FORCE_PD (1u << 8)
