@@ -59,13 +59,19 @@ void hal_reset(void)
     esp32c3_reset_with(C3_CODE_SOFTWARE);
 }
 
+/* The report's text lives in DRAM (.data, loaded by the ROM): a trap may come while the
+ * cache, and with it everything in flash, is off. */
+#define C3_DRAM_TEXT __attribute__((section(".data.fault_text")))
+static char fault_text[4][20] C3_DRAM_TEXT = { "\r\n!! fault: mcause=", " mepc=", " mtval=", " ra=" };
+static char fault_tail[] C3_DRAM_TEXT = " resetting\r\n";
+
 C3_IRAM static void put_hex(char *out, uint32_t v)
 {
-    static const char digits[16] = { '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f' };
     out[0] = '0';
     out[1] = 'x';
     for (uint32_t i = 0; i < 8u; i++) {
-        out[2u + i] = digits[(v >> (28u - 4u * i)) & 0xfu];
+        uint32_t d = (v >> (28u - 4u * i)) & 0xfu;
+        out[2u + i] = (char)(d < 10u ? '0' + d : 'a' + d - 10u);
     }
     out[10] = '\0';
 }
@@ -74,13 +80,16 @@ void esp32c3_fault(uint32_t mcause, uint32_t mepc, uint32_t mtval, uint32_t ra);
 C3_IRAM __attribute__((noreturn)) void esp32c3_fault(uint32_t mcause, uint32_t mepc, uint32_t mtval, uint32_t ra)
 {
     char hex[11];
-    const char *names[4] = { "\r\n!! fault: mcause=", " mepc=", " mtval=", " ra=" };
-    const uint32_t values[4] = { mcause, mepc, mtval, ra };
+    uint32_t values[4];
+    values[0] = mcause;
+    values[1] = mepc;
+    values[2] = mtval;
+    values[3] = ra;
     for (uint32_t i = 0; i < 4u; i++) {
-        esp32c3_link_write_polled(names[i]);
+        esp32c3_link_write_polled(fault_text[i]);
         put_hex(hex, values[i]);
         esp32c3_link_write_polled(hex);
     }
-    esp32c3_link_write_polled(" resetting\r\n");
+    esp32c3_link_write_polled(fault_tail);
     esp32c3_reset_with(C3_CODE_FAULT);
 }
