@@ -41,10 +41,12 @@ static inline __attribute__((always_inline)) uint64_t ticks_now(void)
            C3_REG(SYSTIMER_BASE, SYSTIMER_UNIT0_VALUE_LO);
 }
 
+/* Starts a command (one bit of 31:17) and waits for the hardware to clear it; the low
+ * bits of the register are read-only state. */
 C3_IRAM static void spi1_run(uint32_t cmd_bits)
 {
     C3_REG(SPI1_BASE, SPI_MEM_CMD) = cmd_bits;
-    while (C3_REG(SPI1_BASE, SPI_MEM_CMD) != 0) {
+    while ((C3_REG(SPI1_BASE, SPI_MEM_CMD) & SPI_MEM_CMD_BITS) != 0) {
     }
 }
 
@@ -58,7 +60,9 @@ C3_IRAM static void spi1_user(uint32_t op, bool addr, uint32_t address, uint32_t
     C3_REG(SPI1_BASE, SPI_MEM_USER) = user;
     C3_REG(SPI1_BASE, SPI_MEM_USER1) = (C3_REG(SPI1_BASE, SPI_MEM_USER1) & 0x03ffffffu) | (23u << 26);
     C3_REG(SPI1_BASE, SPI_MEM_USER2) = (7u << 28) | op;
-    C3_REG(SPI1_BASE, SPI_MEM_ADDR) = address;
+    /* A user command sends the address register from bit 31 down: the 24 bits go on top,
+     * the unused low byte is ones. */
+    C3_REG(SPI1_BASE, SPI_MEM_ADDR) = (address << 8) | 0xffu;
     C3_REG(SPI1_BASE, SPI_MEM_MOSI_DLEN) = mosi ? mosi * 8u - 1u : 0u;
     C3_REG(SPI1_BASE, SPI_MEM_MISO_DLEN) = miso ? miso * 8u - 1u : 0u;
     spi1_run(SPI_MEM_CMD_USR);

@@ -220,6 +220,7 @@
 #define SPI_MEM_CMD_WREN    (1u << 30)
 #define SPI_MEM_CMD_RDSR    (1u << 27)
 #define SPI_MEM_CMD_USR     (1u << 18)
+#define SPI_MEM_CMD_BITS    0xfffe0000u /* the command bits; 16:0 hold read-only state */
 #define SPI_MEM_USR_COMMAND (1u << 31)
 #define SPI_MEM_USR_ADDR    (1u << 30)
 #define SPI_MEM_USR_DUMMY   (1u << 29)
