@@ -45,6 +45,22 @@ C3_IRAM void esp32c3_clocks_init(void)
     C3_REG(SYSTEM_BASE, SYSTEM_SYSCLK_CONF) = sysclk | SYSTEM_SOC_CLK_PLL;
 }
 
+/* A whole-cache invalidation is a few hundred cycles; the wait allows far more (~0.2 ms). */
+#define CACHE_SYNC_SPINS 8000u
+
+/* Invalidate the whole cache and wait for SYNC_DONE, bounded: a cache that never reports
+ * done leaves stale lines at worst (and costs every flash command the full wait), a hang
+ * here would leave nothing. */
+C3_IRAM void esp32c3_cache_invalidate(void)
+{
+    C3_REG(EXTMEM_BASE, EXTMEM_ICACHE_SYNC_CTRL) = EXTMEM_INVALIDATE;
+    for (uint32_t i = 0; i < CACHE_SYNC_SPINS; i++) {
+        if (C3_REG(EXTMEM_BASE, EXTMEM_ICACHE_SYNC_CTRL) & EXTMEM_SYNC_DONE) {
+            return;
+        }
+    }
+}
+
 /* Entry i of the MMU maps IROM page i (0x42000000 + i * 64 KiB) and DROM page i
  * (0x3c000000 + i * 64 KiB); both map flash page i, so an address minus its bus base is
  * the flash offset: the firmware's code and constants, apps and models read in place. */
@@ -55,9 +71,7 @@ C3_IRAM void esp32c3_flash_map_init(void)
     for (uint32_t i = 0; i < C3_MMU_ENTRIES; i++) {
         C3_REG(MMU_TABLE_BASE, 4u * i) = i < pages ? i : MMU_INVALID;
     }
-    C3_REG(EXTMEM_BASE, EXTMEM_ICACHE_SYNC_CTRL) = EXTMEM_INVALIDATE;
-    while ((C3_REG(EXTMEM_BASE, EXTMEM_ICACHE_SYNC_CTRL) & EXTMEM_SYNC_DONE) == 0) {
-    }
+    esp32c3_cache_invalidate();
     C3_REG(EXTMEM_BASE, EXTMEM_ICACHE_CTRL1) &= ~EXTMEM_SHUT_BUSES;
     C3_REG(EXTMEM_BASE, EXTMEM_ICACHE_CTRL) = EXTMEM_ICACHE_ENABLE;
 }

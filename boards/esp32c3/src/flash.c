@@ -35,7 +35,8 @@ static uint32_t jedec_id;
 static inline __attribute__((always_inline)) uint64_t ticks_now(void)
 {
     C3_REG(SYSTIMER_BASE, SYSTIMER_UNIT0_OP) = SYSTIMER_UNIT0_UPDATE;
-    while ((C3_REG(SYSTIMER_BASE, SYSTIMER_UNIT0_OP) & SYSTIMER_UNIT0_VALID) == 0) {
+    for (uint32_t i = 0; i < C3_SPIN_LIMIT && (C3_REG(SYSTIMER_BASE, SYSTIMER_UNIT0_OP) & SYSTIMER_UNIT0_VALID) == 0;
+         i++) {
     }
     return ((uint64_t)(C3_REG(SYSTIMER_BASE, SYSTIMER_UNIT0_VALUE_HI) & 0xfffffu) << 32) |
            C3_REG(SYSTIMER_BASE, SYSTIMER_UNIT0_VALUE_LO);
@@ -46,7 +47,7 @@ static inline __attribute__((always_inline)) uint64_t ticks_now(void)
 C3_IRAM static void spi1_run(uint32_t cmd_bits)
 {
     C3_REG(SPI1_BASE, SPI_MEM_CMD) = cmd_bits;
-    while ((C3_REG(SPI1_BASE, SPI_MEM_CMD) & SPI_MEM_CMD_BITS) != 0) {
+    for (uint32_t i = 0; i < C3_SPIN_LIMIT && (C3_REG(SPI1_BASE, SPI_MEM_CMD) & SPI_MEM_CMD_BITS) != 0; i++) {
     }
 }
 
@@ -60,9 +61,7 @@ C3_IRAM static void spi1_user(uint32_t op, bool addr, uint32_t address, uint32_t
     C3_REG(SPI1_BASE, SPI_MEM_USER) = user;
     C3_REG(SPI1_BASE, SPI_MEM_USER1) = (C3_REG(SPI1_BASE, SPI_MEM_USER1) & 0x03ffffffu) | (23u << 26);
     C3_REG(SPI1_BASE, SPI_MEM_USER2) = (7u << 28) | op;
-    /* A user command sends the address register from bit 31 down: the 24 bits go on top,
-     * the unused low byte is ones. */
-    C3_REG(SPI1_BASE, SPI_MEM_ADDR) = (address << 8) | 0xffu;
+    C3_REG(SPI1_BASE, SPI_MEM_ADDR) = address; /* bits 23:0 (TRM: SPI_MEM_USR_ADDR_VALUE) */
     C3_REG(SPI1_BASE, SPI_MEM_MOSI_DLEN) = mosi ? mosi * 8u - 1u : 0u;
     C3_REG(SPI1_BASE, SPI_MEM_MISO_DLEN) = miso ? miso * 8u - 1u : 0u;
     spi1_run(SPI_MEM_CMD_USR);
@@ -75,9 +74,7 @@ C3_IRAM static void cache_off(void)
 
 C3_IRAM static void cache_on(void)
 {
-    C3_REG(EXTMEM_BASE, EXTMEM_ICACHE_SYNC_CTRL) = EXTMEM_INVALIDATE;
-    while ((C3_REG(EXTMEM_BASE, EXTMEM_ICACHE_SYNC_CTRL) & EXTMEM_SYNC_DONE) == 0) {
-    }
+    esp32c3_cache_invalidate();
     C3_REG(EXTMEM_BASE, EXTMEM_ICACHE_CTRL) = EXTMEM_ICACHE_ENABLE;
 }
 

@@ -45,7 +45,11 @@ static inline void c3_irq_restore(uint32_t mie)
     }
 }
 
+/* Bound of a wait on a hardware status bit (~6 ms at 160 MHz): never an endless loop. */
+#define C3_SPIN_LIMIT 1000000u
+
 void esp32c3_boot_init(void);
+void esp32c3_cache_invalidate(void);
 void esp32c3_watchdogs_off(void);
 void esp32c3_clocks_init(void);
 void esp32c3_flash_map_init(void);

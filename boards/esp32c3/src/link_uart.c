@@ -60,7 +60,7 @@ void esp32c3_link_init(void)
     C3_REG(UART0_BASE, UART_CONF1) = UART_CONF1_RX_TOUT_EN | RX_FULL_THRESHOLD;
     C3_REG(UART0_BASE, UART_MEM_CONF) = (C3_REG(UART0_BASE, UART_MEM_CONF) & ~(0x3ffu << 17)) | (RX_TOUT_BITS << 17);
     C3_REG(UART0_BASE, UART_ID) |= UART_ID_UPDATE;
-    while (C3_REG(UART0_BASE, UART_ID) & UART_ID_UPDATE) {
+    for (uint32_t i = 0; i < C3_SPIN_LIMIT && (C3_REG(UART0_BASE, UART_ID) & UART_ID_UPDATE); i++) {
     }
     /* Drop what arrived before us (the ROM's leftovers). */
     for (uint32_t n = C3_REG(UART0_BASE, UART_STATUS) & 0x3ffu; n > 0; n--) {

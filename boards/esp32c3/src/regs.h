@@ -95,9 +95,9 @@
 #define C3_RESET_TG0WDT_SYS 0x07u
 #define C3_RESET_TG1WDT_SYS 0x08u
 #define C3_RESET_RTCWDT_SYS 0x09u
-#define C3_RESET_TG0WDT_CPU 0x0cu
-#define C3_RESET_SW_CPU     0x0du
-#define C3_RESET_RTCWDT_CPU 0x0eu
+#define C3_RESET_TG0WDT_CPU 0x0bu
+#define C3_RESET_SW_CPU     0x0cu
+#define C3_RESET_RTCWDT_CPU 0x0du
 #define C3_RESET_RTCWDT_RTC 0x10u
 #define C3_RESET_TG1WDT_CPU 0x11u
 #define C3_RESET_SUPER_WDT  0x12u
@@ -117,26 +117,36 @@
 #define TIMG_WDT_FLASHBOOT (1u << 14)
 
 /* ---------------------------------------------------------------- SYSTIMER [10] */
-#define SYSTIMER_BASE           0x60023000u
-#define SYSTIMER_CONF           0x00u
-#define SYSTIMER_UNIT0_OP       0x04u
-#define SYSTIMER_UNIT0_VALUE_HI 0x40u
-#define SYSTIMER_UNIT0_VALUE_LO 0x44u
-#define SYSTIMER_CLK_EN         (1u << 31)
-#define SYSTIMER_UNIT0_WORK_EN  (1u << 30)
-#define SYSTIMER_UNIT0_UPDATE   (1u << 30)
-#define SYSTIMER_UNIT0_VALID    (1u << 29)
-#define SYSTIMER_HZ             16000000u /* fixed: XTAL_CLK (40 MHz) / 2.5 */
+#define SYSTIMER_BASE            0x60023000u
+#define SYSTIMER_CONF            0x00u
+#define SYSTIMER_UNIT0_OP        0x04u
+#define SYSTIMER_UNIT0_VALUE_HI  0x40u
+#define SYSTIMER_UNIT0_VALUE_LO  0x44u
+#define SYSTIMER_CLK_EN          (1u << 31)
+#define SYSTIMER_UNIT0_WORK_EN   (1u << 30)
+#define SYSTIMER_UNIT0_UPDATE    (1u << 30)
+#define SYSTIMER_UNIT0_VALID     (1u << 29)
+#define SYSTIMER_HZ              16000000u /* fixed: XTAL_CLK (40 MHz) / 2.5 */
+#define SYSTIMER_TARGET0_HI      0x1cu
+#define SYSTIMER_TARGET0_LO      0x20u
+#define SYSTIMER_TARGET0_CONF    0x34u /* unit select [31] = 0: unit 0; period mode [30] = 0: one shot */
+#define SYSTIMER_COMP0_LOAD      0x50u
+#define SYSTIMER_INT_ENA         0x64u
+#define SYSTIMER_INT_CLR         0x6cu
+#define SYSTIMER_TARGET0_WORK_EN (1u << 24)
+#define SYSTIMER_INT_TARGET0     (1u << 0)
 
 /* ---------------------------------------------------------------- interrupt matrix [8] */
 #define INTMTX_BASE           0x600c2000u
 #define INTMTX_UART0_MAP      0x54u /* source 21 (UART0) * 4 */
+#define INTMTX_SYSTIMER0_MAP  0x94u /* source 37 (SYSTIMER_TARGET0) * 4 */
 #define INTMTX_CPU_INT_ENABLE 0x104u
 #define INTMTX_CPU_INT_TYPE   0x108u
 #define INTMTX_CPU_INT_CLEAR  0x10cu
 #define INTMTX_CPU_INT_PRI(n) (0x114u + 4u * (n))
 #define INTMTX_CPU_INT_THRESH 0x194u
 #define C3_CPU_INT_UART0      1u /* the CPU interrupt line UART0 is routed to */
+#define C3_CPU_INT_SYSTIMER   2u /* SYSTIMER alarm: only ends a wfi, never taken (time.c) */
 
 /* ---------------------------------------------------------------- GPIO and IO_MUX [5] */
 #define GPIO_BASE             0x60004000u
