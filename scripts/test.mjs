@@ -30,6 +30,8 @@ try {
   await buildHost("build/host");
   process.stderr.write("test: building the rp2040 firmware (build/rp2040) for the emulated board\n");
   await buildBoard("rp2040", "build/rp2040");
+  process.stderr.write("test: building the esp32c3 firmware (build/esp32c3) for the emulated board\n");
+  await buildBoard("esp32c3", "build/esp32c3");
 } catch (e) {
   process.stderr.write(`test: ${e.message}\n`);
   process.exit(1);

@@ -24,3 +24,10 @@ export function rp2040Elf(): string {
   if (!existsSync(p)) throw new Error(`${p} is missing: npm test builds it (or: node scripts/build-host.mjs)`);
   return p;
 }
+
+/** The esp32c3 firmware with the device code, built by scripts/test.mjs into build/esp32c3. */
+export function esp32c3Elf(): string {
+  const p = path.resolve(repoRoot, process.env.WASMCU_ESP32C3_BUILD ?? "build/esp32c3", "bin", "wasmcu-esp32c3.elf");
+  if (!existsSync(p)) throw new Error(`${p} is missing: npm test builds it (cmake -DWASMCU_BOARD=esp32c3)`);
+  return p;
+}

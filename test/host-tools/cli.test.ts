@@ -2,12 +2,19 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { wasmcu } from "../helpers/cli.js";
 
-test("wasmcu boards --json lists host, rp2040 and esp32 with their flash layouts", async () => {
+test("wasmcu boards --json lists host, rp2040, esp32 and esp32c3 with their flash layouts", async () => {
   const r = await wasmcu(["boards", "--json"]);
   assert.equal(r.code, 0, r.stderr);
   const boards = JSON.parse(r.stdout) as { name: string; flash: { layout: { name: string }[] } }[];
-  assert.deepEqual(boards.map((b) => b.name).sort(), ["esp32", "host", "rp2040"]);
+  assert.deepEqual(boards.map((b) => b.name).sort(), ["esp32", "esp32c3", "host", "rp2040"]);
   for (const b of boards) assert.ok(b.flash.layout.some((r) => r.name === "app_a"));
+});
+
+test("wasmcu boards marks the ESP-IDF esp32 port as not built here, and names esp32c3's emulator", async () => {
+  const r = await wasmcu(["boards"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^esp32 \[not built here\]/m);
+  assert.match(r.stdout, /^esp32c3 \(emulated: --board esp32c3-sim\) — /m);
 });
 
 test("every command has --help", async () => {

@@ -56,11 +56,11 @@ typedef struct {
 
 #if defined(__has_attribute)
 #if __has_attribute(fallthrough)
-#define FALLTHROUGH __attribute__((fallthrough))
+#define ED_FALLTHROUGH __attribute__((fallthrough))
 #endif
 #endif
-#ifndef FALLTHROUGH
-#define FALLTHROUGH                                                                                                    \
+#ifndef ED_FALLTHROUGH
+#define ED_FALLTHROUGH                                                                                                 \
     do {                                                                                                               \
     } while (0) /* fall through */
 #endif
@@ -141,82 +141,82 @@ static uint64_t column(const uint16_t *x, const uint16_t *y, int n)
         p = (uint32_t)x[15] * y[15];
         sum += p;
         hi += p >> 16;
-        FALLTHROUGH;
+        ED_FALLTHROUGH;
     case 15:
         p = (uint32_t)x[14] * y[14];
         sum += p;
         hi += p >> 16;
-        FALLTHROUGH;
+        ED_FALLTHROUGH;
     case 14:
         p = (uint32_t)x[13] * y[13];
         sum += p;
         hi += p >> 16;
-        FALLTHROUGH;
+        ED_FALLTHROUGH;
     case 13:
         p = (uint32_t)x[12] * y[12];
         sum += p;
         hi += p >> 16;
-        FALLTHROUGH;
+        ED_FALLTHROUGH;
     case 12:
         p = (uint32_t)x[11] * y[11];
         sum += p;
         hi += p >> 16;
-        FALLTHROUGH;
+        ED_FALLTHROUGH;
     case 11:
         p = (uint32_t)x[10] * y[10];
         sum += p;
         hi += p >> 16;
-        FALLTHROUGH;
+        ED_FALLTHROUGH;
     case 10:
         p = (uint32_t)x[9] * y[9];
         sum += p;
         hi += p >> 16;
-        FALLTHROUGH;
+        ED_FALLTHROUGH;
     case 9:
         p = (uint32_t)x[8] * y[8];
         sum += p;
         hi += p >> 16;
-        FALLTHROUGH;
+        ED_FALLTHROUGH;
     case 8:
         p = (uint32_t)x[7] * y[7];
         sum += p;
         hi += p >> 16;
-        FALLTHROUGH;
+        ED_FALLTHROUGH;
     case 7:
         p = (uint32_t)x[6] * y[6];
         sum += p;
         hi += p >> 16;
-        FALLTHROUGH;
+        ED_FALLTHROUGH;
     case 6:
         p = (uint32_t)x[5] * y[5];
         sum += p;
         hi += p >> 16;
-        FALLTHROUGH;
+        ED_FALLTHROUGH;
     case 5:
         p = (uint32_t)x[4] * y[4];
         sum += p;
         hi += p >> 16;
-        FALLTHROUGH;
+        ED_FALLTHROUGH;
     case 4:
         p = (uint32_t)x[3] * y[3];
         sum += p;
         hi += p >> 16;
-        FALLTHROUGH;
+        ED_FALLTHROUGH;
     case 3:
         p = (uint32_t)x[2] * y[2];
         sum += p;
         hi += p >> 16;
-        FALLTHROUGH;
+        ED_FALLTHROUGH;
     case 2:
         p = (uint32_t)x[1] * y[1];
         sum += p;
         hi += p >> 16;
-        FALLTHROUGH;
+        ED_FALLTHROUGH;
     case 1:
         p = (uint32_t)x[0] * y[0];
         sum += p;
         hi += p >> 16;
-        FALLTHROUGH;
+        ED_FALLTHROUGH;
     default: break;
     }
     return (sum - (hi << 16)) | (uint64_t)hi << 32;

@@ -264,9 +264,9 @@ static inline int64_t leb_s64(const uint8_t **pp)
 
 /* only the switch needs telling that a handler runs on into the next */
 #if !WR_COMPUTED_GOTO && defined(__GNUC__) && __GNUC__ >= 7
-#define FALLTHROUGH __attribute__((fallthrough))
+#define WR_FALLTHROUGH __attribute__((fallthrough))
 #else
-#define FALLTHROUGH                                                                                                    \
+#define WR_FALLTHROUGH                                                                                                 \
     do {                                                                                                               \
     } while (0)
 #endif
@@ -526,7 +526,7 @@ next:
             }
             /* false: the entry jumps to the else branch or past the end */
         }
-        FALLTHROUGH;
+        WR_FALLTHROUGH;
         OP(0x05, else)
         {
             const wr_ste *e = vm->stp;

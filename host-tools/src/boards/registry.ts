@@ -24,7 +24,8 @@ export interface Board {
   cpu: string;
   clock_hz: number;
   toolchain: string;
-  ram: { size: number };
+  /** `base`: where RAM starts, when one address tells RAM from flash (rp2040); otherwise section names do. */
+  ram: { size: number; base?: number };
   flash: { size: number; erase_size: number; write_size: number; xip_base?: number; layout: FlashRegion[] };
   serial: SerialSettings;
   led_pin: number;

@@ -5,6 +5,7 @@ import { BoardError, BuildError } from "../lib/errors.js";
 import { displayPath, firmwareBuildDir, isCheckout, repoRoot } from "../lib/paths.js";
 import { run } from "../lib/proc.js";
 import { parseMapFile, type MemoryUse } from "./mapfile.js";
+import { esp32c3Images } from "./esp-image.js";
 import { toRp2040Uf2 } from "./uf2.js";
 
 export interface FirmwareBuild {
@@ -27,6 +28,7 @@ export interface FirmwareBoard {
   outputs: string[];
   buildable_here?: boolean;
   flash: { xip_base?: number };
+  ram?: { base?: number };
 }
 
 const CMAKE_HINT = "apt-get install cmake (or run `npm run setup`)";
@@ -138,6 +140,15 @@ async function cmakeBuild(board: FirmwareBoard, dir: string, clock: number | und
     const elf = uf2.replace(/\.uf2$/, ".elf");
     if (existsSync(elf) && (!existsSync(uf2) || statSync(uf2).mtimeMs < statSync(elf).mtimeMs)) writeFileSync(uf2, toRp2040Uf2(readFileSync(elf)));
   }
+  // Likewise the ESP32-C3's ROM image and merged image (boards/esp32c3/tools/elf2image.ts in a checkout).
+  for (const merged of board.outputs.filter((o) => o.endsWith(".merged.bin")).map((o) => path.join(bin, o))) {
+    const elf = merged.replace(/\.merged\.bin$/, ".elf");
+    if (existsSync(elf) && (!existsSync(merged) || statSync(merged).mtimeMs < statSync(elf).mtimeMs)) {
+      const images = esp32c3Images(readFileSync(elf));
+      writeFileSync(merged.replace(/\.merged\.bin$/, ".bin"), images.rom);
+      writeFileSync(merged, images.merged);
+    }
+  }
   markCachedBuild(dir, "all");
 }
 
@@ -147,7 +158,7 @@ function firmwareResult(board: FirmwareBoard, dir: string): FirmwareBuild {
   // The map of the main image: named like the board's first output (wasmcu-rp2040.elf → wasmcu-rp2040.map).
   const main = board.outputs[0]?.replace(/\.(elf|bin|uf2)$/, "");
   const mapFile = main && existsSync(path.join(bin, `${main}.map`)) ? `${main}.map` : undefined;
-  const ramStart = board.flash.xip_base !== undefined ? 0x20000000 : undefined;
+  const ramStart = board.ram?.base;
   const memory = mapFile ? parseMapFile(readFileSync(path.join(bin, mapFile), "utf8"), ramStart) : undefined;
   return { board: board.name, dir, artifacts, memory };
 }

@@ -20,10 +20,11 @@ const SECTION_LINE = /^(\.[\w.$-]+)(?:\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)(?:\s+load
 const CONTINUATION = /^\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s*$/i;
 
 function classify(name: string, address: number, ramStart: number | undefined): Pick<SectionUse, "region" | "alsoFlash"> {
-  const isRamName = /^\.(data|bss|noinit|heap|stack|ram|tdata|tbss|uninitialized)/.test(name);
+  const isRamName = /^\.(data|bss|noinit|heap|stack|ram|tdata|tbss|uninitialized|iram)/.test(name);
   const inRam = ramStart !== undefined ? address >= ramStart : isRamName;
   if (!inRam) return { region: "flash", alsoFlash: false };
-  return { region: "ram", alsoFlash: /^\.(data|tdata|ram_func|time_critical)/.test(name) };
+  // .iram: code the ESP32-C3's ROM loads into SRAM from the flash image.
+  return { region: "ram", alsoFlash: /^\.(data|tdata|ram_func|time_critical|iram)/.test(name) };
 }
 
 /**
@@ -50,7 +51,7 @@ export function parseMapFile(text: string, ramStart?: number): MemoryUse {
     }
     const address = parseInt(addr!, 16);
     const bytes = parseInt(size!, 16);
-    if (bytes === 0 || /^\.(debug|comment|stab|ARM\.attributes|note\.gnu|gnu\.|interp|dynsym|dynstr|rela?\.)/.test(name)) continue;
+    if (bytes === 0 || /^\.(debug|comment|stab|ARM\.attributes|note\.gnu|gnu\.|interp|dynsym|dynstr|rela?\.|riscv\.attributes)/.test(name)) continue;
     sections.push({ name, address, size: bytes, ...classify(name, address, ramStart) });
   }
   const flashBytes = sections.reduce((s, x) => s + (x.region === "flash" || x.alsoFlash ? x.size : 0), 0);

@@ -14,7 +14,8 @@ export function register(program: Command): void {
         boards
           .map((b) => {
             const mhz = b.clock_hz ? `${b.clock_hz / 1e6} MHz` : "host clock";
-            const head = `${b.name}${b.simulator ? ` (emulated: --board ${b.simulator})` : ""} — ${b.description}\n` +
+            const notHere = b.buildable_here === false ? " [not built here]" : "";
+            const head = `${b.name}${b.simulator ? ` (emulated: --board ${b.simulator})` : ""}${notHere} — ${b.description}\n` +
               `  cpu ${b.cpu}, ${mhz}; flash ${formatBytes(b.flash.size)}, RAM ${formatBytes(b.ram.size)}; ` +
               `serial ${b.serial.baud} ${b.serial.data_bits}${b.serial.parity[0]!.toUpperCase()}${b.serial.stop_bits}`;
             const layout = table(["region", "offset", "size"], b.flash.layout.map((r) =>

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Command } from "commander";
 import { region, resolveBoard } from "../boards/registry.js";
 import { flashEsp32, type FlashEvent } from "../flash/esp32/flash.js";
-import { imagesFromOptions } from "../flash/esp32/images.js";
+import { esp32c3MergedImage, imagesFromOptions } from "../flash/esp32/images.js";
 import { openSerialTransport } from "../flash/esp32/transport.js";
 import { flashRp2040 } from "../flash/rp2040.js";
 import { UsageError } from "../lib/errors.js";
@@ -27,22 +27,26 @@ interface Opts {
   after: string;
   uf2?: string;
   drive?: string;
+  image?: string;
   json?: boolean;
 }
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 
-async function flashEsp32Command(opts: Opts, out: Output): Promise<void> {
-  const target = resolveBoard("esp32");
+/** esp32: ESP-IDF's files; esp32c3: our merged image at 0x0. Both through the ROM's serial loader. */
+async function flashEspCommand(opts: Opts, out: Output, board: "esp32" | "esp32c3"): Promise<void> {
+  const target = resolveBoard(board);
   const baud = Number(opts.baud);
   if (!Number.isInteger(baud) || baud < 9600 || baud > 5_000_000) throw new UsageError(`--baud ${opts.baud} is not a baud rate`);
   if (!["default-reset", "no-reset"].includes(opts.before)) throw new UsageError(`--before must be default-reset or no-reset, got "${opts.before}"`);
   if (!["hard-reset", "no-reset"].includes(opts.after)) throw new UsageError(`--after must be hard-reset or no-reset, got "${opts.after}"`);
-  const { images, chip } = imagesFromOptions({
-    flasherArgs: opts.flasherArgs, bootloader: opts.bootloader, partitions: opts.partitions, app: opts.appImage,
-    defaultFlasherArgs: path.join(boardsDir, "esp32", "build", "flasher_args.json"), exists: existsSync,
-  });
-  const portPath = await resolvePort(opts.port, "esp32");
+  const { images, chip } = board === "esp32c3"
+    ? esp32c3MergedImage(opts.image ?? path.join(firmwareBuildDir("esp32c3"), "bin", "wasmcu-esp32c3.merged.bin"))
+    : imagesFromOptions({
+      flasherArgs: opts.flasherArgs, bootloader: opts.bootloader, partitions: opts.partitions, app: opts.appImage,
+      defaultFlasherArgs: path.join(boardsDir, "esp32", "build", "flasher_args.json"), exists: existsSync,
+    });
+  const portPath = await resolvePort(opts.port, board);
   const usbJtagSerial = (await listPorts().catch(() => [])).some((p) => p.path === portPath && isUsbJtagSerial(p));
   const port = await openSerialTransport(portPath, 115200);
   let bar: Progress | undefined;
@@ -83,8 +87,8 @@ export function register(program: Command): void {
   program
     .command("flash")
     .description("put the firmware on a board: ESP32 over its serial ROM loader, RP2040 through its BOOTSEL drive")
-    .requiredOption("-b, --board <board>", "esp32 or rp2040")
-    .option("-p, --port <port>", "esp32: serial port (default: the only ESP32-looking port)")
+    .requiredOption("-b, --board <board>", "esp32, esp32c3 or rp2040")
+    .option("-p, --port <port>", "esp32, esp32c3: serial port (default: the only ESP32-looking port)")
     .option("--baud <rate>", "esp32: baud rate for the writes (the ROM starts at 115200)", "460800")
     .option("--bootloader <file>", "esp32: second-stage bootloader .bin (written at the chip's bootloader offset)")
     .option("--partitions <file>", "esp32: partition table .bin (written at 0x8000)")
@@ -93,6 +97,7 @@ export function register(program: Command): void {
     .option("--no-compress", "esp32: send data plain instead of deflated")
     .option("--before <mode>", "esp32: default-reset (DTR/RTS into the loader) or no-reset", "default-reset")
     .option("--after <mode>", "esp32: hard-reset (run the new firmware) or no-reset", "hard-reset")
+    .option("--image <file>", "esp32c3: merged flash image written at 0x0 (default build/esp32c3/bin/wasmcu-esp32c3.merged.bin)")
     .option("--uf2 <file>", "rp2040: UF2 to copy (default build/rp2040/bin/wasmcu-rp2040.uf2)")
     .option("--drive <dir>", "rp2040: mounted boot drive (default: found by its INFO_UF2.TXT)")
     .option("--json", "machine-readable summary")
@@ -105,12 +110,12 @@ export function register(program: Command): void {
       // Options for the other chip are a mistake worth saying; every file given is checked
       // before a port is opened.
       const esp32Files = { "--bootloader": opts.bootloader, "--partitions": opts.partitions, "--app-image": opts.appImage, "--flasher-args": opts.flasherArgs };
-      const wrong = target.board.name === "rp2040"
-        ? Object.entries(esp32Files).filter(([, v]) => v !== undefined).map(([k]) => k)
-        : target.board.name === "esp32" ? [opts.uf2 !== undefined && "--uf2", opts.drive !== undefined && "--drive"].filter((x): x is string => Boolean(x)) : [];
+      const given: Record<string, string | undefined> = { ...esp32Files, "--image": opts.image, "--uf2": opts.uf2, "--drive": opts.drive };
+      const own: Record<string, string[]> = { esp32: Object.keys(esp32Files), esp32c3: ["--image"], rp2040: ["--uf2", "--drive"] };
+      const wrong = Object.keys(given).filter((k) => given[k] !== undefined && !(own[target.board.name] ?? []).includes(k));
       if (wrong.length) throw new UsageError(`${wrong.join(", ")}: not for --board ${target.board.name}`, "see wasmcu flash --help: each option names its board");
-      for (const [flag, file] of [...Object.entries(esp32Files), ["--uf2", opts.uf2] as const]) if (file !== undefined) checkInputFile(file, flag);
-      if (target.board.name === "esp32") return flashEsp32Command(opts, out);
+      for (const [flag, file] of [...Object.entries(esp32Files), ["--image", opts.image], ["--uf2", opts.uf2]] as const) if (file !== undefined) checkInputFile(file, flag);
+      if (target.board.name === "esp32" || target.board.name === "esp32c3") return flashEspCommand(opts, out, target.board.name);
       if (target.board.name === "rp2040") return flashRp2040Command(opts, out);
       throw new UsageError(`wasmcu flash does not know how to flash ${target.board.name}`);
     });

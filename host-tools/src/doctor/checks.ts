@@ -58,6 +58,19 @@ async function newlibCheck(): Promise<Check> {
     : { name, ok: false, optional: false, detail: "libc.a not found", fix: "sudo apt-get install libnewlib-arm-none-eabi" };
 }
 
+/** picolibc's rv32im build, the one the esp32c3 firmware links (the C3 has no atomics). */
+async function picolibcCheck(): Promise<Check> {
+  const name = "picolibc for riscv64-unknown-elf (esp32c3)";
+  const fix = "sudo apt-get install picolibc-riscv64-unknown-elf";
+  if (!(await which("riscv64-unknown-elf-gcc"))) return { name, ok: false, optional: false, detail: "no riscv64-unknown-elf-gcc", fix };
+  // The multilib GCC picks for the firmware's link flags, in Debian's picolibc tree.
+  const r = await run("riscv64-unknown-elf-gcc", ["-march=rv32imc", "-mabi=ilp32", "--specs=picolibc.specs", "-print-multi-directory"]).catch(() => undefined);
+  const p = path.join("/usr/lib/picolibc/riscv64-unknown-elf/lib", r?.stdout.trim() ?? "", "libc.a");
+  return r?.stdout.trim() === "rv32im/ilp32" && existsSync(p)
+    ? { name, ok: true, optional: false, detail: p }
+    : { name, ok: false, optional: false, detail: "picolibc's rv32im libc.a not found", fix };
+}
+
 /** Can this user open serial devices? Root can; others need the dialout group on Debian. */
 function serialCheck(): Check {
   const name = "serial port access";
@@ -96,6 +109,9 @@ export async function runChecks(): Promise<Check[]> {
     await toolCheck("host C compiler", "cc", "gcc"),
     await toolCheck("arm-none-eabi-gcc (rp2040)", "arm-none-eabi-gcc", "gcc-arm-none-eabi"),
     await newlibCheck(),
+    await toolCheck("riscv64-unknown-elf-gcc (esp32c3)", "riscv64-unknown-elf-gcc", "gcc-riscv64-unknown-elf"),
+    await picolibcCheck(),
+    await toolCheck("qemu-riscv32 (rv32imc spec test)", "qemu-riscv32", "qemu-user", true),
     await toolCheck("socat (emulated board UART)", "socat", "socat", false, ["-V"]),
     await toolCheck("valgrind (benchmarks)", "valgrind", "valgrind", true),
     serialCheck(),

@@ -41,10 +41,13 @@ interface UsbId {
 
 /** USB ids that point at a board wasmcu supports. */
 export const KNOWN_USB_IDS: readonly UsbId[] = [
-  { vendorId: "303a", productId: "1001", board: "esp32", adapter: "Espressif USB-serial/JTAG" },
+  // Built into the ESP32-C3 (and later chips), not the original ESP32: a C3 board's own USB port.
+  { vendorId: "303a", productId: "1001", board: "esp32c3", adapter: "Espressif USB-serial/JTAG" },
+  // USB-UART bridges on ESP32 and ESP32-C3 dev boards (which of the two is behind one, no id tells).
   { vendorId: "10c4", productId: "ea60", board: "esp32", adapter: "Silicon Labs CP210x bridge" },
   { vendorId: "1a86", productId: "7523", board: "esp32", adapter: "WCH CH340 bridge" },
   { vendorId: "1a86", productId: "55d4", board: "esp32", adapter: "WCH CH9102 bridge" },
+  { vendorId: "0403", productId: "6001", board: "esp32", adapter: "FTDI FT232R bridge" },
   { vendorId: "303a", board: "esp32", adapter: "Espressif USB device" },
   { vendorId: "2e8a", board: "rp2040", adapter: "Raspberry Pi RP2040 USB CDC" },
 ];
@@ -289,6 +292,7 @@ export function describePort(p: SerialPortInfo): string {
 }
 
 /** Boards whose real hardware a --board name talks to ("rp2040-sim" has no serial port). */
+/** ESP32 and ESP32-C3 share bridges and the ROM's serial protocol: one family for choosing a port. */
 function boardFamily(board: string): string {
   return board.toLowerCase().replace(/^esp32.*/, "esp32");
 }
@@ -302,7 +306,7 @@ function boardFamily(board: string): string {
 export async function pickPort(board?: string, opts: PortScanOptions = {}): Promise<string> {
   const all = await listPorts(opts);
   const fam = board ? boardFamily(board) : undefined;
-  const matching = all.filter((p) => p.board !== undefined && (fam === undefined || p.board === fam));
+  const matching = all.filter((p) => p.board !== undefined && (fam === undefined || boardFamily(p.board) === fam));
   const cands = matching.filter((p) => !p.inUseBy);
   if (cands.length === 1) return cands[0]!.path;
   const forBoard = board ? ` for --board ${board}` : "";

@@ -16,9 +16,16 @@ const good = () => JSON.parse(JSON.stringify({
   serial: { baud: 115200, data_bits: 8, parity: "none", stop_bits: 1 }, led_pin: 25, outputs: [],
 }));
 
-test("the repo's boards are host, rp2040 and esp32, each with a valid layout", () => {
+test("the repo's boards are host, rp2040, esp32 and esp32c3, each with a valid layout", () => {
   const names = listBoards().map((b) => b.name);
-  assert.deepEqual(names, ["esp32", "host", "rp2040"]);
+  assert.deepEqual(names, ["esp32", "esp32c3", "host", "rp2040"]);
+});
+
+test("esp32c3-sim resolves to the esp32c3 board, marked simulated; its firmware region starts at 0 (the ROM boots there)", () => {
+  const t = resolveBoard("esp32c3-sim");
+  assert.equal(t.board.name, "esp32c3");
+  assert.equal(t.simulated, true);
+  assert.equal(t.board.flash.layout.find((r) => r.name === "firmware")?.offset, 0);
 });
 
 test("rp2040-sim resolves to the rp2040 board, marked simulated", () => {

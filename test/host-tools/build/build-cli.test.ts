@@ -24,6 +24,23 @@ test("wasmcu build --board rp2040 gives an ELF, a raw binary and a UF2 with the 
   assert.ok(mem.sections.some((s) => s.name === ".bss" && s.region === "ram"));
 });
 
+test("wasmcu build --board esp32c3 gives the ELF, the ROM's image (0xE9, chip 5) and the merged image, and a size report with .iram in RAM and flash", async () => {
+  const r = await wasmcu(["build", "--board", "esp32c3", "--json"], { timeoutMs: 600_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as BuildJson;
+  const names = j.firmware.artifacts.map((a) => a.split("/").pop());
+  assert.deepEqual(names, ["wasmcu-esp32c3.elf", "wasmcu-esp32c3.bin", "wasmcu-esp32c3.merged.bin"]);
+  const rom = readFileSync(j.firmware.artifacts[1]!);
+  assert.equal(rom[0], 0xe9);
+  assert.equal(rom.readUInt16LE(12), 5);
+  const merged = readFileSync(j.firmware.artifacts[2]!);
+  assert.ok(merged.subarray(0, rom.length).equals(rom));
+  const mem = j.firmware.memory!;
+  assert.deepEqual(mem.sections.filter((s) => s.name === ".iram").map((s) => s.region), ["ram"]);
+  assert.ok(mem.sections.some((s) => s.name === ".text" && s.region === "flash"));
+  assert.ok(mem.flashBytes > 100_000 && mem.ramBytes > 0);
+});
+
 test("wasmcu build --board esp32 explains that ESP-IDF builds it, with exit status 1", async () => {
   const r = await wasmcu(["build", "--board", "esp32"], { timeoutMs: 60_000 });
   assert.equal(r.code, 1);
@@ -35,6 +52,6 @@ test("wasmcu doctor --json lists every check with a status and says how to fix w
   const r = await wasmcu(["doctor", "--json"], { timeoutMs: 60_000 });
   const j = JSON.parse(r.stdout) as { ok: boolean; checks: { name: string; ok: boolean; optional: boolean; fix?: string }[] };
   assert.equal(r.code, j.ok ? 0 : 1);
-  for (const name of ["node", "cmake", "arm-none-eabi-gcc (rp2040)", "serial port access"]) assert.ok(j.checks.some((c) => c.name === name), name);
+  for (const name of ["node", "cmake", "arm-none-eabi-gcc (rp2040)", "riscv64-unknown-elf-gcc (esp32c3)", "picolibc for riscv64-unknown-elf (esp32c3)", "serial port access"]) assert.ok(j.checks.some((c) => c.name === name), name);
   for (const c of j.checks.filter((c) => !c.ok)) assert.ok(c.fix, `${c.name} has no fix`);
 });

@@ -31,6 +31,8 @@ export interface RomModelOptions {
   stuckZeroAt?: number;
   /** No compressed writes (an old ROM): DEFL commands are answered as invalid. */
   noDeflate?: boolean;
+  /** FLASH_BEGIN takes a fifth word (encrypted write), as the ESP32-C3's and S2/S3's ROMs do. */
+  beginHasEncryptedWord?: boolean;
 }
 
 export const ROM_STATUS_LEN = 4;
@@ -157,7 +159,7 @@ export class Esp32RomModel {
       case Op.FLASH_DEFL_BEGIN: {
         const deflate = op === Op.FLASH_DEFL_BEGIN;
         if (deflate && this.opts.noDeflate) return this.fail(op, 0x05);
-        if (!need(16)) return this.fail(op, 0x05);
+        if (!need(this.opts.beginHasEncryptedWord ? 20 : 16)) return this.fail(op, 0x05);
         if (!this.attached) return this.fail(op, 0x06); // flash commands need SPI_ATTACH first
         const [eraseSize, blocks, blockSize, offset] = [word(0), word(1), word(2), word(3)];
         if (offset % 0x1000 !== 0 || offset + eraseSize > this.flash.length || blockSize === 0 || blockSize > 0x4000) return this.fail(op, 0x05);

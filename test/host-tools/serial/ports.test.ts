@@ -72,32 +72,36 @@ test("ports: USB ids are read from sysfs and mapped to a board guess, non-hardwa
     { tty: "ttyACM1", vid: "303a", pid: "1001", acm: true },
     { tty: "ttyACM2", vid: "1a86", pid: "55d4", acm: true },
     { tty: "ttyUSB2", vid: "0403", pid: "6001", product: "FT232R USB UART" },
+    { tty: "ttyUSB3", vid: "2341", pid: "0043", product: "Arduino Uno" },
   ]);
   const ports = await listPorts({ sysfsRoot: sys, procRoot: noProc });
   assert.deepEqual(ports.map((p) => [path.basename(p.path), p.vendorId, p.productId, p.board]), [
     ["ttyACM0", "2e8a", "000a", "rp2040"],
-    ["ttyACM1", "303a", "1001", "esp32"],
+    ["ttyACM1", "303a", "1001", "esp32c3"],
     ["ttyACM2", "1a86", "55d4", "esp32"],
     ["ttyAMA0", undefined, undefined, undefined],
     ["ttyUSB0", "10c4", "ea60", "esp32"],
     ["ttyUSB1", "1a86", "7523", "esp32"],
-    ["ttyUSB2", "0403", "6001", undefined],
+    ["ttyUSB2", "0403", "6001", "esp32"],
+    ["ttyUSB3", "2341", "0043", undefined],
   ]);
   const pico = ports.find((p) => p.path === "/dev/ttyACM0")!;
   assert.equal(pico.serialNumber, "E6614C311B");
   assert.equal(pico.interface, 0);
   assert.equal(ports.find((p) => p.path === "/dev/ttyUSB0")!.adapter, "Silicon Labs CP210x bridge");
   assert.ok(isUsbJtagSerial(ports.find((p) => p.path === "/dev/ttyACM1")!));
-  assert.equal(describePort(ports.find((p) => p.path === "/dev/ttyUSB2")!), "/dev/ttyUSB2 (0403:6001 FT232R USB UART)");
+  assert.equal(ports.find((p) => p.path === "/dev/ttyUSB2")!.adapter, "FTDI FT232R bridge");
+  assert.equal(describePort(ports.find((p) => p.path === "/dev/ttyUSB3")!), "/dev/ttyUSB3 (2341:0043 Arduino Uno)");
 });
 
 test("pickPort returns the only candidate for the board, ignoring ports of other boards", async () => {
   const sys = fakeSysfs([
     { tty: "ttyUSB0", vid: "10c4", pid: "ea60" },
     { tty: "ttyACM0", vid: "2e8a", pid: "000a", acm: true },
-    { tty: "ttyUSB1", vid: "0403", pid: "6001" },
+    { tty: "ttyUSB1", vid: "2341", pid: "0043" },
   ]);
   assert.equal(await pickPort("esp32", { sysfsRoot: sys, procRoot: noProc }), "/dev/ttyUSB0");
+  assert.equal(await pickPort("esp32c3", { sysfsRoot: sys, procRoot: noProc }), "/dev/ttyUSB0", "a bridge serves either ESP chip");
   assert.equal(await pickPort("rp2040", { sysfsRoot: sys, procRoot: noProc }), "/dev/ttyACM0");
 });
 
@@ -112,8 +116,8 @@ test("pickPort with several candidates names them all and asks for --port", asyn
 });
 
 test("pickPort with no candidate lists the ports it did see", async () => {
-  const sys = fakeSysfs([{ tty: "ttyUSB1", vid: "0403", pid: "6001", product: "FT232R USB UART" }]);
-  await assert.rejects(pickPort("esp32", { sysfsRoot: sys, procRoot: noProc }), /no serial port looks like a board for --board esp32 \(ports seen: \/dev\/ttyUSB1 \(0403:6001 FT232R USB UART\)\)/);
+  const sys = fakeSysfs([{ tty: "ttyUSB1", vid: "2341", pid: "0043", product: "Arduino Uno" }]);
+  await assert.rejects(pickPort("esp32", { sysfsRoot: sys, procRoot: noProc }), /no serial port looks like a board for --board esp32 \(ports seen: \/dev\/ttyUSB1 \(2341:0043 Arduino Uno\)\)/);
   const empty = fakeSysfs([]);
   await assert.rejects(pickPort("rp2040", { sysfsRoot: empty, procRoot: noProc }), /no serial ports at all/);
   await assert.rejects(pickPort("rp2040-sim", { sysfsRoot: empty, procRoot: noProc }), /runs in the emulator/);
@@ -137,7 +141,7 @@ test("running host boards are found through procfs: the pty behind wasmcu-host's
 
 test("no board on any port is a device problem (exit 4); several are a usage question (exit 2)", async () => {
   const { DeviceError } = await import("../../../host-tools/src/lib/errors.js");
-  const none = fakeSysfs([{ tty: "ttyUSB1", vid: "0403", pid: "6001", product: "FT232R USB UART" }]);
+  const none = fakeSysfs([{ tty: "ttyUSB1", vid: "2341", pid: "0043", product: "Arduino Uno" }]);
   await assert.rejects(pickPort("esp32", { sysfsRoot: none, procRoot: noProc }), (e: Error) => e instanceof DeviceError && e.exitCode === 4);
   const two = fakeSysfs([{ tty: "ttyUSB0", vid: "10c4", pid: "ea60" }, { tty: "ttyACM0", vid: "2e8a", pid: "000a", acm: true }]);
   await assert.rejects(pickPort(undefined, { sysfsRoot: two, procRoot: noProc }), (e: Error) => e instanceof UsageError && e.exitCode === 2);

@@ -3,6 +3,7 @@
 // Each file is checked for its format's magic bytes before anything touches the chip.
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { ESP_IMAGE_MAGIC } from "../../build/esp-image.js";
 import { InputError } from "../../lib/errors.js";
 
 /** "data": any other file flasher_args.json lists (e.g. ota_data_initial.bin), written as is. */
@@ -16,8 +17,8 @@ export interface FlashImage {
   data: Buffer;
 }
 
-/** First byte of an ESP-IDF application or bootloader image. */
-export const ESP_IMAGE_MAGIC = 0xe9;
+/** First byte of an ESP-IDF application or bootloader image (the ROM's format, build/esp-image.ts). */
+export { ESP_IMAGE_MAGIC };
 /** Every partition table entry starts with AA 50. */
 export const PARTITION_MAGIC = [0xaa, 0x50] as const;
 export const PARTITION_TABLE_OFFSET = 0x8000;
@@ -119,6 +120,13 @@ export function imagesFromFlasherArgs(jsonFile: string): FlasherArgs {
   if (images.length === 0) throw new InputError(`${jsonFile}: "flash_files" is empty`);
   const extra = o.extra_esptool_args as Record<string, unknown> | undefined;
   return { images, chip: typeof extra?.chip === "string" ? extra.chip : undefined };
+}
+
+/** boards/esp32c3's merged image: all of the firmware from flash offset 0, where the C3's ROM boots it. */
+export function esp32c3MergedImage(file: string): FlasherArgs {
+  const data = readImage(file, "firmware image");
+  checkImage("app", file, data);
+  return { images: [{ role: "app", offset: 0, file, data }], chip: "esp32c3" };
 }
 
 export interface PlacedImage extends Omit<FlashImage, "offset"> {
