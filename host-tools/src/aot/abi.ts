@@ -39,7 +39,14 @@ export const HELPER = {
   i32DivU: 4,
   i32RemS: 5,
   i32RemU: 6,
+  /** (ctx, import index, wr_arg *args, wr_arg *results) → 0, or nonzero when the native
+   * trapped (or its (pointer, length) check failed). Arguments are 8-byte wr_arg slots in the
+   * caller's outgoing area; results overwrite them. */
+  callImport: 7,
 } as const;
+
+/** Bytes per argument or result of a native call (the runtime's `wr_arg` union). */
+export const WR_ARG_BYTES = 8;
 export type HelperName = keyof typeof HELPER;
 
 export const TRAP = {
@@ -52,6 +59,8 @@ export const TRAP = {
   fuelExhausted: 7,
   indirectCallType: 8,
   undefinedElement: 9,
+  /** A native returned an error (its message is in the runtime's trap record). */
+  native: 10,
 } as const;
 export type TrapKind = keyof typeof TRAP;
 

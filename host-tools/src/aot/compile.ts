@@ -17,7 +17,7 @@
 // Fuel is charged at loop heads only: without loops, code runs forever only by recursing,
 // and the stack check in every prologue ends that.
 import {
-  CTX, CTX_REG, FAST_CHECK_SLACK, HELPER, LIMIT_REG, MEM_BASE_REG, MEM_FAST_END_REG, OPERAND_REGS, SCRATCH, TRAP,
+  CTX, CTX_REG, FAST_CHECK_SLACK, HELPER, LIMIT_REG, MEM_BASE_REG, MEM_FAST_END_REG, OPERAND_REGS, SCRATCH, TRAP, WR_ARG_BYTES,
   type HelperName, type TrapKind,
 } from "./abi.js";
 import { Assembler, type Label } from "./asm.js";
@@ -686,7 +686,7 @@ class FunctionCompiler {
   }
 
   private call(f: number): void {
-    if (f < this.m.importedFuncs) throw this.error("calls to imports are not compiled yet");
+    if (f < this.m.importedFuncs) return this.callImport(f);
     const label = this.input.funcLabels[f];
     const t = this.funcType(f);
     if (label === undefined) throw this.error(`function ${f} out of range`);
@@ -699,6 +699,33 @@ class FunctionCompiler {
     this.truncate(from);
     this.a.bl(label);
     if (t.results.length === 1) this.pushReg(0);
+  }
+
+  /** An import: its i32 arguments as wr_arg slots in the outgoing area, the runtime's helper
+   * binds and checks them and calls the native; a nonzero status is a trap here. */
+  private callImport(f: number): void {
+    const t = this.funcType(f);
+    if (t.results.length > 1 || ![...t.params, ...t.results].every((v) => v === "i32")) throw this.error("non-i32 imports are not compiled yet");
+    const from = this.stack.length - t.params.length;
+    for (let i = 0; i < from; i++) this.spillAt(i, false);
+    for (let k = 0; k < t.params.length; k++) this.storeOutgoing(from + k, WR_ARG_BYTES * k);
+    this.maxOut = Math.max(this.maxOut, WR_ARG_BYTES * Math.max(t.params.length, t.results.length));
+    this.truncate(from);
+    const a = this.a;
+    a.emit(T.mov(0, CTX_REG));
+    if (f <= 255) a.emit(T.movsImm(1, f));
+    else a.ldrConst(1, f);
+    a.emit(T.mov(2, SP));
+    a.emit(T.mov(3, SP));
+    a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.helpers));
+    a.emit(T.memImm("ldr", SCRATCH, SCRATCH, 4 * HELPER.callImport));
+    a.emit(T.blx(SCRATCH));
+    a.emit(T.cmpImm(0, 0));
+    this.trapIf("ne", "native");
+    if (t.results.length === 1) {
+      a.emit(T.ldrSp(0, 0));
+      this.pushReg(0);
+    }
   }
 
   private storeOutgoing(i: number, off: number): void {

@@ -13,9 +13,11 @@ const SRAM_SIZE = 264 * 1024;
 const CTX_AT = SRAM;
 const RETURN_AT = SRAM + 0x100;
 const STUBS_AT = SRAM + 0x104;
-const HELPERS_AT = SRAM + 0x120;
-const ARGS_AT = SRAM + 0x140;
-const GLOBALS_AT = SRAM + 0x200;
+/** Room for this many helpers: a 4-byte stub and a table word each. */
+const MAX_HELPERS = 32;
+const HELPERS_AT = SRAM + 0x200;
+const ARGS_AT = SRAM + 0x280;
+const GLOBALS_AT = SRAM + 0x400;
 const MEMORY_AT = SRAM + 0x1000;
 const STACK_TOP = SRAM + SRAM_SIZE;
 export const STACK_BYTES = 16 * 1024;
@@ -38,7 +40,12 @@ export interface SimOptions {
   globals?: number[];
   fuel?: number;
   maxCycles?: number;
+  /** The module's function imports by index, as JavaScript: i32 arguments in, an i32 (or
+   * nothing) out; throwing a SimNativeTrap traps the caller. */
+  imports?: ((...args: number[]) => number | void)[];
 }
+
+export class SimNativeTrap extends Error {}
 
 export class SimMachine {
   private readonly mcu = new RP2040();
@@ -56,14 +63,23 @@ export class SimMachine {
     const view = this.mcu.sramView;
     view.setUint16(RETURN_AT - SRAM, 0xbe00, true); // BKPT #0: the call returned
     // each helper: BKPT #(1 + index), serviced below, then BX LR
+    if (Object.values(HELPER).some((i) => i >= MAX_HELPERS)) throw new Error("more helpers than the runner has room for");
     for (const index of Object.values(HELPER)) {
       view.setUint16(STUBS_AT - SRAM + 4 * index, 0xbe01 + index, true);
       view.setUint16(STUBS_AT - SRAM + 4 * index + 2, 0x4770, true);
       view.setUint32(HELPERS_AT - SRAM + 4 * index, (STUBS_AT + 4 * index) | 1, true);
     }
-    (options.globals ?? []).forEach((g, i) => view.setUint32(GLOBALS_AT - SRAM + 8 * i, g, true));
+    const globals = options.globals ?? [];
+    if (GLOBALS_AT + 8 * globals.length > MEMORY_AT) throw new Error(`${globals.length} globals do not fit the runner's area`);
+    globals.forEach((g, i) => view.setUint32(GLOBALS_AT - SRAM + 8 * i, g, true));
     this.memBytes = memBytes;
     this.maxMemBytes = Math.min(options.maxMemoryBytes ?? Infinity, STACK_TOP - STACK_BYTES - MEMORY_AT);
+    // code that runs off into the weeds shows as an unimplemented instruction or a bad address:
+    // stop there instead of logging forever
+    const fault = (component: string, message: string) => {
+      throw new Error(`emulated core: ${component}: ${message} (pc 0x${this.mcu.core.PC.toString(16)})`);
+    };
+    this.mcu.logger = { debug: () => {}, info: () => {}, warn: fault, error: fault };
     this.mcu.onBreak = (code) => {
       if (code === 0) this.stopped = true;
       else this.helper(code - 1);
@@ -119,6 +135,8 @@ export class SimMachine {
       // rp2040js runs this in no time: charge what libgcc's shift-subtract division takes on an
       // M0+ (about 40-100 cycles; the RP2040's SIO divider would take 8) so figures stay honest
       this.mcu.core.cycles += DIVIDE_CYCLES;
+    } else if (index === HELPER.callImport) {
+      r[0] = this.callImport(a, b);
     } else throw new Error(`no helper ${index}`);
   }
 
@@ -139,6 +157,7 @@ export class SimMachine {
     ctx(CTX.globals, GLOBALS_AT);
     ctx(CTX.fuel, this.options.fuel ?? 0);
     ctx(CTX.stackLimit, STACK_TOP - STACK_BYTES);
+    if (ARGS_AT + 4 * Math.max(args.length, 2) > GLOBALS_AT) throw new Error(`${args.length} argument words do not fit the runner's area`);
     args.forEach((v, i) => view.setUint32(ARGS_AT - SRAM + 4 * i, v >>> 0, true));
     const core = mcu.core;
     core.registers[0] = CTX_AT;
@@ -163,6 +182,22 @@ export class SimMachine {
       trap: status === 0 ? undefined : this.trapAt(view.getUint32(CTX_AT - SRAM + CTX.trapLr, true)),
       cycles,
     };
+  }
+
+  /** Import `index` with its wr_arg slots at `args` (8 bytes each, i32 in the first word). */
+  private callImport(index: number, args: number): number {
+    const fn = this.options.imports?.[index];
+    if (!fn) throw new Error(`import ${index} has no implementation in this runner`);
+    const view = this.mcu.sramView;
+    const values = Array.from({ length: fn.length }, (_, k) => view.getInt32(args - SRAM + 8 * k, true));
+    try {
+      const result = fn(...values);
+      if (typeof result === "number") view.setUint32(args - SRAM, result >>> 0, true);
+      return 0;
+    } catch (e) {
+      if (e instanceof SimNativeTrap) return 1;
+      throw e;
+    }
   }
 
   private trapAt(lr: number): SimRun["trap"] {

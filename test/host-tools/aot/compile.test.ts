@@ -8,7 +8,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { compileModule, compileWasm } from "../../../host-tools/src/aot/compile.js";
 import { readModule } from "../../../host-tools/src/aot/module.js";
-import { SimMachine } from "../../../host-tools/src/aot/sim-run.js";
+import { SimMachine, SimNativeTrap } from "../../../host-tools/src/aot/sim-run.js";
 import { rng } from "../../../host-tools/src/lib/rng.js";
 
 const sharedDir = path.resolve(import.meta.dirname, "../../../../shared");
@@ -183,6 +183,36 @@ test("traps name their kind, function and the wasm offset of the trapping instru
   assert.equal(bytes[bad?.wasmOffset ?? -1], 0x00);
   // after traps the machine still runs: the entry unwinds the stack each time
   assert.equal(machine.call(index("rec"), [1]).trap?.kind, "stackExhausted");
+});
+
+test("imports are called through the runtime's helper with their arguments, results and traps", () => {
+  const bytes = wat2wasm(`(module
+    (import "env" "scale" (func $scale (param i32 i32) (result i32)))
+    (import "env" "note" (func $note (param i32)))
+    (func (export "f") (param i32) (result i32) (local i32)
+      (local.set 1 (i32.const 1000))
+      (call $note (local.get 0))
+      ;; a live value below the call's arguments survives it
+      (i32.add (local.get 1) (call $scale (local.get 0) (i32.const 3)))))`);
+  const m = readModule(bytes);
+  const noted: number[] = [];
+  const machine = SimMachine.forModule(m, compileModule(m), {
+    imports: [
+      (x: number, k: number) => {
+        if (x < 0) throw new SimNativeTrap("negative");
+        return x * k;
+      },
+      (x: number) => {
+        noted.push(x);
+      },
+    ],
+  });
+  const f = m.exports.find((e) => e.name === "f")?.index ?? -1;
+  assert.equal(machine.call(f, [7]).lo, 1021);
+  assert.deepEqual(noted, [7]);
+  const trapped = machine.call(f, [-5]);
+  assert.equal(trapped.trap?.kind, "native");
+  assert.equal(bytes[trapped.trap?.wasmOffset ?? -1], 0x10, "the call instruction");
 });
 
 test("what the compiler does not handle yet is refused with the function and offset, not miscompiled", () => {
