@@ -15,3 +15,15 @@ export function writeVarint(buf: Uint8Array, pos: i32, v: u64): i32 {
   store<u8>(base + <usize>pos, <u8>v);
   return pos + 1;
 }
+
+/** writeVarint for a value known to fit 32 bits: the same bytes without i64 arithmetic (soft on an M0+). */
+export function writeVarint32(buf: Uint8Array, pos: i32, v: u32): i32 {
+  const base = buf.dataStart;
+  while (v >= 0x80) {
+    store<u8>(base + <usize>pos, <u8>(v | 0x80));
+    pos++;
+    v >>= 7;
+  }
+  store<u8>(base + <usize>pos, <u8>v);
+  return pos + 1;
+}
