@@ -156,8 +156,9 @@ function appLevel(p: PhaseSummary): PhaseSummary {
 
 /** Inferences a marked window may hold (the bench app's m_infer, m_infer_x10, ...). */
 export const INFER_BATCHES = [1, 10, 100, 1000] as const;
-/** A marked window spans at least this many of the monitor's samples (blurNote's limit). */
-const MIN_WINDOW_SAMPLES = 20;
+/** A marked window spans at least this many of the monitor's samples: enough to place its
+ * edges and integrate it (ad01, 18 ms, stays one per window, as its figures always were). */
+const MIN_WINDOW_SAMPLES = 10;
 
 /**
  * Inferences per marked window: the fewest that make the window span MIN_WINDOW_SAMPLES of
