@@ -64,26 +64,31 @@ export function writeRead(address: i32, out: StaticArray<u8>, outLength: i32, in
   return s < 0 ? s : read(address, into, inLength);
 }
 
+// Two bytes, never replaced: indices 0 and 1 are read and written unchecked.
 const one = new StaticArray<u8>(2);
 
 /** Writes one 8-bit register (register address byte, then the value). */
 export function writeRegister8(address: i32, register: i32, value: i32): i32 {
-  one[0] = <u8>register;
-  one[1] = <u8>value;
-  return write(address, one, 2);
+  unchecked((one[0] = <u8>register));
+  unchecked((one[1] = <u8>value));
+  return i2c_write(address, changetype<usize>(one), 2, 1);
 }
 
 /** Reads one 8-bit register: 0..255, or a negative Status. */
 export function readRegister8(address: i32, register: i32): i32 {
-  one[0] = <u8>register;
-  const s = writeRead(address, one, 1, one, 1);
-  return s < 0 ? s : <i32>one[0];
+  unchecked((one[0] = <u8>register));
+  let s = i2c_write(address, changetype<usize>(one), 1, 0);
+  if (s == 0) s = i2c_read(address, changetype<usize>(one), 1);
+  return s < 0 ? s : <i32>unchecked(one[0]);
 }
 
 /** Reads `length` consecutive registers from `register` (devices that auto-increment). */
 export function readRegisters(address: i32, register: i32, into: StaticArray<u8>, length: i32 = -1): i32 {
-  one[0] = <u8>register;
-  return writeRead(address, one, 1, into, length);
+  unchecked((one[0] = <u8>register));
+  const s = i2c_write(address, changetype<usize>(one), 1, 0);
+  if (s < 0) return s;
+  const n = span(into, length);
+  return n < 0 ? Status.BadParam : i2c_read(address, changetype<usize>(into), n);
 }
 
 /** True when a device answers at `address` (one byte is read from it, as bus scans do). */

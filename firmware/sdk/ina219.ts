@@ -116,7 +116,8 @@ export class Ina219 {
   powerLsbW: f64 = 0;
   /** The calibration register value written by calibrate(). */
   calibration: i32 = 0;
-  private buf: StaticArray<u8> = new StaticArray<u8>(3);
+  /** Three bytes, never replaced: indexed unchecked below. */
+  private readonly buf: StaticArray<u8> = new StaticArray<u8>(3);
 
   constructor(address: i32 = DEFAULT_ADDRESS) {
     this.address = address;
@@ -125,22 +126,24 @@ export class Ina219 {
   /** Writes a 16-bit register; 0 or a negative status. */
   writeRegister(reg: Reg, value: i32): i32 {
     const b = this.buf;
-    b[0] = <u8>reg;
-    b[1] = <u8>(value >> 8);
-    b[2] = <u8>value;
-    this.lastStatus = i2c.write(this.address, b, 3);
-    return this.lastStatus;
+    unchecked((b[0] = <u8>reg));
+    unchecked((b[1] = <u8>(value >> 8)));
+    unchecked((b[2] = <u8>value));
+    const s = i2c.write(this.address, b, 3);
+    this.lastStatus = s;
+    return s;
   }
 
   /** Reads a 16-bit register (0..65535), or a negative status. */
   readRegister(reg: Reg): i32 {
     const b = this.buf;
-    b[0] = <u8>reg;
-    let s = i2c.write(this.address, b, 1);
-    if (s == 0) s = i2c.read(this.address, b, 2);
+    unchecked((b[0] = <u8>reg));
+    const address = this.address;
+    let s = i2c.write(address, b, 1);
+    if (s == 0) s = i2c.read(address, b, 2);
     this.lastStatus = s;
     if (s < 0) return s;
-    return (<i32>b[0] << 8) | <i32>b[1];
+    return (<i32>unchecked(b[0]) << 8) | <i32>unchecked(b[1]);
   }
 
   /** Resets every register to its power-on value (RST bit). */

@@ -72,7 +72,7 @@ export class Mpu6050 {
   accelRange: AccelRange = AccelRange.G2;
   gyroRange: GyroRange = GyroRange.Dps250;
   /** Raw counts of the last read(): accel x, y, z, temperature, gyro x, y, z. */
-  raw: StaticArray<i32> = new StaticArray<i32>(7);
+  readonly raw: StaticArray<i32> = new StaticArray<i32>(7);
   ax: f64 = 0;
   ay: f64 = 0;
   az: f64 = 0;
@@ -80,7 +80,8 @@ export class Mpu6050 {
   gy: f64 = 0;
   gz: f64 = 0;
   tempC: f64 = 0;
-  private buf: StaticArray<u8> = new StaticArray<u8>(14);
+  /** 14 bytes, never replaced (nor is raw): read() indexes both unchecked. */
+  private readonly buf: StaticArray<u8> = new StaticArray<u8>(14);
 
   constructor(address: i32 = DEFAULT_ADDRESS) {
     this.address = address;
@@ -145,15 +146,17 @@ export class Mpu6050 {
     const s = this.status(i2c.readRegisters(this.address, <i32>Reg.AccelXoutH, b, 14));
     if (s < 0) return s;
     const r = this.raw;
-    for (let i = 0; i < 7; i++) r[i] = s16(b[2 * i], b[2 * i + 1]);
-    const a = accelLsbPerG(this.accelRange), g = gyroLsbPerDps(this.gyroRange);
-    this.ax = <f64>r[0] / a;
-    this.ay = <f64>r[1] / a;
-    this.az = <f64>r[2] / a;
-    this.tempC = temperatureC(r[3]);
-    this.gx = <f64>r[4] / g;
-    this.gy = <f64>r[5] / g;
-    this.gz = <f64>r[6] / g;
+    for (let i = 0; i < 7; i++) unchecked((r[i] = s16(unchecked(b[2 * i]), unchecked(b[2 * i + 1]))));
+    // LSB per g is a power of two, so multiplying by its reciprocal gives the quotient's
+    // exact bits with one soft-float division instead of three; per °/s is not (131, 65.5...).
+    const ia = 1.0 / accelLsbPerG(this.accelRange), g = gyroLsbPerDps(this.gyroRange);
+    this.ax = <f64>unchecked(r[0]) * ia;
+    this.ay = <f64>unchecked(r[1]) * ia;
+    this.az = <f64>unchecked(r[2]) * ia;
+    this.tempC = temperatureC(unchecked(r[3]));
+    this.gx = <f64>unchecked(r[4]) / g;
+    this.gy = <f64>unchecked(r[5]) / g;
+    this.gz = <f64>unchecked(r[6]) / g;
     return 0;
   }
 }

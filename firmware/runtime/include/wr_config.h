@@ -112,6 +112,19 @@
 #endif
 #endif
 
+/* Memory accesses for a target without unaligned loads and stores: there a
+ * memcpy of an address not known to be aligned is a library call (~25
+ * instructions for an i32.load on a Cortex-M0+). Wasm data is nearly always
+ * aligned, so an aligned access becomes one instruction and the rest go
+ * bytewise. On by default for ARMv6-M (GCC or Clang). */
+#ifndef WR_STRICT_ALIGN
+#if defined(__ARM_ARCH_6M__) && defined(__GNUC__)
+#define WR_STRICT_ALIGN 1
+#else
+#define WR_STRICT_ALIGN 0
+#endif
+#endif
+
 /* Fuel metering (wr_store_set_fuel). 0 compiles it out entirely. */
 #ifndef WR_FUEL
 #define WR_FUEL 1

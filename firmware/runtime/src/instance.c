@@ -121,6 +121,7 @@ static wr_status link_import(wr_store *s, wr_instance *inst, uint32_t i, wr_func
         native_slot->type = t;
         native_slot->inst = inst;
         native_slot->native = n;
+        native_slot->ptr_args = wr__native_ptr_args(n);
         native_slot->index = im->index;
         inst->funcs[im->index] = native_slot;
         return WR_OK;

@@ -190,7 +190,8 @@ struct wr_func {
     const wr_funcdef *def;   /* NULL for a native */
     const wr_ste *st;        /* its first side-table entry */
     const wr_native *native;
-    uint32_t index; /* function index in its module (for messages) */
+    uint32_t index;    /* function index in its module (for messages) */
+    uint32_t ptr_args; /* a native's '*' parameters, bit i for parameter i: read from its signature once, at link */
 };
 
 struct wr_global {
@@ -387,6 +388,8 @@ wr_status wr__execute(wr_store *s, const wr_func *f, wr_slot *args);
 
 /* ------------------------------------------------------------ native.c */
 bool wr__native_matches(const wr_native *n, const wr_functype *t);
+/* The '*' parameters of a checked signature as a bit set (bit i: parameter i). */
+uint32_t wr__native_ptr_args(const wr_native *n);
 wr_status wr__native_check(wr_store *s, const wr_native *n);
 wr_status wr__call_native(wr_store *s, const wr_func *f, wr_instance *caller, wr_slot *args);
 const wr_native *wr__find_native(const wr_store *s, const uint8_t *module, uint32_t module_len, const uint8_t *name,

@@ -21,6 +21,43 @@
 #define NOINLINE
 #endif
 
+/* ------------------------------------------------------------ memory access */
+/* WR_STRICT_ALIGN (wr_config.h): an aligned access is one instruction, the rest bytewise,
+ * instead of a memcpy call whose address is not known to be aligned. */
+static inline void bytes_get(void *dst, const uint8_t *src, size_t n)
+{
+#if WR_STRICT_ALIGN
+    uint8_t *d = dst;
+    if (n == 2 && ((uintptr_t)src & 1u) == 0) {
+        memcpy(d, __builtin_assume_aligned(src, 2), 2);
+    } else if (n >= 4 && ((uintptr_t)src & 3u) == 0) {
+        memcpy(d, __builtin_assume_aligned(src, 4), 4);
+        if (n == 8) memcpy(d + 4, __builtin_assume_aligned(src + 4, 4), 4);
+    } else {
+        for (size_t k = 0; k < n; k++) d[k] = src[k];
+    }
+#else
+    memcpy(dst, src, n);
+#endif
+}
+
+static inline void bytes_put(uint8_t *dst, const void *src, size_t n)
+{
+#if WR_STRICT_ALIGN
+    const uint8_t *v = src;
+    if (n == 2 && ((uintptr_t)dst & 1u) == 0) {
+        memcpy(__builtin_assume_aligned(dst, 2), v, 2);
+    } else if (n >= 4 && ((uintptr_t)dst & 3u) == 0) {
+        memcpy(__builtin_assume_aligned(dst, 4), v, 4);
+        if (n == 8) memcpy(__builtin_assume_aligned(dst + 4, 4), v + 4, 4);
+    } else {
+        for (size_t k = 0; k < n; k++) dst[k] = v[k];
+    }
+#else
+    memcpy(dst, src, n);
+#endif
+}
+
 /* ------------------------------------------------------------ numerics */
 static inline float f32_of(wr_slot v)
 {
@@ -167,13 +204,15 @@ static wr_status trunc_check(double x, double lo, double hi)
     return x > lo && x < hi ? WR_OK : WR_TRAP_INT_OVERFLOW;
 }
 
-/* Saturating versions. */
+/* Saturating versions. sat_i32 (AssemblyScript's <i32> of an f64) reads the exponent
+ * instead of comparing: without an FPU each double comparison is a library call. */
 static int32_t sat_i32(double x)
 {
-    if (x != x) return 0;
-    if (x <= -2147483649.0) return INT32_MIN;
-    if (x >= 2147483648.0) return INT32_MAX;
-    return (int32_t)x;
+    uint64_t b = of_f64(x);
+    uint32_t e = (uint32_t)(b >> 52) & 0x7FFu;
+    if (e < 1023u + 31u) return (int32_t)x;      /* |x| < 2^31 */
+    if (e == 0x7FFu && (b << 12) != 0) return 0; /* NaN */
+    return (b >> 63) ? INT32_MIN : INT32_MAX;
 }
 static uint32_t sat_u32(double x)
 {
@@ -367,7 +406,7 @@ static NOINLINE void trap_frames(wr_store *s, const wr_func *cur, const uint8_t 
         uint64_t ea = (uint64_t)I32(tos) + off_;                                                                       \
         if (UNLIKELY(ea + sizeof(T) > vm->mem_size)) TRAP(WR_TRAP_MEMORY_OOB);                                         \
         T v_;                                                                                                          \
-        memcpy(&v_, mem + ea, sizeof(T));                                                                              \
+        bytes_get(&v_, mem + ea, sizeof(T));                                                                           \
         tos = (wr_slot)(conv)(v_);                                                                                     \
         NEXT();                                                                                                        \
     } while (0)
@@ -377,7 +416,7 @@ static NOINLINE void trap_frames(wr_store *s, const wr_func *cur, const uint8_t 
         uint64_t ea = (uint64_t)I32(sp[-1]) + off_;                                                                    \
         if (UNLIKELY(ea + sizeof(T) > vm->mem_size)) TRAP(WR_TRAP_MEMORY_OOB);                                         \
         T v_ = (T)tos;                                                                                                 \
-        memcpy(mem + ea, &v_, sizeof(T));                                                                              \
+        bytes_put(mem + ea, &v_, sizeof(T));                                                                           \
         tos = sp[-2];                                                                                                  \
         sp -= 2;                                                                                                       \
         NEXT();                                                                                                        \
@@ -820,7 +859,7 @@ next:
         OP(0x43, f32_const)
         {
             uint32_t v;
-            memcpy(&v, ip + 1, 4);
+            bytes_get(&v, ip + 1, 4);
             ip += 5;
             PUSH(v);
             NEXT();
@@ -828,7 +867,7 @@ next:
         OP(0x44, f64_const)
         {
             uint64_t v;
-            memcpy(&v, ip + 1, 8);
+            bytes_get(&v, ip + 1, 8);
             ip += 9;
             PUSH(v);
             NEXT();

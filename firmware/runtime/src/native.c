@@ -84,57 +84,49 @@ const wr_native *wr__find_native(const wr_store *s, const uint8_t *module, uint3
     return NULL;
 }
 
+uint32_t wr__native_ptr_args(const wr_native *n)
+{
+    uint32_t bits = 0;
+    for (uint32_t i = 0; n->signature[i + 1] != ')'; i++) {
+        if (n->signature[i + 1] == '*') bits |= 1u << i;
+    }
+    return bits;
+}
+
+/* Wasm memory is little-endian and so is every target: a slot's low bytes already hold
+ * an i32 or f32 as the wr_arg union does, so values move as whole 64-bit words and
+ * only the pointer parameters (found once, at link) need work on each call. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the runtime assumes a little-endian target"
+#endif
+
 wr_status wr__call_native(wr_store *s, const wr_func *f, wr_instance *caller, wr_slot *args)
 {
     const wr_native *n = f->native;
     wr_native_ctx ctx = { n, caller ? caller : f->inst, false };
     wr_arg a[WR_MAX_NATIVE_ARGS], r[WR_MAX_NATIVE_RESULTS];
-    const char *p = n->signature + 1;
-    uint32_t i = 0;
-    for (; *p != ')'; p++, i++) {
-        wr_slot v = args[i];
-        switch (*p) {
-        case 'i':
-        case '~': a[i].i32 = (int32_t)(uint32_t)v; break;
-        case 'I': a[i].i64 = (int64_t)v; break;
-        case 'f': {
-            uint32_t u = (uint32_t)v;
-            memcpy(&a[i].f32, &u, 4);
-            break;
-        }
-        case 'F': memcpy(&a[i].f64, &v, 8); break;
-        default: { /* '*': checked with the length that follows */
-            uint32_t off = (uint32_t)v, len = (uint32_t)args[i + 1];
-            a[i].ptr = wr_memory_ptr(ctx.inst->mem, off, len);
-            if (!a[i].ptr && len) {
-                return wr__fail(s, WR_TRAP_MEMORY_OOB, "%s: native %s.%s argument %u (offset %u, length %u)",
-                                wr_status_name(WR_TRAP_MEMORY_OOB), n->module, n->name, i, off, len);
-            }
-            break;
-        }
+    const uint32_t np = f->type->nparams, nr = f->type->nresults;
+    for (uint32_t i = 0; i < np; i++) a[i].i64 = (int64_t)args[i];
+    for (uint32_t bits = f->ptr_args, i = 0; bits; bits >>= 1, i++) {
+        if (!(bits & 1u)) continue;
+        /* '*': checked with the length that follows */
+        uint32_t off = (uint32_t)args[i], len = (uint32_t)args[i + 1];
+        a[i].ptr = wr_memory_ptr(ctx.inst->mem, off, len);
+        if (!a[i].ptr && len) {
+            return wr__fail(s, WR_TRAP_MEMORY_OOB, "%s: native %s.%s argument %u (offset %u, length %u)",
+                            wr_status_name(WR_TRAP_MEMORY_OOB), n->module, n->name, i, off, len);
         }
     }
-    memset(r, 0, sizeof r);
+    /* zeroed whole, an i32 or f32 result leaves the slot's upper half zero (a constant
+     * count: a few stores, where a variable one becomes a memset call) */
+    for (uint32_t i = 0; i < WR_MAX_NATIVE_RESULTS; i++) r[i].i64 = 0;
     wr_status st = n->fn(&ctx, a, r);
     if (st != WR_OK) {
         if (ctx.trapped) return st;
         if (!wr_status_is_trap(st)) st = WR_TRAP_NATIVE;
         return wr__fail(s, st, "%s: native %s.%s failed", wr_status_name(st), n->module, n->name);
     }
-    i = 0;
-    for (p++; *p; p++, i++) {
-        switch (*p) {
-        case 'i': args[i] = (uint32_t)r[i].i32; break;
-        case 'I': args[i] = (uint64_t)r[i].i64; break;
-        case 'f': {
-            uint32_t u;
-            memcpy(&u, &r[i].f32, 4);
-            args[i] = u;
-            break;
-        }
-        default: memcpy(&args[i], &r[i].f64, 8); break;
-        }
-    }
+    for (uint32_t i = 0; i < nr; i++) args[i] = (uint64_t)r[i].i64;
     return WR_OK;
 }
 

@@ -4,7 +4,7 @@
 import { crc32 } from "./crc32";
 import { Quantizer } from "./quantize";
 import { RingBuffer } from "./ring";
-import { writeVarint, zigzag } from "./varint";
+import { writeVarint, writeVarint32, zigzag } from "./varint";
 
 export const BLOCK_HEADER_BYTES: i32 = 16;
 export const MAX_CHANNELS: i32 = 16;
@@ -19,6 +19,8 @@ const FLAG_ZSCORE: u8 = 2;
 export const ERR_TIME_BACKWARDS: i32 = -1;
 /** add() result when a code is outside 0..255 (uint8) or -128..127 (int8). */
 export const ERR_CODE_RANGE: i32 = -2;
+/** addValuesFrom() result when the values buffer does not hold the sample asked for. */
+export const ERR_VALUES_RANGE: i32 = -3;
 
 export class WqsEncoder {
   readonly channels: i32;
@@ -37,6 +39,8 @@ export class WqsEncoder {
   private prevQ: StaticArray<i32>;
   /** Zigzag deltas of the group being filled: group[c * GROUP + i]. */
   private group: StaticArray<u32>;
+  /** Per channel, the OR of its deltas in the group (its bit width), kept as they arrive. */
+  private groupOr: StaticArray<u32>;
   private groupLen: i32 = 0;
   private sample: StaticArray<i32>;
   private tsLen: i32 = 0;
@@ -44,7 +48,8 @@ export class WqsEncoder {
   private n: i32 = 0;
   private prevT: i64 = 0;
   private prevD: i64 = 0;
-  private run: i64 = 0;
+  /** Repeats of the last timestamp delta not yet written; at most a block's samples, so i32. */
+  private run: i32 = 0;
   /** Sequence number of the next block. */
   seq: u32 = 0;
 
@@ -72,6 +77,7 @@ export class WqsEncoder {
     this.names = names;
     this.prevQ = new StaticArray<i32>(c);
     this.group = new StaticArray<u32>(c * GROUP);
+    this.groupOr = new StaticArray<u32>(c);
     this.sample = new StaticArray<i32>(c);
   }
 
@@ -139,18 +145,21 @@ export class WqsEncoder {
   /** add() after its checks: codes in range, time not backwards. */
   private addCodes(t: i64, q: StaticArray<i32>): i32 {
     const channels = this.channels;
-    const ts = this.out;
-    if (this.n == 0) {
-      this.tsLen = writeVarint(ts, BLOCK_HEADER_BYTES, zigzag(t)) - BLOCK_HEADER_BYTES;
+    const prevQ = this.prevQ;
+    const n = this.n;
+    if (n == 0) {
+      this.tsLen = writeVarint(this.out, BLOCK_HEADER_BYTES, zigzag(t)) - BLOCK_HEADER_BYTES;
       this.prevD = 0;
       this.run = 0;
       this.groupLen = 0;
       // The first sample's codes go in as bytes (the uint8 view of the code).
       const vp = this.vals.dataStart;
+      const groupOr = this.groupOr;
       for (let c = 0; c < channels; c++) {
         const v = unchecked(q[c]);
         store<u8>(vp + <usize>c, <u8>v);
-        unchecked((this.prevQ[c] = v));
+        unchecked((prevQ[c] = v));
+        unchecked((groupOr[c] = 0));
       }
       this.valLen = channels;
     } else {
@@ -159,8 +168,10 @@ export class WqsEncoder {
       if (dod == 0) {
         this.run++;
       } else {
+        const ts = this.out;
         let pos = BLOCK_HEADER_BYTES + this.tsLen;
-        if (this.run > 0) pos = writeVarint(ts, pos, <u64>((this.run - 1) * 2 + 1));
+        const run = this.run;
+        if (run > 0) pos = writeVarint32(ts, pos, <u32>((run - 1) * 2 + 1));
         this.run = 0;
         pos = writeVarint(ts, pos, zigzag(dod) << 1);
         this.tsLen = pos - BLOCK_HEADER_BYTES;
@@ -168,66 +179,79 @@ export class WqsEncoder {
       this.prevD = d;
       const g = this.groupLen;
       const group = this.group;
-      const prevQ = this.prevQ;
+      const groupOr = this.groupOr;
       for (let c = 0; c < channels; c++) {
         const v = unchecked(q[c]);
         // Codes are 8-bit, so the delta and its zigzag fit 32 bits: no i64 (soft on an M0+).
-        const d = v - unchecked(prevQ[c]);
-        unchecked((group[c * GROUP + g] = <u32>((d << 1) ^ (d >> 31))));
+        const dv = v - unchecked(prevQ[c]);
+        const z = <u32>((dv << 1) ^ (dv >> 31));
+        unchecked((group[c * GROUP + g] = z));
+        unchecked((groupOr[c] |= z));
         unchecked((prevQ[c] = v));
       }
       this.groupLen = g + 1;
-      if (this.groupLen == GROUP) this.packGroup();
+      if (g + 1 == GROUP) this.packGroup();
     }
     this.prevT = t;
-    this.n++;
-    return this.n == this.capacity ? this.finish() : 0;
+    this.n = n + 1;
+    return n + 1 == this.capacity ? this.finish() : 0;
   }
 
   /** Writes the group: width nibbles, then each channel's deltas packed LSB-first at that width. */
   private packGroup(): void {
     const m = this.groupLen;
     const C = this.channels;
-    const base = this.vals.dataStart;
-    let p = <usize>this.valLen;
-    const nib = p;
-    const nibBytes = <usize>((C + 1) >> 1);
-    for (let i: usize = 0; i < nibBytes; i++) store<u8>(base + nib + i, 0);
-    p += nibBytes;
+    const group = this.group;
+    const groupOr = this.groupOr;
+    const nib = this.vals.dataStart + <usize>this.valLen;
+    const nibBytes = (C + 1) >> 1;
+    for (let i = 0; i < nibBytes; i++) store<u8>(nib + <usize>i, 0);
+    let p = nib + <usize>nibBytes;
     for (let c = 0; c < C; c++) {
-      let max: u32 = 0;
-      for (let i = 0; i < m; i++) max |= unchecked(this.group[c * GROUP + i]);
-      const w = max == 0 ? 0 : 32 - clz<u32>(max);
-      const at = base + nib + <usize>(c >> 1);
+      const max = unchecked(groupOr[c]);
+      unchecked((groupOr[c] = 0));
+      const w: u32 = max == 0 ? 0 : 32 - clz<u32>(max);
+      const at = nib + <usize>(c >> 1);
       store<u8>(at, load<u8>(at) | <u8>((c & 1) ? w << 4 : w));
       if (w == 0) continue;
       let acc: u32 = 0;
       let bits: u32 = 0;
+      const row = changetype<usize>(group) + (<usize>(c * GROUP) << 2);
       for (let i = 0; i < m; i++) {
-        acc |= unchecked(this.group[c * GROUP + i]) << bits;
+        acc |= load<u32>(row + (<usize>i << 2)) << bits;
         bits += w;
         while (bits >= 8) {
-          store<u8>(base + p, <u8>acc);
+          store<u8>(p, <u8>acc);
           p++;
           acc >>>= 8;
           bits -= 8;
         }
       }
       if (bits > 0) {
-        store<u8>(base + p, <u8>acc);
+        store<u8>(p, <u8>acc);
         p++;
       }
     }
-    this.valLen = <i32>p;
+    this.valLen = <i32>(p - this.vals.dataStart);
     this.groupLen = 0;
   }
 
   /** Quantizes raw values (values[0..channels)) with the quantizer, then add(). */
   addValues(t: i64, values: StaticArray<f64>): i32 {
+    return this.addValuesFrom(t, values, 0);
+  }
+
+  /**
+   * addValues() of values[offset..offset + channels): one sample of an interleaved buffer
+   * ([sample * channels + channel]) without copying it out; ERR_VALUES_RANGE when the
+   * buffer does not hold that sample.
+   */
+  addValuesFrom(t: i64, values: StaticArray<f64>, offset: i32): i32 {
     const channels = this.channels;
+    if (offset < 0 || offset > values.length - channels) return ERR_VALUES_RANGE;
     const quantizer = this.quantizer;
     const sample = this.sample;
-    for (let c = 0; c < channels; c++) unchecked((sample[c] = quantizer.quantize(c, unchecked(values[c]))));
+    for (let c = 0; c < channels; c++) unchecked((sample[c] = quantizer.quantize(c, unchecked(values[offset + c]))));
     // The quantizer's codes are always in range: only the time is checked.
     if (this.n > 0 && t < this.prevT) return ERR_TIME_BACKWARDS;
     return this.addCodes(t, sample);
@@ -254,7 +278,7 @@ export class WqsEncoder {
 
   private finish(): i32 {
     let tsEnd = BLOCK_HEADER_BYTES + this.tsLen;
-    if (this.run > 0) tsEnd = writeVarint(this.out, tsEnd, <u64>((this.run - 1) * 2 + 1));
+    if (this.run > 0) tsEnd = writeVarint32(this.out, tsEnd, <u32>((this.run - 1) * 2 + 1));
     this.run = 0;
     if (this.groupLen > 0) this.packGroup();
     const p = this.out.dataStart;

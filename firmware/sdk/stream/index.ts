@@ -21,7 +21,7 @@ export { RingBuffer } from "./ring";
 export { RunningStats } from "./stats";
 export { MedianFilter, EmaFilter } from "./filters";
 export { Quantizer, Calibrator } from "./quantize";
-export { WqsEncoder, ERR_TIME_BACKWARDS, ERR_CODE_RANGE, BLOCK_HEADER_BYTES, MAX_CHANNELS, MAX_BLOCK_SAMPLES } from "./encoder";
+export { WqsEncoder, ERR_TIME_BACKWARDS, ERR_CODE_RANGE, ERR_VALUES_RANGE, BLOCK_HEADER_BYTES, MAX_CHANNELS, MAX_BLOCK_SAMPLES } from "./encoder";
 export { crc32 } from "./crc32";
 export { sendHeader, sendBlock } from "./send";
 export { zigzag, writeVarint } from "./varint";

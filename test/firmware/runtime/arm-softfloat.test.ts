@@ -2,8 +2,9 @@
 // floating point (libgcc), built with arm-none-eabi-gcc and newlib, as
 // wasmcu-vm over semihosting, executed by qemu-arm. The whole spec suite must
 // pass, at -Os (compact memory handlers, computed goto) and at -O2
-// (specialised dispatch), so soft-float arithmetic, conversions and 32-bit
-// pointers are checked, not only compiled.
+// (specialised dispatch, and the aligned-or-bytewise memory accesses of the
+// Cortex-M0+ build, WR_STRICT_ALIGN), so soft-float arithmetic, conversions,
+// 32-bit pointers and unaligned wasm accesses are checked, not only compiled.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -15,11 +16,11 @@ import { checkCrossVm, runtimeDir, vmSources } from "./cross-vm.ts";
 
 const out = mkdtempSync(path.join(os.tmpdir(), "wasmcu-arm-"));
 
-for (const opt of ["-Os", "-O2"]) {
+for (const opt of ["-Os", "-O2 -DWR_STRICT_ALIGN=1"]) {
   test(`the spec suite and a float benchmark pass on 32-bit ARM Thumb with soft-float (${opt}, qemu-arm)`, { timeout: 900_000 }, () => {
-    const elf = path.join(out, `wasmcu-vm${opt}.elf`);
+    const elf = path.join(out, `wasmcu-vm${opt.split(" ")[0]}.elf`);
     const cc = spawnSync("arm-none-eabi-gcc", [
-      "-mthumb", "-mcpu=arm926ej-s", "-mfloat-abi=soft", "--specs=rdimon.specs", opt, "-std=c11",
+      "-mthumb", "-mcpu=arm926ej-s", "-mfloat-abi=soft", "--specs=rdimon.specs", ...opt.split(" "), "-std=c11",
       "-Wall", "-Wextra", "-Werror", "-fno-math-errno", `-I${path.join(runtimeDir, "include")}`, `-I${path.join(runtimeDir, "host")}`,
       ...vmSources, "-o", elf, "-lm",
     ], { encoding: "utf8" });

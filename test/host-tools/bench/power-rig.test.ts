@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { MarkerLog, runDeviceBench } from "../../../host-tools/src/bench/device-bench.js";
+import { INFER_BATCHES, inferBatch, MarkerLog, runDeviceBench } from "../../../host-tools/src/bench/device-bench.js";
 import { buildApp } from "../../../host-tools/src/build/app.js";
 import { startLocalBoard } from "../../../host-tools/src/boards/launch.js";
 import { resolveBoard } from "../../../host-tools/src/boards/registry.js";
@@ -44,12 +44,34 @@ test("MarkerLog unpacks the marked exports' results and starts a new boot when t
   assert.equal(wrap.markers[2]!.t_us, 0x100000100, "a 32-bit wrap of the device clock is unwrapped, not taken for a reset");
 });
 
+test("inferBatch puts enough inferences in a marked window to span 10 of the monitor's samples, one for a longer model", () => {
+  assert.equal(inferBatch(18_000, 1000), 1, "ad01: 18 ms");
+  assert.equal(inferBatch(107, 1000), 100, "hello_world: 0.107 ms");
+  assert.equal(inferBatch(1500, 1000), 10);
+  assert.equal(inferBatch(107, 0), 100, "no monitor header yet: 1 ms samples assumed");
+  assert.equal(inferBatch(1, 1000), INFER_BATCHES[INFER_BATCHES.length - 1], "at most the largest batch the app has");
+});
+
 describe("wasmcu bench on rp2040-sim with the emulated power monitor", { skip, timeout: 600_000 }, () => {
+  test("a model shorter than one monitor sample (hello_world) runs many inferences per marked window and is reported per inference", async () => {
+    const model = path.join(sharedDir, "reference-models", "hello_world_int8", "model.tflite");
+    const r = await wasmcu(["bench", "--board", "rp2040-sim", "--runs", "1", "--phases", "gpio-toggle", "--models", model, "--json"],
+      { timeoutMs: 400_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as Results;
+    assert.deepEqual(j.issues, []);
+    const p = j.phases.find((x) => x.phase === "infer:hello_world_int8")!;
+    assert.equal(p.status, "ok", JSON.stringify(p));
+    assert.equal(p.ops_per_run, 100);
+    assert.ok(p.notes.some((n) => /^100 inferences per marked window/.test(n)), p.notes.join("\n"));
+    assert.ok(p.energy_per_op_j && p.energy_per_op_j.min > 0, "energy measured");
+    assert.ok(p.latency_us.median > 50 && p.latency_us.median < 500, `per inference: ${p.latency_us.median} us`);
+  });
+
   test("prints and writes latency and SIMULATED energy per phase that match the simulated chip's power model", async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), "wasmcu-bench-power-"));
-    // ad01 (~18 ms an inference): a marked phase must outlast the monitor's 1 ms samples. Since
-    // the model natives no longer re-check the slot on every call, hello_world's app-level
-    // inference is ~0.1 ms, shorter than one sample, and its marker edges go unseen.
+    // ad01 (~18 ms an inference) fills a marked window alone; a model shorter than one of the
+    // monitor's 1 ms samples is the test above.
     const model = path.join(sharedDir, "reference-models", "ad01_int8", "model.tflite");
     const r = await wasmcu(["bench", "--board", "rp2040-sim", "--runs", "2", "--phases", "fib24", "idle-100ms", "--models", model, "-o", out, "--json"],
       { timeoutMs: 400_000 });

@@ -2,6 +2,7 @@
 // Node's WebAssembly engine and, when it is built, the project's runtime (wasmcu-vm):
 // sampler, filters, running statistics, ring windows, quantizer and calibration.
 import assert from "node:assert/strict";
+import { crc32 } from "node:zlib";
 import { after, before, describe, test } from "node:test";
 import { ChannelQuantizer, RunningZScore, toF32Range } from "../../../../host-tools/src/stream/index.js";
 import { loadGoldens } from "./golden.js";
@@ -138,6 +139,16 @@ for (const { name, start } of engines) describe(`under ${name}`, () => {
     await e.call("calibAdd", f64(3));
     assert.equal(await num("calibApply", i32(0)), 1, "a constant channel gets a non-empty range");
     assert.ok((await num("quantLow")) < 3 && (await num("quantHigh")) > 3);
+  });
+
+  test("the device CRC-32 (a table in data) gives zlib's CRC of every single byte", async () => {
+    for (let b = 0; b < 256; b++) assert.equal((await num("crcOfByte", i32(b))) >>> 0, crc32(Buffer.of(b)), `byte ${b}`);
+  });
+
+  test("addValuesFrom() takes one sample of an interleaved buffer and refuses an offset past its end", async () => {
+    assert.equal(await num("fromValues", i32(2)), 191, "0.75 of 0..1 is code 191");
+    assert.equal(await num("fromValues", i32(3)), -3, "ERR_VALUES_RANGE");
+    assert.equal(await num("fromValues", i32(-1)), -3);
   });
 
   test("the device encoder refuses a code out of range or time going back, and keeps the block intact", async () => {
