@@ -3,21 +3,7 @@
 // by the core (cpu.ts). Compressed instructions are expanded to their 32-bit
 // equivalents first (RISC-V unprivileged spec, chapter "C" standard extension),
 // so the executor has one case per operation, not per encoding.
-
-/** Operations the executor knows; 0 means "not decoded yet" in the cache. */
-export const enum Op {
-  Undecoded = 0,
-  Lui, Auipc, Jal, Jalr,
-  Beq, Bne, Blt, Bge, Bltu, Bgeu,
-  Lb, Lh, Lw, Lbu, Lhu, Sb, Sh, Sw,
-  Addi, Slti, Sltiu, Xori, Ori, Andi, Slli, Srli, Srai,
-  Add, Sub, Sll, Slt, Sltu, Xor, Srl, Sra, Or, And,
-  Mul, Mulh, Mulhsu, Mulhu, Div, Divu, Rem, Remu,
-  Fence, FenceI, Ecall, Ebreak, Mret, Wfi,
-  Csrrw, Csrrs, Csrrc, Csrrwi, Csrrsi, Csrrci,
-  /** Illegal instruction; the immediate holds the raw bits (mtval). */
-  Illegal,
-}
+import { Op } from "./execute.js";
 
 /** Packed word layout: op | rd << 8 | rs1 << 13 | rs2 << 18 | (length 4 ? 1 : 0) << 23. */
 export function pack(op: Op, rd: number, rs1: number, rs2: number, wide: boolean): number {
