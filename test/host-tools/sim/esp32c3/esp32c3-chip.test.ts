@@ -20,3 +20,44 @@ test("UART0: the ROM boots the image, the program prints, and echoes host bytes 
   assert.match(h.output(), /hello from esp32c3-sim\nABC XYZ$/);
   assert.deepEqual(h.resets, []);
 });
+
+test("SYSTIMER: a one-shot alarm 1 ms ahead and a 0.5 ms periodic alarm interrupt on emulated time", { skip }, () => {
+  const h = startC3({ flash: flashWith(imageFromElf(buildC3Program("c3-systimer"))) });
+  const out = h.runUntil(/done\n/, 50);
+  const lines = out.slice(out.indexOf("entry")).split("\n").slice(1, -1);
+  // The periodic alarms land at 0.5, 1.0 and 1.5 ms, the one-shot at 1.0 ms.
+  assert.deepEqual(lines.filter((l) => l.startsWith("periodic")), ["periodic 1", "periodic 2", "periodic 3"]);
+  const shot = lines.find((l) => l.startsWith("oneshot"));
+  assert.ok(shot, out);
+  const ticks = Number(shot.split("+")[1]);
+  assert.ok(ticks >= 16000 && ticks < 16400, `one-shot seen ${ticks} ticks after arming (16000 = 1 ms)`);
+});
+
+test("watchdogs: TIMG0's MWDT and then the RTC WDT reset the chip; the reset reason says which, RTC STORE0 survives", { skip }, () => {
+  const h = startC3({ flash: flashWith(imageFromElf(buildC3Program("c3-watchdog"))) });
+  const out = h.runUntil(/watchdogs done\n/, 100);
+  assert.deepEqual(h.resets, ["TG0WDT_SYS_RST", "RTCWDT_SYS_RST"]);
+  assert.match(out, /boot reason 1 marker 00000000\n/);
+  assert.match(out, /rst:0x7 \(TG0WDT_SYS_RST\).*boot reason 7 marker c3c3c3c3\n/s);
+  assert.match(out, /rst:0x9 \(RTCWDT_SYS_RST\).*boot reason 9 marker d4d4d4d4\nwatchdogs done\n/s);
+});
+
+test("without the start-up code that stops them, the ROM's flash-boot watchdogs reset the chip", { skip }, () => {
+  const h = startC3({ flash: flashWith(imageFromElf(buildC3Program("c3-hello"))) });
+  h.runMs(1);
+  // Turn the program's own watchdog handling back: arm TIMG0's flash-boot mode again as the ROM leaves it.
+  h.chip.timg0.startFlashBootProtection();
+  h.runMs(400); // stage 0 hold 26,000,000 APB ticks = 325 ms
+  assert.deepEqual(h.resets, ["TG0WDT_SYS_RST"]);
+});
+
+test("SPI1: erase, page program and read back through SPI1 and through the cache MMU's D-bus window", { skip }, () => {
+  const changes: [number, number][] = [];
+  const h = startC3({ flash: flashWith(imageFromElf(buildC3Program("c3-flash"))), onFlashChange: (o, l) => changes.push([o, l]) });
+  const out = h.runUntil(/dbus.*\n/, 100);
+  assert.match(out, /jedec 001640ef\n/, "manufacturer EF first, in the low byte of W0");
+  assert.match(out, /spi1 11223344 22446688 336699cc 4488cd10\n/);
+  assert.match(out, /dbus 11223344 22446688 336699cc 4488cd10\n/);
+  assert.deepEqual([...h.chip.flash.subarray(0x100000, 0x100004)], [0x44, 0x33, 0x22, 0x11]);
+  assert.ok(changes.some(([o, l]) => o === 0x100000 && l === 4096), "the erase was reported for persisting");
+});
