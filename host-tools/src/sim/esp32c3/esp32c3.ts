@@ -217,6 +217,7 @@ export class Esp32c3 implements BootTarget {
     this.gpio.downloadBoot = this.downloadMode;
     romBanner(this);
     if (this.downloadMode) {
+      this.rtc.feedSuperWatchdogAutomatically();
       this.romPrint("waiting for download\r\n");
       this.loader.start();
     } else {

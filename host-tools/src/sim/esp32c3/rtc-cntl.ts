@@ -147,6 +147,12 @@ export class RtcControl implements Peripheral {
     this.reset();
   }
 
+  /** The ROM's download mode keeps the super watchdog fed while it waits for the host
+   * (an assumption: a chip left in download mode does not reset every second). */
+  feedSuperWatchdogAutomatically(): void {
+    this.swdConf |= SWD_AUTO_FEED_EN;
+  }
+
   startFlashBootProtection(): void {
     this.wdtConfig0 = WDT_FLASHBOOT_MOD_EN;
     this.applyWdtConfig();
