@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
+import { RegisterFileDevice } from "../../../../host-tools/src/sim/i2c.js";
 import { flashWith, imageFromElf } from "./support/c3-image.js";
 import { buildC3Program, startC3 } from "./support/c3-run.js";
 import { gccMissing } from "./support/toolchain.js";
@@ -60,4 +61,15 @@ test("SPI1: erase, page program and read back through SPI1 and through the cache
   assert.match(out, /dbus 11223344 22446688 336699cc 4488cd10\n/);
   assert.deepEqual([...h.chip.flash.subarray(0x100000, 0x100004)], [0x44, 0x33, 0x22, 0x11]);
   assert.ok(changes.some(([o, l]) => o === 0x100000 && l === 4096), "the erase was reported for persisting");
+});
+
+test("I2C0 runs a command list against a device model (write, repeated-start read, NACK), GPIO 8 toggles are reported", { skip }, () => {
+  const dev = new RegisterFileDevice();
+  const h = startC3({ flash: flashWith(imageFromElf(buildC3Program("c3-i2c-gpio"))), i2cDevices: new Map([[0x50, dev]]) });
+  const out = h.runUntil(/gpio done\n/, 50);
+  assert.match(out, /write int 00000080\n/, "TRANS_COMPLETE");
+  assert.match(out, /read int 00000080 data 000000a1 000000b2 000000c3\n/);
+  assert.match(out, /absent int 00000400\n/, "NACK");
+  assert.deepEqual([...dev.regs.subarray(0x10, 0x13)], [0xa1, 0xb2, 0xc3]);
+  assert.deepEqual(h.gpio.map(([pin, level]) => [pin, level]), [[8, 0], [8, 1], [8, 0]]);
 });
