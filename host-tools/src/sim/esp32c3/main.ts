@@ -13,13 +13,11 @@
 //   node --import tsx host-tools/src/sim/esp32c3/main.ts --image IMAGE.bin [--flash-file flash.bin]
 //        [--download] [--speed 1|max] [--i2c-regs 0x50] [--i2c-device 0x68=model.ts]
 import { closeSync, createWriteStream, existsSync, openSync, readFileSync, writeSync, type WriteStream } from "node:fs";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 
 import { fastTiming, typicalTiming } from "../flash-chip.js";
-import { RegisterFileDevice, type I2cDevice } from "../i2c.js";
 import { openPtyBridge, type PtyBridge } from "../pty.js";
+import { i2cDevicesFromOptions, powerCutHooks } from "../sim-options.js";
 import { CPU_HZ } from "./clock.js";
 import { Esp32c3 } from "./esp32c3.js";
 import { IMAGE_MAGIC } from "./image.js";
@@ -44,24 +42,6 @@ const USAGE = `usage: esp32c3-sim --image FILE [options]
   --flash-ops-log FILE  append "N erase|program OFFSET LEN" per SPI1 flash operation`;
 
 const startedBy = process.ppid;
-
-function parseAddr(s: string): number {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 0 || n > 0x7f) throw new Error(`'${s}' is not a 7-bit I2C address`);
-  return n;
-}
-
-async function loadDevice(spec: string, nowUs: () => number): Promise<[number, I2cDevice]> {
-  const eq = spec.indexOf("=");
-  if (eq < 0) throw new Error(`--i2c-device ${spec}: expected ADDR=MODULE`);
-  const mod = (await import(pathToFileURL(path.resolve(spec.slice(eq + 1))).href)) as { default?: unknown };
-  const exported = mod.default;
-  const dev = typeof exported === "function" ? (exported as (c: { nowUs(): number }) => unknown)({ nowUs }) : exported;
-  if (!dev || typeof (dev as I2cDevice).write !== "function" || typeof (dev as I2cDevice).read !== "function") {
-    throw new Error(`--i2c-device ${spec}: the module's default export is not an I2C device (write/read) or a factory of one`);
-  }
-  return [parseAddr(spec.slice(0, eq)), dev as I2cDevice];
-}
 
 /** The flash array: the flash file's contents (or erased), with the image at offset 0. */
 function prepareFlash(file: string | undefined, size: number, image: Uint8Array | undefined): { flash: Uint8Array; fd?: number } {
@@ -115,18 +95,10 @@ async function main(): Promise<number> {
   if (!timing) throw new Error(`--flash-timing ${values["flash-timing"]}: expected fast or typical`);
   const size = Number(values["flash-size"]);
   if (!Number.isInteger(size) || size < 0x10000 || (size & (size - 1)) !== 0) throw new Error(`--flash-size ${values["flash-size"]}: expected a power of two of at least 65536`);
-  const cutAt = values["power-cut-at"] === undefined ? undefined : Number(values["power-cut-at"]);
-  if (cutAt !== undefined && !(Number.isInteger(cutAt) && cutAt >= 0)) throw new Error(`--power-cut-at ${values["power-cut-at"]}: expected an operation number`);
-  const opsLog = values["flash-ops-log"] ? openSync(values["flash-ops-log"], "a") : undefined;
+  const powerCut = powerCutHooks(values["power-cut-at"], values["flash-ops-log"], "esp32c3-sim");
 
   let chip: Esp32c3 | undefined;
-  const nowUs = () => (chip ? chip.nanos / 1000 : 0);
-  const devices = new Map<number, I2cDevice>();
-  for (const a of values["i2c-regs"] ?? []) devices.set(parseAddr(a), new RegisterFileDevice());
-  for (const spec of values["i2c-device"] ?? []) {
-    const [addr, dev] = await loadDevice(spec, nowUs);
-    devices.set(addr, dev);
-  }
+  const devices = await i2cDevicesFromOptions(values["i2c-regs"], values["i2c-device"], { nowUs: () => (chip ? chip.nanos / 1000 : 0) });
 
   const { flash, fd } = prepareFlash(flashFile, size, values.image ? readImage(values.image) : undefined);
   const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -153,16 +125,7 @@ async function main(): Promise<number> {
     onUartDropped: (total, cycle) => out(`uart-dropped: ${total} ${cycle}`),
     onFlashChange: (o, l) => { if (fd !== undefined) writeSync(fd, flash, o, l, o); },
     onWarning: values.quiet ? undefined : (m) => process.stderr.write(`warning: ${m}\n`),
-    ...(cutAt !== undefined || opsLog !== undefined ? {
-      powerCut: (n: number, kind: string, offset: number, length: number) => {
-        if (opsLog !== undefined) writeSync(opsLog, `${n} ${kind} ${offset} ${length}\n`);
-        return n === cutAt;
-      },
-      onPowerCut: () => {
-        process.stderr.write(`esp32c3-sim: power cut during flash operation ${cutAt}\n`);
-        process.exit(75);
-      },
-    } : {}),
+    ...powerCut,
   });
   if (pty) out(`uart: ${pty.path}`);
 

@@ -1,17 +1,12 @@
 # Start-up of the esp32c3-sim test programs: stack, .bss, the watchdogs the ROM leaves
 # running (RTC WDT and TIMG0's MWDT in flash-boot mode) off, the super watchdog fed
 # automatically, mtvec vectored (entry 0 exceptions, 1..31 interrupt lines), then main.
+#include "start-common.inc"
   .section .text.start
   .globl _start
 _start:
-  la sp, __stack_top
-  la t0, __bss_start
-  la t1, __bss_end
-1:bgeu t0, t1, 2f
-  sw zero, 0(t0)
-  addi t0, t0, 4
-  j 1b
-2:li t0, 0x60008000        # RTC_CNTL
+  stack_and_bss
+  li t0, 0x60008000         # RTC_CNTL
   li t1, 0x50D83AA1
   sw t1, 0xA8(t0)            # RTC WDT write protect: unlock
   sw zero, 0x90(t0)          # RTC WDT config0: off (flash-boot mode too)
