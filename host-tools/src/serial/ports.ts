@@ -257,7 +257,7 @@ export function describePort(p: SerialPortInfo): string {
   return `${p.path} (${id}${what ? ` ${what}` : ""}${p.inUseBy ? `; in use by ${p.inUseBy.join(", ")}` : ""})`;
 }
 
-/** Boards whose real hardware a --board name talks to ("rp2040-sim" has no serial port). */
+/** Boards whose real hardware a --board name talks to (the emulators have no serial port). */
 function boardFamily(board: string): string {
   return board.toLowerCase().replace(/^esp32.*/, "esp32");
 }
@@ -269,7 +269,7 @@ function boardFamily(board: string): string {
  * UsageError listing them (exit 2: choose one with --port, or close the other program).
  */
 export async function pickPort(board?: string, opts: PortScanOptions = {}): Promise<string> {
-  if (board === "rp2040-sim") {
+  if (board === "rp2040-sim" || board === "esp32c3-sim") {
     throw new UsageError(`--board ${board} runs in the emulator and has no serial port of its own`, "pass the pty it printed with --port, or use wasmcu run");
   }
   const all = await listPorts(opts);
