@@ -58,6 +58,9 @@ test("wasmcu's ESP flasher writes an image through the emulated ROM loader, veri
   } finally {
     await sim.stop();
   }
+  assert.ok(sim.lines.some((l) => /^counters: [1-9]\d* [1-9]\d*$/.test(l)), "instruction and cycle counters at the end");
+  assert.ok(sim.lines.some((l) => /^uart-dropped: 0 \d+$/.test(l)));
+  assert.match(sim.lines.at(-1)!, /^stopped: \d+$/);
   const flash = readFileSync(flashFile);
   assert.ok(flash.subarray(0, image.length).equals(image), "the flash file holds the image");
 });

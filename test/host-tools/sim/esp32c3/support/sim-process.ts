@@ -42,7 +42,7 @@ export async function startSimProcess(args: string[], timeoutMs = 20_000): Promi
     proc, uart, lines, waitLine, stderr: () => err,
     stop: () => new Promise<void>((resolve) => {
       if (proc.exitCode !== null) return resolve();
-      proc.once("exit", () => resolve());
+      proc.once("close", () => resolve()); // after its last stdout lines
       proc.kill("SIGTERM");
     }),
   };
