@@ -105,8 +105,10 @@ export class RtcControl implements Peripheral {
     }
     if (offset === SWD_CONF) {
       if (this.swdKey !== SWD_KEY) return;
-      if (value & SWD_FEED) this.swdStart = now;
+      const wasRunning = this.swdRunning();
       this.swdConf = value & ~SWD_FEED;
+      // fed now, or counting from now after auto feed or disable kept it at zero
+      if (value & SWD_FEED || (!wasRunning && this.swdRunning())) this.swdStart = now;
       return;
     }
     if (STORE_OFFSETS.includes(offset)) this.store.set(offset, value >>> 0);

@@ -73,3 +73,19 @@ test("I2C0 runs a command list against a device model (write, repeated-start rea
   assert.deepEqual([...dev.regs.subarray(0x10, 0x13)], [0xa1, 0xb2, 0xc3]);
   assert.deepEqual(h.gpio.map(([pin, level]) => [pin, level]), [[8, 0], [8, 1], [8, 0]]);
 });
+
+test("the super watchdog resets the chip about a second after its auto feed is turned off, and its key guards it", { skip }, () => {
+  const h = startC3({ flash: flashWith(imageFromElf(buildC3Program("c3-hello"))) });
+  h.runUntil(/hello from esp32c3-sim\n/);
+  const SWD_CONF = 0x600080ac, SWD_WPROTECT = 0x600080b0;
+  h.chip.bus.write(SWD_CONF, 4, 0); // no key: ignored, the start-up code's auto feed stays
+  h.runMs(1100);
+  assert.deepEqual(h.resets, []);
+  h.chip.bus.write(SWD_WPROTECT, 4, 0x8f1d312a);
+  h.chip.bus.write(SWD_CONF, 4, 0);
+  h.runMs(900);
+  assert.deepEqual(h.resets, []);
+  h.runMs(200);
+  assert.deepEqual(h.resets, ["SUPER_WDT_RST"]);
+  assert.match(h.output(), /rst:0x12 \(SUPER_WDT_RST\)/);
+});
