@@ -33,8 +33,8 @@ function simModule(name: string): string {
   return path.join(path.dirname(here), "..", "sim", `${name}${path.extname(here)}`);
 }
 
-/** Arguments for wasmcu-host (board "host") or rp2040-sim (simulated boards). */
-export function i2cDeviceArgs(board: "host" | "rp2040-sim", specs: readonly I2cSpec[]): string[] {
+/** Arguments for wasmcu-host (board "host") or an emulator (rp2040-sim, esp32c3-sim: the same options). */
+export function i2cDeviceArgs(board: "host" | "rp2040-sim" | "esp32c3-sim", specs: readonly I2cSpec[]): string[] {
   const seen = new Set<number>();
   return specs.flatMap(({ kind, address }) => {
     const hex = `0x${address.toString(16)}`;
@@ -42,7 +42,7 @@ export function i2cDeviceArgs(board: "host" | "rp2040-sim", specs: readonly I2cS
     seen.add(address);
     if (kind === "regs") return ["--i2c-regs", hex];
     if (kind === "ina219" && board === "host") return ["--ina219", hex];
-    if (kind === "mpu6050" && board === "rp2040-sim") return ["--i2c-device", `${hex}=${simModule("mpu6050")}`];
+    if (kind === "mpu6050" && board !== "host") return ["--i2c-device", `${hex}=${simModule("mpu6050")}`];
     throw new UsageError(`--i2c ${kind}@${hex}: the ${board} board has no ${kind} model`,
       kind === "ina219" ? "rp2040-sim measures power with `wasmcu bench` (its rig has the INA219)" : "use --board rp2040-sim");
   });

@@ -113,12 +113,14 @@ function spawned(child: ChildProcess, timeoutMs: number): Promise<LaunchedBoard>
   }));
 }
 
+/** Where each emulator's process entry lives under sim/ (rp2040-sim is the default). */
+const SIM_ENTRIES: Record<string, string> = { "esp32c3-sim": path.join("esp32c3", "main") };
+
 /** The emulator's entry point: compiled JS next to this file, or the TypeScript under tsx. */
-function simEntry(): string[] {
+function simEntry(simulator: string): string[] {
   const here = fileURLToPath(import.meta.url);
-  return here.endsWith(".ts")
-    ? ["--import", "tsx", path.join(path.dirname(here), "..", "sim", "main.ts")]
-    : [path.join(path.dirname(here), "..", "sim", "main.js")];
+  const entry = path.join(path.dirname(here), "..", "sim", SIM_ENTRIES[simulator] ?? "main");
+  return here.endsWith(".ts") ? ["--import", "tsx", `${entry}.ts`] : [`${entry}.js`];
 }
 
 export interface SimLaunchOptions extends LaunchOptions {
@@ -153,7 +155,7 @@ export async function launchSimBoard(target: BoardTarget, opts: SimLaunchOptions
     const a = { name: "model_a", offset: m.offset, size: half };
     programSlot(flash, a, SlotKind.Model, readFileSync(opts.model), [{ name: "model_b", offset: m.offset + half, size: half }]);
   }
-  const args = [...simEntry(), "--image", opts.firmware, "--flash-file", flash,
+  const args = [...simEntry(target.name), "--image", opts.firmware, "--flash-file", flash,
     "--speed", opts.speed === undefined ? "1" : Number.isFinite(opts.speed) ? String(opts.speed) : "max", "--quiet"];
   if (opts.waitForHost) args.push("--wait-for-host");
   if (opts.usb) args.push("--usb");

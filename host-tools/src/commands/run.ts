@@ -57,7 +57,8 @@ run keeps its board's port to itself while it shows the logs. For a board that o
       }
       const speed = opts.speed === "max" ? Infinity : Number(opts.speed);
       if (!(speed > 0)) throw new UsageError(`--speed needs a positive number or "max", got "${opts.speed}"`);
-      const extraArgs = i2cDeviceArgs(target.simulated ? "rp2040-sim" : "host", (opts.i2c ?? []).map(parseI2cSpec));
+      const sim = target.name === "esp32c3-sim" ? "esp32c3-sim" : "rp2040-sim";
+      const extraArgs = i2cDeviceArgs(target.simulated ? sim : "host", (opts.i2c ?? []).map(parseI2cSpec));
       if (opts.model) readTflite(opts.model); // checked before the app is built and any board starts
       const app = await buildApp(opts.app);
       out.info(`app ${app.app}: ${formatBytes(app.bytes)}`);

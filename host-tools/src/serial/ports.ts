@@ -291,8 +291,8 @@ export function describePort(p: SerialPortInfo): string {
   return `${p.path} (${id}${what ? ` ${what}` : ""}${p.inUseBy ? `; in use by ${p.inUseBy.join(", ")}` : ""})`;
 }
 
-/** Boards whose real hardware a --board name talks to ("rp2040-sim" has no serial port). */
-/** ESP32 and ESP32-C3 share bridges and the ROM's serial protocol: one family for choosing a port. */
+/** Boards whose real hardware a --board name talks to (the emulators have no serial port).
+ * ESP32 and ESP32-C3 share bridges and the ROM's serial protocol: one family for choosing a port. */
 function boardFamily(board: string): string {
   return board.toLowerCase().replace(/^esp32.*/, "esp32");
 }
@@ -304,6 +304,10 @@ function boardFamily(board: string): string {
  * UsageError listing them (exit 2: choose one with --port, or close the other program).
  */
 export async function pickPort(board?: string, opts: PortScanOptions = {}): Promise<string> {
+  if (board === "esp32c3-sim") {
+    // not kept in the background by `wasmcu board start` yet, and not the esp32 family's hardware
+    throw new UsageError(`--board ${board} runs in the emulator and has no serial port of its own`, "pass the pty it printed with --port, or use wasmcu run");
+  }
   const all = await listPorts(opts);
   const fam = board ? boardFamily(board) : undefined;
   const matching = all.filter((p) => p.board !== undefined && (fam === undefined || boardFamily(p.board) === fam));

@@ -24,15 +24,13 @@
 //        [--monitor-flash-file mon.bin [--monitor-image FILE] [--supply 3.3]]
 // With a monitor, a second emulated RP2040 runs the power-monitor app on the same time
 // base, the simulated INA219 on its I2C0 measuring this chip (sim/rig.ts).
-import { createWriteStream, openSync, writeSync, type WriteStream } from "node:fs";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { createWriteStream, type WriteStream } from "node:fs";
 import { parseArgs } from "node:util";
 
 import { typicalTiming, fastTiming } from "./flash-chip.js";
-import { RegisterFileDevice, type I2cDevice } from "./i2c.js";
 import { DEFAULT_SUPPLY_V, DUT_MARKER_PIN, MONITOR_MARKER_PIN, startPowerRig } from "./rig.js";
 import { startRp2040Sim, type Rp2040Sim, type Rp2040SimOptions } from "./rp2040.js";
+import { i2cDevicesFromOptions, powerCutHooks } from "./sim-options.js";
 
 const USAGE = `usage: main.ts --image FILE [options]
   --image FILE          firmware (.elf, .uf2 or .bin)
@@ -61,32 +59,10 @@ const USAGE = `usage: main.ts --image FILE [options]
                         does half its work, then the process exits with status 75
   --flash-ops-log FILE  append "N erase|program OFFSET LEN" per flash operation`;
 
-function parseAddr(s: string): number {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 0 || n > 0x7f) throw new Error(`'${s}' is not a 7-bit I2C address`);
-  return n;
-}
-
 /** The process that started us, read first thing: it may be gone before the chip is up. */
 const startedBy = process.ppid;
 
-/** What a device factory is given: the emulated clock (microseconds since the simulation started). */
-export interface DeviceContext {
-  nowUs(): number;
-}
-
-async function loadDevice(spec: string, ctx: DeviceContext): Promise<[number, I2cDevice]> {
-  const eq = spec.indexOf("=");
-  if (eq < 0) throw new Error(`--i2c-device ${spec}: expected ADDR=MODULE`);
-  const addr = parseAddr(spec.slice(0, eq));
-  const mod = (await import(pathToFileURL(path.resolve(spec.slice(eq + 1))).href)) as { default?: unknown };
-  const exported = mod.default;
-  const dev = typeof exported === "function" ? (exported as (c: DeviceContext) => unknown)(ctx) : exported;
-  if (!dev || typeof (dev as I2cDevice).write !== "function" || typeof (dev as I2cDevice).read !== "function") {
-    throw new Error(`--i2c-device ${spec}: the module's default export is not an I2C device (write/read) or a factory of one`);
-  }
-  return [addr, dev as I2cDevice];
-}
+export type { DeviceContext } from "./sim-options.js";
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -126,18 +102,10 @@ async function main(): Promise<number> {
   const timing = values["flash-timing"] === "typical" ? typicalTiming : values["flash-timing"] === "fast" ? fastTiming : undefined;
   if (!timing) throw new Error(`--flash-timing ${values["flash-timing"]}: expected fast or typical`);
 
-  const cutAt = values["power-cut-at"] === undefined ? undefined : Number(values["power-cut-at"]);
-  if (cutAt !== undefined && !(Number.isInteger(cutAt) && cutAt >= 0)) throw new Error(`--power-cut-at ${values["power-cut-at"]}: expected an operation number`);
-  const opsLog = values["flash-ops-log"] ? openSync(values["flash-ops-log"], "a") : undefined;
+  const powerCut = powerCutHooks(values["power-cut-at"], values["flash-ops-log"], "rp2040-sim");
 
-  const devices = new Map<number, I2cDevice>();
   let clockOf: (() => number) | undefined; // bound once the chip exists; devices ask only while it runs
-  const deviceContext: DeviceContext = { nowUs: () => clockOf?.() ?? 0 };
-  for (const a of values["i2c-regs"] ?? []) devices.set(parseAddr(a), new RegisterFileDevice());
-  for (const spec of values["i2c-device"] ?? []) {
-    const [addr, dev] = await loadDevice(spec, deviceContext);
-    devices.set(addr, dev);
-  }
+  const devices = await i2cDevicesFromOptions(values["i2c-regs"], values["i2c-device"], { nowUs: () => clockOf?.() ?? 0 });
 
   const out = (line: string) => process.stdout.write(`${line}\n`);
   let gpioLog: WriteStream | undefined;
@@ -153,16 +121,7 @@ async function main(): Promise<number> {
     holdUntilHost: values["wait-for-host"],
     flashTiming: timing,
     i2cDevices: devices,
-    ...(cutAt !== undefined || opsLog !== undefined ? {
-      powerCut: (n: number, kind: string, offset: number, length: number) => {
-        if (opsLog !== undefined) writeSync(opsLog, `${n} ${kind} ${offset} ${length}\n`);
-        return n === cutAt;
-      },
-      onPowerCut: () => {
-        process.stderr.write(`rp2040-sim: power cut during flash operation ${cutAt}\n`);
-        process.exit(75);
-      },
-    } : {}),
+    ...powerCut,
     onGpio: (pin, level, cycle) => gpioLine(`gpio: ${pin} ${level} ${cycle}`),
     onReset: (e) => {
       const f = e.firmware;

@@ -25,6 +25,12 @@ test("each board gets the device models it has, and says which it lacks", () => 
   assert.throws(() => i2cDeviceArgs("host", [parseI2cSpec("regs@0x50"), parseI2cSpec("ina219@0x50")]), /two devices at 0x50/);
 });
 
+test("esp32c3-sim takes the same device options as rp2040-sim (the MPU-6050 model, register files)", () => {
+  assert.deepEqual(i2cDeviceArgs("esp32c3-sim", [parseI2cSpec("mpu6050@0x68"), parseI2cSpec("regs@0x50")]),
+    ["--i2c-device", `0x68=${path.join(repoRoot, "host-tools/src/sim/mpu6050.ts")}`, "--i2c-regs", "0x50"]);
+  assert.throws(() => i2cDeviceArgs("esp32c3-sim", [parseI2cSpec("ina219@0x40")]), /the esp32c3-sim board has no ina219 model/);
+});
+
 test("wasmcu run --i2c with a device the board cannot simulate exits 2 before starting anything", async () => {
   const r = await wasmcu(["run", "--board", "host", "--i2c", "mpu6050@0x68", "--for", "1"], { timeoutMs: 60_000 });
   assert.equal(r.code, 2);

@@ -121,6 +121,7 @@ test("pickPort with no candidate lists the ports it did see", async () => {
   const empty = fakeSysfs([]);
   await assert.rejects(pickPort("rp2040", { sysfsRoot: empty, procRoot: noProc }), /no serial ports at all/);
   await assert.rejects(pickPort("rp2040-sim", { sysfsRoot: empty, procRoot: noProc }), /runs in the emulator/);
+  await assert.rejects(pickPort("esp32c3-sim", { sysfsRoot: empty, procRoot: noProc }), /runs in the emulator/);
   await assert.rejects(pickPort("host", { sysfsRoot: empty, procRoot: noProc }), (e: Error & { hint?: string }) => /no serial ports at all/.test(e.message) && /wasmcu run --board host/.test(e.hint ?? ""));
 });
 
