@@ -17,6 +17,7 @@ import { region, resolveBoard } from "../../host-tools/src/boards/registry.ts";
 import { runDeviceModel } from "../../host-tools/src/workflows/model.ts";
 import { DeviceLink } from "../../host-tools/src/link/session.ts";
 import { openSerial } from "../../host-tools/src/link/transport.ts";
+import { xipDelta } from "../../host-tools/src/sim/xip-timing.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const models = path.resolve(root, "../shared/reference-models");
@@ -36,7 +37,8 @@ async function withSim(model, flashModel, fn) {
     programSlot(flashFile, { name: "model_a", offset: m.offset, size: half }, SlotKind.Model, model);
   }
   const board = await launchSimBoard(target, { firmware: elf, flashFile, waitForHost: true, speed: Infinity, flashModel });
-  const link = new DeviceLink(await openSerial(board.uartPath, 115200), { timeoutMs: 5000 });
+  // With the model the emulator runs slower: long waits, so a 100 M-cycle invoke is not resent.
+  const link = new DeviceLink(await openSerial(board.uartPath, 115200), { timeoutMs: 120_000, deadlineMs: 1_200_000 });
   try {
     await link.connect(120_000);
     return await fn(link, board);
@@ -48,14 +50,10 @@ async function withSim(model, flashModel, fn) {
 
 /** Runs `call` and returns its result with the XIP counters' change per region over it. */
 async function timed(board, call) {
-  const before = board.xipStats ? await board.xipStats() : [];
+  const before = await board.xipStats?.();
   const r = await call();
-  const after = board.xipStats ? await board.xipStats() : [];
-  const regions = after.map((a) => {
-    const b = before.find((x) => x.name === a.name) ?? { accesses: 0, hits: 0, misses: 0, stallCycles: 0 };
-    return { name: a.name, accesses: a.accesses - b.accesses, hits: a.hits - b.hits, stallCycles: a.stallCycles - b.stallCycles };
-  }).filter((d) => d.accesses > 0);
-  return { ...r, regions };
+  const after = await board.xipStats?.();
+  return { ...r, regions: before && after ? xipDelta(before, after) : [] };
 }
 
 const pct = (part, whole) => (whole ? `${((100 * part) / whole).toFixed(1)}%` : "-");

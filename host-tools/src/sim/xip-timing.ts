@@ -206,6 +206,17 @@ export function xipReportLines(stats: XipRegionStats[], cycle: number): string[]
   return stats.map((s) => `xip: ${s.name} ${s.accesses} ${s.hits} ${s.misses} ${s.stallCycles} ${cycle}`);
 }
 
+/** The counters' change per region from `before` to `after` (regions with reads in between). */
+export function xipDelta(before: readonly XipRegionStats[], after: readonly XipRegionStats[]): XipRegionStats[] {
+  return after.map((a) => {
+    const b = before.find((x) => x.name === a.name);
+    return {
+      name: a.name, accesses: a.accesses - (b?.accesses ?? 0), hits: a.hits - (b?.hits ?? 0), misses: a.misses - (b?.misses ?? 0),
+      stallCycles: a.stallCycles - (b?.stallCycles ?? 0),
+    };
+  }).filter((d) => d.accesses > 0);
+}
+
 /** Parses one `xip:` line back (launch.ts, benches). */
 export function parseXipLine(line: string): (XipRegionStats & { cycle: number }) | undefined {
   const m = /^xip: (\S+) (\d+) (\d+) (\d+) (\d+) (\d+)$/.exec(line);
