@@ -6,47 +6,17 @@
 // XIP counters per flash region (code, app bytecode, model weights) are read from the
 // emulator around each call (the link's own handling of the call included).
 //   WASMCU_BENCH_MODELS=a,b  only these models; WASMCU_BENCH_WORKLOADS=fib24,...  only these workloads
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import os from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { buildApp } from "../../host-tools/src/build/app.ts";
-import { buildFirmware } from "../../host-tools/src/build/firmware.ts";
-import { ensureFlashFile, programSlot, SlotKind } from "../../host-tools/src/boards/flash-image.ts";
-import { launchSimBoard } from "../../host-tools/src/boards/launch.ts";
-import { region, resolveBoard } from "../../host-tools/src/boards/registry.ts";
 import { runDeviceModel } from "../../host-tools/src/workflows/model.ts";
-import { DeviceLink } from "../../host-tools/src/link/session.ts";
-import { openSerial } from "../../host-tools/src/link/transport.ts";
 import { xipDelta } from "../../host-tools/src/sim/xip-timing.ts";
+import { deviceSim } from "./lib/device-sim.mjs";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const models = path.resolve(root, "../shared/reference-models");
-const target = resolveBoard("rp2040-sim");
-const fw = await buildFirmware(target.board);
-const elf = fw.artifacts.find((a) => a.endsWith(".elf"));
-const app = readFileSync((await buildApp("bench")).wasm);
-const tmp = mkdtempSync(path.join(os.tmpdir(), "wasmcu-bench-xip-"));
-
-async function withSim(model, flashModel, fn) {
-  const flashFile = path.join(tmp, `flash-${Date.now()}.bin`);
-  ensureFlashFile(flashFile, target.board);
-  programSlot(flashFile, region(target.board, "app_a"), SlotKind.App, app);
-  if (model) {
-    const m = region(target.board, "model");
-    const half = Math.floor(m.size / 2 / 4096) * 4096;
-    programSlot(flashFile, { name: "model_a", offset: m.offset, size: half }, SlotKind.Model, model);
-  }
-  const board = await launchSimBoard(target, { firmware: elf, flashFile, waitForHost: true, speed: Infinity, flashModel });
-  // With the model the emulator runs slower: long waits, so a 100 M-cycle invoke is not resent.
-  const link = new DeviceLink(await openSerial(board.uartPath, 115200), { timeoutMs: 120_000, deadlineMs: 1_200_000 });
-  try {
-    await link.connect(120_000);
-    return await fn(link, board);
-  } finally {
-    await link.close();
-    await board.stop();
-  }
-}
+const withDevice = await deviceSim("wasmcu-bench-xip-");
+// With the model the emulator runs slower: long waits, so a 100 M-cycle invoke is not resent.
+const withSim = (model, flashModel, fn) => withDevice(model, fn, { flashModel, link: { timeoutMs: 120_000, deadlineMs: 1_200_000 } });
 
 /** Runs `call` and returns its result with the XIP counters' change per region over it. */
 async function timed(board, call) {
@@ -61,6 +31,14 @@ const hitRates = (regions) => ["code", "app", "model"]
   .map((n) => regions.find((r) => r.name === n))
   .map((r) => (r ? `${pct(r.hits, r.accesses)} of ${r.accesses.toLocaleString("en")}` : "-"));
 
+/** Stall cycles over the call and where they came from: what code in SRAM (code) or weights
+ * streamed/prefetched into SRAM ahead of use (model) could win back at most. */
+const stallShares = (regions) => {
+  const total = regions.reduce((s, r) => s + r.stallCycles, 0);
+  const of = (n) => regions.find((r) => r.name === n)?.stallCycles ?? 0;
+  return `${total.toLocaleString("en")} (code ${pct(of("code"), total)}, app ${pct(of("app"), total)}, model ${pct(of("model"), total)})`;
+};
+
 const onlyWork = process.env.WASMCU_BENCH_WORKLOADS?.split(",");
 const workloads = [["fib24", "fib(24), recursive (150,049 calls)"], ["sha256_1k", "SHA-256 of 1 KiB"], ["stream_encode_1000", "stream encoder, 1000 samples"]]
   .filter(([n]) => !onlyWork || onlyWork.includes(n));
@@ -72,7 +50,7 @@ const rows = [];
 const row = (what, ideal, flash) => {
   const over = flash.cycles / ideal.cycles - 1;
   rows.push([what, ideal.cycles.toLocaleString("en"), flash.cycles.toLocaleString("en"), `+${(100 * over).toFixed(1)}%`,
-    ...hitRates(flash.regions), flash.regions.reduce((s, r) => s + r.stallCycles, 0).toLocaleString("en")]);
+    ...hitRates(flash.regions), stallShares(flash.regions)]);
   return over;
 };
 
@@ -111,7 +89,7 @@ console.log("Method: the shipped rp2040 firmware (boot2: WASMCU_RP2040_BOOT2, de
   "with and without rp2040-sim's flash timing model (XIP cache 16 KiB 2-way 8-byte lines; a miss stalls the core for the QSPI " +
   "transaction boot2 configured: see boards/rp2040/README.md). Cycles: SysTick on the device around the call (emulated, not silicon). " +
   "Hit rates: XIP cache hits / XIP reads per flash region over the call, as the emulator counts them.\n");
-console.log("| workload | ideal cycles | flash-model cycles | flash cost | XIP hits: code | XIP hits: app bytecode | XIP hits: model weights | stall cycles |");
+console.log("| workload | ideal cycles | flash-model cycles | flash cost | XIP hits: code | XIP hits: app bytecode | XIP hits: model weights | stall cycles over the call (share: code, app, model) |");
 console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
 for (const r of rows) console.log(`| ${r.join(" | ")} |`);
 const goals = [["fib24", 0.10], ["kws_ref_model", 0.25], ["vww_96_int8", 0.25], ["pretrainedResnet_quant", 0.25]];

@@ -17,6 +17,7 @@
  */
 #include "regs.h"
 #include "xip_config.h"
+#include "boot2_enter.h"
 
 #define CMD_WRITE_ENABLE  0x06
 #define CMD_READ_STATUS   0x05
@@ -24,20 +25,7 @@
 #define CMD_WRITE_STATUS2 0x31
 #define SR2_QE            0x02
 
-    .syntax unified
-    .cpu cortex-m0plus
-    .thumb
-
-    .section .text.boot2, "ax"
-    .global rp2040_boot2_entry
-    .type rp2040_boot2_entry, %function
-    .thumb_func
-rp2040_boot2_entry:
-    ldr r3, =XIP_SSI_BASE
-    movs r0, #0
-    str r0, [r3, #SSI_SSIENR]           /* registers change only while disabled */
-    movs r0, #XIP_BAUDR
-    str r0, [r3, #SSI_BAUDR]
+    boot2_entry_begin
     ldr r0, =((15 << SSI_CTRLR0_DFS32_LSB) | (SSI_TMOD_TX_RX << SSI_CTRLR0_TMOD_LSB))
     str r0, [r3, #SSI_CTRLR0]
     movs r0, #1
@@ -81,13 +69,7 @@ quad_enabled:
     movs r0, #1
     str r0, [r3, #SSI_SSIENR]
 
-    /* Enter the image: VTOR, then SP and PC from its vector table. */
-    ldr r0, =(XIP_BASE + 0x100)
-    ldr r1, =SCB_VTOR
-    str r0, [r1]
-    ldmia r0!, {r1, r2}
-    msr msp, r1
-    bx r2
+    boot2_enter_image
 
 /* Sends r0 as one frame and returns the frame received, low byte, in r0. Uses r2. */
     .thumb_func
