@@ -19,8 +19,8 @@ export const target = resolveBoard("rp2040-sim");
  * opts: `flashModel` (the emulator's flash timing model), `link` (DeviceLink options).
  */
 export async function deviceSim(tmpPrefix) {
-  const fw = await buildFirmware(target.board);
-  const elf = fw.artifacts.find((a) => a.endsWith(".elf"));
+  // WASMCU_BENCH_ELF: another rp2040 firmware build to time (e.g. one with WASMCU_RP2040_TIME_CRITICAL set).
+  const elf = process.env.WASMCU_BENCH_ELF ?? (await buildFirmware(target.board)).artifacts.find((a) => a.endsWith(".elf"));
   const app = readFileSync((await buildApp("bench")).wasm);
   const tmp = mkdtempSync(path.join(os.tmpdir(), tmpPrefix));
   return async function withSim(model, fn, opts = {}) {
