@@ -8,6 +8,12 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+import { launchSimBoard } from "../../../host-tools/src/boards/launch.js";
+import { resolveBoard } from "../../../host-tools/src/boards/registry.js";
 import { startRp2040Sim, type Rp2040Sim } from "../../../host-tools/src/sim/rp2040.js";
 import { SR2_QE } from "../../../host-tools/src/sim/flash-chip.js";
 import { missingToolchain, selftestElf } from "./firmware.js";
@@ -60,6 +66,25 @@ describe("rp2040-sim flash timing model on the chip", { skip, timeout: 600_000 }
     const thrashes = await probe(sim, 32768, 16);
     assert.equal(thrashes.cycles, fits.cycles);
     assert.deepEqual([fits.accesses, thrashes.hits], [0, 0]);
+  });
+
+  test("rp2040-sim as a process (launchSimBoard, --flash-model) reports XIP counters per board.json region on request", async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), "wasmcu-xip-"));
+    const board = await launchSimBoard(resolveBoard("rp2040-sim"), {
+      firmware: await selftestElf("quad"), flashFile: path.join(tmp, "flash.bin"), speed: Infinity, flashModel: true,
+    });
+    try {
+      let code = { name: "", accesses: 0, hits: 0, misses: 0, stallCycles: 0 };
+      for (let i = 0; i < 100 && code.accesses === 0; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        code = (await board.xipStats!()).find((s) => s.name === "code") ?? code;
+      }
+      assert.ok(code.accesses > 0 && code.hits > 0 && code.misses > 0, JSON.stringify(code));
+      assert.equal(code.stallCycles, code.misses * LINE_MISS.quad, "every miss in code is a line refill at the quad cost");
+    } finally {
+      await board.stop();
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   test("quad boot2 with the model on: the flash driver leaves and re-enters continuous read mode around a write", async () => {
