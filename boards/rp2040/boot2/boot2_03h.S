@@ -7,7 +7,7 @@
  */
 #include "regs.h"
 #include "xip_config.h"
-#include "boot2_enter.h"
+#include "boot2_common.inc"
 
     boot2_entry_begin
     ldr r0, =XIP_CTRLR0_VALUE

@@ -17,7 +17,7 @@
  */
 #include "regs.h"
 #include "xip_config.h"
-#include "boot2_enter.h"
+#include "boot2_common.inc"
 
 #define CMD_WRITE_ENABLE  0x06
 #define CMD_READ_STATUS   0x05
