@@ -9,8 +9,9 @@
 // optionally a USB host (rp2040js's CDC-ACM helper) on the USB controller,
 // bridged to a second pseudo-terminal.
 //
-// Not emulated (rp2040js): the second core, interrupt latency, flash and bus
-// wait states, SPI/UART/I2C transfer times. Cycle counts are emulated cycles,
+// Not emulated (rp2040js): the second core, interrupt latency, bus wait states,
+// SPI/UART/I2C transfer times; flash wait states only with `flashModel` (the XIP
+// cache and QSPI transaction cost of xip-timing.ts). Cycle counts are emulated cycles,
 // not measurements of silicon.
 import { existsSync, openSync, readFileSync, closeSync, writeSync } from "node:fs";
 import { performance } from "node:perf_hooks";
