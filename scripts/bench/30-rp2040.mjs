@@ -96,7 +96,7 @@ function parseMapComponents(text) {
     const bytes = parseInt(size, 16);
     if (!bytes) continue;
     const kind = out === ".bss" ? "bss"
-      : out === ".data" ? "data"
+      : out === ".data" || out === ".time_critical" ? "data" // in flash and in RAM (code copied to SRAM counts here)
       : /^\.(rodata|vectors|ARM\.exidx)/.test(name) || out === ".ARM.exidx" || out === ".vectors" ? "rodata"
       : "text";
     add(componentOf(file), kind, bytes);
@@ -124,13 +124,14 @@ function mapTable(mapPath, title) {
     `| **total** | ${sum("text")} | ${sum("rodata")} | ${sum("data")} | ${sum("bss")} | **${sum("flash")}** | **${sum("ram")}** |`,
     "",
   ];
-  const outputFlash = ["boot2", "vectors", "text", "ARM.exidx", "data"].reduce((s, n) => s + (regions.get(`.${n}`) ?? 0), 0);
+  const outputFlash = ["boot2", "vectors", "time_critical", "text", "ARM.exidx", "data"].reduce((s, n) => s + (regions.get(`.${n}`) ?? 0), 0);
   const stack = regions.get(".stack") ?? 0;
-  const ramUsed = (regions.get(".data") ?? 0) + (regions.get(".bss") ?? 0);
+  const hot = regions.get(".time_critical") ?? 0;
+  const ramUsed = hot + (regions.get(".data") ?? 0) + (regions.get(".bss") ?? 0);
   lines.push(
     `Image: ${outputFlash} bytes of flash (${kib(outputFlash)} KiB of the ${kib(fwRegion.size)} KiB firmware region, ` +
       `${((100 * outputFlash) / fwRegion.size).toFixed(1)}%, including alignment); ` +
-      `RAM: ${ramUsed} bytes static + ${stack} bytes stack of ${board.ram.size} ` +
+      `RAM: ${ramUsed} bytes static (${hot} of them code run from SRAM, .time_critical) + ${stack} bytes stack of ${board.ram.size} ` +
       `(${(((ramUsed + stack) * 100) / board.ram.size).toFixed(1)}%), heap free ${regions.get(".heap") ?? 0} bytes.`,
     "",
   );

@@ -7,21 +7,9 @@
  */
 #include "regs.h"
 #include "xip_config.h"
+#include "boot2_common.inc"
 
-    .syntax unified
-    .cpu cortex-m0plus
-    .thumb
-
-    .section .text.boot2, "ax"
-    .global rp2040_boot2_entry
-    .type rp2040_boot2_entry, %function
-    .thumb_func
-rp2040_boot2_entry:
-    ldr r3, =XIP_SSI_BASE
-    movs r0, #0
-    str r0, [r3, #SSI_SSIENR]           /* registers change only while disabled */
-    movs r0, #XIP_BAUDR
-    str r0, [r3, #SSI_BAUDR]
+    boot2_entry_begin
     ldr r0, =XIP_CTRLR0_VALUE
     str r0, [r3, #SSI_CTRLR0]
     ldr r0, =XIP_SPI_CTRLR0_VALUE
@@ -32,13 +20,7 @@ rp2040_boot2_entry:
     movs r0, #1
     str r0, [r3, #SSI_SSIENR]
 
-    /* Enter the image: VTOR, then SP and PC from its vector table. */
-    ldr r0, =(XIP_BASE + 0x100)
-    ldr r1, =SCB_VTOR
-    str r0, [r1]
-    ldmia r0!, {r1, r2}
-    msr msp, r1
-    bx r2
+    boot2_enter_image
 
     .ltorg
     .size rp2040_boot2_entry, . - rp2040_boot2_entry

@@ -43,6 +43,17 @@ void rp2040_link_get_stats(rp2040_link_stats *out);
 /* JEDEC id of the flash chip (manufacturer << 16 | type << 8 | capacity). */
 uint32_t rp2040_flash_jedec_id(void);
 
+/* One timed pass of flash reads, for measuring the XIP cache and flash timing. */
+typedef struct {
+    uint32_t cycles;   /* clk_sys cycles of the last pass (SysTick, interrupts off) */
+    uint32_t accesses; /* XIP_CTRL CTR_ACC and CTR_HIT over the last pass */
+    uint32_t hits;
+    uint32_t sum; /* of the bytes read, so the reads cannot be dropped */
+} rp2040_xip_probe_result;
+/* Flushes the XIP cache, then reads one byte every `stride` bytes of flash [offset,
+ * offset+bytes) `passes` times from RAM; reports the last pass. False on a bad range. */
+bool rp2040_xip_probe(uint32_t offset, uint32_t bytes, uint32_t stride, uint32_t passes, rp2040_xip_probe_result *out);
+
 /* Which guard protects the stack: the MPU (silicon) or a checked canary. */
 const char *rp2040_stack_guard_kind(void);
 /* Deepest stack use since boot (the free stack is painted at reset), and the usable size. */

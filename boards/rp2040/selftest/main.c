@@ -3,7 +3,8 @@
  * diagnostics). It runs on real boards and on rp2040-sim, and talks over the
  * link UART in lines:
  *   help | info | time | blink N [MS] | flash | crc OFFSET LEN | i2c |
- *   i2c-rw ADDR REG N | echo TEXT | fault | align | stack | wdt MS | reset
+ *   i2c-rw ADDR REG N | echo TEXT | fault | align | stack | wdt MS | reset |
+ *   xip OFFSET BYTES STRIDE PASSES (rp2040_xip_probe: the last pass's cycles and XIP counters)
  * Every reply line starts with the command's name, so a host can wait for it.
  */
 #include <stdbool.h>
@@ -221,6 +222,30 @@ static void cmd_crc(const char *args)
     con_put("\r\n");
 }
 
+static void cmd_xip(const char *args)
+{
+    uint32_t off = 0, bytes = 0, stride = 0, passes = 0;
+    rp2040_xip_probe_result r;
+    if (!con_parse_u32(&args, &off) || !con_parse_u32(&args, &bytes) || !con_parse_u32(&args, &stride) ||
+        !con_parse_u32(&args, &passes)) {
+        con_put("xip: error usage: xip OFFSET BYTES STRIDE PASSES\r\n");
+        return;
+    }
+    if (!rp2040_xip_probe(off, bytes, stride, passes, &r)) {
+        con_put("xip: error bad range\r\n");
+        return;
+    }
+    con_put("xip: cycles=");
+    con_put_u64(r.cycles);
+    con_put(" accesses=");
+    con_put_u64(r.accesses);
+    con_put(" hits=");
+    con_put_u64(r.hits);
+    con_put(" sum=");
+    con_put_u64(r.sum);
+    con_put("\r\n");
+}
+
 static void cmd_i2c_scan(void)
 {
     con_put("i2c:");
@@ -300,7 +325,7 @@ static void run(const char *line)
     if (len == 0) {
         return;
     } else if (IS("help")) {
-        con_put("help: info time blink flash crc i2c i2c-rw echo fault align stack wdt reset\r\n");
+        con_put("help: info time blink flash crc i2c i2c-rw echo fault align stack wdt reset xip\r\n");
     } else if (IS("info")) {
         cmd_info();
     } else if (IS("time")) {
@@ -331,6 +356,8 @@ static void run(const char *line)
         rp2040_stack_overflow_trigger();
     } else if (IS("wdt")) {
         cmd_wdt(args);
+    } else if (IS("xip")) {
+        cmd_xip(args);
     } else if (IS("reset")) {
         con_put("reset: now\r\n");
         hal_reset();

@@ -63,15 +63,50 @@ RP_RAMFUNC static void enter_direct(void)
     RP_REG(XIP_SSI_BASE, SSI_BAUDR) = XIP_BAUDR;
     RP_REG(XIP_SSI_BASE, SSI_SER) = 1u;
     RP_REG(XIP_SSI_BASE, SSI_SSIENR) = 1u;
+#if XIP_QUAD
+    /* Continuous read mode reset (W25Q16JV 8.2.8): FFh where the chip expects the address
+     * and mode bits, with SD1..SD3 driven high so all four lanes read ones. */
+    for (uint32_t pad = IO_QSPI_SD1_CTRL; pad <= IO_QSPI_SD1_CTRL + 16u; pad += 8u) {
+        RP_REG(IO_QSPI_BASE, pad) =
+            (IO_QSPI_OEOVER_ENABLE << IO_QSPI_OEOVER_LSB) | ((uint32_t)IO_QSPI_OUTOVER_HIGH << IO_QSPI_OUTOVER_LSB);
+    }
+    cs_drive(IO_QSPI_OUTOVER_LOW);
+    for (uint32_t i = 0; i < 4u; i++) {
+        (void)xfer(0xffu);
+    }
+    cs_drive(IO_QSPI_OUTOVER_HIGH);
+    for (uint32_t pad = IO_QSPI_SD1_CTRL; pad <= IO_QSPI_SD1_CTRL + 16u; pad += 8u) {
+        RP_REG(IO_QSPI_BASE, pad) = 0;
+    }
+#endif
 }
+
+#if XIP_QUAD
+/* As boot2 does: one EBh read with mode bits A0h puts the chip in continuous read mode. */
+RP_RAMFUNC static void enter_continuous(void)
+{
+    RP_REG(XIP_SSI_BASE, SSI_SPI_CTRLR0) = XIP_SPI_CTRLR0_ENTER;
+    RP_REG(XIP_SSI_BASE, SSI_SSIENR) = 1u;
+    cs_drive(IO_QSPI_OUTOVER_NORMAL);
+    RP_REG(XIP_SSI_BASE, SSI_DR0) = XIP_CMD_QUAD_READ;
+    RP_REG(XIP_SSI_BASE, SSI_DR0) = XIP_MODE_CONTINUOUS;
+    while (!(RP_REG(XIP_SSI_BASE, SSI_SR) & SSI_SR_RFNE)) {
+    }
+    (void)RP_REG(XIP_SSI_BASE, SSI_DR0);
+    RP_REG(XIP_SSI_BASE, SSI_SSIENR) = 0;
+}
+#endif
 
 RP_RAMFUNC static void leave_direct(void)
 {
     RP_REG(XIP_SSI_BASE, SSI_SSIENR) = 0;
     RP_REG(XIP_SSI_BASE, SSI_BAUDR) = XIP_BAUDR;
     RP_REG(XIP_SSI_BASE, SSI_CTRLR0) = XIP_CTRLR0_VALUE;
-    RP_REG(XIP_SSI_BASE, SSI_SPI_CTRLR0) = XIP_SPI_CTRLR0_VALUE;
     RP_REG(XIP_SSI_BASE, SSI_CTRLR1) = 0;
+#if XIP_QUAD
+    enter_continuous();
+#endif
+    RP_REG(XIP_SSI_BASE, SSI_SPI_CTRLR0) = XIP_SPI_CTRLR0_VALUE;
     RP_REG(XIP_SSI_BASE, SSI_SSIENR) = 1u;
     cs_drive(IO_QSPI_OUTOVER_NORMAL);
     /* The cache may hold the old contents; a read of FLUSH waits for the flush. */

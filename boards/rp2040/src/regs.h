@@ -72,8 +72,10 @@
 #define SSI_SR_TFE                 RP_U(0x04)
 #define SSI_SR_RFNE                RP_U(0x08)
 #define SSI_SPI_CTRLR0_XIP_CMD_LSB 24
-#define SSI_SPI_CTRLR0_INST_L_LSB  8 /* 2 = 8-bit instruction */
-#define SSI_SPI_CTRLR0_ADDR_L_LSB  2 /* address length in 4-bit units */
+#define SSI_SPI_CTRLR0_INST_L_LSB  8  /* 2 = 8-bit instruction */
+#define SSI_SPI_CTRLR0_ADDR_L_LSB  2  /* address length in 4-bit units */
+#define SSI_SPI_CTRLR0_WAIT_LSB    11 /* wait (dummy) clocks */
+#define SSI_SPI_CTRLR0_TRANS_LSB   0  /* 0 all 1 lane, 1 address on FRF lanes, 2 instruction too */
 
 /* ------------------------------------------------------------ IO_QSPI (chip select override) */
 #define IO_QSPI_SS_CTRL        0x0c
@@ -82,6 +84,9 @@
 #define IO_QSPI_OUTOVER_NORMAL 0
 #define IO_QSPI_OUTOVER_LOW    2
 #define IO_QSPI_OUTOVER_HIGH   3
+#define IO_QSPI_SD1_CTRL       0x1c /* SD2 0x24, SD3 0x2c */
+#define IO_QSPI_OEOVER_LSB     12
+#define IO_QSPI_OEOVER_ENABLE  3
 
 /* ------------------------------------------------------------ clocks */
 #define CLK_REF_CTRL        0x30

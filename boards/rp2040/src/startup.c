@@ -12,6 +12,7 @@
 
 extern uint32_t __stack_top[];
 extern uint32_t __data_load[], __data_start[], __data_end[];
+extern uint32_t __time_critical_load[], __time_critical_start[], __time_critical_end[];
 extern uint32_t __bss_start[], __bss_end[];
 extern uint8_t __heap_start[], __heap_end[];
 
@@ -63,12 +64,18 @@ __attribute__((section(".ram_vectors"), aligned(256), used)) rp2040_vector_table
 };
 _Static_assert(IRQ_TIMER0 == 0 && IRQ_USBCTRL == 5 && IRQ_UART0 == 20, "RAM vector table slots follow the IRQ numbers");
 
-void rp2040_reset_handler(void)
+static void copy_words(uint32_t *dst, uint32_t *end, const uint32_t *src)
 {
-    const uint32_t *src = __data_load;
-    for (uint32_t *dst = __data_start; dst < __data_end;) {
+    while (dst < end) {
         *dst++ = *src++;
     }
+}
+
+void rp2040_reset_handler(void)
+{
+    copy_words(__data_start, __data_end, __data_load);
+    /* Hot code run from SRAM (memmap.ld.in .time_critical): no XIP cache misses. */
+    copy_words(__time_critical_start, __time_critical_end, __time_critical_load);
     for (uint32_t *dst = __bss_start; dst < __bss_end;) {
         *dst++ = 0;
     }

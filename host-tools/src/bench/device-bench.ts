@@ -28,6 +28,7 @@ import { RESULTS_FORMAT, toResults, type BenchResults } from "../power/results.j
 import { spread, type Spread } from "../power/trace.js";
 import { DEFAULT_POWER_MODEL } from "../sim/ina219.js";
 import { DEFAULT_SUPPLY_V } from "../sim/rig.js";
+import { xipDelta, type XipRegionStats } from "../sim/xip-timing.js";
 
 /** The bench app's exports: phase name, export, operations per call. */
 export const WORKLOADS: [string, string, number][] = [
@@ -52,6 +53,8 @@ export interface DeviceBenchOptions {
   monitorPort?: string;
   /** rp2040-sim: start the emulated measurement rig (default true there). */
   simMonitor?: boolean;
+  /** rp2040-sim: the emulator's flash timing model (XIP cache, QSPI stalls), default on; off: no wait states. */
+  flashModel?: boolean;
   /** rp2040-sim: build and run the firmware at this clk_sys (Hz). */
   clockHz?: number;
   /** rp2040-sim rig: supply voltage upstream of the shunt (default 3.3 V). */
@@ -101,7 +104,7 @@ async function openBoard(opts: DeviceBenchOptions, app: string, monitorApp: stri
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), "wasmcu-bench-"));
   const board = await startLocalBoard(target, {
-    app, flashFile: path.join(dir, "flash.bin"), speed: Infinity, onBuildProgress: opts.onBuildProgress,
+    app, flashFile: path.join(dir, "flash.bin"), speed: Infinity, onBuildProgress: opts.onBuildProgress, flashModel: opts.flashModel ?? true,
     ...(monitorApp ? { onPeripherals: (n: number) => void (peripherals.count = n) } : {}),
     ...(opts.clockHz !== undefined ? { clockHz: opts.clockHz } : {}),
     ...(monitorApp ? { monitor: { app: monitorApp, flashFile: path.join(dir, "monitor-flash.bin"), supplyV: opts.supplyV ?? DEFAULT_SUPPLY_V,
@@ -329,10 +332,18 @@ export async function runDeviceBench(opts: DeviceBenchOptions): Promise<DeviceBe
   let devicePeripherals = 0;
   const started = Date.now();
   let monitorOk = true;
+  const xipOf = new Map<string, PhaseSummary["xip"]>();
+  const xipSnapshot = async () => (board?.xipStats ? await board.xipStats() : undefined);
+  const xipSince = async (name: string, before: XipRegionStats[] | undefined) => {
+    const after = await xipSnapshot();
+    if (!before || !after) return;
+    xipOf.set(name, xipDelta(before, after).map((d) => ({ region: d.name, accesses: d.accesses, hits: d.hits, stall_cycles: d.stallCycles })));
+  };
   try {
     const timed = async (name: string, fn: string, ops: number, before?: () => Promise<void>) => {
       opts.onProgress?.(name);
       await before?.();
+      const xipBefore = await xipSnapshot();
       const micros: number[] = [];
       const cycles: number[] = [];
       for (let i = 0; i < opts.runs; i++) {
@@ -351,6 +362,7 @@ export async function runDeviceBench(opts: DeviceBenchOptions): Promise<DeviceBe
         }
         await opts.afterRun?.(link, name, i);
       }
+      await xipSince(name, xipBefore);
       if (!monitor) phases.push(phase(name, ops, micros, cycles));
     };
     // The engine alone on the same model: MODEL_INVOKE times nn_invoke on the device, no app
@@ -359,11 +371,13 @@ export async function runDeviceBench(opts: DeviceBenchOptions): Promise<DeviceBe
       opts.onProgress?.(name);
       const micros: number[] = [];
       const cycles: number[] = [];
+      const xipBefore = await xipSnapshot();
       for (let i = 0; i < opts.runs; i++) {
         const r = await invokeOnce(link);
         micros.push(r.micros);
         cycles.push(r.cycles);
       }
+      await xipSince(name, xipBefore);
       enginePhases.push({ ...phase(name, 1, micros, cycles), notes: [ENGINE_NOTE] });
     };
     // Starting an app switches the last one's blocks off, and a model deploy restarts the app.
@@ -391,7 +405,8 @@ export async function runDeviceBench(opts: DeviceBenchOptions): Promise<DeviceBe
     await board?.stop();
   }
 
-  const simulatedSource = `${target.name}: rp2040js emulated Cortex-M0+ at ${fHz / 1e6} MHz (emulated cycles and time, not silicon)`;
+  const flashNote = board?.xipStats ? ", flash timing model on (XIP cache and QSPI wait states: what to expect on a Pico)" : "";
+  const simulatedSource = `${target.name}: rp2040js emulated Cortex-M0+ at ${fHz / 1e6} MHz (emulated cycles and time, not silicon${flashNote})`;
   if (!monitor) {
     return {
       format: RESULTS_FORMAT,
@@ -402,7 +417,7 @@ export async function runDeviceBench(opts: DeviceBenchOptions): Promise<DeviceBe
       board: target.name,
       ...(fHz ? { f_hz: fHz } : {}),
       n_periph: devicePeripherals,
-      phases: withEngine(phases.map(appLevel), enginePhases),
+      phases: withXip(withEngine(phases.map(appLevel), enginePhases), xipOf),
       issues: [],
     };
   }
@@ -425,7 +440,7 @@ export async function runDeviceBench(opts: DeviceBenchOptions): Promise<DeviceBe
   const results = toResults({ ...analysis, issues }, { simulated, source, board: target.name, f_hz: fHz, v: supplyV }, samples);
   const out: DeviceBenchResults = {
     ...results,
-    phases: withEngine(results.phases.map(perOp).map((p) => blurNote(p, monitor.stream.header?.periodUs ?? 0)).map(appLevel), enginePhases),
+    phases: withXip(withEngine(results.phases.map(perOp).map((p) => blurNote(p, monitor.stream.header?.periodUs ?? 0)).map(appLevel), enginePhases), xipOf),
   };
   out.supply_v = supplyV;
   // Peripherals: on rp2040-sim what the rig's power model counted (sim/activity.ts), which is
@@ -435,6 +450,21 @@ export async function runDeviceBench(opts: DeviceBenchOptions): Promise<DeviceBe
   out.runs = fitRuns(out.phases, { f_hz: fHz, v: supplyV, n_periph: nPeriph, simulated, label: `${fHz / 1e6} MHz ${supplyV} V ${nPeriph} periph` });
   if (withSimMonitor) out.sim_power_model = { alpha: DEFAULT_POWER_MODEL.alpha, beta: DEFAULT_POWER_MODEL.beta, gamma: DEFAULT_POWER_MODEL.gamma };
   return out;
+}
+
+function withXip(phases: PhaseSummary[], xipOf: Map<string, PhaseSummary["xip"]>): PhaseSummary[] {
+  return phases.map((p) => (xipOf.has(p.phase) ? { ...p, xip: xipOf.get(p.phase) } : p));
+}
+
+/** Puts each phase's cycles from a run without the flash model beside the ones with it. */
+export function withIdealCycles(results: DeviceBenchResults, ideal: DeviceBenchResults): DeviceBenchResults {
+  return {
+    ...results,
+    phases: results.phases.map((p) => {
+      const c = ideal.phases.find((q) => q.phase === p.phase)?.cycles;
+      return c ? { ...p, ideal_cycles: c } : p;
+    }),
+  };
 }
 
 /**

@@ -12,6 +12,7 @@ import { ensureHostTool } from "../host/tools.js";
 import { BuildError } from "../lib/errors.js";
 import { ensureFlashFile, programSlot, SlotKind } from "./flash-image.js";
 import { region, type BoardTarget } from "./registry.js";
+import { parseXipLine, type XipRegionStats } from "../sim/xip-timing.js";
 
 export interface LaunchedBoard {
   /** The pseudo-terminal the board's UART is on. */
@@ -29,6 +30,8 @@ export interface LaunchedBoard {
    * board, whose pseudo-terminal holds back a writer instead of dropping (kernel flow control).
    */
   uartDropped?: () => number;
+  /** rp2040-sim with `flashModel`: the XIP counters per flash region now (asks the emulator). */
+  xipStats?: () => Promise<XipRegionStats[]>;
   stop(): Promise<void>;
 }
 
@@ -130,6 +133,8 @@ export interface SimLaunchOptions extends LaunchOptions {
   speed?: number;
   /** Plug an emulated USB host into the board's USB port (CDC-ACM); its pseudo-terminal is `usbPath`. */
   usb?: boolean;
+  /** Flash timing (XIP cache, QSPI stalls) in the emulator, counted per region: code, app, model, settings. */
+  flashModel?: boolean;
   /**
    * The power-measurement rig (sim/rig.ts): a second emulated RP2040 running the same
    * firmware with this app (the power-monitor) in its app slot, a simulated INA219 on its
@@ -159,6 +164,7 @@ export async function launchSimBoard(target: BoardTarget, opts: SimLaunchOptions
     "--speed", opts.speed === undefined ? "1" : Number.isFinite(opts.speed) ? String(opts.speed) : "max", "--quiet"];
   if (opts.waitForHost) args.push("--wait-for-host");
   if (opts.usb) args.push("--usb");
+  if (opts.flashModel) args.push("--flash-model", ...flashRegionArgs(target));
   args.push(...(opts.extraArgs ?? []));
   if (opts.monitor) {
     ensureFlashFile(opts.monitor.flashFile, target.board);
@@ -170,7 +176,15 @@ export async function launchSimBoard(target: BoardTarget, opts: SimLaunchOptions
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
   const board = await spawned(child, opts.startTimeoutMs ?? 30_000);
   let dropped = 0;
+  const xip: XipRegionStats[] = [];
+  const xipWaiters: ((s: XipRegionStats[]) => void)[] = [];
   createInterface({ input: child.stdout! }).on("line", (line) => {
+    const x = parseXipLine(line);
+    if (x) xip.push(x);
+    if (line.startsWith("xip-end:")) {
+      const snapshot = xip.splice(0);
+      for (const w of xipWaiters.splice(0)) w(snapshot);
+    }
     const m = /^gpio: (\d+) (\d) (\d+)/.exec(line);
     if (m) opts.onGpio?.(Number(m[1]), Number(m[2]), Number(m[3]));
     const p = /^periph: (\d+)/.exec(line);
@@ -178,7 +192,18 @@ export async function launchSimBoard(target: BoardTarget, opts: SimLaunchOptions
     const d = /^uart-dropped: (\d+)/.exec(line);
     if (d) dropped = Number(d[1]);
   });
-  return { ...board, uartDropped: () => dropped };
+  const xipStats = () => new Promise<XipRegionStats[]>((resolve, reject) => {
+    if (child.exitCode !== null) return reject(new DeviceError("the emulator has stopped: no XIP counters"));
+    xipWaiters.push(resolve);
+    child.kill("SIGUSR2");
+  });
+  return { ...board, uartDropped: () => dropped, ...(opts.flashModel ? { xipStats } : {}) };
+}
+
+/** The flash layout's regions as the emulator's XIP counters name them (the two app slots count as one). */
+function flashRegionArgs(target: BoardTarget): string[] {
+  const label = (n: string) => (n === "firmware" ? "code" : n.startsWith("app_") ? "app" : n);
+  return target.board.flash.layout.flatMap((r) => ["--flash-region", `${label(r.name)}=${r.offset}:${r.size}`]);
 }
 
 /** Starts the host board's firmware process and waits for its pseudo-terminal. */

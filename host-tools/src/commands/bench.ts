@@ -1,7 +1,7 @@
 import { Option, type Command } from "commander";
 import { portPath } from "../serial/port-option.js";
 import path from "node:path";
-import { PERIPHERAL_NAMES, runDeviceBench, type DeviceBenchOptions, type DeviceBenchResults } from "../bench/device-bench.js";
+import { PERIPHERAL_NAMES, runDeviceBench, withIdealCycles, type DeviceBenchOptions, type DeviceBenchResults } from "../bench/device-bench.js";
 import { parseFrequency, runSweep, type SweepResults } from "../bench/sweep.js";
 import { resolveBoard } from "../boards/registry.js";
 import { UsageError } from "../lib/errors.js";
@@ -10,6 +10,7 @@ import { Output, table } from "../lib/output.js";
 import { stepProgress } from "../lib/progress.js";
 import { latencySpec, renderSvg, writeCharts } from "../power/charts.js";
 import type { BenchResults } from "../power/results.js";
+import type { PhaseSummary } from "../power/analysis.js";
 import { openSerial } from "../link/transport.js";
 import { RunnerPort, runMlperfSession, type SessionResult } from "../workflows/mlperf-runner.js";
 import { resultsText } from "../workflows/mlperf-results.js";
@@ -32,6 +33,8 @@ interface Opts {
   mode: string;
   mlperfInfer?: string;
   lineTimeout: string;
+  /** rp2040-sim: --no-flash-model runs without the flash timing model (the emulator's ideal only). */
+  flashModel: boolean;
 }
 
 function mlperfText(r: SessionResult): string {
@@ -79,11 +82,14 @@ const n = (v: number | undefined, digits = 1) => (v !== undefined && Number.isFi
 
 export function markdown(r: BenchResults): string {
   const energy = r.phases.some((p) => p.avg_power_w !== undefined);
+  const flash = r.phases.some((p) => p.ideal_cycles !== undefined || p.xip !== undefined);
   const head = ["phase", "runs", "ops/run", "median us/op", "min..max us/op", "median cycles/op"];
+  if (flash) head.push("ideal cycles/op (no wait states)", "XIP hits code / app / model");
   if (energy) head.push("avg mA", "avg mW", "energy/op uJ", "status");
   const rows = r.phases.map((p) => {
     const row: (string | number)[] = [p.phase, p.runs, p.ops_per_run, n(p.latency_us.median, 2), `${n(p.latency_us.min, 2)}..${n(p.latency_us.max, 2)}`,
       p.cycles ? Math.round(p.cycles.median).toLocaleString("en") : "-"];
+    if (flash) row.push(p.ideal_cycles ? Math.round(p.ideal_cycles.median).toLocaleString("en") : "-", xipHits(p.xip));
     if (energy) {
       row.push(n(p.avg_current_a !== undefined ? p.avg_current_a * 1e3 : undefined, 2), n(p.avg_power_w !== undefined ? p.avg_power_w * 1e3 : undefined, 2),
         n(p.energy_per_op_j !== undefined ? p.energy_per_op_j.median * 1e6 : undefined, 3), p.status);
@@ -95,6 +101,14 @@ export function markdown(r: BenchResults): string {
   for (const p of r.phases) for (const note of p.notes) if (!/^no current monitor/.test(note)) lines.push(`- ${p.phase}: ${note}`);
   for (const i of r.issues) lines.push(`- issue (${i.kind}): ${i.message}`);
   return lines.join("\n");
+}
+
+/** Hit rate per flash region (code, app bytecode, model weights), "-" where the phase read none. */
+function xipHits(xip: PhaseSummary["xip"]): string {
+  return ["code", "app", "model"].map((name) => {
+    const x = xip?.find((r) => r.region === name);
+    return x && x.accesses ? `${((100 * x.hits) / x.accesses).toFixed(1)}%` : "-";
+  }).join(" / ");
 }
 
 function sweepText(s: SweepResults): string {
@@ -128,6 +142,7 @@ export function register(program: Command): void {
     .option("--supply <volts...>", "rp2040-sim: the rig's supply voltage(s) upstream of the shunt (default 3.3)")
     .option("--periph <n...>", `switch this many extra peripherals on (0..${PERIPHERAL_NAMES.length}: ${PERIPHERAL_NAMES.join(", ")} in that order) for the phases; several values: a sweep with runs for wasmcu power fit`)
     .option("--runs <n>", "runs per phase", "5")
+    .option("--no-flash-model", "rp2040-sim: no flash timing model (no XIP cache or flash wait states: the emulator's ideal); by default the phases run with it and once more without, both columns printed")
     .option("-o, --output <dir>", "write results.json, latency.svg, energy.svg, trace.svg there (a sweep: runs.json and one folder per point; --mlperf: the runner's results.txt)")
     .addOption(new Option("--out <dir>", "the old spelling of --output").hideHelp())
     .option("--json", "machine-readable results (the RESULTS.json format; a sweep: {runs, points})")
@@ -164,6 +179,7 @@ export function register(program: Command): void {
         ...(monitorPort ? { monitorPort } : {}),
         ...(opts.phases ? { phases: opts.phases } : {}),
         simMonitor: opts.monitor !== false,
+        flashModel: opts.flashModel,
       };
       const supplies = (opts.supply ?? []).map((s) => {
         const v = Number(s);
@@ -191,8 +207,14 @@ export function register(program: Command): void {
         out.result(sweep, () => sweepText(sweep));
         return;
       }
-      const results: DeviceBenchResults = await runDeviceBench({ ...base, ...(supplies[0] !== undefined ? { supplyV: supplies[0] } : {}),
+      let results: DeviceBenchResults = await runDeviceBench({ ...base, ...(supplies[0] !== undefined ? { supplyV: supplies[0] } : {}),
         ...(periph[0] !== undefined ? { extraPeripherals: periph[0] } : {}) });
+      if (target.simulated && !opts.port && opts.flashModel) {
+        // The emulator's ideal beside it: cycles are deterministic, one run per phase is enough.
+        const ideal = await runDeviceBench({ ...base, flashModel: false, runs: 1, simMonitor: false,
+          onProgress: (w) => out.info(`bench: without the flash model: ${w}`) });
+        results = withIdealCycles(results, ideal);
+      }
       if (outDir) {
         const files = await writeOne(results, outDir);
         out.info(`wrote ${files.map((f) => path.join(outDir, f)).join(", ")}`);

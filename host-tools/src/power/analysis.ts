@@ -85,6 +85,10 @@ export interface PhaseSummary {
   avg_current_a?: number;
   avg_power_w?: number;
   energy_per_op_j?: Spread;
+  /** rp2040-sim with its flash timing model: the same phase's cycles per operation without it (the emulator's ideal). */
+  ideal_cycles?: Spread;
+  /** rp2040-sim with its flash timing model: XIP reads and cache hits per flash region over the phase's runs. */
+  xip?: { region: string; accesses: number; hits: number; stall_cycles: number }[];
   notes: string[];
 }
 

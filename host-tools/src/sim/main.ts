@@ -17,6 +17,9 @@
 //                             firmware did not drain it in time); N is the total, printed again
 //                             just before the stopped line (bytes sent while the UART was off, a
 //                             chip booting or resetting, are not counted: lost on any chip)
+//   xip: REGION ACCESSES HITS MISSES STALL CYCLE
+//                             with --flash-model: the XIP counters of one flash region (xip-timing.ts),
+//                             on SIGUSR2 (then an 'xip-end: CYCLE' line) and before the stopped line
 //   stopped: CYCLE            after SIGINT/SIGTERM
 // Warnings go to stderr. Usage:
 //   node --import tsx host-tools/src/sim/main.ts --image build/rp2040/bin/wasmcu-rp2040.elf \
@@ -31,6 +34,7 @@ import { typicalTiming, fastTiming } from "./flash-chip.js";
 import { DEFAULT_SUPPLY_V, DUT_MARKER_PIN, MONITOR_MARKER_PIN, startPowerRig } from "./rig.js";
 import { startRp2040Sim, type Rp2040Sim, type Rp2040SimOptions } from "./rp2040.js";
 import { i2cDevicesFromOptions, powerCutHooks } from "./sim-options.js";
+import { xipReportLines, type FlashRegion } from "./xip-timing.js";
 
 const USAGE = `usage: main.ts --image FILE [options]
   --image FILE          firmware (.elf, .uf2 or .bin)
@@ -38,6 +42,8 @@ const USAGE = `usage: main.ts --image FILE [options]
   --speed N|max         emulated seconds per wall second (default 1: real time; max: unpaced)
   --boot boot2|vectors  start through boot2 as the bootrom does (default), or at the vector table
   --flash-timing fast|typical   flash chip busy times (default fast)
+  --flash-model         charge XIP cache misses and QSPI transactions to the core (default: no wait states)
+  --flash-region NAME=OFFSET:SIZE  count XIP accesses in this flash region apart (repeatable; with --flash-model)
   --i2c-regs ADDR       a 256-byte register-file device on I2C0 (repeatable)
   --i2c-device ADDR=MODULE      a device model module whose default export is an I2cDevice, or a factory of one
                         (given { nowUs() }, the emulated clock) (repeatable)
@@ -59,6 +65,16 @@ const USAGE = `usage: main.ts --image FILE [options]
                         does half its work, then the process exits with status 75
   --flash-ops-log FILE  append "N erase|program OFFSET LEN" per flash operation`;
 
+function parseRegion(spec: string): FlashRegion {
+  const m = /^([\w-]+)=(\w+):(\w+)$/.exec(spec);
+  const offset = Number(m?.[2]);
+  const size = Number(m?.[3]);
+  if (!m || !Number.isInteger(offset) || !Number.isInteger(size) || offset < 0 || size <= 0) {
+    throw new Error(`--flash-region ${spec}: expected NAME=OFFSET:SIZE`);
+  }
+  return { name: m[1]!, offset, size };
+}
+
 /** The process that started us, read first thing: it may be gone before the chip is up. */
 const startedBy = process.ppid;
 
@@ -73,6 +89,8 @@ async function main(): Promise<number> {
       speed: { type: "string", default: "1" },
       boot: { type: "string", default: "boot2" },
       "flash-timing": { type: "string", default: "fast" },
+      "flash-model": { type: "boolean", default: false },
+      "flash-region": { type: "string", multiple: true },
       "i2c-regs": { type: "string", multiple: true },
       "i2c-device": { type: "string", multiple: true },
       "gpio-log": { type: "string" },
@@ -120,6 +138,7 @@ async function main(): Promise<number> {
     boot: values.boot,
     holdUntilHost: values["wait-for-host"],
     flashTiming: timing,
+    ...(values["flash-model"] ? { flashModel: { regions: (values["flash-region"] ?? []).map(parseRegion) } } : {}),
     i2cDevices: devices,
     ...powerCut,
     onGpio: (pin, level, cycle) => gpioLine(`gpio: ${pin} ${level} ${cycle}`),
@@ -166,6 +185,12 @@ async function main(): Promise<number> {
     stopping = true;
     void Promise.all([sim.stop(), monitor?.stop()]);
   };
+  if (sim.flashTiming) {
+    process.on("SIGUSR2", () => {
+      for (const l of xipReportLines(sim.xipStats(), sim.cycles)) out(l);
+      out(`xip-end: ${sim.cycles}`);
+    });
+  }
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   // A parent that died without stopping us (killed, or its output pipe closed) must not leave
@@ -181,6 +206,7 @@ async function main(): Promise<number> {
     await monitor?.done.catch(() => {});
   } finally {
     out(`uart-dropped: ${sim.uartDropped} ${sim.cycles}`);
+    for (const l of xipReportLines(sim.xipStats(), sim.cycles)) out(l);
     out(`stopped: ${sim.cycles}`);
     gpioLog?.end();
   }

@@ -10,6 +10,7 @@
 import { BasePeripheral, type RP2040 } from "rp2040js";
 
 import type { SpiNorFlash } from "./flash-chip.js";
+import type { FlashTimingModel } from "./xip-timing.js";
 
 /** State the SSI and IO_QSPI share: who drives chip select. */
 export class QspiBus {
@@ -60,7 +61,13 @@ export class SsiModel extends BasePeripheral {
 
   /** True when an XIP access would reach the flash the way boot2 set it up. */
   get xipReady(): boolean {
-    return this.ssienr === 1 && this.tmod === 3 && this.bus.csOverride === 0 && !this.bus.chip.busy;
+    return this.ssienr === 1 && this.tmod === 3 && this.bus.csOverride === 0 && !this.bus.chip.busy &&
+      this.bus.chip.xipProblem(this.xipCmd) === "";
+  }
+
+  /** The instruction an XIP access sends (SPI_CTRLR0.XIP_CMD), undefined when INST_L is 0 (continuous read). */
+  get xipCmd(): number | undefined {
+    return (this.spiCtrlr0 >>> 8) & 3 ? this.spiCtrlr0 >>> 24 : undefined;
   }
 
   /** Why XIP would not work now, for error messages. */
@@ -69,7 +76,7 @@ export class SsiModel extends BasePeripheral {
     if (this.tmod !== 3) return `the SSI is in direct mode (TMOD=${this.tmod}), not XIP (EEPROM read)`;
     if (this.bus.csOverride !== 0) return "chip select is overridden in IO_QSPI";
     if (this.bus.chip.busy) return "the flash chip is busy erasing or programming";
-    return "";
+    return this.bus.chip.xipProblem(this.xipCmd);
   }
 
   override readUint32(offset: number): number {
@@ -106,7 +113,7 @@ export class SsiModel extends BasePeripheral {
       case CTRLR1: this.ctrlr1 = value >>> 0; break;
       case SSIENR:
         this.ssienr = value & 1;
-        if (!this.ssienr) this.rx = []; // disabling flushes both FIFOs
+        if (!this.ssienr) this.rx = this.eeprom = []; // disabling flushes both FIFOs
         break;
       case SER: this.ser = value & 1; break;
       case BAUDR: this.baudr = value & 0xffff; break;
@@ -119,12 +126,44 @@ export class SsiModel extends BasePeripheral {
     this.bus.onXipChange();
   }
 
+  private eeprom: number[] = [];
+
+  /**
+   * EEPROM-read mode driven through DR0 (datasheet 4.10.8): the instruction frame (when
+   * INST_L is not 0), then the address frame (its low 8 bits are the mode bits when
+   * ADDR_L is 32 bits), after which the SSI reads CTRLR1+1 data frames.
+   */
+  private eepromFrame(value: number): void {
+    this.eeprom.push(value);
+    const cmd = this.xipCmd === undefined ? undefined : this.eeprom[0]! & 0xff;
+    if (this.eeprom.length < (cmd === undefined ? 1 : 2)) return;
+    const addrWord = this.eeprom[this.eeprom.length - 1]!;
+    this.eeprom = [];
+    const addrBits = ((this.spiCtrlr0 >>> 2) & 0xf) * 4;
+    const address = addrBits > 24 ? addrWord >>> (addrBits - 24) : addrWord;
+    const mode = addrBits > 24 ? addrWord & 0xff : 0;
+    const frameBytes = this.frameBits >>> 3;
+    const frames = (this.ctrlr1 & 0xffff) + 1;
+    const data = this.bus.chip.xipRead(cmd, address, mode, frames * frameBytes);
+    this.frames++;
+    for (let f = 0; f < frames && this.rx.length < FIFO_DEPTH; f++) {
+      let word = 0;
+      for (let i = 0; i < frameBytes; i++) word = ((word << 8) | (data ? data[f * frameBytes + i]! : 0xff)) >>> 0;
+      this.rx.push(word);
+    }
+    this.bus.onXipChange();
+  }
+
   private shift(value: number): void {
     if (!this.ssienr) {
       this.warn("DR0 written while the SSI is disabled: ignored");
       return;
     }
     const tmod = this.tmod;
+    if (tmod === 3) {
+      this.eepromFrame(value);
+      return;
+    }
     if (tmod > 1) {
       this.warn(`DR0 written in TMOD ${tmod}: only transmit+receive (0) and transmit-only (1) are modelled`);
       return;
@@ -176,13 +215,25 @@ export class IoQspiModel extends BasePeripheral {
   }
 }
 
-const XIP_CTRL = 0x00, XIP_FLUSH = 0x04, XIP_STAT = 0x08;
+const XIP_CTRL = 0x00, XIP_FLUSH = 0x04, XIP_STAT = 0x08, CTR_HIT = 0x0c, CTR_ACC = 0x10;
+const STREAM_ADDR = 0x14, STREAM_CTR = 0x18, STREAM_FIFO = 0x1c;
+const STAT_FLUSH_READY = 0x1, STAT_FIFO_EMPTY = 0x2;
 
+/**
+ * XIP_CTRL (datasheet 2.6.3): cache enable, flush, the hit/access counters (with the
+ * flash timing model on; 0 without), and the streaming path: STREAM_ADDR/STREAM_CTR
+ * start a background read of STREAM_CTR words that STREAM_FIFO hands out (bypassing
+ * the cache; with the model its transfers overlap the core and cost it nothing).
+ */
 export class XipCtrlModel extends BasePeripheral {
   ctrl = 0x3;
   flushes = 0;
+  private hitBase = 0;
+  private accBase = 0;
+  private streamAddr = 0;
+  private streamCtr = 0;
 
-  constructor(rp2040: RP2040) {
+  constructor(rp2040: RP2040, private readonly timing?: FlashTimingModel, private readonly stallCore: (cycles: number) => void = () => {}) {
     super(rp2040, "XIP_CTRL");
   }
 
@@ -190,13 +241,44 @@ export class XipCtrlModel extends BasePeripheral {
     switch (offset) {
       case XIP_CTRL: return this.ctrl;
       case XIP_FLUSH: return 0;
-      case XIP_STAT: return 0x3; // flush ready, streaming FIFO empty
+      case XIP_STAT: return STAT_FLUSH_READY | (this.streamCtr === 0 ? STAT_FIFO_EMPTY : 0);
+      case CTR_HIT: return this.timing ? (this.timing.totals.hits - this.hitBase) >>> 0 : 0;
+      case CTR_ACC: return this.timing ? (this.timing.totals.accesses - this.accBase) >>> 0 : 0;
+      case STREAM_ADDR: return this.streamAddr;
+      case STREAM_CTR: return this.streamCtr;
+      case STREAM_FIFO: return this.streamWord();
       default: return 0;
     }
   }
 
   override writeUint32(offset: number, value: number): void {
-    if (offset === XIP_CTRL) this.ctrl = value >>> 0;
-    else if (offset === XIP_FLUSH && value & 1) this.flushes++;
+    switch (offset) {
+      case XIP_CTRL:
+        this.ctrl = value >>> 0;
+        // POWER_DOWN (bit 3) forces EN off.
+        if (this.timing) this.timing.enabled = (this.ctrl & 1) !== 0 && (this.ctrl & 8) === 0;
+        break;
+      case XIP_FLUSH:
+        if (!(value & 1)) break;
+        this.flushes++;
+        if (this.timing) this.stallCore(this.timing.flush());
+        break;
+      case CTR_HIT: this.hitBase = this.timing?.totals.hits ?? 0; break;
+      case CTR_ACC: this.accBase = this.timing?.totals.accesses ?? 0; break;
+      case STREAM_ADDR: this.streamAddr = value & 0xfffffffc; break;
+      case STREAM_CTR: this.streamCtr = value & 0x3fffff; break;
+      default: break;
+    }
+  }
+
+  private streamWord(): number {
+    if (this.streamCtr === 0) return 0;
+    const f = this.rp2040.flash; // not through the bus: the stream does not stall the core
+    const o = this.streamAddr & 0xfffffc;
+    const v = (f[o]! | (f[o + 1]! << 8) | (f[o + 2]! << 16) | (f[o + 3]! << 24)) >>> 0;
+    if (this.timing) this.timing.streamedBytes += 4;
+    this.streamAddr = (this.streamAddr + 4) >>> 0;
+    this.streamCtr--;
+    return v;
   }
 }

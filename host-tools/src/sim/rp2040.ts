@@ -9,8 +9,9 @@
 // optionally a USB host (rp2040js's CDC-ACM helper) on the USB controller,
 // bridged to a second pseudo-terminal.
 //
-// Not emulated (rp2040js): the second core, interrupt latency, flash and bus
-// wait states, SPI/UART/I2C transfer times. Cycle counts are emulated cycles,
+// Not emulated (rp2040js): the second core, interrupt latency, bus wait states,
+// SPI/UART/I2C transfer times; flash wait states only with `flashModel` (the XIP
+// cache and QSPI transaction cost of xip-timing.ts). Cycle counts are emulated cycles,
 // not measurements of silicon.
 import { appendFileSync, existsSync, openSync, readFileSync, closeSync, writeSync } from "node:fs";
 import { performance } from "node:perf_hooks";
@@ -25,7 +26,8 @@ import { isElf } from "../build/elf.js";
 import { SpiNorFlash, fastTiming, type SpiNorTiming } from "./flash-chip.js";
 import { attachI2cDevices, deviceMap, type I2cDevices, type I2cTraceEntry } from "./i2c.js";
 import { openPtyBridge, type PtyBridge } from "./pty.js";
-import { IoQspiModel, QspiBus, SsiModel, XipCtrlModel } from "./qspi.js";
+import { IoQspiModel, QspiBus, SsiModel, XIP_03H, XipCtrlModel } from "./qspi.js";
+import { FlashTimingModel, readModeFromSsi, type FlashRegion, type XipRegionStats } from "./xip-timing.js";
 
 export const FLASH_BASE = 0x10000000;
 export const DEFAULT_FLASH_SIZE = 2 * 1024 * 1024;
@@ -106,6 +108,11 @@ export interface Rp2040SimOptions {
   i2cDevices?: I2cDevices;
   /** Busy times of the flash chip (default: short ones, see flash-chip.ts). */
   flashTiming?: SpiNorTiming;
+  /**
+   * Flash timing (xip-timing.ts): XIP cache lookups and QSPI transaction stalls charged to
+   * the core, counted per flash region. Off by default (rp2040js's ideal: no wait states).
+   */
+  flashModel?: boolean | { regions?: FlashRegion[] };
   /** Power-loss testing: see SpiNorOptions.powerCut / onPowerCut. */
   powerCut?: (n: number, kind: "erase" | "program", offset: number, length: number) => boolean;
   onPowerCut?: () => void;
@@ -233,6 +240,9 @@ export class Rp2040Sim {
   private ssi!: SsiModel;
   private xipCtrl!: XipCtrlModel;
   private readonly bus: QspiBus;
+  /** The flash timing model, when on; `xipStats()` reads its counters. */
+  readonly flashTiming: FlashTimingModel | undefined;
+  private stall = 0;
   private readonly xip: Uint8Array;
   private readonly devices;
   private nsPerCycle = 8;
@@ -296,6 +306,10 @@ export class Rp2040Sim {
     });
     this.bus = new QspiBus(this.flashChip);
     this.bus.onXipChange = () => this.updateXipGuard();
+    if (opts.flashModel) {
+      const regions = typeof opts.flashModel === "object" ? opts.flashModel.regions ?? [] : [];
+      this.flashTiming = new FlashTimingModel(regions, readModeFromSsi(XIP_03H.ctrlr0, XIP_03H.spiCtrlr0, XIP_03H.baudr));
+    }
     this.devices = deviceMap(opts.i2cDevices);
     this.done = new Promise<void>((resolve, reject) => {
       this.resolveDone = resolve;
@@ -415,13 +429,21 @@ export class Rp2040Sim {
     });
     this.installMemoryChecks(rp);
     this.ssi = new SsiModel(rp, this.bus);
-    this.xipCtrl = new XipCtrlModel(rp);
+    this.xipCtrl = new XipCtrlModel(rp, this.flashTiming, (cycles) => (this.stall += cycles));
+    this.stall = 0;
+    if (this.flashTiming) {
+      // A chip reset brings the XIP block out of reset (its cache flushed) and the SSI back to the bootrom's mode.
+      this.flashTiming.flush();
+      this.flashTiming.enabled = true;
+      this.flashTiming.setMode(readModeFromSsi(XIP_03H.ctrlr0, XIP_03H.spiCtrlr0, XIP_03H.baudr));
+    }
     rp.peripherals[0x18000] = this.ssi;
     rp.peripherals[0x14000] = this.xipCtrl;
     rp.peripherals[0x40018] = new IoQspiModel(rp, this.bus);
     rp.peripherals[0x40064] = new ChipResetModel(this.chipReset);
     this.bus.csOverride = 0;
     this.flashChip.deselect();
+    this.flashChip.exitContinuous();
     this.patchPpb(rp);
     fillRegisterGaps(rp);
 
@@ -558,27 +580,38 @@ export class Rp2040Sim {
           "on silicon this returns garbage or stalls; code and data used during flash writes must be in RAM"));
       }
     };
+    const t = this.flashTiming;
+    // Only with the model on: the ideal path keeps its one range check per access.
+    const timed = t ? (a: number) => {
+      if (a >= FLASH_BASE && a < FLASH_BASE + 0x04000000) this.stall += t.access(a);
+    } : undefined;
     inst.readUint32 = (address: number) => {
       const a = address >>> 0;
       if (a & 3) return this.alignmentFault(a, "32-bit read");
       xip(a);
+      timed?.(a);
       return proto.readUint32.call(rp, a);
     };
     inst.readUint16 = (address: number) => {
       const a = address >>> 0;
       if (a & 1) return this.alignmentFault(a, "16-bit read");
       xip(a);
+      timed?.(a);
       return proto.readUint16.call(rp, a);
     };
     inst.readUint8 = (address: number) => {
       const a = address >>> 0;
       xip(a);
+      timed?.(a);
       return proto.readUint8.call(rp, a);
     };
     inst.writeUint32 = (address: number, value: number) => {
       const a = address >>> 0;
       if (a & 3) this.alignmentFault(a, "32-bit write");
-      else proto.writeUint32.call(rp, a, value);
+      else {
+        if (t && a >>> 24 === 0x10) t.invalidate(a); // cache maintenance (datasheet 2.6.3.2)
+        proto.writeUint32.call(rp, a, value);
+      }
     };
     inst.writeUint16 = (address: number, value: number) => {
       const a = address >>> 0;
@@ -598,7 +631,10 @@ export class Rp2040Sim {
   }
 
   private updateXipGuard(): void {
-    if (this.ssi) this.xipOk = this.ssi.xipReady;
+    if (!this.ssi) return;
+    this.xipOk = this.ssi.xipReady;
+    const s = this.ssi;
+    if (this.xipOk) this.flashTiming?.setMode(readModeFromSsi(s.ctrlr0, s.spiCtrlr0, s.baudr));
   }
 
   // ---------------------------------------------------------------- GPIO
@@ -872,7 +908,13 @@ export class Rp2040Sim {
           core.waiting = false;
         }
       } else {
-        const c = core.executeInstruction();
+        let c = core.executeInstruction();
+        if (this.stall !== 0) {
+          // Flash wait states: the core stalled on XIP misses during this instruction.
+          core.cycles += this.stall;
+          c += this.stall;
+          this.stall = 0;
+        }
         clock.tick(c * this.nsPerCycle);
         if (this.pendingFault) this.takeHardFault();
         // WFI with an enabled interrupt already pending does not sleep (ARMv6-M: it is a wake-up
@@ -1086,6 +1128,11 @@ export class Rp2040Sim {
   /** Waits for the next chip reset (or one already seen after `after` resets). */
   waitForReset(after = this.resets.length, opts: { timeoutMs?: number; timeoutCycles?: number } = {}): Promise<ResetEvent> {
     return this.wait("a chip reset", () => this.resets[after], opts);
+  }
+
+  /** The flash timing model's counters per region (empty with the model off). */
+  xipStats(): XipRegionStats[] {
+    return this.flashTiming?.stats() ?? [];
   }
 
   /** Counts of what the flash interface did (for tests and benches). */

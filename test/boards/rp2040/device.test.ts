@@ -25,12 +25,15 @@ interface Session {
   gpio: { pin: number; level: number; cycle: number }[];
 }
 
+/** WASMCU_TEST_FLASH_MODEL=1: the emulator with its flash timing model (outputs must not change). */
+const flashModel = process.env.WASMCU_TEST_FLASH_MODEL === "1";
+
 async function start(kind: "host" | "sim", app?: string): Promise<Session> {
   const gpio: Session["gpio"] = [];
   const flashFile = path.join(tmp, `${kind}-${Date.now()}.bin`);
   const board = kind === "sim"
     ? await launchSimBoard(resolveBoard("rp2040-sim"), { firmware: rp2040Elf(), app, flashFile, waitForHost: true, speed: Infinity,
-      onGpio: (pin, level, cycle) => gpio.push({ pin, level, cycle }) })
+      onGpio: (pin, level, cycle) => gpio.push({ pin, level, cycle }), flashModel })
     : await launchHostBoard(resolveBoard("host"), { firmware: hostBin("wasmcu-host"), app, flashFile, waitForHost: true, traceGpio: true });
   // The emulator runs slower than a chip: long waits keep a clean line free of retransmissions.
   const link = new DeviceLink(await openSerial(board.uartPath, 115200), { timeoutMs: 10_000, deadlineMs: 60_000 });
@@ -115,6 +118,12 @@ for (const [name, cases] of [["micro_speech_quantized", [0, 8]]] as const) {
     }
   });
 }
+
+test("with WASMCU_TEST_FLASH_MODEL=1 the emulator ran its flash timing model (XIP reads of code and model counted)",
+  { skip: flashModel ? false : "WASMCU_TEST_FLASH_MODEL is not 1" }, async () => {
+    const regions = await sim!.board.xipStats!();
+    for (const name of ["code", "model"]) assert.ok((regions.find((r) => r.name === name)?.accesses ?? 0) > 0, name);
+  });
 
 test("rp2040-sim resent no command in these sessions", () => {
   assert.equal(sim!.link.retransmissions, 0);

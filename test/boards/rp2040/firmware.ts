@@ -43,14 +43,18 @@ async function withLock<T>(buildDir: string, fn: () => T): Promise<T> {
   }
 }
 
-/** Path of the self-test ELF (built or brought up to date first); .bin/.uf2/.map sit beside it. */
-export async function selftestElf(): Promise<string> {
-  return withLock(selftestBuildDir, () => {
-    if (!existsSync(path.join(selftestBuildDir, "CMakeCache.txt"))) {
-      run("cmake", ["-S", repoRoot, "-B", selftestBuildDir, "-DWASMCU_BOARD=rp2040", "-DWASMCU_PARTS=hal"]);
+/**
+ * Path of the self-test ELF (built or brought up to date first); .bin/.uf2/.map sit beside it.
+ * `boot2` other than the default (quad) builds in a directory of its own.
+ */
+export async function selftestElf(boot2: "quad" | "03h" = "quad"): Promise<string> {
+  const dir = boot2 === "quad" ? selftestBuildDir : `${selftestBuildDir}-${boot2}`;
+  return withLock(dir, () => {
+    if (!existsSync(path.join(dir, "CMakeCache.txt"))) {
+      run("cmake", ["-S", repoRoot, "-B", dir, "-DWASMCU_BOARD=rp2040", "-DWASMCU_PARTS=hal", `-DWASMCU_RP2040_BOOT2=${boot2}`]);
     }
-    run("cmake", ["--build", selftestBuildDir, "-j2", "--target", "wasmcu-rp2040-selftest"]);
-    return path.join(selftestBuildDir, "bin", "wasmcu-rp2040-selftest.elf");
+    run("cmake", ["--build", dir, "-j2", "--target", "wasmcu-rp2040-selftest"]);
+    return path.join(dir, "bin", "wasmcu-rp2040-selftest.elf");
   });
 }
 
