@@ -159,10 +159,28 @@ static hal_status result_status(enum flash_result r)
     return HAL_ERR_IO;
 }
 
+/* A firmware bank image may also write the other bank (a firmware update); never its own
+ * bank nor the bootloader. */
+static bool other_bank(uint32_t offset, uint32_t len)
+{
+#ifdef WASMCU_BOOT_BANKS
+    _Static_assert(WASMCU_BOOT_FW_A_SIZE == WASMCU_BOOT_FW_B_SIZE, "firmware banks of one size");
+    uint32_t kind = rp2040_image_kind();
+    uint32_t bank = kind == RP2040_IMAGE_FW_A ? WASMCU_BOOT_FW_B_OFFSET : WASMCU_BOOT_FW_A_OFFSET;
+    return kind != RP2040_IMAGE_PLAIN && offset >= bank && len <= WASMCU_BOOT_FW_A_SIZE &&
+           offset - bank <= WASMCU_BOOT_FW_A_SIZE - len;
+#else
+    (void)offset;
+    (void)len;
+    return false;
+#endif
+}
+
 /* In-range, and outside the firmware region the CPU is executing from. */
 static bool writable_range(uint32_t offset, uint32_t len)
 {
-    return offset >= FIRMWARE_END && offset <= WASMCU_FLASH_SIZE && len <= WASMCU_FLASH_SIZE - offset;
+    return (offset >= FIRMWARE_END && offset <= WASMCU_FLASH_SIZE && len <= WASMCU_FLASH_SIZE - offset) ||
+           other_bank(offset, len);
 }
 
 const uint8_t *hal_flash_map(uint32_t offset, uint32_t len)

