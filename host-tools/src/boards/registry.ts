@@ -1,4 +1,5 @@
 // The boards wasmcu knows: one folder per board under boards/, described by its board.json.
+import type { BootLayout } from "../ota/firmware.js";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { BoardError } from "../lib/errors.js";
@@ -35,15 +36,6 @@ export interface Board {
   buildable_here?: boolean;
   /** Folder holding board.json. */
   dir: string;
-}
-
-/** A board whose bootloader runs signed firmware images from two banks (boards/rp2040/boot). */
-export interface BootLayout {
-  bootloader: { offset: number; size: number };
-  fw_a: { offset: number; size: number };
-  fw_b: { offset: number; size: number };
-  /** The banks' state records (firmware/ota's state area). */
-  state: { offset: number; size: number };
 }
 
 /** A name the CLI accepts for --board: a board folder, or an emulator that runs one. */

@@ -5,6 +5,8 @@ import { BoardError, BuildError } from "../lib/errors.js";
 import { displayPath, firmwareBuildDir, isCheckout, repoRoot } from "../lib/paths.js";
 import { run } from "../lib/proc.js";
 import { parseMapFile, type MemoryUse } from "./mapfile.js";
+import type { BootLayout } from "../ota/firmware.js";
+import { writeBootloaderOutputs } from "./firmware-image.js";
 import { toRp2040Uf2 } from "./uf2.js";
 
 export interface FirmwareBuild {
@@ -26,7 +28,7 @@ export interface FirmwareBoard {
   clock_hz: number;
   outputs: string[];
   buildable_here?: boolean;
-  flash: { xip_base?: number };
+  flash: { xip_base?: number; boot?: BootLayout };
 }
 
 const CMAKE_HINT = "apt-get install cmake (or run `npm run setup`)";
@@ -138,6 +140,7 @@ async function cmakeBuild(board: FirmwareBoard, dir: string, clock: number | und
     const elf = uf2.replace(/\.uf2$/, ".elf");
     if (existsSync(elf) && (!existsSync(uf2) || statSync(uf2).mtimeMs < statSync(elf).mtimeMs)) writeFileSync(uf2, toRp2040Uf2(readFileSync(elf)));
   }
+  writeBootloaderOutputs(board, bin);
   markCachedBuild(dir, "all");
 }
 

@@ -3,9 +3,17 @@
 // signed image per bank, fw_a's then fw_b's, each a complete image of kind "firmware"
 // (firmware/ota/README.md). The host sends the one for the bank the board is not running.
 import type { KeyObject } from "node:crypto";
-import type { BootLayout } from "../boards/registry.js";
 import { InputError } from "../lib/errors.js";
 import { HEADER_SIZE, parseImage, signImage, type ImageHeader, type SemVer } from "./image.js";
+
+/** A board whose bootloader runs signed firmware images from two banks (boards/rp2040/boot). */
+export interface BootLayout {
+  bootloader: { offset: number; size: number };
+  fw_a: { offset: number; size: number };
+  fw_b: { offset: number; size: number };
+  /** The banks' state records (firmware/ota's state area). */
+  state: { offset: number; size: number };
+}
 
 export type Bank = "fw_a" | "fw_b";
 export const BANKS: readonly Bank[] = ["fw_a", "fw_b"];

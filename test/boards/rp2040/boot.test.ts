@@ -4,7 +4,7 @@
 // untouched; a firmware that faults on trial is rolled back by the watchdog. Cycle counts
 // are rp2040js's (emulated), not silicon's.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
@@ -13,7 +13,7 @@ import { DeviceLink, type LinkEvent } from "../../../host-tools/src/link/session
 import { openSerial } from "../../../host-tools/src/link/transport.js";
 import { parseFirmwareFile } from "../../../host-tools/src/ota/firmware.js";
 import { flashFirmwareOverLink } from "../../../host-tools/src/workflows/firmware-flash.js";
-import { otaStatus, parseUpdateFile, pushUpdate } from "../../../host-tools/src/workflows/ota-push.js";
+import { otaStatus, UpdateRejectedError } from "../../../host-tools/src/workflows/ota-push.js";
 import { strangerSigner } from "../../helpers/ota.js";
 import { boot, bootloaderElf, faultingFirmware, firmwareFile, firstInstallUf2, installedFlash, target } from "./bootloader.js";
 
@@ -57,6 +57,39 @@ test("rp2040-sim bootloader: the first-install UF2 boots fw_a, a firmware flashe
     assert.deepEqual([after.firmware?.slot, after.firmware?.state, after.firmware?.version, after.firmware?.floor], ["fw_b", "confirmed", "1.2.0", 2]);
     const logs = s.events.flatMap((e) => (e.kind === "log" ? [e.text] : []));
     assert.ok(logs.some((l) => /firmware 1\.2\.0 in fw_b passed its self-check: confirmed/.test(l)), logs.join("\n"));
+    copyFileSync(path.join(tmp, "flow.bin"), path.join(tmp, "v2.bin")); // v2 confirmed in fw_b: the base of the next tests
+  } finally {
+    await stop(s);
+  }
+});
+
+test("rp2040-sim bootloader: tampered, downgraded and foreign-key firmware is refused, the running one untouched; a faulting one is rolled back by the watchdog", async () => {
+  const flash = path.join(tmp, "refuse.bin");
+  copyFileSync(path.join(tmp, "v2.bin"), flash);
+  const s = await start(flash);
+  try {
+    const running = async () => {
+      const st = (await otaStatus(s.link)).firmware;
+      return [st?.slot, st?.state, st?.version, st?.floor];
+    };
+    assert.deepEqual(await running(), ["fw_b", "confirmed", "1.2.0", 2]);
+    const tampered = firmwareFile(3, 3);
+    tampered[128 + 5000]! ^= 0x01; // a payload byte of fw_a's image: its hash no longer matches
+    const refusals: [Buffer, RegExp][] = [
+      [tampered, /rejected the update: SHA-256 mismatch/],
+      [firmwareFile(1, 1), /rejected the update: security counter lower/],
+      [firmwareFile(3, 3, strangerSigner()), /rejected the update: unknown key id/],
+    ];
+    for (const [file, why] of refusals) {
+      await assert.rejects(flashFirmwareOverLink(s.link, images(file), "bad", { confirmTimeoutMs: 10_000 }),
+        (e: Error) => e instanceof UpdateRejectedError && why.test(e.message));
+      assert.deepEqual(await running(), ["fw_b", "confirmed", "1.2.0", 2], `after ${why}`);
+    }
+
+    const r = await flashFirmwareOverLink(s.link, images(faultingFirmware("fw_a", 3, 3)), "faulting", { confirmTimeoutMs: 60_000 });
+    assert.deepEqual([r.bank, r.decision.decision, r.outcome], ["fw_a", "pending", "rolled-back"]);
+    // Only the watchdog the bootloader armed for the trial can end that image's `b .` loop.
+    assert.deepEqual(await running(), ["fw_b", "confirmed", "1.2.0", 2]);
   } finally {
     await stop(s);
   }

@@ -4,9 +4,9 @@
 // trusts. Emulated flash files are written directly, as a first install (UF2) leaves them.
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { resolveBoard, type BootLayout } from "../../../host-tools/src/boards/registry.js";
+import { resolveBoard } from "../../../host-tools/src/boards/registry.js";
 import { ensureFlashFile } from "../../../host-tools/src/boards/flash-image.js";
-import { firstInstallChunks, parseFirmwareFile, signFirmware } from "../../../host-tools/src/ota/firmware.js";
+import { firstInstallChunks, parseFirmwareFile, signFirmware, type BootLayout } from "../../../host-tools/src/ota/firmware.js";
 import { signImage } from "../../../host-tools/src/ota/image.js";
 import { uf2FromChunks, RP2040_FAMILY_ID } from "../../../host-tools/src/build/uf2.js";
 import { devSigner, type Signer } from "../../helpers/ota.js";
@@ -44,12 +44,12 @@ export function installedFlash(flashFile: string, file: Buffer): void {
 }
 
 /**
- * A signed firmware image for fw_b that faults at once: its reset handler is `udf`, its
+ * A signed firmware image for `bank` that faults at once: its reset handler is `udf`, its
  * HardFault handler `b .` (it never feeds the watchdog the bootloader armed for its trial).
  */
-export function faultingFirmware(counter: number, minor: number, signer: Signer = devSigner()): Buffer {
+export function faultingFirmware(bank: "fw_a" | "fw_b", counter: number, minor: number, signer: Signer = devSigner()): Buffer {
   const payload = Buffer.alloc(128 + 0xc0 + 4);
-  const code = 0x10000000 + boot.fw_b.offset + 256 + 0xc0;
+  const code = 0x10000000 + boot[bank].offset + 256 + 0xc0;
   payload.writeUInt32LE(0x20040000, 128); // initial SP
   payload.writeUInt32LE(code | 1, 128 + 4); // reset: udf #0
   for (let v = 2; v < 48; v++) payload.writeUInt32LE((code + 2) | 1, 128 + 4 * v); // everything else: b .
