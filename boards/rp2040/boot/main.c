@@ -12,6 +12,7 @@
 #include "board_config.h"
 #include "hal.h"
 #include "../src/internal.h" /* the board's registers and fault codes */
+#include "boot.h"
 #include "ota.h"
 
 /* The keyring the firmware trusts too (firmware/device's WASMCU_OTA_KEYS, the same header). */
@@ -33,6 +34,11 @@ _Static_assert(WASMCU_BOOT_STATE_SIZE % (2u * WASMCU_FLASH_ERASE_SIZE) == 0, "bo
 
 static const uint32_t bank_offset[2] = { WASMCU_BOOT_FW_A_OFFSET, WASMCU_BOOT_FW_B_OFFSET };
 
+uint32_t boot_bank_offset(uint8_t slot)
+{
+    return bank_offset[slot != 0];
+}
+
 static bool area(ota_area a, uint32_t off, uint32_t len, uint32_t *abs)
 {
     uint32_t base = a == OTA_AREA_STATE ? WASMCU_BOOT_STATE_OFFSET : bank_offset[a == OTA_AREA_SLOT1];
@@ -53,7 +59,8 @@ static int fl_read(void *user, ota_area a, uint32_t off, void *buf, uint32_t len
     return 0;
 }
 
-/* The bootloader writes only state records; the banks are written by the running firmware. */
+/* Through firmware/ota the bootloader writes only state records (the banks are written by the
+ * running firmware, or by serial recovery, recovery.c). */
 static int fl_erase(void *user, ota_area a, uint32_t off, uint32_t len)
 {
     (void)user;
@@ -94,7 +101,7 @@ static void watchdog_arm(uint32_t ms)
 
 /* The image must have been linked for the bank it sits in (an image for the other bank
  * verifies just as well): its stack in RAM, its reset handler inside the bank. */
-static bool linked_for(uint8_t slot, const ota_image_header *h)
+bool boot_linked_for(uint8_t slot, const ota_image_header *h)
 {
     const uint32_t *vt = (const uint32_t *)(uintptr_t)(XIP_BASE + bank_offset[slot] + BOOT_VECTORS_OFFSET);
     uint32_t start = XIP_BASE + bank_offset[slot] + BOOT_VECTORS_OFFSET;
@@ -119,8 +126,6 @@ __attribute__((noreturn)) static void enter(uint8_t slot)
 static ota_ctx ctx;
 static ota_boot_result boot;
 
-__attribute__((noreturn)) void boot_recovery(ota_status why);
-
 __attribute__((noreturn)) void boot_main(void)
 {
     ota_reset_reason why = reset_reason();
@@ -142,22 +147,12 @@ __attribute__((noreturn)) void boot_main(void)
     };
     ota_status s = ota_open(&ctx, &fl, &wasmcu_ota_keys_ring, BOOT_MAX_TRIAL_BOOTS);
     if (s == OTA_OK) s = ota_boot(&ctx, why, &boot);
-    if (s == OTA_OK && !linked_for(boot.slot, &boot.hdr)) s = OTA_ERR_HEADER;
-    if (s != OTA_OK) boot_recovery(s);
+    if (s == OTA_OK && !boot_linked_for(boot.slot, &boot.hdr)) s = OTA_ERR_HEADER;
+    if (s != OTA_OK) boot_recovery(&ctx, s);
     if (boot.trial) {
         watchdog_arm(BOOT_TRIAL_WATCHDOG_MS);
     } else {
         rp_clr(WATCHDOG_BASE, WD_CTRL, WD_CTRL_ENABLE);
     }
     enter(boot.slot);
-}
-
-/* No bootable firmware: wait for a power cycle (serial recovery: see README.md). */
-__attribute__((noreturn)) void boot_recovery(ota_status why)
-{
-    (void)why;
-    rp_clr(WATCHDOG_BASE, WD_CTRL, WD_CTRL_ENABLE);
-    for (;;) {
-        __asm volatile("wfi");
-    }
 }

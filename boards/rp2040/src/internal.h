@@ -57,7 +57,7 @@ static inline void rp_clr(uintptr_t base, uint32_t off, uint32_t bits)
 
 /* What this image is, from the linker script (memmap.ld.in): at the start of flash after
  * boot2, or a firmware bank image started by the wasmcu bootloader (boot/README.md). */
-enum { RP2040_IMAGE_PLAIN = 1, RP2040_IMAGE_FW_A = 2, RP2040_IMAGE_FW_B = 3 };
+enum { RP2040_IMAGE_PLAIN = 1, RP2040_IMAGE_FW_A = 2, RP2040_IMAGE_FW_B = 3, RP2040_IMAGE_BOOTLOADER = 4 };
 extern const char __rp2040_image_kind[];
 static inline uint32_t rp2040_image_kind(void)
 {

@@ -6,12 +6,13 @@ import { flashEsp32, type FlashEvent } from "../flash/esp32/flash.js";
 import { imagesFromOptions } from "../flash/esp32/images.js";
 import { openSerialTransport } from "../flash/esp32/transport.js";
 import { flashRp2040 } from "../flash/rp2040.js";
-import { UsageError, WasmcuError } from "../lib/errors.js";
+import { InputError, UsageError, WasmcuError } from "../lib/errors.js";
 import { EXIT } from "../lib/exit-codes.js";
 import { checkInputFile, readInput } from "../lib/files.js";
 import { DeviceLink } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
-import { parseFirmwareFile } from "../ota/firmware.js";
+import { recoverRp2040 } from "../flash/rp2040-recovery.js";
+import { parseFirmwareFile, type FirmwareImage } from "../ota/firmware.js";
 import { flashFirmwareOverLink } from "../workflows/firmware-flash.js";
 import { formatBytes, Output } from "../lib/output.js";
 import { boardsDir, firmwareBuildDir } from "../lib/paths.js";
@@ -32,6 +33,7 @@ interface Opts {
   after: string;
   uf2?: string;
   drive?: string;
+  recovery?: boolean;
   json?: boolean;
 }
 
@@ -85,6 +87,7 @@ async function flashRp2040SerialCommand(file: string, opts: Opts, baudGiven: boo
   if (!boot) throw new UsageError("board.json of rp2040 has no flash.boot: this build has no bootloader to take firmware images");
   const images = parseFirmwareFile(readInput(file, "firmware"), boot, file);
   const port = await resolvePort(opts.port, "rp2040");
+  if (opts.recovery) return recoveryCommand(images, port, opts, out);
   const baud = baudGiven ? Number(opts.baud) : target.board.serial.baud;
   if (!Number.isInteger(baud) || baud < 9600 || baud > 5_000_000) throw new UsageError(`--baud ${opts.baud} is not a baud rate`);
   const link = new DeviceLink(await openSerial(port, baud), { baud: baudGiven ? baud : 0, timeoutMs: 5000 });
@@ -106,6 +109,23 @@ async function flashRp2040SerialCommand(file: string, opts: Opts, baudGiven: boo
   } finally {
     await link.close().catch(() => {});
   }
+}
+
+/** A board whose banks hold no bootable firmware: its bootloader's recovery over UART0 (115200 baud). */
+async function recoveryCommand(images: FirmwareImage[], port: string, opts: Opts, out: Output): Promise<void> {
+  const a = images.find((i) => i.bank === "fw_a");
+  if (!a) throw new InputError("recovery writes bank fw_a: the firmware file has no image for it");
+  const t = await openSerial(port, 115200);
+  const bar = progressBar("recovery", process.stderr, !opts.json);
+  try {
+    await recoverRp2040(t, a.bytes, { onProgress: (sent, total) => bar.update(sent, total) });
+  } finally {
+    bar.finish();
+    await t.close().catch(() => {});
+  }
+  const v = a.header.version;
+  out.result({ port, bank: a.bank, version: `${v.major}.${v.minor}.${v.patch}`, bytes: a.bytes.length },
+    () => `the bootloader on ${port} verified firmware ${v.major}.${v.minor}.${v.patch} in fw_a (${formatBytes(a.bytes.length)}) and reset into it`);
 }
 
 function flashRp2040Command(opts: Opts, out: Output): void {
@@ -131,10 +151,12 @@ export function register(program: Command): void {
     .option("--after <mode>", "esp32: hard-reset (run the new firmware) or no-reset", "hard-reset")
     .option("--uf2 <file>", "rp2040: UF2 to copy (default build/rp2040/bin/wasmcu-rp2040.uf2)")
     .option("--drive <dir>", "rp2040: mounted boot drive (default: found by its INFO_UF2.TXT)")
+    .option("--recovery", "rp2040: the board has no bootable firmware: send the firmware file's fw_a image to its bootloader's serial recovery (UART0, 115200 baud)")
     .option("--json", "machine-readable summary")
     .action(async (firmware: string | undefined, opts: Opts, cmd: Command) => {
       const out = new Output(opts);
       const target = resolveBoard(opts.board);
+      if (opts.recovery && firmware === undefined) throw new UsageError("--recovery sends a firmware file: wasmcu flash --board rp2040 --port P --recovery FIRMWARE.wimg");
       if (firmware !== undefined) {
         checkInputFile(firmware, "firmware");
         if (target.board.name !== "rp2040") {

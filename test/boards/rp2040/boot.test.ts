@@ -1,7 +1,8 @@
 // The wasmcu bootloader (boards/rp2040/boot) on rp2040-sim: a first install from the UF2
 // boots bank fw_a; a new firmware flashed over the link goes to fw_b, boots on trial and
 // confirms itself; tampered and downgraded images are refused with the running firmware
-// untouched; a firmware that faults on trial is rolled back by the watchdog. Cycle counts
+// untouched; a firmware that faults on trial is rolled back by the watchdog; a board whose
+// banks are both erased takes a firmware over UART0 in the bootloader's recovery. Cycle counts
 // are rp2040js's (emulated), not silicon's.
 import assert from "node:assert/strict";
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -11,6 +12,8 @@ import { after, test } from "node:test";
 import { launchSimBoard, type LaunchedBoard } from "../../../host-tools/src/boards/launch.js";
 import { DeviceLink, type LinkEvent } from "../../../host-tools/src/link/session.js";
 import { openSerial } from "../../../host-tools/src/link/transport.js";
+import { recoverRp2040 } from "../../../host-tools/src/flash/rp2040-recovery.js";
+import { ensureFlashFile } from "../../../host-tools/src/boards/flash-image.js";
 import { parseFirmwareFile } from "../../../host-tools/src/ota/firmware.js";
 import { flashFirmwareOverLink } from "../../../host-tools/src/workflows/firmware-flash.js";
 import { otaStatus, UpdateRejectedError } from "../../../host-tools/src/workflows/ota-push.js";
@@ -92,5 +95,32 @@ test("rp2040-sim bootloader: tampered, downgraded and foreign-key firmware is re
     assert.deepEqual(await running(), ["fw_b", "confirmed", "1.2.0", 2]);
   } finally {
     await stop(s);
+  }
+});
+
+test("rp2040-sim bootloader: with both banks erased, serial recovery refuses a tampered image and takes a signed one, which then boots", async () => {
+  const flash = path.join(tmp, "erased.bin");
+  ensureFlashFile(flash, target.board); // all erased: the emulator writes only the bootloader
+  const board = await launchSimBoard(target, { firmware: bootloaderElf(), flashFile: flash, waitForHost: true, speed: Infinity });
+  let s: Sim | undefined;
+  try {
+    const fwA = images(firmwareFile(1, 1)).find((i) => i.bank === "fw_a")!.bytes;
+    const t = await openSerial(board.uartPath, 115200);
+    // Refusals first, cheaply: an image too big for the bank, a small signed image with a
+    // flipped payload byte (the board stays in recovery after each).
+    await assert.rejects(recoverRp2040(t, Buffer.alloc(boot.fw_a.size + 1)), /refused an image of \d+ bytes/);
+    const bad = faultingFirmware("fw_a", 1, 1);
+    bad[128 + 200]! ^= 0x80;
+    await assert.rejects(recoverRp2040(t, bad), /the board refused the image: SHA-256 mismatch/);
+    await recoverRp2040(t, fwA);
+    await t.close();
+    const link = new DeviceLink(await openSerial(board.uartPath, 115200), { timeoutMs: 5000, attempts: 3 });
+    s = { board, link, events: [] };
+    await link.connect(120_000);
+    const fw = (await otaStatus(link)).firmware;
+    assert.deepEqual([fw?.slot, fw?.state, fw?.version], ["fw_a", "confirmed", "1.1.0"]);
+  } finally {
+    if (s) await stop(s);
+    else await board.stop();
   }
 });
