@@ -108,8 +108,14 @@ void rp2040_boot_init(void)
     }
     /* Forget the code so a later reset by someone else is not blamed on it. */
     RP_REG(WATCHDOG_BASE, WD_SCRATCH(0)) = 0;
-    /* A watchdog left running by the previous boot would fire before the app can feed it. */
-    rp_clr(WATCHDOG_BASE, WD_CTRL, WD_CTRL_ENABLE);
+    /* A watchdog left running by the previous boot would fire before the app can feed it;
+     * but one the bootloader armed for a trial boot of this firmware stays: the main loop
+     * feeds it, and a firmware that hangs before it confirms itself is rolled back. */
+    if (rp2040_image_kind() != RP2040_IMAGE_PLAIN && (RP_REG(WATCHDOG_BASE, WD_CTRL) & WD_CTRL_ENABLE)) {
+        rp2040_watchdog_adopt();
+    } else {
+        rp_clr(WATCHDOG_BASE, WD_CTRL, WD_CTRL_ENABLE);
+    }
 
     /* The guard holds the canary; the rest of the free stack is painted with it
      * too, so the deepest point the stack ever reached can be measured. */

@@ -194,10 +194,34 @@ static hal_status result_status(enum flash_result r)
     return HAL_ERR_IO;
 }
 
+#ifdef WASMCU_BOOT_BANKS
+static bool in_bank(uint32_t bank, uint32_t offset, uint32_t len)
+{
+    _Static_assert(WASMCU_BOOT_FW_A_SIZE == WASMCU_BOOT_FW_B_SIZE, "firmware banks of one size");
+    return offset >= bank && len <= WASMCU_BOOT_FW_A_SIZE && offset - bank <= WASMCU_BOOT_FW_A_SIZE - len;
+}
+#endif
+
+/* A firmware bank image may also write the other bank (a firmware update), never its own; the
+ * bootloader (serial recovery) either bank; nothing writes the bootloader. */
+static bool other_bank(uint32_t offset, uint32_t len)
+{
+#ifdef WASMCU_BOOT_BANKS
+    uint32_t kind = rp2040_image_kind();
+    bool a = in_bank(WASMCU_BOOT_FW_A_OFFSET, offset, len), b = in_bank(WASMCU_BOOT_FW_B_OFFSET, offset, len);
+    return kind == RP2040_IMAGE_BOOTLOADER ? a || b : kind == RP2040_IMAGE_FW_A ? b : kind == RP2040_IMAGE_FW_B && a;
+#else
+    (void)offset;
+    (void)len;
+    return false;
+#endif
+}
+
 /* In-range, and outside the firmware region the CPU is executing from. */
 static bool writable_range(uint32_t offset, uint32_t len)
 {
-    return offset >= FIRMWARE_END && offset <= WASMCU_FLASH_SIZE && len <= WASMCU_FLASH_SIZE - offset;
+    return (offset >= FIRMWARE_END && offset <= WASMCU_FLASH_SIZE && len <= WASMCU_FLASH_SIZE - offset) ||
+           other_bank(offset, len);
 }
 
 const uint8_t *hal_flash_map(uint32_t offset, uint32_t len)

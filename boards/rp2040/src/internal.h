@@ -55,6 +55,15 @@ static inline void rp_clr(uintptr_t base, uint32_t off, uint32_t bits)
     RP_REG(base + RP_ALIAS_CLR, off) = bits;
 }
 
+/* What this image is, from the linker script (memmap.ld.in): at the start of flash after
+ * boot2, or a firmware bank image started by the wasmcu bootloader (boot/README.md). */
+enum { RP2040_IMAGE_PLAIN = 1, RP2040_IMAGE_FW_A = 2, RP2040_IMAGE_FW_B = 3, RP2040_IMAGE_BOOTLOADER = 4 };
+extern const char __rp2040_image_kind[];
+static inline uint32_t rp2040_image_kind(void)
+{
+    return (uint32_t)(uintptr_t)__rp2040_image_kind;
+}
+
 void rp2040_resets_cycle(uint32_t bits);
 hal_status rp2040_clocks_init(void);
 void rp2040_time_init(void);
@@ -63,6 +72,8 @@ void rp2040_i2c_init(void);
 void rp2040_periph_init(void);
 void rp2040_pin_function(uint32_t pin, uint32_t func, uint32_t pad);
 void rp2040_stack_check(void);
+/* Keeps a watchdog the bootloader armed for a trial boot, fed by hal_watchdog_feed from now on. */
+void rp2040_watchdog_adopt(void);
 void rp2040_boot_init(void);
 hal_status rp2040_flash_init(void);
 /* Writes to UART0 without interrupts or buffers; usable from fault handlers. */

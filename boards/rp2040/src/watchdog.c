@@ -20,6 +20,12 @@ hal_status hal_watchdog_start(uint32_t timeout_ms)
     return HAL_OK;
 }
 
+void rp2040_watchdog_adopt(void)
+{
+    wd_load = WD_MAX_MS * 2000u;
+    RP_REG(WATCHDOG_BASE, WD_LOAD) = wd_load;
+}
+
 void hal_watchdog_feed(void)
 {
     rp2040_stack_check();

@@ -39,6 +39,9 @@ int wasmcu_device_main(void)
     if (hal_init() != HAL_OK) return 1;
     dev_ota_boot();
     hello_send(LINK_HELLO, events_next_seq());
+    /* Up to here is the firmware's self-check; before the app runs, so an app that traps
+     * rolls back the app, not the firmware under it. */
+    dev_ota_firmware_selfcheck_passed();
     app_init(dev_natives, dev_native_count, serve_until);
     app_start();
     for (;;) {

@@ -32,7 +32,7 @@ _Static_assert(WASMCU_REGION_APP_A_SIZE == WASMCU_REGION_APP_B_SIZE, "OTA needs 
 _Static_assert(2u * DEV_OTA_STATE_BYTES <= WASMCU_REGION_SETTINGS_SIZE, "settings region too small for the OTA state");
 _Static_assert(DEV_OTA_STATE_BYTES % (2u * WASMCU_FLASH_ERASE_SIZE) == 0, "OTA state: two halves of whole erase units");
 
-static dev_pair pairs[2];
+static dev_pair pairs[DEV_PAIR_COUNT];
 
 /* Erases and programs made through the OTA port (with slot_writes(), every write the device
  * makes to its app and model areas). */
@@ -121,6 +121,7 @@ const char *dev_ota_kind_name(uint8_t kind)
     case OTA_KIND_APP: return "app";
     case OTA_KIND_MODEL: return "model";
     case OTA_KIND_BUNDLE: return "bundle";
+    case OTA_KIND_FIRMWARE: return "firmware";
     }
     return "?";
 }
@@ -145,6 +146,47 @@ static void pair_boot(dev_pair *p, ota_reset_reason why)
     }
 }
 
+#ifdef WASMCU_BOOT_BANKS
+_Static_assert(WASMCU_BOOT_STATE_SIZE == DEV_OTA_STATE_BYTES, "the firmware banks' state area is one OTA state area");
+_Static_assert(WASMCU_BOOT_FW_A_SIZE == WASMCU_BOOT_FW_B_SIZE, "firmware banks of one size");
+static const slot_region fw_banks[2] = {
+    { "fw_a", WASMCU_BOOT_FW_A_OFFSET, WASMCU_BOOT_FW_A_SIZE },
+    { "fw_b", WASMCU_BOOT_FW_B_OFFSET, WASMCU_BOOT_FW_B_SIZE },
+};
+
+/* The bootloader verified the image it started and took the boot decision: read what it
+ * decided, and which bank this code runs from. A firmware not started by the bootloader
+ * (flashed at the start of flash) finds no image header around its own code and leaves the
+ * pair unsigned: firmware updates are then refused. */
+static void firmware_attach(dev_pair *p)
+{
+    pair_init(p, "firmware", &fw_banks[0], &fw_banks[1], WASMCU_BOOT_STATE_OFFSET, DEV_KIND_BIT(OTA_KIND_FIRMWARE));
+    p->status = ota_open(&p->ctx, &p->fl, &wasmcu_ota_keys_ring, DEV_OTA_MAX_TRIAL_BOOTS);
+    uintptr_t here = (uintptr_t)&firmware_attach;
+    for (uint8_t i = 0; i < 2 && p->status == OTA_OK; i++) {
+        const uint8_t *bank = hal_flash_map(fw_banks[i].offset, fw_banks[i].size);
+        if (!bank || here < (uintptr_t)bank || here >= (uintptr_t)bank + fw_banks[i].size) continue;
+        if (ota_image_parse(bank, &p->boot.hdr) != OTA_OK || p->boot.hdr.kind != OTA_KIND_FIRMWARE) break;
+        p->ctx.running = p->boot.slot = i;
+        p->boot.trial = p->ctx.st.trial == i;
+        p->is_signed = true;
+    }
+}
+#endif
+
+void dev_ota_firmware_selfcheck_passed(void)
+{
+    static char msg[128];
+    dev_pair *p = &pairs[DEV_PAIR_FIRMWARE];
+    if (!dev_pair_on_trial(p)) return;
+    ota_status s = ota_confirm(&p->ctx);
+    p->boot.trial = s != OTA_OK;
+    const ota_image_header *h = &p->boot.hdr;
+    snprintf(msg, sizeof msg, "ota: firmware %u.%u.%u in %s %s", h->ver_major, h->ver_minor, h->ver_patch,
+             p->slot[p->ctx.running]->name, s == OTA_OK ? "passed its self-check: confirmed" : ota_status_str(s));
+    events_log_str(s == OTA_OK ? LINK_LOG_INFO : LINK_LOG_ERROR, msg);
+}
+
 void dev_ota_boot(void)
 {
     pair_init(&pairs[DEV_PAIR_APP], "app", slot_app(0), slot_app(1), WASMCU_REGION_SETTINGS_OFFSET,
@@ -154,6 +196,9 @@ void dev_ota_boot(void)
     ota_reset_reason why = reset_reason();
     pair_boot(&pairs[DEV_PAIR_APP], why);
     pair_boot(&pairs[DEV_PAIR_MODEL], why);
+#ifdef WASMCU_BOOT_BANKS
+    firmware_attach(&pairs[DEV_PAIR_FIRMWARE]);
+#endif
 }
 
 /* ---- what runs ----------------------------------------------------------------------- */

@@ -20,7 +20,10 @@
 #include "ota.h"
 #include "slots.h"
 
-typedef enum { DEV_PAIR_APP = 0, DEV_PAIR_MODEL = 1 } dev_pair_id;
+/* FIRMWARE: the board's own firmware banks, on boards whose bootloader runs signed firmware
+ * images (board.json flash.boot, e.g. boards/rp2040/boot); the bootloader takes the boot
+ * decision, the device writes the other bank and confirms the running one. */
+typedef enum { DEV_PAIR_APP = 0, DEV_PAIR_MODEL = 1, DEV_PAIR_FIRMWARE = 2, DEV_PAIR_COUNT = 3 } dev_pair_id;
 
 /* What runs: an app or a model, wherever it comes from. */
 typedef struct {
@@ -57,6 +60,10 @@ bool dev_running_model(dev_image *out);
 
 /* True once a signed image runs from the pair: development deploys to it are refused. */
 bool dev_ota_signed(dev_pair_id pair);
+
+/* The firmware's self-check passed (the HAL is up, the state areas were read, the main loop
+ * runs): a firmware image on trial confirms itself. No-op without a bootloader. */
+void dev_ota_firmware_selfcheck_passed(void);
 
 /* True while the running app (or model) is a trial image that must confirm itself. */
 bool dev_ota_on_trial(void);

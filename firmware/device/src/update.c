@@ -56,6 +56,10 @@ static int status_json(char *buf, size_t size)
     n = pair_json(dev_ota_pair(DEV_PAIR_APP), buf, size, n);
     n = append(buf, size, n, ",");
     n = pair_json(dev_ota_pair(DEV_PAIR_MODEL), buf, size, n);
+    if (dev_ota_pair(DEV_PAIR_FIRMWARE)->name) { /* a board with firmware banks */
+        n = append(buf, size, n, ",");
+        n = pair_json(dev_ota_pair(DEV_PAIR_FIRMWARE), buf, size, n);
+    }
     return append(buf, size, n, "}");
 }
 
@@ -124,7 +128,13 @@ static link_status begin_image(const uint8_t *h, size_t hn, uint32_t total, cons
         *detail = "the length announced does not match the image header";
         return LINK_E_ARGS;
     }
-    dev_pair *p = dev_ota_pair(ih.kind == OTA_KIND_MODEL ? DEV_PAIR_MODEL : DEV_PAIR_APP);
+    dev_pair *p = dev_ota_pair(ih.kind == OTA_KIND_MODEL      ? DEV_PAIR_MODEL
+                               : ih.kind == OTA_KIND_FIRMWARE ? DEV_PAIR_FIRMWARE
+                                                              : DEV_PAIR_APP);
+    if (ih.kind == OTA_KIND_FIRMWARE && !p->is_signed) {
+        *detail = "no wasmcu bootloader started this firmware: no firmware updates";
+        return LINK_E_REJECTED;
+    }
     if (total > p->fl.slot_size) return reject(OTA_ERR_TOO_BIG, detail);
     /* What the header alone can refuse, before any byte is written (checked again at the end). */
     const ota_keyring *keys = dev_ota_keys();
@@ -159,7 +169,7 @@ static link_status begin_patch(const uint8_t *h, size_t hn, uint32_t total, cons
     }
     uint32_t old_len = le32_get(h + 8);
     dev_pair *p = NULL;
-    for (unsigned i = 0; i < 2 && !p; i++) {
+    for (unsigned i = 0; i < DEV_PAIR_COUNT && !p; i++) {
         if (base_is(dev_ota_pair((dev_pair_id)i), old_len, h + 16)) p = dev_ota_pair((dev_pair_id)i);
     }
     if (!p) {
@@ -228,6 +238,19 @@ link_status update_data(const uint8_t *p, size_t n, const char **detail)
     return LINK_OK;
 }
 
+/* A firmware image runs in place: its reset vector (in the vector table 256 bytes into the
+ * bank, after the header and a pad) must point into the bank it was written to. */
+static bool firmware_linked_for(const dev_pair *p, uint8_t slot, const ota_image_header *h)
+{
+    uint8_t vt[8];
+    const uint8_t *bank = hal_flash_map(p->slot[slot]->offset, p->slot[slot]->size);
+    if (!bank || h->payload_len < 2u * OTA_HEADER_SIZE || p->fl.read(p->fl.user, (ota_area)slot, 256u, vt, 8) != 0) {
+        return false;
+    }
+    uintptr_t reset = le32_get(vt + 4) & ~(uintptr_t)1u;
+    return reset >= (uintptr_t)bank + 256u && reset < (uintptr_t)bank + OTA_HEADER_SIZE + h->payload_len;
+}
+
 static link_status finish_update(char *json, size_t size, size_t *json_len, const char **detail)
 {
     if (!up.open) return LINK_E_STATE;
@@ -242,6 +265,11 @@ static link_status finish_update(char *json, size_t size, size_t *json_len, cons
     if (!(p->kinds & DEV_KIND_BIT(h.kind))) {
         up.open = false;
         *detail = "the new image is of a kind this slot pair does not run";
+        return LINK_E_REJECTED;
+    }
+    if (h.kind == OTA_KIND_FIRMWARE && !firmware_linked_for(p, up.dst, &h)) {
+        up.open = false;
+        *detail = "the firmware image is linked for the other bank";
         return LINK_E_REJECTED;
     }
     s = up.provisioning ? ota_image_verify_slot(&p->fl, dev_ota_keys(), (ota_area)up.dst, p->ctx.st.min_counter, &h)

@@ -103,7 +103,9 @@ typedef struct {
     size_t count;
 } ota_keyring;
 
-typedef enum { OTA_KIND_APP = 1, OTA_KIND_MODEL = 2, OTA_KIND_BUNDLE = 3 } ota_kind;
+/* FIRMWARE: a board's firmware, linked for the bank (slot) it is written to; run by a
+ * bootloader (boards/rp2040/boot), never by firmware/device. */
+typedef enum { OTA_KIND_APP = 1, OTA_KIND_MODEL = 2, OTA_KIND_BUNDLE = 3, OTA_KIND_FIRMWARE = 4 } ota_kind;
 
 #define OTA_IMAGE_MAGIC   0x41544F57u /* "WOTA" little-endian */
 #define OTA_IMAGE_VERSION 1u

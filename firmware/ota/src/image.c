@@ -60,7 +60,7 @@ ota_status ota_image_parse(const uint8_t raw[OTA_HEADER_SIZE], ota_image_header 
     memcpy(out->payload_sha256, raw + 32, 32);
     memcpy(out->signature, raw + 64, 64);
     if (flags != 0 || reserved != 0) return OTA_ERR_HEADER;
-    if (out->kind < OTA_KIND_APP || out->kind > OTA_KIND_BUNDLE) return OTA_ERR_HEADER;
+    if (out->kind < OTA_KIND_APP || out->kind > OTA_KIND_FIRMWARE) return OTA_ERR_HEADER;
     if (out->payload_len == 0 || out->payload_len > UINT32_MAX - OTA_HEADER_SIZE) return OTA_ERR_HEADER;
     if (out->kind == OTA_KIND_BUNDLE) {
         if (out->app_len == 0 || out->app_len > UINT32_MAX - 15u || ota_bundle_model_offset(out) >= out->payload_len) {

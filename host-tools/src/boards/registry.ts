@@ -1,4 +1,5 @@
 // The boards wasmcu knows: one folder per board under boards/, described by its board.json.
+import type { BootLayout } from "../ota/firmware.js";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { BoardError } from "../lib/errors.js";
@@ -26,7 +27,7 @@ export interface Board {
   toolchain: string;
   /** `base`: where RAM starts, when one address tells RAM from flash (rp2040); otherwise section names do. */
   ram: { size: number; base?: number };
-  flash: { size: number; erase_size: number; write_size: number; xip_base?: number; layout: FlashRegion[] };
+  flash: { size: number; erase_size: number; write_size: number; xip_base?: number; layout: FlashRegion[]; boot?: BootLayout };
   serial: SerialSettings;
   led_pin: number;
   usb?: { vendor_id?: string; product_id?: string; bridges?: string[] };

@@ -6,6 +6,8 @@ import { displayPath, firmwareBuildDir, isCheckout, repoRoot } from "../lib/path
 import { run } from "../lib/proc.js";
 import { parseMapFile, type MemoryUse } from "./mapfile.js";
 import { esp32c3Images } from "./esp-image.js";
+import type { BootLayout } from "../ota/firmware.js";
+import { writeBootloaderOutputs } from "./firmware-image.js";
 import { toRp2040Uf2 } from "./uf2.js";
 
 export interface FirmwareBuild {
@@ -27,7 +29,7 @@ export interface FirmwareBoard {
   clock_hz: number;
   outputs: string[];
   buildable_here?: boolean;
-  flash: { xip_base?: number };
+  flash: { xip_base?: number; boot?: BootLayout };
   ram?: { base?: number };
 }
 
@@ -149,6 +151,7 @@ async function cmakeBuild(board: FirmwareBoard, dir: string, clock: number | und
       writeFileSync(merged, images.merged);
     }
   }
+  writeBootloaderOutputs(board, bin);
   markCachedBuild(dir, "all");
 }
 

@@ -6,8 +6,14 @@ import { flashEsp32, type FlashEvent } from "../flash/esp32/flash.js";
 import { esp32c3MergedImage, imagesFromOptions } from "../flash/esp32/images.js";
 import { openSerialTransport } from "../flash/esp32/transport.js";
 import { flashRp2040 } from "../flash/rp2040.js";
-import { UsageError } from "../lib/errors.js";
-import { checkInputFile } from "../lib/files.js";
+import { InputError, UsageError, WasmcuError } from "../lib/errors.js";
+import { EXIT } from "../lib/exit-codes.js";
+import { checkInputFile, readInput } from "../lib/files.js";
+import { DeviceLink } from "../link/session.js";
+import { openSerial } from "../link/transport.js";
+import { recoverRp2040 } from "../flash/rp2040-recovery.js";
+import { parseFirmwareFile, type FirmwareImage } from "../ota/firmware.js";
+import { flashFirmwareOverLink } from "../workflows/firmware-flash.js";
 import { formatBytes, Output } from "../lib/output.js";
 import { boardsDir, firmwareBuildDir } from "../lib/paths.js";
 import { resolvePort } from "../serial/port-option.js";
@@ -28,6 +34,7 @@ interface Opts {
   uf2?: string;
   drive?: string;
   image?: string;
+  recovery?: boolean;
   json?: boolean;
 }
 
@@ -77,6 +84,54 @@ async function flashEspCommand(opts: Opts, out: Output, board: "esp32" | "esp32c
   }
 }
 
+/** rp2040 with the wasmcu bootloader: a signed firmware file over the running firmware's link. */
+async function flashRp2040SerialCommand(file: string, opts: Opts, baudGiven: boolean, out: Output): Promise<void> {
+  const target = resolveBoard("rp2040");
+  const boot = target.board.flash.boot;
+  if (!boot) throw new UsageError("board.json of rp2040 has no flash.boot: this build has no bootloader to take firmware images");
+  const images = parseFirmwareFile(readInput(file, "firmware"), boot, file);
+  const port = await resolvePort(opts.port, "rp2040");
+  if (opts.recovery) return recoveryCommand(images, port, opts, out);
+  const baud = baudGiven ? Number(opts.baud) : target.board.serial.baud;
+  if (!Number.isInteger(baud) || baud < 9600 || baud > 5_000_000) throw new UsageError(`--baud ${opts.baud} is not a baud rate`);
+  const link = new DeviceLink(await openSerial(port, baud), { baud: baudGiven ? baud : 0, timeoutMs: 5000 });
+  const bar = progressBar("firmware", process.stderr, !opts.json);
+  try {
+    await link.connect(30_000);
+    const r = await flashFirmwareOverLink(link, images, file, {
+      confirmTimeoutMs: 60_000, onProgress: (sent, total) => bar.update(sent, total),
+      onStage: (what) => { bar.finish(); out.info(what); },
+    }).finally(() => bar.finish());
+    const d = r.decision;
+    out.result({ port, ...r }, () => `firmware ${d.version} (counter ${d.counter}) sent to ${port} in ${r.seconds.toFixed(1)} s into ${d.slot}: ` +
+      (r.outcome === "confirmed" ? "the bootloader verified it, it passed its self-check and is confirmed"
+        : r.outcome === "trial" ? "running on trial, not confirmed yet" : `${r.outcome}${r.reason ? `: ${r.reason}` : ""}`));
+    if (r.outcome === "rolled-back") {
+      throw new WasmcuError(`the firmware update to ${d.version} was rolled back: ${r.reason}`,
+        { code: "E_DEVICE", hint: "the previous firmware runs, unchanged", exitCode: EXIT.FAILED });
+    }
+  } finally {
+    await link.close().catch(() => {});
+  }
+}
+
+/** A board whose banks hold no bootable firmware: its bootloader's recovery over UART0 (115200 baud). */
+async function recoveryCommand(images: FirmwareImage[], port: string, opts: Opts, out: Output): Promise<void> {
+  const a = images.find((i) => i.bank === "fw_a");
+  if (!a) throw new InputError("recovery writes bank fw_a: the firmware file has no image for it");
+  const t = await openSerial(port, 115200);
+  const bar = progressBar("recovery", process.stderr, !opts.json);
+  try {
+    await recoverRp2040(t, a.bytes, { onProgress: (sent, total) => bar.update(sent, total) });
+  } finally {
+    bar.finish();
+    await t.close().catch(() => {});
+  }
+  const v = a.header.version;
+  out.result({ port, bank: a.bank, version: `${v.major}.${v.minor}.${v.patch}`, bytes: a.bytes.length },
+    () => `the bootloader on ${port} verified firmware ${v.major}.${v.minor}.${v.patch} in fw_a (${formatBytes(a.bytes.length)}) and reset into it`);
+}
+
 function flashRp2040Command(opts: Opts, out: Output): void {
   const uf2 = opts.uf2 ?? path.join(firmwareBuildDir("rp2040"), "bin", "wasmcu-rp2040.uf2");
   const r = flashRp2040(uf2, opts.drive);
@@ -85,10 +140,11 @@ function flashRp2040Command(opts: Opts, out: Output): void {
 
 export function register(program: Command): void {
   program
-    .command("flash")
-    .description("put the firmware on a board: ESP32 over its serial ROM loader, RP2040 through its BOOTSEL drive")
+    .command("flash [firmware]")
+    .description("put the firmware on a board: ESP32 over its serial ROM loader, RP2040 through its BOOTSEL drive, " +
+      "or (RP2040 with the wasmcu bootloader) a signed firmware file (.wimg) over the running firmware's serial link with --port")
     .requiredOption("-b, --board <board>", "esp32, esp32c3 or rp2040")
-    .option("-p, --port <port>", "esp32, esp32c3: serial port (default: the only ESP32-looking port)")
+    .option("-p, --port <port>", "esp32, esp32c3: serial port (default: the only ESP32-looking port); rp2040: the board's link, for a .wimg")
     .option("--baud <rate>", "esp32: baud rate for the writes (the ROM starts at 115200)", "460800")
     .option("--bootloader <file>", "esp32: second-stage bootloader .bin (written at the chip's bootloader offset)")
     .option("--partitions <file>", "esp32: partition table .bin (written at 0x8000)")
@@ -100,10 +156,20 @@ export function register(program: Command): void {
     .option("--image <file>", "esp32c3: merged flash image written at 0x0 (default build/esp32c3/bin/wasmcu-esp32c3.merged.bin)")
     .option("--uf2 <file>", "rp2040: UF2 to copy (default build/rp2040/bin/wasmcu-rp2040.uf2)")
     .option("--drive <dir>", "rp2040: mounted boot drive (default: found by its INFO_UF2.TXT)")
+    .option("--recovery", "rp2040: the board has no bootable firmware: send the firmware file's fw_a image to its bootloader's serial recovery (UART0, 115200 baud)")
     .option("--json", "machine-readable summary")
-    .action(async (opts: Opts) => {
+    .action(async (firmware: string | undefined, opts: Opts, cmd: Command) => {
       const out = new Output(opts);
       const target = resolveBoard(opts.board);
+      if (opts.recovery && firmware === undefined) throw new UsageError("--recovery sends a firmware file: wasmcu flash --board rp2040 --port P --recovery FIRMWARE.wimg");
+      if (firmware !== undefined) {
+        checkInputFile(firmware, "firmware");
+        if (target.board.name !== "rp2040") {
+          throw new UsageError(`a firmware file is flashed over serial on --board rp2040 (with the wasmcu bootloader), not ${opts.board}`);
+        }
+        if (opts.uf2 !== undefined || opts.drive !== undefined) throw new UsageError("give either a firmware file (over serial) or --uf2/--drive (BOOTSEL)");
+        return flashRp2040SerialCommand(firmware, opts, cmd.getOptionValueSource("baud") !== "default", out);
+      }
       if (target.simulated || target.board.name === "host") {
         throw new UsageError(`--board ${opts.board} runs on this machine: there is nothing to flash`, "use wasmcu run (or deploy) with it");
       }

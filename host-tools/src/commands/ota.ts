@@ -44,8 +44,11 @@ function withLinkOptions(c: Command): Command {
 }
 
 function describeStatus(s: OtaStatus): string {
-  const rows = (["app", "model"] as const).map((pair) => {
+  const pairs = (["app", "model", "firmware"] as const).flatMap((pair) => {
     const p = s[pair];
+    return p ? [{ pair, p }] : [];
+  });
+  const rows = pairs.map(({ pair, p }) => {
     const what = p.signed ? `${p.kind} ${p.version} (counter ${p.counter}, key ${p.key_id})` : "development image or none";
     const notes = [p.pending ? `pending in ${p.pending}` : "", p.rolled_back ? "rolled back at this boot" : "",
       p.rejected ? `refused: ${p.rejected}` : ""].filter(Boolean).join("; ");
@@ -62,7 +65,7 @@ function describePush(r: PushResult): string {
     case "confirmed": return `${head}\n${d.version} is running from ${d.slot} and ${d.decision === "adopt" ? "was adopted as the first signed image (confirmed)" : "confirmed itself"}`;
     case "trial": return `${head}\n${d.version} is running on trial from ${d.slot}; not confirmed yet`;
     case "installed": return `${head}\n${d.version} is ${d.decision === "adopt" ? "adopted" : "pending"}: it starts at the next reset`;
-    case "rolled-back": return `${head}\nthe device went back to ${r.after?.[d.pair].version ?? "its previous image"}: ${r.reason}`;
+    case "rolled-back": return `${head}\nthe device went back to ${r.after?.[d.pair]?.version ?? "its previous image"}: ${r.reason}`;
   }
 }
 

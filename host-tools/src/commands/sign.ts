@@ -1,5 +1,7 @@
 import type { Command } from "commander";
 import path from "node:path";
+import { resolveBoard } from "../boards/registry.js";
+import { signFirmware } from "../ota/firmware.js";
 import { bundlePayload, detectKind, formatSemVer, parseSemVer, signImage, type PayloadKind } from "../ota/image.js";
 import { storeFor } from "../ota/keys.js";
 import { InputError, UsageError } from "../lib/errors.js";
@@ -13,17 +15,20 @@ interface Opts {
   kind?: string;
   output?: string;
   keysDir?: string;
+  board: string;
   json?: boolean;
 }
 
 export function register(program: Command): void {
   program
     .command("sign <payload> [model]")
-    .description("wrap an app (.wasm), a model (.tflite) or both (a bundle) in a signed OTA image")
+    .description("wrap an app (.wasm), a model (.tflite) or both (a bundle) in a signed OTA image; " +
+      "with --kind firmware, a board's two bank builds (fw_a.bin fw_b.bin) in a signed firmware file")
     .requiredOption("-k, --key <name>", "signing key in the key store (see `wasmcu keys list`)")
     .option("--version <x.y.z>", "image version (semantic)", "0.0.0")
     .option("--counter <n>", "security counter: devices refuse images below their confirmed one", "0")
-    .option("--kind <kind>", "app, model or bundle (default: from the file contents)")
+    .option("--kind <kind>", "app, model, bundle or firmware (default: app, model or bundle from the file contents)")
+    .option("-b, --board <board>", "--kind firmware: the board whose firmware banks the builds are linked for", "rp2040")
     .option("-o, --output <file>", "signed image, - for stdout (default: PAYLOAD with extension .wimg; stdout when PAYLOAD is - for stdin)")
     .option("--keys-dir <dir>", "key store directory")
     .option("--json", "machine-readable output")
@@ -38,7 +43,12 @@ export function register(program: Command): void {
       let kind: PayloadKind;
       let payload: Buffer = first;
       let appLength = 0;
-      if (modelPath) {
+      let firmwareBanks: Buffer | undefined;
+      if (opts.kind === "firmware") {
+        if (!modelPath) throw new UsageError("--kind firmware takes the two bank builds: wasmcu sign --kind firmware fw_a.bin fw_b.bin");
+        kind = "firmware";
+        firmwareBanks = readInput(modelPath, "second bank build");
+      } else if (modelPath) {
         const model = readInput(modelPath, "model");
         if (firstKind !== "app") throw new InputError(`${payloadPath}: a bundle starts with a .wasm app (no \\0asm magic here)`);
         if (detectKind(model) !== "model") throw new InputError(`${modelPath}: not a .tflite model (no TFL3 identifier at offset 4)`);
@@ -61,10 +71,18 @@ export function register(program: Command): void {
         out.warn(`signed with the public development key ${key.name} (keys/dev/): only for boards running the default firmware; ` +
           "products build their firmware with -DWASMCU_OTA_KEYS=<header from `wasmcu keys export --c-header`>");
       }
-      const image = signImage({
-        kind, payload, appLength, version, securityCounter: counter,
-        privateKey: store.privateKey(opts.key), rawPublicKey: key.rawPublicKey,
-      });
+      let image: Buffer;
+      if (firmwareBanks) {
+        const boot = resolveBoard(opts.board).board.flash.boot;
+        if (!boot) throw new UsageError(`--board ${opts.board} has no bootloader with firmware banks (flash.boot in its board.json)`);
+        image = signFirmware({ payloads: [first, firmwareBanks], boot, version, securityCounter: counter,
+          privateKey: store.privateKey(opts.key), rawPublicKey: key.rawPublicKey, what: [payloadPath, modelPath!] });
+      } else {
+        image = signImage({
+          kind, payload, appLength, version, securityCounter: counter,
+          privateKey: store.privateKey(opts.key), rawPublicKey: key.rawPublicKey,
+        });
+      }
       writeOutput(dest, image, "signed image");
       out.resultBeside(dest, { output: dest, kind, version: formatSemVer(version), securityCounter: counter, key: key.name,
         keyId: key.keyId.toString(16).padStart(8, "0"), bytes: image.length },

@@ -8,8 +8,9 @@ export const IMAGE_VERSION = 1;
 export const HEADER_SIZE = 128;
 const SIGNED_BYTES = 64;
 
-export type PayloadKind = "app" | "model" | "bundle";
-const KIND_CODES: Record<PayloadKind, number> = { app: 1, model: 2, bundle: 3 };
+/** firmware: a board's firmware linked for one bank, run by its bootloader (boards/rp2040/boot). */
+export type PayloadKind = "app" | "model" | "bundle" | "firmware";
+const KIND_CODES: Record<PayloadKind, number> = { app: 1, model: 2, bundle: 3, firmware: 4 };
 
 export interface SemVer {
   major: number;
@@ -117,7 +118,7 @@ export function parseImage(img: Uint8Array, what = "image"): ImageHeader {
   if (b.readUInt16LE(4) !== IMAGE_VERSION) throw new InputError(`${what}: format version ${b.readUInt16LE(4)} at offset 4 is not supported`);
   if (b.readUInt16LE(6) !== HEADER_SIZE) throw new InputError(`${what}: header size ${b.readUInt16LE(6)} at offset 6, expected ${HEADER_SIZE}`);
   const kind = (Object.keys(KIND_CODES) as PayloadKind[]).find((k) => KIND_CODES[k] === b[8]);
-  if (!kind) throw new InputError(`${what}: payload kind ${b[8]} at offset 8 is not 1 (app), 2 (model) or 3 (bundle)`);
+  if (!kind) throw new InputError(`${what}: payload kind ${b[8]} at offset 8 is not 1 (app), 2 (model), 3 (bundle) or 4 (firmware)`);
   if (b[11] !== 0 || b.readUInt16LE(14) !== 0) throw new InputError(`${what}: reserved header bytes are not zero`);
   const payloadLength = b.readUInt32LE(20);
   const appLength = b.readUInt32LE(28);

@@ -46,6 +46,8 @@ export interface OtaStatus {
   keys: string[];
   app: PairStatus;
   model: PairStatus;
+  /** Boards whose bootloader runs signed firmware images (boards/rp2040/boot): the firmware banks. */
+  firmware?: PairStatus;
 }
 
 /** What each slot pair runs (the OTA_STATUS command). */
@@ -66,7 +68,7 @@ export async function otaStatus(link: DeviceLink): Promise<OtaStatus> {
 
 /** What the device said at the end of the transfer. */
 export interface Decision {
-  pair: "app" | "model";
+  pair: "app" | "model" | "firmware";
   slot: string;
   /** pending: tried on trial at the next boot; adopt: the first signed image, taken as confirmed at the next boot. */
   decision: "pending" | "adopt";
@@ -165,6 +167,12 @@ async function statusAfterReset(link: DeviceLink, budgetMs: number): Promise<Ota
   return otaStatus(link);
 }
 
+function pairOf(s: OtaStatus, pair: Decision["pair"]): PairStatus {
+  const p = s[pair];
+  if (!p) throw new DeviceError(`ota status: the device reports no ${pair} pair after the reboot`);
+  return p;
+}
+
 function outcomeOf(d: Decision, s: PairStatus): { outcome: Outcome; reason?: string } {
   const isNew = s.signed && s.version === d.version && s.counter === d.counter && s.slot === d.slot;
   if (isNew && s.state === "confirmed") return { outcome: "confirmed" };
@@ -190,14 +198,14 @@ export async function pushUpdate(link: DeviceLink, u: UpdateFile, opts: PushOpti
   await link.reset();
   await sleep(200);
   let after = await statusAfterReset(link, 120_000);
-  let o = outcomeOf(decision, after[decision.pair]);
+  let o = outcomeOf(decision, pairOf(after, decision.pair));
   const deadline = Date.now() + (opts.confirmTimeoutMs ?? 30_000);
   if (o.outcome === "trial" && (opts.confirmTimeoutMs ?? 30_000) > 0) opts.onStage?.("running on trial; waiting for the app to confirm itself");
   while (o.outcome === "trial" && Date.now() < deadline) {
     await sleep(250);
     // The trial app may trap and the watchdog reset the chip meanwhile: keep asking.
     after = await statusAfterReset(link, Math.max(5_000, deadline - Date.now()));
-    o = outcomeOf(decision, after[decision.pair]);
+    o = outcomeOf(decision, pairOf(after, decision.pair));
   }
   Object.assign(result, { after, outcome: o.outcome, ...(o.reason ? { reason: o.reason } : {}), seconds: (Date.now() - t0) / 1000 });
   return result;

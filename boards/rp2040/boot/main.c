@@ -1,0 +1,158 @@
+/*
+ * The wasmcu bootloader for the RP2040 (README.md beside this file): picks the firmware bank
+ * to run with firmware/ota's boot decision (trial, rollback, security floor), which verifies
+ * the image (SHA-256 + Ed25519 against the compiled-in keyring) before it is chosen, then
+ * enters the image through its vector table. Both banks hold signed firmware images linked
+ * for their own address, so nothing is copied.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "board_config.h"
+#include "hal.h"
+#include "../src/internal.h" /* the board's registers and fault codes */
+#include "boot.h"
+#include "ota.h"
+
+/* The keyring the firmware trusts too (firmware/device's WASMCU_OTA_KEYS, the same header). */
+#include WASMCU_OTA_KEYS_HEADER
+
+#ifndef WASMCU_BOOT_BANKS
+#error "boards/rp2040/boot needs flash.boot in board.json (the bootloader and the two firmware banks)"
+#endif
+_Static_assert(WASMCU_BOOT_FW_A_SIZE == WASMCU_BOOT_FW_B_SIZE, "the firmware banks must be the same size");
+_Static_assert(WASMCU_BOOT_STATE_SIZE % (2u * WASMCU_FLASH_ERASE_SIZE) == 0, "boot state: two halves of erase units");
+
+/* Unconfirmed boots a firmware image gets (firmware/device confirms it at its first main loop turn). */
+#define BOOT_MAX_TRIAL_BOOTS   3u
+/* A trial boot runs under this watchdog, which the firmware's main loop feeds: a firmware that
+ * hangs or faults before it confirms itself is reset and rolled back. */
+#define BOOT_TRIAL_WATCHDOG_MS 4000u
+/* The vector table sits this far into a bank: the 128-byte image header, 128 bytes of pad. */
+#define BOOT_VECTORS_OFFSET    256u
+
+static const uint32_t bank_offset[2] = { WASMCU_BOOT_FW_A_OFFSET, WASMCU_BOOT_FW_B_OFFSET };
+
+uint32_t boot_bank_offset(uint8_t slot)
+{
+    return bank_offset[slot != 0];
+}
+
+static bool area(ota_area a, uint32_t off, uint32_t len, uint32_t *abs)
+{
+    uint32_t base = a == OTA_AREA_STATE ? WASMCU_BOOT_STATE_OFFSET : bank_offset[a == OTA_AREA_SLOT1];
+    uint32_t size = a == OTA_AREA_STATE ? WASMCU_BOOT_STATE_SIZE : WASMCU_BOOT_FW_A_SIZE;
+    if (a != OTA_AREA_STATE && a != OTA_AREA_SLOT0 && a != OTA_AREA_SLOT1) return false;
+    if (off > size || len > size - off) return false;
+    *abs = base + off;
+    return true;
+}
+
+static int fl_read(void *user, ota_area a, uint32_t off, void *buf, uint32_t len)
+{
+    (void)user;
+    uint32_t abs;
+    const uint8_t *src = area(a, off, len, &abs) ? hal_flash_map(abs, len) : NULL;
+    if (!src) return -1;
+    memcpy(buf, src, len);
+    return 0;
+}
+
+/* Through firmware/ota the bootloader writes only state records (the banks are written by the
+ * running firmware, or by serial recovery, recovery.c). */
+static int fl_erase(void *user, ota_area a, uint32_t off, uint32_t len)
+{
+    (void)user;
+    uint32_t abs;
+    return a == OTA_AREA_STATE && area(a, off, len, &abs) && hal_flash_erase(abs, len) == HAL_OK ? 0 : -1;
+}
+
+static int fl_program(void *user, ota_area a, uint32_t off, const void *buf, uint32_t len)
+{
+    (void)user;
+    uint32_t abs;
+    return a == OTA_AREA_STATE && area(a, off, len, &abs) && hal_flash_program(abs, buf, len) == HAL_OK ? 0 : -1;
+}
+
+/* As the firmware reads it (src/fault.c): a watchdog timeout or one of our fault codes is a
+ * failed boot; any other forced reset is a software reset. Scratch stays for the firmware. */
+static ota_reset_reason reset_reason(void)
+{
+    uint32_t reason = RP_REG(WATCHDOG_BASE, WD_REASON);
+    uint32_t code = RP_REG(WATCHDOG_BASE, WD_SCRATCH(0));
+    bool ours = (code & RP2040_SCRATCH_MAGIC_MASK) == RP2040_SCRATCH_MAGIC;
+    code &= ~RP2040_SCRATCH_MAGIC_MASK;
+    if (reason & WD_REASON_TIMER) return OTA_RESET_WATCHDOG;
+    if (reason & WD_REASON_FORCE) {
+        return ours && code >= RP2040_CODE_FAULT && code <= RP2040_CODE_EXCEPTION ? OTA_RESET_WATCHDOG
+                                                                                  : OTA_RESET_SOFTWARE;
+    }
+    return OTA_RESET_POWER_ON;
+}
+
+static void watchdog_arm(uint32_t ms)
+{
+    rp_clr(WATCHDOG_BASE, WD_CTRL, WD_CTRL_ENABLE);
+    RP_REG(PSM_BASE, PSM_WDSEL) = PSM_ALL & ~(PSM_ROSC | PSM_XOSC);
+    RP_REG(WATCHDOG_BASE, WD_LOAD) = ms * 2000u; /* RP2040-E1: two decrements per tick */
+    RP_REG(WATCHDOG_BASE, WD_CTRL) = WD_CTRL_ENABLE | WD_CTRL_PAUSE_ALL;
+}
+
+/* The image must have been linked for the bank it sits in (an image for the other bank
+ * verifies just as well): its stack in RAM, its reset handler inside the bank. */
+bool boot_linked_for(uint8_t slot, const ota_image_header *h)
+{
+    const uint32_t *vt = (const uint32_t *)(uintptr_t)(XIP_BASE + bank_offset[slot] + BOOT_VECTORS_OFFSET);
+    uint32_t start = XIP_BASE + bank_offset[slot] + BOOT_VECTORS_OFFSET;
+    uint32_t end = XIP_BASE + bank_offset[slot] + OTA_HEADER_SIZE + h->payload_len;
+    return h->kind == OTA_KIND_FIRMWARE && h->payload_len > BOOT_VECTORS_OFFSET - OTA_HEADER_SIZE + 8u &&
+           vt[0] > 0x20000000u && vt[0] <= 0x20000000u + WASMCU_RAM_SIZE && (vt[1] & 1u) && vt[1] > start &&
+           vt[1] < end;
+}
+
+__attribute__((noreturn)) static void enter(uint8_t slot)
+{
+    const uint32_t *vt = (const uint32_t *)(uintptr_t)(XIP_BASE + bank_offset[slot] + BOOT_VECTORS_OFFSET);
+    RP_REG(SCB_VTOR, 0) = (uint32_t)(uintptr_t)vt;
+    __asm volatile("dsb\n"
+                   "msr msp, %0\n"
+                   "bx %1\n" ::"r"(vt[0]),
+                   "r"(vt[1])
+                   : "memory");
+    __builtin_unreachable();
+}
+
+static ota_ctx ctx;
+static ota_boot_result boot;
+
+__attribute__((noreturn)) void boot_main(void)
+{
+    ota_reset_reason why = reset_reason();
+    (void)rp2040_clocks_init();
+    /* 1 us watchdog ticks from the crystal; then the bootloader's own hang guard, fed by
+     * nothing: the boot decision takes well under a second at 125 MHz. */
+    RP_REG(WATCHDOG_BASE, WD_TICK) = WD_TICK_ENABLE | (RP2040_XOSC_HZ / 1000000u);
+    watchdog_arm(8000u);
+    rp2040_resets_cycle(RESET_TIMER); /* the flash driver's busy timeouts read it */
+    static const ota_flash fl = {
+        .user = NULL,
+        .read = fl_read,
+        .erase = fl_erase,
+        .program = fl_program,
+        .slot_size = WASMCU_BOOT_FW_A_SIZE,
+        .state_size = WASMCU_BOOT_STATE_SIZE,
+        .erase_size = WASMCU_FLASH_ERASE_SIZE,
+        .prog_size = 256u,
+    };
+    ota_status s = ota_open(&ctx, &fl, &wasmcu_ota_keys_ring, BOOT_MAX_TRIAL_BOOTS);
+    if (s == OTA_OK) s = ota_boot(&ctx, why, &boot);
+    if (s == OTA_OK && !boot_linked_for(boot.slot, &boot.hdr)) s = OTA_ERR_HEADER;
+    if (s != OTA_OK) boot_recovery(&ctx, s);
+    if (boot.trial) {
+        watchdog_arm(BOOT_TRIAL_WATCHDOG_MS);
+    } else {
+        rp_clr(WATCHDOG_BASE, WD_CTRL, WD_CTRL_ENABLE);
+    }
+    enter(boot.slot);
+}

@@ -1,0 +1,126 @@
+// The wasmcu bootloader (boards/rp2040/boot) on rp2040-sim: a first install from the UF2
+// boots bank fw_a; a new firmware flashed over the link goes to fw_b, boots on trial and
+// confirms itself; tampered and downgraded images are refused with the running firmware
+// untouched; a firmware that faults on trial is rolled back by the watchdog; a board whose
+// banks are both erased takes a firmware over UART0 in the bootloader's recovery. Cycle counts
+// are rp2040js's (emulated), not silicon's.
+import assert from "node:assert/strict";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, test } from "node:test";
+import { launchSimBoard, type LaunchedBoard } from "../../../host-tools/src/boards/launch.js";
+import { DeviceLink, type LinkEvent } from "../../../host-tools/src/link/session.js";
+import { openSerial } from "../../../host-tools/src/link/transport.js";
+import { recoverRp2040 } from "../../../host-tools/src/flash/rp2040-recovery.js";
+import { ensureFlashFile } from "../../../host-tools/src/boards/flash-image.js";
+import { parseFirmwareFile } from "../../../host-tools/src/ota/firmware.js";
+import { flashFirmwareOverLink } from "../../../host-tools/src/workflows/firmware-flash.js";
+import { otaStatus, UpdateRejectedError } from "../../../host-tools/src/workflows/ota-push.js";
+import { strangerSigner } from "../../helpers/ota.js";
+import { boot, bootloaderElf, faultingFirmware, firmwareFile, firstInstallUf2, installedFlash, target } from "./bootloader.js";
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), "wasmcu-rp2040-boot-"));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface Sim {
+  board: LaunchedBoard;
+  link: DeviceLink;
+  events: LinkEvent[];
+}
+
+async function start(flashFile: string, image = bootloaderElf()): Promise<Sim> {
+  const board = await launchSimBoard(target, { firmware: image, flashFile, waitForHost: true, speed: Infinity });
+  const link = new DeviceLink(await openSerial(board.uartPath, 115200), { timeoutMs: 5000, attempts: 3 });
+  const events: LinkEvent[] = [];
+  link.onEvent((e) => events.push(e));
+  await link.connect(120_000);
+  return { board, link, events };
+}
+
+async function stop(s: Sim | undefined): Promise<void> {
+  await s?.link.close().catch(() => {});
+  await s?.board.stop();
+}
+
+const images = (file: Buffer) => parseFirmwareFile(file, boot, "firmware");
+
+test("rp2040-sim bootloader: the first-install UF2 boots fw_a, a firmware flashed over the link runs on trial and confirms itself", async () => {
+  const v1 = firmwareFile(1, 1);
+  const uf2 = path.join(tmp, "first.uf2");
+  writeFileSync(uf2, firstInstallUf2(v1));
+  const s = await start(path.join(tmp, "flow.bin"), uf2);
+  try {
+    const st = await otaStatus(s.link);
+    assert.deepEqual([st.firmware?.signed, st.firmware?.slot, st.firmware?.state, st.firmware?.version, st.firmware?.kind],
+      [true, "fw_a", "confirmed", "1.1.0", "firmware"]);
+    const r = await flashFirmwareOverLink(s.link, images(firmwareFile(2, 2)), "v2", { confirmTimeoutMs: 60_000 });
+    assert.deepEqual([r.bank, r.decision.pair, r.decision.decision, r.outcome], ["fw_b", "firmware", "pending", "confirmed"]);
+    const after = await otaStatus(s.link);
+    assert.deepEqual([after.firmware?.slot, after.firmware?.state, after.firmware?.version, after.firmware?.floor], ["fw_b", "confirmed", "1.2.0", 2]);
+    const logs = s.events.flatMap((e) => (e.kind === "log" ? [e.text] : []));
+    assert.ok(logs.some((l) => /firmware 1\.2\.0 in fw_b passed its self-check: confirmed/.test(l)), logs.join("\n"));
+    copyFileSync(path.join(tmp, "flow.bin"), path.join(tmp, "v2.bin")); // v2 confirmed in fw_b: the base of the next tests
+  } finally {
+    await stop(s);
+  }
+});
+
+test("rp2040-sim bootloader: tampered, downgraded and foreign-key firmware is refused, the running one untouched; a faulting one is rolled back by the watchdog", async () => {
+  const flash = path.join(tmp, "refuse.bin");
+  copyFileSync(path.join(tmp, "v2.bin"), flash);
+  const s = await start(flash);
+  try {
+    const running = async () => {
+      const st = (await otaStatus(s.link)).firmware;
+      return [st?.slot, st?.state, st?.version, st?.floor];
+    };
+    assert.deepEqual(await running(), ["fw_b", "confirmed", "1.2.0", 2]);
+    const tampered = firmwareFile(3, 3);
+    tampered[128 + 5000]! ^= 0x01; // a payload byte of fw_a's image: its hash no longer matches
+    const refusals: [Buffer, RegExp][] = [
+      [tampered, /rejected the update: SHA-256 mismatch/],
+      [firmwareFile(1, 1), /rejected the update: security counter lower/],
+      [firmwareFile(3, 3, strangerSigner()), /rejected the update: unknown key id/],
+    ];
+    for (const [file, why] of refusals) {
+      await assert.rejects(flashFirmwareOverLink(s.link, images(file), "bad", { confirmTimeoutMs: 10_000 }),
+        (e: Error) => e instanceof UpdateRejectedError && why.test(e.message));
+      assert.deepEqual(await running(), ["fw_b", "confirmed", "1.2.0", 2], `after ${why}`);
+    }
+
+    const r = await flashFirmwareOverLink(s.link, images(faultingFirmware("fw_a", 3, 3)), "faulting", { confirmTimeoutMs: 60_000 });
+    assert.deepEqual([r.bank, r.decision.decision, r.outcome], ["fw_a", "pending", "rolled-back"]);
+    // Only the watchdog the bootloader armed for the trial can end that image's `b .` loop.
+    assert.deepEqual(await running(), ["fw_b", "confirmed", "1.2.0", 2]);
+  } finally {
+    await stop(s);
+  }
+});
+
+test("rp2040-sim bootloader: with both banks erased, serial recovery refuses a tampered image and takes a signed one, which then boots", async () => {
+  const flash = path.join(tmp, "erased.bin");
+  ensureFlashFile(flash, target.board); // all erased: the emulator writes only the bootloader
+  const board = await launchSimBoard(target, { firmware: bootloaderElf(), flashFile: flash, waitForHost: true, speed: Infinity });
+  let s: Sim | undefined;
+  try {
+    const fwA = images(firmwareFile(1, 1)).find((i) => i.bank === "fw_a")!.bytes;
+    const t = await openSerial(board.uartPath, 115200);
+    // Refusals first, cheaply: an image too big for the bank, a small signed image with a
+    // flipped payload byte (the board stays in recovery after each).
+    await assert.rejects(recoverRp2040(t, Buffer.alloc(boot.fw_a.size + 1)), /refused an image of \d+ bytes/);
+    const bad = faultingFirmware("fw_a", 1, 1);
+    bad[128 + 200]! ^= 0x80;
+    await assert.rejects(recoverRp2040(t, bad), /the board refused the image: SHA-256 mismatch/);
+    await recoverRp2040(t, fwA);
+    await t.close();
+    const link = new DeviceLink(await openSerial(board.uartPath, 115200), { timeoutMs: 5000, attempts: 3 });
+    s = { board, link, events: [] };
+    await link.connect(120_000);
+    const fw = (await otaStatus(link)).firmware;
+    assert.deepEqual([fw?.slot, fw?.state, fw?.version], ["fw_a", "confirmed", "1.1.0"]);
+  } finally {
+    if (s) await stop(s);
+    else await board.stop();
+  }
+});
