@@ -18,7 +18,7 @@ export function updatableApp(tag: string, behaviour: AppBehaviour): Promise<Buff
 import { gpio, log, ota, time } from "SDK";
 
 export function setup(): void {
-  gpio.pinMode(25, gpio.PinMode.Output);
+  gpio.pinMode(gpio.led(), gpio.PinMode.Output);
   log.info("updatable ${tag} state " + (<i32>ota.state()).toString());
   if (ota.state() == ota.State.Trial) { ${onTrial} }
 }

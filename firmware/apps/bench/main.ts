@@ -5,7 +5,7 @@
 import { gpio, model, power, time } from "../../sdk/index";
 import { Quantizer, WqsEncoder } from "../../sdk/stream/index";
 
-const LED: i32 = 25;
+const LED: i32 = gpio.led(); // the board's LED (board.json led_pin)
 /** Phase marker: high while a marked phase runs, for a power monitor's marker input. */
 const MARKER: i32 = 15;
 
