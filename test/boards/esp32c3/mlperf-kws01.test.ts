@@ -1,0 +1,6 @@
+// kws01 (keyword spotting) on esp32c3-sim through the runner's sessions, with rp2040-sim's
+// reduced counts (infer 2 1 in performance mode); see test/helpers/mlperf-sim.ts. Throughput
+// is on the sim's clock (its cost model: emulated), not silicon's.
+import { sessionsTest } from "../../helpers/mlperf-sim.js";
+
+sessionsTest("esp32c3-sim", "kws01", { iterations: 2, warmups: 1 });
