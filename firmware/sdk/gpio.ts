@@ -6,6 +6,8 @@ declare function gpio_mode(pin: i32, mode: i32): void;
 declare function gpio_write(pin: i32, level: i32): void;
 @external("wasmcu", "gpio_read")
 declare function gpio_read(pin: i32): i32;
+@external("wasmcu", "gpio_led_pin")
+declare function gpio_led_pin(): i32;
 
 export const enum PinMode {
   Input = 0,
@@ -24,4 +26,9 @@ export function digitalWrite(pin: i32, high: bool): void {
 
 export function digitalRead(pin: i32): bool {
   return gpio_read(pin) != 0;
+}
+
+/** The board's LED pin (board.json's led_pin): 25 on the Pico and the host board, 8 on the ESP32-C3. */
+export function led(): i32 {
+  return gpio_led_pin();
 }

@@ -1,7 +1,8 @@
-// Zero bytes dropped by rp2040-sim's UART0 in a whole test file, wherever its chips ran: in
-// this process (startRp2040Sim), in rp2040-sim processes (launchSimBoard) or under the CLI
-// (`wasmcu ... --board rp2040-sim`). Importing this module points WASMCU_SIM_UART_LOG at a
-// fresh file before any chip starts (host-tools/src/sim/rp2040.ts appends to it, and child
+// Zero bytes dropped by an emulated chip's UART0 (rp2040-sim or esp32c3-sim) in a whole test
+// file, wherever its chips ran: in this process (startRp2040Sim, Esp32c3), in emulator
+// processes (launchSimBoard) or under the CLI (`wasmcu ... --board rp2040-sim|esp32c3-sim`).
+// Importing this module points WASMCU_SIM_UART_LOG at a fresh file before any chip starts
+// (host-tools/src/sim/uart-log.ts appends to it, and child
 // processes inherit it); `noUartDropsTest()`, called last in the file, adds the test that reads it.
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
@@ -19,11 +20,11 @@ export function uartLogLines(): string[] {
 
 /**
  * The file's last test: every emulated chip it started dropped no byte sent to its UART0 (its
- * 32-byte RX FIFO never overflowed). `skip` as the file's own tests are skipped.
+ * RX FIFO, 32 bytes on the RP2040, 128 on the ESP32-C3, never overflowed). `skip` as the file's own tests are skipped.
  */
-export function noUartDropsTest(skip: string | false = false): void {
-  test("rp2040-sim dropped no byte sent to its UART in this file's sessions (no RX FIFO overrun)", { skip }, async () => {
-    // rp2040-sim processes write as they go; a chip stopping in another process gets a moment.
+export function noUartDropsTest(skip: string | false = false, sim = "rp2040-sim"): void {
+  test(`${sim} dropped no byte sent to its UART in this file's sessions (no RX FIFO overrun)`, { skip }, async () => {
+    // Emulator processes write as they go; a chip stopping in another process gets a moment.
     await new Promise((r) => setTimeout(r, 200));
     const lines = uartLogLines();
     assert.ok(lines.some((l) => l.startsWith("start ")), `no emulated chip started in this file (${logFile} is empty): nothing was checked`);

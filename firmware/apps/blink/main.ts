@@ -1,13 +1,14 @@
 // blink: toggles the board's LED pin and logs each change.
 import { gpio, log, time } from "../../sdk/index";
 
-const LED: i32 = 25;
+// The board's LED, whichever board: the log lines below are the same on all of them.
+const LED: i32 = gpio.led();
 let on = false;
 let count = 0;
 
 export function setup(): void {
   gpio.pinMode(LED, gpio.PinMode.Output);
-  log.info("blink: started on pin " + LED.toString());
+  log.info("blink: started on the board's LED");
 }
 
 export function loop(): void {

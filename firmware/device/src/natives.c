@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "board_config.h"
 #include "bytes.h"
 #include "events.h"
 #include "hal.h"
@@ -34,6 +35,14 @@ static wr_status n_gpio_read(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
     int32_t v = hal_gpio_read((uint32_t)a[0].i32);
     if (v < 0) return wr_native_trap(ctx, "gpio_read: no such pin");
     r[0].i32 = v;
+    return WR_OK;
+}
+
+static wr_status n_gpio_led_pin(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    (void)ctx;
+    (void)a;
+    r[0].i32 = WASMCU_LED_PIN;
     return WR_OK;
 }
 

@@ -24,7 +24,7 @@ export interface LaunchedBoard {
   /** Lines the board process printed outside the UART (diagnostics). */
   stderrTail(): string;
   /**
-   * rp2040-sim: bytes sent to the UART that the emulated chip dropped so far because its
+   * rp2040-sim, esp32c3-sim: bytes sent to the UART that the emulated chip dropped so far because its
    * RX FIFO overflowed (the firmware did not drain it in time), as the emulator last reported. Undefined for the host
    * board, whose pseudo-terminal holds back a writer instead of dropping (kernel flow control).
    */
@@ -140,7 +140,11 @@ export interface SimLaunchOptions extends LaunchOptions {
   onPeripherals?: (n: number) => void;
 }
 
-/** Starts the rp2040 firmware in the rp2040js emulator, its UART0 on a pseudo-terminal. */
+/**
+ * Starts a board's firmware in its emulator, UART0 on a pseudo-terminal: the rp2040 ELF in
+ * rp2040-sim (rp2040js), or the esp32c3 merged image in esp32c3-sim, written at flash offset 0
+ * of the flash file and booted by the emulated ROM.
+ */
 export async function launchSimBoard(target: BoardTarget, opts: SimLaunchOptions): Promise<LaunchedBoard> {
   const flash = opts.flashFile ?? path.join(firmwareBuildDir(target.board.name), "sim-flash.bin");
   mkdirSync(path.dirname(flash), { recursive: true });
@@ -208,14 +212,17 @@ export interface LocalBoardOptions extends Omit<SimLaunchOptions, "firmware" | "
 
 /**
  * The firmware a local board runs, built when missing or out of date: the rp2040 image for
- * the emulator (at `clockHz` when given), or the host board's executable.
+ * the emulator (at `clockHz` when given), the esp32c3 merged image for esp32c3-sim, or the
+ * host board's executable.
  */
 export async function localBoardFirmware(target: BoardTarget, opts: Pick<LocalBoardOptions, "onBuildOutput" | "onBuildProgress"> & { clockHz?: number } = {}): Promise<string> {
   if (!target.simulated) return ensureHostTool("wasmcu-host");
   const fw = await buildFirmware(target.board, { onOutput: opts.onBuildOutput, onProgress: opts.onBuildProgress, ...(opts.clockHz ? { clockHz: opts.clockHz } : {}) });
-  const elf = fw.artifacts.find((a) => a.endsWith(".elf"));
-  if (!elf) throw new BuildError(`the ${target.board.name} build produced no .elf`);
-  return elf;
+  // esp32c3-sim boots like the chip: the ROM reads the merged image at flash offset 0.
+  const suffix = target.name === "esp32c3-sim" ? ".merged.bin" : ".elf";
+  const file = fw.artifacts.find((a) => a.endsWith(suffix));
+  if (!file) throw new BuildError(`the ${target.board.name} build produced no ${suffix}`);
+  return file;
 }
 
 /** Starts a local board's firmware (already built) in its process: the emulator or wasmcu-host. */

@@ -10,7 +10,7 @@ import { cacheRoot } from "../lib/paths.js";
 
 export interface LocalBoard {
   name: string;
-  /** The board kind: host or rp2040-sim. */
+  /** The board kind: host, rp2040-sim or esp32c3-sim. */
   board: string;
   /** The pseudo-terminal of the board's UART: what --port opens. */
   port: string;
@@ -127,5 +127,5 @@ export function requireLocalBoard(name: string, dir = localBoardsDir()): LocalBo
   const b = all.find((x) => x.name === name);
   if (b) return b;
   throw new DeviceError(`no local board named ${name} is running` + (all.length ? ` (running: ${all.map((x) => x.name).join(", ")})` : ""),
-    `start one with: wasmcu board start ${name} --board host|rp2040-sim`);
+    `start one with: wasmcu board start ${name} --board host|rp2040-sim|esp32c3-sim`);
 }

@@ -39,11 +39,11 @@ async function start(name: string, opts: StartOpts): Promise<void> {
   checkBoardName(name);
   const target = resolveBoard(opts.board);
   if (target.board.name !== "host" && !target.simulated) {
-    throw new BoardError(`a real ${target.board.name} is not started by wasmcu: plug it in and use its serial port`, "wasmcu board start takes --board host or --board rp2040-sim");
+    throw new BoardError(`a real ${target.board.name} is not started by wasmcu: plug it in and use its serial port`, "wasmcu board start takes --board host, rp2040-sim or esp32c3-sim");
   }
   const speed = opts.speed === "max" ? Infinity : Number(opts.speed);
   if (!(speed > 0)) throw new UsageError(`--speed needs a positive number or "max", got "${opts.speed}"`);
-  const extraArgs = i2cDeviceArgs(target.simulated ? "rp2040-sim" : "host", (opts.i2c ?? []).map(parseI2cSpec));
+  const extraArgs = i2cDeviceArgs(target.simulated ? target.name : "host", (opts.i2c ?? []).map(parseI2cSpec));
   if (opts.model) readTflite(opts.model); // inputs checked before anything is built or started
   checkNameFree(name);
   const files = boardFiles(name);
@@ -67,7 +67,7 @@ async function start(name: string, opts: StartOpts): Promise<void> {
 }
 
 function describe(boards: LocalBoard[]): string {
-  if (boards.length === 0) return "no local boards running (wasmcu board start NAME --board host|rp2040-sim starts one)";
+  if (boards.length === 0) return "no local boards running (wasmcu board start NAME --board host|rp2040-sim|esp32c3-sim starts one)";
   return table(["name", "board", "port", "pid", "app", "started"], boards.map((b) =>
     [b.name, b.board, b.port, b.pid, b.app ? displayPath(b.app) : "-", b.started.replace("T", " ").slice(0, 19)]));
 }
@@ -75,7 +75,7 @@ function describe(boards: LocalBoard[]): string {
 export function register(program: Command): void {
   const board = program
     .command("board")
-    .description("local boards (host, rp2040-sim) kept running in the background, reachable by name from every command (--port NAME)")
+    .description("local boards (host, rp2040-sim, esp32c3-sim) kept running in the background, reachable by name from every command (--port NAME)")
     .addHelpText("after", `
 A board started here keeps running after the command returns; deploy, monitor, model run,
 ota and bench reach it with --port NAME (or its pty), and wasmcu ports lists it by name.
@@ -86,11 +86,11 @@ survives a stop and start; the state files there are per user ($WASMCU_RUNTIME_D
   board
     .command("start <name>")
     .description("build the firmware (and the app) and start a local board in the background")
-    .option("-b, --board <board>", "host or rp2040-sim", "host")
+    .option("-b, --board <board>", "host, rp2040-sim or esp32c3-sim", "host")
     .option("-a, --app <app>", "app to program before boot: a project folder, an app under firmware/apps or a path (default: the project in this folder, else none)")
     .option("-m, --model <file>", "a .tflite model to put in the board's model slot before boot")
     .option("--flash <file>", "the board's flash image file (default: NAME-flash.bin beside the board's state)")
-    .option("--speed <factor>", "rp2040-sim: emulated seconds per wall second, or max", "1")
+    .option("--speed <factor>", "rp2040-sim, esp32c3-sim: emulated seconds per wall second, or max", "1")
     .option("--i2c <devices...>", `simulated I2C devices on the board's bus, KIND@ADDRESS (${I2C_KINDS.join(", ")})`)
     .option("--trace-gpio", "host board: report every GPIO write over the link (monitor shows them)")
     .option("--json", "the board's entry as JSON")

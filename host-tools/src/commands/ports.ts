@@ -5,7 +5,7 @@ import { listPorts } from "../serial/ports.js";
 export function register(program: Command): void {
   program
     .command("ports")
-    .description("list serial ports with their USB vendor/product ids, the board each probably is, and who has each open; also local boards (host, rp2040-sim) by name and running host boards' ptys; no port is opened")
+    .description("list serial ports with their USB vendor/product ids, the board each probably is, and who has each open; also local boards (host, rp2040-sim, esp32c3-sim) by name and running host boards' ptys; no port is opened")
     .option("--json", "machine-readable output")
     .option("--all", "also list ports that do not look like a supported board")
     .action(async (opts: { json?: boolean; all?: boolean }) => {

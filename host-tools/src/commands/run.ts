@@ -36,14 +36,14 @@ stops the board and exits with status ${EXIT_APP_TRAPPED}; --json gives the trap
 
 run keeps its board's port to itself while it shows the logs. For a board that other commands
 (deploy, monitor, model run, ota) reach too, start it in the background:
-  wasmcu board start NAME --board host|rp2040-sim, then --port NAME in those commands.`)
-    .option("-b, --board <board>", "host or rp2040-sim", "host")
+  wasmcu board start NAME --board host|rp2040-sim|esp32c3-sim, then --port NAME in those commands.`)
+    .option("-b, --board <board>", "host, rp2040-sim or esp32c3-sim", "host")
     .option("-a, --app <app>", "app to run: a project folder, a folder under firmware/apps or a path (default: the project in this folder, else blink)")
     .option("-m, --model <file>", "a .tflite model to put in the board's model slot before boot")
     .option("--for <seconds>", "stop after this many seconds (default: until Ctrl-C)")
     .option("--no-trace-gpio", "do not report GPIO writes")
     .option("--flash <file>", "the board's flash image file (default: build/<board>-flash.bin in an app project, else beside the firmware)")
-    .option("--speed <factor>", "rp2040-sim: emulated seconds per wall second, or max", "1")
+    .option("--speed <factor>", "rp2040-sim, esp32c3-sim: emulated seconds per wall second, or max", "1")
     .option("--i2c <devices...>", `simulated I2C devices on the board's bus, KIND@ADDRESS (${I2C_KINDS.join(", ")}; e.g. mpu6050@0x68 on rp2040-sim)`)
     .option("--json", "one JSON object per event (NDJSON)")
     .action(async (opts: Opts) => {
@@ -53,12 +53,11 @@ run keeps its board's port to itself while it shows the logs. For a board that o
       const target = resolveBoard(opts.board);
       if (target.board.name !== "host" && !target.simulated) {
         throw new BoardError(`wasmcu run starts boards that live on this machine; for a real ${target.board.name} use deploy and monitor`,
-          "use --board host or --board rp2040-sim");
+          "use --board host, rp2040-sim or esp32c3-sim");
       }
       const speed = opts.speed === "max" ? Infinity : Number(opts.speed);
       if (!(speed > 0)) throw new UsageError(`--speed needs a positive number or "max", got "${opts.speed}"`);
-      const sim = target.name === "esp32c3-sim" ? "esp32c3-sim" : "rp2040-sim";
-      const extraArgs = i2cDeviceArgs(target.simulated ? sim : "host", (opts.i2c ?? []).map(parseI2cSpec));
+      const extraArgs = i2cDeviceArgs(target.simulated ? target.name : "host", (opts.i2c ?? []).map(parseI2cSpec));
       if (opts.model) readTflite(opts.model); // checked before the app is built and any board starts
       const app = await buildApp(opts.app);
       out.info(`app ${app.app}: ${formatBytes(app.bytes)}`);

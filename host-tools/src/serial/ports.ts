@@ -294,6 +294,8 @@ export function describePort(p: SerialPortInfo): string {
 /** Boards whose real hardware a --board name talks to (the emulators have no serial port).
  * ESP32 and ESP32-C3 share bridges and the ROM's serial protocol: one family for choosing a port. */
 function boardFamily(board: string): string {
+  // An emulator's ports are only its own running boards, never the chip's USB bridges.
+  if (board.endsWith("-sim")) return board;
   return board.toLowerCase().replace(/^esp32.*/, "esp32");
 }
 
@@ -304,17 +306,13 @@ function boardFamily(board: string): string {
  * UsageError listing them (exit 2: choose one with --port, or close the other program).
  */
 export async function pickPort(board?: string, opts: PortScanOptions = {}): Promise<string> {
-  if (board === "esp32c3-sim") {
-    // not kept in the background by `wasmcu board start` yet, and not the esp32 family's hardware
-    throw new UsageError(`--board ${board} runs in the emulator and has no serial port of its own`, "pass the pty it printed with --port, or use wasmcu run");
-  }
   const all = await listPorts(opts);
   const fam = board ? boardFamily(board) : undefined;
   const matching = all.filter((p) => p.board !== undefined && (fam === undefined || boardFamily(p.board) === fam));
   const cands = matching.filter((p) => !p.inUseBy);
   if (cands.length === 1) return cands[0]!.path;
   const forBoard = board ? ` for --board ${board}` : "";
-  if (cands.length === 0 && board === "rp2040-sim") {
+  if (cands.length === 0 && board?.endsWith("-sim")) {
     throw new DeviceError(`no ${board} board is running in the background (--board ${board} runs in the emulator: it has a port only while one runs)`,
       `start one (wasmcu board start NAME --board ${board}) and pass --port NAME, or use wasmcu run --board ${board}`);
   }

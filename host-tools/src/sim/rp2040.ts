@@ -12,7 +12,7 @@
 // Not emulated (rp2040js): the second core, interrupt latency, flash and bus
 // wait states, SPI/UART/I2C transfer times. Cycle counts are emulated cycles,
 // not measurements of silicon.
-import { appendFileSync, existsSync, openSync, readFileSync, closeSync, writeSync } from "node:fs";
+import { existsSync, openSync, readFileSync, closeSync, writeSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 
 import { GPIOPinState, RP2040, USBCDC, type GPIOPin } from "rp2040js";
@@ -26,23 +26,13 @@ import { SpiNorFlash, fastTiming, type SpiNorTiming } from "./flash-chip.js";
 import { attachI2cDevices, deviceMap, type I2cDevices, type I2cTraceEntry } from "./i2c.js";
 import { openPtyBridge, type PtyBridge } from "./pty.js";
 import { IoQspiModel, QspiBus, SsiModel, XipCtrlModel } from "./qspi.js";
+import { uartLog } from "./uart-log.js";
 
 export const FLASH_BASE = 0x10000000;
 export const DEFAULT_FLASH_SIZE = 2 * 1024 * 1024;
 const XIP_WINDOW = 16 * 1024 * 1024;
 const UART_KEEP = 4 * 1024 * 1024;
 const EXC_HARDFAULT = 3;
-
-/**
- * WASMCU_SIM_UART_LOG=FILE: every emulated chip, in whatever process runs it (a test, the CLI,
- * rp2040-sim's own), appends `start PID` when it starts and `uart-dropped TOTAL CYCLE PID` for
- * each byte its UART0 drops, written at once so that a chip killed later still counts. Tests
- * read it to assert that no byte was lost in any session (test/helpers/uart-drops.ts).
- */
-function uartLog(line: string): void {
-  const file = process.env.WASMCU_SIM_UART_LOG;
-  if (file) appendFileSync(file, `${line}\n`);
-}
 
 export interface GpioEvent {
   pin: number;

@@ -20,6 +20,7 @@ import { Spi1, SPI1_BASE } from "./spi1.js";
 import { Systimer, SYSTIMER_BASE } from "./systimer.js";
 import { TIMG0_BASE, TIMG1_BASE, TimerGroup } from "./timg.js";
 import { Uart, UART0_BASE } from "./uart.js";
+import { uartLog } from "../uart-log.js";
 
 export interface Esp32c3Options {
   /** The flash contents (a power of two in size; 4 MiB is the usual C3 module). */
@@ -84,8 +85,12 @@ export class Esp32c3 implements BootTarget {
     const source = (s: number) => (on: boolean) => this.intMatrix.setSource(s, on);
     this.uart = new Uart({
       now, transmit: (b) => this.uartTx(b), setInterrupt: source(Source.UART0),
-      dropped: (total) => opts.onUartDropped?.(total, this.cpu.cycles),
+      dropped: (total) => {
+        uartLog(`uart-dropped ${total} ${this.cpu.cycles} ${process.pid}`);
+        opts.onUartDropped?.(total, this.cpu.cycles);
+      },
     });
+    uartLog(`start ${process.pid}`);
     this.systimer = new Systimer({ now, setInterrupt: (n, on) => this.intMatrix.setSource(Source.SYSTIMER_TARGET0 + n, on) });
     const resetChip = (reason: number) => () => this.reset(reason);
     this.timg0 = new TimerGroup("TIMG0", {
