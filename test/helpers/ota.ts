@@ -12,16 +12,17 @@ export type AppBehaviour = "confirms" | "traps" | "never-confirms";
 
 /**
  * An app that logs `updatable <tag> state <n>` at start and then does what `behaviour` says.
- * `pin`: an output pin the board has (the firmware traps on one it lacks: the C3 stops at 21).
+ * It drives the board's own LED pin: the firmware traps on a pin the board lacks (the C3's
+ * GPIOs stop at 21).
  */
-export function updatableApp(tag: string, behaviour: AppBehaviour, pin = 25): Promise<Buffer> {
+export function updatableApp(tag: string, behaviour: AppBehaviour): Promise<Buffer> {
   const onTrial = behaviour === "confirms" ? 'log.info("confirm " + (ota.confirm() ? "ok" : "refused"));'
     : behaviour === "traps" ? "unreachable();" : 'log.info("not confirming");';
   return compileApp(`
 import { gpio, log, ota, time } from "SDK";
 
 export function setup(): void {
-  gpio.pinMode(${pin}, gpio.PinMode.Output);
+  gpio.pinMode(gpio.led(), gpio.PinMode.Output);
   log.info("updatable ${tag} state " + (<i32>ota.state()).toString());
   if (ota.state() == ota.State.Trial) { ${onTrial} }
 }

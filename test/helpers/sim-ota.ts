@@ -14,7 +14,7 @@ import { DeviceLink, type LinkEvent } from "../../host-tools/src/link/session.js
 import { openSerial } from "../../host-tools/src/link/transport.js";
 import { encodeDelta } from "../../host-tools/src/ota/delta.js";
 import { sign, updatableApp } from "./ota.js";
-import { launchTestBoard, simTarget, type SimBoardName } from "./sim-board.js";
+import { launchTestBoard, type SimBoardName } from "./sim-board.js";
 
 interface Sim {
   board: LaunchedBoard;
@@ -56,10 +56,9 @@ export function simOtaTests(name: SimBoardName, opts: { cutEvery: number }): voi
   const push = (s: Sim, update: Buffer) => pushUpdate(s.link, parseUpdateFile(update, "update"), { confirmTimeoutMs: 60_000 });
 
   before(async () => {
-    const pin = simTarget(name).board.led_pin;
-    img.v1 = sign(await updatableApp("v1", "confirms", pin), 1);
-    img.v2 = sign(await updatableApp("v2", "confirms", pin), 2);
-    img.v3 = sign(await updatableApp("v3", "traps", pin), 3);
+    img.v1 = sign(await updatableApp("v1", "confirms"), 1);
+    img.v2 = sign(await updatableApp("v2", "confirms"), 2);
+    img.v3 = sign(await updatableApp("v3", "traps"), 3);
   });
 
   after(() => rmSync(tmp, { recursive: true, force: true }));

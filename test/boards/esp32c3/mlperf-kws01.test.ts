@@ -2,5 +2,7 @@
 // reduced counts (infer 2 1 in performance mode); see test/helpers/mlperf-sim.ts. Throughput
 // is on the sim's clock (its cost model: emulated), not silicon's.
 import { sessionsTest } from "../../helpers/mlperf-sim.js";
+import { noUartDropsTest } from "../../helpers/uart-drops.js";
 
 sessionsTest("esp32c3-sim", "kws01", { iterations: 2, warmups: 1 });
+noUartDropsTest(false, "esp32c3-sim");
