@@ -20,13 +20,13 @@ import { deploy } from "../../host-tools/src/workflows/deploy.js";
 import type { MlperfModel } from "../../host-tools/src/workflows/mlperf-runner.js";
 import { pyFixed } from "../../host-tools/src/workflows/mlperf-results.js";
 import { MODEL_DIRS, runChecked } from "./mlperf.js";
-import { launchTestBoard, type SimBoardName } from "./sim-board.js";
+import { launchTestBoard, type SimBoard } from "./sim-boards.js";
 
 const LINE_TIMEOUT_MS = 120_000;
 
 /** Starts the emulated board for this file's tests (before/after hooks) and returns a getter. */
-export function simBoard(sim: SimBoardName, name: string): () => LaunchedBoard {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), `wasmcu-${sim}-mlperf-${name}-`));
+export function simBoard(sim: SimBoard, name: string): () => LaunchedBoard {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), `wasmcu-${sim.name}-mlperf-${name}-`));
   let board: LaunchedBoard | undefined;
   before(async () => {
     board = await launchTestBoard(sim, path.join(tmp, "flash.bin"));
@@ -53,15 +53,15 @@ export async function deployModel(board: LaunchedBoard, dir: string): Promise<vo
  * The runner's performance session (5 windows, `infer N W` as given) and its accuracy session.
  * The caller adds its board's zero-dropped-bytes check as the file's last test.
  */
-export function sessionsTest(sim: SimBoardName, model: MlperfModel, infer: { iterations: number; warmups: number }): void {
+export function sessionsTest(sim: SimBoard, model: MlperfModel, infer: { iterations: number; warmups: number }): void {
   const board = simBoard(sim, model);
-  const tmp = mkdtempSync(path.join(os.tmpdir(), `wasmcu-${sim}-mlperf-data-`));
-  test(`${model} on ${sim}: the runner's performance and accuracy sessions give the reference's results`, async (t) => {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), `wasmcu-${sim.name}-mlperf-data-`));
+  test(`${model} on ${sim.name}: the runner's performance and accuracy sessions give the reference's results`, async (t) => {
     await deployModel(board(), MODEL_DIRS[model]);
     const perf = await runChecked(board().uartPath, model, "p", tmp, { script: { loop: 5, infer }, lineTimeoutMs: LINE_TIMEOUT_MS });
     assert.equal(perf.sent.filter((s) => s === `infer ${infer.iterations} ${infer.warmups}`).length, 5);
     assert.ok(perf.result.throughput!.median > 0);
-    t.diagnostic(`${model}: median throughput ${perf.result.throughput!.median.toFixed(3)} inf./s EMULATED (${sim} clock, infer ${infer.iterations} ${infer.warmups})`);
+    t.diagnostic(`${model}: median throughput ${perf.result.throughput!.median.toFixed(3)} inf./s EMULATED (${sim.name} clock, infer ${infer.iterations} ${infer.warmups})`);
     const acc = await runChecked(board().uartPath, model, "a", tmp, { lineTimeoutMs: LINE_TIMEOUT_MS });
     assert.equal(acc.sent.filter((s) => s === "infer 1 0").length, acc.result.windows.length);
     assert.equal(pyFixed(acc.result.accuracy!, 1), "100.0");

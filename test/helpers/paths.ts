@@ -31,3 +31,8 @@ export function esp32c3Elf(): string {
   if (!existsSync(p)) throw new Error(`${p} is missing: npm test builds it (cmake -DWASMCU_BOARD=esp32c3)`);
   return p;
 }
+
+/** The esp32c3 merged flash image (the ROM image at 0, mapped code at 0x10000) esp32c3-sim boots. */
+export function esp32c3Merged(): string {
+  return esp32c3Elf().replace(/\.elf$/, ".merged.bin");
+}

@@ -14,7 +14,7 @@ import { DeviceLink, type LinkEvent } from "../../host-tools/src/link/session.js
 import { openSerial } from "../../host-tools/src/link/transport.js";
 import { encodeDelta } from "../../host-tools/src/ota/delta.js";
 import { sign, updatableApp } from "./ota.js";
-import { launchTestBoard, type SimBoardName } from "./sim-board.js";
+import { launchTestBoard, type SimBoard } from "./sim-boards.js";
 
 interface Sim {
   board: LaunchedBoard;
@@ -33,13 +33,14 @@ export function cutPoints(n: number, every: number): number[] {
   return [...new Set([...spaced, n - 3, n - 2, n - 1])].filter((x) => x >= 0).sort((a, b) => a - b);
 }
 
-/** The OTA tests on `name`; `cutEvery` spaces the power cuts (each costs two emulator starts). */
-export function simOtaTests(name: SimBoardName, opts: { cutEvery: number }): void {
+/** The OTA tests on `sim`; `cutEvery` spaces the power cuts (each costs two emulator starts). */
+export function simOtaTests(sim: SimBoard, opts: { cutEvery: number }): void {
+  const name = sim.name;
   const tmp = mkdtempSync(path.join(os.tmpdir(), `wasmcu-${name}-ota-`));
   const img: Record<string, Buffer> = {};
 
   async function start(flashFile: string, extraArgs: string[] = []): Promise<Sim> {
-    const board = await launchTestBoard(name, flashFile, { extraArgs });
+    const board = await launchTestBoard(sim, flashFile, { extraArgs });
     const exited = new Promise<void>((r) => board.process.once("exit", () => r()));
     const link = new DeviceLink(await openSerial(board.uartPath, 115200), { timeoutMs: 5000, attempts: 3 });
     const events: LinkEvent[] = [];

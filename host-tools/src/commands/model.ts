@@ -109,7 +109,7 @@ export function register(program: Command): void {
     .option("-i, --input <file>", "raw bytes of an input tensor (repeat, in input order)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("-o, --output <prefix>", "outputs go to PREFIX.out0.bin, PREFIX.out1.bin...")
     .addOption(new Option("--output-prefix <prefix>", "the old spelling of -o, --output").hideHelp())
-    .option("-b, --board <board>", "where the engine runs: host (this machine), rp2040-sim, or a board at --port", "host")
+    .option("-b, --board <board>", "where the engine runs: host (this machine), rp2040-sim, esp32c3-sim, or a board at --port", "host")
     .option("-p, --port <port>", "run on the board at this serial port, or the local board of this NAME (wasmcu board start); the model is deployed to it first")
     .option("--profile", "per-operator time and arena bytes (--board host: the engine on this machine)")
     .option("--repeat <n>", "invoke n times from a reset state (latency; --board host)")

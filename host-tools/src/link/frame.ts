@@ -66,7 +66,7 @@ export class FrameDecoder {
       const block = Uint8Array.from(this.buf);
       this.buf = [];
       const r = decodeFrame(block);
-      if ("error" in r) items.push(...FrameDecoder.asTextOrGarbage(block, r.error));
+      if ("error" in r) items.push(...FrameDecoder.textThenFrame(block) ?? FrameDecoder.asTextOrGarbage(block, r.error));
       else items.push({ kind: "frame", frame: r });
     }
     // Text with no frame delimiter yet: pass complete lines on at once.
@@ -77,6 +77,20 @@ export class FrameDecoder {
       items.push({ kind: "text", text });
     }
     return items;
+  }
+
+  /**
+   * Text lines and a frame read in one go with no delimiter between them: a boot ROM's banner
+   * (the ESP32-C3's) right before the firmware's first frame. The frame's CRC tells where it starts.
+   */
+  private static textThenFrame(block: Uint8Array): StreamItem[] | undefined {
+    for (let nl = block.indexOf(0x0a); nl >= 0; nl = block.indexOf(0x0a, nl + 1)) {
+      const head = block.subarray(0, nl + 1);
+      if (!isText(head)) return undefined;
+      const r = decodeFrame(block.subarray(nl + 1));
+      if (!("error" in r)) return [{ kind: "text", text: Buffer.from(head).toString("utf8") }, { kind: "frame", frame: r }];
+    }
+    return undefined;
   }
 
   private flushAsText(reason: string): StreamItem[] {

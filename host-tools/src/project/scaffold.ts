@@ -48,7 +48,7 @@ export function wasmcuSpec(parent: string, dir: string): string {
 const MAIN_TS = (name: string) => `// ${name}: the app the board runs. The device calls setup() once, then loop() again and again.
 import { gpio, log, time } from "wasmcu/sdk";
 
-const LED: i32 = 25;
+const LED: i32 = gpio.led(); // the board's LED, whichever board runs the app
 let on = false;
 
 export function setup(): void {

@@ -18,7 +18,7 @@ export interface BoardRunReport {
   port?: string;
   outputs: { file: string; bytes: number; type?: string; shape?: number[]; scale?: number; zero_point?: number; values?: TensorValues }[];
   micros: number;
-  /** Emulated cycles on rp2040-sim; cycles counted by the chip on real boards (0 if none). */
+  /** Emulated cycles on rp2040-sim and esp32c3-sim; cycles counted by the chip on real boards (0 if none). */
   cycles: number;
   arena_bytes: number;
   note: string;
@@ -53,9 +53,13 @@ async function runAndWrite(link: DeviceLink, inputs: Uint8Array[], prefix: strin
   return { run, info, files };
 }
 
-const EMULATED_NOTE = "rp2040js emulated Cortex-M0+ at 125 MHz: cycles are emulated (no flash wait states), not silicon; micros is emulated time";
+const EMULATED_NOTES: Record<string, string> = {
+  "rp2040-sim": "rp2040js emulated Cortex-M0+ at 125 MHz: cycles are emulated (no flash wait states), not silicon; micros is emulated time",
+  "esp32c3-sim": "esp32c3-sim emulated RV32IMC at 160 MHz: cycles are emulated (its cost model, flash cache included), not silicon; micros is emulated time",
+};
+const emulatedNote = (target: BoardTarget) => EMULATED_NOTES[target.name] ?? `${target.name}: cycles are emulated, not silicon`;
 
-/** Runs on the emulated RP2040: the model is programmed into its flash before boot. */
+/** Runs on an emulated board (rp2040-sim, esp32c3-sim): the model is programmed into its flash before boot. */
 export async function runModelOnSim(target: BoardTarget, modelPath: string, inputFiles: string[], prefix: string,
   opts: { onBuildProgress?: (p: BuildProgress) => void } = {}): Promise<BoardRunReport> {
   const model = readTflite(modelPath);
@@ -69,7 +73,7 @@ export async function runModelOnSim(target: BoardTarget, modelPath: string, inpu
     await link.connect(120_000);
     const { run, info, files } = await runAndWrite(link, inputs, prefix);
     return { board: target.name, outputs: files, micros: run.micros, cycles: run.cycles, arena_bytes: info.arena_bytes,
-      note: EMULATED_NOTE };
+      note: emulatedNote(target) };
   } finally {
     await link.close();
     await board.stop();
@@ -86,7 +90,7 @@ export async function runModelOnPort(target: BoardTarget, port: string, modelFil
     await deploy(link, { model });
     const { run, info, files } = await runAndWrite(link, inputs, prefix);
     return { board: target.name, port, outputs: files, micros: run.micros, cycles: run.cycles, arena_bytes: info.arena_bytes,
-      note: target.simulated ? EMULATED_NOTE : "measured on the device by its own clock" + (run.cycles ? " and cycle counter" : "") };
+      note: target.simulated ? emulatedNote(target) : "measured on the device by its own clock" + (run.cycles ? " and cycle counter" : "") };
   } finally {
     await link.close();
   }

@@ -6,8 +6,9 @@
 // image boots). Cycle counts are the sim's cost model (emulated), not silicon's.
 import { simOtaTests } from "../../helpers/sim-ota.js";
 import { noUartDropsTest } from "../../helpers/uart-drops.js";
+import { esp32c3Sim } from "../../helpers/sim-boards.js";
 
-simOtaTests("esp32c3-sim", { cutEvery: 8 });
+simOtaTests(esp32c3Sim(), { cutEvery: 8 });
 // As on rp2040-sim: no retransmission count is asserted (an OTA push polls its long commands
 // while the emulated core works); nothing sent is lost, which the last test checks.
 noUartDropsTest(false, "esp32c3-sim");

@@ -4,6 +4,7 @@
 // takes seconds of wall time emulated.
 import { sessionsTest } from "../../helpers/mlperf-sim.js";
 import { noUartDropsTest } from "../../helpers/uart-drops.js";
+import { rp2040Sim } from "../../helpers/sim-boards.js";
 
-sessionsTest("rp2040-sim", "vww01", { iterations: 1, warmups: 0 });
+sessionsTest(rp2040Sim(), "vww01", { iterations: 1, warmups: 0 });
 noUartDropsTest();

@@ -3,8 +3,9 @@
 // (test/helpers/sim-ota.ts). Cycle counts are rp2040js's, not silicon's.
 import { simOtaTests } from "../../helpers/sim-ota.js";
 import { noUartDropsTest } from "../../helpers/uart-drops.js";
+import { rp2040Sim } from "../../helpers/sim-boards.js";
 
-simOtaTests("rp2040-sim", { cutEvery: 3 });
+simOtaTests(rp2040Sim(), { cutEvery: 3 });
 
 // No retransmission count is asserted here: an OTA push repeats its long commands (update
 // begin hashes the running image, finish verifies the signature; 3 s waits at most) as a poll

@@ -1,6 +1,6 @@
 // Local boards in the background (`wasmcu board start|list|stop`): started by one command,
 // reached by name from others (deploy, model run, monitor), listed by name in `wasmcu ports`,
-// stopped with nothing left running; stale state files cleaned; on host and rp2040-sim.
+// stopped with nothing left running; stale state files cleaned; on host, rp2040-sim and esp32c3-sim.
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -33,7 +33,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-for (const board of ["host", "rp2040-sim"]) {
+for (const board of ["host", "rp2040-sim", "esp32c3-sim"]) {
   const name = `bg-${board}`;
   test(`board start ${board}: runs in the background, listed by name in ports, deploy and model run reach it by name, board stop ends it`, async () => {
     const s = await wasmcu(["board", "start", name, "--board", board, "--json"]);
@@ -68,9 +68,9 @@ for (const board of ["host", "rp2040-sim"]) {
     assert.equal(m.code, 0, m.stderr);
     const mj = JSON.parse(m.stdout) as { board: string; note: string };
     assert.equal(mj.board, board);
-    if (board === "rp2040-sim") assert.match(mj.note, /emulated/);
+    if (board !== "host") assert.match(mj.note, /emulated/);
     assert.deepEqual(readFileSync(path.join(dir, "hw.out0.bin")), readFileSync(path.join(model, "out_0.out0.bin")));
-    // rp2040-sim without --port: the one running emulated board is the default (host boards
+    // An emulator without --port: the one running emulated board of that kind is the default (host boards
     // are also found by their processes, and other tests on this machine may run some).
     const mon = await wasmcu(["monitor", ...(board === "host" ? ["--port", name] : ["--board", board]), "--for", "3", "--json"]);
     assert.equal(mon.code, 0, mon.stderr);

@@ -52,6 +52,6 @@ test("wasmcu doctor --json lists every check with a status and says how to fix w
   const r = await wasmcu(["doctor", "--json"], { timeoutMs: 60_000 });
   const j = JSON.parse(r.stdout) as { ok: boolean; checks: { name: string; ok: boolean; optional: boolean; fix?: string }[] };
   assert.equal(r.code, j.ok ? 0 : 1);
-  for (const name of ["node", "cmake", "arm-none-eabi-gcc (rp2040)", "riscv64-unknown-elf-gcc (esp32c3)", "picolibc for riscv64-unknown-elf (esp32c3)", "serial port access"]) assert.ok(j.checks.some((c) => c.name === name), name);
+  for (const name of ["node", "cmake", "arm-none-eabi-gcc (rp2040)", "riscv64-unknown-elf-gcc (esp32c3, esp32c3-sim)", "socat (rp2040-sim, esp32c3-sim UART)", "picolibc for riscv64-unknown-elf (esp32c3)", "serial port access"]) assert.ok(j.checks.some((c) => c.name === name), name);
   for (const c of j.checks.filter((c) => !c.ok)) assert.ok(c.fix, `${c.name} has no fix`);
 });

@@ -51,3 +51,13 @@ test("the stream decoder resynchronises after garbage and passes plain text thro
   assert.deepEqual(kinds, ["text", "garbage", "frame", "frame"]);
   assert.equal(items[0]!.kind === "text" && items[0]!.text, "boot: hello\n");
 });
+
+test("a boot ROM's banner read in one chunk with the firmware's first frame (no delimiter between) is text, then the frame", () => {
+  const f = encodeFrame({ type: FrameType.Log, flags: 0, seq: 1, payload: Uint8Array.from([2, 0, 0, 0, 0, 65]) });
+  const banner = new TextEncoder().encode("ESP-ROM:esp32c3-api1-20210207\r\nentry 0x40380100\r\n");
+  const items = new FrameDecoder().push(new Uint8Array([...banner, ...f]));
+  assert.deepEqual(items.map((x) => x.kind), ["text", "frame"]);
+  assert.equal(items[0]!.kind === "text" && items[0]!.text, "ESP-ROM:esp32c3-api1-20210207\r\nentry 0x40380100\r\n");
+  // Text before a block that is no frame at all stays garbage, as before.
+  assert.deepEqual(new FrameDecoder().push(new Uint8Array([...banner, 0x9c, 0x01, 0x02, 0x00])).map((x) => x.kind), ["garbage"]);
+});

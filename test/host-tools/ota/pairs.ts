@@ -10,7 +10,7 @@ import { repoRoot, sharedDir } from "../../helpers/paths.js";
 const APP = (threshold: number, withMedian: boolean) => `
 import { gpio, log, time } from "SDK";
 
-const LED: i32 = 25;
+const LED: i32 = gpio.led(); // the board's LED (board.json led_pin)
 const THRESHOLD: i32 = ${threshold};
 const WINDOW: i32 = 8;
 const samples = new StaticArray<i32>(WINDOW);

@@ -1,5 +1,5 @@
 // `wasmcu model run` on boards: over the link to a running host board (--port), and on
-// the emulated RP2040 (--board rp2040-sim). Same output bytes as TFLM either way.
+// the emulated RP2040 and ESP32-C3 (--board rp2040-sim, esp32c3-sim). Same output bytes as TFLM either way.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
@@ -29,16 +29,18 @@ test("wasmcu model run --port runs the model on a running host board and writes 
   }
 });
 
-test("wasmcu model run --board rp2040-sim reports emulated cycles and writes TFLM's output bytes", async () => {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), "wasmcu-model-sim-"));
-  const r = await wasmcu(["model", "run", path.join(hello, "model.tflite"), "--input", path.join(hello, "in_5.in0.bin"),
-    "--output-prefix", path.join(tmp, "p"), "--board", "rp2040-sim", "--json"], { timeoutMs: 300_000 });
-  assert.equal(r.code, 0, r.stderr);
-  const j = JSON.parse(r.stdout) as { cycles: number; note: string };
-  assert.ok(j.cycles > 1000, `cycles ${j.cycles}`);
-  assert.match(j.note, /emulated/);
-  assert.deepEqual(readFileSync(path.join(tmp, "p.out0.bin")), readFileSync(path.join(hello, "out_5.out0.bin")));
-});
+for (const [sim, input] of [["rp2040-sim", 5], ["esp32c3-sim", 7]] as const) {
+  test(`wasmcu model run --board ${sim} reports emulated cycles and writes TFLM's output bytes`, async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), "wasmcu-model-sim-"));
+    const r = await wasmcu(["model", "run", path.join(hello, "model.tflite"), "--input", path.join(hello, `in_${input}.in0.bin`),
+      "--output-prefix", path.join(tmp, "p"), "--board", sim, "--json"], { timeoutMs: 300_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as { cycles: number; note: string };
+    assert.ok(j.cycles > 1000, `cycles ${j.cycles}`);
+    assert.match(j.note, /emulated/);
+    assert.deepEqual(readFileSync(path.join(tmp, "p.out0.bin")), readFileSync(path.join(hello, `out_${input}.out0.bin`)));
+  });
+}
 
 test("wasmcu model run on a board with a missing input file names the file", async () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), "wasmcu-model-bad-"));

@@ -1,5 +1,5 @@
 // Source-level traps end to end: apps with a planted bug (a division by zero, a StaticArray
-// read past its end, unreachable() three calls deep) run on the host board and rp2040-sim;
+// read past its end, unreachable() three calls deep) run on the host board, rp2040-sim and esp32c3-sim;
 // the CLI names the app's own file and line, prints the trap once, exits non-zero, and
 // --json carries the frames, which are the runtime's own (the frame offset is the one in
 // the runtime's message). `deploy --port` and `monitor --port` find the debug info too.
@@ -61,7 +61,7 @@ function assertRuntimeFrames(evs: Record<string, unknown>[], trap: TrapEvent): v
   if (m) assert.deepEqual([trap.frames[0]!.func, trap.frames[0]!.offset], [Number(m[1]), parseInt(m[2]!, 16)], state.detail);
 }
 
-for (const board of ["host", "rp2040-sim"]) {
+for (const board of ["host", "rp2040-sim", "esp32c3-sim"]) {
   describe(`traps on ${board}`, { timeout: 600_000 }, () => {
     const run = (app: string, json: boolean) =>
       wasmcu(["run", "--board", board, "--app", appDir(app), "--for", "120", "--speed", "max", "--no-trace-gpio",
