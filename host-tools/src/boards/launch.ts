@@ -9,7 +9,7 @@ import { DeviceError } from "../lib/errors.js";
 import { firmwareBuildDir } from "../lib/paths.js";
 import { buildFirmware, type BuildProgress } from "../build/firmware.js";
 import { ensureHostTool } from "../host/tools.js";
-import { BuildError } from "../lib/errors.js";
+import { BoardError, BuildError } from "../lib/errors.js";
 import { ensureFlashFile, programSlot, SlotKind } from "./flash-image.js";
 import { region, type BoardTarget } from "./registry.js";
 
@@ -146,6 +146,10 @@ export interface SimLaunchOptions extends LaunchOptions {
  * of the flash file and booted by the emulated ROM.
  */
 export async function launchSimBoard(target: BoardTarget, opts: SimLaunchOptions): Promise<LaunchedBoard> {
+  if (target.name !== "rp2040-sim" && (opts.usb || opts.monitor)) {
+    // esp32c3-sim models neither the C3's USB-serial/JTAG nor a power-measurement rig.
+    throw new BoardError(`${target.name} has no ${opts.usb ? "emulated USB port" : "emulated power monitor"}`, "use --board rp2040-sim for that");
+  }
   const flash = opts.flashFile ?? path.join(firmwareBuildDir(target.board.name), "sim-flash.bin");
   mkdirSync(path.dirname(flash), { recursive: true });
   ensureFlashFile(flash, target.board);
