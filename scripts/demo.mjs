@@ -4,8 +4,9 @@
 // classifier (models/gesture.tflite, trained and converted in TypeScript) on the host
 // board (a Linux process), then on the emulated RP2040 (rp2040js running the real
 // Cortex-M0+ image), and there again reading a simulated MPU-6050 over the RP2040's I2C
-// controller instead of simulating windows. Everything comes back over each board's UART,
-// a pseudo-terminal opened with serialport, as it would from a real board.
+// controller instead of simulating windows, then on the emulated ESP32-C3 (esp32c3-sim
+// booting the real RV32IMC image through its ROM). Everything comes back over each board's
+// UART, a pseudo-terminal opened with serialport, as it would from a real board.
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,6 +22,8 @@ const steps = [
     ["run", "--board", "rp2040-sim", "--app", "gesture", "--model", model, "--for", "4"]],
   ["gesture reading an MPU-6050 on the emulated RP2040's I2C bus (simulated chip, shaken at 5 Hz; 5 s)",
     ["run", "--board", "rp2040-sim", "--app", "gesture", "--model", model, "--i2c", "mpu6050@0x68", "--no-trace-gpio", "--for", "5"]],
+  ["gesture on the emulated ESP32-C3 (esp32c3-sim, RV32IMC; 4 s of wall time; times are emulated, not silicon)",
+    ["run", "--board", "esp32c3-sim", "--app", "gesture", "--model", model, "--for", "4"]],
 ];
 for (const [title, args] of steps) {
   process.stdout.write(`\n== ${title}\n$ wasmcu ${args.join(" ")}\n`);

@@ -8,6 +8,8 @@ declare function gpio_write(pin: i32, level: i32): void;
 declare function gpio_read(pin: i32): i32;
 @external("wasmcu", "gpio_led_pin")
 declare function gpio_led_pin(): i32;
+@external("wasmcu", "gpio_marker_pin")
+declare function gpio_marker_pin(): i32;
 
 export const enum PinMode {
   Input = 0,
@@ -31,4 +33,10 @@ export function digitalRead(pin: i32): bool {
 /** The board's LED pin (board.json's led_pin): 25 on the Pico and the host board, 8 on the ESP32-C3. */
 export function led(): i32 {
   return gpio_led_pin();
+}
+
+/** The pin a power monitor's marker input watches (board.json's marker_pin, else 15): the
+ * bench app raises it during each measured phase. GPIO 7 on the ESP32-C3, whose 15 is flash. */
+export function marker(): i32 {
+  return gpio_marker_pin();
 }

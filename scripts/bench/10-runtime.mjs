@@ -7,7 +7,8 @@
 //   2. side-table bytes and the runtime's own RAM per module (a 32-bit build,
 //      so pointers are the size they are on a microcontroller), and peak RSS;
 //   3. flash for Cortex-M0+ (arm-none-eabi-gcc -Os, --gc-sections, from the
-//      link map, C libraries excluded) and the interpreter's C stack frame.
+//      link map, C libraries excluded) and the interpreter's C stack frame; the same
+//      for the ESP32-C3's RV32IMC (riscv64-unknown-elf-gcc + picolibc) beside it.
 // Run: node scripts/bench/10-runtime.mjs [workload...]   (npm run bench runs it)
 // Takes about 10 minutes: sha256 and matvec are ~1e10 instructions under callgrind.
 import { execFileSync, spawnSync } from "node:child_process";
@@ -158,20 +159,28 @@ for (const r of rows) {
   console.log(`| ${r.name} | ${s.entries} | ${s.sideTable} B | ${s.runtimeRam} B | ${kb(s.mem)} | ${kb(r.rss * 1024)} |`);
 }
 
-// ---- Cortex-M0+ flash -------------------------------------------------------------
+// ---- Cortex-M0+ and RV32IMC flash ---------------------------------------------------
 // every file of the library, whatever they are
 const sources = readdirSync(runtimeSrc).filter((f) => f.endsWith(".c")).map((f) => f.slice(0, -2)).sort();
+// The two device targets: compiler, its target flags, the C library's link flags.
+const TARGETS = {
+  m0plus: { gcc: "arm-none-eabi-gcc", flags: ["-mcpu=cortex-m0plus", "-mthumb"], libc: ["-specs=nano.specs", "-specs=nosys.specs"] },
+  // As boards/esp32c3/toolchain.cmake: compile with Zicsr, link as rv32imc (picolibc's rv32im multilib).
+  rv32imc: { gcc: "riscv64-unknown-elf-gcc", flags: ["-march=rv32imc_zicsr", "-mabi=ilp32", "--specs=picolibc.specs"],
+    // picolibc's default link script has 64 KiB of flash: room for the -O3 interpreter.
+    libc: ["-march=rv32imc", "-mabi=ilp32", "--specs=picolibc.specs", "-Wl,--defsym=__flash_size=0x100000"] },
+};
 // interpOpt: the interpreter's optimisation level (the rest is always -Os, as
 // firmware/runtime/CMakeLists.txt builds it for a device)
-function armFootprint(defines, interpOpt = "-Os") {
-  const dir = mkdtempSync(path.join(tmp, "arm-"));
-  const cflags = ["-mcpu=cortex-m0plus", "-mthumb", "-Os", "-ffunction-sections", "-fdata-sections", "-fno-math-errno",
+function footprint(tc, defines, interpOpt = "-Os") {
+  const dir = mkdtempSync(path.join(tmp, "dev-"));
+  const cflags = [...tc.flags, "-Os", "-ffunction-sections", "-fdata-sections", "-fno-math-errno",
     "-std=c11", "-Wall", "-Wextra", "-Werror", `-I${runtimeInclude}`, ...defines];
   const objs = [];
   for (const s of sources) {
     const o = path.join(dir, `${s}.o`);
     const opt = s === "interp" ? [interpOpt] : [];
-    sh("arm-none-eabi-gcc", [...cflags, ...opt, `-fstack-usage`, "-c", path.join(runtimeSrc, `${s}.c`), "-o", o]);
+    sh(tc.gcc, [...cflags, ...opt, `-fstack-usage`, "-c", path.join(runtimeSrc, `${s}.c`), "-o", o]);
     objs.push(o);
   }
   // an embedder using the whole device API, so --gc-sections keeps what a device keeps
@@ -197,7 +206,7 @@ int main(void) {
 }
 `);
   const elf = path.join(dir, "app.elf"), map = path.join(dir, "app.map");
-  sh("arm-none-eabi-gcc", [...cflags.filter((f) => !f.startsWith("-W")), "-specs=nano.specs", "-specs=nosys.specs",
+  sh(tc.gcc, [...cflags.filter((f) => !f.startsWith("-W") && !tc.libc.includes(f) && !f.startsWith("-march")), ...tc.libc,
     "-Wl,--gc-sections", `-Wl,-Map=${map}`, "-o", elf, app, ...objs, "-lm"]);
   // sum the kept input sections of our objects in the link map
   const ours = new Set(sources.map((s) => `${s}.o`));
@@ -209,7 +218,8 @@ int main(void) {
     if (l.startsWith("Discarded input sections")) discarded = true;
     if (l.startsWith("Memory Configuration")) discarded = false;
     if (discarded) continue;
-    const m = /^ \.(text|rodata|data|bss)\S*(?:\s+(0x[0-9a-f]+)\s+(0x[0-9a-f]+)\s+(\S+))?\s*$/.exec(l);
+    // RISC-V's small-data sections (.srodata, .sdata, .sbss) count with their big kin.
+    const m = /^ \.s?(text|rodata|data|bss)\S*(?:\s+(0x[0-9a-f]+)\s+(0x[0-9a-f]+)\s+(\S+))?\s*$/.exec(l);
     if (!m) continue;
     let bytes, obj;
     if (m[2]) [bytes, obj] = [parseInt(m[3], 16), m[4]];
@@ -247,8 +257,23 @@ if (have("arm-none-eabi-gcc")) {
   console.log("| build | .text | .rodata | flash total | static RAM | interpreter C stack |");
   console.log("|---|---:|---:|---:|---:|---:|");
   for (const [name, defs, opt] of variants) {
-    const f = armFootprint(defs, opt);
+    const f = footprint(TARGETS.m0plus, defs, opt);
     console.log(`| ${name} | ${f.text} B | ${f.rodata} B | **${f.flash} B (${kb(f.flash)})** | ${f.data + f.bss} B | ${f.stack} B |`);
+  }
+  if (have("riscv64-unknown-elf-gcc")) {
+    const rvGcc = execFileSync("riscv64-unknown-elf-gcc", ["-dumpfullversion"], { encoding: "utf8" }).trim();
+    console.log(`\n### WebAssembly runtime: RV32IMC (ESP32-C3) flash and RAM, beside Cortex-M0+\n`);
+    console.log(`Method: as above with riscv64-unknown-elf-gcc ${rvGcc} \`-march=rv32imc_zicsr -mabi=ilp32\` and picolibc (its`);
+    console.log("rv32im build, as boards/esp32c3 links), picolibc and libgcc excluded; small-data sections counted with their kin.\n");
+    console.log("| build | Cortex-M0+ flash | RV32IMC .text | RV32IMC .rodata | RV32IMC flash total | RV32IMC static RAM | RV32IMC interpreter C stack |");
+    console.log("|---|---:|---:|---:|---:|---:|---:|");
+    for (const [name, defs, opt] of [variants[0], variants[3]]) {
+      const arm = footprint(TARGETS.m0plus, defs, opt);
+      const f = footprint(TARGETS.rv32imc, defs, opt);
+      console.log(`| ${name} | ${kb(arm.flash)} | ${f.text} B | ${f.rodata} B | **${f.flash} B (${kb(f.flash)})** | ${f.data + f.bss} B | ${f.stack} B |`);
+    }
+  } else {
+    console.log("\n(riscv64-unknown-elf-gcc not installed: RV32IMC footprint not measured)");
   }
 } else {
   console.log("\n(arm-none-eabi-gcc not installed: Cortex-M0+ footprint not measured)");

@@ -3,7 +3,7 @@
 // ../shared/reference-models: instructions per inference on the host
 // (valgrind callgrind, one nn_invoke, toggle-collect), next to TFLM's two
 // columns from that folder's README; arena bytes next to TFLM's; and the
-// library's Cortex-M0+ code size with arm-none-eabi-gcc -Os.
+// library's Cortex-M0+ and RV32IMC (ESP32-C3) code size at -Os.
 // Run: node scripts/bench/20-nn.mjs (npm run bench runs it). Takes a few minutes
 // (mobilenet_v2 is ~1e9 instructions under callgrind).
 import { execFileSync, spawnSync } from "node:child_process";
@@ -132,17 +132,30 @@ console.log("| model | wasmcu arena B | TFLM arena B | wasmcu / TFLM |");
 console.log("|---|---:|---:|---:|");
 for (const r of rows) console.log(`| ${r.m} | ${fmt(r.arena)} | ${fmt(r.tflmArena)} | ${ratio(r.arena, r.tflmArena)} |`);
 
-// ---- Cortex-M0+ code size -------------------------------------------------------
-const armGcc = spawnSync("arm-none-eabi-gcc", ["-dumpfullversion"], { encoding: "utf8" });
-if (armGcc.status === 0) {
+// ---- Cortex-M0+ and RV32IMC (ESP32-C3) code size -----------------------------------
+// Each device target: compiler, size tool, compile flags, link flags with its C library.
+const TARGETS = [
+  { name: "Cortex-M0+", gcc: "arm-none-eabi-gcc", size: "arm-none-eabi-size", libc: "newlib-nano",
+    flags: ["-mcpu=cortex-m0plus", "-mthumb"], link: ["--specs=nano.specs", "--specs=nosys.specs"] },
+  // As boards/esp32c3/toolchain.cmake: compile with Zicsr, link as rv32imc (picolibc's rv32im multilib).
+  { name: "RV32IMC (ESP32-C3)", gcc: "riscv64-unknown-elf-gcc", size: "riscv64-unknown-elf-size", libc: "picolibc",
+    flags: ["-march=rv32imc_zicsr", "-mabi=ilp32", "--specs=picolibc.specs"],
+    link: ["-march=rv32imc", "-mabi=ilp32", "--specs=picolibc.specs", "-Wl,--defsym=__flash_size=0x100000"] },
+];
+for (const tc of TARGETS) {
+  const gcc = spawnSync(tc.gcc, ["-dumpfullversion"], { encoding: "utf8" });
+  if (gcc.status !== 0) {
+    console.log(`\n(${tc.gcc} not installed: ${tc.name} code size not measured)`);
+    continue;
+  }
   const dir = mkdtempSync(path.join(tmpdir(), "nn-size-"));
   try {
     const sources = [
       ...readdirSync(nnSrc).filter((f) => f.endsWith(".c")).map((f) => path.join(nnSrc, f)),
       ...readdirSync(path.join(nnSrc, "kernels")).filter((f) => f.endsWith(".c")).map((f) => path.join(nnSrc, "kernels", f)),
     ];
-    const flags = ["-mcpu=cortex-m0plus", "-mthumb", "-Os", "-std=c11", "-ffunction-sections", "-fdata-sections"];
-    const link = ["-Wl,--gc-sections", "--specs=nano.specs", "--specs=nosys.specs"];
+    const flags = [...tc.flags, "-Os", "-std=c11", "-ffunction-sections", "-fdata-sections"];
+    const linkFlags = [...flags.filter((f) => !tc.flags.includes(f)), "-Wl,--gc-sections", ...tc.link];
     writeFileSync(path.join(dir, "empty.c"), "int main(void) { return 0; }\n");
     writeFileSync(path.join(dir, "harness.c"), [
       '#include "nn.h"',
@@ -155,23 +168,21 @@ if (armGcc.status === 0) {
     ].join("\n"));
     const objs = sources.map((s, i) => {
       const o = path.join(dir, `o${i}.o`);
-      sh("arm-none-eabi-gcc", [...flags, `-I${nnInclude}`, "-c", s, "-o", o]);
+      sh(tc.gcc, [...flags, `-I${nnInclude}`, "-c", s, "-o", o]);
       return o;
     });
-    const size = (files) => sh("arm-none-eabi-size", ["-t", ...files]).stdout.trim().split("\n").pop().trim().split(/\s+/).map(Number);
+    const size = (files) => sh(tc.size, ["-t", ...files]).stdout.trim().split("\n").pop().trim().split(/\s+/).map(Number);
     const [libText, libData, libBss] = size(objs);
-    sh("arm-none-eabi-gcc", [...flags, ...link, `-I${nnInclude}`, path.join(dir, "harness.c"), ...objs, "-o", path.join(dir, "h.elf")]);
-    sh("arm-none-eabi-gcc", [...flags, ...link, path.join(dir, "empty.c"), "-o", path.join(dir, "e.elf")]);
+    sh(tc.gcc, [...linkFlags, `-I${nnInclude}`, path.join(dir, "harness.c"), ...objs, "-o", path.join(dir, "h.elf")]);
+    sh(tc.gcc, [...linkFlags, path.join(dir, "empty.c"), "-o", path.join(dir, "e.elf")]);
     const [hText] = size([path.join(dir, "h.elf")]);
     const [eText] = size([path.join(dir, "e.elf")]);
-    console.log(`\n### int8 inference: Cortex-M0+ code size (arm-none-eabi-gcc ${armGcc.stdout.trim()} ${flags.join(" ")})\n`);
+    console.log(`\n### int8 inference: ${tc.name} code size (${tc.gcc} ${gcc.stdout.trim()} ${flags.join(" ")})\n`);
     console.log("| what | text B | data B | bss B |");
     console.log("|---|---:|---:|---:|");
-    console.log(`| firmware/nn objects (all ${sources.length} files, arm-none-eabi-size -t) | ${fmt(libText)} | ${fmt(libData)} | ${fmt(libBss)} |`);
-    console.log(`| linked into a harness, minus an empty program (--gc-sections, newlib-nano; includes libgcc soft float) | ${fmt(hText - eText)} | | |`);
+    console.log(`| firmware/nn objects (all ${sources.length} files, ${tc.size} -t) | ${fmt(libText)} | ${fmt(libData)} | ${fmt(libBss)} |`);
+    console.log(`| linked into a harness, minus an empty program (--gc-sections, ${tc.libc}; includes libgcc soft float) | ${fmt(hText - eText)} | | |`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-} else {
-  console.log("\n(arm-none-eabi-gcc not installed: Cortex-M0+ code size not measured)");
 }

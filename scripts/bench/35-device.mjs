@@ -1,14 +1,48 @@
 // Device workloads and model inference on the emulated RP2040 (rp2040js, Cortex-M0+ at
-// 125 MHz): cycles counted by the firmware's SysTick inside the emulator. These are
-// emulated cycles (no flash wait states, no second core), not a measurement of silicon.
-import { existsSync, readFileSync } from "node:fs";
+// 125 MHz): cycles counted by the firmware's SysTick inside the emulator; and the same on
+// the emulated ESP32-C3 (esp32c3-sim, RV32IMC at 160 MHz): cycles from the C3's counter
+// (mpccr), which counts the sim's cost model (host-tools/src/sim/esp32c3/cost.ts). Both are
+// emulated cycles, not a measurement of silicon.
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { buildApp } from "../../host-tools/src/build/app.ts";
+import { buildFirmware } from "../../host-tools/src/build/firmware.ts";
+import { ensureFlashFile, programSlot, SlotKind } from "../../host-tools/src/boards/flash-image.ts";
+import { launchSimBoard, localBoardFirmware } from "../../host-tools/src/boards/launch.ts";
+import { region, resolveBoard } from "../../host-tools/src/boards/registry.ts";
 import { runDeviceModel } from "../../host-tools/src/workflows/model.ts";
-import { deviceSim } from "./lib/device-sim.mjs";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const models = path.resolve(root, "../shared/reference-models");
-const withSim = await deviceSim("wasmcu-bench-dev-");
+const target = resolveBoard("rp2040-sim");
+const fw = await buildFirmware(target.board);
+const elf = fw.artifacts.find((a) => a.endsWith(".elf"));
+const c3 = resolveBoard("esp32c3-sim");
+const c3Image = await localBoardFirmware(c3); // the merged image the emulated ROM boots
+const app = readFileSync((await buildApp("bench")).wasm);
+const tmp = mkdtempSync(path.join(os.tmpdir(), "wasmcu-bench-dev-"));
+
+async function withSim(model, fn, sim = { target, firmware: elf }) {
+  const { target, firmware } = sim;
+  const flashFile = path.join(tmp, `flash-${Date.now()}.bin`);
+  ensureFlashFile(flashFile, target.board);
+  programSlot(flashFile, region(target.board, "app_a"), SlotKind.App, app);
+  if (model) {
+    const m = region(target.board, "model");
+    const half = Math.floor(m.size / 2 / 4096) * 4096;
+    programSlot(flashFile, { name: "model_a", offset: m.offset, size: half }, SlotKind.Model, model);
+  }
+  const board = await launchSimBoard(target, { firmware, flashFile, waitForHost: true, speed: Infinity });
+  const link = new DeviceLink(await openSerial(board.uartPath, 115200), { timeoutMs: 5000 });
+  try {
+    await link.connect(120_000);
+    return await fn(link);
+  } finally {
+    await link.close();
+    await board.stop();
+  }
+}
 
 const workloads = [
   ["fib24", "fib(24), recursive (150,049 calls)", 1, "wasm3 -Os on rp2040js: 86,878,666 cycles, -O2: 87,253,773 (../shared/bench-wasm/README.md); wasm3 publishes 1.93 s at 48 MHz (~93 M)"],
@@ -20,19 +54,22 @@ const workloads = [
   ["__collect", "garbage collection the device runs after each call into the app (bench app's heap)", 1, "not inside any figure above"],
 ];
 const measured = {};
-const rows = await withSim(undefined, async (link) => {
-  const out = [];
-  for (const [name, what, per, note] of workloads) {
-    const r = await link.call(name, 600_000);
-    measured[name] = r.cycles / per;
-    out.push([what, r.cycles.toLocaleString("en"), per > 1 ? Math.round(r.cycles / per).toLocaleString("en") : "", note]);
-  }
-  return out;
+const callAll = async (link) => {
+  const cycles = {};
+  for (const [name] of workloads) cycles[name] = (await link.call(name, 600_000)).cycles;
+  return cycles;
+};
+const m0 = await withSim(undefined, callAll);
+const rv = await withSim(undefined, callAll, { target: c3, firmware: c3Image });
+const perOp = (c, per) => (per > 1 ? Math.round(c / per).toLocaleString("en") : "");
+const rows = workloads.map(([name, what, per, note]) => {
+  measured[name] = m0[name] / per;
+  return [what, m0[name].toLocaleString("en"), perOp(m0[name], per), rv[name].toLocaleString("en"), perOp(rv[name], per), note];
 });
-console.log("\n## Device workloads on rp2040-sim (emulated Cortex-M0+ at 125 MHz; rp2040js cycles, not silicon)\n");
-console.log("Method: the bench app (firmware/apps/bench) built as `wasmcu build` builds it (asconfig.json release: minimal runtime, -O3, shrinkLevel 0) runs on our runtime inside the shipped rp2040 firmware (interpreter -O3, the rest -Os); the host calls each export over the link and the device counts SysTick cycles around the call. App level: what the app's code costs.\n");
-console.log("| workload | cycles | cycles per op | for scale |");
-console.log("|---|---:|---:|---|");
+console.log("\n## Device workloads on rp2040-sim and esp32c3-sim (emulated Cortex-M0+ at 125 MHz, rp2040js cycles; emulated RV32IMC at 160 MHz, the sim's cost model; not silicon)\n");
+console.log("Method: the bench app (firmware/apps/bench) built as `wasmcu build` builds it (asconfig.json release: minimal runtime, -O3, shrinkLevel 0) runs on our runtime inside the shipped rp2040 firmware (interpreter -O3, the rest -Os) and the shipped esp32c3 firmware; the host calls each export over the link and the device counts cycles around the call (SysTick on the RP2040, mpccr on the C3, which counts esp32c3-sim's cost model: host-tools/src/sim/esp32c3/cost.ts). App level: what the app's code costs.\n");
+console.log("| workload | rp2040-sim cycles | per op | esp32c3-sim cycles | per op | for scale |");
+console.log("|---|---:|---:|---:|---:|---|");
 for (const r of rows) console.log(`| ${r.join(" | ")} |`);
 
 const TFLM = {
@@ -52,33 +89,37 @@ for (const name of list) {
   const meta = JSON.parse(readFileSync(path.join(dir, "meta.json"), "utf8"));
   const inputs = meta.inputs.map((t, i) => existsSync(path.join(dir, `in_0.in${i}.bin`))
     ? readFileSync(path.join(dir, `in_0.in${i}.bin`)) : Buffer.alloc(t.bytes, 0));
+  const measure = async (link) => {
+    const engine = await runDeviceModel(link, inputs, { reset: true });
+    // The same invoke as an app makes it: the bench app's Model.open() + invoke(), same inputs.
+    await link.call("infer", 600_000); // opens the model once, as an app does in setup()
+    const app = await link.call("infer", 600_000);
+    if (app.result !== 0n) throw new Error(`the bench app's infer() returned ${app.result}`);
+    const bytes = Number((await link.call("model_io_prepare")).result);
+    const io = await link.call("model_io", 600_000);
+    return { ...engine, appCycles: app.cycles, ioBytes: bytes, ioCycles: io.cycles };
+  };
   try {
-    const r = await withSim(readFileSync(path.join(dir, "model.tflite")), async (link) => {
-      const engine = await runDeviceModel(link, inputs, { reset: true });
-      // The same invoke as an app makes it: the bench app's Model.open() + invoke(), same inputs.
-      await link.call("infer", 600_000); // opens the model once, as an app does in setup()
-      const app = await link.call("infer", 600_000);
-      if (app.result !== 0n) throw new Error(`the bench app's infer() returned ${app.result}`);
-      const bytes = Number((await link.call("model_io_prepare")).result);
-      const io = await link.call("model_io", 600_000);
-      return { ...engine, appCycles: app.cycles, ioBytes: bytes, ioCycles: io.cycles };
-    });
+    const tflite = readFileSync(path.join(dir, "model.tflite"));
+    const r = await withSim(tflite, measure);
+    const c = await withSim(tflite, measure, { target: c3, firmware: c3Image });
     const golden = path.join(dir, "out_0.out0.bin");
-    const match = existsSync(golden) ? (Buffer.compare(Buffer.from(r.outputs[0]), readFileSync(golden)) === 0 ? "yes" : "NO") : "held out";
+    const same = (x) => Buffer.compare(Buffer.from(x.outputs[0]), readFileSync(golden)) === 0;
+    const match = existsSync(golden) ? (same(r) && same(c) ? "yes" : "NO") : "held out";
     const t = TFLM[name];
     const limit = r.cycles * 1.02 + 5000;
     appGoal.push([name, r.cycles, r.appCycles, limit]);
     mrows.push([name, r.cycles.toLocaleString("en"), r.appCycles.toLocaleString("en"), `${(r.appCycles - r.cycles).toLocaleString("en")} (${r.appCycles <= limit ? "met" : "MISSED"})`,
       `${r.ioBytes.toLocaleString("en")} B: ${r.ioCycles.toLocaleString("en")} (${(r.ioCycles / r.ioBytes).toFixed(2)}/B)`,
-      t ? t[0].toLocaleString("en") : "", t ? t[1].toLocaleString("en") : "", match]);
+      t ? t[0].toLocaleString("en") : "", t ? t[1].toLocaleString("en") : "", c.cycles.toLocaleString("en"), c.appCycles.toLocaleString("en"), match]);
   } catch (e) {
-    mrows.push([name, `failed: ${e.message.split("\n")[0]}`, "", "", "", "", "", ""]);
+    mrows.push([name, `failed: ${e.message.split("\n")[0]}`, "", "", "", "", "", "", "", ""]);
   }
 }
-console.log("\n## Inference on rp2040-sim (emulated Cortex-M0+ at 125 MHz; rp2040js cycles, not silicon)\n");
-console.log("Method: model programmed into the model slot, case 0's input written over the link. Engine level: one MODEL_INVOKE, cycles counted by the device around nn_invoke alone. App level: the bench app's infer() export (the model opened once, then invoke(), timed on its second call) over CALL, cycles counted around the call. Tensor copies: the bench app's setInput(0) + getOutput(0) of whole tensors. TFLM columns (engine level) from ../shared/reference-models/README.md (same emulator).\n");
-console.log("| model | engine cycles (nn_invoke) | app-level invoke() cycles | app − engine (goal ≤ 2% + 5 K) | setInput + getOutput | TFLM reference | TFLM + CMSIS-NN | output = TFLM bytes |");
-console.log("|---|---:|---:|---:|---:|---:|---:|---|");
+console.log("\n## Inference on rp2040-sim and esp32c3-sim (emulated Cortex-M0+ at 125 MHz, rp2040js cycles; emulated RV32IMC at 160 MHz, the sim's cost model; not silicon)\n");
+console.log("Method: model programmed into the model slot, case 0's input written over the link. Engine level: one MODEL_INVOKE, cycles counted by the device around nn_invoke alone. App level: the bench app's infer() export (the model opened once, then invoke(), timed on its second call) over CALL, cycles counted around the call. Tensor copies: the bench app's setInput(0) + getOutput(0) of whole tensors. TFLM columns (engine level) from ../shared/reference-models/README.md (same emulator). esp32c3-sim columns: the same two measurements on the esp32c3 firmware (emulated cycles of the sim's cost model); its engine level is the first invoke after a reset, which pays the flash cache's cold misses on the weights read in place (164 cycles per 32-byte line), where the app level's second invoke finds them cached. Output: both boards give TFLM's bytes.\n");
+console.log("| model | engine cycles (nn_invoke) | app-level invoke() cycles | app − engine (goal ≤ 2% + 5 K) | setInput + getOutput | TFLM reference | TFLM + CMSIS-NN | esp32c3-sim engine | esp32c3-sim app level | output = TFLM bytes |");
+console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
 for (const r of mrows) console.log(`| ${r.join(" | ")} |`);
 
 // ---- goals of issue 16, from the figures above

@@ -10,7 +10,11 @@ import { repoRoot } from "./paths.js";
 
 export type AppBehaviour = "confirms" | "traps" | "never-confirms";
 
-/** An app that logs `updatable <tag> state <n>` at start and then does what `behaviour` says. */
+/**
+ * An app that logs `updatable <tag> state <n>` at start and then does what `behaviour` says.
+ * It drives the board's own LED pin: the firmware traps on a pin the board lacks (the C3's
+ * GPIOs stop at 21).
+ */
 export function updatableApp(tag: string, behaviour: AppBehaviour): Promise<Buffer> {
   const onTrial = behaviour === "confirms" ? 'log.info("confirm " + (ota.confirm() ? "ok" : "refused"));'
     : behaviour === "traps" ? "unreachable();" : 'log.info("not confirming");';

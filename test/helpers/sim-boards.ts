@@ -1,5 +1,6 @@
 // The emulated boards the device tests run on, so one test body covers rp2040-sim and
 // esp32c3-sim alike: the firmware each emulator starts, and the board's LED and clock.
+import { launchSimBoard, type LaunchedBoard, type SimLaunchOptions } from "../../host-tools/src/boards/launch.js";
 import { resolveBoard, type BoardTarget } from "../../host-tools/src/boards/registry.js";
 import { esp32c3Merged, rp2040Elf } from "./paths.js";
 
@@ -22,3 +23,8 @@ function simBoard(name: SimBoard["name"], firmware: () => string): SimBoard {
 
 export const rp2040Sim = (): SimBoard => simBoard("rp2040-sim", rp2040Elf);
 export const esp32c3Sim = (): SimBoard => simBoard("esp32c3-sim", esp32c3Merged);
+
+/** The board started unpaced and held in reset until the host speaks, on the test's flash file. */
+export function launchTestBoard(sim: SimBoard, flashFile: string, opts: Omit<SimLaunchOptions, "firmware" | "flashFile"> = {}): Promise<LaunchedBoard> {
+  return launchSimBoard(sim.target, { firmware: sim.firmware(), flashFile, waitForHost: true, speed: Infinity, ...opts });
+}

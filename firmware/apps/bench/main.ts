@@ -5,9 +5,10 @@
 import { gpio, model, power, time } from "../../sdk/index";
 import { Quantizer, WqsEncoder } from "../../sdk/stream/index";
 
-const LED: i32 = gpio.led(); // the board's LED (board.json led_pin)
+// The board's own pins (board.json's led_pin and marker_pin): the same app on every board.
+const LED: i32 = gpio.led();
 /** Phase marker: high while a marked phase runs, for a power monitor's marker input. */
-const MARKER: i32 = 15;
+const MARKER: i32 = gpio.marker();
 
 export function setup(): void {
   gpio.pinMode(LED, gpio.PinMode.Output);

@@ -46,6 +46,14 @@ static wr_status n_gpio_led_pin(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
     return WR_OK;
 }
 
+static wr_status n_gpio_marker_pin(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    (void)ctx;
+    (void)a;
+    r[0].i32 = WASMCU_MARKER_PIN;
+    return WR_OK;
+}
+
 static wr_status n_time_us(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
 {
     (void)ctx;

@@ -309,9 +309,23 @@ export interface DeviceBenchResults extends BenchResults {
   sim_power_model?: { alpha: number; beta: number; gamma: number };
 }
 
+/** Emulators with the power-measurement rig (sim/rig.ts: a monitor chip and a simulated INA219). */
+export function hasSimRig(target: BoardTarget): boolean {
+  return target.name === "rp2040-sim";
+}
+
+/** What an emulated board's figures are, for the tables' source line. */
+export function emulatedSource(target: BoardTarget, fHz: number, note = ""): string {
+  const mhz = fHz / 1e6;
+  if (target.name === "esp32c3-sim") {
+    return `${target.name}: our emulated ESP32-C3 (RV32IMC at ${mhz} MHz), cycles from the sim's cost model (host-tools/src/sim/esp32c3/cost.ts: taken branches, loads, multiply/divide, flash-cache misses) — emulated cycles and time, not silicon`;
+  }
+  return `${target.name}: rp2040js emulated Cortex-M0+ at ${mhz} MHz (emulated cycles and time, not silicon${note})`;
+}
+
 export async function runDeviceBench(opts: DeviceBenchOptions): Promise<DeviceBenchResults> {
   const { target } = opts;
-  const withSimMonitor = target.simulated && (opts.simMonitor ?? true) && !opts.port;
+  const withSimMonitor = hasSimRig(target) && (opts.simMonitor ?? true) && !opts.port;
   if (opts.monitorPort && !opts.port) throw new UsageError("--monitor needs --port: a real board measured by a real monitor");
   const measuring = withSimMonitor || opts.monitorPort !== undefined;
   const models = opts.models.map((m) => ({ name: modelName(m), bytes: readTflite(m) }));
@@ -406,7 +420,7 @@ export async function runDeviceBench(opts: DeviceBenchOptions): Promise<DeviceBe
   }
 
   const flashNote = board?.xipStats ? ", flash timing model on (XIP cache and QSPI wait states: what to expect on a Pico)" : "";
-  const simulatedSource = `${target.name}: rp2040js emulated Cortex-M0+ at ${fHz / 1e6} MHz (emulated cycles and time, not silicon${flashNote})`;
+  const simulatedSource = emulatedSource(target, fHz, flashNote);
   if (!monitor) {
     return {
       format: RESULTS_FORMAT,

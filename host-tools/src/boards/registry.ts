@@ -30,6 +30,8 @@ export interface Board {
   flash: { size: number; erase_size: number; write_size: number; xip_base?: number; layout: FlashRegion[]; boot?: BootLayout };
   serial: SerialSettings;
   led_pin: number;
+  /** The bench app's phase-marker GPIO for a power monitor (firmware reads it; 15 when absent). */
+  marker_pin?: number;
   usb?: { vendor_id?: string; product_id?: string; bridges?: string[] };
   uf2_family_id?: string;
   simulator?: string;

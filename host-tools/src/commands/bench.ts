@@ -1,7 +1,7 @@
 import { Option, type Command } from "commander";
 import { portPath } from "../serial/port-option.js";
 import path from "node:path";
-import { PERIPHERAL_NAMES, runDeviceBench, withIdealCycles, type DeviceBenchOptions, type DeviceBenchResults } from "../bench/device-bench.js";
+import { hasSimRig, PERIPHERAL_NAMES, runDeviceBench, withIdealCycles, type DeviceBenchOptions, type DeviceBenchResults } from "../bench/device-bench.js";
 import { parseFrequency, runSweep, type SweepResults } from "../bench/sweep.js";
 import { resolveBoard } from "../boards/registry.js";
 import { UsageError } from "../lib/errors.js";
@@ -132,9 +132,9 @@ export function register(program: Command): void {
   program
     .command("bench")
     .description("run the bench app's phases and model inference on a board: latency per phase (median and spread); with a current monitor also current, power and energy per op; charts")
-    .option("-b, --board <board>", "host, rp2040-sim, or the kind of board at --port", "rp2040-sim")
+    .option("-b, --board <board>", "host, rp2040-sim, esp32c3-sim, or the kind of board at --port", "rp2040-sim")
     .option("-p, --port <port>", "a board already running wasmcu firmware: its serial port, or the NAME of a local board")
-    .option("--monitor <port>", "a board running the power-monitor app (INA219), its marker input wired to the board's GPIO 15; rp2040-sim starts an emulated one by default (--no-monitor: latency only)")
+    .option("--monitor <port>", "a board running the power-monitor app (INA219), its marker input wired to the board's GPIO 15; rp2040-sim starts an emulated one by default (--no-monitor: latency only); esp32c3-sim has none (latency and emulated cycles only)")
     .option("--no-monitor", "rp2040-sim: no emulated power monitor")
     .option("-m, --models <files...>", ".tflite models to time (each is deployed in turn)", [] as string[])
     .option("--phases <names...>", "only these phases: gpio-toggle sha256-1k alloc-1k stream-encode fib24 idle-100ms")
@@ -193,9 +193,9 @@ export function register(program: Command): void {
         }
         return k;
       });
-      if (supplies.length && !target.simulated) throw new UsageError("--supply sets the emulated rig's supply: only with --board rp2040-sim");
+      if (supplies.length && !hasSimRig(target)) throw new UsageError("--supply sets the emulated rig's supply: only with --board rp2040-sim");
       if (opts.freq || supplies.length > 1 || periph.length > 1) {
-        if (opts.freq && !target.simulated) throw new UsageError("--freq sweeps rebuild and restart the board: only with --board rp2040-sim");
+        if (opts.freq && !hasSimRig(target)) throw new UsageError("--freq sweeps rebuild and restart the board: only with --board rp2040-sim");
         const freqsHz = (opts.freq ?? [String(target.board.clock_hz)]).map(parseFrequency);
         const sweep = await runSweep({ ...base, freqsHz, supplies: supplies.length ? supplies : [3.3], ...(periph.length ? { peripherals: periph } : {}) });
         if (outDir) {

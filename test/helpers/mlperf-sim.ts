@@ -1,5 +1,5 @@
-// The MLPerf Tiny runner's sessions on the real RP2040 firmware in rp2040-sim, shared by
-// mlperf-<model>.test.ts (one file per model: each file has the test runner's 10-minute
+// The MLPerf Tiny runner's sessions on the real firmware in an emulated board (rp2040-sim,
+// esp32c3-sim), shared by test/boards/<board>/mlperf-<model>.test.ts (one file per model: each file has the test runner's 10-minute
 // budget, and one emulated model's sessions take minutes). The same scripted client as on
 // the host board (host-tools/src/workflows/mlperf-runner.ts), the same bytes on the wire,
 // unpaced as the runner writes (the UART loses nothing: each file ends asserting no dropped
@@ -13,26 +13,23 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { launchSimBoard, type LaunchedBoard } from "../../../host-tools/src/boards/launch.js";
-import { resolveBoard } from "../../../host-tools/src/boards/registry.js";
-import { DeviceLink } from "../../../host-tools/src/link/session.js";
-import { openSerial } from "../../../host-tools/src/link/transport.js";
-import { deploy } from "../../../host-tools/src/workflows/deploy.js";
-import type { MlperfModel } from "../../../host-tools/src/workflows/mlperf-runner.js";
-import { pyFixed } from "../../../host-tools/src/workflows/mlperf-results.js";
-import { MODEL_DIRS, runChecked } from "../../helpers/mlperf.js";
-import { noUartDropsTest } from "../../helpers/uart-drops.js";
-import { rp2040Elf } from "../../helpers/paths.js";
+import type { LaunchedBoard } from "../../host-tools/src/boards/launch.js";
+import { DeviceLink } from "../../host-tools/src/link/session.js";
+import { openSerial } from "../../host-tools/src/link/transport.js";
+import { deploy } from "../../host-tools/src/workflows/deploy.js";
+import type { MlperfModel } from "../../host-tools/src/workflows/mlperf-runner.js";
+import { pyFixed } from "../../host-tools/src/workflows/mlperf-results.js";
+import { MODEL_DIRS, runChecked } from "./mlperf.js";
+import { launchTestBoard, type SimBoard } from "./sim-boards.js";
 
 const LINE_TIMEOUT_MS = 120_000;
 
-/** Starts rp2040-sim for this file's tests (before/after hooks) and returns a getter. */
-export function simBoard(name: string): () => LaunchedBoard {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), `wasmcu-rp2040-mlperf-${name}-`));
+/** Starts the emulated board for this file's tests (before/after hooks) and returns a getter. */
+export function simBoard(sim: SimBoard, name: string): () => LaunchedBoard {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), `wasmcu-${sim.name}-mlperf-${name}-`));
   let board: LaunchedBoard | undefined;
   before(async () => {
-    board = await launchSimBoard(resolveBoard("rp2040-sim"), { firmware: rp2040Elf(), flashFile: path.join(tmp, "flash.bin"),
-      waitForHost: true, speed: Infinity });
+    board = await launchTestBoard(sim, path.join(tmp, "flash.bin"));
   });
   after(async () => {
     await board?.stop();
@@ -52,19 +49,21 @@ export async function deployModel(board: LaunchedBoard, dir: string): Promise<vo
   }
 }
 
-/** The runner's performance session (5 windows, `infer N W` as given) and its accuracy session. */
-export function sessionsTest(model: MlperfModel, infer: { iterations: number; warmups: number }): void {
-  const board = simBoard(model);
-  const tmp = mkdtempSync(path.join(os.tmpdir(), `wasmcu-rp2040-mlperf-data-`));
-  test(`${model} on rp2040-sim: the runner's performance and accuracy sessions give the reference's results`, async (t) => {
+/**
+ * The runner's performance session (5 windows, `infer N W` as given) and its accuracy session.
+ * The caller adds its board's zero-dropped-bytes check as the file's last test.
+ */
+export function sessionsTest(sim: SimBoard, model: MlperfModel, infer: { iterations: number; warmups: number }): void {
+  const board = simBoard(sim, model);
+  const tmp = mkdtempSync(path.join(os.tmpdir(), `wasmcu-${sim.name}-mlperf-data-`));
+  test(`${model} on ${sim.name}: the runner's performance and accuracy sessions give the reference's results`, async (t) => {
     await deployModel(board(), MODEL_DIRS[model]);
     const perf = await runChecked(board().uartPath, model, "p", tmp, { script: { loop: 5, infer }, lineTimeoutMs: LINE_TIMEOUT_MS });
     assert.equal(perf.sent.filter((s) => s === `infer ${infer.iterations} ${infer.warmups}`).length, 5);
     assert.ok(perf.result.throughput!.median > 0);
-    t.diagnostic(`${model}: median throughput ${perf.result.throughput!.median.toFixed(3)} inf./s EMULATED (rp2040-sim clock, infer ${infer.iterations} ${infer.warmups})`);
+    t.diagnostic(`${model}: median throughput ${perf.result.throughput!.median.toFixed(3)} inf./s EMULATED (${sim.name} clock, infer ${infer.iterations} ${infer.warmups})`);
     const acc = await runChecked(board().uartPath, model, "a", tmp, { lineTimeoutMs: LINE_TIMEOUT_MS });
     assert.equal(acc.sent.filter((s) => s === "infer 1 0").length, acc.result.windows.length);
     assert.equal(pyFixed(acc.result.accuracy!, 1), "100.0");
   });
-  noUartDropsTest();
 }
