@@ -43,6 +43,15 @@ export const HELPER = {
    * trapped (or its (pointer, length) check failed). Arguments are 8-byte wr_arg slots in the
    * caller's outgoing area; results overwrite them. */
   callImport: 7,
+  /** (ctx, a) → clz / ctz / popcnt of a */
+  i32Clz: 8,
+  i32Ctz: 9,
+  i32Popcnt: 10,
+  /** (ctx, a, b, wasm opcode) → r0 the f32 result (bits) or i32, r1 0, or 1 for an integer
+   * overflow and 2 for a NaN in a trapping truncation. Every f32 operation that is not a bit
+   * operation: arithmetic, min/max, rounding, sqrt, comparisons, i32 conversions (0xfc 0/1 for
+   * trunc_sat are passed as 0x100 + sub-opcode). Unary operations ignore b. */
+  f32: 11,
 } as const;
 
 /** Bytes per argument or result of a native call (the runtime's `wr_arg` union). */

@@ -219,8 +219,10 @@ class FunctionCompiler {
     this.type = this.funcType(input.index);
     const body = input.m.bodies[input.index - input.m.importedFuncs];
     if (!body) throw this.error("no body");
+    this.opOffset = body.start; // errors before the first instruction name the body's start
+    if (this.type.results.length > 1 || ![...this.type.params, ...this.type.results].every(isWord)) throw this.error("functions with types other than i32 and f32 are not compiled yet");
     this.locals = [...this.type.params, ...body.locals];
-    for (const t of this.locals) if (t !== "i32") throw this.error(`${t} locals are not compiled yet`);
+    for (const t of this.locals) if (!isWord(t)) throw this.error(`${t} locals are not compiled yet`);
     const shape = input.frame ?? { out: 0, slots: 0 };
     this.out = shape.out;
     // F + push{lr} keeps SP 8-byte aligned
@@ -457,10 +459,25 @@ class FunctionCompiler {
       case 0x3f: r.u8(); return this.memorySize();
       case 0x40: r.u8(); return this.memoryGrow();
       case 0x41: this.push({ kind: "const", value: r.s32() }); return;
+      case 0x43: this.push({ kind: "const", value: r.f32bits() }); return;
+      case 0x2a: return this.load(r, 4, false);
+      case 0x38: return this.store(r, 4);
+      case 0x1c: return this.typedSelect(r);
+      case 0x67: return this.unaryHelper("i32Clz");
+      case 0x68: return this.unaryHelper("i32Ctz");
+      case 0x69: return this.unaryHelper("i32Popcnt");
+      case 0xc0: return this.extend("byte");
+      case 0xc1: return this.extend("half");
+      case 0xbc: case 0xbe: return; // reinterpret: the same bits
+      case 0x8b: return this.signBits("abs");
+      case 0x8c: return this.signBits("neg");
+      case 0x98: return this.copysign();
       case 0xfc: return this.prefixed(r, r.u32());
       case 0x45: return this.eqz();
     }
     if (op >= 0x46 && op <= 0x4f) return this.compare(CMP[op] as Cond);
+    if (F32_BINARY.has(op)) return this.f32Op(op, 2);
+    if (F32_UNARY.has(op)) return this.f32Op(op, 1);
     if (op >= 0x6d && op <= 0x70) return this.divide(op);
     if (op >= 0x6a && op <= 0x78) return this.binary(op);
     throw this.error(`opcode 0x${op.toString(16)} is not compiled yet`);
@@ -495,10 +512,14 @@ class FunctionCompiler {
       r.u8();
       return { params: 0, results: 1 };
     }
-    if (b !== undefined && b >= 0x7b && b <= 0x7e) throw this.error("non-i32 block results are not compiled yet");
+    if (b === 0x7d) {
+      r.u8();
+      return { params: 0, results: 1 };
+    }
+    if (b !== undefined && b >= 0x6f && b <= 0x7e) throw this.error("i64, f64 and reference block results are not compiled yet");
     const t = this.m.types[Number(r.signed(33))];
     if (!t) throw this.error("block type index out of range");
-    if (![...t.params, ...t.results].every((v) => v === "i32")) throw this.error("non-i32 block types are not compiled yet");
+    if (![...t.params, ...t.results].every(isWord)) throw this.error("block types other than i32 and f32 are not compiled yet");
     return { params: t.params.length, results: t.results.length };
   }
 
@@ -690,7 +711,7 @@ class FunctionCompiler {
     const label = this.input.funcLabels[f];
     const t = this.funcType(f);
     if (label === undefined) throw this.error(`function ${f} out of range`);
-    if (t.results.length > 1 || ![...t.params, ...t.results].every((v) => v === "i32")) throw this.error("non-i32 calls are not compiled yet");
+    if (t.results.length > 1 || ![...t.params, ...t.results].every(isWord)) throw this.error("calls with types other than i32 and f32 are not compiled yet");
     // arguments go straight to the outgoing area; everything below them to its slot
     const from = this.stack.length - t.params.length;
     for (let i = 0; i < from; i++) this.spillAt(i, false);
@@ -705,7 +726,7 @@ class FunctionCompiler {
    * binds and checks them and calls the native; a nonzero status is a trap here. */
   private callImport(f: number): void {
     const t = this.funcType(f);
-    if (t.results.length > 1 || ![...t.params, ...t.results].every((v) => v === "i32")) throw this.error("non-i32 imports are not compiled yet");
+    if (t.results.length > 1 || ![...t.params, ...t.results].every(isWord)) throw this.error("imports with types other than i32 and f32 are not compiled yet");
     const from = this.stack.length - t.params.length;
     for (let i = 0; i < from; i++) this.spillAt(i, false);
     for (let k = 0; k < t.params.length; k++) this.storeOutgoing(from + k, WR_ARG_BYTES * k);
@@ -797,7 +818,7 @@ class FunctionCompiler {
   private checkGlobal(g: number): void {
     const t = this.m.globals[g];
     if (!t) throw this.error(`global ${g} out of range`);
-    if (t.type !== "i32") throw this.error(`${t.type} globals are not compiled yet`);
+    if (!isWord(t.type)) throw this.error(`${t.type} globals are not compiled yet`);
   }
 
   private globalAccess(op: "ldr" | "str", reg: number, g: number): void {
@@ -929,6 +950,8 @@ class FunctionCompiler {
     } else if (sub === 10) {
       if (r.u8() !== 0 || r.u8() !== 0) throw this.error("memory.copy between memories other than 0");
       this.callHelper("memoryCopy", 3);
+    } else if (sub === 0 || sub === 1) {
+      return this.f32Op(0x100 + sub, 1);
     } else throw this.error(`opcode 0xfc ${sub} is not compiled yet`);
     this.a.emit(T.cmpImm(0, 0));
     this.trapIf("ne", "memoryOutOfBounds");
@@ -936,7 +959,7 @@ class FunctionCompiler {
 
   /** A runtime helper on the top `args` values: helper(ctx, args...) in r0, r1..r3 (AAPCS). */
   private callHelper(name: HelperName, args: number): void {
-    if (!this.m.hasMemory) throw this.error(`${name} without a memory`);
+    if (name.startsWith("memory") && !this.m.hasMemory) throw this.error(`${name} without a memory`);
     const from = this.stack.length - args;
     for (let i = 0; i < from; i++) this.spillAt(i, false);
     // the arguments into r1..r3: through their slots, so no register is overwritten early
@@ -987,6 +1010,66 @@ class FunctionCompiler {
     a.emit(T.strSp(0, slotA));
     a.bind(done);
     this.push({ kind: "slot" });
+  }
+
+  /** clz, ctz, popcnt: in a helper (ARMv6-M has no CLZ). */
+  private unaryHelper(name: HelperName): void {
+    this.callHelper(name, 1);
+    this.pushReg(0);
+  }
+
+  private extend(width: "byte" | "half"): void {
+    const reg = this.popReg();
+    this.a.emit(width === "byte" ? T.sxtb(reg, reg) : T.sxth(reg, reg));
+    this.pushReg(reg);
+  }
+
+  /** f32.abs and f32.neg on the bits (NaN payloads kept, as the spec requires). */
+  private signBits(op: "abs" | "neg"): void {
+    const reg = this.popReg();
+    const mask = this.alloc();
+    this.a.ldrConst(mask, 0x80000000);
+    this.a.emit(T.alu(op === "abs" ? "bics" : "eors", reg, mask));
+    this.release(mask);
+    this.pushReg(reg);
+  }
+
+  /** (a & ~sign) | (b & sign) */
+  private copysign(): void {
+    const b = this.popReg();
+    const a = this.popReg();
+    const mask = this.alloc();
+    this.a.ldrConst(mask, 0x80000000);
+    this.a.emit(T.alu("bics", a, mask));
+    this.a.emit(T.alu("ands", b, mask));
+    this.a.emit(T.alu("orrs", a, b));
+    this.release(mask);
+    this.release(b);
+    this.pushReg(a);
+  }
+
+  /** An f32 operation in the soft-float helper: (a, b, opcode); r1 names a conversion's trap. */
+  private f32Op(op: number, args: 1 | 2): void {
+    if (args === 1) this.push({ kind: "const", value: 0 });
+    this.push({ kind: "const", value: op });
+    this.callHelper("f32", 3);
+    if (op === 0xa8 || op === 0xa9) {
+      this.a.emit(T.cmpImm(1, 1));
+      this.trapIf("eq", "integerOverflow");
+      this.a.emit(T.cmpImm(1, 2));
+      this.trapIf("eq", "invalidConversion");
+    }
+    this.pushReg(0);
+  }
+
+  /** select with a type vector: 32-bit types only. */
+  private typedSelect(r: Reader): void {
+    const n = r.u32();
+    for (let i = 0; i < n; i++) {
+      const t = r.u8();
+      if (t !== 0x7f && t !== 0x7d) throw this.error(`select of type 0x${t.toString(16)} is not compiled yet`);
+    }
+    this.select();
   }
 
   private eqz(): void {
@@ -1081,6 +1164,16 @@ class FunctionCompiler {
     return new CompileError(message, this.input.index, this.opOffset);
   }
 }
+
+/** Types held in one 32-bit register or slot. */
+function isWord(t: ValType): boolean {
+  return t === "i32" || t === "f32";
+}
+
+/** f32 operators the soft-float helper takes: binary (arithmetic, min/max, copysign aside;
+ * comparisons), and unary (rounding, sqrt, conversions from and to i32). */
+const F32_BINARY = new Set([0x5b, 0x5c, 0x5d, 0x5e, 0x5f, 0x60, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97]);
+const F32_UNARY = new Set([0x8d, 0x8e, 0x8f, 0x90, 0x91, 0xa8, 0xa9, 0xb2, 0xb3]);
 
 /** A block or if with one result and no parameters hands its value over in r0, not a slot. */
 function inR0(ctl: Ctl): boolean {

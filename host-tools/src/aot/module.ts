@@ -26,8 +26,10 @@ export interface Import {
 export interface GlobalType {
   type: ValType;
   mutable: boolean;
-  /** A defined global's `i32.const` initial value (other initialisers are the runtime's). */
+  /** A defined global's `i32.const` or `f32.const` initial value (bits); other initialisers are the runtime's. */
   init?: number;
+  /** A defined global initialised by `global.get` of this (imported) global. */
+  initFrom?: number;
 }
 
 export interface Body {
@@ -52,6 +54,10 @@ export interface Module {
   memoryPages: { min: number; max: number | undefined };
   /** Active data segments with a constant offset (what a runner without the runtime applies). */
   data: { offset: number; bytes: Uint8Array }[];
+  /** Active data segments whose offset is not an `i32.const` (left to the runtime). */
+  otherData: number;
+  /** Element segments (left to the runtime). */
+  elemSegments: number;
   tables: number;
   exports: { name: string; kind: number; index: number }[];
   /** The start function, which instantiation runs. */
@@ -146,7 +152,7 @@ export function readModule(bytes: Uint8Array): Module {
   if (magic.join(",") !== "0,97,115,109,1,0,0,0") r.fail("not a WebAssembly 1.0 binary");
   const m: Module = {
     bytes, types: [], funcTypes: [], importedFuncs: 0, imports: [], globals: [],
-    hasMemory: false, memoryPages: { min: 0, max: 0 }, data: [], tables: 0, exports: [], start: undefined, bodies: [], canonicalType: [],
+    hasMemory: false, memoryPages: { min: 0, max: 0 }, data: [], otherData: 0, elemSegments: 0, tables: 0, exports: [], start: undefined, bodies: [], canonicalType: [],
   };
   while (!r.done) {
     const id = r.u8();
@@ -191,29 +197,34 @@ function readSection(m: Module, id: number, s: Reader): void {
     case 7: m.exports = vec(s, (r) => ({ name: r.name(), kind: r.u8(), index: r.u32() })); break;
     case 8: m.start = s.u32(); break;
     case 10: m.bodies = vec(s, body); break;
-    case 11: m.data = vec(s, dataSegment).filter((d): d is { offset: number; bytes: Uint8Array } => d !== undefined); break;
+    case 9: m.elemSegments = s.u32(); break;
+    case 11: {
+      const segments = vec(s, dataSegment);
+      m.data = segments.filter((d): d is { offset: number; bytes: Uint8Array } => d !== undefined && d !== "other");
+      m.otherData = segments.filter((d) => d === "other").length;
+      break;
+    }
     default: break; // custom, start, element, data, data count: the runtime's
   }
 }
 
 function definedGlobal(r: Reader): GlobalType {
   const g = globalType(r);
-  if (r.bytes[r.pos] === 0x41 && r.bytes[r.pos + 1] !== undefined) {
-    const at = r.pos;
+  const at = r.pos;
+  const op = r.u8();
+  const simple = op === 0x41 ? { init: r.s32() >>> 0 } : op === 0x43 ? { init: r.f32bits() } : op === 0x23 ? { initFrom: r.u32() } : undefined;
+  if (simple && r.bytes[r.pos] === 0x0b) {
     r.u8();
-    const init = r.s32();
-    if (r.bytes[r.pos] === 0x0b) {
-      r.u8();
-      return { ...g, init };
-    }
-    r.pos = at;
+    return { ...g, ...simple };
   }
+  r.pos = at;
   skipConstExpr(r);
   return g;
 }
 
-/** An active segment at `i32.const N` for memory 0; other forms are the runtime's. */
-function dataSegment(r: Reader): { offset: number; bytes: Uint8Array } | undefined {
+/** An active segment at `i32.const N` for memory 0; "other" for an active segment at another
+ * offset expression; undefined for a passive one. */
+function dataSegment(r: Reader): { offset: number; bytes: Uint8Array } | "other" | undefined {
   const mode = r.u32();
   if (mode === 1) {
     r.bytesOf(r.u32());
@@ -227,7 +238,7 @@ function dataSegment(r: Reader): { offset: number; bytes: Uint8Array } | undefin
     if (r.u8() !== 0x0b) r.fail("data offset expression longer than i32.const");
   } else skipConstExpr(r);
   const bytes = r.bytesOf(r.u32());
-  return offset === undefined ? undefined : { offset, bytes };
+  return offset === undefined ? "other" : { offset, bytes };
 }
 
 function sameType(a: FuncType, b: FuncType): boolean {

@@ -5,6 +5,7 @@ import { RP2040 } from "rp2040js";
 import { CTX, HELPER, TRAP, type TrapKind } from "./abi.js";
 import type { CompiledModule } from "./compile.js";
 import type { Module } from "./module.js";
+import { f32Helper } from "./soft-float.js";
 
 const FLASH = 0x10000000;
 const SRAM = 0x20000000;
@@ -100,6 +101,8 @@ export class SimMachine {
   }
 
   private stopped = false;
+  /** A memory.grow failed only because the emulated SRAM is full (see the memoryGrow helper). */
+  sramRefusedGrow = false;
   private memBytes: number;
   private readonly maxMemBytes: number;
 
@@ -112,6 +115,9 @@ export class SimMachine {
     if (index === HELPER.memoryGrow) {
       const old = this.memBytes / 65536;
       const grown = this.memBytes + a * 65536;
+      // a grow the module allows but the emulated SRAM cannot hold: recorded, so a runner can
+      // tell its -1 from the one wasm semantics give
+      if (a <= 0xffff && grown > this.maxMemBytes && grown <= (this.options.maxMemoryBytes ?? 65536 * 65536)) this.sramRefusedGrow = true;
       if (a > 0xffff || grown > this.maxMemBytes) r[0] = 0xffffffff;
       else {
         this.memBytes = grown;
@@ -135,10 +141,34 @@ export class SimMachine {
       // rp2040js runs this in no time: charge what libgcc's shift-subtract division takes on an
       // M0+ (about 40-100 cycles; the RP2040's SIO divider would take 8) so figures stay honest
       this.mcu.core.cycles += DIVIDE_CYCLES;
+    } else if (index === HELPER.i32Clz) {
+      r[0] = Math.clz32(a);
+      this.mcu.core.cycles += BIT_COUNT_CYCLES;
+    } else if (index === HELPER.i32Ctz) {
+      r[0] = a === 0 ? 32 : 31 - Math.clz32(a & -a);
+      this.mcu.core.cycles += BIT_COUNT_CYCLES;
+    } else if (index === HELPER.i32Popcnt) {
+      let n = 0;
+      for (let v = a >>> 0; v; v >>>= 1) n += v & 1;
+      r[0] = n;
+      this.mcu.core.cycles += BIT_COUNT_CYCLES;
+    } else if (index === HELPER.f32) {
+      const [value, status] = f32Helper(c, a, b);
+      r[0] = value;
+      r[1] = status;
+      this.mcu.core.cycles += softFloatCycles(c);
     } else if (index === HELPER.callImport) {
       r[0] = this.callImport(a, b);
     } else throw new Error(`no helper ${index}`);
   }
+
+  /** Global `index`'s first word (i32, f32 bits). */
+  readGlobal(index: number): number {
+    return this.mcu.sramView.getUint32(GLOBALS_AT - SRAM + 8 * index, true);
+  }
+
+  /** The largest linear memory this runner holds (the emulated SRAM less the stack). */
+  static readonly maxMemoryBytes = STACK_TOP - STACK_BYTES - MEMORY_AT;
 
   readMemory(offset: number, length: number): Uint8Array {
     return this.mcu.sram.slice(MEMORY_AT - SRAM + offset, MEMORY_AT - SRAM + offset + length);
@@ -210,6 +240,17 @@ export class SimMachine {
 
 /** Cycles charged per division helper call (documented above). */
 export const DIVIDE_CYCLES = 70;
+/** clz/ctz/popcnt in a helper: a table-driven C routine, about 20 cycles with the call. */
+export const BIT_COUNT_CYCLES = 20;
+
+/** Cycles charged per soft-float helper call: estimates for an M0+ soft-float library (the
+ * RP2040 boot ROM's take roughly these), emulated figures never measured on silicon. */
+export function softFloatCycles(op: number): number {
+  if (op === 0x95) return 150; // div
+  if (op === 0x91) return 200; // sqrt
+  if (op >= 0x5b && op <= 0x60) return 30; // comparisons
+  return 70; // add, sub, mul, min/max, rounding, conversions
+}
 
 function divide(index: number, a: number, b: number): number {
   if (index === HELPER.i32DivU) return Math.floor(a / b) >>> 0;

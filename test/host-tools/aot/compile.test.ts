@@ -217,5 +217,9 @@ test("imports are called through the runtime's helper with their arguments, resu
 
 test("what the compiler does not handle yet is refused with the function and offset, not miscompiled", () => {
   const bytes = wat2wasm(`(module (func (export "f") (param i64) (result i64) (local.get 0)))`);
-  assert.throws(() => compileWasm(bytes), /function 0, byte \d+: i64 locals are not compiled yet/);
+  assert.throws(() => compileWasm(bytes), /function 0, byte \d+: functions with types other than i32 and f32 are not compiled yet/);
+  const local = wat2wasm(`(module (func (export "f") (local f64)))`);
+  assert.throws(() => compileWasm(local), /function 0, byte \d+: f64 locals are not compiled yet/);
+  const op = wat2wasm(`(module (func (export "f") (result i32) (i64.eqz (i64.const 1))))`);
+  assert.throws(() => compileWasm(op), /function 0, byte \d+: opcode 0x42 is not compiled yet/);
 });
