@@ -52,6 +52,10 @@ export const HELPER = {
    * operation: arithmetic, min/max, rounding, sqrt, comparisons, i32 conversions (0xfc 0/1 for
    * trunc_sat are passed as 0x100 + sub-opcode). Unary operations ignore b. */
   f32: 11,
+  /** (ctx, u32 *words, opcode) → 0, or the TRAP kind: an i64/f64 operation (0xfc n as
+   * 0x100 + n) on the operand words at `words` (low word first), its result words written over
+   * them. */
+  wide: 12,
 } as const;
 
 /** Bytes per argument or result of a native call (the runtime's `wr_arg` union). */

@@ -26,8 +26,8 @@ export interface Import {
 export interface GlobalType {
   type: ValType;
   mutable: boolean;
-  /** A defined global's `i32.const` or `f32.const` initial value (bits); other initialisers are the runtime's. */
-  init?: number;
+  /** A defined global's constant initial value (bits; a bigint for i64 and f64); other initialisers are the runtime's. */
+  init?: number | bigint;
   /** A defined global initialised by `global.get` of this (imported) global. */
   initFrom?: number;
 }
@@ -212,7 +212,9 @@ function definedGlobal(r: Reader): GlobalType {
   const g = globalType(r);
   const at = r.pos;
   const op = r.u8();
-  const simple = op === 0x41 ? { init: r.s32() >>> 0 } : op === 0x43 ? { init: r.f32bits() } : op === 0x23 ? { initFrom: r.u32() } : undefined;
+  const simple = op === 0x41 ? { init: r.s32() >>> 0 } : op === 0x43 ? { init: r.f32bits() }
+    : op === 0x42 ? { init: BigInt.asUintN(64, r.signed(64)) } : op === 0x44 ? { init: r.f64bits() }
+    : op === 0x23 ? { initFrom: r.u32() } : undefined;
   if (simple && r.bytes[r.pos] === 0x0b) {
     r.u8();
     return { ...g, ...simple };

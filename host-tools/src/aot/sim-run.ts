@@ -5,7 +5,7 @@ import { RP2040 } from "rp2040js";
 import { CTX, HELPER, TRAP, type TrapKind } from "./abi.js";
 import type { CompiledModule } from "./compile.js";
 import type { Module } from "./module.js";
-import { f32Helper } from "./soft-float.js";
+import { f32Helper, wideCycles, wideHelper } from "./soft-float.js";
 
 const FLASH = 0x10000000;
 const SRAM = 0x20000000;
@@ -38,7 +38,8 @@ export interface SimOptions {
   maxMemoryBytes?: number;
   memoryInit?: Uint8Array;
   data?: { offset: number; bytes: Uint8Array }[];
-  globals?: number[];
+  /** Initial values: a number sets a global's first word, a bigint both (i64, f64 bits). */
+  globals?: (number | bigint)[];
   fuel?: number;
   maxCycles?: number;
   /** The module's function imports by index, as JavaScript: i32 arguments in, an i32 (or
@@ -72,7 +73,10 @@ export class SimMachine {
     }
     const globals = options.globals ?? [];
     if (GLOBALS_AT + 8 * globals.length > MEMORY_AT) throw new Error(`${globals.length} globals do not fit the runner's area`);
-    globals.forEach((g, i) => view.setUint32(GLOBALS_AT - SRAM + 8 * i, g, true));
+    globals.forEach((g, i) => {
+      if (typeof g === "bigint") view.setBigUint64(GLOBALS_AT - SRAM + 8 * i, BigInt.asUintN(64, g), true);
+      else view.setUint32(GLOBALS_AT - SRAM + 8 * i, g, true);
+    });
     this.memBytes = memBytes;
     this.maxMemBytes = Math.min(options.maxMemoryBytes ?? Infinity, STACK_TOP - STACK_BYTES - MEMORY_AT);
     // code that runs off into the weeds shows as an unimplemented instruction or a bad address:
@@ -157,14 +161,21 @@ export class SimMachine {
       r[0] = value;
       r[1] = status;
       this.mcu.core.cycles += softFloatCycles(c);
+    } else if (index === HELPER.wide) {
+      const view = this.mcu.sramView;
+      const words = [0, 1, 2, 3].map((k) => view.getUint32(a - SRAM + 4 * k, true));
+      const { status, out } = wideHelper(b, words);
+      out.forEach((w, k) => view.setUint32(a - SRAM + 4 * k, w >>> 0, true));
+      r[0] = status;
+      this.mcu.core.cycles += wideCycles(b);
     } else if (index === HELPER.callImport) {
       r[0] = this.callImport(a, b);
     } else throw new Error(`no helper ${index}`);
   }
 
-  /** Global `index`'s first word (i32, f32 bits). */
-  readGlobal(index: number): number {
-    return this.mcu.sramView.getUint32(GLOBALS_AT - SRAM + 8 * index, true);
+  /** Global `index`'s first word (i32, f32 bits), or the second. */
+  readGlobal(index: number, word = 0): number {
+    return this.mcu.sramView.getUint32(GLOBALS_AT - SRAM + 8 * index + 4 * word, true);
   }
 
   /** The largest linear memory this runner holds (the emulated SRAM less the stack). */

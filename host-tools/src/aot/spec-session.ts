@@ -29,8 +29,11 @@ const SPECTEST_FUNCS: Record<string, ValType[]> = {
   print_i32_f32: ["i32", "f32"], print_f64_f64: ["f64", "f64"],
 };
 /** Bits of the spectest globals (666 in each type); only the first word is used by 32-bit types. */
-const SPECTEST_GLOBALS: Partial<Record<ValType, number>> = { i32: 666, f32: 0x4426a666 };
+const SPECTEST_GLOBALS: Partial<Record<ValType, number | bigint>> = { i32: 666, f32: 0x4426a666, i64: 666n, f64: 0x4084d4cccccccccdn };
 const SPECTEST_GLOBAL_TYPES = new Map<string, ValType>([["global_i32", "i32"], ["global_i64", "i64"], ["global_f32", "f32"], ["global_f64", "f64"]]);
+
+/** 32-bit words per value type the runner passes. */
+const WORDS: Partial<Record<string, number>> = { i32: 1, f32: 1, i64: 2, f64: 2 };
 
 const TRAP_TEXT: Record<TrapKind, string> = {
   unreachable: "unreachable",
@@ -84,10 +87,14 @@ export class AotSpecSession {
     if (!exp) return `error usage: no function export ${JSON.stringify(func)}`;
     if (exp.index < inst.m.importedFuncs) return "skipped: a re-exported import (linking is not implemented in the AOT runner)";
     const type = inst.m.types[inst.m.funcTypes[exp.index] ?? -1] as FuncType;
-    const unsupported = [...type.params, ...type.results].find((t) => t !== "i32" && t !== "f32");
+    const unsupported = [...type.params, ...type.results].find((t) => !WORDS[t]);
     if (unsupported) return `skipped: ${unsupported} parameters or results`;
     if (type.results.length > 1) return "skipped: multiple results";
-    const words = args.map((a) => Number(a.split(":")[1]) >>> 0);
+    const words = args.flatMap((a) => {
+      const [t = "", v = "0"] = a.split(":");
+      const bits = BigInt(v);
+      return WORDS[t] === 2 ? [Number(bits & 0xffffffffn), Number(bits >> 32n)] : [Number(bits)];
+    });
     const run = inst.machine.call(exp.index, words);
     if (inst.machine.sramRefusedGrow) {
       // from here on the instance differs from the spec's (its memory.grow gave -1 for want of SRAM)
@@ -97,7 +104,8 @@ export class AotSpecSession {
     }
     if (run.trap) return run.trap.kind === "stackExhausted" ? `exhaustion: ${TRAP_TEXT.stackExhausted}` : `trap: ${TRAP_TEXT[run.trap.kind]}`;
     const t = type.results[0];
-    return t ? `result ${t}:${run.lo >>> 0}` : "result";
+    if (!t) return "result";
+    return `result ${t}:${WORDS[t] === 2 ? (BigInt(run.hi >>> 0) << 32n) | BigInt(run.lo >>> 0) : run.lo >>> 0}`;
   }
 
   get(name: string | undefined, global: string): Answer {
@@ -107,8 +115,9 @@ export class AotSpecSession {
     const exp = inst.m.exports.find((e) => e.name === global && e.kind === 3);
     if (!exp) return `error usage: no global export ${JSON.stringify(global)}`;
     const t = inst.m.globals[exp.index]?.type;
-    if (t !== "i32" && t !== "f32") return `skipped: ${t} globals`;
-    return `result ${t}:${inst.machine.readGlobal(exp.index)}`;
+    if (!t || !WORDS[t]) return `skipped: ${t} globals`;
+    const lo = BigInt(inst.machine.readGlobal(exp.index));
+    return `result ${t}:${WORDS[t] === 2 ? (BigInt(inst.machine.readGlobal(exp.index, 1)) << 32n) | lo : lo}`;
   }
 
   /** Every binding of `inst` now names `by`. */
@@ -169,8 +178,8 @@ export class AotSpecSession {
   }
 
   /** Imports bound to the spectest module; imports from other modules are skipped (no linking). */
-  private link(m: Module): { globals: number[]; imports: (() => void)[] } | Skipped | Answer {
-    const globals: number[] = [];
+  private link(m: Module): { globals: (number | bigint)[]; imports: (() => void)[] } | Skipped | Answer {
+    const globals: (number | bigint)[] = [];
     const imports: (() => void)[] = [];
     for (const imp of m.imports) {
       if (imp.module !== "spectest") {
@@ -204,7 +213,7 @@ export class AotSpecSession {
     for (let g = globals.length; g < m.globals.length; g++) {
       const def = m.globals[g];
       if (def?.init !== undefined) globals.push(def.init);
-      else if (def?.initFrom !== undefined && globals[def.initFrom] !== undefined) globals.push(globals[def.initFrom] as number);
+      else if (def?.initFrom !== undefined && globals[def.initFrom] !== undefined) globals.push(globals[def.initFrom] as number | bigint);
       else return { skipped: `global ${g}'s initializer (only i32.const, f32.const and global.get of an import)` };
     }
     return { globals, imports };

@@ -100,14 +100,20 @@ function resultMatches(answer: Answer, expected: Value[]): boolean {
   return expected.every((e, i) => valueMatches(got[i] ?? "", e));
 }
 
+const NAN_BITS = {
+  f32: { exp: 0x7f800000n, frac: 0x007fffffn, quiet: 0x00400000n },
+  f64: { exp: 0x7ff0000000000000n, frac: 0x000fffffffffffffn, quiet: 0x0008000000000000n },
+};
+
 function valueMatches(got: string, e: Value): boolean {
   const [type, bits] = got.split(":");
   if (type !== e.type || bits === undefined || typeof e.value !== "string") return false;
-  if (e.type === "f32" && e.value.startsWith("nan:")) {
-    const b = Number(bits);
-    const isNan = (b & 0x7f800000) === 0x7f800000 && (b & 0x007fffff) !== 0;
+  if ((e.type === "f32" || e.type === "f64") && e.value.startsWith("nan:")) {
+    const f = NAN_BITS[e.type];
+    const b = BigInt(bits);
+    const isNan = (b & f.exp) === f.exp && (b & f.frac) !== 0n;
     if (!isNan) return false;
-    return e.value === "nan:canonical" ? (b & 0x007fffff) === 0x00400000 : (b & 0x00400000) !== 0;
+    return e.value === "nan:canonical" ? (b & f.frac) === f.quiet : (b & f.quiet) !== 0n;
   }
   return BigInt(bits) === BigInt(e.value);
 }
