@@ -515,6 +515,7 @@ class FunctionCompiler {
       case 0x45: return this.eqz();
     }
     if (op >= 0x46 && op <= 0x4f) return this.compare(CMP[op] as Cond);
+    if (I64_INLINE.has(op)) return this.i64Inline(op);
     const wide = WIDE[op];
     if (wide) return this.wideOp(op, wide);
     if (F32_BINARY.has(op)) return this.f32Op(op, 2);
@@ -1141,6 +1142,62 @@ class FunctionCompiler {
     this.pushReg(a, wide);
   }
 
+  /** i64 add/sub (ADDS/ADCS, SUBS/SBCS), bit operations pairwise, eqz and comparisons into
+   * the flags (CMP on the low words, SBCS on the high words: a - b's carry over 64 bits). */
+  private i64Inline(op: number): void {
+    const a = this.a;
+    if (op === 0x50) {
+      const hi = this.popReg();
+      const lo = this.popReg();
+      a.emit(T.alu("orrs", lo, hi));
+      this.release(hi);
+      this.release(lo);
+      this.push({ kind: "cond", cond: "eq" });
+      return;
+    }
+    const bhi = this.popReg();
+    const blo = this.popReg();
+    const ahi = this.popReg();
+    const alo = this.popReg();
+    const done = (cond?: Cond) => {
+      for (const r of [alo, ahi, blo, bhi]) this.release(r);
+      if (cond) this.push({ kind: "cond", cond });
+    };
+    if (op === 0x7c || op === 0x7d) {
+      a.emit(op === 0x7c ? T.addsReg(alo, alo, blo) : T.subsReg(alo, alo, blo));
+      a.emit(T.alu(op === 0x7c ? "adcs" : "sbcs", ahi, bhi));
+    } else if (op >= 0x83 && op <= 0x85) {
+      const alu = op === 0x83 ? "ands" : op === 0x84 ? "orrs" : "eors";
+      a.emit(T.alu(alu, alo, blo));
+      a.emit(T.alu(alu, ahi, bhi));
+    } else if (op === 0x51 || op === 0x52) {
+      a.emit(T.alu("eors", alo, blo));
+      a.emit(T.alu("eors", ahi, bhi));
+      a.emit(T.alu("orrs", alo, ahi));
+      return done(op === 0x51 ? "eq" : "ne");
+    } else {
+      // lt/ge test a - b, gt/le test b - a; signed reads N != V, unsigned the carry
+      const swap = op === 0x55 || op === 0x56 || op === 0x57 || op === 0x58;
+      const [xlo, xhi, ylo, yhi] = swap ? [blo, bhi, alo, ahi] : [alo, ahi, blo, bhi];
+      const signed = (op & 1) === 1;
+      if (signed) {
+        // signed as unsigned with the sign bits flipped: the carry is all we read, because
+        // rp2040js sets SBCS's V from Rm + borrow (wrong when that wraps), silicon does not
+        a.ldrConst(SCRATCH, 0x80000000);
+        a.emit(T.alu("eors", xhi, SCRATCH));
+        a.emit(T.alu("eors", yhi, SCRATCH));
+      }
+      a.emit(T.alu("cmp", xlo, ylo));
+      a.emit(T.alu("sbcs", xhi, yhi));
+      const less = op === 0x53 || op === 0x54 || op === 0x55 || op === 0x56;
+      return done(less ? "lo" : "hs");
+    }
+    this.release(blo);
+    this.release(bhi);
+    this.pushReg(alo);
+    this.pushReg(ahi, true);
+  }
+
   private pushConst64(bits: bigint): void {
     this.push({ kind: "const", value: Number(bits & 0xffffffffn) });
     this.push({ kind: "const", value: Number(bits >> 32n), hi: true });
@@ -1389,6 +1446,9 @@ interface BlockType {
  * comparisons), and unary (rounding, sqrt, conversions from and to i32). */
 const F32_BINARY = new Set([0x5b, 0x5c, 0x5d, 0x5e, 0x5f, 0x60, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97]);
 const F32_UNARY = new Set([0x8d, 0x8e, 0x8f, 0x90, 0x91, 0xa8, 0xa9, 0xb2, 0xb3]);
+
+/** i64 operators compiled inline (the rest go to the wide helper). */
+const I64_INLINE = new Set([0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58, 0x59, 0x5a, 0x7c, 0x7d, 0x83, 0x84, 0x85]);
 
 interface Wide {
   /** Operand and result words. */
