@@ -21,6 +21,10 @@ export const CTX = {
   trapLr: 28,
   /** Helper table: runtime functions AOT code calls (division, memory.grow, natives). */
   helpers: 32,
+  /** Table 0: entries of 8 bytes, {code address | 1 (0: null), canonical type id}. */
+  table: 36,
+  /** Table 0's size in entries. */
+  tableSize: 40,
   size: 64,
 } as const;
 
@@ -74,6 +78,8 @@ export const TRAP = {
   undefinedElement: 9,
   /** A native returned an error (its message is in the runtime's trap record). */
   native: 10,
+  /** call_indirect on a null table entry. */
+  uninitializedElement: 11,
 } as const;
 export type TrapKind = keyof typeof TRAP;
 

@@ -469,6 +469,7 @@ class FunctionCompiler {
       case 0x0e: return this.brTable(r);
       case 0x0f: return this.ret();
       case 0x10: return this.call(r.u32());
+      case 0x11: return this.callIndirect(r.u32(), r.u32());
       case 0x1a: if (this.pop().hi) this.pop(); return;
       case 0x1b: return this.select();
       case 0x20: return this.localGet(r.u32());
@@ -763,6 +764,42 @@ class FunctionCompiler {
     this.maxOut = Math.max(this.maxOut, 4 * argWords);
     this.truncate(from);
     this.a.bl(label);
+    this.pushResult(t);
+  }
+
+  /** call_indirect through table 0: index < size or trap, a null entry traps, then the
+   * entry's canonical type id against the expected one; the call is BLX to the entry's address. */
+  private callIndirect(typeIndex: number, table: number): void {
+    if (table !== 0) throw this.error("call_indirect through a table other than 0");
+    const t = this.m.types[typeIndex];
+    if (!t) throw this.error(`type ${typeIndex} out of range`);
+    this.checkCallType(t);
+    const index = this.popReg();
+    const argWords = wordsOf(t.params);
+    const from = this.stack.length - argWords;
+    for (let i = 0; i < from; i++) this.spillAt(i, false);
+    for (let k = 0; k < argWords; k++) this.storeOutgoing(from + k, 4 * k);
+    this.maxOut = Math.max(this.maxOut, 4 * argWords);
+    this.truncate(from);
+    const a = this.a;
+    a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.tableSize));
+    a.emit(T.alu("cmp", index, SCRATCH));
+    this.trapIf("hs", "undefinedElement");
+    a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.table));
+    a.emit(T.lslsImm(index, index, 3));
+    a.emit(T.addsReg(index, index, SCRATCH));
+    a.emit(T.memImm("ldr", SCRATCH, index, 0));
+    a.emit(T.cmpImm(SCRATCH, 0));
+    this.trapIf("eq", "uninitializedElement");
+    a.emit(T.memImm("ldr", index, index, 4));
+    const id = this.m.canonicalType[typeIndex] ?? typeIndex;
+    const expected = this.alloc();
+    this.constInto(expected, id, false);
+    a.emit(T.alu("cmp", index, expected));
+    this.trapIf("ne", "indirectCallType");
+    this.release(expected);
+    this.release(index);
+    a.emit(T.blx(SCRATCH));
     this.pushResult(t);
   }
 

@@ -4,6 +4,12 @@
 // instantiates them from the .wasm as it does for the interpreter.
 import { Reader } from "./reader.js";
 
+export interface ElemSegment {
+  mode: "active" | "passive" | "declarative";
+  offset: number;
+  funcs: (number | null)[];
+}
+
 export type ValType = "i32" | "i64" | "f32" | "f64" | "funcref" | "externref";
 
 export interface FuncType {
@@ -19,6 +25,8 @@ export interface Import {
   typeIndex?: number;
   /** Global imports. */
   global?: GlobalType;
+  /** Table imports. */
+  table?: { min: number; max: number | undefined };
   /** Memory imports. */
   memory?: { min: number; max: number | undefined };
 }
@@ -56,8 +64,13 @@ export interface Module {
   data: { offset: number; bytes: Uint8Array }[];
   /** Active data segments whose offset is not an `i32.const` (left to the runtime). */
   otherData: number;
-  /** Element segments (left to the runtime). */
-  elemSegments: number;
+  /** Element segments in the forms a runner without the runtime applies (function indices,
+   * null entries; active ones at an `i32.const` offset into table 0). */
+  elems: ElemSegment[];
+  /** Element segments in other forms (left to the runtime). */
+  otherElems: number;
+  /** Each table's limits, imports first. */
+  tableLimits: { min: number; max: number | undefined }[];
   tables: number;
   exports: { name: string; kind: number; index: number }[];
   /** The start function, which instantiation runs. */
@@ -121,8 +134,7 @@ function importEntry(r: Reader): Import {
   if (kind === 0) return { module, name, kind: "func", typeIndex: r.u32() };
   if (kind === 1) {
     valType(r);
-    limits(r);
-    return { module, name, kind: "table" };
+    return { module, name, kind: "table", table: limits(r) };
   }
   if (kind === 2) return { module, name, kind: "memory", memory: limits(r) };
   if (kind === 3) return { module, name, kind: "global", global: globalType(r) };
@@ -152,7 +164,7 @@ export function readModule(bytes: Uint8Array): Module {
   if (magic.join(",") !== "0,97,115,109,1,0,0,0") r.fail("not a WebAssembly 1.0 binary");
   const m: Module = {
     bytes, types: [], funcTypes: [], importedFuncs: 0, imports: [], globals: [],
-    hasMemory: false, memoryPages: { min: 0, max: 0 }, data: [], otherData: 0, elemSegments: 0, tables: 0, exports: [], start: undefined, bodies: [], canonicalType: [],
+    hasMemory: false, memoryPages: { min: 0, max: 0 }, data: [], otherData: 0, elems: [], otherElems: 0, tableLimits: [], tables: 0, exports: [], start: undefined, bodies: [], canonicalType: [],
   };
   while (!r.done) {
     const id = r.u8();
@@ -179,12 +191,20 @@ function readSection(m: Module, id: number, s: Reader): void {
           m.hasMemory = true;
           m.memoryPages = imp.memory;
         }
-        if (imp.kind === "table") m.tables++;
+        if (imp.kind === "table" && imp.table) {
+          m.tables++;
+          m.tableLimits.push(imp.table);
+        }
       }
       m.importedFuncs = m.funcTypes.length;
       break;
     case 3: m.funcTypes.push(...vec(s, (r) => r.u32())); break;
-    case 4: m.tables += vec(s, (r) => { valType(r); limits(r); }).length; break;
+    case 4: {
+      const tables = vec(s, (r) => { valType(r); return limits(r); });
+      m.tables += tables.length;
+      m.tableLimits.push(...tables);
+      break;
+    }
     case 5: {
       const mems = vec(s, limits);
       if (mems[0]) {
@@ -197,7 +217,12 @@ function readSection(m: Module, id: number, s: Reader): void {
     case 7: m.exports = vec(s, (r) => ({ name: r.name(), kind: r.u8(), index: r.u32() })); break;
     case 8: m.start = s.u32(); break;
     case 10: m.bodies = vec(s, body); break;
-    case 9: m.elemSegments = s.u32(); break;
+    case 9: {
+      const segments = vec(s, elemSegment);
+      m.elems = segments.filter((e): e is ElemSegment => e !== "other");
+      m.otherElems = segments.length - m.elems.length;
+      break;
+    }
     case 11: {
       const segments = vec(s, dataSegment);
       m.data = segments.filter((d): d is { offset: number; bytes: Uint8Array } => d !== undefined && d !== "other");
@@ -241,6 +266,43 @@ function dataSegment(r: Reader): { offset: number; bytes: Uint8Array } | "other"
   } else skipConstExpr(r);
   const bytes = r.bytesOf(r.u32());
   return offset === undefined ? "other" : { offset, bytes };
+}
+
+/** An element segment (the binary format's eight forms), or "other" when its offset is not an
+ * i32.const or an entry is not ref.func / ref.null. */
+function elemSegment(r: Reader): ElemSegment | "other" {
+  const flags = r.u32();
+  let other = false;
+  let offset = 0;
+  if ((flags & 1) === 0) {
+    if (flags & 2) other ||= r.u32() !== 0;
+    if (r.bytes[r.pos] === 0x41) {
+      r.u8();
+      offset = r.s32() >>> 0;
+      if (r.u8() !== 0x0b) r.fail("element offset expression longer than i32.const");
+    } else {
+      skipConstExpr(r);
+      other = true;
+    }
+  }
+  if (flags & 3) r.u8(); // elemkind or reference type
+  const funcs = vec(r, (x): number | null | "other" => {
+    if ((flags & 4) === 0) return x.u32();
+    const op = x.u8();
+    if (op === 0xd2) {
+      const f = x.u32();
+      if (x.u8() === 0x0b) return f;
+    } else if (op === 0xd0) {
+      x.u8();
+      if (x.u8() === 0x0b) return null;
+    }
+    x.pos--;
+    skipConstExpr(x);
+    return "other";
+  });
+  if (other || funcs.includes("other")) return "other";
+  const mode = (flags & 1) === 0 ? "active" : (flags & 2) ? "declarative" : "passive";
+  return { mode, offset, funcs: funcs as (number | null)[] };
 }
 
 function sameType(a: FuncType, b: FuncType): boolean {

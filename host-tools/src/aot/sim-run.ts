@@ -22,6 +22,9 @@ const GLOBALS_AT = SRAM + 0x400;
 const MEMORY_AT = SRAM + 0x1000;
 const STACK_TOP = SRAM + SRAM_SIZE;
 export const STACK_BYTES = 16 * 1024;
+/** Table 0, 8 bytes an entry, just below the stack. */
+export const MAX_TABLE_ENTRIES = 1024;
+const TABLE_AT = STACK_TOP - STACK_BYTES - 8 * MAX_TABLE_ENTRIES;
 
 export interface SimRun {
   /** r0 and r1 after the call (i32 results in `lo`). */
@@ -42,6 +45,8 @@ export interface SimOptions {
   globals?: (number | bigint)[];
   fuel?: number;
   maxCycles?: number;
+  /** Table 0's entries (function index and canonical type id; null for a null entry). */
+  table?: ({ func: number; type: number } | null)[];
   /** The module's function imports by index, as JavaScript: i32 arguments in, an i32 (or
    * nothing) out; throwing a SimNativeTrap traps the caller. */
   imports?: ((...args: number[]) => number | void)[];
@@ -54,7 +59,7 @@ export class SimMachine {
 
   constructor(private readonly compiled: CompiledModule, private readonly options: SimOptions = {}) {
     const memBytes = options.memoryBytes ?? 0;
-    if (MEMORY_AT + memBytes > STACK_TOP - STACK_BYTES) throw new Error(`${memBytes} bytes of memory do not fit the emulated SRAM`);
+    if (MEMORY_AT + memBytes > TABLE_AT) throw new Error(`${memBytes} bytes of memory do not fit the emulated SRAM`);
     if (compiled.code.length > this.mcu.flash.length) throw new Error("code larger than the flash");
     this.mcu.flash.set(compiled.code, 0);
     this.mcu.sram.set(options.memoryInit ?? new Uint8Array(0), MEMORY_AT - SRAM);
@@ -78,7 +83,15 @@ export class SimMachine {
       else view.setUint32(GLOBALS_AT - SRAM + 8 * i, g, true);
     });
     this.memBytes = memBytes;
-    this.maxMemBytes = Math.min(options.maxMemoryBytes ?? Infinity, STACK_TOP - STACK_BYTES - MEMORY_AT);
+    this.maxMemBytes = Math.min(options.maxMemoryBytes ?? Infinity, TABLE_AT - MEMORY_AT);
+    const table = options.table ?? [];
+    if (table.length > MAX_TABLE_ENTRIES) throw new Error(`a table of ${table.length} entries does not fit the runner's area`);
+    table.forEach((e, i) => {
+      const code = e === null ? -1 : compiled.funcOffsets[e.func] ?? -1;
+      if (e !== null && code < 0) throw new Error(`table entry ${i}: function ${e.func} has no code`);
+      view.setUint32(TABLE_AT - SRAM + 8 * i, e === null ? 0 : (FLASH + code) | 1, true);
+      view.setUint32(TABLE_AT - SRAM + 8 * i + 4, e === null ? 0 : e.type, true);
+    });
     // code that runs off into the weeds shows as an unimplemented instruction or a bad address:
     // stop there instead of logging forever
     const fault = (component: string, message: string) => {
@@ -179,7 +192,7 @@ export class SimMachine {
   }
 
   /** The largest linear memory this runner holds (the emulated SRAM less the stack). */
-  static readonly maxMemoryBytes = STACK_TOP - STACK_BYTES - MEMORY_AT;
+  static readonly maxMemoryBytes = TABLE_AT - MEMORY_AT;
 
   readMemory(offset: number, length: number): Uint8Array {
     return this.mcu.sram.slice(MEMORY_AT - SRAM + offset, MEMORY_AT - SRAM + offset + length);
@@ -198,6 +211,8 @@ export class SimMachine {
     ctx(CTX.globals, GLOBALS_AT);
     ctx(CTX.fuel, this.options.fuel ?? 0);
     ctx(CTX.stackLimit, STACK_TOP - STACK_BYTES);
+    ctx(CTX.table, TABLE_AT);
+    ctx(CTX.tableSize, this.options.table?.length ?? 0);
     if (ARGS_AT + 4 * Math.max(args.length, 2) > GLOBALS_AT) throw new Error(`${args.length} argument words do not fit the runner's area`);
     args.forEach((v, i) => view.setUint32(ARGS_AT - SRAM + 4 * i, v >>> 0, true));
     const core = mcu.core;

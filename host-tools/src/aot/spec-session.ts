@@ -9,7 +9,7 @@ import { TRAP, type TrapKind } from "./abi.js";
 import { CompileError, compileModule } from "./compile.js";
 import { readModule, type FuncType, type Module, type ValType } from "./module.js";
 import { ModuleError } from "./reader.js";
-import { SimMachine } from "./sim-run.js";
+import { MAX_TABLE_ENTRIES, SimMachine } from "./sim-run.js";
 
 export type Answer = string;
 
@@ -45,6 +45,7 @@ const TRAP_TEXT: Record<TrapKind, string> = {
   fuelExhausted: "fuel exhausted",
   indirectCallType: "indirect call type mismatch",
   undefinedElement: "undefined element",
+  uninitializedElement: "uninitialized element",
   native: "native trapped",
 };
 
@@ -158,6 +159,13 @@ export class AotSpecSession {
       throw e;
     }
     const memoryBytes = m.hasMemory ? m.memoryPages.min * 65536 : 0;
+    const table: ({ func: number; type: number } | null)[] = Array.from({ length: m.tableLimits[0]?.min ?? 0 }, () => null);
+    for (const e of m.elems.filter((s) => s.mode === "active")) {
+      if (e.offset + e.funcs.length > table.length) return "error uninstantiable: out of bounds table access (element segment)";
+      e.funcs.forEach((f, i) => {
+        table[e.offset + i] = f === null ? null : { func: f, type: m.canonicalType[m.funcTypes[f] ?? -1] ?? -1 };
+      });
+    }
     for (const d of m.data) {
       if (d.offset + d.bytes.length > memoryBytes) return "error uninstantiable: out of bounds memory access (data segment)";
     }
@@ -165,6 +173,7 @@ export class AotSpecSession {
       memoryBytes,
       maxMemoryBytes: m.memoryPages.max === undefined ? undefined : m.memoryPages.max * 65536,
       data: m.data,
+      table,
       globals: link.globals,
       imports: link.imports,
       maxCycles: MAX_CYCLES,
@@ -222,7 +231,11 @@ export class AotSpecSession {
 
 /** What the runner leaves to the runtime, which this runner does not have. */
 function unsupportedInstantiation(m: Module): string | undefined {
-  if (m.elemSegments > 0) return "element segments (tables are not implemented in the AOT runner)";
+  if (m.otherElems > 0) return "an element segment with other than i32.const offsets and function entries";
+  if (m.tables > 1) return "more than one table";
+  if ((m.tableLimits[0]?.min ?? 0) > MAX_TABLE_ENTRIES) return `a table of more than ${MAX_TABLE_ENTRIES} entries`;
+  const imported = m.elems.flatMap((e) => e.funcs).find((f) => f !== null && f < m.importedFuncs);
+  if (imported !== undefined) return "an imported function in a table (the AOT runner has no import trampolines)";
   if (m.otherData > 0) return "a data segment whose offset is not i32.const";
   if (m.hasMemory && m.memoryPages.min * 65536 > SimMachine.maxMemoryBytes) {
     return `a ${m.memoryPages.min}-page memory (the emulated SRAM holds ${SimMachine.maxMemoryBytes} bytes)`;
