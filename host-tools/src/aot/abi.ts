@@ -25,6 +25,8 @@ export const CTX = {
   table: 36,
   /** Table 0's size in entries. */
   tableSize: 40,
+  /** The entry's argument word count (also room for that many result words). */
+  argWords: 44,
   size: 64,
 } as const;
 

@@ -135,6 +135,7 @@ function emitEntry(a: Assembler, label: Label): void {
   a.emit(T.mov(LIMIT_REG, SCRATCH));
   loadMemoryRegisters(a);
   a.emit(T.memImm("str", 2, CTX_REG, CTX.results));
+  a.emit(T.memImm("str", 3, CTX_REG, CTX.argWords));
   a.emit(T.mov(SCRATCH, SP));
   a.emit(T.memImm("str", SCRATCH, CTX_REG, CTX.savedSp));
   a.emit(T.lslsImm(3, 3, 2));
@@ -152,7 +153,23 @@ function emitEntry(a: Assembler, label: Label): void {
   a.b(copy);
   a.bind(go);
   a.emit(T.blx(1));
+  // the argument words back (a function with more than two result words left them there),
+  // then r0:r1 over the first two
+  const back = a.newLabel();
+  const stored = a.newLabel();
   a.emit(T.memImm("ldr", 2, CTX_REG, CTX.results));
+  a.emit(T.memImm("ldr", 3, CTX_REG, CTX.argWords));
+  a.emit(T.lslsImm(3, 3, 2));
+  a.emit(T.mov(SCRATCH, SP));
+  a.emit(T.movsImm(4, 0));
+  a.bind(back);
+  a.emit(T.alu("cmp", 4, 3));
+  a.bCond("hs", stored);
+  a.emit(T.memReg("ldr", 5, SCRATCH, 4));
+  a.emit(T.memReg("str", 5, 2, 4));
+  a.emit(T.addsImm8(4, 4));
+  a.b(back);
+  a.bind(stored);
   a.emit(T.memImm("str", 0, 2, 0));
   a.emit(T.memImm("str", 1, 2, 4));
   unwindAndReturn(a, 0);
@@ -227,7 +244,6 @@ class FunctionCompiler {
     const body = input.m.bodies[input.index - input.m.importedFuncs];
     if (!body) throw this.error("no body");
     this.opOffset = body.start; // errors before the first instruction name the body's start
-    if (this.type.results.length > 1) throw this.error("multiple results are not compiled yet");
     if (![...this.type.params, ...this.type.results].every(isNumeric)) throw this.error("reference parameters or results are not compiled yet");
     this.locals = [...this.type.params, ...body.locals];
     for (const t of this.locals) if (!isNumeric(t)) throw this.error(`${t} locals are not compiled yet`);
@@ -732,11 +748,19 @@ class FunctionCompiler {
     if (n === 1) {
       this.spillAll(1);
       this.topInto0();
-    } else if (n === 2) {
-      // an i64 or f64 in r0:r1
+    } else if (n >= 2) {
+      // an i64 or f64 in r0:r1; more words over the parameters (the caller's outgoing area,
+      // sized for them), the first two in r0:r1 as well (the entry stub stores those last)
       this.spillAll();
-      this.a.emit(T.ldrSp(0, this.slotOffset(this.stack.length - 2)));
-      this.a.emit(T.ldrSp(1, this.slotOffset(this.stack.length - 1)));
+      const from = this.stack.length - n;
+      if (n > 2) {
+        for (let k = 0; k < n; k++) {
+          this.a.emit(T.ldrSp(SCRATCH, this.slotOffset(from + k)));
+          this.a.emit(T.strSp(SCRATCH, this.frameSize + 4 + 4 * k));
+        }
+      }
+      this.a.emit(T.ldrSp(0, this.slotOffset(from)));
+      this.a.emit(T.ldrSp(1, this.slotOffset(from + 1)));
     }
     this.epilogue();
   }
@@ -755,16 +779,22 @@ class FunctionCompiler {
     const label = this.input.funcLabels[f];
     const t = this.funcType(f);
     if (label === undefined) throw this.error(`function ${f} out of range`);
-    this.checkCallType(t);
-    // arguments go straight to the outgoing area; everything below them to its slot
+    this.checkCallType(t, true);
+    const from = this.outgoingArgs(t);
+    this.a.bl(label);
+    this.pushResult(t, from);
+  }
+
+  /** Arguments straight to the outgoing area, everything below them to its slot; returns the
+   * stack height below the arguments. The area also takes more than two result words. */
+  private outgoingArgs(t: FuncType): number {
     const argWords = wordsOf(t.params);
     const from = this.stack.length - argWords;
     for (let i = 0; i < from; i++) this.spillAt(i, false);
     for (let k = 0; k < argWords; k++) this.storeOutgoing(from + k, 4 * k);
-    this.maxOut = Math.max(this.maxOut, 4 * argWords);
+    this.maxOut = Math.max(this.maxOut, 4 * argWords, 4 * wordsOf(t.results));
     this.truncate(from);
-    this.a.bl(label);
-    this.pushResult(t);
+    return from;
   }
 
   /** call_indirect through table 0: index < size or trap, a null entry traps, then the
@@ -773,14 +803,9 @@ class FunctionCompiler {
     if (table !== 0) throw this.error("call_indirect through a table other than 0");
     const t = this.m.types[typeIndex];
     if (!t) throw this.error(`type ${typeIndex} out of range`);
-    this.checkCallType(t);
+    this.checkCallType(t, true);
     const index = this.popReg();
-    const argWords = wordsOf(t.params);
-    const from = this.stack.length - argWords;
-    for (let i = 0; i < from; i++) this.spillAt(i, false);
-    for (let k = 0; k < argWords; k++) this.storeOutgoing(from + k, 4 * k);
-    this.maxOut = Math.max(this.maxOut, 4 * argWords);
-    this.truncate(from);
+    const from = this.outgoingArgs(t);
     const a = this.a;
     a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.tableSize));
     a.emit(T.alu("cmp", index, SCRATCH));
@@ -800,16 +825,26 @@ class FunctionCompiler {
     this.release(expected);
     this.release(index);
     a.emit(T.blx(SCRATCH));
-    this.pushResult(t);
+    this.pushResult(t, from);
   }
 
-  private checkCallType(t: FuncType): void {
-    if (t.results.length > 1) throw this.error("calls with multiple results are not compiled yet");
+  private checkCallType(t: FuncType, multi = false): void {
+    if (!multi && t.results.length > 1) throw this.error("imports with multiple results are not compiled yet");
     if (![...t.params, ...t.results].every(isNumeric)) throw this.error("calls with reference types are not compiled yet");
   }
 
   /** A call's result from r0 (or r0:r1). */
-  private pushResult(t: FuncType): void {
+  private pushResult(t: FuncType, from = this.stack.length): void {
+    const n = wordsOf(t.results);
+    if (n > 2) {
+      // more than two words come back in the outgoing area: into their slots
+      for (const r of t.results) this.pushSlots(r);
+      for (let k = 0; k < n; k++) {
+        this.a.emit(T.ldrSp(SCRATCH, 4 * k));
+        this.a.emit(T.strSp(SCRATCH, this.slotOffset(from + k)));
+      }
+      return;
+    }
     const r = t.results[0];
     if (!r) return;
     this.pushReg(0);

@@ -30,6 +30,8 @@ export interface SimRun {
   /** r0 and r1 after the call (i32 results in `lo`). */
   lo: number;
   hi: number;
+  /** The result words (lo and hi first). */
+  words: number[];
   trap: { kind: TrapKind; func: number; wasmOffset: number } | undefined;
   cycles: number;
 }
@@ -198,8 +200,9 @@ export class SimMachine {
     return this.mcu.sram.slice(MEMORY_AT - SRAM + offset, MEMORY_AT - SRAM + offset + length);
   }
 
-  /** Calls defined function `func` with 32-bit argument slots. */
-  call(func: number, args: number[]): SimRun {
+  /** Calls defined function `func` with 32-bit argument slots; `resultWords` words come back
+   * in `words` (more than two only from a function with multiple results). */
+  call(func: number, args: number[], resultWords = 2): SimRun {
     const { mcu, compiled } = this;
     const at = compiled.funcOffsets[func];
     if (at === undefined || at < 0) throw new Error(`function ${func} has no code`);
@@ -213,13 +216,14 @@ export class SimMachine {
     ctx(CTX.stackLimit, STACK_TOP - STACK_BYTES);
     ctx(CTX.table, TABLE_AT);
     ctx(CTX.tableSize, this.options.table?.length ?? 0);
-    if (ARGS_AT + 4 * Math.max(args.length, 2) > GLOBALS_AT) throw new Error(`${args.length} argument words do not fit the runner's area`);
-    args.forEach((v, i) => view.setUint32(ARGS_AT - SRAM + 4 * i, v >>> 0, true));
+    const slots = [...args, ...Array<number>(Math.max(0, resultWords - args.length)).fill(0)];
+    if (ARGS_AT + 4 * Math.max(slots.length, 2) > GLOBALS_AT) throw new Error(`${args.length} argument words do not fit the runner's area`);
+    slots.forEach((v, i) => view.setUint32(ARGS_AT - SRAM + 4 * i, v >>> 0, true));
     const core = mcu.core;
     core.registers[0] = CTX_AT;
     core.registers[1] = (FLASH + at) | 1;
     core.registers[2] = ARGS_AT;
-    core.registers[3] = args.length;
+    core.registers[3] = slots.length;
     core.SP = STACK_TOP;
     core.LR = RETURN_AT | 1;
     core.PC = FLASH + compiled.entryOffset;
@@ -235,6 +239,7 @@ export class SimMachine {
     return {
       lo: view.getUint32(ARGS_AT - SRAM, true),
       hi: view.getUint32(ARGS_AT - SRAM + 4, true),
+      words: Array.from({ length: Math.max(resultWords, 2) }, (_, k) => view.getUint32(ARGS_AT - SRAM + 4 * k, true)),
       trap: status === 0 ? undefined : this.trapAt(view.getUint32(CTX_AT - SRAM + CTX.trapLr, true)),
       cycles,
     };

@@ -90,13 +90,12 @@ export class AotSpecSession {
     const type = inst.m.types[inst.m.funcTypes[exp.index] ?? -1] as FuncType;
     const unsupported = [...type.params, ...type.results].find((t) => !WORDS[t]);
     if (unsupported) return `skipped: ${unsupported} parameters or results`;
-    if (type.results.length > 1) return "skipped: multiple results";
     const words = args.flatMap((a) => {
       const [t = "", v = "0"] = a.split(":");
       const bits = BigInt(v);
       return WORDS[t] === 2 ? [Number(bits & 0xffffffffn), Number(bits >> 32n)] : [Number(bits)];
     });
-    const run = inst.machine.call(exp.index, words);
+    const run = inst.machine.call(exp.index, words, type.results.reduce((n, t) => n + (WORDS[t] ?? 1), 0));
     if (inst.machine.sramRefusedGrow) {
       // from here on the instance differs from the spec's (its memory.grow gave -1 for want of SRAM)
       const skipped = { skipped: "memory.grow past what the emulated SRAM holds" };
@@ -104,9 +103,12 @@ export class AotSpecSession {
       return `skipped: ${skipped.skipped}`;
     }
     if (run.trap) return run.trap.kind === "stackExhausted" ? `exhaustion: ${TRAP_TEXT.stackExhausted}` : `trap: ${TRAP_TEXT[run.trap.kind]}`;
-    const t = type.results[0];
-    if (!t) return "result";
-    return `result ${t}:${WORDS[t] === 2 ? (BigInt(run.hi >>> 0) << 32n) | BigInt(run.lo >>> 0) : run.lo >>> 0}`;
+    let w = 0;
+    const values = type.results.map((t) => {
+      const lo = BigInt(run.words[w++] ?? 0);
+      return `${t}:${WORDS[t] === 2 ? (BigInt(run.words[w++] ?? 0) << 32n) | lo : lo}`;
+    });
+    return ["result", ...values].join(" ");
   }
 
   get(name: string | undefined, global: string): Answer {
