@@ -60,7 +60,8 @@ export const HELPER = {
   f32: 11,
   /** (ctx, u32 *words, opcode) → 0, or the TRAP kind: an i64/f64 operation (0xfc n as
    * 0x100 + n) on the operand words at `words` (low word first), its result words written over
-   * them. */
+   * them. Also memory.init (0x108: dest, source, count, segment) and data.drop (0x109: segment),
+   * which need the instance's segments. */
   wide: 12,
 } as const;
 

@@ -1115,6 +1115,15 @@ class FunctionCompiler {
       this.callHelper("memoryCopy", 3);
     } else if (sub === 0 || sub === 1) {
       return this.f32Op(0x100 + sub, 1);
+    } else if (sub === 8) {
+      // memory.init: the segment index joins the operands (dest, source, count, segment)
+      const seg = r.u32();
+      if (r.u8() !== 0 || !this.m.hasMemory) throw this.error("memory.init on a memory other than 0");
+      this.push({ kind: "const", value: seg });
+      return this.wideOp(0x108, { in: 4, out: 0, traps: ["memoryOutOfBounds"] });
+    } else if (sub === 9) {
+      this.push({ kind: "const", value: r.u32() });
+      return this.wideOp(0x109, { in: 1, out: 0 });
     } else if (sub >= 2 && sub <= 7) {
       return this.wideOp(0x100 + sub, WIDE[0x100 + sub] as Wide);
     } else throw this.error(`opcode 0xfc ${sub} is not compiled yet`);

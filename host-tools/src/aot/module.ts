@@ -62,6 +62,8 @@ export interface Module {
   memoryPages: { min: number; max: number | undefined };
   /** Active data segments with a constant offset (what a runner without the runtime applies). */
   data: { offset: number; bytes: Uint8Array }[];
+  /** Every data segment's bytes, by index, and whether it is active (memory.init reads them). */
+  dataSegments: { bytes: Uint8Array; active: boolean }[];
   /** Active data segments whose offset is not an `i32.const` (left to the runtime). */
   otherData: number;
   /** Element segments in the forms a runner without the runtime applies (function indices,
@@ -164,7 +166,7 @@ export function readModule(bytes: Uint8Array): Module {
   if (magic.join(",") !== "0,97,115,109,1,0,0,0") r.fail("not a WebAssembly 1.0 binary");
   const m: Module = {
     bytes, types: [], funcTypes: [], importedFuncs: 0, imports: [], globals: [],
-    hasMemory: false, memoryPages: { min: 0, max: 0 }, data: [], otherData: 0, elems: [], otherElems: 0, tableLimits: [], tables: 0, exports: [], start: undefined, bodies: [], canonicalType: [],
+    hasMemory: false, memoryPages: { min: 0, max: 0 }, data: [], dataSegments: [], otherData: 0, elems: [], otherElems: 0, tableLimits: [], tables: 0, exports: [], start: undefined, bodies: [], canonicalType: [],
   };
   while (!r.done) {
     const id = r.u8();
@@ -225,8 +227,9 @@ function readSection(m: Module, id: number, s: Reader): void {
     }
     case 11: {
       const segments = vec(s, dataSegment);
-      m.data = segments.filter((d): d is { offset: number; bytes: Uint8Array } => d !== undefined && d !== "other");
-      m.otherData = segments.filter((d) => d === "other").length;
+      m.dataSegments = segments.map((d) => ({ bytes: d.bytes, active: d.offset !== undefined }));
+      m.data = segments.filter((d): d is { offset: number; bytes: Uint8Array } => typeof d.offset === "number");
+      m.otherData = segments.filter((d) => d.offset === "other").length;
       break;
     }
     default: break; // custom, start, element, data, data count: the runtime's
@@ -249,14 +252,11 @@ function definedGlobal(r: Reader): GlobalType {
   return g;
 }
 
-/** An active segment at `i32.const N` for memory 0; "other" for an active segment at another
- * offset expression; undefined for a passive one. */
-function dataSegment(r: Reader): { offset: number; bytes: Uint8Array } | "other" | undefined {
+/** A segment: its offset for an active one at `i32.const N` (memory 0), "other" for an
+ * active one at another offset expression, undefined for a passive one. */
+function dataSegment(r: Reader): { offset: number | "other" | undefined; bytes: Uint8Array } {
   const mode = r.u32();
-  if (mode === 1) {
-    r.bytesOf(r.u32());
-    return undefined;
-  }
+  if (mode === 1) return { offset: undefined, bytes: r.bytesOf(r.u32()) };
   if (mode === 2) r.u32();
   let offset: number | undefined;
   if (r.bytes[r.pos] === 0x41) {
@@ -265,7 +265,7 @@ function dataSegment(r: Reader): { offset: number; bytes: Uint8Array } | "other"
     if (r.u8() !== 0x0b) r.fail("data offset expression longer than i32.const");
   } else skipConstExpr(r);
   const bytes = r.bytesOf(r.u32());
-  return offset === undefined ? "other" : { offset, bytes };
+  return { offset: offset ?? "other", bytes };
 }
 
 /** An element segment (the binary format's eight forms), or "other" when its offset is not an

@@ -47,6 +47,8 @@ export interface SimOptions {
   globals?: (number | bigint)[];
   fuel?: number;
   maxCycles?: number;
+  /** Every data segment (memory.init, data.drop), active ones dropped from the start. */
+  segments?: { bytes: Uint8Array; active: boolean }[];
   /** Table 0's entries (function index and canonical type id; null for a null entry). */
   table?: ({ func: number; type: number } | null)[];
   /** The module's function imports by index, as JavaScript: i32 arguments in, an i32 (or
@@ -99,6 +101,7 @@ export class SimMachine {
     const fault = (component: string, message: string) => {
       throw new Error(`emulated core: ${component}: ${message} (pc 0x${this.mcu.core.PC.toString(16)})`);
     };
+    (options.segments ?? []).forEach((s, i) => { if (s.active) this.dropped.add(i); });
     this.mcu.logger = { debug: () => {}, info: () => {}, warn: fault, error: fault };
     this.mcu.onBreak = (code) => {
       if (code === 0) this.stopped = true;
@@ -179,6 +182,10 @@ export class SimMachine {
     } else if (index === HELPER.wide) {
       const view = this.mcu.sramView;
       const words = [0, 1, 2, 3].map((k) => view.getUint32(a - SRAM + 4 * k, true));
+      if (b === 0x108 || b === 0x109) {
+        r[0] = this.segmentOp(b, words);
+        return;
+      }
       const { status, out } = wideHelper(b, words);
       out.forEach((w, k) => view.setUint32(a - SRAM + 4 * k, w >>> 0, true));
       r[0] = status;
@@ -186,6 +193,25 @@ export class SimMachine {
     } else if (index === HELPER.callImport) {
       r[0] = this.callImport(a, b);
     } else throw new Error(`no helper ${index}`);
+  }
+
+  /** Segments memory.init has dropped (active ones are, once instantiated: the spec's rule). */
+  private readonly dropped = new Set<number>();
+
+  /** memory.init (dest, source, count, segment) → 0 or TRAP.memoryOutOfBounds; data.drop. */
+  private segmentOp(op: number, [dest = 0, source = 0, count = 0, seg = 0]: number[]): number {
+    const segments = this.options.segments ?? [];
+    const s = segments[op === 0x108 ? seg : dest];
+    if (!s) throw new Error(`data segment ${op === 0x108 ? seg : dest} is not in the runner's options`);
+    if (op === 0x109) {
+      this.dropped.add(dest);
+      return 0;
+    }
+    const length = this.dropped.has(seg) ? 0 : s.bytes.length;
+    if (source + count > length || dest + count > this.memBytes) return TRAP.memoryOutOfBounds;
+    this.mcu.sram.set(s.bytes.subarray(source, source + count), MEMORY_AT - SRAM + dest);
+    this.mcu.core.cycles += 20 + count; // a byte loop
+    return 0;
   }
 
   /** Global `index`'s first word (i32, f32 bits), or the second. */

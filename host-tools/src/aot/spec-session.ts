@@ -175,6 +175,7 @@ export class AotSpecSession {
       memoryBytes,
       maxMemoryBytes: m.memoryPages.max === undefined ? undefined : m.memoryPages.max * 65536,
       data: m.data,
+      segments: m.dataSegments,
       table,
       globals: link.globals,
       imports: link.imports,
