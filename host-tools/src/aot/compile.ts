@@ -188,6 +188,7 @@ interface Ctl {
   params: number;
   results: number;
   resultTypes: readonly ValType[];
+  paramTypes: readonly ValType[];
   /** Stack height below the parameters. */
   base: number;
   /** Code after the last branch or return of this construct is dead until its end. */
@@ -280,7 +281,7 @@ class FunctionCompiler {
   private compileBody(r: Reader): void {
     this.prologue();
     const end = this.a.newLabel();
-    this.ctls.push({ kind: "func", target: end, end, else: undefined, params: 0, results: wordsOf(this.type.results), resultTypes: this.type.results, base: 0, dead: false, live: true });
+    this.ctls.push({ kind: "func", target: end, end, else: undefined, params: 0, results: wordsOf(this.type.results), resultTypes: this.type.results, paramTypes: [], base: 0, dead: false, live: true });
     while (this.ctls.length > 0) {
       this.opOffset = r.pos;
       this.op(r, r.u8());
@@ -547,7 +548,7 @@ class FunctionCompiler {
     if (op === 0x02 || op === 0x03 || op === 0x04) {
       this.blockType(r);
       const l = this.a.newLabel();
-      this.ctls.push({ kind: "block", target: l, end: l, else: undefined, params: 0, results: 0, resultTypes: [], base: this.stack.length, dead: true, live: false });
+      this.ctls.push({ kind: "block", target: l, end: l, else: undefined, params: 0, results: 0, resultTypes: [], paramTypes: [], base: this.stack.length, dead: true, live: false });
       return;
     }
     if (op === 0x05 && ctl.live && ctl.kind === "if") return this.elseOf(ctl);
@@ -565,18 +566,18 @@ class FunctionCompiler {
     const b = r.bytes[r.pos];
     if (b === 0x40) {
       r.u8();
-      return { params: 0, results: 0, resultTypes: [] };
+      return { params: 0, results: 0, resultTypes: [], paramTypes: [] };
     }
     const single = b === undefined ? undefined : NUMERIC[b];
     if (single) {
       r.u8();
-      return { params: 0, results: words(single), resultTypes: [single] };
+      return { params: 0, results: words(single), resultTypes: [single], paramTypes: [] };
     }
     if (b !== undefined && (b === 0x6f || b === 0x70)) throw this.error("reference block results are not compiled yet");
     const t = this.m.types[Number(r.signed(33))];
     if (!t) throw this.error("block type index out of range");
     if (![...t.params, ...t.results].every(isNumeric)) throw this.error("reference block types are not compiled yet");
-    return { params: wordsOf(t.params), results: wordsOf(t.results), resultTypes: t.results };
+    return { params: wordsOf(t.params), results: wordsOf(t.results), resultTypes: t.results, paramTypes: t.params };
   }
 
   private enterBlock(kind: "block" | "loop", bt: BlockType): void {
@@ -591,11 +592,12 @@ class FunctionCompiler {
   }
 
   private enterIf(bt: BlockType): void {
-    if (bt.params > 0) throw this.error("if with parameters is not compiled yet");
     const elseLabel = this.a.newLabel();
     this.branchOnTop(elseLabel, false);
     const end = this.a.newLabel();
-    this.ctls.push({ kind: "if", target: end, end, else: elseLabel, ...bt, base: this.stack.length, dead: false, live: true });
+    // parameters are in their slots (branchOnTop spilled them); the else path reaches them
+    // untouched, since only the then path runs between the branch and the else label
+    this.ctls.push({ kind: "if", target: end, end, else: elseLabel, ...bt, base: this.stack.length - bt.params, dead: false, live: true });
   }
 
   /** Pops the condition on top and branches to `label` when it is true (`whenTrue`) or false;
@@ -623,6 +625,7 @@ class FunctionCompiler {
       this.a.b(ctl.end);
     }
     this.truncate(ctl.base);
+    for (const t of ctl.paramTypes) this.pushSlots(t);
     this.a.bind(ctl.else);
     ctl.else = undefined;
     ctl.dead = false;
@@ -1521,6 +1524,7 @@ interface BlockType {
   params: number;
   results: number;
   resultTypes: readonly ValType[];
+  paramTypes: readonly ValType[];
 }
 
 /** f32 operators the soft-float helper takes: binary (arithmetic, min/max, copysign aside;
