@@ -848,10 +848,12 @@ class FunctionCompiler {
       }
       return;
     }
-    const r = t.results[0];
-    if (!r) return;
-    this.pushReg(0);
-    if (words(r) === 2) this.pushReg(1, true);
+    // up to two words in r0:r1: one i32/f32, one i64/f64, or two 32-bit results
+    let reg = 0;
+    for (const r of t.results) {
+      this.pushReg(reg++);
+      if (words(r) === 2) this.pushReg(reg++, true);
+    }
   }
 
   /** An import: its i32 arguments as wr_arg slots in the outgoing area, the runtime's helper

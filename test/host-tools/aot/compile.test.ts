@@ -296,3 +296,20 @@ test("i64, f32 and f64 operators (inline and through helpers) give V8's result o
   }
   assert.ok(calls > 700 && traps > 5, `${calls} calls, ${traps} traps`);
 });
+
+test("results of two 32-bit values come back in r0:r1, more words through the outgoing area", () => {
+  const bytes = wat2wasm(`(module
+    (func $two (param i32) (result i32 i32) (local.get 0) (i32.const 3))
+    (func $three (param i32) (result i64 f32 i32) (i64.extend_i32_u (local.get 0)) (f32.const 2) (i32.const 5))
+    (func (export "two") (param i32) (result i32) (call $two (local.get 0)) (i32.sub))
+    (func (export "three") (param i32) (result i32) (local i32 i32)
+      local.get 0 call $three local.set 1 i32.trunc_f32_s local.set 2 i32.wrap_i64
+      local.get 2 i32.add local.get 1 i32.add))`);
+  const m = readModule(bytes);
+  const machine = new SimMachine(compileWasm(bytes));
+  const index = (name: string) => m.exports.find((e) => e.name === name)?.index ?? -1;
+  assert.equal(machine.call(index("two"), [10]).lo, 7);
+  assert.equal(machine.call(index("three"), [10]).lo, 17);
+  const multi = machine.call(1, [9], 4);
+  assert.deepEqual(multi.words, [9, 0, 0x40000000, 5]);
+});
