@@ -42,7 +42,13 @@ export function runSpecFile(packDir: string, file: string, session = new AotSpec
   const { commands } = JSON.parse(readFileSync(path.join(packDir, `${file}.json`), "utf8")) as { commands: Command[] };
   session.reset();
   for (const c of commands) {
-    const outcome = runCommand(session, packDir, c);
+    let outcome: true | string;
+    try {
+      outcome = runCommand(session, packDir, c);
+    } catch (e) {
+      // the emulator's own limits (no return within the cycle budget, a bad address): a failure
+      outcome = `the runner threw: ${(e as Error).message.split("\n")[0]}`;
+    }
     if (outcome === true) res.passed++;
     else if (outcome.startsWith("skip ")) {
       res.skipped++;
