@@ -21,6 +21,12 @@ export const CTX = {
   trapLr: 28,
   /** Helper table: runtime functions AOT code calls (division, memory.grow, natives). */
   helpers: 32,
+  /** Table 0: entries of 8 bytes, {code address | 1 (0: null), canonical type id}. */
+  table: 36,
+  /** Table 0's size in entries. */
+  tableSize: 40,
+  /** The entry's argument word count (also room for that many result words). */
+  argWords: 44,
   size: 64,
 } as const;
 
@@ -43,6 +49,20 @@ export const HELPER = {
    * trapped (or its (pointer, length) check failed). Arguments are 8-byte wr_arg slots in the
    * caller's outgoing area; results overwrite them. */
   callImport: 7,
+  /** (ctx, a) → clz / ctz / popcnt of a */
+  i32Clz: 8,
+  i32Ctz: 9,
+  i32Popcnt: 10,
+  /** (ctx, a, b, wasm opcode) → r0 the f32 result (bits) or i32, r1 0, or 1 for an integer
+   * overflow and 2 for a NaN in a trapping truncation. Every f32 operation that is not a bit
+   * operation: arithmetic, min/max, rounding, sqrt, comparisons, i32 conversions (0xfc 0/1 for
+   * trunc_sat are passed as 0x100 + sub-opcode). Unary operations ignore b. */
+  f32: 11,
+  /** (ctx, u32 *words, opcode) → 0, or the TRAP kind: an i64/f64 operation (0xfc n as
+   * 0x100 + n) on the operand words at `words` (low word first), its result words written over
+   * them. Also memory.init (0x108: dest, source, count, segment) and data.drop (0x109: segment),
+   * which need the instance's segments. */
+  wide: 12,
 } as const;
 
 /** Bytes per argument or result of a native call (the runtime's `wr_arg` union). */
@@ -61,6 +81,8 @@ export const TRAP = {
   undefinedElement: 9,
   /** A native returned an error (its message is in the runtime's trap record). */
   native: 10,
+  /** call_indirect on a null table entry. */
+  uninitializedElement: 11,
 } as const;
 export type TrapKind = keyof typeof TRAP;
 

@@ -24,7 +24,7 @@ import { Assembler, type Label } from "./asm.js";
 import { readModule, type FuncType, type Module, type ValType } from "./module.js";
 import { Reader } from "./reader.js";
 import * as T from "./thumb.js";
-import { type Cond, LR, PC, SP } from "./thumb.js";
+import { type Cond, EncodeError, LR, PC, SP } from "./thumb.js";
 
 export class CompileError extends Error {
   constructor(message: string, readonly func: number, readonly offset: number) {
@@ -135,6 +135,7 @@ function emitEntry(a: Assembler, label: Label): void {
   a.emit(T.mov(LIMIT_REG, SCRATCH));
   loadMemoryRegisters(a);
   a.emit(T.memImm("str", 2, CTX_REG, CTX.results));
+  a.emit(T.memImm("str", 3, CTX_REG, CTX.argWords));
   a.emit(T.mov(SCRATCH, SP));
   a.emit(T.memImm("str", SCRATCH, CTX_REG, CTX.savedSp));
   a.emit(T.lslsImm(3, 3, 2));
@@ -152,13 +153,30 @@ function emitEntry(a: Assembler, label: Label): void {
   a.b(copy);
   a.bind(go);
   a.emit(T.blx(1));
+  // the argument words back (a function with more than two result words left them there),
+  // then r0:r1 over the first two
+  const back = a.newLabel();
+  const stored = a.newLabel();
   a.emit(T.memImm("ldr", 2, CTX_REG, CTX.results));
+  a.emit(T.memImm("ldr", 3, CTX_REG, CTX.argWords));
+  a.emit(T.lslsImm(3, 3, 2));
+  a.emit(T.mov(SCRATCH, SP));
+  a.emit(T.movsImm(4, 0));
+  a.bind(back);
+  a.emit(T.alu("cmp", 4, 3));
+  a.bCond("hs", stored);
+  a.emit(T.memReg("ldr", 5, SCRATCH, 4));
+  a.emit(T.memReg("str", 5, 2, 4));
+  a.emit(T.addsImm8(4, 4));
+  a.b(back);
+  a.bind(stored);
   a.emit(T.memImm("str", 0, 2, 0));
   a.emit(T.memImm("str", 1, 2, 4));
   unwindAndReturn(a, 0);
 }
 
-type Val = { kind: "reg"; reg: number } | { kind: "slot" } | { kind: "const"; value: number } | { kind: "cond"; cond: Cond };
+/** One 32-bit word of the operand stack; an i64 or f64 value is two, its upper word marked `hi`. */
+type Val = ({ kind: "reg"; reg: number } | { kind: "slot" } | { kind: "const"; value: number } | { kind: "cond"; cond: Cond }) & { hi?: boolean };
 
 interface Ctl {
   kind: "block" | "loop" | "if" | "func";
@@ -166,8 +184,11 @@ interface Ctl {
   target: Label;
   end: Label;
   else: Label | undefined;
+  /** Parameter and result words (an i64 or f64 counts two). */
   params: number;
   results: number;
+  resultTypes: readonly ValType[];
+  paramTypes: readonly ValType[];
   /** Stack height below the parameters. */
   base: number;
   /** Code after the last branch or return of this construct is dead until its end. */
@@ -204,6 +225,10 @@ class FunctionCompiler {
   private readonly m: Module;
   private readonly type: FuncType;
   private readonly locals: ValType[];
+  /** Each local's first word in the frame's local area (parameters first). */
+  private readonly localWord: number[];
+  private readonly paramWords: number;
+  private readonly localWords: number;
   private readonly stack: Val[] = [];
   private readonly ctls: Ctl[] = [];
   private readonly free = new Set<number>(OPERAND_REGS);
@@ -219,14 +244,20 @@ class FunctionCompiler {
     this.type = this.funcType(input.index);
     const body = input.m.bodies[input.index - input.m.importedFuncs];
     if (!body) throw this.error("no body");
+    this.opOffset = body.start; // errors before the first instruction name the body's start
+    if (![...this.type.params, ...this.type.results].every(isNumeric)) throw this.error("reference parameters or results are not compiled yet");
     this.locals = [...this.type.params, ...body.locals];
-    for (const t of this.locals) if (t !== "i32") throw this.error(`${t} locals are not compiled yet`);
+    for (const t of this.locals) if (!isNumeric(t)) throw this.error(`${t} locals are not compiled yet`);
+    let w = 0;
+    this.localWord = this.locals.map((t) => (w += words(t)) - words(t));
+    this.paramWords = wordsOf(this.type.params);
+    this.localWords = w;
     const shape = input.frame ?? { out: 0, slots: 0 };
     this.out = shape.out;
     // F + push{lr} keeps SP 8-byte aligned
-    const raw = shape.out + 4 * shape.slots + 4 * body.locals.length;
+    const raw = shape.out + 4 * shape.slots + 4 * (this.localWords - this.paramWords);
     this.frameSize = raw % 8 === 4 ? raw : raw + 4;
-    if (input.frame && this.frameSize + 4 + 4 * this.type.params.length > MAX_SP_OFFSET) {
+    if (input.frame && this.frameSize + 4 + 4 * this.paramWords > MAX_SP_OFFSET) {
       throw this.error(`a ${this.frameSize}-byte frame is beyond what this compiler addresses yet`);
     }
   }
@@ -238,10 +269,19 @@ class FunctionCompiler {
   compile(): void {
     const body = this.m.bodies[this.input.index - this.m.importedFuncs];
     if (!body) throw this.error("no body");
-    const r = new Reader(this.m.bytes, body.start, body.end);
+    try {
+      this.compileBody(new Reader(this.m.bytes, body.start, body.end));
+    } catch (e) {
+      // an offset or immediate no encoding reaches (a frame past 1 KiB...): refused, not miscompiled
+      if (e instanceof EncodeError) throw this.error(`not encodable yet: ${e.message}`);
+      throw e;
+    }
+  }
+
+  private compileBody(r: Reader): void {
     this.prologue();
     const end = this.a.newLabel();
-    this.ctls.push({ kind: "func", target: end, end, else: undefined, params: 0, results: this.type.results.length, base: 0, dead: false, live: true });
+    this.ctls.push({ kind: "func", target: end, end, else: undefined, params: 0, results: wordsOf(this.type.results), resultTypes: this.type.results, paramTypes: [], base: 0, dead: false, live: true });
     while (this.ctls.length > 0) {
       this.opOffset = r.pos;
       this.op(r, r.u8());
@@ -263,10 +303,10 @@ class FunctionCompiler {
     a.emit(T.mov(0, SP));
     a.emit(T.cmpHi(0, LIMIT_REG));
     this.trapIf("lo", "stackExhausted");
-    const extra = this.locals.length - this.type.params.length;
+    const extra = this.localWords - this.paramWords;
     if (extra > 0) {
       a.emit(T.movsImm(0, 0));
-      for (let j = 0; j < extra; j++) a.emit(T.strSp(0, this.localOffset(this.type.params.length + j)));
+      for (let j = 0; j < extra; j++) a.emit(T.strSp(0, this.wordOffset(this.paramWords + j)));
     }
   }
 
@@ -293,9 +333,10 @@ class FunctionCompiler {
     this.a.emit(T.pop([PC]));
   }
 
-  private localOffset(i: number): number {
-    const params = this.type.params.length;
-    return i < params ? this.frameSize + 4 + 4 * i : this.out + 4 * this.maxSlotsForLayout() + 4 * (i - params);
+  /** Frame offset of local word w (parameters' words are the caller's outgoing area). */
+  private wordOffset(w: number): number {
+    const params = this.paramWords;
+    return w < params ? this.frameSize + 4 + 4 * w : this.out + 4 * this.maxSlotsForLayout() + 4 * (w - params);
   }
 
   private maxSlotsForLayout(): number {
@@ -372,7 +413,7 @@ class FunctionCompiler {
     } else {
       throw this.error("a comparison below the top of the stack");
     }
-    this.stack[i] = { kind: "slot" };
+    this.stack[i] = { kind: "slot", hi: v.hi };
   }
 
   /** Everything but the top `keep` entries to their slots. */
@@ -389,7 +430,7 @@ class FunctionCompiler {
     if (v.kind === "slot") this.a.emit(T.ldrSp(reg, this.slotOffset(i)));
     else if (v.kind === "const") this.constInto(reg, v.value, false);
     else this.condInto(reg, v.cond);
-    this.stack[i] = { kind: "reg", reg };
+    this.stack[i] = { kind: "reg", reg, hi: v.hi };
     return reg;
   }
 
@@ -407,9 +448,15 @@ class FunctionCompiler {
     return reg; // still allocated: the caller owns it
   }
 
-  private pushReg(reg: number): void {
+  private pushReg(reg: number, hi = false): void {
     this.free.delete(reg);
-    this.push({ kind: "reg", reg });
+    this.push(hi ? { kind: "reg", reg, hi } : { kind: "reg", reg });
+  }
+
+  /** A value of type t in its slots (where a join or helper left it). */
+  private pushSlots(t: ValType): void {
+    this.push({ kind: "slot" });
+    if (words(t) === 2) this.push({ kind: "slot", hi: true });
   }
 
   private release(reg: number): void {
@@ -439,7 +486,8 @@ class FunctionCompiler {
       case 0x0e: return this.brTable(r);
       case 0x0f: return this.ret();
       case 0x10: return this.call(r.u32());
-      case 0x1a: this.pop(); return;
+      case 0x11: return this.callIndirect(r.u32(), r.u32());
+      case 0x1a: if (this.pop().hi) this.pop(); return;
       case 0x1b: return this.select();
       case 0x20: return this.localGet(r.u32());
       case 0x21: return this.localSet(r.u32(), false);
@@ -457,10 +505,39 @@ class FunctionCompiler {
       case 0x3f: r.u8(); return this.memorySize();
       case 0x40: r.u8(); return this.memoryGrow();
       case 0x41: this.push({ kind: "const", value: r.s32() }); return;
+      case 0x43: this.push({ kind: "const", value: r.f32bits() }); return;
+      case 0x42: return this.pushConst64(BigInt.asUintN(64, r.signed(64)));
+      case 0x44: return this.pushConst64(r.f64bits());
+      case 0x29: case 0x2b: return this.load64(r);
+      case 0x37: case 0x39: return this.store64(r);
+      case 0x30: case 0x31: case 0x32: case 0x33: case 0x34: case 0x35: return this.loadExtend(r, op);
+      case 0x3c: case 0x3d: case 0x3e: this.pop(); return this.store(r, op === 0x3c ? 1 : op === 0x3d ? 2 : 4);
+      case 0xa7: this.pop(); return; // wrap: the low word
+      case 0xbd: case 0xbf: return; // reinterpret: the same words
+      case 0x99: return this.signBits("abs", true);
+      case 0x9a: return this.signBits("neg", true);
+      case 0xa6: return this.copysign(true);
+      case 0x2a: return this.load(r, 4, false);
+      case 0x38: return this.store(r, 4);
+      case 0x1c: return this.typedSelect(r);
+      case 0x67: return this.unaryHelper("i32Clz");
+      case 0x68: return this.unaryHelper("i32Ctz");
+      case 0x69: return this.unaryHelper("i32Popcnt");
+      case 0xc0: return this.extend("byte");
+      case 0xc1: return this.extend("half");
+      case 0xbc: case 0xbe: return; // reinterpret: the same bits
+      case 0x8b: return this.signBits("abs");
+      case 0x8c: return this.signBits("neg");
+      case 0x98: return this.copysign();
       case 0xfc: return this.prefixed(r, r.u32());
       case 0x45: return this.eqz();
     }
     if (op >= 0x46 && op <= 0x4f) return this.compare(CMP[op] as Cond);
+    if (I64_INLINE.has(op)) return this.i64Inline(op);
+    const wide = WIDE[op];
+    if (wide) return this.wideOp(op, wide);
+    if (F32_BINARY.has(op)) return this.f32Op(op, 2);
+    if (F32_UNARY.has(op)) return this.f32Op(op, 1);
     if (op >= 0x6d && op <= 0x70) return this.divide(op);
     if (op >= 0x6a && op <= 0x78) return this.binary(op);
     throw this.error(`opcode 0x${op.toString(16)} is not compiled yet`);
@@ -471,7 +548,7 @@ class FunctionCompiler {
     if (op === 0x02 || op === 0x03 || op === 0x04) {
       this.blockType(r);
       const l = this.a.newLabel();
-      this.ctls.push({ kind: "block", target: l, end: l, else: undefined, params: 0, results: 0, base: this.stack.length, dead: true, live: false });
+      this.ctls.push({ kind: "block", target: l, end: l, else: undefined, params: 0, results: 0, resultTypes: [], paramTypes: [], base: this.stack.length, dead: true, live: false });
       return;
     }
     if (op === 0x05 && ctl.live && ctl.kind === "if") return this.elseOf(ctl);
@@ -485,24 +562,25 @@ class FunctionCompiler {
     skipImmediates(r, op);
   }
 
-  private blockType(r: Reader): { params: number; results: number } {
+  private blockType(r: Reader): BlockType {
     const b = r.bytes[r.pos];
     if (b === 0x40) {
       r.u8();
-      return { params: 0, results: 0 };
+      return { params: 0, results: 0, resultTypes: [], paramTypes: [] };
     }
-    if (b === 0x7f) {
+    const single = b === undefined ? undefined : NUMERIC[b];
+    if (single) {
       r.u8();
-      return { params: 0, results: 1 };
+      return { params: 0, results: words(single), resultTypes: [single], paramTypes: [] };
     }
-    if (b !== undefined && b >= 0x7b && b <= 0x7e) throw this.error("non-i32 block results are not compiled yet");
+    if (b !== undefined && (b === 0x6f || b === 0x70)) throw this.error("reference block results are not compiled yet");
     const t = this.m.types[Number(r.signed(33))];
     if (!t) throw this.error("block type index out of range");
-    if (![...t.params, ...t.results].every((v) => v === "i32")) throw this.error("non-i32 block types are not compiled yet");
-    return { params: t.params.length, results: t.results.length };
+    if (![...t.params, ...t.results].every(isNumeric)) throw this.error("reference block types are not compiled yet");
+    return { params: wordsOf(t.params), results: wordsOf(t.results), resultTypes: t.results, paramTypes: t.params };
   }
 
-  private enterBlock(kind: "block" | "loop", bt: { params: number; results: number }): void {
+  private enterBlock(kind: "block" | "loop", bt: BlockType): void {
     this.spillAll();
     const end = this.a.newLabel();
     const target = kind === "loop" ? this.a.newLabel() : end;
@@ -513,12 +591,13 @@ class FunctionCompiler {
     }
   }
 
-  private enterIf(bt: { params: number; results: number }): void {
-    if (bt.params > 0) throw this.error("if with parameters is not compiled yet");
+  private enterIf(bt: BlockType): void {
     const elseLabel = this.a.newLabel();
     this.branchOnTop(elseLabel, false);
     const end = this.a.newLabel();
-    this.ctls.push({ kind: "if", target: end, end, else: elseLabel, ...bt, base: this.stack.length, dead: false, live: true });
+    // parameters are in their slots (branchOnTop spilled them); the else path reaches them
+    // untouched, since only the then path runs between the branch and the else label
+    this.ctls.push({ kind: "if", target: end, end, else: elseLabel, ...bt, base: this.stack.length - bt.params, dead: false, live: true });
   }
 
   /** Pops the condition on top and branches to `label` when it is true (`whenTrue`) or false;
@@ -546,6 +625,7 @@ class FunctionCompiler {
       this.a.b(ctl.end);
     }
     this.truncate(ctl.base);
+    for (const t of ctl.paramTypes) this.pushSlots(t);
     this.a.bind(ctl.else);
     ctl.else = undefined;
     ctl.dead = false;
@@ -563,7 +643,7 @@ class FunctionCompiler {
     this.a.bind(ctl.end);
     this.truncate(ctl.base);
     if (inR0(ctl)) this.pushReg(0);
-    else for (let i = 0; i < ctl.results; i++) this.push({ kind: "slot" });
+    else for (const t of ctl.resultTypes) this.pushSlots(t);
     this.ctls.pop();
   }
 
@@ -667,11 +747,23 @@ class FunctionCompiler {
 
   /** The result into r0 and the epilogue. */
   private returnValues(): void {
-    const n = this.type.results.length;
-    if (n > 1) throw this.error("multiple results are not compiled yet");
+    const n = wordsOf(this.type.results);
     if (n === 1) {
       this.spillAll(1);
       this.topInto0();
+    } else if (n >= 2) {
+      // an i64 or f64 in r0:r1; more words over the parameters (the caller's outgoing area,
+      // sized for them), the first two in r0:r1 as well (the entry stub stores those last)
+      this.spillAll();
+      const from = this.stack.length - n;
+      if (n > 2) {
+        for (let k = 0; k < n; k++) {
+          this.a.emit(T.ldrSp(SCRATCH, this.slotOffset(from + k)));
+          this.a.emit(T.strSp(SCRATCH, this.frameSize + 4 + 4 * k));
+        }
+      }
+      this.a.emit(T.ldrSp(0, this.slotOffset(from)));
+      this.a.emit(T.ldrSp(1, this.slotOffset(from + 1)));
     }
     this.epilogue();
   }
@@ -690,25 +782,91 @@ class FunctionCompiler {
     const label = this.input.funcLabels[f];
     const t = this.funcType(f);
     if (label === undefined) throw this.error(`function ${f} out of range`);
-    if (t.results.length > 1 || ![...t.params, ...t.results].every((v) => v === "i32")) throw this.error("non-i32 calls are not compiled yet");
-    // arguments go straight to the outgoing area; everything below them to its slot
-    const from = this.stack.length - t.params.length;
-    for (let i = 0; i < from; i++) this.spillAt(i, false);
-    for (let k = 0; k < t.params.length; k++) this.storeOutgoing(from + k, 4 * k);
-    this.maxOut = Math.max(this.maxOut, 4 * t.params.length);
-    this.truncate(from);
+    this.checkCallType(t, true);
+    const from = this.outgoingArgs(t);
     this.a.bl(label);
-    if (t.results.length === 1) this.pushReg(0);
+    this.pushResult(t, from);
+  }
+
+  /** Arguments straight to the outgoing area, everything below them to its slot; returns the
+   * stack height below the arguments. The area also takes more than two result words. */
+  private outgoingArgs(t: FuncType): number {
+    const argWords = wordsOf(t.params);
+    const from = this.stack.length - argWords;
+    for (let i = 0; i < from; i++) this.spillAt(i, false);
+    for (let k = 0; k < argWords; k++) this.storeOutgoing(from + k, 4 * k);
+    this.maxOut = Math.max(this.maxOut, 4 * argWords, 4 * wordsOf(t.results));
+    this.truncate(from);
+    return from;
+  }
+
+  /** call_indirect through table 0: index < size or trap, a null entry traps, then the
+   * entry's canonical type id against the expected one; the call is BLX to the entry's address. */
+  private callIndirect(typeIndex: number, table: number): void {
+    if (table !== 0) throw this.error("call_indirect through a table other than 0");
+    const t = this.m.types[typeIndex];
+    if (!t) throw this.error(`type ${typeIndex} out of range`);
+    this.checkCallType(t, true);
+    const index = this.popReg();
+    const from = this.outgoingArgs(t);
+    const a = this.a;
+    a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.tableSize));
+    a.emit(T.alu("cmp", index, SCRATCH));
+    this.trapIf("hs", "undefinedElement");
+    a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.table));
+    a.emit(T.lslsImm(index, index, 3));
+    a.emit(T.addsReg(index, index, SCRATCH));
+    a.emit(T.memImm("ldr", SCRATCH, index, 0));
+    a.emit(T.cmpImm(SCRATCH, 0));
+    this.trapIf("eq", "uninitializedElement");
+    a.emit(T.memImm("ldr", index, index, 4));
+    const id = this.m.canonicalType[typeIndex] ?? typeIndex;
+    const expected = this.alloc();
+    this.constInto(expected, id, false);
+    a.emit(T.alu("cmp", index, expected));
+    this.trapIf("ne", "indirectCallType");
+    this.release(expected);
+    this.release(index);
+    a.emit(T.blx(SCRATCH));
+    this.pushResult(t, from);
+  }
+
+  private checkCallType(t: FuncType, multi = false): void {
+    if (!multi && t.results.length > 1) throw this.error("imports with multiple results are not compiled yet");
+    if (![...t.params, ...t.results].every(isNumeric)) throw this.error("calls with reference types are not compiled yet");
+  }
+
+  /** A call's result from r0 (or r0:r1). */
+  private pushResult(t: FuncType, from = this.stack.length): void {
+    const n = wordsOf(t.results);
+    if (n > 2) {
+      // more than two words come back in the outgoing area: into their slots
+      for (const r of t.results) this.pushSlots(r);
+      for (let k = 0; k < n; k++) {
+        this.a.emit(T.ldrSp(SCRATCH, 4 * k));
+        this.a.emit(T.strSp(SCRATCH, this.slotOffset(from + k)));
+      }
+      return;
+    }
+    // up to two words in r0:r1: one i32/f32, one i64/f64, or two 32-bit results
+    let reg = 0;
+    for (const r of t.results) {
+      this.pushReg(reg++);
+      if (words(r) === 2) this.pushReg(reg++, true);
+    }
   }
 
   /** An import: its i32 arguments as wr_arg slots in the outgoing area, the runtime's helper
    * binds and checks them and calls the native; a nonzero status is a trap here. */
   private callImport(f: number): void {
     const t = this.funcType(f);
-    if (t.results.length > 1 || ![...t.params, ...t.results].every((v) => v === "i32")) throw this.error("non-i32 imports are not compiled yet");
-    const from = this.stack.length - t.params.length;
+    this.checkCallType(t);
+    const from = this.stack.length - wordsOf(t.params);
     for (let i = 0; i < from; i++) this.spillAt(i, false);
-    for (let k = 0; k < t.params.length; k++) this.storeOutgoing(from + k, WR_ARG_BYTES * k);
+    let w = from;
+    t.params.forEach((p, k) => {
+      for (let h = 0; h < words(p); h++) this.storeOutgoing(w++, WR_ARG_BYTES * k + 4 * h);
+    });
     this.maxOut = Math.max(this.maxOut, WR_ARG_BYTES * Math.max(t.params.length, t.results.length));
     this.truncate(from);
     const a = this.a;
@@ -724,7 +882,8 @@ class FunctionCompiler {
     this.trapIf("ne", "native");
     if (t.results.length === 1) {
       a.emit(T.ldrSp(0, 0));
-      this.pushReg(0);
+      a.emit(T.ldrSp(1, 4));
+      this.pushResult(t);
     }
   }
 
@@ -753,60 +912,90 @@ class FunctionCompiler {
     if (c.kind === "cond") condReg = this.materialize(this.stack.length - 1);
     else condReg = this.materialize(this.stack.length - 1);
     this.stack.pop();
+    const pair = this.top().hi === true;
     const b = this.popReg();
+    const bLo = pair ? this.popReg() : undefined;
     const a = this.materialize(this.stack.length - 1);
+    const aLo = pair ? this.materialize(this.stack.length - 2) : undefined;
     const keep = this.a.newLabel();
     this.a.emit(T.cmpImm(condReg, 0));
     this.a.bCond("ne", keep);
     this.a.emit(T.mov(a, b));
+    if (aLo !== undefined && bLo !== undefined) this.a.emit(T.mov(aLo, bLo));
     this.a.bind(keep);
     this.release(b);
+    if (bLo !== undefined) this.release(bLo);
     this.release(condReg);
   }
 
   private localGet(i: number): void {
-    if (i >= this.locals.length) throw this.error(`local ${i} out of range`);
-    const reg = this.alloc();
-    this.a.emit(T.ldrSp(reg, this.localOffset(i)));
-    this.pushReg(reg);
+    const [w, n] = this.localWords_(i);
+    for (let k = 0; k < n; k++) {
+      const reg = this.alloc();
+      this.a.emit(T.ldrSp(reg, this.wordOffset(w + k)));
+      this.pushReg(reg, k === 1);
+    }
   }
 
   private localSet(i: number, tee: boolean): void {
-    if (i >= this.locals.length) throw this.error(`local ${i} out of range`);
+    const [w, n] = this.localWords_(i);
+    if (n === 2) {
+      // the upper word is on top
+      for (let k = 1; k >= 0; k--) {
+        const reg = this.popReg();
+        this.a.emit(T.strSp(reg, this.wordOffset(w + k)));
+        this.release(reg);
+      }
+      if (tee) this.localGet(i);
+      return;
+    }
     const reg = this.materialize(this.stack.length - 1);
-    this.a.emit(T.strSp(reg, this.localOffset(i)));
+    this.a.emit(T.strSp(reg, this.wordOffset(w)));
     if (!tee) this.pop();
   }
 
+  /** Local i's first word and word count. */
+  private localWords_(i: number): [number, number] {
+    const t = this.locals[i];
+    if (t === undefined) throw this.error(`local ${i} out of range`);
+    return [this.localWord[i] ?? 0, words(t)];
+  }
+
   private globalGet(g: number): void {
-    this.checkGlobal(g);
-    const reg = this.alloc();
-    this.a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.globals));
-    this.globalAccess("ldr", reg, g);
-    this.pushReg(reg);
+    const n = this.checkGlobal(g);
+    for (let k = 0; k < n; k++) {
+      const reg = this.alloc();
+      this.a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.globals));
+      this.globalAccess("ldr", reg, g, 4 * k);
+      this.pushReg(reg, k === 1);
+    }
   }
 
   private globalSet(g: number): void {
-    this.checkGlobal(g);
-    const reg = this.popReg();
-    this.a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.globals));
-    this.globalAccess("str", reg, g);
-    this.release(reg);
+    const n = this.checkGlobal(g);
+    for (let k = n - 1; k >= 0; k--) {
+      const reg = this.popReg();
+      this.a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.globals));
+      this.globalAccess("str", reg, g, 4 * k);
+      this.release(reg);
+    }
   }
 
-  private checkGlobal(g: number): void {
+  /** The global's word count. */
+  private checkGlobal(g: number): number {
     const t = this.m.globals[g];
     if (!t) throw this.error(`global ${g} out of range`);
-    if (t.type !== "i32") throw this.error(`${t.type} globals are not compiled yet`);
+    if (!isNumeric(t.type)) throw this.error(`${t.type} globals are not compiled yet`);
+    return words(t.type);
   }
 
-  private globalAccess(op: "ldr" | "str", reg: number, g: number): void {
-    if (8 * g <= T.maxImmOffset("ldr")) {
-      this.a.emit(T.memImm(op, reg, SCRATCH, 8 * g));
+  private globalAccess(op: "ldr" | "str", reg: number, g: number, word: number): void {
+    if (8 * g + word <= T.maxImmOffset("ldr")) {
+      this.a.emit(T.memImm(op, reg, SCRATCH, 8 * g + word));
       return;
     }
     const off = this.alloc();
-    this.a.ldrConst(off, 8 * g);
+    this.a.ldrConst(off, 8 * g + word);
     this.a.emit(T.memReg(op, reg, SCRATCH, off));
     this.release(off);
   }
@@ -929,6 +1118,19 @@ class FunctionCompiler {
     } else if (sub === 10) {
       if (r.u8() !== 0 || r.u8() !== 0) throw this.error("memory.copy between memories other than 0");
       this.callHelper("memoryCopy", 3);
+    } else if (sub === 0 || sub === 1) {
+      return this.f32Op(0x100 + sub, 1);
+    } else if (sub === 8) {
+      // memory.init: the segment index joins the operands (dest, source, count, segment)
+      const seg = r.u32();
+      if (r.u8() !== 0 || !this.m.hasMemory) throw this.error("memory.init on a memory other than 0");
+      this.push({ kind: "const", value: seg });
+      return this.wideOp(0x108, { in: 4, out: 0, traps: ["memoryOutOfBounds"] });
+    } else if (sub === 9) {
+      this.push({ kind: "const", value: r.u32() });
+      return this.wideOp(0x109, { in: 1, out: 0 });
+    } else if (sub >= 2 && sub <= 7) {
+      return this.wideOp(0x100 + sub, WIDE[0x100 + sub] as Wide);
     } else throw this.error(`opcode 0xfc ${sub} is not compiled yet`);
     this.a.emit(T.cmpImm(0, 0));
     this.trapIf("ne", "memoryOutOfBounds");
@@ -936,7 +1138,7 @@ class FunctionCompiler {
 
   /** A runtime helper on the top `args` values: helper(ctx, args...) in r0, r1..r3 (AAPCS). */
   private callHelper(name: HelperName, args: number): void {
-    if (!this.m.hasMemory) throw this.error(`${name} without a memory`);
+    if (name.startsWith("memory") && !this.m.hasMemory) throw this.error(`${name} without a memory`);
     const from = this.stack.length - args;
     for (let i = 0; i < from; i++) this.spillAt(i, false);
     // the arguments into r1..r3: through their slots, so no register is overwritten early
@@ -987,6 +1189,224 @@ class FunctionCompiler {
     a.emit(T.strSp(0, slotA));
     a.bind(done);
     this.push({ kind: "slot" });
+  }
+
+  /** clz, ctz, popcnt: in a helper (ARMv6-M has no CLZ). */
+  private unaryHelper(name: HelperName): void {
+    this.callHelper(name, 1);
+    this.pushReg(0);
+  }
+
+  private extend(width: "byte" | "half"): void {
+    const reg = this.popReg();
+    this.a.emit(width === "byte" ? T.sxtb(reg, reg) : T.sxth(reg, reg));
+    this.pushReg(reg);
+  }
+
+  /** f32.abs and f32.neg on the bits (NaN payloads kept, as the spec requires). */
+  private signBits(op: "abs" | "neg", hi = false): void {
+    const reg = this.popReg();
+    const mask = this.alloc();
+    this.a.ldrConst(mask, 0x80000000);
+    this.a.emit(T.alu(op === "abs" ? "bics" : "eors", reg, mask));
+    this.release(mask);
+    this.pushReg(reg, hi);
+  }
+
+  /** (a & ~sign) | (b & sign) */
+  private copysign(wide = false): void {
+    const b = this.popReg();
+    if (wide) this.pop(); // b's low word
+    const a = this.popReg();
+    const mask = this.alloc();
+    this.a.ldrConst(mask, 0x80000000);
+    this.a.emit(T.alu("bics", a, mask));
+    this.a.emit(T.alu("ands", b, mask));
+    this.a.emit(T.alu("orrs", a, b));
+    this.release(mask);
+    this.release(b);
+    this.pushReg(a, wide);
+  }
+
+  /** i64 add/sub (ADDS/ADCS, SUBS/SBCS), bit operations pairwise, eqz and comparisons into
+   * the flags (CMP on the low words, SBCS on the high words: a - b's carry over 64 bits). */
+  private i64Inline(op: number): void {
+    const a = this.a;
+    if (op === 0x50) {
+      const hi = this.popReg();
+      const lo = this.popReg();
+      a.emit(T.alu("orrs", lo, hi));
+      this.release(hi);
+      this.release(lo);
+      this.push({ kind: "cond", cond: "eq" });
+      return;
+    }
+    const bhi = this.popReg();
+    const blo = this.popReg();
+    const ahi = this.popReg();
+    const alo = this.popReg();
+    const done = (cond?: Cond) => {
+      for (const r of [alo, ahi, blo, bhi]) this.release(r);
+      if (cond) this.push({ kind: "cond", cond });
+    };
+    if (op === 0x7c || op === 0x7d) {
+      a.emit(op === 0x7c ? T.addsReg(alo, alo, blo) : T.subsReg(alo, alo, blo));
+      a.emit(T.alu(op === 0x7c ? "adcs" : "sbcs", ahi, bhi));
+    } else if (op >= 0x83 && op <= 0x85) {
+      const alu = op === 0x83 ? "ands" : op === 0x84 ? "orrs" : "eors";
+      a.emit(T.alu(alu, alo, blo));
+      a.emit(T.alu(alu, ahi, bhi));
+    } else if (op === 0x51 || op === 0x52) {
+      a.emit(T.alu("eors", alo, blo));
+      a.emit(T.alu("eors", ahi, bhi));
+      a.emit(T.alu("orrs", alo, ahi));
+      return done(op === 0x51 ? "eq" : "ne");
+    } else {
+      // lt/ge test a - b, gt/le test b - a; signed reads N != V, unsigned the carry
+      const swap = op === 0x55 || op === 0x56 || op === 0x57 || op === 0x58;
+      const [xlo, xhi, ylo, yhi] = swap ? [blo, bhi, alo, ahi] : [alo, ahi, blo, bhi];
+      const signed = (op & 1) === 1;
+      if (signed) {
+        // signed as unsigned with the sign bits flipped: the carry is all we read, because
+        // rp2040js sets SBCS's V from Rm + borrow (wrong when that wraps), silicon does not
+        a.ldrConst(SCRATCH, 0x80000000);
+        a.emit(T.alu("eors", xhi, SCRATCH));
+        a.emit(T.alu("eors", yhi, SCRATCH));
+      }
+      a.emit(T.alu("cmp", xlo, ylo));
+      a.emit(T.alu("sbcs", xhi, yhi));
+      const less = op === 0x53 || op === 0x54 || op === 0x55 || op === 0x56;
+      return done(less ? "lo" : "hs");
+    }
+    this.release(blo);
+    this.release(bhi);
+    this.pushReg(alo);
+    this.pushReg(ahi, true);
+  }
+
+  private pushConst64(bits: bigint): void {
+    this.push({ kind: "const", value: Number(bits & 0xffffffffn) });
+    this.push({ kind: "const", value: Number(bits >> 32n), hi: true });
+  }
+
+  /** An i64/f64 operation in the wide helper: its operand words are spilled to consecutive
+   * slots, the helper gets their address and the opcode, writes the result words over them
+   * and returns 0 or the trap kind. */
+  private wideOp(op: number, w: Wide): void {
+    this.spillAll();
+    const from = this.stack.length - w.in;
+    const at = this.slotOffset(from);
+    if (at > 1020) throw this.error("operands beyond what ADD rd, sp reaches");
+    this.truncate(from);
+    for (let k = 0; k < Math.max(w.in, w.out); k++) this.push({ kind: "slot" }); // room for the result
+    this.truncate(from);
+    const a = this.a;
+    a.emit(T.addRdSp(1, at));
+    this.constInto(2, op, false);
+    a.emit(T.mov(0, CTX_REG));
+    a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.helpers));
+    a.emit(T.memImm("ldr", SCRATCH, SCRATCH, 4 * HELPER.wide));
+    a.emit(T.blx(SCRATCH));
+    for (const kind of w.traps ?? []) {
+      a.emit(T.cmpImm(0, TRAP[kind]));
+      this.trapIf("eq", kind);
+    }
+    for (let k = 0; k < w.out; k++) this.push(k === 1 ? { kind: "slot", hi: true } : { kind: "slot" });
+  }
+
+  private load64(r: Reader): void {
+    const offset = this.memarg(r);
+    const lo = this.popReg();
+    this.address(lo, offset, 8);
+    const hi = this.alloc();
+    this.pairAccess("ldr", lo, hi, hi, () => {
+      const t = this.alloc();
+      this.bytewiseWord(lo, t, 0);
+      this.bytewiseWord(hi, t, 4);
+      this.release(t);
+    });
+    this.pushReg(lo);
+    this.pushReg(hi, true);
+  }
+
+  /** Two words at SCRATCH when it is 4-aligned (the M0+ faults on an unaligned LDR/STR),
+   * else `bytewise`; `tmp` is clobbered by the test. */
+  private pairAccess(op: "ldr" | "str", lo: number, hi: number, tmp: number, bytewise: () => void): void {
+    const a = this.a;
+    const unaligned = a.newLabel();
+    const done = a.newLabel();
+    a.emit(T.lslsImm(tmp, SCRATCH, 30));
+    a.bCond("ne", unaligned);
+    a.emit(T.memImm(op, lo, SCRATCH, 0));
+    a.emit(T.memImm(op, hi, SCRATCH, 4));
+    a.b(done);
+    a.bind(unaligned);
+    bytewise();
+    a.bind(done);
+  }
+
+  /** reg = the little-endian word at [SCRATCH + at], a byte at a time. */
+  private bytewiseWord(reg: number, t: number, at: number): void {
+    this.a.emit(T.memImm("ldrb", reg, SCRATCH, at));
+    for (let k = 1; k < 4; k++) {
+      this.a.emit(T.memImm("ldrb", t, SCRATCH, at + k));
+      this.a.emit(T.lslsImm(t, t, 8 * k));
+      this.a.emit(T.alu("orrs", reg, t));
+    }
+  }
+
+  private store64(r: Reader): void {
+    const offset = this.memarg(r);
+    const hi = this.popReg();
+    const lo = this.popReg();
+    const addr = this.popReg();
+    this.address(addr, offset, 8); // one check for all eight bytes: a trap writes nothing
+    this.pairAccess("str", lo, hi, addr, () => {
+      for (const [reg, at] of [[lo, 0], [hi, 4]] as const) {
+        for (let k = 0; k < 4; k++) {
+          this.a.emit(T.memImm("strb", reg, SCRATCH, at + k));
+          if (k < 3) this.a.emit(T.lsrsImm(reg, reg, 8));
+        }
+      }
+    });
+    this.release(lo);
+    this.release(hi);
+    this.release(addr);
+  }
+
+  /** i64.load8/16/32 _s/_u: the narrow load, then the upper word from its sign or zero. */
+  private loadExtend(r: Reader, op: number): void {
+    const size = op <= 0x31 ? 1 : op <= 0x33 ? 2 : 4;
+    this.load(r, size, (op & 1) === 0);
+    const lo = this.materialize(this.stack.length - 1);
+    const hi = this.alloc();
+    if ((op & 1) === 0) this.a.emit(T.asrsImm(hi, lo, 32));
+    else this.a.emit(T.movsImm(hi, 0));
+    this.pushReg(hi, true);
+  }
+
+  /** An f32 operation in the soft-float helper: (a, b, opcode); r1 names a conversion's trap. */
+  private f32Op(op: number, args: 1 | 2): void {
+    if (args === 1) this.push({ kind: "const", value: 0 });
+    this.push({ kind: "const", value: op });
+    this.callHelper("f32", 3);
+    if (op === 0xa8 || op === 0xa9) {
+      this.a.emit(T.cmpImm(1, 1));
+      this.trapIf("eq", "integerOverflow");
+      this.a.emit(T.cmpImm(1, 2));
+      this.trapIf("eq", "invalidConversion");
+    }
+    this.pushReg(0);
+  }
+
+  /** select with a type vector: 32-bit types only. */
+  private typedSelect(r: Reader): void {
+    const n = r.u32();
+    for (let i = 0; i < n; i++) {
+      const t = r.u8();
+      if (!NUMERIC[t]) throw this.error(`select of type 0x${t.toString(16)} is not compiled yet`);
+    }
+    this.select();
   }
 
   private eqz(): void {
@@ -1081,6 +1501,75 @@ class FunctionCompiler {
     return new CompileError(message, this.input.index, this.opOffset);
   }
 }
+
+/** Types held in one 32-bit register or slot. */
+function isWord(t: ValType): boolean {
+  return t === "i32" || t === "f32";
+}
+
+function isNumeric(t: ValType): boolean {
+  return t === "i32" || t === "f32" || t === "i64" || t === "f64";
+}
+
+/** Operand-stack words of a value: i64 and f64 take two (low word first, below). */
+function words(t: ValType): number {
+  return t === "i64" || t === "f64" ? 2 : 1;
+}
+
+function wordsOf(ts: readonly ValType[]): number {
+  return ts.reduce((n, t) => n + words(t), 0);
+}
+
+const NUMERIC: Record<number, ValType> = { 0x7f: "i32", 0x7e: "i64", 0x7d: "f32", 0x7c: "f64" };
+
+interface BlockType {
+  params: number;
+  results: number;
+  resultTypes: readonly ValType[];
+  paramTypes: readonly ValType[];
+}
+
+/** f32 operators the soft-float helper takes: binary (arithmetic, min/max, copysign aside;
+ * comparisons), and unary (rounding, sqrt, conversions from and to i32). */
+const F32_BINARY = new Set([0x5b, 0x5c, 0x5d, 0x5e, 0x5f, 0x60, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97]);
+const F32_UNARY = new Set([0x8d, 0x8e, 0x8f, 0x90, 0x91, 0xa8, 0xa9, 0xb2, 0xb3]);
+
+/** i64 operators compiled inline (the rest go to the wide helper). */
+const I64_INLINE = new Set([0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58, 0x59, 0x5a, 0x7c, 0x7d, 0x83, 0x84, 0x85]);
+
+interface Wide {
+  /** Operand and result words. */
+  in: number;
+  out: number;
+  traps?: TrapKind[];
+}
+
+/** Operations of the wide helper (HELPER.wide): i64 and f64 arithmetic, comparisons and
+ * conversions; 0xfc n as 0x100 + n. */
+const WIDE: Record<number, Wide> = (() => {
+  const t: Record<number, Wide> = {};
+  const set = (ops: number[], w: Wide) => { for (const op of ops) t[op] = w; };
+  const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  const convert: TrapKind[] = ["integerOverflow", "invalidConversion"];
+  set([0x50], { in: 2, out: 1 });
+  set([...range(0x51, 0x5a), ...range(0x61, 0x66)], { in: 4, out: 1 });
+  set(range(0x79, 0x7b), { in: 2, out: 2 });
+  set([...range(0x7c, 0x7e), ...range(0x83, 0x8a)], { in: 4, out: 2 });
+  set([0x7f], { in: 4, out: 2, traps: ["divideByZero", "integerOverflow"] });
+  set([0x80, 0x81, 0x82], { in: 4, out: 2, traps: ["divideByZero"] });
+  set(range(0x9b, 0x9f), { in: 2, out: 2 });
+  set(range(0xa0, 0xa5), { in: 4, out: 2 });
+  set([0xaa, 0xab], { in: 2, out: 1, traps: convert });
+  set([0xac, 0xad, 0xb7, 0xb8, 0xbb], { in: 1, out: 2 });
+  set([0xae, 0xaf], { in: 1, out: 2, traps: convert });
+  set([0xb0, 0xb1], { in: 2, out: 2, traps: convert });
+  set([0xb4, 0xb5, 0xb6], { in: 2, out: 1 });
+  set([0xb9, 0xba, 0xc2, 0xc3, 0xc4], { in: 2, out: 2 });
+  set([0x102, 0x103], { in: 2, out: 1 });
+  set([0x104, 0x105], { in: 1, out: 2 });
+  set([0x106, 0x107], { in: 2, out: 2 });
+  return t;
+})();
 
 /** A block or if with one result and no parameters hands its value over in r0, not a slot. */
 function inR0(ctl: Ctl): boolean {

@@ -4,6 +4,12 @@
 // instantiates them from the .wasm as it does for the interpreter.
 import { Reader } from "./reader.js";
 
+export interface ElemSegment {
+  mode: "active" | "passive" | "declarative";
+  offset: number;
+  funcs: (number | null)[];
+}
+
 export type ValType = "i32" | "i64" | "f32" | "f64" | "funcref" | "externref";
 
 export interface FuncType {
@@ -19,6 +25,8 @@ export interface Import {
   typeIndex?: number;
   /** Global imports. */
   global?: GlobalType;
+  /** Table imports. */
+  table?: { min: number; max: number | undefined };
   /** Memory imports. */
   memory?: { min: number; max: number | undefined };
 }
@@ -26,8 +34,10 @@ export interface Import {
 export interface GlobalType {
   type: ValType;
   mutable: boolean;
-  /** A defined global's `i32.const` initial value (other initialisers are the runtime's). */
-  init?: number;
+  /** A defined global's constant initial value (bits; a bigint for i64 and f64); other initialisers are the runtime's. */
+  init?: number | bigint;
+  /** A defined global initialised by `global.get` of this (imported) global. */
+  initFrom?: number;
 }
 
 export interface Body {
@@ -52,6 +62,17 @@ export interface Module {
   memoryPages: { min: number; max: number | undefined };
   /** Active data segments with a constant offset (what a runner without the runtime applies). */
   data: { offset: number; bytes: Uint8Array }[];
+  /** Every data segment's bytes, by index, and whether it is active (memory.init reads them). */
+  dataSegments: { bytes: Uint8Array; active: boolean }[];
+  /** Active data segments whose offset is not an `i32.const` (left to the runtime). */
+  otherData: number;
+  /** Element segments in the forms a runner without the runtime applies (function indices,
+   * null entries; active ones at an `i32.const` offset into table 0). */
+  elems: ElemSegment[];
+  /** Element segments in other forms (left to the runtime). */
+  otherElems: number;
+  /** Each table's limits, imports first. */
+  tableLimits: { min: number; max: number | undefined }[];
   tables: number;
   exports: { name: string; kind: number; index: number }[];
   /** The start function, which instantiation runs. */
@@ -115,8 +136,7 @@ function importEntry(r: Reader): Import {
   if (kind === 0) return { module, name, kind: "func", typeIndex: r.u32() };
   if (kind === 1) {
     valType(r);
-    limits(r);
-    return { module, name, kind: "table" };
+    return { module, name, kind: "table", table: limits(r) };
   }
   if (kind === 2) return { module, name, kind: "memory", memory: limits(r) };
   if (kind === 3) return { module, name, kind: "global", global: globalType(r) };
@@ -146,7 +166,7 @@ export function readModule(bytes: Uint8Array): Module {
   if (magic.join(",") !== "0,97,115,109,1,0,0,0") r.fail("not a WebAssembly 1.0 binary");
   const m: Module = {
     bytes, types: [], funcTypes: [], importedFuncs: 0, imports: [], globals: [],
-    hasMemory: false, memoryPages: { min: 0, max: 0 }, data: [], tables: 0, exports: [], start: undefined, bodies: [], canonicalType: [],
+    hasMemory: false, memoryPages: { min: 0, max: 0 }, data: [], dataSegments: [], otherData: 0, elems: [], otherElems: 0, tableLimits: [], tables: 0, exports: [], start: undefined, bodies: [], canonicalType: [],
   };
   while (!r.done) {
     const id = r.u8();
@@ -173,12 +193,20 @@ function readSection(m: Module, id: number, s: Reader): void {
           m.hasMemory = true;
           m.memoryPages = imp.memory;
         }
-        if (imp.kind === "table") m.tables++;
+        if (imp.kind === "table" && imp.table) {
+          m.tables++;
+          m.tableLimits.push(imp.table);
+        }
       }
       m.importedFuncs = m.funcTypes.length;
       break;
     case 3: m.funcTypes.push(...vec(s, (r) => r.u32())); break;
-    case 4: m.tables += vec(s, (r) => { valType(r); limits(r); }).length; break;
+    case 4: {
+      const tables = vec(s, (r) => { valType(r); return limits(r); });
+      m.tables += tables.length;
+      m.tableLimits.push(...tables);
+      break;
+    }
     case 5: {
       const mems = vec(s, limits);
       if (mems[0]) {
@@ -191,34 +219,44 @@ function readSection(m: Module, id: number, s: Reader): void {
     case 7: m.exports = vec(s, (r) => ({ name: r.name(), kind: r.u8(), index: r.u32() })); break;
     case 8: m.start = s.u32(); break;
     case 10: m.bodies = vec(s, body); break;
-    case 11: m.data = vec(s, dataSegment).filter((d): d is { offset: number; bytes: Uint8Array } => d !== undefined); break;
+    case 9: {
+      const segments = vec(s, elemSegment);
+      m.elems = segments.filter((e): e is ElemSegment => e !== "other");
+      m.otherElems = segments.length - m.elems.length;
+      break;
+    }
+    case 11: {
+      const segments = vec(s, dataSegment);
+      m.dataSegments = segments.map((d) => ({ bytes: d.bytes, active: d.offset !== undefined }));
+      m.data = segments.filter((d): d is { offset: number; bytes: Uint8Array } => typeof d.offset === "number");
+      m.otherData = segments.filter((d) => d.offset === "other").length;
+      break;
+    }
     default: break; // custom, start, element, data, data count: the runtime's
   }
 }
 
 function definedGlobal(r: Reader): GlobalType {
   const g = globalType(r);
-  if (r.bytes[r.pos] === 0x41 && r.bytes[r.pos + 1] !== undefined) {
-    const at = r.pos;
+  const at = r.pos;
+  const op = r.u8();
+  const simple = op === 0x41 ? { init: r.s32() >>> 0 } : op === 0x43 ? { init: r.f32bits() }
+    : op === 0x42 ? { init: BigInt.asUintN(64, r.signed(64)) } : op === 0x44 ? { init: r.f64bits() }
+    : op === 0x23 ? { initFrom: r.u32() } : undefined;
+  if (simple && r.bytes[r.pos] === 0x0b) {
     r.u8();
-    const init = r.s32();
-    if (r.bytes[r.pos] === 0x0b) {
-      r.u8();
-      return { ...g, init };
-    }
-    r.pos = at;
+    return { ...g, ...simple };
   }
+  r.pos = at;
   skipConstExpr(r);
   return g;
 }
 
-/** An active segment at `i32.const N` for memory 0; other forms are the runtime's. */
-function dataSegment(r: Reader): { offset: number; bytes: Uint8Array } | undefined {
+/** A segment: its offset for an active one at `i32.const N` (memory 0), "other" for an
+ * active one at another offset expression, undefined for a passive one. */
+function dataSegment(r: Reader): { offset: number | "other" | undefined; bytes: Uint8Array } {
   const mode = r.u32();
-  if (mode === 1) {
-    r.bytesOf(r.u32());
-    return undefined;
-  }
+  if (mode === 1) return { offset: undefined, bytes: r.bytesOf(r.u32()) };
   if (mode === 2) r.u32();
   let offset: number | undefined;
   if (r.bytes[r.pos] === 0x41) {
@@ -227,7 +265,44 @@ function dataSegment(r: Reader): { offset: number; bytes: Uint8Array } | undefin
     if (r.u8() !== 0x0b) r.fail("data offset expression longer than i32.const");
   } else skipConstExpr(r);
   const bytes = r.bytesOf(r.u32());
-  return offset === undefined ? undefined : { offset, bytes };
+  return { offset: offset ?? "other", bytes };
+}
+
+/** An element segment (the binary format's eight forms), or "other" when its offset is not an
+ * i32.const or an entry is not ref.func / ref.null. */
+function elemSegment(r: Reader): ElemSegment | "other" {
+  const flags = r.u32();
+  let other = false;
+  let offset = 0;
+  if ((flags & 1) === 0) {
+    if (flags & 2) other ||= r.u32() !== 0;
+    if (r.bytes[r.pos] === 0x41) {
+      r.u8();
+      offset = r.s32() >>> 0;
+      if (r.u8() !== 0x0b) r.fail("element offset expression longer than i32.const");
+    } else {
+      skipConstExpr(r);
+      other = true;
+    }
+  }
+  if (flags & 3) r.u8(); // elemkind or reference type
+  const funcs = vec(r, (x): number | null | "other" => {
+    if ((flags & 4) === 0) return x.u32();
+    const op = x.u8();
+    if (op === 0xd2) {
+      const f = x.u32();
+      if (x.u8() === 0x0b) return f;
+    } else if (op === 0xd0) {
+      x.u8();
+      if (x.u8() === 0x0b) return null;
+    }
+    x.pos--;
+    skipConstExpr(x);
+    return "other";
+  });
+  if (other || funcs.includes("other")) return "other";
+  const mode = (flags & 1) === 0 ? "active" : (flags & 2) ? "declarative" : "passive";
+  return { mode, offset, funcs: funcs as (number | null)[] };
 }
 
 function sameType(a: FuncType, b: FuncType): boolean {

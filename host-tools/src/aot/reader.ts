@@ -79,6 +79,6 @@ export class Reader {
   }
 
   name(): string {
-    return new TextDecoder("utf-8", { fatal: true }).decode(this.bytesOf(this.u32()));
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(this.bytesOf(this.u32()));
   }
 }

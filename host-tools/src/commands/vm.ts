@@ -20,6 +20,15 @@ export function register(program: Command): void {
     .passThroughOptions()
     .argument("[args...]", "arguments for wasmcu-vm, e.g. `--repl` or `--func fib module.wasm 30`")
     .action(async (args: string[]) => {
+      // `--engine aot`: the AOT compiler's REPL, in this process (modules run on the emulated Cortex-M0+)
+      const engine = args.indexOf("--engine");
+      if (engine >= 0 && args[engine + 1] === "aot") {
+        const rest = args.filter((_, i) => i !== engine && i !== engine + 1);
+        if (!(rest.length === 1 && rest[0] === "--repl")) throw new Error("--engine aot runs only as `wasmcu vm --repl --engine aot`");
+        const { runAotRepl } = await import("../aot/repl.js");
+        process.exitCode = await runAotRepl();
+        return;
+      }
       process.exitCode = await runVm(args);
     });
 }
