@@ -104,7 +104,7 @@ async function openBoard(opts: DeviceBenchOptions, app: string, monitorApp: stri
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), "wasmcu-bench-"));
   const board = await startLocalBoard(target, {
-    app, flashFile: path.join(dir, "flash.bin"), speed: Infinity, onBuildProgress: opts.onBuildProgress, flashModel: opts.flashModel ?? true,
+    app, flashFile: path.join(dir, "flash.bin"), speed: Infinity, onBuildProgress: opts.onBuildProgress, flashModel: (opts.flashModel ?? true) && target.name === "rp2040-sim",
     ...(monitorApp ? { onPeripherals: (n: number) => void (peripherals.count = n) } : {}),
     ...(opts.clockHz !== undefined ? { clockHz: opts.clockHz } : {}),
     ...(monitorApp ? { monitor: { app: monitorApp, flashFile: path.join(dir, "monitor-flash.bin"), supplyV: opts.supplyV ?? DEFAULT_SUPPLY_V,

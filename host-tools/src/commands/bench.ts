@@ -168,6 +168,7 @@ export function register(program: Command): void {
       // A firmware build (a minute, the first time or after a change) shows a bar that the
       // benchmark's own chatter ends.
       const bar = stepProgress(`${target.board.name} firmware`, process.stderr, !opts.json);
+      const hasFlashModel = target.name === "rp2040-sim";
       const base: DeviceBenchOptions = {
         target, models: opts.models, runs,
         onProgress: (w) => {
@@ -179,7 +180,8 @@ export function register(program: Command): void {
         ...(monitorPort ? { monitorPort } : {}),
         ...(opts.phases ? { phases: opts.phases } : {}),
         simMonitor: opts.monitor !== false,
-        flashModel: opts.flashModel,
+        // the flash timing model is rp2040-sim's (esp32c3-sim's cost model has its flash cache built in)
+        flashModel: hasFlashModel && opts.flashModel,
       };
       const supplies = (opts.supply ?? []).map((s) => {
         const v = Number(s);
@@ -209,7 +211,7 @@ export function register(program: Command): void {
       }
       let results: DeviceBenchResults = await runDeviceBench({ ...base, ...(supplies[0] !== undefined ? { supplyV: supplies[0] } : {}),
         ...(periph[0] !== undefined ? { extraPeripherals: periph[0] } : {}) });
-      if (target.simulated && !opts.port && opts.flashModel) {
+      if (hasFlashModel && !opts.port && opts.flashModel) {
         // The emulator's ideal beside it: cycles are deterministic, one run per phase is enough.
         const ideal = await runDeviceBench({ ...base, flashModel: false, runs: 1, simMonitor: false,
           onProgress: (w) => out.info(`bench: without the flash model: ${w}`) });
