@@ -3,46 +3,20 @@
 // the emulated ESP32-C3 (esp32c3-sim, RV32IMC at 160 MHz): cycles from the C3's counter
 // (mpccr), which counts the sim's cost model (host-tools/src/sim/esp32c3/cost.ts). Both are
 // emulated cycles, not a measurement of silicon.
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import os from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { buildApp } from "../../host-tools/src/build/app.ts";
-import { buildFirmware } from "../../host-tools/src/build/firmware.ts";
-import { ensureFlashFile, programSlot, SlotKind } from "../../host-tools/src/boards/flash-image.ts";
-import { launchSimBoard, localBoardFirmware } from "../../host-tools/src/boards/launch.ts";
-import { region, resolveBoard } from "../../host-tools/src/boards/registry.ts";
+import { localBoardFirmware } from "../../host-tools/src/boards/launch.ts";
+import { deviceSim } from "./lib/device-sim.mjs";
+import { resolveBoard } from "../../host-tools/src/boards/registry.ts";
 import { runDeviceModel } from "../../host-tools/src/workflows/model.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const models = path.resolve(root, "../shared/reference-models");
-const target = resolveBoard("rp2040-sim");
-const fw = await buildFirmware(target.board);
-const elf = fw.artifacts.find((a) => a.endsWith(".elf"));
 const c3 = resolveBoard("esp32c3-sim");
 const c3Image = await localBoardFirmware(c3); // the merged image the emulated ROM boots
-const app = readFileSync((await buildApp("bench")).wasm);
-const tmp = mkdtempSync(path.join(os.tmpdir(), "wasmcu-bench-dev-"));
-
-async function withSim(model, fn, sim = { target, firmware: elf }) {
-  const { target, firmware } = sim;
-  const flashFile = path.join(tmp, `flash-${Date.now()}.bin`);
-  ensureFlashFile(flashFile, target.board);
-  programSlot(flashFile, region(target.board, "app_a"), SlotKind.App, app);
-  if (model) {
-    const m = region(target.board, "model");
-    const half = Math.floor(m.size / 2 / 4096) * 4096;
-    programSlot(flashFile, { name: "model_a", offset: m.offset, size: half }, SlotKind.Model, model);
-  }
-  const board = await launchSimBoard(target, { firmware, flashFile, waitForHost: true, speed: Infinity });
-  const link = new DeviceLink(await openSerial(board.uartPath, 115200), { timeoutMs: 5000 });
-  try {
-    await link.connect(120_000);
-    return await fn(link);
-  } finally {
-    await link.close();
-    await board.stop();
-  }
-}
+const withDevice = await deviceSim("wasmcu-bench-dev-");
+/** rp2040-sim (ideal: no flash timing model here; 36-flash-timing has both), or `sim`. */
+const withSim = (model, fn, sim) => withDevice(model, (link) => fn(link), sim ? { sim } : {});
 
 const workloads = [
   ["fib24", "fib(24), recursive (150,049 calls)", 1, "wasm3 -Os on rp2040js: 86,878,666 cycles, -O2: 87,253,773 (../shared/bench-wasm/README.md); wasm3 publishes 1.93 s at 48 MHz (~93 M)"],
