@@ -124,11 +124,13 @@ function checkAnswer(r: CommandResult, what: string): void {
 }
 
 /** `timeoutMs`: how long the device may take (hashing, verifying): the command is repeated
- * (answered, not redone, by the device) with growing waits until then, and for longer. */
+ * (answered, not redone, by the device) with growing waits until then, and for up to four
+ * times as long: on a noisy line a busy device's answers are lost too (a CI run at 1% noise
+ * saw 17 sends of OTA_BEGIN go unanswered in twice the time). */
 async function expectOk(link: DeviceLink, what: string, type: Cmd, payload: Uint8Array | undefined,
   opts: { timeoutMs: number; expectData?: boolean }): Promise<Uint8Array | undefined> {
   const r = await link.command(type, payload, { ...opts, timeoutMs: Math.min(opts.timeoutMs, 3_000), adaptive: true,
-    deadlineMs: Math.max(opts.timeoutMs * 2, DEADLINE_MS) });
+    deadlineMs: Math.max(opts.timeoutMs * 4, DEADLINE_MS) });
   checkAnswer(r, what);
   return r.data.at(-1);
 }
