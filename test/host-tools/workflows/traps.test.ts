@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
 import { buildApp } from "../../../host-tools/src/build/app.js";
-import { findDebugInfo, sha256Hex, symbolize } from "../../../host-tools/src/build/debuginfo.js";
+import { findDebugInfo, sha256Hex, symbolize, type SourceFrame } from "../../../host-tools/src/build/debuginfo.js";
 import { DeviceLink, type LinkEvent } from "../../../host-tools/src/link/session.js";
 import { openSerial } from "../../../host-tools/src/link/transport.js";
 import { repoRoot } from "../../helpers/paths.js";
@@ -25,16 +25,7 @@ process.env.WASMCU_CACHE_DIR = path.join(tmp, "cache");
 const appDir = (name: string) => path.join("test", "firmware", "device", "apps", `trap-${name}`);
 const mainTs = (name: string) => path.join(appDir(name), "main.ts");
 
-interface Frame {
-  func: number;
-  offset: number;
-  name?: string;
-  file?: string;
-  line?: number;
-  column?: number;
-  library: boolean;
-  inlinedInto?: string;
-}
+type Frame = SourceFrame;
 interface TrapEvent {
   kind: "trap";
   context: string;
