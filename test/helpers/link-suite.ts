@@ -19,7 +19,7 @@ import { parseUpdateFile, pushUpdate } from "../../host-tools/src/workflows/ota-
 import { DeviceLink, type LinkEvent } from "../../host-tools/src/link/session.js";
 import { faultyTransport, openSerial } from "../../host-tools/src/link/transport.js";
 import { sharedDir } from "./paths.js";
-import { ONE_PERCENT } from "./noise.js";
+import { expectIntactBlinkLines, ONE_PERCENT } from "./noise.js";
 import { sign, updatableApp } from "./ota.js";
 import { deployThroughNoise, monitorThroughNoise, modelRunThroughNoise } from "./noisy-cli.js";
 import type { SimBoard } from "./sim-boards.js";
@@ -101,11 +101,7 @@ export function linkSuite(sb: SimBoard, opts: { noise: boolean }): void {
       assert.ok(r.retransmissions > 0, "nothing was resent: the noise did not reach the link");
       const out = await runDeviceModel(link, [readFileSync(path.join(hello, "in_7.in0.bin"))]);
       assert.deepEqual(Buffer.from(out.outputs[0]!), readFileSync(path.join(hello, "out_7.out0.bin")));
-      const seen = () => events.filter((e) => e.kind === "log" && /^blink #\d+: led (on|off) at \d+ ms$/.test(e.text)).length;
-      const before = seen();
-      const t0 = Date.now();
-      while (seen() < before + 3 && Date.now() - t0 < 60_000) await new Promise((res) => setTimeout(res, 50));
-      assert.ok(seen() >= before + 3, `intact blink lines after the deploy: ${seen() - before}`);
+      await expectIntactBlinkLines(events, 3, 60_000);
     } finally {
       await link.close();
     }
