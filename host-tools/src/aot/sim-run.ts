@@ -724,11 +724,12 @@ export class SimMachine {
     }
     const cycles = core.cycles - start;
     const status = core.registers[0] ?? 0;
+    const out = this.view; // the SRAM may have grown (a new array) during the call
     const run: SimRun = {
-      lo: view.getUint32(ARGS_AT - SRAM, true),
-      hi: view.getUint32(ARGS_AT - SRAM + 4, true),
-      words: Array.from({ length: Math.max(resultWords, 2) }, (_, k) => view.getUint32(ARGS_AT - SRAM + 4 * k, true)),
-      trap: foreignTrap ?? (status === 0 ? undefined : this.trapAt(view.getUint32(CTX_AT - SRAM + CTX.trapLr, true))),
+      lo: out.getUint32(ARGS_AT - SRAM, true),
+      hi: out.getUint32(ARGS_AT - SRAM + 4, true),
+      words: Array.from({ length: Math.max(resultWords, 2) }, (_, k) => out.getUint32(ARGS_AT - SRAM + 4 * k, true)),
+      trap: foreignTrap ?? (status === 0 ? undefined : this.trapAt(out.getUint32(CTX_AT - SRAM + CTX.trapLr, true))),
       cycles,
     };
     if (saved) this.restoreCore(saved);
