@@ -103,7 +103,9 @@ export class AotSpecSession {
       results = inst.machine.invoke(exp.index, values as Value[]);
     } catch (e) {
       if (!(e instanceof SimTrap)) throw e;
-      return e.trap.kind === "stackExhausted" ? `exhaustion: ${TRAP_TEXT.stackExhausted}` : `trap: ${TRAP_TEXT[e.trap.kind]}`;
+      // where, as the interpreter says it (the module byte offset of the trapping instruction)
+      const where = e.trap.wasmOffset > 0 ? ` in function ${e.trap.func} at offset 0x${e.trap.wasmOffset.toString(16)}` : "";
+      return e.trap.kind === "stackExhausted" ? `exhaustion: ${TRAP_TEXT.stackExhausted}` : `trap: ${TRAP_TEXT[e.trap.kind]}${where}`;
     } finally {
       this.checkGrows();
     }
