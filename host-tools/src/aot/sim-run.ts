@@ -771,7 +771,7 @@ export class SimMachine {
     }
     const words: number[] = [];
     t.params.forEach((p, k) => {
-      const v = args[k] ?? [0];
+      const v = valueAt(args, k);
       words.push(...(Array.isArray(v) ? v : [this.refWord(p, v)]));
     });
     const run = this.call(func, words, t.results.reduce((n, r) => n + wordCount(r), 0));
@@ -809,7 +809,7 @@ export class SimMachine {
     const t = this.funcType(index);
     const values = t.params.map((p, k) => this.readValue(p, args + 8 * k));
     const results = this.callOut(binding, values);
-    t.results.forEach((r, k) => this.writeValue(r, args + 8 * k, results[k] ?? [0]));
+    t.results.forEach((r, k) => this.writeValue(r, args + 8 * k, valueAt(results, k)));
     return 0;
   }
 
@@ -838,7 +838,7 @@ export class SimMachine {
     const results = this.callOut(target, values);
     const words: number[] = [];
     t.results.forEach((r, i) => {
-      const v = results[i] ?? [0];
+      const v = valueAt(results, i);
       words.push(...(Array.isArray(v) ? v : [this.refWord(r, v)]));
     });
     if (words.length > 2) words.forEach((x, i) => this.view.setUint32(sp - SRAM + 4 * i, x >>> 0, true));
@@ -900,3 +900,9 @@ function divide(index: number, a: number, b: number): number {
 }
 
 export { TRAP };
+
+/** values[k]; a missing one as a zero word (a null reference is a value, not a missing one). */
+function valueAt(values: Value[], k: number): Value {
+  const v = values[k];
+  return v === undefined ? [0] : v;
+}
