@@ -8,7 +8,7 @@ import { test } from "node:test";
 import { aotEngine, differential, interpreterEngine, wasmOptAvailable } from "../../firmware/runtime/attack/differential.js";
 
 const SEED = Number(process.env.WASMCU_FUZZ_SEED ?? 20261207);
-const COUNT = 30;
+const COUNT = 100;
 const skip = wasmOptAvailable();
 
 test(`${COUNT} -ttf modules (seed ${SEED}) through the AOT engine and wasmcu-vm agree with V8 export by export`, { skip }, async () => {
