@@ -833,16 +833,27 @@ class FunctionCompiler {
     const index = this.popReg();
     const from = this.outgoingArgs(t);
     const a = this.a;
-    const [base, sizeAt] = table === 0 ? [CTX_REG, CTX.tableSize] : [SCRATCH, 8 * table + 4];
-    if (table !== 0) a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.tables));
-    if (sizeAt > T.maxImmOffset("ldr")) throw this.error(`table ${table} beyond what this compiler addresses`);
-    a.emit(T.memImm("ldr", SCRATCH, base, sizeAt));
-    a.emit(T.alu("cmp", index, SCRATCH));
-    this.trapIf("hs", "undefinedElement");
-    if (table !== 0) {
+    if (table === 0) {
+      a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.tableSize));
+      a.emit(T.alu("cmp", index, SCRATCH));
+      this.trapIf("hs", "undefinedElement");
+      a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.table));
+    } else {
+      // SCRATCH = the table's {entries, size} pair in CTX.tables
+      const size = this.alloc();
       a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.tables));
-      a.emit(T.memImm("ldr", SCRATCH, SCRATCH, 8 * table));
-    } else a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.table));
+      let at = 8 * table;
+      if (at + 4 > T.maxImmOffset("ldr")) {
+        a.ldrConst(size, at);
+        a.emit(T.addsReg(SCRATCH, SCRATCH, size));
+        at = 0;
+      }
+      a.emit(T.memImm("ldr", size, SCRATCH, at + 4));
+      a.emit(T.alu("cmp", index, size));
+      this.trapIf("hs", "undefinedElement");
+      a.emit(T.memImm("ldr", SCRATCH, SCRATCH, at));
+      this.release(size);
+    }
     a.emit(T.lslsImm(index, index, 2));
     a.emit(T.memReg("ldr", index, SCRATCH, index));
     a.emit(T.cmpImm(index, 0));

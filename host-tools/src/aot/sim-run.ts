@@ -591,7 +591,6 @@ export class SimMachine {
   private tableOp(op: number, w: number[], at: number): number {
     const out = (v: number) => this.view.setUint32(at - SRAM, v >>> 0, true);
     const [w0 = 0, w1 = 0, w2 = 0, w3 = 0, w4 = 0] = w;
-    const type = (i: number) => (this.tables[i] as Table).type;
     const oob = TRAP.tableOutOfBounds;
     switch (op) {
       case 0x25:
@@ -638,7 +637,6 @@ export class SimMachine {
         const entries = this.tableEntriesAt(w3) - SRAM;
         for (let k = 0; k < w2; k++) this.view.setUint32(entries + 4 * (w0 + k), w1, true);
         this.mcu.core.cycles += 4 * w2;
-        void type;
         return 0;
       }
       default: throw new Error(`table helper: opcode 0x${op.toString(16)}`);

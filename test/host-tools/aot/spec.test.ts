@@ -75,6 +75,16 @@ test("the AOT REPL speaks the spec-repl-runner protocol, and says skipped with a
     assert.equal(answer(s, `get $A "g"`), "result i32:12");
     assert.equal(answer(s, `invoke $A "peek"`), "result i32:1234");
     assert.equal(answer(s, `invoke $A "pages"`), "result i32:2");
+    // call_indirect through a table past what LDR's immediate reaches in CTX.tables
+    const tables = Array.from({ length: 20 }, (_, i) => `(table $t${i} 2 funcref)`).join(" ");
+    writeFileSync(path.join(dir, "t20.wat"), `(module ${tables}
+      (func $five (result i32) (i32.const 5)) (elem (table $t19) (i32.const 1) func $five)
+      (func (export "call") (param i32) (result i32) (call_indirect $t19 (result i32) (local.get 0))))`);
+    execFileSync("wat2wasm", [path.join(dir, "t20.wat"), "-o", path.join(dir, "t20.wasm")]);
+    assert.equal(answer(s, `module ${JSON.stringify(path.join(dir, "t20.wasm"))}`), "ok");
+    assert.equal(answer(s, `invoke "call" i32:1`), "result i32:5");
+    assert.match(answer(s, `invoke "call" i32:0`), /^trap: uninitialized element/);
+    assert.match(answer(s, `invoke "call" i32:2`), /^trap: undefined element/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
