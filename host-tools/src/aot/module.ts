@@ -1,7 +1,7 @@
-// The parts of a module the compiler needs (the spec's binary format, chapter 5.5): types,
-// imported and defined functions, globals, memory and table presence, and each body's
-// locals and code range. Data and element segments stay with the runtime, which
-// instantiates them from the .wasm as it does for the interpreter.
+// The parts of a module the compiler and the AOT runner need (the spec's binary format,
+// chapter 5.5): types, imports, defined functions, globals with their initialisers, memory and
+// table limits and types, every data and element segment (each constant expression as a
+// ConstExpr), exports, the start function, and each body's locals and code range.
 import { Reader } from "./reader.js";
 
 /** A constant expression (WebAssembly 2.0 has one instruction in each): a number's bits (a
