@@ -37,6 +37,9 @@ const ARGS_END = SRAM + 0x400;
  * table pairs, the stack, and the heap (memory and tables). */
 const VARIABLE_AT = SRAM + 0x400;
 export const STACK_BYTES = 16 * 1024;
+/** Bytes kept free below the stack limit: a callee's PUSH {lr} comes before its check, and the
+ * exact bounds check's PUSH {r0} may go just below it (abi.ts, CTX.stackLimit). */
+export const STACK_GUARD = 64;
 /** Functions of other instances one machine can hold references to. */
 const MAX_FOREIGN = 512;
 /** BKPT immediate of a foreign stub (helpers use 1 + index, the return 0). */
@@ -184,7 +187,7 @@ export class SimMachine {
     this.foreignStubsAt = this.funcsAt + FUNC_DESCRIPTOR_BYTES * nFuncs;
     this.foreignAt = this.foreignStubsAt + 4 * MAX_FOREIGN;
     this.tablesAt = this.foreignAt + FUNC_DESCRIPTOR_BYTES * MAX_FOREIGN;
-    this.stackTop = align8(this.tablesAt + 8 * nTables) + STACK_BYTES;
+    this.stackTop = align8(this.tablesAt + 8 * nTables) + STACK_GUARD + STACK_BYTES;
     this.heapEnd = this.stackTop;
     this.ensureSram(this.heapEnd);
     this.writeFixed();
@@ -680,6 +683,12 @@ export class SimMachine {
     if (at === undefined || at < 0) throw new Error(`function ${func} has no code`);
     const core = mcu.core;
     const nested = this.running;
+    // nested: below the caller's frame (its outgoing area is at SP and above), with room for
+    // the entry stub's pushes and the arguments, or the stack is exhausted here
+    const sp = nested ? (core.SP - 64) & ~7 : this.stackTop;
+    if (sp - 64 - 4 * Math.max(args.length, resultWords) < this.stackTop - STACK_BYTES) {
+      return { lo: 0, hi: 0, words: [], trap: { kind: "stackExhausted", func, wasmOffset: 0 }, cycles: 0 };
+    }
     const saved = nested ? this.saveCore() : undefined;
     this.activate();
     const view = this.view;
@@ -699,8 +708,7 @@ export class SimMachine {
     core.registers[1] = (FLASH + at) | 1;
     core.registers[2] = ARGS_AT;
     core.registers[3] = slots.length;
-    // nested: below the caller's frame (its outgoing area is at SP and above)
-    core.SP = nested ? (core.SP - 64) & ~7 : this.stackTop;
+    core.SP = sp;
     core.LR = RETURN_AT | 1;
     core.PC = FLASH + compiled.entryOffset;
     const start = core.cycles;

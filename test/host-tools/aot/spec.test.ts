@@ -31,6 +31,10 @@ test("the AOT REPL speaks the spec-repl-runner protocol, and says skipped with a
   assert.equal(answer(s, `invoke "add" i32:1 i32:4294967295`), "result i32:0");
   assert.match(answer(s, `invoke $I "div_s" i32:1 i32:0`), /^trap: integer divide by zero in function \d+ at offset 0x[0-9a-f]+$/);
   assert.match(answer(s, `module ${JSON.stringify(path.join(pack, "binary.4.wasm"))}`), /^error (malformed|invalid): /);
+  // a stack exhaustion leaves the table behind the stack alone (its size was once overwritten)
+  assert.equal(answer(s, `module ${JSON.stringify(path.join(pack, "call.0.wasm"))}`), "ok");
+  assert.match(answer(s, `invoke "runaway"`), /^exhaustion: /);
+  assert.match(answer(s, `invoke "as-call_indirect-last"`), /^trap: undefined element /);
   assert.equal(answer(s, `module ${JSON.stringify(path.join(pack, "i64.0.wasm"))}`), "ok");
   assert.equal(answer(s, `invoke "add" i64:4294967295 i64:1`), "result i64:4294967296");
   assert.match(answer(s, `invoke "div_s" i64:9223372036854775808 i64:18446744073709551615`), /^trap: integer overflow in function \d+ at offset 0x[0-9a-f]+$/);
