@@ -192,7 +192,7 @@ export class AotSpecSession {
     link.globals.forEach((v, g) => { if (v !== undefined) machine.writeGlobal(g, m.globals[g]?.type ?? "i32", v); });
     for (let g = link.globals.length; g < m.globals.length; g++) {
       const def = m.globals[g];
-      machine.writeGlobal(g, def?.type ?? "i32", constValue(machine, def?.initExpr ?? { value: 0 }, def?.type ?? "i32"));
+      machine.writeGlobal(g, def?.type ?? "i32", constValue(machine, def?.initExpr ?? { value: 0 }));
     }
     const failed = initSegments(m, machine);
     if (failed) return failed;
@@ -303,11 +303,11 @@ function linkExport(m: Module, imp: Module["imports"][number], from: Instance, i
 }
 
 /** A constant expression's value in `machine` (its imported globals already set). */
-function constValue(machine: SimMachine, e: ConstExpr, t: ValType): Value {
+function constValue(machine: SimMachine, e: ConstExpr): Value {
   if ("value" in e) return typeof e.value === "bigint" ? [Number(e.value & 0xffffffffn), Number(e.value >> 32n)] : [e.value];
   if ("global" in e) return machine.readGlobalValue(e.global);
+  // an imported function's reference is the function it binds (wordRef follows the import)
   if ("func" in e) return machine.wordRef("funcref", machine.refWord("funcref", { machine, func: e.func }));
-  void t;
   return null;
 }
 
@@ -315,16 +315,16 @@ function constValue(machine: SimMachine, e: ConstExpr, t: ValType): Value {
  * traps (what came before stays written). Passive element segments keep their references. */
 function initSegments(m: Module, machine: SimMachine): Answer | undefined {
   for (const [i, e] of m.elems.entries()) {
-    const refs = e.items.map((x) => constValue(machine, x, m.tableTypes[e.table] ?? "funcref") as Ref);
+    const refs = e.items.map((x) => constValue(machine, x) as Ref);
     if (e.mode !== "passive") machine.setElemSegment(i, undefined);
     else machine.setElemSegment(i, refs);
     if (e.mode !== "active") continue;
-    const at = (constValue(machine, e.offset, "i32") as number[])[0] ?? 0;
+    const at = (constValue(machine, e.offset) as number[])[0] ?? 0;
     if (!machine.initTable(e.table, at >>> 0, refs, 0, refs.length)) return "error uninstantiable: out of bounds table access";
   }
   for (const d of m.dataSegments) {
     if (!d.active || !d.offset) continue;
-    const at = (constValue(machine, d.offset, "i32") as number[])[0] ?? 0;
+    const at = (constValue(machine, d.offset) as number[])[0] ?? 0;
     if (!machine.initMemory(at >>> 0, d.bytes)) return "error uninstantiable: out of bounds memory access";
   }
   return undefined;
