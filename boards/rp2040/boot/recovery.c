@@ -121,7 +121,7 @@ __attribute__((noreturn)) void boot_recovery(ota_ctx *ctx, ota_status why)
         }
         ota_image_header h;
         ota_status s = ota_image_verify_slot(ctx->fl, &ctx->keys, OTA_AREA_SLOT0, ctx->st.min_counter, &h);
-        if (s == OTA_OK && !boot_linked_for(0, &h)) s = OTA_ERR_HEADER;
+        if (s == OTA_OK && !boot_linked_for(ctx->fl, &boot_board_banks, 0, &h)) s = OTA_ERR_HEADER;
         if (s != OTA_OK) {
             put("NO ");
             put(ota_status_str(s));
