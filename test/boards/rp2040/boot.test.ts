@@ -1,6 +1,6 @@
 // The wasmcu bootloader (boards/rp2040/boot) on rp2040-sim: a first install from the UF2
 // boots bank fw_a; a new firmware flashed over the link goes to fw_b, boots on trial and
-// confirms itself; tampered and downgraded images are refused with the running firmware
+// confirms itself; a firmware delta does the same with a patch of the running image; tampered and downgraded images are refused with the running firmware
 // untouched; a firmware that faults on trial is rolled back by the watchdog; a board whose
 // banks are both erased takes a firmware over UART0 in the bootloader's recovery. Cycle counts
 // are rp2040js's (emulated), not silicon's.
@@ -15,6 +15,7 @@ import { openSerial } from "../../../host-tools/src/link/transport.js";
 import { recoverRp2040 } from "../../../host-tools/src/flash/rp2040-recovery.js";
 import { ensureFlashFile } from "../../../host-tools/src/boards/flash-image.js";
 import { parseFirmwareFile } from "../../../host-tools/src/ota/firmware.js";
+import { makeFirmwareDelta, parseFirmwareDelta } from "../../../host-tools/src/ota/firmware-delta.js";
 import { flashFirmwareOverLink } from "../../../host-tools/src/workflows/firmware-flash.js";
 import { otaStatus, UpdateRejectedError } from "../../../host-tools/src/workflows/ota-push.js";
 import { strangerSigner } from "../../helpers/ota.js";
@@ -61,6 +62,31 @@ test("rp2040-sim bootloader: the first-install UF2 boots fw_a, a firmware flashe
     const logs = s.events.flatMap((e) => (e.kind === "log" ? [e.text] : []));
     assert.ok(logs.some((l) => /firmware 1\.2\.0 in fw_b passed its self-check: confirmed/.test(l)), logs.join("\n"));
     copyFileSync(path.join(tmp, "flow.bin"), path.join(tmp, "v2.bin")); // v2 confirmed in fw_b: the base of the next tests
+  } finally {
+    await stop(s);
+  }
+});
+
+test("rp2040-sim bootloader: a firmware delta (the running bank's image to the other bank's build) updates the board; one made for another base is refused, the running firmware untouched", async () => {
+  const flash = path.join(tmp, "delta.bin");
+  copyFileSync(path.join(tmp, "v2.bin"), flash); // 1.2.0 confirmed in fw_b
+  const s = await start(flash);
+  try {
+    const delta = (from: Buffer, to: Buffer) => ({ mode: "patch" as const,
+      patches: parseFirmwareDelta(makeFirmwareDelta(images(from), images(to), { from: "old", to: "new" }).file, "delta") });
+    await assert.rejects(flashFirmwareOverLink(s.link, delta(firmwareFile(1, 1), firmwareFile(3, 3)), "wrong base", { confirmTimeoutMs: 10_000 }),
+      (e: Error) => e instanceof UpdateRejectedError && /wrong base/.test(e.message));
+    const st = (await otaStatus(s.link)).firmware;
+    assert.deepEqual([st?.slot, st?.state, st?.version], ["fw_b", "confirmed", "1.2.0"]);
+
+    const d = delta(firmwareFile(2, 2), firmwareFile(3, 3));
+    const r = await flashFirmwareOverLink(s.link, d, "v3 delta", { confirmTimeoutMs: 60_000 });
+    assert.deepEqual([r.mode, r.bank, r.decision.pair, r.outcome], ["patch", "fw_a", "firmware", "confirmed"]);
+    // The fw_b patch went (the board ran fw_b); a delta of the same code across banks is small.
+    assert.equal(r.bytes, d.patches[1]!.bytes.length);
+    assert.ok(r.bytes < images(firmwareFile(3, 3))[0]!.bytes.length / 10, `${r.bytes} bytes`);
+    const after = (await otaStatus(s.link)).firmware;
+    assert.deepEqual([after?.slot, after?.state, after?.version, after?.floor], ["fw_a", "confirmed", "1.3.0", 3]);
   } finally {
     await stop(s);
   }
