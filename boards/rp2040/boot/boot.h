@@ -30,7 +30,8 @@ ota_status boot_decide(ota_ctx *ctx, const ota_flash *fl, const ota_keyring *key
 uint32_t boot_bank_offset(uint8_t slot);
 /* This board's banks (main.c). */
 extern const boot_banks boot_board_banks;
-/* No bootable firmware (`why`): take one over UART0 (recovery.c); never returns. */
-__attribute__((noreturn)) void boot_recovery(ota_ctx *ctx, ota_status why);
+/* No bootable firmware, or asked for by the firmware (`why`): take one over UART0 (recovery.c);
+ * never returns. */
+__attribute__((noreturn)) void boot_recovery(ota_ctx *ctx, const char *why);
 
 #endif

@@ -92,6 +92,18 @@ static ota_reset_reason reset_reason(void)
     return OTA_RESET_POWER_ON;
 }
 
+/* The firmware asked for serial recovery (hal_reset_to_recovery: a forced reset with our code).
+ * The code is cleared, so the reset that ends recovery boots normally. */
+static bool recovery_requested(void)
+{
+    if (!(RP_REG(WATCHDOG_BASE, WD_REASON) & WD_REASON_FORCE) ||
+        RP_REG(WATCHDOG_BASE, WD_SCRATCH(0)) != (RP2040_SCRATCH_MAGIC | RP2040_CODE_RECOVERY)) {
+        return false;
+    }
+    RP_REG(WATCHDOG_BASE, WD_SCRATCH(0)) = 0;
+    return true;
+}
+
 static void watchdog_arm(uint32_t ms)
 {
     rp_clr(WATCHDOG_BASE, WD_CTRL, WD_CTRL_ENABLE);
@@ -118,6 +130,7 @@ static ota_boot_result boot;
 __attribute__((noreturn)) void boot_main(void)
 {
     ota_reset_reason why = reset_reason();
+    bool asked = recovery_requested();
     (void)rp2040_clocks_init();
     /* 1 us watchdog ticks from the crystal; then the bootloader's own hang guard, fed by
      * nothing: the boot decision takes well under a second at 125 MHz. */
@@ -134,8 +147,12 @@ __attribute__((noreturn)) void boot_main(void)
         .erase_size = WASMCU_FLASH_ERASE_SIZE,
         .prog_size = 256u,
     };
+    /* On request the state records are read (the floor, the confirmed bank), nothing decided. */
+    if (asked && ota_open(&ctx, &fl, &wasmcu_ota_keys_ring, BOOT_MAX_TRIAL_BOOTS) == OTA_OK) {
+        boot_recovery(&ctx, "requested over the link");
+    }
     ota_status s = boot_decide(&ctx, &fl, &wasmcu_ota_keys_ring, &boot_board_banks, why, &boot);
-    if (s != OTA_OK) boot_recovery(&ctx, s);
+    if (s != OTA_OK) boot_recovery(&ctx, ota_status_str(s));
     if (boot.trial) {
         watchdog_arm(BOOT_TRIAL_WATCHDOG_MS);
     } else {

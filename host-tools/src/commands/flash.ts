@@ -13,7 +13,7 @@ import { DeviceLink } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
 import { recoverRp2040 } from "../flash/rp2040-recovery.js";
 import { parseFirmwareFile, type FirmwareImage } from "../ota/firmware.js";
-import { flashFirmwareOverLink, type FirmwareUpdate } from "../workflows/firmware-flash.js";
+import { askForRecovery, flashFirmwareOverLink, type FirmwareUpdate } from "../workflows/firmware-flash.js";
 import { parseFirmwareDelta } from "../ota/firmware-delta.js";
 import { PATCH_MAGIC } from "../ota/delta.js";
 import { formatBytes, Output } from "../lib/output.js";
@@ -98,7 +98,7 @@ async function flashRp2040SerialCommand(file: string, opts: Opts, baudGiven: boo
   const port = await resolvePort(opts.port, "rp2040");
   if (opts.recovery) {
     if (update.mode === "patch") throw new UsageError(`${file} is a firmware delta: recovery writes a whole image (give the firmware file, .wimg)`);
-    return recoveryCommand(update.images, port, opts, out);
+    return recoveryCommand(update.images, port, target.board.serial.baud, opts, out);
   }
   const baud = baudGiven ? Number(opts.baud) : target.board.serial.baud;
   if (!Number.isInteger(baud) || baud < 9600 || baud > 5_000_000) throw new UsageError(`--baud ${opts.baud} is not a baud rate`);
@@ -124,9 +124,10 @@ async function flashRp2040SerialCommand(file: string, opts: Opts, baudGiven: boo
 }
 
 /** A board whose banks hold no bootable firmware: its bootloader's recovery over UART0 (115200 baud). */
-async function recoveryCommand(images: FirmwareImage[], port: string, opts: Opts, out: Output): Promise<void> {
+async function recoveryCommand(images: FirmwareImage[], port: string, linkBaud: number, opts: Opts, out: Output): Promise<void> {
   const a = images.find((i) => i.bank === "fw_a");
   if (!a) throw new InputError("recovery writes bank fw_a: the firmware file has no image for it");
+  if (await askForRecovery(port, linkBaud)) out.info(`the firmware on ${port} reset into its bootloader's serial recovery`);
   const t = await openSerial(port, 115200);
   const bar = progressBar("recovery", process.stderr, !opts.json);
   try {
@@ -164,7 +165,7 @@ export function register(program: Command): void {
     .option("--image <file>", "esp32c3: merged flash image written at 0x0 (default build/esp32c3/bin/wasmcu-esp32c3.merged.bin)")
     .option("--uf2 <file>", "rp2040: UF2 to copy (default build/rp2040/bin/wasmcu-rp2040.uf2)")
     .option("--drive <dir>", "rp2040: mounted boot drive (default: found by its INFO_UF2.TXT)")
-    .option("--recovery", "rp2040: the board has no bootable firmware: send the firmware file's fw_a image to its bootloader's serial recovery (UART0, 115200 baud)")
+    .option("--recovery", "rp2040: send the firmware file's fw_a image to the bootloader's serial recovery (UART0, 115200 baud): a board with no bootable firmware is in it; a live firmware is asked over the link to reset into it")
     .option("--json", "machine-readable summary")
     .action(async (firmware: string | undefined, opts: Opts, cmd: Command) => {
       const out = new Output(opts);

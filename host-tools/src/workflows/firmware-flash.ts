@@ -4,7 +4,8 @@
 // (OTA_BEGIN/DATA/FINISH, resumable), the board resets, its bootloader boots it on trial and
 // the firmware confirms itself after its self-check.
 import { DeviceError } from "../lib/errors.js";
-import type { DeviceLink } from "../link/session.js";
+import { DeviceLink } from "../link/session.js";
+import { openSerial } from "../link/transport.js";
 import { imageForOtherBank, type Bank, type FirmwareImage } from "../ota/firmware.js";
 import { patchForRunningBank, type FirmwarePatch } from "../ota/firmware-delta.js";
 import { otaStatus, pushUpdate, type PushOptions, type PushResult } from "./ota-push.js";
@@ -33,4 +34,29 @@ export async function flashFirmwareOverLink(link: DeviceLink, update: FirmwareIm
   }
   const img = imageForOtherBank(u.images, running, what);
   return { ...await pushUpdate(link, { mode: "image", header: img.header, bytes: img.bytes }, opts), bank };
+}
+
+/** How long a board gets to answer the link before it is taken to be in its bootloader's recovery already. */
+const PROBE_MS = 5_000;
+
+/**
+ * `wasmcu flash --recovery` on a board whose firmware is alive: asked over the link, the
+ * firmware resets into the bootloader's serial recovery. False when nothing answers the link
+ * (the board is in recovery already, or its firmware is dead); a firmware that answers and
+ * refuses (not started by the bootloader, on trial) is an error.
+ */
+export async function askForRecovery(port: string, baud: number): Promise<boolean> {
+  const link = new DeviceLink(await openSerial(port, baud), { timeoutMs: 2000, attempts: 2 });
+  try {
+    try {
+      await link.connect(PROBE_MS);
+    } catch (e) {
+      if (e instanceof DeviceError) return false;
+      throw e;
+    }
+    await link.recovery();
+    return true;
+  } finally {
+    await link.close().catch(() => {});
+  }
 }

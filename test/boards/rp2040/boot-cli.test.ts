@@ -3,7 +3,8 @@
 // writes the install UF2 and the signed firmware file, an rp2040-sim board boots the UF2 (the
 // bootloader and fw_a), `wasmcu sign --kind firmware` makes a newer firmware file, `wasmcu
 // flash --board rp2040 --port NAME` updates the running board over its link and `wasmcu ota
-// status` shows the new version, confirmed, in the other bank.
+// status` shows the new version, confirmed, in the other bank; `wasmcu flash --recovery` asks
+// the live firmware to reset into the bootloader's serial recovery and writes fw_a there.
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -30,6 +31,8 @@ const steps = [
   "wasmcu ota status --port field",
   "wasmcu sign --kind firmware --key wasmcu-dev --version 0.2.0 --counter 1 -o {out}fw-0.2.0.wimg {bin}/wasmcu-rp2040-fw_a.bin {bin}/wasmcu-rp2040-fw_b.bin",
   "wasmcu flash --board rp2040 --port field {out}fw-0.2.0.wimg",
+  "wasmcu ota status --port field",
+  "wasmcu flash --board rp2040 --port field --recovery {out}fw-0.2.0.wimg",
   "wasmcu ota status --port field",
   "wasmcu board stop field",
 ];
@@ -78,5 +81,12 @@ test("wasmcu build --board rp2040 writes the install UF2 and the firmware file; 
   assert.deepEqual([now?.slot, now?.state, now?.version, now?.floor], ["fw_b", "confirmed", "0.2.0", 1]);
   const human = await wasmcu(fill(steps[5]!, bin, "").split(" ").slice(1));
   assert.match(human.stdout, /firmware.*0\.2\.0/);
-  await run(steps[6]!, bin);
+  // Recovery on request: the live firmware resets into the bootloader's recovery, which
+  // writes fw_a; the records named fw_b confirmed, so fw_a runs on trial and confirms itself.
+  const recovered = JSON.parse(await run(steps[6]!, bin)) as { bank: string; version: string };
+  assert.deepEqual([recovered.bank, recovered.version], ["fw_a", "0.2.0"]);
+  let fw = firmwareOf(await run(steps[7]!, bin));
+  for (let i = 0; i < 30 && fw?.state === "trial"; i++) fw = firmwareOf(await run(steps[7]!, bin));
+  assert.deepEqual([fw?.slot, fw?.state, fw?.version], ["fw_a", "confirmed", "0.2.0"]);
+  await run(steps[8]!, bin);
 });

@@ -24,9 +24,9 @@
 #include "ota.h"
 #include WASMCU_OTA_KEYS_HEADER
 
-#define XIP_BASE   0x10000000u
-#define ERASE_SIZE 4096u
-#define MAX_OPS    100000u
+#define XIP_BASE          0x10000000u
+#define ERASE_SIZE        4096u
+#define MAX_OPS           100000u
 /* firmware/ota's state record (slots.c): a cut inside it leaves it torn. */
 #define TORN_RECORD_BYTES 32u
 
@@ -172,8 +172,8 @@ static void cut_at(uint32_t k, uint32_t done, const ota_flash *fl, const boot_ba
     version(v2, sizeof v2, s2, &r2);
     /* A running firmware can take the next update: what `wasmcu flash` starts with. */
     ota_status su = s2 == OTA_OK && !r2.trial ? ota_update_begin(&ctx) : OTA_ERR_STATE;
-    printf("%u:%u %s | boot: %s %d %d %s | confirm: %s | reboot: %s %d %d %s | update: %s %d\n", k,
-           done, ops[k].erase ? "erase" : "program", ota_status_str(s1), s1 == OTA_OK ? r1.slot : -1,
+    printf("%u:%u %s | boot: %s %d %d %s | confirm: %s | reboot: %s %d %d %s | update: %s %d\n", k, done,
+           ops[k].erase ? "erase" : "program", ota_status_str(s1), s1 == OTA_OK ? r1.slot : -1,
            s1 == OTA_OK && r1.trial, v1, ota_status_str(sc), ota_status_str(s2), s2 == OTA_OK ? r2.slot : -1,
            s2 == OTA_OK && r2.trial, v2, ota_status_str(su), ota_inactive_slot(&ctx));
 }
