@@ -91,7 +91,8 @@ try {
   const wire = (n) => n + 4 + 4 + Math.ceil((n + 8) / 254) + 1;
   const onWire = (bytes, header) => {
     const frames = Math.ceil(bytes / piece);
-    return { out: wire(5 + header) + frames * wire(4 + piece) + wire(0), back: (frames + 2) * wire(8) }; // one ACK per command
+    const data = (frames - 1) * wire(4 + piece) + wire(4 + bytes - (frames - 1) * piece);
+    return { out: wire(5 + header) + data + wire(0), back: (frames + 2) * wire(8) }; // one ACK per command
   };
   const fwA = (file) => parseFirmwareFile(file, boot, "firmware").find((i) => i.bank === "fw_a");
   // Deltas for a board running fw_a: its image to the new fw_b image (the bank it is written to).
@@ -112,7 +113,7 @@ try {
   console.log(`  update sizes (a board running fw_a; the image is ${fmt(fwA(firmwareFile(1, 1)).bytes.length)} bytes):`);
   for (const [what, bytes, header] of updates) {
     const w = onWire(bytes, header);
-    const times = [115200, 921600].map((baud) => `${((w.out * 10) / baud).toFixed(1)} s at ${baud}`).join(", ");
+    const times = [115200, 921600].map((baud) => `${((w.out * 10) / baud).toFixed(2)} s at ${baud}`).join(", ");
     console.log(`    ${what}: ${fmt(bytes)} bytes, ${fmt(w.out)} on the wire (${fmt(w.back)} of ACKs back): ${times} baud (computed from framing)`);
   }
 } finally {

@@ -90,3 +90,19 @@ test("wasmcu build --board rp2040 writes the install UF2 and the firmware file; 
   assert.deepEqual([fw?.slot, fw?.state, fw?.version], ["fw_a", "confirmed", "0.2.0"]);
   await run(steps[8]!, bin);
 });
+
+test("wasmcu board start --firmware: only for rp2040-sim, only an .elf or .uf2 that exists; nothing is started otherwise", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--board", "host", "--firmware", "x.uf2"], /--firmware is for --board rp2040-sim/],
+    [["--board", "rp2040-sim", "--firmware", path.join(repoRoot, "README.md")], /expected an \.elf or a \.uf2/],
+    [["--board", "rp2040-sim", "--firmware", path.join(dir, "missing.uf2")], /missing\.uf2/],
+  ];
+  for (const [args, why] of cases) {
+    const r = await wasmcu(["board", "start", "refused", ...args], 60_000);
+    assert.notEqual(r.code, 0, args.join(" "));
+    assert.match(r.stderr, why);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  }
+  const list = await wasmcu(["board", "list", "--json"], 60_000);
+  assert.deepEqual(JSON.parse(list.stdout), []);
+});

@@ -180,7 +180,7 @@ test("rp2040-sim bootloader: asked over the link, a live firmware resets into se
 
   const plain = await start(path.join(tmp, "plain.bin"), rp2040Elf());
   try {
-    await assert.rejects(plain.link.recovery(), /not allowed now \(no wasmcu bootloader started this firmware/);
+    await assert.rejects(plain.link.recovery(), /not allowed now" \(no wasmcu bootloader started this firmware/);
   } finally {
     await stop(plain);
   }
