@@ -133,6 +133,8 @@ test("rp2040-sim bootloader: with both banks erased, serial recovery refuses a t
   let s: Sim | undefined;
   try {
     const fwA = images(firmwareFile(1, 1)).find((i) => i.bank === "fw_a")!.bytes;
+    // Nothing answers the link (as `wasmcu flash --recovery` first asks): the board is in recovery already.
+    assert.equal(await askForRecovery(board.uartPath, 115200), false);
     const t = await openSerial(board.uartPath, 115200);
     // Refusals first, cheaply: an image too big for the bank, a small signed image with a
     // flipped payload byte (the board stays in recovery after each).
