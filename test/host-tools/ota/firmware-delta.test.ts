@@ -11,6 +11,8 @@ import { applyDelta } from "../../../host-tools/src/ota/delta.js";
 import { makeFirmwareDelta, parseFirmwareDelta, patchForRunningBank } from "../../../host-tools/src/ota/firmware-delta.js";
 import { parseFirmwareFile, signFirmware } from "../../../host-tools/src/ota/firmware.js";
 import { EXIT } from "../../../host-tools/src/lib/exit-codes.js";
+import type { InputError } from "../../../host-tools/src/lib/errors.js";
+import { parseUpdateFile } from "../../../host-tools/src/workflows/ota-push.js";
 import { wasmcu } from "../../helpers/cli.js";
 import { repoRoot } from "../../helpers/paths.js";
 import { devSigner } from "../../helpers/ota.js";
@@ -48,6 +50,15 @@ test("a firmware delta that is not two whole patches is refused, saying where", 
   assert.throws(() => parseFirmwareDelta(whole.subarray(0, whole.length - 1), "cut.wdlt"), /cut\.wdlt: the patch at offset \d+ says \d+ bytes, \d+ left/);
   assert.throws(() => parseFirmwareDelta(Buffer.concat([whole, Buffer.alloc(3)]), "long.wdlt"), /long\.wdlt: 3 bytes after the two patches/);
   assert.throws(() => makeFirmwareDelta(o.slice(1), n, { from: "v1", to: "v2" }), /v1 has no image for bank fw_a/);
+});
+
+test("ota push refuses a firmware file or a firmware delta, naming wasmcu flash (which picks the bank's image or patch)", () => {
+  const [o, n] = [parseFirmwareFile(file(1), boot, "v1"), parseFirmwareFile(file(2), boot, "v2")];
+  const delta = makeFirmwareDelta(o, n, { from: "v1", to: "v2" }).file;
+  assert.throws(() => parseUpdateFile(file(2), "fw.wimg"), (e: InputError) => /fw\.wimg: a board's firmware file/.test(e.message) && /wasmcu flash --board rp2040/.test(e.hint ?? ""));
+  assert.throws(() => parseUpdateFile(delta, "fw.wdlt"), /fw\.wdlt: a board's firmware delta/);
+  // One of its patches alone is an ordinary patch (the device still checks its base).
+  assert.equal(parseUpdateFile(parseFirmwareDelta(delta, "d")[0]!.bytes, "one").mode, "patch");
 });
 
 test("wasmcu ota make between two firmware files writes the firmware delta; a firmware file against an app image is refused", async () => {
