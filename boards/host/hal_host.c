@@ -200,6 +200,12 @@ void hal_reset(void)
     reset_with(HAL_RESET_SOFTWARE);
 }
 
+/* No bootloader here: a firmware file is re-executed by the process itself. */
+hal_status hal_reset_to_recovery(void)
+{
+    return HAL_ERR_UNSUPPORTED;
+}
+
 uint64_t hal_time_us(void)
 {
     return (now_ns() - host.boot_ns) / 1000u;

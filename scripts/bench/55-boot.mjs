@@ -3,17 +3,24 @@
 // time it adds (emulated cycles from reset to the device firmware's first UART byte, behind
 // the bootloader versus the same firmware at the start of flash, for the ~230 KB device
 // firmware: a steady boot of a confirmed image, and the boot that starts a pending image on
-// trial), and the serial time of a full firmware update at 115200 and 921600 baud (bytes on
-// the wire from the link's framing; the device's flash work overlaps the transfer). Cycle
-// counts are rp2040js emulated cycles (no flash wait states), not RP2040 silicon timings.
+// trial), and the serial time of a firmware update at 115200 and 921600 baud, a full image
+// and two deltas: the same code at a new version (the running bank's build to the other
+// bank's) and a configuration change (the firmware built for 921600 baud, build/rp2040-921600,
+// built here if missing). Times are computed from the link's framing (bytes on the wire), not
+// timed; the device's flash work overlaps a full transfer, not a short delta's. Cycle counts
+// are rp2040js emulated cycles (no flash wait states), not RP2040 silicon timings.
 // Needs build/rp2040 (npm test builds it).   node --import tsx scripts/bench/55-boot.mjs
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { repoRoot } from "../lib/cmake.mjs";
 import { startRp2040Sim } from "../../host-tools/src/sim/rp2040.ts";
 import { resolveBoard } from "../../host-tools/src/boards/registry.ts";
-import { firmwareFile, firstInstallUf2 } from "../../test/boards/rp2040/bootloader.ts";
+import { makeFirmwareDelta } from "../../host-tools/src/ota/firmware-delta.ts";
+import { parseFirmwareFile, signFirmware } from "../../host-tools/src/ota/firmware.ts";
+import { devSigner } from "../../test/helpers/ota.ts";
+import { boot, firmwareFile, firstInstallUf2 } from "../../test/boards/rp2040/bootloader.ts";
 
 const bin = path.join(repoRoot, "build", "rp2040", "bin");
 if (!existsSync(path.join(bin, "wasmcu-rp2040-boot.bin"))) {
@@ -23,6 +30,28 @@ if (!existsSync(path.join(bin, "wasmcu-rp2040-boot.bin"))) {
 const board = resolveBoard("rp2040").board;
 const tmp = mkdtempSync(path.join(tmpdir(), "wasmcu-bench-boot-"));
 const fmt = (n) => n.toLocaleString("en-US");
+
+/** The length of patch `i` of a firmware delta (two patches, each 96 bytes of header + body). */
+function patchFor(file, i) {
+  let off = 0;
+  for (let k = 0; k < i; k++) off += 96 + file.readUInt32LE(off + 84);
+  return 96 + file.readUInt32LE(off + 84);
+}
+
+/** The bank builds of build/rp2040-921600 (the tree the 921600-baud link test builds), built here if missing; undefined if that fails. */
+function configChangeBuild() {
+  const dir = path.join(repoRoot, "build", "rp2040-921600");
+  try {
+    if (!existsSync(path.join(dir, "CMakeCache.txt"))) {
+      execFileSync("cmake", ["-S", repoRoot, "-B", dir, "-DWASMCU_BOARD=rp2040", "-DCMAKE_BUILD_TYPE=Release", "-DWASMCU_RP2040_BAUD=921600"], { stdio: "ignore" });
+    }
+    execFileSync("cmake", ["--build", dir, "-j2", "--target", "wasmcu-rp2040-fw_a", "wasmcu-rp2040-fw_b"], { stdio: "ignore" });
+    return path.join(dir, "bin");
+  } catch (e) {
+    console.log(`  (no 921600-baud build for the configuration-change delta: ${e.message.split("\n")[0]})`);
+    return undefined;
+  }
+}
 
 /** Emulated cycles from reset to the first byte the firmware sends on UART0. */
 async function cyclesToFirstByte(opts) {
@@ -55,17 +84,37 @@ try {
   console.log(`  behind the bootloader, first boot (adopts fw_a, one state record): ${fmt(first)} cycles (+${fmt(first - plain)})`);
   console.log(`  behind the bootloader, confirmed image: ${fmt(steady)} cycles (+${fmt(steady - plain)}, ${((steady - plain) / 125e3).toFixed(0)} ms at 125 MHz)`);
 
-  // The update: OTA_BEGIN with the header, OTA_DATA pieces of up to 1024 - 4 bytes, FINISH.
-  // Each frame: 4-byte header + payload + CRC-32, COBS (+1 per 254) and a delimiter.
-  const image = 128 + fwBin.length;
+  // An update: OTA_BEGIN with the image's 128-byte (a patch's 96-byte) header, OTA_DATA pieces
+  // of up to 1024 - 4 bytes, FINISH. Each frame: 4-byte header + payload + CRC-32, COBS (+1
+  // per 254) and a delimiter; 10 bits per byte on the UART.
   const piece = 1020;
-  const frames = Math.ceil(image / piece);
   const wire = (n) => n + 4 + 4 + Math.ceil((n + 8) / 254) + 1;
-  const out = wire(5 + 128) + frames * wire(4 + piece) + wire(0);
-  const back = (frames + 2) * wire(8); // one ACK per command
-  for (const baud of [115200, 921600]) {
-    const s = (out * 10) / baud;
-    console.log(`  full firmware update at ${baud} baud: ${fmt(out)} bytes to the board (${fmt(back)} of ACKs back), ${s.toFixed(1)} s on the wire`);
+  const onWire = (bytes, header) => {
+    const frames = Math.ceil(bytes / piece);
+    const data = (frames - 1) * wire(4 + piece) + wire(4 + bytes - (frames - 1) * piece);
+    return { out: wire(5 + header) + data + wire(0), back: (frames + 2) * wire(8) }; // one ACK per command
+  };
+  const fwA = (file) => parseFirmwareFile(file, boot, "firmware").find((i) => i.bank === "fw_a");
+  // Deltas for a board running fw_a: its image to the new fw_b image (the bank it is written to).
+  const v1 = parseFirmwareFile(firmwareFile(1, 1), boot, "v1");
+  const sameCode = makeFirmwareDelta(v1, parseFirmwareFile(firmwareFile(2, 2), boot, "v2"), { from: "v1", to: "v2" }).file;
+  const updates = [
+    ["full image", 128 + fwBin.length, 128],
+    ["delta, same code, new version", patchFor(sameCode, 0), 96],
+  ];
+  const baudBin = configChangeBuild();
+  if (baudBin) {
+    const s = devSigner();
+    const other = signFirmware({ payloads: ["fw_a", "fw_b"].map((b) => readFileSync(path.join(baudBin, `wasmcu-rp2040-${b}.bin`))), boot,
+      version: { major: 1, minor: 2, patch: 0 }, securityCounter: 2, privateKey: s.privateKey, rawPublicKey: s.raw });
+    const delta = makeFirmwareDelta(v1, parseFirmwareFile(other, boot, "921600"), { from: "v1", to: "921600" }).file;
+    updates.push(["delta, built for 921600 baud (-DWASMCU_RP2040_BAUD)", patchFor(delta, 0), 96]);
+  }
+  console.log(`  update sizes (a board running fw_a; the image is ${fmt(fwA(firmwareFile(1, 1)).bytes.length)} bytes):`);
+  for (const [what, bytes, header] of updates) {
+    const w = onWire(bytes, header);
+    const times = [115200, 921600].map((baud) => `${((w.out * 10) / baud).toFixed(2)} s at ${baud}`).join(", ");
+    console.log(`    ${what}: ${fmt(bytes)} bytes, ${fmt(w.out)} on the wire (${fmt(w.back)} of ACKs back): ${times} baud (computed from framing)`);
   }
 } finally {
   rmSync(tmp, { recursive: true, force: true });

@@ -179,6 +179,12 @@ void hal_reset(void)
     esp_restart();
 }
 
+/* The ROM's serial loader is entered by strapping pins, not by the firmware. */
+hal_status hal_reset_to_recovery(void)
+{
+    return HAL_ERR_UNSUPPORTED;
+}
+
 /* ------------------------------------------------------------------ time */
 
 uint64_t hal_time_us(void)

@@ -59,6 +59,12 @@ void hal_reset(void)
     esp32c3_reset_with(C3_CODE_SOFTWARE);
 }
 
+/* The ROM's serial loader is entered by strapping pins, not by the firmware. */
+hal_status hal_reset_to_recovery(void)
+{
+    return HAL_ERR_UNSUPPORTED;
+}
+
 /* The report's text lives in DRAM (.data, loaded by the ROM): a trap may come while the
  * cache, and with it everything in flash, is off. */
 #define C3_DRAM_TEXT __attribute__((section(".data.fault_text")))

@@ -24,15 +24,16 @@
 _Static_assert(WASMCU_BOOT_FW_A_SIZE == WASMCU_BOOT_FW_B_SIZE, "the firmware banks must be the same size");
 _Static_assert(WASMCU_BOOT_STATE_SIZE % (2u * WASMCU_FLASH_ERASE_SIZE) == 0, "boot state: two halves of erase units");
 
-/* Unconfirmed boots a firmware image gets (firmware/device confirms it at its first main loop turn). */
-#define BOOT_MAX_TRIAL_BOOTS   3u
 /* A trial boot runs under this watchdog, which the firmware's main loop feeds: a firmware that
  * hangs or faults before it confirms itself is reset and rolled back. */
 #define BOOT_TRIAL_WATCHDOG_MS 4000u
-/* The vector table sits this far into a bank: the 128-byte image header, 128 bytes of pad. */
-#define BOOT_VECTORS_OFFSET    256u
 
 static const uint32_t bank_offset[2] = { WASMCU_BOOT_FW_A_OFFSET, WASMCU_BOOT_FW_B_OFFSET };
+const boot_banks boot_board_banks = {
+    .bank_addr = { XIP_BASE + WASMCU_BOOT_FW_A_OFFSET, XIP_BASE + WASMCU_BOOT_FW_B_OFFSET },
+    .ram_addr = 0x20000000u,
+    .ram_size = WASMCU_RAM_SIZE,
+};
 
 uint32_t boot_bank_offset(uint8_t slot)
 {
@@ -91,24 +92,24 @@ static ota_reset_reason reset_reason(void)
     return OTA_RESET_POWER_ON;
 }
 
+/* The firmware asked for serial recovery (hal_reset_to_recovery: a forced reset with our code).
+ * The code is cleared, so the reset that ends recovery boots normally. */
+static bool recovery_requested(void)
+{
+    if (!(RP_REG(WATCHDOG_BASE, WD_REASON) & WD_REASON_FORCE) ||
+        RP_REG(WATCHDOG_BASE, WD_SCRATCH(0)) != (RP2040_SCRATCH_MAGIC | RP2040_CODE_RECOVERY)) {
+        return false;
+    }
+    RP_REG(WATCHDOG_BASE, WD_SCRATCH(0)) = 0;
+    return true;
+}
+
 static void watchdog_arm(uint32_t ms)
 {
     rp_clr(WATCHDOG_BASE, WD_CTRL, WD_CTRL_ENABLE);
     RP_REG(PSM_BASE, PSM_WDSEL) = PSM_ALL & ~(PSM_ROSC | PSM_XOSC);
     RP_REG(WATCHDOG_BASE, WD_LOAD) = ms * 2000u; /* RP2040-E1: two decrements per tick */
     RP_REG(WATCHDOG_BASE, WD_CTRL) = WD_CTRL_ENABLE | WD_CTRL_PAUSE_ALL;
-}
-
-/* The image must have been linked for the bank it sits in (an image for the other bank
- * verifies just as well): its stack in RAM, its reset handler inside the bank. */
-bool boot_linked_for(uint8_t slot, const ota_image_header *h)
-{
-    const uint32_t *vt = (const uint32_t *)(uintptr_t)(XIP_BASE + bank_offset[slot] + BOOT_VECTORS_OFFSET);
-    uint32_t start = XIP_BASE + bank_offset[slot] + BOOT_VECTORS_OFFSET;
-    uint32_t end = XIP_BASE + bank_offset[slot] + OTA_HEADER_SIZE + h->payload_len;
-    return h->kind == OTA_KIND_FIRMWARE && h->payload_len > BOOT_VECTORS_OFFSET - OTA_HEADER_SIZE + 8u &&
-           vt[0] > 0x20000000u && vt[0] <= 0x20000000u + WASMCU_RAM_SIZE && (vt[1] & 1u) && vt[1] > start &&
-           vt[1] < end;
 }
 
 __attribute__((noreturn)) static void enter(uint8_t slot)
@@ -129,6 +130,7 @@ static ota_boot_result boot;
 __attribute__((noreturn)) void boot_main(void)
 {
     ota_reset_reason why = reset_reason();
+    bool asked = recovery_requested();
     (void)rp2040_clocks_init();
     /* 1 us watchdog ticks from the crystal; then the bootloader's own hang guard, fed by
      * nothing: the boot decision takes well under a second at 125 MHz. */
@@ -145,10 +147,12 @@ __attribute__((noreturn)) void boot_main(void)
         .erase_size = WASMCU_FLASH_ERASE_SIZE,
         .prog_size = 256u,
     };
-    ota_status s = ota_open(&ctx, &fl, &wasmcu_ota_keys_ring, BOOT_MAX_TRIAL_BOOTS);
-    if (s == OTA_OK) s = ota_boot(&ctx, why, &boot);
-    if (s == OTA_OK && !boot_linked_for(boot.slot, &boot.hdr)) s = OTA_ERR_HEADER;
-    if (s != OTA_OK) boot_recovery(&ctx, s);
+    /* On request the state records are read (the floor, the confirmed bank), nothing decided. */
+    if (asked && ota_open(&ctx, &fl, &wasmcu_ota_keys_ring, BOOT_MAX_TRIAL_BOOTS) == OTA_OK) {
+        boot_recovery(&ctx, "requested over the link");
+    }
+    ota_status s = boot_decide(&ctx, &fl, &wasmcu_ota_keys_ring, &boot_board_banks, why, &boot);
+    if (s != OTA_OK) boot_recovery(&ctx, ota_status_str(s));
     if (boot.trial) {
         watchdog_arm(BOOT_TRIAL_WATCHDOG_MS);
     } else {

@@ -99,15 +99,15 @@ static bool receive(uint32_t total)
     return true;
 }
 
-__attribute__((noreturn)) void boot_recovery(ota_ctx *ctx, ota_status why)
+__attribute__((noreturn)) void boot_recovery(ota_ctx *ctx, const char *why)
 {
     rp_clr(WATCHDOG_BASE, WD_CTRL, WD_CTRL_ENABLE);
     uart_init();
     put("wasmcu-boot recovery: ");
-    put(ota_status_str(why));
+    put(why);
     put("\n");
     for (;;) {
-        wait_start(ota_status_str(why));
+        wait_start(why);
         uint32_t total = get32();
         /* Block writes are 256-byte pages: the bank must hold them whole. */
         if (total <= OTA_HEADER_SIZE || total > WASMCU_BOOT_FW_A_SIZE) {
@@ -121,13 +121,16 @@ __attribute__((noreturn)) void boot_recovery(ota_ctx *ctx, ota_status why)
         }
         ota_image_header h;
         ota_status s = ota_image_verify_slot(ctx->fl, &ctx->keys, OTA_AREA_SLOT0, ctx->st.min_counter, &h);
-        if (s == OTA_OK && !boot_linked_for(0, &h)) s = OTA_ERR_HEADER;
+        if (s == OTA_OK && !boot_linked_for(ctx->fl, &boot_board_banks, 0, &h)) s = OTA_ERR_HEADER;
         if (s != OTA_OK) {
             put("NO ");
             put(ota_status_str(s));
             put("\n");
             continue;
         }
+        /* Records that name fw_b confirmed would keep running fw_b: fw_a's image goes pending
+         * and runs on trial. Confirmed fw_a (or no record) boots the new image as it is. */
+        if (ctx->st.confirmed == 1u && ctx->st.trial == OTA_NO_SLOT) (void)ota_install(ctx, &h);
         put("OK\n");
         while (!(RP_REG(UART0_BASE, UART_FR) & UART_FR_TXFE) || (RP_REG(UART0_BASE, UART_FR) & UART_FR_BUSY)) {
         }

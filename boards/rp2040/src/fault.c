@@ -163,6 +163,14 @@ void hal_reset(void)
     rp2040_reset_with(RP2040_CODE_SOFTWARE, 0, 0, 0);
 }
 
+/* The wasmcu bootloader reads the code at its next start (boot/main.c). Behind no bootloader
+ * this is a software reset; firmware/device asks only when the bootloader started it. */
+hal_status hal_reset_to_recovery(void)
+{
+    hal_link_flush();
+    rp2040_reset_with(RP2040_CODE_RECOVERY, 0, 0, 0);
+}
+
 static void put_hex(char *out, uint32_t v)
 {
     static const char digits[] = "0123456789abcdef";

@@ -31,6 +31,7 @@ enum rp2040_reset_code {
     RP2040_CODE_FAULT = 2,
     RP2040_CODE_STACK = 3,
     RP2040_CODE_EXCEPTION = 4,
+    RP2040_CODE_RECOVERY = 5, /* the firmware asks the bootloader (boot/) for its serial recovery */
 };
 
 static inline uint32_t rp_irq_save(void)

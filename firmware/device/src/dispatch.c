@@ -53,7 +53,8 @@ static bool run_once(uint8_t type)
 {
     return type == LINK_CMD_WRITE_BEGIN || type == LINK_CMD_VERIFY || type == LINK_CMD_ACTIVATE ||
            type == LINK_CMD_APP || type == LINK_CMD_RESET || type == LINK_CMD_MODEL_INVOKE ||
-           type == LINK_CMD_MODEL_RESET || type == LINK_CMD_OTA_BEGIN || type == LINK_CMD_OTA_CONFIRM;
+           type == LINK_CMD_MODEL_RESET || type == LINK_CMD_OTA_BEGIN || type == LINK_CMD_OTA_CONFIRM ||
+           type == LINK_CMD_RECOVERY;
 }
 
 /* Runs one command; *answered is set when nothing is left for the dispatcher to send. */
@@ -79,6 +80,15 @@ static link_status run(uint8_t type, uint16_t seq, const uint8_t *p, size_t n, c
         hal_reset();
         *answered = true;
         return LINK_OK;
+    case LINK_CMD_RECOVERY: {
+        link_status st = update_recovery_allowed(detail);
+        if (st != LINK_OK) return st;
+        ack(seq, LINK_OK, NULL);
+        hal_link_flush();
+        (void)hal_reset_to_recovery(); /* returns only on a board with no bootloader, refused above */
+        *answered = true;
+        return LINK_OK;
+    }
     case LINK_CMD_READ: return deploy_read(seq, p, n);
     case LINK_CMD_CALL:
         /* Answered by the main loop once the call has run; a repeat waits for that answer. */

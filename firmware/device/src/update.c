@@ -317,3 +317,18 @@ link_status update_confirm(const char **detail)
     if (r > 0) *detail = "development image: nothing to confirm";
     return LINK_OK;
 }
+
+link_status update_recovery_allowed(const char **detail)
+{
+    const dev_pair *fw = dev_ota_pair(DEV_PAIR_FIRMWARE);
+    if (!fw->name || !fw->is_signed) {
+        *detail = "no wasmcu bootloader started this firmware: no serial recovery to enter";
+        return LINK_E_STATE;
+    }
+    /* Recovery writes fw_a: an unconfirmed firmware first confirms itself or is rolled back. */
+    if (dev_pair_on_trial(fw)) {
+        *detail = "the firmware is on trial: it confirms itself (or is rolled back) before recovery";
+        return LINK_E_STATE;
+    }
+    return LINK_OK;
+}

@@ -18,5 +18,8 @@ link_status update_finish(uint16_t seq, const char **detail);
 link_status update_status(uint16_t seq, const uint8_t *p, size_t n); /* whole or in parts (reply.h) */
 /* The running trial images become confirmed, from the host. */
 link_status update_confirm(const char **detail);
+/* LINK_OK when the bootloader's serial recovery may be entered on request: the wasmcu
+ * bootloader started this firmware and it is not on trial. */
+link_status update_recovery_allowed(const char **detail);
 
 #endif

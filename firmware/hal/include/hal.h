@@ -43,6 +43,9 @@ hal_status hal_init(void);
 hal_reset_reason hal_last_reset(void);
 /* Does not return. */
 void hal_reset(void);
+/* Resets into the board's bootloader's serial recovery (boards/rp2040/boot) and does not
+ * return; HAL_ERR_UNSUPPORTED on a board without one. */
+hal_status hal_reset_to_recovery(void);
 
 /* ------------------------------------------------------------------ time */
 

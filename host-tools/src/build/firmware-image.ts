@@ -3,7 +3,7 @@
 // bootloader, fw_a's signed image in its bank) and the firmware file for updates over serial
 // (both bank builds signed). Both are signed with the public development key, which the
 // default firmware trusts; products sign their bank builds with `wasmcu sign --kind firmware`.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { firstInstallChunks, parseFirmwareFile, signFirmware, type BootLayout } from "../ota/firmware.js";
 import { parseSemVer } from "../ota/image.js";
@@ -27,7 +27,14 @@ export function writeBootloaderOutputs(board: { flash: { boot?: BootLayout } }, 
     privateKey: store.privateKey(DEV_KEY_NAME), rawPublicKey: key.rawPublicKey, what: names.slice(1) });
   const images = parseFirmwareFile(file, boot, FIRMWARE_FILE);
   const out = [path.join(bin, INSTALL_UF2), path.join(bin, FIRMWARE_FILE)];
-  writeFileSync(out[0]!, uf2FromChunks(firstInstallChunks(readFileSync(names[0]!), images, boot), { familyId: RP2040_FAMILY_ID }));
-  writeFileSync(out[1]!, file);
+  writeWhole(out[0]!, uf2FromChunks(firstInstallChunks(readFileSync(names[0]!), images, boot), { familyId: RP2040_FAMILY_ID }));
+  writeWhole(out[1]!, file);
   return out;
+}
+
+/** Written beside and renamed: a build running at the same time never reads half a file. */
+function writeWhole(file: string, bytes: Uint8Array): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, bytes);
+  renameSync(tmp, file);
 }

@@ -7,7 +7,7 @@ import { boardFiles, checkBoardName, listLocalBoards, localBoardsDir, requireLoc
 import { resolveBoard } from "../boards/registry.js";
 import { appEntry, buildApp } from "../build/app.js";
 import { BoardError, UsageError } from "../lib/errors.js";
-import { checkOutputFile } from "../lib/files.js";
+import { checkInputFile, checkOutputFile } from "../lib/files.js";
 import { displayPath } from "../lib/paths.js";
 import { Output, table } from "../lib/output.js";
 import { stepProgress } from "../lib/progress.js";
@@ -18,6 +18,7 @@ interface StartOpts {
   app?: string;
   model?: string;
   flash?: string;
+  firmware?: string;
   speed: string;
   i2c?: string[];
   traceGpio?: boolean;
@@ -45,6 +46,11 @@ async function start(name: string, opts: StartOpts): Promise<void> {
   if (!(speed > 0)) throw new UsageError(`--speed needs a positive number or "max", got "${opts.speed}"`);
   const extraArgs = i2cDeviceArgs(target.simulated ? target.name : "host", (opts.i2c ?? []).map(parseI2cSpec));
   if (opts.model) readTflite(opts.model); // inputs checked before anything is built or started
+  if (opts.firmware !== undefined) {
+    if (target.name !== "rp2040-sim") throw new UsageError(`--firmware is for --board rp2040-sim (an ELF or UF2 to boot), not ${target.name}`);
+    if (!/\.(elf|uf2)$/i.test(opts.firmware)) throw new UsageError(`--firmware ${opts.firmware}: expected an .elf or a .uf2`);
+    checkInputFile(opts.firmware, "firmware");
+  }
   checkNameFree(name);
   const files = boardFiles(name);
   const flash = path.resolve(opts.flash ?? files.flash);
@@ -52,8 +58,7 @@ async function start(name: string, opts: StartOpts): Promise<void> {
   const appName = startApp(opts.app);
   const app = appName !== undefined ? await buildApp(appName) : undefined;
   if (app) out.info(`app ${app.app}: ${displayPath(app.wasm)}`);
-  const bar = stepProgress(`${target.board.name} firmware`, process.stderr, !opts.json);
-  const firmware = await localBoardFirmware(target, { onBuildProgress: (p) => bar.update(p.percent, p.what) }).finally(() => bar.finish());
+  const firmware = opts.firmware !== undefined ? path.resolve(opts.firmware) : await stockFirmware(target, opts);
   const entry = await startBackgroundBoard({
     name, board: target.name, firmware, flash, log: files.log, traceGpio: Boolean(opts.traceGpio), extraArgs,
     ...(app ? { app: app.wasm } : {}),
@@ -64,6 +69,12 @@ async function start(name: string, opts: StartOpts): Promise<void> {
     `board ${name} (${entry.board}) runs in the background, UART on ${entry.port}${app ? `, app ${app.app}` : ""}`,
     `  wasmcu deploy --port ${name}    wasmcu monitor --port ${name}    wasmcu board stop ${name}`,
   ].join("\n"));
+}
+
+/** The firmware built from this tree (the board's stock image, no bootloader on rp2040). */
+async function stockFirmware(target: ReturnType<typeof resolveBoard>, opts: StartOpts): Promise<string> {
+  const bar = stepProgress(`${target.board.name} firmware`, process.stderr, !opts.json);
+  return localBoardFirmware(target, { onBuildProgress: (p) => bar.update(p.percent, p.what) }).finally(() => bar.finish());
 }
 
 function describe(boards: LocalBoard[]): string {
@@ -90,6 +101,7 @@ survives a stop and start; the state files there are per user ($WASMCU_RUNTIME_D
     .option("-a, --app <app>", "app to program before boot: a project folder, an app under firmware/apps or a path (default: the project in this folder, else none)")
     .option("-m, --model <file>", "a .tflite model to put in the board's model slot before boot")
     .option("--flash <file>", "the board's flash image file (default: NAME-flash.bin beside the board's state)")
+    .option("--firmware <file>", "rp2040-sim: boot this .elf or .uf2 instead of the stock firmware, e.g. wasmcu-rp2040-install.uf2 from `wasmcu build --board rp2040` (a first install: the bootloader and fw_a)")
     .option("--speed <factor>", "rp2040-sim, esp32c3-sim: emulated seconds per wall second, or max", "1")
     .option("--i2c <devices...>", `simulated I2C devices on the board's bus, KIND@ADDRESS (${I2C_KINDS.join(", ")})`)
     .option("--trace-gpio", "host board: report every GPIO write over the link (monitor shows them)")

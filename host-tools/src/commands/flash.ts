@@ -13,7 +13,9 @@ import { DeviceLink } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
 import { recoverRp2040 } from "../flash/rp2040-recovery.js";
 import { parseFirmwareFile, type FirmwareImage } from "../ota/firmware.js";
-import { flashFirmwareOverLink } from "../workflows/firmware-flash.js";
+import { askForRecovery, flashFirmwareOverLink, type FirmwareUpdate } from "../workflows/firmware-flash.js";
+import { parseFirmwareDelta } from "../ota/firmware-delta.js";
+import { PATCH_MAGIC } from "../ota/delta.js";
 import { formatBytes, Output } from "../lib/output.js";
 import { boardsDir, firmwareBuildDir } from "../lib/paths.js";
 import { resolvePort } from "../serial/port-option.js";
@@ -89,16 +91,22 @@ async function flashRp2040SerialCommand(file: string, opts: Opts, baudGiven: boo
   const target = resolveBoard("rp2040");
   const boot = target.board.flash.boot;
   if (!boot) throw new UsageError("board.json of rp2040 has no flash.boot: this build has no bootloader to take firmware images");
-  const images = parseFirmwareFile(readInput(file, "firmware"), boot, file);
+  const bytes = readInput(file, "firmware");
+  const update: FirmwareUpdate = bytes.length >= 4 && bytes.readUInt32LE(0) === PATCH_MAGIC
+    ? { mode: "patch", patches: parseFirmwareDelta(bytes, file) }
+    : { mode: "image", images: parseFirmwareFile(bytes, boot, file) };
   const port = await resolvePort(opts.port, "rp2040");
-  if (opts.recovery) return recoveryCommand(images, port, opts, out);
+  if (opts.recovery) {
+    if (update.mode === "patch") throw new UsageError(`${file} is a firmware delta: recovery writes a whole image (give the firmware file, .wimg)`);
+    return recoveryCommand(update.images, port, target.board.serial.baud, opts, out);
+  }
   const baud = baudGiven ? Number(opts.baud) : target.board.serial.baud;
   if (!Number.isInteger(baud) || baud < 9600 || baud > 5_000_000) throw new UsageError(`--baud ${opts.baud} is not a baud rate`);
   const link = new DeviceLink(await openSerial(port, baud), { baud: baudGiven ? baud : 0, timeoutMs: 5000 });
   const bar = progressBar("firmware", process.stderr, !opts.json);
   try {
     await link.connect(30_000);
-    const r = await flashFirmwareOverLink(link, images, file, {
+    const r = await flashFirmwareOverLink(link, update, file, {
       confirmTimeoutMs: 60_000, onProgress: (sent, total) => bar.update(sent, total),
       onStage: (what) => { bar.finish(); out.info(what); },
     }).finally(() => bar.finish());
@@ -116,9 +124,10 @@ async function flashRp2040SerialCommand(file: string, opts: Opts, baudGiven: boo
 }
 
 /** A board whose banks hold no bootable firmware: its bootloader's recovery over UART0 (115200 baud). */
-async function recoveryCommand(images: FirmwareImage[], port: string, opts: Opts, out: Output): Promise<void> {
+async function recoveryCommand(images: FirmwareImage[], port: string, linkBaud: number, opts: Opts, out: Output): Promise<void> {
   const a = images.find((i) => i.bank === "fw_a");
   if (!a) throw new InputError("recovery writes bank fw_a: the firmware file has no image for it");
+  if (await askForRecovery(port, linkBaud)) out.info(`the firmware on ${port} reset into its bootloader's serial recovery`);
   const t = await openSerial(port, 115200);
   const bar = progressBar("recovery", process.stderr, !opts.json);
   try {
@@ -142,9 +151,9 @@ export function register(program: Command): void {
   program
     .command("flash [firmware]")
     .description("put the firmware on a board: ESP32 over its serial ROM loader, RP2040 through its BOOTSEL drive, " +
-      "or (RP2040 with the wasmcu bootloader) a signed firmware file (.wimg) over the running firmware's serial link with --port")
+      "or (RP2040 with the wasmcu bootloader) a signed firmware file (.wimg) or firmware delta (.wdlt, wasmcu ota make) over the running firmware's serial link with --port")
     .requiredOption("-b, --board <board>", "esp32, esp32c3 or rp2040")
-    .option("-p, --port <port>", "esp32, esp32c3: serial port (default: the only ESP32-looking port); rp2040: the board's link, for a .wimg")
+    .option("-p, --port <port>", "esp32, esp32c3: serial port (default: the only ESP32-looking port); rp2040: the board's link, for a .wimg or .wdlt")
     .option("--baud <rate>", "esp32: baud rate for the writes (the ROM starts at 115200)", "460800")
     .option("--bootloader <file>", "esp32: second-stage bootloader .bin (written at the chip's bootloader offset)")
     .option("--partitions <file>", "esp32: partition table .bin (written at 0x8000)")
@@ -156,7 +165,7 @@ export function register(program: Command): void {
     .option("--image <file>", "esp32c3: merged flash image written at 0x0 (default build/esp32c3/bin/wasmcu-esp32c3.merged.bin)")
     .option("--uf2 <file>", "rp2040: UF2 to copy (default build/rp2040/bin/wasmcu-rp2040.uf2)")
     .option("--drive <dir>", "rp2040: mounted boot drive (default: found by its INFO_UF2.TXT)")
-    .option("--recovery", "rp2040: the board has no bootable firmware: send the firmware file's fw_a image to its bootloader's serial recovery (UART0, 115200 baud)")
+    .option("--recovery", "rp2040: send the firmware file's fw_a image to the bootloader's serial recovery (UART0, 115200 baud): a board with no bootable firmware is in it; a live firmware is asked over the link to reset into it")
     .option("--json", "machine-readable summary")
     .action(async (firmware: string | undefined, opts: Opts, cmd: Command) => {
       const out = new Output(opts);

@@ -2,6 +2,8 @@ import type { Command } from "commander";
 import { applyDelta, encodeDelta, parsePatchHeader, PATCH_MAGIC, type DeltaStats } from "../ota/delta.js";
 import { formatSemVer, IMAGE_MAGIC, parseImage } from "../ota/image.js";
 import { resolveBoard } from "../boards/registry.js";
+import { isFirmwareFile, parseFirmwareFile } from "../ota/firmware.js";
+import { makeFirmwareDelta, parseFirmwareDelta } from "../ota/firmware-delta.js";
 import { InputError, UsageError, WasmcuError } from "../lib/errors.js";
 import { EXIT } from "../lib/exit-codes.js";
 import { checkOutputFile, checkStdoutFree, readInput, writeOutput } from "../lib/files.js";
@@ -17,7 +19,29 @@ interface MakeOpts {
   from: string;
   to: string;
   output: string;
+  board: string;
   json?: boolean;
+}
+
+/** `ota make` between two firmware files: one patch per running bank (ota/firmware-delta.ts). */
+function makeFirmwareDeltaCommand(old: Buffer, nw: Buffer, opts: MakeOpts, out: Output): void {
+  const boot = resolveBoard(opts.board).board.flash.boot;
+  if (!boot) throw new UsageError(`--board ${opts.board} has no bootloader with firmware banks (flash.boot in its board.json)`);
+  const [o, n] = [parseFirmwareFile(old, boot, opts.from), parseFirmwareFile(nw, boot, opts.to)];
+  const [oh, nh] = [o[0]!.header, n[0]!.header];
+  if (nh.securityCounter < oh.securityCounter) {
+    out.warn(`${opts.to} has security counter ${nh.securityCounter}, below ${oh.securityCounter}: boards running ${opts.from} will refuse it`);
+  }
+  const { file, stats } = makeFirmwareDelta(o, n, { from: opts.from, to: opts.to });
+  writeOutput(opts.output, file, "patch");
+  const patches = parseFirmwareDelta(file, opts.output).map((p) => ({ running: p.running, bytes: p.bytes.length }));
+  const imageBytes = n[0]!.bytes.length;
+  out.resultBeside(opts.output, {
+    output: opts.output, kind: "firmware", patches, patchBytes: file.length, newImageBytes: imageBytes,
+    from: formatSemVer(oh.version), to: formatSemVer(nh.version), ...stats,
+  }, () => `${opts.output}: firmware delta ${formatSemVer(oh.version)} -> ${formatSemVer(nh.version)}, ` +
+    patches.map((p) => `${formatBytes(p.bytes)} for a board running ${p.running}`).join(", ") +
+    ` (a full image is ${formatBytes(imageBytes)})`);
 }
 
 interface LinkOpts {
@@ -153,12 +177,19 @@ export function register(program: Command): void {
     .requiredOption("--from <old>", "signed image the device runs now")
     .requiredOption("--to <new>", "signed image to install")
     .requiredOption("-o, --output <patch>", "patch file to write (- for stdout)")
+    .option("-b, --board <board>", "firmware files: the board whose firmware banks they are built for", "rp2040")
     .option("--json", "machine-readable output")
+    .addHelpText("after", `
+Between two firmware files (.wimg with both bank builds, wasmcu sign --kind firmware), the
+delta holds two patches: the running fw_a image to the new fw_b image, and fw_b's to fw_a's
+(a board patches the bank it runs into the other one); wasmcu flash --board rp2040 --port P
+sends the one for the bank the board runs.`)
     .action((opts: MakeOpts) => {
       const out = new Output(opts);
       checkStdoutFree(opts.output, opts.json);
       checkOutputFile(opts.output, "patch");
       const old = readInput(opts.from, "old image"), nw = readInput(opts.to, "new image");
+      if (isFirmwareFile(old) || isFirmwareFile(nw)) return makeFirmwareDeltaCommand(old, nw, opts, out);
       const oh = parseImage(old, opts.from), nh = parseImage(nw, opts.to);
       if (nh.securityCounter < oh.securityCounter) {
         out.warn(`${opts.to} has security counter ${nh.securityCounter}, below ${oh.securityCounter}: devices running ${opts.from} will refuse it`);

@@ -41,6 +41,7 @@ export enum Cmd {
   OtaFinish = 0x52,
   OtaConfirm = 0x53,
   OtaStatus = 0x54,
+  Recovery = 0x55,
 }
 
 /** ACK statuses. */

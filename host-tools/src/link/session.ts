@@ -482,6 +482,11 @@ export class DeviceLink {
     await this.ok("reset", Cmd.Reset);
   }
 
+  /** Resets into the bootloader's serial recovery (a firmware the wasmcu bootloader started). */
+  async recovery(): Promise<void> {
+    await this.ok("recovery", Cmd.Recovery);
+  }
+
   async read(offset: number, length: number): Promise<Uint8Array> {
     const out = new Uint8Array(length);
     await this.pieces(length, MAX_PAYLOAD, async (done, n, opts) => {

@@ -4,7 +4,7 @@
 // (firmware/ota/README.md). The host sends the one for the bank the board is not running.
 import type { KeyObject } from "node:crypto";
 import { InputError } from "../lib/errors.js";
-import { HEADER_SIZE, parseImage, signImage, type ImageHeader, type SemVer } from "./image.js";
+import { HEADER_SIZE, IMAGE_MAGIC, KIND_CODES, parseImage, signImage, type ImageHeader, type SemVer } from "./image.js";
 
 /** A board whose bootloader runs signed firmware images from two banks (boards/rp2040/boot). */
 export interface BootLayout {
@@ -55,6 +55,12 @@ export function signFirmware(o: { payloads: Uint8Array[]; boot: BootLayout; vers
   const ordered = banks[0] === "fw_a" ? o.payloads : [o.payloads[1]!, o.payloads[0]!];
   return Buffer.concat(ordered.map((payload) => signImage({ kind: "firmware", payload, version: o.version,
     securityCounter: o.securityCounter, privateKey: o.privateKey, rawPublicKey: o.rawPublicKey })));
+}
+
+/** A signed image of kind firmware at the start: a firmware file (not checked further). */
+export function isFirmwareFile(bytes: Uint8Array): boolean {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return b.length >= HEADER_SIZE && b.readUInt32LE(0) === IMAGE_MAGIC && b[8] === KIND_CODES.firmware;
 }
 
 /** Splits and checks a firmware file: images of kind firmware, one per bank (or just one). */

@@ -10,7 +10,7 @@ const SIGNED_BYTES = 64;
 
 /** firmware: a board's firmware linked for one bank, run by its bootloader (boards/rp2040/boot). */
 export type PayloadKind = "app" | "model" | "bundle" | "firmware";
-const KIND_CODES: Record<PayloadKind, number> = { app: 1, model: 2, bundle: 3, firmware: 4 };
+export const KIND_CODES: Record<PayloadKind, number> = { app: 1, model: 2, bundle: 3, firmware: 4 };
 
 export interface SemVer {
   major: number;

@@ -4,6 +4,8 @@
 // clearer errors sooner. Commands are described in host-tools/src/link/README.md.
 import { formatSemVer, HEADER_SIZE, IMAGE_MAGIC, parseImage, type ImageHeader } from "../ota/image.js";
 import { PATCH_HEADER_SIZE, PATCH_MAGIC, parsePatchHeader, type PatchHeader } from "../ota/delta.js";
+import { isFirmwareFile } from "../ota/firmware.js";
+import { parseFirmwareDelta } from "../ota/firmware-delta.js";
 import { EXIT } from "../lib/exit-codes.js";
 import { DeviceError, InputError } from "../lib/errors.js";
 import { Cmd, LinkStatus, OtaMode, STATUS_TEXT } from "../link/constants.js";
@@ -11,9 +13,23 @@ import { CHUNK_BYTES, DEADLINE_MS, DeviceLink, type CommandResult } from "../lin
 
 export type UpdateFile = { mode: "image"; header: ImageHeader; bytes: Uint8Array } | { mode: "patch"; header: PatchHeader; bytes: Uint8Array };
 
+/** Two delta patches back to back (ota/firmware-delta.ts), not one. */
+function isFirmwareDelta(bytes: Uint8Array): boolean {
+  try {
+    parseFirmwareDelta(bytes, "delta");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Reads what `wasmcu sign` or `wasmcu ota make` wrote; anything else is refused here. */
 export function parseUpdateFile(bytes: Uint8Array, what: string): UpdateFile {
   const magic = bytes.length >= 4 ? Buffer.from(bytes.buffer, bytes.byteOffset, 4).readUInt32LE(0) : 0;
+  if (isFirmwareFile(bytes) || (magic === PATCH_MAGIC && isFirmwareDelta(bytes))) {
+    throw new InputError(`${what}: a board's firmware${magic === PATCH_MAGIC ? " delta" : " file"}, not an app or model update`,
+      "wasmcu flash --board rp2040 --port P FILE sends the image or patch for the bank the board runs");
+  }
   if (magic === IMAGE_MAGIC) {
     const header = parseImage(bytes, what);
     if (bytes.length !== HEADER_SIZE + header.payloadLength) {

@@ -1,9 +1,10 @@
 // The wasmcu bootloader (boards/rp2040/boot) on rp2040-sim: a first install from the UF2
 // boots bank fw_a; a new firmware flashed over the link goes to fw_b, boots on trial and
-// confirms itself; tampered and downgraded images are refused with the running firmware
-// untouched; a firmware that faults on trial is rolled back by the watchdog; a board whose
-// banks are both erased takes a firmware over UART0 in the bootloader's recovery. Cycle counts
-// are rp2040js's (emulated), not silicon's.
+// confirms itself; a firmware delta does the same with a patch of the running image;
+// tampered and downgraded images are refused with the running firmware untouched; a firmware
+// that faults on trial is rolled back by the watchdog; a board whose banks are both erased
+// takes a firmware over UART0 in the bootloader's recovery, and a live firmware enters that
+// recovery when asked over the link. Cycle counts are rp2040js's (emulated), not silicon's.
 import assert from "node:assert/strict";
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -15,9 +16,11 @@ import { openSerial } from "../../../host-tools/src/link/transport.js";
 import { recoverRp2040 } from "../../../host-tools/src/flash/rp2040-recovery.js";
 import { ensureFlashFile } from "../../../host-tools/src/boards/flash-image.js";
 import { parseFirmwareFile } from "../../../host-tools/src/ota/firmware.js";
-import { flashFirmwareOverLink } from "../../../host-tools/src/workflows/firmware-flash.js";
+import { makeFirmwareDelta, parseFirmwareDelta } from "../../../host-tools/src/ota/firmware-delta.js";
+import { askForRecovery, flashFirmwareOverLink } from "../../../host-tools/src/workflows/firmware-flash.js";
 import { otaStatus, UpdateRejectedError } from "../../../host-tools/src/workflows/ota-push.js";
 import { strangerSigner } from "../../helpers/ota.js";
+import { rp2040Elf } from "../../helpers/paths.js";
 import { boot, bootloaderElf, faultingFirmware, firmwareFile, firstInstallUf2, installedFlash, target } from "./bootloader.js";
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), "wasmcu-rp2040-boot-"));
@@ -66,6 +69,31 @@ test("rp2040-sim bootloader: the first-install UF2 boots fw_a, a firmware flashe
   }
 });
 
+test("rp2040-sim bootloader: a firmware delta (the running bank's image to the other bank's build) updates the board; one made for another base is refused, the running firmware untouched", async () => {
+  const flash = path.join(tmp, "delta.bin");
+  copyFileSync(path.join(tmp, "v2.bin"), flash); // 1.2.0 confirmed in fw_b
+  const s = await start(flash);
+  try {
+    const delta = (from: Buffer, to: Buffer) => ({ mode: "patch" as const,
+      patches: parseFirmwareDelta(makeFirmwareDelta(images(from), images(to), { from: "old", to: "new" }).file, "delta") });
+    await assert.rejects(flashFirmwareOverLink(s.link, delta(firmwareFile(1, 1), firmwareFile(3, 3)), "wrong base", { confirmTimeoutMs: 10_000 }),
+      (e: Error) => e instanceof UpdateRejectedError && /wrong base/.test(e.message));
+    const st = (await otaStatus(s.link)).firmware;
+    assert.deepEqual([st?.slot, st?.state, st?.version], ["fw_b", "confirmed", "1.2.0"]);
+
+    const d = delta(firmwareFile(2, 2), firmwareFile(3, 3));
+    const r = await flashFirmwareOverLink(s.link, d, "v3 delta", { confirmTimeoutMs: 60_000 });
+    assert.deepEqual([r.mode, r.bank, r.decision.pair, r.outcome], ["patch", "fw_a", "firmware", "confirmed"]);
+    // The fw_b patch went (the board ran fw_b); a delta of the same code across banks is small.
+    assert.equal(r.bytes, d.patches[1]!.bytes.length);
+    assert.ok(r.bytes < images(firmwareFile(3, 3))[0]!.bytes.length / 10, `${r.bytes} bytes`);
+    const after = (await otaStatus(s.link)).firmware;
+    assert.deepEqual([after?.slot, after?.state, after?.version, after?.floor], ["fw_a", "confirmed", "1.3.0", 3]);
+  } finally {
+    await stop(s);
+  }
+});
+
 test("rp2040-sim bootloader: tampered, downgraded and foreign-key firmware is refused, the running one untouched; a faulting one is rolled back by the watchdog", async () => {
   const flash = path.join(tmp, "refuse.bin");
   copyFileSync(path.join(tmp, "v2.bin"), flash);
@@ -105,6 +133,8 @@ test("rp2040-sim bootloader: with both banks erased, serial recovery refuses a t
   let s: Sim | undefined;
   try {
     const fwA = images(firmwareFile(1, 1)).find((i) => i.bank === "fw_a")!.bytes;
+    // Nothing answers the link (as `wasmcu flash --recovery` first asks): the board is in recovery already.
+    assert.equal(await askForRecovery(board.uartPath, 115200), false);
     const t = await openSerial(board.uartPath, 115200);
     // Refusals first, cheaply: an image too big for the bank, a small signed image with a
     // flipped payload byte (the board stays in recovery after each).
@@ -122,5 +152,38 @@ test("rp2040-sim bootloader: with both banks erased, serial recovery refuses a t
   } finally {
     if (s) await stop(s);
     else await board.stop();
+  }
+});
+
+test("rp2040-sim bootloader: asked over the link, a live firmware resets into serial recovery, which takes fw_a's image (on trial, then confirmed); a firmware no bootloader started refuses", async () => {
+  const flash = path.join(tmp, "asked.bin");
+  copyFileSync(path.join(tmp, "v2.bin"), flash); // 1.2.0 confirmed in fw_b
+  const board = await launchSimBoard(target, { firmware: bootloaderElf(), flashFile: flash, waitForHost: true, speed: Infinity });
+  let s: Sim | undefined;
+  try {
+    assert.equal(await askForRecovery(board.uartPath, 115200), true, "the firmware answered and reset into recovery");
+    const t = await openSerial(board.uartPath, 115200);
+    await recoverRp2040(t, images(firmwareFile(3, 3)).find((i) => i.bank === "fw_a")!.bytes);
+    await t.close();
+    const link = new DeviceLink(await openSerial(board.uartPath, 115200), { timeoutMs: 5000, attempts: 3 });
+    s = { board, link, events: [] };
+    await link.connect(120_000);
+    // The records named fw_b confirmed: the recovered fw_a image ran on trial and confirms itself.
+    let fw = (await otaStatus(link)).firmware;
+    for (let i = 0; i < 60 && fw?.state === "trial"; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      fw = (await otaStatus(link)).firmware;
+    }
+    assert.deepEqual([fw?.slot, fw?.state, fw?.version, fw?.floor], ["fw_a", "confirmed", "1.3.0", 3]);
+  } finally {
+    if (s) await stop(s);
+    else await board.stop();
+  }
+
+  const plain = await start(path.join(tmp, "plain.bin"), rp2040Elf());
+  try {
+    await assert.rejects(plain.link.recovery(), /not allowed now" \(no wasmcu bootloader started this firmware/);
+  } finally {
+    await stop(plain);
   }
 });

@@ -234,3 +234,9 @@ test("an update over a noisy line (corrupted, dropped, duplicated bytes) still l
     link = new DeviceLink(await openSerial(board.uartPath, 115200), { timeoutMs: 3000 });
   }
 });
+
+test("the host board refuses RECOVERY (the bootloader's serial recovery on request): no bootloader started its firmware, which keeps serving the link", async () => {
+  await link.connect(20_000);
+  await assert.rejects(link.recovery(), /not allowed now" \(no wasmcu bootloader started this firmware: no serial recovery to enter\)/);
+  assert.equal((await otaStatus(link)).app.state, "confirmed");
+});
