@@ -20,6 +20,7 @@ static const char *const status_names[WR_STATUS_COUNT] = {
     [WR_ERR_MALFORMED] = "malformed module",
     [WR_ERR_INVALID] = "invalid module",
     [WR_ERR_UNLINKABLE] = "unlinkable",
+    [WR_ERR_UNSUPPORTED] = "not supported",
     [WR_TRAP_UNREACHABLE] = "unreachable",
     [WR_TRAP_MEMORY_OOB] = "out of bounds memory access",
     [WR_TRAP_TABLE_OOB] = "out of bounds table access",
