@@ -75,7 +75,7 @@ test("a function the AOT compiler refuses is a build error naming the function a
   assert.throws(() => compileForAot(bytes, path.join(tmp, "pair.wasm")), (e: unknown) => {
     assert.ok(e instanceof BuildError);
     assert.match(e.message, /pair\.wasm cannot be compiled ahead of time/);
-    assert.match(e.details ?? "", /the AOT compiler cannot compile wasm function 1 at byte 0x2b: imports with multiple results/);
+    assert.match(e.details ?? "", /the AOT compiler cannot compile wasm function 1 at byte 0x2a: imports with multiple results/);
     return true;
   });
 });
