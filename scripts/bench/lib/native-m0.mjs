@@ -1,5 +1,5 @@
-// The "native C" column of the AOT bench: bench/native/workloads.c built with arm-none-eabi-gcc
-// -Os for the Cortex-M0+ and each function run bare on rp2040js's core (code in flash at the
+// The "native C" column of the AOT bench: bench/native/workloads.c (with the device's C SHA-256,
+// firmware/ota/src/sha256.c) built with arm-none-eabi-gcc -Os for the Cortex-M0+ and each function run bare on rp2040js's core (code in flash at the
 // XIP address, as firmware runs; .data and .bss in SRAM; no start-up code, no firmware).
 // Emulated cycles from call to return, never silicon.
 import { execFileSync } from "node:child_process";
@@ -18,9 +18,11 @@ const STACK_TOP = SRAM + 0x40000;
 export function nativeWorkloads() {
   const dir = mkdtempSync(path.join(os.tmpdir(), "wasmcu-native-m0-"));
   const elf = path.join(dir, "workloads.elf");
-  const flags = ["-mcpu=cortex-m0plus", "-mthumb", "-Os", "-std=c11", "-ffreestanding", "-nostdlib"];
-  const src = path.join(root, "bench/native/workloads.c");
-  execFileSync("arm-none-eabi-gcc", [...flags, "-Wall", "-Wextra", "-Werror", "-T", path.join(root, "bench/native/link.ld"), src, "-o", elf]);
+  const flags = ["-mcpu=cortex-m0plus", "-mthumb", "-Os", "-std=c11", "-ffreestanding", "-nostartfiles"];
+  const src = ["bench/native/workloads.c", "firmware/ota/src/sha256.c"].map((f) => path.join(root, f));
+  // newlib's memcpy/memset only (no start-up code: each function is called directly)
+  execFileSync("arm-none-eabi-gcc", [...flags, "-Wall", "-Wextra", "-Werror", "-I", path.join(root, "firmware/ota/include"),
+    "-T", path.join(root, "bench/native/link.ld"), ...src, "-o", elf]);
   const section = (name) => {
     const out = path.join(dir, `${name.slice(1)}.bin`);
     execFileSync("arm-none-eabi-objcopy", ["-O", "binary", `--only-section=${name}`, elf, out]);
@@ -30,7 +32,7 @@ export function nativeWorkloads() {
     .map((l) => l.split(" ")).filter((p) => p.length === 3).map(([addr, , name]) => [name, parseInt(addr, 16)]));
   const text = section(".text");
   const data = section(".data");
-  const dataAt = symbols.get("__data_start") ?? SRAM;
+  const dataAt = SRAM; // link.ld puts .data first in RAM
   return {
     command: `arm-none-eabi-gcc ${flags.join(" ")}`,
     run(name) {
