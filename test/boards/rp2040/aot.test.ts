@@ -4,7 +4,7 @@
 // call results. The device says which engine it loaded (its debug line), so a silent fall back
 // to the interpreter would fail here.
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
@@ -14,7 +14,10 @@ import { launchHostBoard, type LaunchedBoard } from "../../../host-tools/src/boa
 import { resolveBoard } from "../../../host-tools/src/boards/registry.js";
 import { DeviceLink, type LinkEvent } from "../../../host-tools/src/link/session.js";
 import { openSerial } from "../../../host-tools/src/link/transport.js";
+import { otaStatus, parseUpdateFile, pushUpdate } from "../../../host-tools/src/workflows/ota-push.js";
 import { imageLogLines } from "../../helpers/app-lines.js";
+import { wasmcu } from "../../helpers/cli.js";
+import { sign, updatableApp } from "../../helpers/ota.js";
 import { classify } from "../../helpers/gesture.js";
 import { hostBin } from "../../helpers/paths.js";
 import { launchTestBoard, rp2040Sim } from "../../helpers/sim-boards.js";
@@ -81,4 +84,46 @@ test("the bench app as a .waot on rp2040-sim returns what the interpreter return
   assert.equal(aot.results.fib24, "46368");
   assert.equal(aot.results.sha256_1k, String(0x785b0751 | 0), "SHA-256 of the 1 KiB (node:crypto's first word)");
   assert.deepEqual(aot.results, interp.results);
+});
+
+test("deploy --port puts a .waot on a running rp2040-sim: it runs as AOT code and logs", async () => {
+  const { waot } = await built("blink");
+  const board = await launchTestBoard(sim, path.join(tmp, "deploy.bin"));
+  boards.push(board);
+  const r = await wasmcu(["deploy", "--board", "rp2040-sim", "--port", board.uartPath, "--app", waot, "--logs", "5", "--json"], { timeoutMs: 300_000 });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const out = JSON.parse(r.stdout) as { after: { app: { engine: string; bytes: number } }; events: { kind: string; text?: string }[] };
+  assert.equal(out.after.app.engine, "aot");
+  const logs = out.events.flatMap((e) => (e.kind === "log" && e.text ? [e.text] : []));
+  assert.ok(logs.some((l) => LOADED_AOT.test(l)) && logs.some((l) => l.startsWith("blink #1: led on")), logs.join("\n"));
+});
+
+test("a signed .waot pushed over OTA is adopted and runs as AOT code from the signed slot; a damaged one is refused, the app untouched", async () => {
+  const wasm = path.join(tmp, "updatable.wasm");
+  writeFileSync(wasm, await updatableApp("aot1", "confirms"));
+  const waot = readFileSync(buildAppImage(wasm).waot);
+  const board = await launchTestBoard(sim, path.join(tmp, "ota.bin"));
+  boards.push(board);
+  const link = new DeviceLink(await openSerial(board.uartPath, 115200), { timeoutMs: 5000, attempts: 3 });
+  const logs: string[] = [];
+  link.onEvent((e: LinkEvent) => {
+    if (e.kind === "log") logs.push(e.text);
+  });
+  try {
+    await link.connect(120_000);
+    const a = await pushUpdate(link, parseUpdateFile(sign(waot, 1), "signed .waot"), { confirmTimeoutMs: 60_000 });
+    assert.deepEqual([a.decision.decision, a.outcome], ["adopt", "confirmed"]);
+    assert.ok(logs.some((l) => /^signed AOT app from app_[ab]: /.test(l)) && logs.includes("confirm ok"), logs.join("\n"));
+    const running = (await link.info()).app as { engine: string; signed: boolean };
+    assert.deepEqual([running.engine, running.signed], ["aot", true]);
+
+    const damaged = sign(waot, 2);
+    damaged[damaged.length - 100]! ^= 0x01; // a byte of the payload: the signature no longer holds
+    await assert.rejects(pushUpdate(link, parseUpdateFile(damaged, "damaged"), { confirmTimeoutMs: 10_000 }));
+    const st = await otaStatus(link);
+    assert.deepEqual([st.app.version, st.app.state], ["1.1.0", "confirmed"]);
+    assert.deepEqual((await link.info()).app, running, "the same signed AOT app runs");
+  } finally {
+    await link.close();
+  }
 });
