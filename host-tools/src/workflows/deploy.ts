@@ -1,7 +1,7 @@
 // Deploying an app (and optionally a model) to a running board over its link.
 import { checkAotImage, isAotImage } from "../build/aot.js";
 import { readInput } from "../lib/files.js";
-import { InputError } from "../lib/errors.js";
+import { InputError, UsageError } from "../lib/errors.js";
 import { Target } from "../link/constants.js";
 import type { DeviceLink, WriteStats } from "../link/session.js";
 
@@ -51,6 +51,11 @@ export async function deploy(link: DeviceLink, images: { app?: Uint8Array; model
   onProgress?: (what: "app" | "model", sent: number, total: number) => void): Promise<DeployResult> {
   const retransmitted = link.retransmissions;
   const before = await link.info();
+  // AOT code is Cortex-M0+ Thumb: another board would take the image and refuse to run it
+  if (images.app && isAotImage(images.app) && !String(before.cpu ?? "").includes("Cortex-M0+")) {
+    throw new UsageError(`this board (${String(before.board)}, ${String(before.cpu)}) does not run AOT code, which is Cortex-M0+ Thumb: nothing was sent`,
+      "deploy the app's .wasm (--engine interp)");
+  }
   const result: DeployResult = { before, after: before, retransmissions: 0 };
   if (images.model) {
     const stats = await link.writeImage(Target.Model, images.model, (p) => onProgress?.("model", p.sent, p.total));

@@ -97,7 +97,7 @@ test("sign wraps a .waot as an app; a damaged .waot is refused and nothing is wr
   assert.equal(existsSync(bad), false, "no signed image of a damaged .waot");
 });
 
-test("deploy refuses a damaged .waot before sending anything: the running app goes on", async () => {
+test("deploy refuses a damaged .waot, and any .waot for a board without a Cortex-M0+, before sending anything: the running app goes on", async () => {
   const { waot } = await blinkAot();
   const target = resolveBoard("host");
   const wasm = (await buildApp("blink")).wasm;
@@ -116,6 +116,11 @@ test("deploy refuses a damaged .waot before sending anything: the running app go
   const r = await wasmcu(["deploy", "--board", "host", "--port", board.uartPath, "--app", tampered(waot), "--logs", "0"], { timeoutMs: 120_000 });
   assert.equal(r.code, 3, r.stdout + r.stderr);
   assert.match(r.stderr, /the embedded module does not match its SHA-256/);
-  const now = await hello();
-  assert.deepEqual(now.app, before.app, "the same app, in the same slot");
+  assert.deepEqual((await hello()).app, before.app, "the same app, in the same slot");
+
+  // a sound .waot, but for a board that runs no Cortex-M0+ code: refused before it is sent
+  const other = await wasmcu(["deploy", "--board", "host", "--port", board.uartPath, "--app", waot, "--logs", "0"], { timeoutMs: 120_000 });
+  assert.equal(other.code, 2, other.stdout + other.stderr);
+  assert.match(other.stderr, /does not run AOT code, which is Cortex-M0\+ Thumb: nothing was sent/);
+  assert.deepEqual((await hello()).app, before.app, "the same app, in the same slot");
 });
