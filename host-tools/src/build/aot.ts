@@ -9,7 +9,6 @@ import { CompileError, compileModule, type CompiledModule } from "../aot/compile
 import { ImageError, readImage, WAOT_MAGIC, writeImage } from "../aot/image.js";
 import { readModule, type Module } from "../aot/module.js";
 import { ModuleError } from "../aot/reader.js";
-import type { BoardTarget } from "../boards/registry.js";
 import { BuildError, InputError, UsageError } from "../lib/errors.js";
 import { displayPath } from "../lib/paths.js";
 import { findDebugInfo, sha256Hex, symbolize } from "./debuginfo.js";
@@ -32,7 +31,7 @@ export interface AotBuild {
 }
 
 /** AOT code is ARMv6-M Thumb: only boards with a Cortex-M0+ (rp2040, rp2040-sim) run it. */
-export function requireAotBoard(target: BoardTarget): void {
+export function requireAotBoard(target: { name: string; board: { cpu: string } }): void {
   if (!target.board.cpu.includes("Cortex-M0+")) {
     throw new UsageError(`--engine aot: ${target.name} (${target.board.cpu}) does not run AOT code, which is Cortex-M0+ Thumb`,
       "use --board rp2040 or rp2040-sim, or --engine interp");
