@@ -94,14 +94,17 @@ static wr_status bad(wr_store *s, const char *what, uint32_t at)
 }
 
 /* The header and the sections' places: in order, 4-byte aligned, inside the image. */
-static wr_status check_header(wr_store *s, const uint8_t *img, size_t len, uint32_t off[S_COUNT], uint32_t size[S_COUNT])
+static wr_status check_header(wr_store *s, const uint8_t *img, size_t len, uint32_t off[S_COUNT],
+                              uint32_t size[S_COUNT])
 {
     if (len < HDR_BYTES) return bad(s, "truncated: shorter than its header", (uint32_t)len);
     if (memcmp(img, WR_AOT_MAGIC, 4) != 0) return bad(s, "not an AOT image (bad magic)", 0);
     if (rd16(img + H_VERSION) != FORMAT_VERSION) return bad(s, "an unknown format version", H_VERSION);
     if (rd16(img + H_TARGET) != TARGET_THUMBV6M) return bad(s, "built for another target than thumbv6m", H_TARGET);
-    if (rd32(img + H_ABI) != WR_AOT_ABI_VERSION) return bad(s, "built for another ABI version than this runtime's", H_ABI);
-    if (len > 0x7FFFFFFF || rd32(img + H_LENGTH) != len) return bad(s, "truncated or padded: its length field differs", H_LENGTH);
+    if (rd32(img + H_ABI) != WR_AOT_ABI_VERSION)
+        return bad(s, "built for another ABI version than this runtime's", H_ABI);
+    if (len > 0x7FFFFFFF || rd32(img + H_LENGTH) != len)
+        return bad(s, "truncated or padded: its length field differs", H_LENGTH);
     if (rd32(img + H_FLAGS) || rd32(img + H_FLAGS + 4)) return bad(s, "unknown flags", H_FLAGS);
     uint32_t floor = HDR_BYTES;
     for (uint32_t i = 0; i < S_COUNT; i++) {
@@ -125,7 +128,8 @@ static wr_status check_header(wr_store *s, const uint8_t *img, size_t len, uint3
 
 /* Every entry of the function table and trap map points into the code; trap
  * sites are sorted (a binary search finds them) and of a known kind. */
-static wr_status check_tables(wr_store *s, const uint8_t *img, const uint32_t off[S_COUNT], const uint32_t size[S_COUNT])
+static wr_status check_tables(wr_store *s, const uint8_t *img, const uint32_t off[S_COUNT],
+                              const uint32_t size[S_COUNT])
 {
     for (uint32_t at = off[S_FUNCS]; at < off[S_FUNCS] + size[S_FUNCS]; at += FUNC_BYTES) {
         uint32_t code = rd32(img + at);
@@ -155,7 +159,8 @@ static wr_status check_against_module(wr_store *s, const uint8_t *img, const uin
         if (rd32(img + at) != m->types[m->func_type[m->nfunc_imports + k]].canon)
             return bad(s, "a function's type id differs from the module's", at);
     }
-    if (rd32(img + H_NIMPORTS) != m->nfunc_imports) return bad(s, "the import count differs from the module's", H_NIMPORTS);
+    if (rd32(img + H_NIMPORTS) != m->nfunc_imports)
+        return bad(s, "the import count differs from the module's", H_NIMPORTS);
     uint32_t p = off[S_IMPORTS], end = off[S_IMPORTS] + size[S_IMPORTS];
     for (uint32_t i = 0; i < m->nimports; i++) {
         const wr_import *im = &m->imports[i];
@@ -187,7 +192,8 @@ wr_status wr_aot_load(wr_store *s, const uint8_t *img, size_t len, wr_sha256_fn 
     if (st != WR_OK) return st;
     uint8_t digest[32];
     sha256(img + off[S_MODULE], size[S_MODULE], digest);
-    if (memcmp(digest, img + H_SHA256, 32) != 0) return bad(s, "the embedded module does not match its SHA-256", H_SHA256);
+    if (memcmp(digest, img + H_SHA256, 32) != 0)
+        return bad(s, "the embedded module does not match its SHA-256", H_SHA256);
     wr_module *m;
     st = wr_module_load(s, img + off[S_MODULE], size[S_MODULE], &m);
     if (st != WR_OK) return st;
@@ -304,7 +310,8 @@ uint32_t wr__aot_call_import(wr_aot_ctx *ctx, uint32_t index, uint8_t *args, uin
     wr_store *s = inst->store;
     const wr_func *f = index < inst->mod->nfunc_imports ? inst->funcs[index] : NULL;
     if (!f) {
-        ai->pending = wr__fail(s, WR_TRAP_UNREACHABLE, "AOT code called import %u, which the module does not have", index);
+        ai->pending =
+            wr__fail(s, WR_TRAP_UNREACHABLE, "AOT code called import %u, which the module does not have", index);
         return 1;
     }
     const wr_functype *t = f->type;

@@ -30,8 +30,9 @@ typedef struct wr_aot_ctx {
     uint32_t *table; /* entries {code address | 1 or 0, canonical type id} */
     uint32_t table_size;
     uint32_t arg_words;
+    uint32_t reserved[2]; /* 48, 52: taken by issue-aot-cov's funcs and tables */
     uint32_t mem_pages;
-    uint32_t unused[3];
+    uint32_t unused;
 } wr_aot_ctx;
 
 /* A module's image, checked (pointers into it; it stays where the caller keeps it). */

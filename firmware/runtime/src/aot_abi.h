@@ -20,7 +20,7 @@
 #define WR_AOT_CTX_TABLE       36
 #define WR_AOT_CTX_TABLE_SIZE  40
 #define WR_AOT_CTX_ARG_WORDS   44
-#define WR_AOT_CTX_MEM_PAGES   48
+#define WR_AOT_CTX_MEM_PAGES   56
 #define WR_AOT_CTX_SIZE        64
 
 /* the helper table */

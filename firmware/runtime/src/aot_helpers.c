@@ -130,7 +130,8 @@ static uint32_t segment_op(wr_aot_inst *ai, uint32_t op, const uint32_t *w)
     }
     const wr_dataseg *d = &inst->mod->datas[seg];
     uint64_t len = inst->data_dropped[seg] ? 0 : d->len;
-    if ((uint64_t)w[1] + w[2] > len || (uint64_t)w[0] + w[2] > ai->ctx.mem_size) return WR_AOT_TRAP_MEMORY_OUT_OF_BOUNDS;
+    if ((uint64_t)w[1] + w[2] > len || (uint64_t)w[0] + w[2] > ai->ctx.mem_size)
+        return WR_AOT_TRAP_MEMORY_OUT_OF_BOUNDS;
     if (w[2]) memcpy(ai->ctx.mem_base + w[0], d->data + w[1], w[2]);
     return 0;
 }
@@ -287,12 +288,18 @@ static uint32_t wide_op(wr_aot_ctx *c, uint32_t *w, uint32_t op)
 
 #define HELPER(fn) ((void (*)(void))(fn))
 void (*const wr__aot_helpers[WR_AOT_HELPER_COUNT])(void) = {
-    [WR_AOT_HELPER_MEMORY_GROW] = HELPER(memory_grow), [WR_AOT_HELPER_MEMORY_FILL] = HELPER(memory_fill),
-    [WR_AOT_HELPER_MEMORY_COPY] = HELPER(memory_copy), [WR_AOT_HELPER_I32_DIV_S] = HELPER(i32_div_s),
-    [WR_AOT_HELPER_I32_DIV_U] = HELPER(i32_div_u),     [WR_AOT_HELPER_I32_REM_S] = HELPER(i32_rem_s),
-    [WR_AOT_HELPER_I32_REM_U] = HELPER(i32_rem_u),     [WR_AOT_HELPER_CALL_IMPORT] = HELPER(wr__aot_call_import),
-    [WR_AOT_HELPER_I32_CLZ] = HELPER(i32_clz),         [WR_AOT_HELPER_I32_CTZ] = HELPER(i32_ctz),
-    [WR_AOT_HELPER_I32_POPCNT] = HELPER(i32_popcnt),   [WR_AOT_HELPER_F32] = HELPER(f32_op),
+    [WR_AOT_HELPER_MEMORY_GROW] = HELPER(memory_grow),
+    [WR_AOT_HELPER_MEMORY_FILL] = HELPER(memory_fill),
+    [WR_AOT_HELPER_MEMORY_COPY] = HELPER(memory_copy),
+    [WR_AOT_HELPER_I32_DIV_S] = HELPER(i32_div_s),
+    [WR_AOT_HELPER_I32_DIV_U] = HELPER(i32_div_u),
+    [WR_AOT_HELPER_I32_REM_S] = HELPER(i32_rem_s),
+    [WR_AOT_HELPER_I32_REM_U] = HELPER(i32_rem_u),
+    [WR_AOT_HELPER_CALL_IMPORT] = HELPER(wr__aot_call_import),
+    [WR_AOT_HELPER_I32_CLZ] = HELPER(i32_clz),
+    [WR_AOT_HELPER_I32_CTZ] = HELPER(i32_ctz),
+    [WR_AOT_HELPER_I32_POPCNT] = HELPER(i32_popcnt),
+    [WR_AOT_HELPER_F32] = HELPER(f32_op),
     [WR_AOT_HELPER_WIDE] = HELPER(wide_op),
 };
 #else

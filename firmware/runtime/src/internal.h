@@ -180,7 +180,7 @@ struct wr_module {
     wr_elemseg *elems;
     wr_dataseg *datas;
     wr_ste *st;
-    uint8_t *declared; /* bit per function: may be ref.func'd */
+    uint8_t *declared;              /* bit per function: may be ref.func'd */
     const struct wr_aot_image *aot; /* from wr_aot_load: the code to run (aot.c) */
 };
 

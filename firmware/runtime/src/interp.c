@@ -252,7 +252,7 @@ wr_status wr__execute(wr_store *s, const wr_func *f, wr_slot *args)
 {
     if (f->inst->aot && f->def) return wr__aot_execute(s, f, args);
 #if WR_SPECIALIZE
-    /* Nine tables of 256 entries:
+        /* Nine tables of 256 entries:
    *   [0] every opcode
    *   [1], [2] the opcode after an i32.const with a one- or two-byte
    *       immediate: handlers taking the constant as their right operand
@@ -960,11 +960,11 @@ next:
 
         OP(0xA7, i32_wrap_i64)
         UNOP(I32(a));
-#define TRUNC(get, check, conv)                                                                                          \
+#define TRUNC(get, check, conv)                                                                                        \
     do {                                                                                                               \
         double x = get(tos);                                                                                           \
         ip++;                                                                                                          \
-        if (UNLIKELY((status = check(x)))) goto trap;                                                    \
+        if (UNLIKELY((status = check(x)))) goto trap;                                                                  \
         tos = conv;                                                                                                    \
         NEXT();                                                                                                        \
     } while (0)

@@ -32,6 +32,7 @@ export class ReplAotSession implements SpecSession {
   private readonly child: ChildProcess;
   private readonly toRepl: number;
   private readonly fromRepl: number;
+  private readonly stderrFile: string;
   private pending = "";
   private images = 0;
   private names = new Map<string, Known>();
@@ -44,7 +45,9 @@ export class ReplAotSession implements SpecSession {
     const output = path.join(this.dir, "out");
     execFileSync("mkfifo", [input, output]);
     const quoted = command.map((c) => `'${c.replace(/'/g, "'\\''")}'`).join(" ");
-    this.child = spawn("/bin/sh", ["-c", `exec ${quoted} < '${input}' > '${output}'`], { stdio: ["ignore", "ignore", "inherit"] });
+    // stderr (spectest's prints) to a file: the last of it goes into an error
+    this.stderrFile = path.join(this.dir, "stderr");
+    this.child = spawn("/bin/sh", ["-c", `exec ${quoted} < '${input}' > '${output}' 2> '${this.stderrFile}'`], { stdio: "ignore" });
     // the shell opens the input first, then the output: open them in that order. Read-write and
     // non-blocking, the output never blocks and never reads as closed (Linux): liveness comes
     // from the child's state instead
@@ -150,7 +153,7 @@ export class ReplAotSession implements SpecSession {
         if ((e as NodeJS.ErrnoException).code !== "EAGAIN") throw e;
       }
       if (n > 0) this.pending += buf.toString("utf8", 0, n);
-      else if (!this.running()) throw new Error(`the REPL exited after: ${line}`);
+      else if (!this.running()) throw new Error(`the REPL exited after: ${line}\n${readFileSync(this.stderrFile, "utf8").slice(-2000)}`);
       else if (Date.now() > deadline) throw new Error(`no answer within ${this.timeoutMs} ms to: ${line}`);
       else Atomics.wait(nap, 0, 0, 2);
     }
