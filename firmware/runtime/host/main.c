@@ -18,6 +18,8 @@ static const char usage_text[] = "usage: wasmcu-vm [OPTIONS] module.wasm [ARGS..
                                  "form that reads back exactly.\n"
                                  "AssemblyScript imports env.abort (prints the message, traps), env.trace and\n"
                                  "env.seed are provided.\n"
+                                 "A module file may also be an AOT image (.waot) where this build runs\n"
+                                 "ARMv6-M Thumb code (ARM; elsewhere it says not supported), in the REPL too.\n"
                                  "\n"
                                  "options (before module.wasm):\n"
                                  "  --func NAME          call NAME instead of _start\n"
@@ -214,7 +216,7 @@ int main(int argc, char **argv)
     if (wr_store_new(&alloc, &lim, &s) != WR_OK)
         return fail("cannot create the store (check --stack/--call-depth)", NULL);
     wr_status st = wr_store_add_natives(s, host_as_natives, host_as_natives_count);
-    if (st == WR_OK) st = wr_module_load(s, bytes, len, &m);
+    if (st == WR_OK) st = host_module_load(s, bytes, len, &m);
     if (st != WR_OK) {
         rc = fail(wr_status_name(st), wr_store_error(s));
         goto out;

@@ -60,7 +60,7 @@ typedef enum wr_status {
     WR_ERR_MALFORMED, /* the bytes are not a well-formed binary module */
     WR_ERR_INVALID,   /* well formed, but fails validation */
     /* linking */
-    WR_ERR_UNLINKABLE, /* an import is missing or has an incompatible type */
+    WR_ERR_UNLINKABLE,  /* an import is missing or has an incompatible type */
     WR_ERR_UNSUPPORTED, /* valid, but this build or target cannot run it (e.g. AOT code) */
     /* traps: execution (or instantiation) stopped */
     WR_TRAP_UNREACHABLE,

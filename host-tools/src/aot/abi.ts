@@ -32,6 +32,9 @@ export const CTX = {
   tableSize: 40,
   /** The entry's argument word count (also room for that many result words). */
   argWords: 44,
+  /** Linear-memory size in 64 KiB pages (memory.size): a runtime may make fewer bytes than
+   * pages × 64 KiB accessible (a device's memory limit below one page), so it is not memSize >> 16. */
+  memPages: 56,
   size: 64,
 } as const;
 

@@ -144,6 +144,7 @@ export class SimMachine {
       else {
         this.memBytes = grown;
         this.mcu.sramView.setUint32(CTX_AT - SRAM + CTX.memSize, grown, true);
+        this.mcu.sramView.setUint32(CTX_AT - SRAM + CTX.memPages, grown / 65536, true);
         r[0] = old;
       }
     } else if (index === HELPER.memoryFill) {
@@ -236,6 +237,7 @@ export class SimMachine {
     const ctx = (field: number, v: number) => view.setUint32(CTX_AT - SRAM + field, v >>> 0, true);
     ctx(CTX.memBase, MEMORY_AT);
     ctx(CTX.memSize, this.memBytes);
+    ctx(CTX.memPages, this.memBytes / 65536);
     ctx(CTX.helpers, HELPERS_AT);
     ctx(CTX.globals, GLOBALS_AT);
     ctx(CTX.fuel, this.options.fuel ?? 0);
