@@ -122,21 +122,27 @@ for (const flashModel of [false, true]) {
 // ---- sizes and the loader
 const wasmCode = codeSectionBytes(new Uint8Array(readFileSync(benchWasm)));
 const ratio = aot.aotCodeBytes / wasmCode;
-/** The AOT objects of the rp2040 firmware's runtime (firmware/runtime/src/aot*): text + data bytes. */
-function loaderBytes() {
+/** The text + data bytes of each AOT object of the rp2040 firmware's runtime (firmware/runtime/src/aot*.c),
+ * by arm-none-eabi-size: what the objects hold before the link drops what nothing calls. */
+function aotObjects() {
   const dir = path.join(firmwareDir, "firmware/runtime/CMakeFiles/wasmcu_runtime.dir/src");
   const objects = readdirSync(dir).filter((f) => f.startsWith("aot") && f.endsWith(".obj")).map((f) => path.join(dir, f));
-  if (objects.length === 0) return undefined;
-  const out = execFileSync("arm-none-eabi-size", ["-t", ...objects], { encoding: "utf8" }).trim().split("\n");
-  const [text, data] = out[out.length - 1].trim().split(/\s+/).map(Number);
-  return { bytes: text + data, objects: objects.map((o) => path.basename(o, ".obj")) };
+  if (objects.length === 0) return {};
+  const rows = execFileSync("arm-none-eabi-size", objects, { encoding: "utf8" }).trim().split("\n").slice(1);
+  return Object.fromEntries(rows.map((r) => {
+    const [text, data, , , , file] = r.trim().split(/\s+/);
+    return [path.basename(file, ".obj"), Number(text) + Number(data)];
+  }));
 }
 const firmwareDir = (await buildFirmware(target.board)).dir;
-const loader = loaderBytes();
+const objects = aotObjects();
+/** The loader, linker, entry and trap mapping (aot.c); the C helpers AOT code calls (aot_helpers.c) are apart: the issue's goal is for the former. */
+const loader = objects["aot.c"];
 console.log("\n## AOT image of the bench app\n");
 console.log(`| | bytes |\n|---|---:|\n| wasm code section | ${fmt(wasmCode)} |\n| AOT function code | ${fmt(aot.aotCodeBytes)} (${ratio.toFixed(2)}× the code section) |\n| .waot (code, tables, the .wasm) | ${fmt(aot.bytes)} |`);
 console.log(`\nHost compile time of the bench app: ${aot.compileMs.toFixed(0)} ms (the whole .waot written: ${aotBuildMs.toFixed(0)} ms).`);
-if (loader) console.log(`Loader, linker and trap mapping in the rp2040 firmware (${loader.objects.join(", ")}): ${fmt(loader.bytes)} bytes of flash (text + data, arm-none-eabi-size; the helpers the interpreter shares not counted).`);
+console.log(`AOT objects of the rp2040 firmware's runtime, text + data (arm-none-eabi-size, before the link): ${Object.entries(objects).map(([o, b]) => `${o} ${fmt(b)} B`).join(", ") || "none found"}. ` +
+  "aot.c is the loader, linker, entry and trap mapping; aot_helpers.c the helpers AOT code calls (division, soft float, 64-bit, memory), on the numerics they share with the interpreter (numeric.h).");
 
 console.log("\n## Goals (issue 20), rp2040-sim emulated cycles\n");
 console.log("| goal | target | measured | |");
@@ -144,5 +150,5 @@ console.log("|---|---|---|---|");
 const verdict = (v, limit, unit = "") => (v === undefined ? "not measured" : v <= limit ? "met" : `missed by ${fmt(v - limit)}${unit} (${((100 * (v - limit)) / limit).toFixed(0)}%)`);
 for (const [what, limit, v] of goals) console.log(`| ${what} | ≤ ${fmt(limit)} cycles | ${v === undefined ? "-" : fmt(v)} | ${verdict(v, limit)} |`);
 console.log(`| AOT code per wasm code byte (bench app) | ≤ 4× | ${ratio.toFixed(2)}× | ${ratio <= 4 ? "met" : `missed by ${(ratio - 4).toFixed(2)}×`} |`);
-console.log(`| loader flash (loader, linker, trap mapping) | ≤ 4,096 B | ${loader ? fmt(loader.bytes) + " B" : "-"} | ${verdict(loader?.bytes, 4096, " B")} |`);
+console.log(`| loader flash (loader, linker, trap mapping: aot.c) | ≤ 4,096 B | ${loader ? fmt(loader) + " B" : "-"} | ${verdict(loader, 4096, " B")} |`);
 process.exit(failed ? 1 : 0);
