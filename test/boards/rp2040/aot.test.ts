@@ -128,3 +128,17 @@ test("a signed .waot pushed over OTA is adopted and runs as AOT code from the si
     await link.close();
   }
 });
+
+test("monitor --port finds a running .waot's debug info by the module it carries: the trap at the app's source line", async () => {
+  process.env.WASMCU_CACHE_DIR ??= path.join(tmp, "cache");
+  const { waot } = await built(path.join("test", "firmware", "device", "apps", "trap-divide"));
+  const board = await launchTestBoard(sim, path.join(tmp, "monitor.bin"), { app: waot });
+  boards.push(board);
+  const r = await wasmcu(["monitor", "--board", "rp2040-sim", "--port", board.uartPath, "--for", "8", "--json"], { timeoutMs: 300_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const traps = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { kind: string; frames?: { name: string; file: string; line: number }[] })
+    .filter((e) => e.kind === "trap");
+  assert.equal(traps.length, 1, r.stdout);
+  assert.deepEqual(traps[0]!.frames!.map((f) => [f.name, f.file, f.line]),
+    [["readSample", path.join("test", "firmware", "device", "apps", "trap-divide", "main.ts"), 8]]);
+});
