@@ -53,13 +53,19 @@ test("gesture as a .waot on rp2040-sim classifies the seeded windows as the inte
   assert.deepEqual(aot, host);
 });
 
-/** Calls each export over the link on a started board; its results and the device's log lines. */
-async function callAll(board: LaunchedBoard, exports: string[]): Promise<{ results: Record<string, string>; logs: string[]; engine: unknown }> {
-  const link = new DeviceLink(await openSerial(board.uartPath, 115200), { timeoutMs: 10_000, deadlineMs: 600_000 });
+/** A link to a started board (the emulator is slow to answer: long waits) and the log lines it sends. */
+async function logged(board: LaunchedBoard): Promise<{ link: DeviceLink; logs: string[] }> {
+  const link = new DeviceLink(await openSerial(board.uartPath, 115200), { timeoutMs: 10_000, deadlineMs: 600_000, attempts: 3 });
   const logs: string[] = [];
   link.onEvent((e: LinkEvent) => {
     if (e.kind === "log") logs.push(e.text);
   });
+  return { link, logs };
+}
+
+/** Calls each export over the link on a started board; its results and the device's log lines. */
+async function callAll(board: LaunchedBoard, exports: string[]): Promise<{ results: Record<string, string>; logs: string[]; engine: unknown }> {
+  const { link, logs } = await logged(board);
   try {
     await link.connect(60_000);
     const engine = ((await link.info()).app as { engine?: unknown } | null)?.engine;
@@ -104,11 +110,7 @@ test("a signed .waot pushed over OTA is adopted and runs as AOT code from the si
   const waot = readFileSync(buildAppImage(wasm).waot);
   const board = await launchTestBoard(sim, path.join(tmp, "ota.bin"));
   boards.push(board);
-  const link = new DeviceLink(await openSerial(board.uartPath, 115200), { timeoutMs: 5000, attempts: 3 });
-  const logs: string[] = [];
-  link.onEvent((e: LinkEvent) => {
-    if (e.kind === "log") logs.push(e.text);
-  });
+  const { link, logs } = await logged(board);
   try {
     await link.connect(120_000);
     const a = await pushUpdate(link, parseUpdateFile(sign(waot, 1), "signed .waot"), { confirmTimeoutMs: 60_000 });
