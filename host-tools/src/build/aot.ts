@@ -6,11 +6,12 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { CompileError, compileModule, type CompiledModule } from "../aot/compile.js";
-import { ImageError, readImage, WAOT_MAGIC, writeImage } from "../aot/image.js";
+import { ImageError, readImage, WAOT_MAGIC, writeImage, type WaotImage } from "../aot/image.js";
 import { readModule, type Module } from "../aot/module.js";
 import { ModuleError } from "../aot/reader.js";
 import { BuildError, InputError, UsageError } from "../lib/errors.js";
 import { displayPath } from "../lib/paths.js";
+import { loadNatives } from "../sdk/natives.js";
 import { findDebugInfo, sha256Hex, symbolize } from "./debuginfo.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { formatDiagnostic } from "./diagnostics.js";
@@ -132,13 +133,25 @@ export function appModule(bytes: Uint8Array): Uint8Array | undefined {
   }
 }
 
-/** A .waot read from `file`, checked whole by the image reader (the device checks it again);
- * a bad one is an InputError saying what and where. Returns the embedded module too. */
+/** A .waot read from `file`, checked whole by the image reader and its imports against the
+ * natives the firmware provides (the device checks both again); a bad one is an InputError
+ * saying what and where. Returns the embedded module too. */
 export function checkAotImage(bytes: Uint8Array, file: string): { module: Uint8Array } {
+  let image: WaotImage;
   try {
-    return { module: readImage(bytes).module };
+    image = readImage(bytes);
   } catch (e) {
     if (e instanceof ImageError) throw new InputError(`${file}: ${e.message}`, "rebuild it with `wasmcu build --engine aot`");
     throw e;
   }
+  const natives = new Map(loadNatives().map((n) => [`${n.module}.${n.name}`, n]));
+  for (const i of image.imports) {
+    const n = natives.get(`${i.module}.${i.name}`);
+    const sig = (p: readonly string[], r: readonly string[]) => `(${p.join(", ")}) -> (${r.join(", ")})`;
+    if (!n || sig(n.wasmParams, n.wasmResults) !== sig(i.params, i.results)) {
+      throw new InputError(`${file}: the app imports ${i.module}.${i.name} ${sig(i.params, i.results)}, which the firmware does not provide` +
+        (n ? ` (it has ${sig(n.wasmParams, n.wasmResults)})` : ""), "see firmware/device/natives.def for the natives there are");
+    }
+  }
+  return { module: image.module };
 }

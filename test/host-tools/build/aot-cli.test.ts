@@ -7,7 +7,9 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
-import { readImage } from "../../../host-tools/src/aot/image.js";
+import { compileModule } from "../../../host-tools/src/aot/compile.js";
+import { readImage, writeImage } from "../../../host-tools/src/aot/image.js";
+import { readModule } from "../../../host-tools/src/aot/module.js";
 import { compileForAot } from "../../../host-tools/src/build/aot.js";
 import { buildApp } from "../../../host-tools/src/build/app.js";
 import { startLocalBoard, type LaunchedBoard } from "../../../host-tools/src/boards/launch.js";
@@ -123,4 +125,24 @@ test("deploy refuses a damaged .waot, and any .waot for a board without a Cortex
   assert.equal(other.code, 2, other.stdout + other.stderr);
   assert.match(other.stderr, /does not run AOT code, which is Cortex-M0\+ Thumb: nothing was sent/);
   assert.deepEqual((await hello()).app, before.app, "the same app, in the same slot");
+});
+
+test("a .waot whose imports the firmware does not provide is refused before it is signed (deploy runs the same check), naming the import", async () => {
+  // (module (import "env" "nope" (func)) (func (export "setup") (call 0)) (func (export "loop")))
+  const wasm = Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type 0: () -> ()
+    0x02, 0x0c, 0x01, 0x03, 0x65, 0x6e, 0x76, 0x04, 0x6e, 0x6f, 0x70, 0x65, 0x00, 0x00, // import env.nope
+    0x03, 0x03, 0x02, 0x00, 0x00, // functions 1 and 2
+    0x07, 0x10, 0x02, 0x05, 0x73, 0x65, 0x74, 0x75, 0x70, 0x00, 0x01, 0x04, 0x6c, 0x6f, 0x6f, 0x70, 0x00, 0x02, // exports
+    0x0a, 0x09, 0x02, 0x04, 0x00, 0x10, 0x00, 0x0b, 0x02, 0x00, 0x0b, // bodies
+  ]);
+  const m = readModule(wasm);
+  const file = path.join(tmp, "nope.waot");
+  writeFileSync(file, writeImage(m, compileModule(m)));
+  const out = path.join(tmp, "nope.wimg");
+  const r = await wasmcu(["sign", file, "--key", "wasmcu-dev", "-o", out]);
+  assert.equal(r.code, 3, r.stdout + r.stderr);
+  assert.match(r.stderr, /nope\.waot: the app imports env\.nope \(\) -> \(\), which the firmware does not provide/);
+  assert.equal(existsSync(out), false);
 });
