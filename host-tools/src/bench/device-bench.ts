@@ -12,7 +12,7 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { buildAppImage, requireAotBoard, type Engine } from "../build/aot.js";
+import { buildAppFor, requireAotBoard, type Engine } from "../build/aot.js";
 import { buildApp } from "../build/app.js";
 import { startLocalBoard, type LaunchedBoard } from "../boards/launch.js";
 import type { BuildProgress } from "../build/firmware.js";
@@ -334,8 +334,7 @@ export async function runDeviceBench(opts: DeviceBenchOptions): Promise<DeviceBe
   const models = opts.models.map((m) => ({ name: modelName(m), bytes: readTflite(m) }));
   const workloads = selectWorkloads(opts.phases, measuring);
   if (opts.engine === "aot") requireAotBoard(target);
-  const wasm = (await buildApp("bench")).wasm;
-  const app = opts.engine === "aot" ? buildAppImage(wasm).waot : wasm;
+  const app = (await buildAppFor("bench", opts.engine ?? "interp")).image;
   const monitorApp = withSimMonitor ? (await buildApp("power-monitor")).wasm : undefined;
   const peripherals: { count?: number } = {};
   const { link, board, monitor, hello } = await openBoard(opts, app, monitorApp, peripherals);

@@ -11,6 +11,7 @@ import { readModule, type Module } from "../aot/module.js";
 import { ModuleError } from "../aot/reader.js";
 import { BuildError, InputError, UsageError } from "../lib/errors.js";
 import { displayPath } from "../lib/paths.js";
+import { buildApp, type AppBuild } from "./app.js";
 import { loadNatives } from "../sdk/natives.js";
 import { findDebugInfo, sha256Hex, symbolize } from "./debuginfo.js";
 import type { Diagnostic } from "./diagnostics.js";
@@ -154,4 +155,11 @@ export function checkAotImage(bytes: Uint8Array, file: string): { module: Uint8A
     }
   }
   return { module: image.module };
+}
+
+/** Builds an app (buildApp's `app`) and, for AOT, its .waot: `image` is the file the device's
+ * app slot takes (the .wasm or the .waot). */
+export async function buildAppFor(app: string | undefined, engine: Engine): Promise<AppBuild & { image: string }> {
+  const build = await buildApp(app);
+  return { ...build, image: engine === "aot" ? buildAppImage(build.wasm).waot : build.wasm };
 }

@@ -1,11 +1,12 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import path from "node:path";
 import { checkNameFree, startBackgroundBoard, stopBackgroundBoard } from "../boards/background.js";
 import { i2cDeviceArgs, I2C_KINDS, parseI2cSpec } from "../boards/i2c-devices.js";
 import { localBoardFirmware } from "../boards/launch.js";
 import { boardFiles, checkBoardName, listLocalBoards, localBoardsDir, requireLocalBoard, type LocalBoard } from "../boards/local.js";
 import { resolveBoard } from "../boards/registry.js";
-import { appEntry, buildApp } from "../build/app.js";
+import { buildAppFor, ENGINES, requireAotBoard, type Engine } from "../build/aot.js";
+import { appEntry } from "../build/app.js";
 import { BoardError, UsageError } from "../lib/errors.js";
 import { checkOutputFile } from "../lib/files.js";
 import { displayPath } from "../lib/paths.js";
@@ -22,6 +23,7 @@ interface StartOpts {
   i2c?: string[];
   traceGpio?: boolean;
   json?: boolean;
+  engine: Engine;
 }
 
 /** The app a board starts with: --app, else the project in this folder, else none. */
@@ -50,13 +52,14 @@ async function start(name: string, opts: StartOpts): Promise<void> {
   const flash = path.resolve(opts.flash ?? files.flash);
   if (opts.flash) checkOutputFile(flash, "--flash");
   const appName = startApp(opts.app);
-  const app = appName !== undefined ? await buildApp(appName) : undefined;
-  if (app) out.info(`app ${app.app}: ${displayPath(app.wasm)}`);
+  if (appName !== undefined && opts.engine === "aot") requireAotBoard(target);
+  const app = appName !== undefined ? await buildAppFor(appName, opts.engine) : undefined;
+  if (app) out.info(`app ${app.app}: ${displayPath(app.image)}`);
   const bar = stepProgress(`${target.board.name} firmware`, process.stderr, !opts.json);
   const firmware = await localBoardFirmware(target, { onBuildProgress: (p) => bar.update(p.percent, p.what) }).finally(() => bar.finish());
   const entry = await startBackgroundBoard({
     name, board: target.name, firmware, flash, log: files.log, traceGpio: Boolean(opts.traceGpio), extraArgs,
-    ...(app ? { app: app.wasm } : {}),
+    ...(app ? { app: app.image } : {}),
     ...(opts.model ? { model: path.resolve(opts.model) } : {}),
     ...(target.simulated ? { speed: Number.isFinite(speed) ? speed : "max" as const } : {}),
   });
@@ -88,6 +91,8 @@ survives a stop and start; the state files there are per user ($WASMCU_RUNTIME_D
     .description("build the firmware (and the app) and start a local board in the background")
     .option("-b, --board <board>", "host, rp2040-sim or esp32c3-sim", "host")
     .option("-a, --app <app>", "app to program before boot: a project folder, an app under firmware/apps or a path (default: the project in this folder, else none)")
+    .addOption(new Option("--engine <engine>", "the app as a .wasm (interp) or compiled ahead of time to a .waot (aot: rp2040-sim)")
+      .choices([...ENGINES]).default("interp"))
     .option("-m, --model <file>", "a .tflite model to put in the board's model slot before boot")
     .option("--flash <file>", "the board's flash image file (default: NAME-flash.bin beside the board's state)")
     .option("--speed <factor>", "rp2040-sim, esp32c3-sim: emulated seconds per wall second, or max", "1")

@@ -1,6 +1,6 @@
 import { Option, type Command } from "commander";
-import { buildAppImage, ENGINES, type Engine } from "../build/aot.js";
-import { buildApp, findProject } from "../build/app.js";
+import { buildAppFor, ENGINES, type Engine } from "../build/aot.js";
+import { findProject } from "../build/app.js";
 import { UsageError } from "../lib/errors.js";
 import { resolveBoard } from "../boards/registry.js";
 import { formatBytes, Output } from "../lib/output.js";
@@ -49,7 +49,7 @@ trap with its frames among the events.`)
       if (appArg === undefined && !model) {
         throw new UsageError("nothing to deploy: give --app and/or --model (or run this in an app project)", "wasmcu new NAME makes an app project");
       }
-      const file = appArg ? /\.(wasm|waot)$/.test(appArg) ? appArg : await appImageFile(appArg, opts.engine) : undefined;
+      const file = appArg ? /\.(wasm|waot)$/.test(appArg) ? appArg : (await buildAppFor(appArg, opts.engine)).image : undefined;
       const image = file ? readAppImage(file) : undefined; // a .waot checked whole before anything is sent
       const app = image?.bytes;
       const { port, target } = await resolveBoardPort(opts.port, board);
@@ -95,10 +95,4 @@ trap with its frames among the events.`)
         await link.close();
       }
     });
-}
-
-/** The image of an app built here for `engine`: its .wasm, or the .waot compiled from it. */
-async function appImageFile(app: string, engine: Engine): Promise<string> {
-  const wasm = (await buildApp(app)).wasm;
-  return engine === "aot" ? buildAppImage(wasm).waot : wasm;
 }

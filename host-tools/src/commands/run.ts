@@ -1,8 +1,7 @@
 import { Option, type Command } from "commander";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { buildAppImage, ENGINES, requireAotBoard, type Engine } from "../build/aot.js";
-import { buildApp } from "../build/app.js";
+import { buildAppFor, ENGINES, requireAotBoard, type Engine } from "../build/aot.js";
 import { i2cDeviceArgs, I2C_KINDS, parseI2cSpec } from "../boards/i2c-devices.js";
 import { startLocalBoard } from "../boards/launch.js";
 import { resolveBoard } from "../boards/registry.js";
@@ -65,10 +64,9 @@ run keeps its board's port to itself while it shows the logs. For a board that o
       const extraArgs = i2cDeviceArgs(target.simulated ? target.name : "host", (opts.i2c ?? []).map(parseI2cSpec));
       if (opts.model) readTflite(opts.model); // checked before the app is built and any board starts
       if (opts.engine === "aot") requireAotBoard(target);
-      const app = await buildApp(opts.app);
-      out.info(`app ${app.app}: ${formatBytes(app.bytes)}`);
-      const image = opts.engine === "aot" ? buildAppImage(app.wasm).waot : app.wasm;
-      if (opts.engine === "aot") out.info(`app ${app.app} compiled ahead of time: ${displayPath(image)}`);
+      const app = await buildAppFor(opts.app, opts.engine);
+      const image = app.image;
+      out.info(`app ${app.app}: ${formatBytes(app.bytes)}${opts.engine === "aot" ? `, compiled ahead of time: ${displayPath(image)}` : ""}`);
       const debugInfo = debugInfoFor(readFileSync(image), image);
       let sawTrap = false;
       let trapped: (() => void) | undefined;
