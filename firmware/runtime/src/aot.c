@@ -77,7 +77,6 @@ enum {
     TRAP_BYTES = 12,
 };
 enum { S_FUNCS, S_IMPORTS, S_TRAPS, S_CODE, S_MODULE, S_COUNT };
-static const char *const section_names[S_COUNT] = { "function table", "imports", "trap map", "code", "module" };
 
 static uint32_t rd16(const uint8_t *p)
 {
@@ -97,32 +96,29 @@ static wr_status bad(wr_store *s, const char *what, uint32_t at)
 static wr_status check_header(wr_store *s, const uint8_t *img, size_t len, uint32_t off[S_COUNT],
                               uint32_t size[S_COUNT])
 {
-    if (len < HDR_BYTES) return bad(s, "truncated: shorter than its header", (uint32_t)len);
-    if (memcmp(img, WR_AOT_MAGIC, 4) != 0) return bad(s, "not an AOT image (bad magic)", 0);
-    if (rd16(img + H_VERSION) != FORMAT_VERSION) return bad(s, "an unknown format version", H_VERSION);
-    if (rd16(img + H_TARGET) != TARGET_THUMBV6M) return bad(s, "built for another target than thumbv6m", H_TARGET);
-    if (rd32(img + H_ABI) != WR_AOT_ABI_VERSION)
-        return bad(s, "built for another ABI version than this runtime's", H_ABI);
-    if (len > 0x7FFFFFFF || rd32(img + H_LENGTH) != len)
-        return bad(s, "truncated or padded: its length field differs", H_LENGTH);
-    if (rd32(img + H_FLAGS) || rd32(img + H_FLAGS + 4)) return bad(s, "unknown flags", H_FLAGS);
+    if (len < HDR_BYTES) return bad(s, "truncated", (uint32_t)len);
+    if (memcmp(img, WR_AOT_MAGIC, 4) != 0) return bad(s, "bad magic", 0);
+    if (rd16(img + H_VERSION) != FORMAT_VERSION) return bad(s, "format version", H_VERSION);
+    if (rd16(img + H_TARGET) != TARGET_THUMBV6M) return bad(s, "target is not thumbv6m", H_TARGET);
+    if (rd32(img + H_ABI) != WR_AOT_ABI_VERSION) return bad(s, "ABI version is not the runtime's", H_ABI);
+    if (len > 0x7FFFFFFF || rd32(img + H_LENGTH) != len) return bad(s, "length field differs (truncated?)", H_LENGTH);
+    if (rd32(img + H_FLAGS) || rd32(img + H_FLAGS + 4)) return bad(s, "flags", H_FLAGS);
     uint32_t floor = HDR_BYTES;
     for (uint32_t i = 0; i < S_COUNT; i++) {
         uint32_t at = H_SECTIONS + 8 * i, o = rd32(img + at), n = rd32(img + at + 4);
         if (o % 4 || o < floor || o > len || n > len - o) {
-            return wr__fail(s, WR_ERR_MALFORMED, "AOT image: the %s section out of range or out of order (at byte %u)",
-                            section_names[i], at);
+            return bad(s, "section out of range or order", at);
         }
         off[i] = o;
         size[i] = n;
         floor = o + n;
     }
     if (rd32(img + H_NFUNCS) != size[S_FUNCS] / FUNC_BYTES || size[S_FUNCS] % FUNC_BYTES)
-        return bad(s, "the function table's size disagrees with its count", H_NFUNCS);
+        return bad(s, "function table size", H_NFUNCS);
     if (rd32(img + H_NTRAPS) != size[S_TRAPS] / TRAP_BYTES || size[S_TRAPS] % TRAP_BYTES)
-        return bad(s, "the trap map's size disagrees with its count", H_NTRAPS);
+        return bad(s, "trap map size", H_NTRAPS);
     uint32_t entry = rd32(img + H_ENTRY);
-    if (entry % 2 || entry >= size[S_CODE]) return bad(s, "the entry offset is outside the code", H_ENTRY);
+    if (entry % 2 || entry >= size[S_CODE]) return bad(s, "entry offset", H_ENTRY);
     return WR_OK;
 }
 
@@ -133,15 +129,14 @@ static wr_status check_tables(wr_store *s, const uint8_t *img, const uint32_t of
 {
     for (uint32_t at = off[S_FUNCS]; at < off[S_FUNCS] + size[S_FUNCS]; at += FUNC_BYTES) {
         uint32_t code = rd32(img + at);
-        if (code % 2 || code >= size[S_CODE]) return bad(s, "a function's code offset is outside the code", at);
+        if (code % 2 || code >= size[S_CODE]) return bad(s, "function code offset", at);
     }
     uint32_t last = 0;
     for (uint32_t at = off[S_TRAPS]; at < off[S_TRAPS] + size[S_TRAPS]; at += TRAP_BYTES) {
         uint32_t ret = rd32(img + at), kind = rd32(img + at + 8) >> 24;
-        if (ret > size[S_CODE] || (at > off[S_TRAPS] && ret <= last))
-            return bad(s, "a trap site outside the code or out of order", at);
+        if (ret > size[S_CODE] || (at > off[S_TRAPS] && ret <= last)) return bad(s, "trap site offset or order", at);
         if (kind < WR_AOT_TRAP_UNREACHABLE || kind > WR_AOT_TRAP_UNINITIALIZED_ELEMENT)
-            return bad(s, "a trap site of an unknown kind", at + 8);
+            return bad(s, "trap kind", at + 8);
         last = ret;
     }
     return WR_OK;
@@ -153,31 +148,30 @@ static wr_status check_against_module(wr_store *s, const uint8_t *img, const uin
                                       const uint32_t size[S_COUNT], const wr_module *m)
 {
     if (rd32(img + H_NFUNCS) != m->nfuncs - m->nfunc_imports)
-        return bad(s, "the function count differs from the module's", H_NFUNCS);
+        return bad(s, "function count differs from the module's", H_NFUNCS);
     for (uint32_t k = 0; k < m->nfuncs - m->nfunc_imports; k++) {
         uint32_t at = off[S_FUNCS] + FUNC_BYTES * k + 4;
         if (rd32(img + at) != m->types[m->func_type[m->nfunc_imports + k]].canon)
-            return bad(s, "a function's type id differs from the module's", at);
+            return bad(s, "function type id differs from the module's", at);
     }
-    if (rd32(img + H_NIMPORTS) != m->nfunc_imports)
-        return bad(s, "the import count differs from the module's", H_NIMPORTS);
+    if (rd32(img + H_NIMPORTS) != m->nfunc_imports) return bad(s, "import count differs from the module's", H_NIMPORTS);
     uint32_t p = off[S_IMPORTS], end = off[S_IMPORTS] + size[S_IMPORTS];
     for (uint32_t i = 0; i < m->nimports; i++) {
         const wr_import *im = &m->imports[i];
         if (im->kind != EXT_FUNC) continue;
         const wr_functype *t = &m->types[m->func_type[im->index]];
-        if (end - p < 8) return bad(s, "an import past the end of its section", p);
+        if (end - p < 8) return bad(s, "import past its section", p);
         uint32_t ml = rd16(img + p), nl = rd16(img + p + 2), np = img[p + 4], nr = img[p + 5];
         uint32_t n = (8 + ml + nl + np + nr + 3) & ~3u;
         const uint8_t *q = img + p + 8;
-        if (n > end - p) return bad(s, "an import past the end of its section", p);
+        if (n > end - p) return bad(s, "import past its section", p);
         bool same = ml == im->module_len && nl == im->name_len && np == t->nparams && nr == t->nresults &&
                     !memcmp(q, im->module, ml) && !memcmp(q + ml, im->name, nl) &&
                     !memcmp(q + ml + nl, t->params, np) && !memcmp(q + ml + nl + np, t->results, nr);
-        if (!same) return bad(s, "an import differs from the module's (module, name or signature)", p);
+        if (!same) return bad(s, "import differs from the module's", p);
         p += n;
     }
-    return p == end ? WR_OK : bad(s, "bytes after the last import", p);
+    return p == end ? WR_OK : bad(s, "bytes after the imports", p);
 }
 
 wr_status wr_aot_load(wr_store *s, const uint8_t *img, size_t len, wr_sha256_fn sha256, wr_module **out)
@@ -192,8 +186,7 @@ wr_status wr_aot_load(wr_store *s, const uint8_t *img, size_t len, wr_sha256_fn 
     if (st != WR_OK) return st;
     uint8_t digest[32];
     sha256(img + off[S_MODULE], size[S_MODULE], digest);
-    if (memcmp(digest, img + H_SHA256, 32) != 0)
-        return bad(s, "the embedded module does not match its SHA-256", H_SHA256);
+    if (memcmp(digest, img + H_SHA256, 32) != 0) return bad(s, "module SHA-256 differs", H_SHA256);
     wr_module *m;
     st = wr_module_load(s, img + off[S_MODULE], size[S_MODULE], &m);
     if (st != WR_OK) return st;
@@ -262,10 +255,7 @@ static wr_status table_sync(wr_store *s, wr_aot_inst *ai)
             e[0] = (uint32_t)(uintptr_t)(img->code + rd32(fe)) | 1u;
             e[1] = rd32(fe + 4);
         } else {
-            return wr__fail(s, WR_ERR_UNSUPPORTED,
-                            "table entry %u is a native or another instance's function: AOT code calls only its own "
-                            "functions through a table",
-                            i);
+            return wr__fail(s, WR_ERR_UNSUPPORTED, "table entry %u is not this AOT instance's function", i);
         }
     }
     ai->ctx.table_size = t->size;
@@ -310,8 +300,7 @@ uint32_t wr__aot_call_import(wr_aot_ctx *ctx, uint32_t index, uint8_t *args, uin
     wr_store *s = inst->store;
     const wr_func *f = index < inst->mod->nfunc_imports ? inst->funcs[index] : NULL;
     if (!f) {
-        ai->pending =
-            wr__fail(s, WR_TRAP_UNREACHABLE, "AOT code called import %u, which the module does not have", index);
+        ai->pending = wr__fail(s, WR_TRAP_UNREACHABLE, "AOT code called no import %u", index);
         return 1;
     }
     const wr_functype *t = f->type;
@@ -377,7 +366,7 @@ static wr_status aot_trap(wr_store *s, wr_aot_inst *ai)
     uint32_t func = lo < img->ntraps ? rd32(e + 8) & 0xFFFFFFu : 0, kind = lo < img->ntraps ? rd32(e + 8) >> 24 : 0;
     uint32_t offset = lo < img->ntraps ? rd32(e + 4) : 0;
     if (lo >= img->ntraps || rd32(e) != ret || func >= m->nfuncs || func < m->nfunc_imports || offset >= m->len) {
-        return wr__fail(s, WR_TRAP_UNREACHABLE, "AOT code stopped at code offset %u, which is not a trap site", ret);
+        return wr__fail(s, WR_TRAP_UNREACHABLE, "AOT code stopped at %u: no trap site", ret);
     }
     const wr_func *f = ai->inst->funcs[func];
     wr_status st = (wr_status)trap_status[kind];
@@ -432,8 +421,8 @@ wr_status wr__aot_execute(wr_store *s, const wr_func *f, wr_slot *args)
         s->aot_stack_limit = here > s->aot_stack_bytes ? here - s->aot_stack_bytes : 0;
     }
     /* a native may have called back into this instance: its call's fields come back after */
-    const wr_aot_ctx outer = ai->ctx;
-    const uint32_t outer_fuel = ai->fuel_given;
+    const uint32_t saved_sp = ai->ctx.saved_sp, arg_words = ai->ctx.arg_words;
+    uint32_t *const results = ai->ctx.results;
     wr_status st = aot_enter(s, ai);
     if (st == WR_OK) {
         const uint8_t *fe = img->funcs + FUNC_BYTES * (f->index - f->inst->mod->nfunc_imports);
@@ -442,11 +431,9 @@ wr_status wr__aot_execute(wr_store *s, const wr_func *f, wr_slot *args)
         if (entry(&ai->ctx, code, words, nwords) != 0) st = aot_trap(s, ai);
         aot_leave(s, ai);
     }
-    ai->ctx.saved_sp = outer.saved_sp;
-    ai->ctx.results = outer.results;
-    ai->ctx.arg_words = outer.arg_words;
-    ai->ctx.trap_lr = outer.trap_lr;
-    ai->fuel_given = outer_fuel;
+    ai->ctx.saved_sp = saved_sp;
+    ai->ctx.results = results;
+    ai->ctx.arg_words = arg_words;
     s->aot_depth--;
     s->sp = sp0;
     if (st != WR_OK) return st;

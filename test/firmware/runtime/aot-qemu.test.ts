@@ -93,15 +93,16 @@ test("the C loader refuses damaged images and unbindable imports with what and w
     return copy;
   };
   const cases: [string, Uint8Array, RegExp][] = [
-    ["truncated", good.subarray(0, 100), /^error malformed: AOT image: truncated: shorter than its header \(at byte 100\)$/],
-    ["short", good.subarray(0, good.length - 4), /^error malformed: AOT image: truncated or padded: its length field differs \(at byte 12\)$/],
-    ["magic", patched((v) => v.setUint8(2, 0x73)), /^error malformed: /],
-    ["target", patched((v) => v.setUint16(WAOT_FIELD.target, 7, true)), /^error malformed: AOT image: built for another target than thumbv6m \(at byte 6\)$/],
-    ["abi", patched((v) => v.setUint32(WAOT_FIELD.abi, ABI_VERSION + 1, true)), /^error malformed: AOT image: built for another ABI version than this runtime's \(at byte 8\)$/],
-    ["range", patched((v) => v.setUint32(WAOT_FIELD.code + 4, good.length, true)), /^error malformed: AOT image: the code section out of range or out of order \(at byte 88\)$/],
-    ["hash", patched((v) => v.setUint8(sections.module.offset + 9, 0xff)), /^error malformed: AOT image: the embedded module does not match its SHA-256 \(at byte 16\)$/],
-    ["typeid", patched((v) => v.setUint32(sections.funcs.offset + 4, 2, true)), /^error malformed: AOT image: a function's type id differs from the module's \(at byte \d+\)$/],
-    ["trapkind", patched((v) => v.setUint8(sections.traps.offset + 11, 99)), /^error malformed: AOT image: a trap site of an unknown kind \(at byte \d+\)$/],
+    ["truncated", good.subarray(0, 100), /^error malformed: AOT image: truncated \(at byte 100\)$/],
+    ["short", good.subarray(0, good.length - 4), /^error malformed: AOT image: length field differs \(truncated\?\) \(at byte 12\)$/],
+    // another magic is not an image: wasmcu-vm takes it for a plain module, which it is not either
+    ["magic", patched((v) => v.setUint8(2, 0x73)), /^error malformed: magic header not detected$/],
+    ["target", patched((v) => v.setUint16(WAOT_FIELD.target, 7, true)), /^error malformed: AOT image: target is not thumbv6m \(at byte 6\)$/],
+    ["abi", patched((v) => v.setUint32(WAOT_FIELD.abi, ABI_VERSION + 1, true)), /^error malformed: AOT image: ABI version is not the runtime's \(at byte 8\)$/],
+    ["range", patched((v) => v.setUint32(WAOT_FIELD.code + 4, good.length, true)), /^error malformed: AOT image: section out of range or order \(at byte 88\)$/],
+    ["hash", patched((v) => v.setUint8(sections.module.offset + 9, 0xff)), /^error malformed: AOT image: module SHA-256 differs \(at byte 16\)$/],
+    ["typeid", patched((v) => v.setUint32(sections.funcs.offset + 4, 2, true)), /^error malformed: AOT image: function type id differs from the module's \(at byte \d+\)$/],
+    ["trapkind", patched((v) => v.setUint8(sections.traps.offset + 11, 99)), /^error malformed: AOT image: trap kind \(at byte \d+\)$/],
   ];
   const missing = compileImage(new Uint8Array(readFileSync(wat2wasm("missing", wat(`(import "spectest" "print_i32" (func $print (param i32))) (import "env" "nope" (func))`)))));
   const mismatch = compileImage(new Uint8Array(readFileSync(wat2wasm("mismatch", wat(`(import "spectest" "print_i32" (func $print (param i64)))`).replace("i32.const 42", "i64.const 42")))));
