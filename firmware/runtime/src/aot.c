@@ -216,6 +216,17 @@ wr_status wr__aot_attach(wr_store *s, wr_instance *inst)
     ai->inst = inst;
     ai->ctx.globals = (uint64_t *)((uint8_t *)ai + ((sizeof *ai + 7u) & ~(size_t)7u));
     ai->ctx.helpers = wr__aot_helpers;
+    /* table 0's copy for the code, as large as the table's reservation: calls allocate nothing
+   * (unless a table grows past it, which needs a resize allocator anyway) */
+    const wr_table *t = inst->mod->ntables ? inst->tables[0] : NULL;
+    if (t && t->elem == WR_FUNCREF && t->capacity) {
+        ai->ctx.table = wr__alloc(s, (size_t)t->capacity * 8u);
+        if (!ai->ctx.table) {
+            wr__free(s, ai);
+            return WR_ERR_NOMEM;
+        }
+        ai->table_cap = t->capacity;
+    }
     inst->aot = ai;
     return WR_OK;
 }
