@@ -97,6 +97,8 @@ static wr_status check_header(wr_store *s, const uint8_t *img, size_t len, uint3
                               uint32_t size[S_COUNT])
 {
     if (len < HDR_BYTES) return bad(s, "truncated", (uint32_t)len);
+    /* the code's literal pools are word-aligned relative to the image start */
+    if ((uintptr_t)img % 4) return bad(s, "not at a 4-byte aligned address", 0);
     if (memcmp(img, WR_AOT_MAGIC, 4) != 0) return bad(s, "bad magic", 0);
     if (rd16(img + H_VERSION) != FORMAT_VERSION) return bad(s, "format version", H_VERSION);
     if (rd16(img + H_TARGET) != TARGET_THUMBV6M) return bad(s, "target is not thumbv6m", H_TARGET);

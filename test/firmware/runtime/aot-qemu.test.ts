@@ -2,10 +2,10 @@
 // wasmcu-vm built for 32-bit ARM (Thumb, soft-float, newlib over semihosting) with
 // arm-none-eabi-gcc and run by qemu-arm (whose default CPU has the ARMv6 Thumb instructions the
 // compiler emits), loading .waot images compiled in TypeScript. A bounded part of the spec suite
-// runs through it (the whole suite by hand: `node --import tsx scripts/aot-qemu-spec.mjs`), and
+// runs through it (the whole suite by hand: `node --import tsx scripts/aot-spec.mjs --qemu`), and
 // damaged images and unbindable imports are refused with the field and where, nothing run.
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -15,6 +15,7 @@ import { WAOT_FIELD, compileImage, readImage } from "../../../host-tools/src/aot
 import { ReplAotSession } from "../../../host-tools/src/aot/repl-session.ts";
 import { runSpecSuite } from "../../../host-tools/src/aot/spec-suite.ts";
 import { sharedDir } from "../../helpers/paths.ts";
+import { wat2wasm } from "../../helpers/wat.ts";
 import { buildAotVm } from "./aot-vm.ts";
 
 const out = mkdtempSync(path.join(os.tmpdir(), "wasmcu-aot-qemu-"));
@@ -32,10 +33,9 @@ const FILES = [
   "loop", "global", "linking", "imports", "start", "left-to-right", "skip-stack-guard-page",
 ];
 
-function wat2wasm(name: string, text: string): string {
-  const wat = path.join(out, `${name}.wat`);
-  writeFileSync(wat, text);
-  execFileSync("wat2wasm", [wat, "-o", path.join(out, `${name}.wasm`)]);
+/** The module's binary, written to `name`.wasm; returns its path. */
+function wasmFile(name: string, text: string): string {
+  writeFileSync(path.join(out, `${name}.wasm`), wat2wasm(text));
   return path.join(out, `${name}.wasm`);
 }
 
@@ -65,7 +65,7 @@ test("the spec suite's numeric, memory, call, trap and linking files through the
 });
 
 test("AOT code runs natively: traps name the function and offset as the interpreter does, the stack limit is the native stack's", { timeout: 300_000 }, () => {
-  const wasm = wat2wasm("t", `(module
+  const wasm = wasmFile("t", `(module
     (memory 1)
     (func $deep (export "deep") (param i32) (result i32) (i32.add (call $deep (local.get 0)) (i32.const 1)))
     (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
@@ -85,7 +85,7 @@ test("the C loader refuses damaged images and unbindable imports with what and w
   const wat = (imports: string) => `(module ${imports}
     (func $s (call $print (i32.const 42))) (start $s)
     (func (export "f") (result i32) (i32.const 7)))`;
-  const good = compileImage(new Uint8Array(readFileSync(wat2wasm("good", wat(`(import "spectest" "print_i32" (func $print (param i32)))`)))));
+  const good = compileImage(wat2wasm(wat(`(import "spectest" "print_i32" (func $print (param i32)))`)));
   const sections = readImage(good).sections;
   const patched = (edit: (v: DataView) => void) => {
     const copy = good.slice();
@@ -104,8 +104,8 @@ test("the C loader refuses damaged images and unbindable imports with what and w
     ["typeid", patched((v) => v.setUint32(sections.funcs.offset + 4, 2, true)), /^error malformed: AOT image: function type id differs from the module's \(at byte \d+\)$/],
     ["trapkind", patched((v) => v.setUint8(sections.traps.offset + 11, 99)), /^error malformed: AOT image: trap kind \(at byte \d+\)$/],
   ];
-  const missing = compileImage(new Uint8Array(readFileSync(wat2wasm("missing", wat(`(import "spectest" "print_i32" (func $print (param i32))) (import "env" "nope" (func))`)))));
-  const mismatch = compileImage(new Uint8Array(readFileSync(wat2wasm("mismatch", wat(`(import "spectest" "print_i32" (func $print (param i64)))`).replace("i32.const 42", "i64.const 42")))));
+  const missing = compileImage(wat2wasm(wat(`(import "spectest" "print_i32" (func $print (param i32))) (import "env" "nope" (func))`)));
+  const mismatch = compileImage(wat2wasm(wat(`(import "spectest" "print_i32" (func $print (param i64)))`).replace("i32.const 42", "i64.const 42")));
   const lines = [
     ...cases.map(([name, bytes]) => `module ${JSON.stringify(image(name, bytes))}`),
     `module ${JSON.stringify(image("missing", missing))}`,
