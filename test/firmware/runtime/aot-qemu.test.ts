@@ -80,6 +80,23 @@ test("AOT code runs natively: traps name the function and offset as the interpre
   assert.match(aot[4] ?? "", /^exhaustion: call stack exhausted in function 0 at offset 0x[0-9a-f]+ \(limit: \d+ bytes of native stack\)$/);
 });
 
+test("fuel stops a runaway AOT loop, and a loop within its fuel finishes", { timeout: 300_000 }, () => {
+  const spin = image("spin", compileImage(wat2wasm(`(module
+    (func (export "spin") (param i32) (result i32)
+      (loop $l (local.set 0 (i32.sub (local.get 0) (i32.const 1))) (br_if $l (local.get 0)))
+      (i32.const 9)))`)));
+  const run = (fuel: number, n: number) => spawnSync("qemu-arm", [elf, "--fuel", String(fuel), "--func", "spin", spin, String(n)], { encoding: "utf8", timeout: 300_000 });
+  const ok = run(1000, 999);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.equal(ok.stdout, "i32:9\n");
+  const stopped = run(1000, 1001);
+  assert.equal(stopped.status, 1);
+  assert.match(stopped.stderr, /trap: out of fuel in function 0 at offset 0x[0-9a-f]+/);
+  const forever = run(1000, 0); // counts down from 2^32
+  assert.equal(forever.status, 1);
+  assert.match(forever.stderr, /out of fuel/);
+});
+
 test("the C loader refuses damaged images and unbindable imports with what and where, and runs nothing", { timeout: 300_000 }, () => {
   // the start function prints through an import: with nothing run, stderr stays empty
   const wat = (imports: string) => `(module ${imports}
