@@ -5,6 +5,7 @@
 // reader is firmware/runtime/src/aot.c. Everything read here is untrusted: every field is
 // checked and a bad one is an ImageError naming the field and its byte offset.
 import { createHash } from "node:crypto";
+import { InputError } from "../lib/errors.js";
 import { ABI_VERSION, TRAP, type TrapKind } from "./abi.js";
 import { compileModule, type CompiledModule, type TrapSite } from "./compile.js";
 import { readModule, type Module, type ValType } from "./module.js";
@@ -30,9 +31,10 @@ export const WAOT_FIELD = {
 export const WAOT_SECTIONS = ["funcs", "imports", "traps", "code", "module"] as const;
 export type WaotSection = (typeof WAOT_SECTIONS)[number];
 
-export class ImageError extends Error {
+/** A bad image: what and where (an input error at the CLI: exit status and code of InputError). */
+export class ImageError extends InputError {
   constructor(message: string, readonly offset: number) {
-    super(`.waot image: ${message} (at byte ${offset})`);
+    super(`.waot image: ${message} (at byte ${offset})`, "rebuild it with `wasmcu build --engine aot`");
   }
 }
 
