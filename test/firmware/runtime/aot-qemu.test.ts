@@ -80,6 +80,24 @@ test("AOT code runs natively: traps name the function and offset as the interpre
   assert.match(aot[4] ?? "", /^exhaustion: call stack exhausted in function 0 at offset 0x[0-9a-f]+ \(limit: \d+ bytes of native stack\)$/);
 });
 
+test("a trap's frames: the trapping function and offset, as the interpreter's innermost frame", { timeout: 300_000 }, () => {
+  const wasm = wasmFile("frames", `(module
+    (memory 1)
+    (func $leaf (param i32) (result i32) (i32.load (local.get 0)))
+    (func $mid (param i32) (result i32) (i32.add (call $leaf (local.get 0)) (i32.const 1)))
+    (func (export "run") (param i32) (result i32) (call $mid (local.get 0))))`);
+  const waot = image("frames", compileImage(new Uint8Array(readFileSync(wasm))));
+  const frames = (file: string) => {
+    const r = spawnSync("qemu-arm", [elf, "--frames", "--func", "run", file, "70000"], { encoding: "utf8", timeout: 300_000 });
+    assert.equal(r.status, 1, r.stderr);
+    return [...r.stderr.matchAll(/^ {2}at function (\d+) offset (0x[0-9a-f]+)$/gm)].map((m) => `${m[1]}@${m[2]}`);
+  };
+  const interp = frames(wasm);
+  assert.equal(interp.length, 3);
+  // AOT code has no unwind tables: the innermost frame only (firmware/runtime/README.md)
+  assert.deepEqual(frames(waot), interp.slice(0, 1));
+});
+
 test("fuel stops a runaway AOT loop, and a loop within its fuel finishes", { timeout: 300_000 }, () => {
   const spin = image("spin", compileImage(wat2wasm(`(module
     (func (export "spin") (param i32) (result i32)
