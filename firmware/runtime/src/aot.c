@@ -218,6 +218,7 @@ wr_status wr__aot_attach(wr_store *s, wr_instance *inst)
     ai->inst = inst;
     ai->ctx.globals = (uint64_t *)((uint8_t *)ai + ((sizeof *ai + 7u) & ~(size_t)7u));
     ai->ctx.helpers = wr__aot_helpers;
+    ai->table_seen = s->table_writes - 1u; /* copied at the first call */
     /* table 0's copy for the code, as large as the table's reservation: calls allocate nothing
    * (unless a table grows past it, which needs a resize allocator anyway) */
     const wr_table *t = inst->mod->ntables ? inst->tables[0] : NULL;
@@ -229,6 +230,8 @@ wr_status wr__aot_attach(wr_store *s, wr_instance *inst)
         }
         ai->table_cap = t->capacity;
     }
+    /* immutable globals once: only mutable ones are copied around calls */
+    for (uint32_t g = 0; g < inst->mod->nglobals; g++) ai->ctx.globals[g] = inst->globals[g]->val;
     inst->aot = ai;
     return WR_OK;
 }
@@ -248,6 +251,7 @@ static wr_status table_sync(wr_store *s, wr_aot_inst *ai)
 {
     const wr_instance *inst = ai->inst;
     const wr_table *t = inst->mod->ntables ? inst->tables[0] : NULL;
+    if (ai->table_seen == s->table_writes) return WR_OK; /* no table written since */
     ai->ctx.table_size = 0;
     if (!t || t->elem != WR_FUNCREF) return WR_OK;
     if (t->size > ai->table_cap) {
@@ -272,6 +276,7 @@ static wr_status table_sync(wr_store *s, wr_aot_inst *ai)
         }
     }
     ai->ctx.table_size = t->size;
+    ai->table_seen = s->table_writes;
     return WR_OK;
 }
 
@@ -280,7 +285,9 @@ static wr_status table_sync(wr_store *s, wr_aot_inst *ai)
 static wr_status aot_enter(wr_store *s, wr_aot_inst *ai)
 {
     wr__aot_memory_sync(ai);
-    for (uint32_t g = 0; g < ai->inst->mod->nglobals; g++) ai->ctx.globals[g] = ai->inst->globals[g]->val;
+    for (uint32_t g = 0; g < ai->inst->mod->nglobals; g++) {
+        if (ai->inst->globals[g]->mut) ai->ctx.globals[g] = ai->inst->globals[g]->val;
+    }
     /* fuel counts loop heads down to 0; 0 at the start allows 2^32 */
     int64_t fuel = s->vm.fuel;
     ai->ctx.fuel = fuel == INT64_MAX || fuel >= 0xFFFFFFFF ? 0 : (uint32_t)fuel + 1u;

@@ -50,6 +50,7 @@ typedef struct wr_aot_inst {
     wr_aot_ctx ctx;
     wr_instance *inst;
     uint32_t table_cap;
+    uint32_t table_seen; /* the store's table_writes when table 0 was last copied */
     uint32_t fuel_given; /* ctx.fuel when the code was entered */
     wr_status pending;   /* why the last import call failed (its trap site reports it) */
 } wr_aot_inst;
