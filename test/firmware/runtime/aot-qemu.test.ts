@@ -98,6 +98,21 @@ test("a trap's frames: the trapping function and offset, as the interpreter's in
   assert.deepEqual(frames(waot), interp.slice(0, 1));
 });
 
+test("call_indirect follows a shared table that another (interpreted) instance changes", { timeout: 300_000 }, () => {
+  const owner = wasmFile("owner", `(module (table (export "t") 2 funcref)
+    (func (export "copy") (table.copy (i32.const 0) (i32.const 1) (i32.const 1)))
+    (func (export "clear") (table.fill 0 (i32.const 0) (ref.null func) (i32.const 2))))`);
+  const user = image("user", compileImage(wat2wasm(`(module (import "x" "t" (table 2 funcref))
+    (type $r (func (result i32)))
+    (elem (i32.const 0) $one $two)
+    (func $one (result i32) (i32.const 1)) (func $two (result i32) (i32.const 2))
+    (func (export "call") (param i32) (result i32) (call_indirect (type $r) (local.get 0))))`)));
+  const { answers } = repl([`module ${JSON.stringify(owner)} $X`, `register "x" $X`, `module ${JSON.stringify(user)} $Y`,
+    `invoke $Y "call" i32:0`, `invoke $X "copy"`, `invoke $Y "call" i32:0`, `invoke $X "clear"`, `invoke $Y "call" i32:1`]);
+  assert.deepEqual(answers.slice(0, 7), ["ok", "ok", "ok", "result i32:1", "result", "result i32:2", "result"]);
+  assert.match(answers[7] ?? "", /^trap: uninitialized element in function 2 at offset 0x[0-9a-f]+$/);
+});
+
 test("fuel stops a runaway AOT loop, and a loop within its fuel finishes", { timeout: 300_000 }, () => {
   const spin = image("spin", compileImage(wat2wasm(`(module
     (func (export "spin") (param i32) (result i32)
