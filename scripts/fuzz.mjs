@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run fuzz`: the attacks `npm test` runs bounded, run longer.
 //   node scripts/fuzz.mjs [COUNT] [--seed N] [--only differential,mutants,link] [--libfuzzer SECONDS]
-// COUNT (default 1000) -ttf modules for the V8-vs-wasmcu differential, 20 x COUNT .wasm
+// COUNT (default 1000) -ttf modules for the V8-vs-wasmcu differential (`differential-aot`, not
+// run unless named: the same through the AOT engine and the interpreter), 20 x COUNT .wasm
 // mutants and 20 x COUNT link streams. The seed is random unless given, and printed first:
 // rerun a finding with the same --seed and COUNT. --libfuzzer also runs the libFuzzer targets
 // (runtime and nn, ASan + UBSan) for SECONDS each.

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { agreement } from "../firmware/runtime/attack/agreement.js";
-import { differential } from "../firmware/runtime/attack/differential.js";
+import { aotEngine, differential, interpreterEngine } from "../firmware/runtime/attack/differential.js";
 import { linkCase, prng, receive } from "../firmware/device/link-streams.js";
 import { repoRoot } from "./paths.js";
 
@@ -27,6 +27,16 @@ if (parts.has("differential")) {
   const s = await differential({ seed, count, keep, log: (l) => say(`  differential: ${l}`) });
   say(`differential: ${s.modules} modules, ${s.calls} calls, ${s.traps} traps, ${s.logged} log calls, ${s.exhausted} stack exhaustions, ` +
     `${s.instantiationTraps} instantiation traps, ${s.rejected} rejected by both, ${s.divergences.length} divergences (${((Date.now() - t) / 1000).toFixed(0)} s)`);
+  for (const d of s.divergences) say(`  DIVERGENCE ${d}`);
+  findings += s.divergences.length;
+}
+if (parts.has("differential-aot")) {
+  // the AOT engine and the interpreter beside V8, seeded arguments (the bounded run is
+  // test/host-tools/aot/differential.test.ts)
+  const t = Date.now();
+  const s = await differential({ seed, count, argSeed: seed + 1, engines: [aotEngine(), interpreterEngine()], keep, log: (l) => say(`  differential-aot: ${l}`) });
+  say(`differential-aot: ${s.modules} modules, ${s.calls} calls, ${s.traps} traps, ${s.logged} log calls, ${s.exhausted} stack exhaustions, ` +
+    `${s.instantiationTraps} instantiation traps, ${s.rejected} rejected by all, ${s.divergences.length} divergences (${((Date.now() - t) / 1000).toFixed(0)} s)`);
   for (const d of s.divergences) say(`  DIVERGENCE ${d}`);
   findings += s.divergences.length;
 }

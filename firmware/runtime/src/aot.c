@@ -73,11 +73,11 @@ enum {
     H_NTRAPS = 60,
     H_SECTIONS = 64,
     H_FLAGS = 104,
+    H_TRAP_STUB = 108,
     FUNC_BYTES = 8,
     TRAP_BYTES = 12,
 };
 enum { S_FUNCS, S_IMPORTS, S_TRAPS, S_CODE, S_MODULE, S_COUNT };
-static const char *const section_names[S_COUNT] = { "function table", "imports", "trap map", "code", "module" };
 
 static uint32_t rd16(const uint8_t *p)
 {
@@ -97,32 +97,33 @@ static wr_status bad(wr_store *s, const char *what, uint32_t at)
 static wr_status check_header(wr_store *s, const uint8_t *img, size_t len, uint32_t off[S_COUNT],
                               uint32_t size[S_COUNT])
 {
-    if (len < HDR_BYTES) return bad(s, "truncated: shorter than its header", (uint32_t)len);
-    if (memcmp(img, WR_AOT_MAGIC, 4) != 0) return bad(s, "not an AOT image (bad magic)", 0);
-    if (rd16(img + H_VERSION) != FORMAT_VERSION) return bad(s, "an unknown format version", H_VERSION);
-    if (rd16(img + H_TARGET) != TARGET_THUMBV6M) return bad(s, "built for another target than thumbv6m", H_TARGET);
-    if (rd32(img + H_ABI) != WR_AOT_ABI_VERSION)
-        return bad(s, "built for another ABI version than this runtime's", H_ABI);
-    if (len > 0x7FFFFFFF || rd32(img + H_LENGTH) != len)
-        return bad(s, "truncated or padded: its length field differs", H_LENGTH);
-    if (rd32(img + H_FLAGS) || rd32(img + H_FLAGS + 4)) return bad(s, "unknown flags", H_FLAGS);
+    if (len < HDR_BYTES) return bad(s, "truncated", (uint32_t)len);
+    /* the code's literal pools are word-aligned relative to the image start */
+    if ((uintptr_t)img % 4) return bad(s, "not at a 4-byte aligned address", 0);
+    if (memcmp(img, WR_AOT_MAGIC, 4) != 0) return bad(s, "bad magic", 0);
+    if (rd16(img + H_VERSION) != FORMAT_VERSION) return bad(s, "format version", H_VERSION);
+    if (rd16(img + H_TARGET) != TARGET_THUMBV6M) return bad(s, "target is not thumbv6m", H_TARGET);
+    if (rd32(img + H_ABI) != WR_AOT_ABI_VERSION) return bad(s, "ABI version is not the runtime's", H_ABI);
+    if (len > 0x7FFFFFFF || rd32(img + H_LENGTH) != len) return bad(s, "length field differs (truncated?)", H_LENGTH);
+    if (rd32(img + H_FLAGS)) return bad(s, "flags", H_FLAGS);
     uint32_t floor = HDR_BYTES;
     for (uint32_t i = 0; i < S_COUNT; i++) {
         uint32_t at = H_SECTIONS + 8 * i, o = rd32(img + at), n = rd32(img + at + 4);
         if (o % 4 || o < floor || o > len || n > len - o) {
-            return wr__fail(s, WR_ERR_MALFORMED, "AOT image: the %s section out of range or out of order (at byte %u)",
-                            section_names[i], at);
+            return bad(s, "section out of range or order", at);
         }
         off[i] = o;
         size[i] = n;
         floor = o + n;
     }
     if (rd32(img + H_NFUNCS) != size[S_FUNCS] / FUNC_BYTES || size[S_FUNCS] % FUNC_BYTES)
-        return bad(s, "the function table's size disagrees with its count", H_NFUNCS);
+        return bad(s, "function table size", H_NFUNCS);
     if (rd32(img + H_NTRAPS) != size[S_TRAPS] / TRAP_BYTES || size[S_TRAPS] % TRAP_BYTES)
-        return bad(s, "the trap map's size disagrees with its count", H_NTRAPS);
+        return bad(s, "trap map size", H_NTRAPS);
     uint32_t entry = rd32(img + H_ENTRY);
-    if (entry % 2 || entry >= size[S_CODE]) return bad(s, "the entry offset is outside the code", H_ENTRY);
+    if (entry % 2 || entry >= size[S_CODE]) return bad(s, "entry offset", H_ENTRY);
+    uint32_t stub = rd32(img + H_TRAP_STUB);
+    if (stub % 2 || stub >= size[S_CODE]) return bad(s, "trap stub offset", H_TRAP_STUB);
     return WR_OK;
 }
 
@@ -133,15 +134,14 @@ static wr_status check_tables(wr_store *s, const uint8_t *img, const uint32_t of
 {
     for (uint32_t at = off[S_FUNCS]; at < off[S_FUNCS] + size[S_FUNCS]; at += FUNC_BYTES) {
         uint32_t code = rd32(img + at);
-        if (code % 2 || code >= size[S_CODE]) return bad(s, "a function's code offset is outside the code", at);
+        if (code % 2 || code >= size[S_CODE]) return bad(s, "function code offset", at);
     }
     uint32_t last = 0;
     for (uint32_t at = off[S_TRAPS]; at < off[S_TRAPS] + size[S_TRAPS]; at += TRAP_BYTES) {
         uint32_t ret = rd32(img + at), kind = rd32(img + at + 8) >> 24;
-        if (ret > size[S_CODE] || (at > off[S_TRAPS] && ret <= last))
-            return bad(s, "a trap site outside the code or out of order", at);
-        if (kind < WR_AOT_TRAP_UNREACHABLE || kind > WR_AOT_TRAP_UNINITIALIZED_ELEMENT)
-            return bad(s, "a trap site of an unknown kind", at + 8);
+        if (ret > size[S_CODE] || (at > off[S_TRAPS] && ret <= last)) return bad(s, "trap site offset or order", at);
+        if (kind < WR_AOT_TRAP_UNREACHABLE || kind > WR_AOT_TRAP_TABLE_OUT_OF_BOUNDS)
+            return bad(s, "trap kind", at + 8);
         last = ret;
     }
     return WR_OK;
@@ -153,31 +153,30 @@ static wr_status check_against_module(wr_store *s, const uint8_t *img, const uin
                                       const uint32_t size[S_COUNT], const wr_module *m)
 {
     if (rd32(img + H_NFUNCS) != m->nfuncs - m->nfunc_imports)
-        return bad(s, "the function count differs from the module's", H_NFUNCS);
+        return bad(s, "function count differs from the module's", H_NFUNCS);
     for (uint32_t k = 0; k < m->nfuncs - m->nfunc_imports; k++) {
         uint32_t at = off[S_FUNCS] + FUNC_BYTES * k + 4;
         if (rd32(img + at) != m->types[m->func_type[m->nfunc_imports + k]].canon)
-            return bad(s, "a function's type id differs from the module's", at);
+            return bad(s, "function type id differs from the module's", at);
     }
-    if (rd32(img + H_NIMPORTS) != m->nfunc_imports)
-        return bad(s, "the import count differs from the module's", H_NIMPORTS);
+    if (rd32(img + H_NIMPORTS) != m->nfunc_imports) return bad(s, "import count differs from the module's", H_NIMPORTS);
     uint32_t p = off[S_IMPORTS], end = off[S_IMPORTS] + size[S_IMPORTS];
     for (uint32_t i = 0; i < m->nimports; i++) {
         const wr_import *im = &m->imports[i];
         if (im->kind != EXT_FUNC) continue;
         const wr_functype *t = &m->types[m->func_type[im->index]];
-        if (end - p < 8) return bad(s, "an import past the end of its section", p);
+        if (end - p < 8) return bad(s, "import past its section", p);
         uint32_t ml = rd16(img + p), nl = rd16(img + p + 2), np = img[p + 4], nr = img[p + 5];
         uint32_t n = (8 + ml + nl + np + nr + 3) & ~3u;
         const uint8_t *q = img + p + 8;
-        if (n > end - p) return bad(s, "an import past the end of its section", p);
+        if (n > end - p) return bad(s, "import past its section", p);
         bool same = ml == im->module_len && nl == im->name_len && np == t->nparams && nr == t->nresults &&
                     !memcmp(q, im->module, ml) && !memcmp(q + ml, im->name, nl) &&
                     !memcmp(q + ml + nl, t->params, np) && !memcmp(q + ml + nl + np, t->results, nr);
-        if (!same) return bad(s, "an import differs from the module's (module, name or signature)", p);
+        if (!same) return bad(s, "import differs from the module's", p);
         p += n;
     }
-    return p == end ? WR_OK : bad(s, "bytes after the last import", p);
+    return p == end ? WR_OK : bad(s, "bytes after the imports", p);
 }
 
 wr_status wr_aot_load(wr_store *s, const uint8_t *img, size_t len, wr_sha256_fn sha256, wr_module **out)
@@ -192,8 +191,7 @@ wr_status wr_aot_load(wr_store *s, const uint8_t *img, size_t len, wr_sha256_fn 
     if (st != WR_OK) return st;
     uint8_t digest[32];
     sha256(img + off[S_MODULE], size[S_MODULE], digest);
-    if (memcmp(digest, img + H_SHA256, 32) != 0)
-        return bad(s, "the embedded module does not match its SHA-256", H_SHA256);
+    if (memcmp(digest, img + H_SHA256, 32) != 0) return bad(s, "module SHA-256 differs", H_SHA256);
     wr_module *m;
     st = wr_module_load(s, img + off[S_MODULE], size[S_MODULE], &m);
     if (st != WR_OK) return st;
@@ -206,6 +204,7 @@ wr_status wr_aot_load(wr_store *s, const uint8_t *img, size_t len, wr_sha256_fn 
     a->code = img + off[S_CODE];
     a->code_size = size[S_CODE];
     a->entry = rd32(img + H_ENTRY);
+    a->trap_stub = rd32(img + H_TRAP_STUB);
     a->funcs = img + off[S_FUNCS];
     a->traps = img + off[S_TRAPS];
     a->ntraps = size[S_TRAPS] / TRAP_BYTES;
@@ -215,16 +214,96 @@ wr_status wr_aot_load(wr_store *s, const uint8_t *img, size_t len, wr_sha256_fn 
 }
 
 /* ------------------------------------------------------------ instances */
+static bool is_ref(uint8_t type)
+{
+    return type == WR_FUNCREF || type == WR_EXTERNREF;
+}
+
+wr_status wr__aot_ref_out(wr_aot_inst *ai, uint8_t type, uintptr_t ref, uint32_t *word)
+{
+    const wr_func *f = (const wr_func *)ref;
+    const wr_instance *inst = ai->inst;
+    uint32_t i = 0;
+    if (!ref || type == WR_EXTERNREF) {
+        *word = (uint32_t)ref; /* a 32-bit target: the pointer is the word */
+        return WR_OK;
+    }
+    if (f->inst == inst && f->def) {
+        i = f->index;
+    } else {
+        while (i < inst->mod->nfunc_imports && inst->funcs[i] != f) i++;
+        if (i == inst->mod->nfunc_imports)
+            return wr__fail(inst->store, WR_ERR_UNSUPPORTED,
+                            "AOT code holds no reference to function %u of another instance", f->index);
+    }
+    *word = (uint32_t)(uintptr_t)(ai->ctx.funcs + 2 * i);
+    return WR_OK;
+}
+
+uintptr_t wr__aot_ref_in(const wr_aot_inst *ai, uint8_t type, uint32_t word)
+{
+    if (!word || type == WR_EXTERNREF) return word;
+    return (uintptr_t)ai->inst->funcs[(word - (uint32_t)(uintptr_t)ai->ctx.funcs) / WR_AOT_FUNC_DESCRIPTOR_BYTES];
+}
+
+/* A global's value as the code keeps it (a reference as one word). */
+static wr_status global_out(wr_aot_inst *ai, uint32_t g)
+{
+    const wr_global *gl = ai->inst->globals[g];
+    if (!is_ref(gl->type)) {
+        ai->ctx.globals[g] = gl->val;
+        return WR_OK;
+    }
+    uint32_t w;
+    wr_status st = wr__aot_ref_out(ai, gl->type, (uintptr_t)gl->val, &w);
+    ai->ctx.globals[g] = w;
+    return st;
+}
+
 wr_status wr__aot_attach(wr_store *s, wr_instance *inst)
 {
-    size_t gbytes = (size_t)inst->mod->nglobals * sizeof(uint64_t);
-    wr_aot_inst *ai = wr__alloc(s, ((sizeof *ai + 7u) & ~(size_t)7u) + gbytes);
-    if (!ai) return WR_ERR_NOMEM;
+    const wr_module *m = inst->mod;
+    const wr_aot_image *img = m->aot;
+    /* one block: the state, globals, descriptors, table pairs, the copies' pointers and room */
+    size_t head = (sizeof(wr_aot_inst) + 7u) & ~(size_t)7u;
+    size_t size = head + (size_t)m->nglobals * 8u + (size_t)m->nfuncs * 8u + (size_t)m->ntables * 16u;
+    uint8_t *p = wr__alloc(s, size);
+    if (!p) return WR_ERR_NOMEM;
+    wr_aot_inst *ai = (wr_aot_inst *)p;
     ai->inst = inst;
-    ai->ctx.globals = (uint64_t *)((uint8_t *)ai + ((sizeof *ai + 7u) & ~(size_t)7u));
+    ai->ctx.globals = (uint64_t *)(p + head);
+    ai->ctx.funcs = (uint32_t *)(ai->ctx.globals + m->nglobals);
+    ai->ctx.tables = ai->ctx.funcs + 2 * m->nfuncs;
+    ai->copies = (uint32_t **)(ai->ctx.tables + 2 * m->ntables);
+    ai->caps = (uint32_t *)(ai->copies + m->ntables);
     ai->ctx.helpers = wr__aot_helpers;
+    ai->table_seen = s->table_writes - 1u; /* copied at the first call */
     inst->aot = ai;
-    return WR_OK;
+    /* descriptors: a defined function's code; an import has none the code can call (no import
+   * stubs yet): the image's trap stub, which a call reports as not supported */
+    for (uint32_t i = 0; i < m->nfuncs; i++) {
+        bool def = i >= m->nfunc_imports;
+        uint32_t code = def ? rd32(img->funcs + FUNC_BYTES * (i - m->nfunc_imports)) : img->trap_stub;
+        ai->ctx.funcs[2 * i] = (uint32_t)(uintptr_t)(img->code + code) | 1u;
+        ai->ctx.funcs[2 * i + 1] = m->types[m->func_type[i]].canon;
+    }
+    /* each table's copy, as large as its reservation: calls allocate nothing (unless a table
+   * grows past it, which needs a resize allocator anyway) */
+    wr_status st = WR_OK;
+    for (uint32_t i = 0; i < m->ntables && st == WR_OK; i++) {
+        uint32_t cap = inst->tables[i]->capacity;
+        ai->copies[i] = cap ? wr__alloc(s, (size_t)cap * 4u) : NULL;
+        ai->caps[i] = ai->copies[i] ? cap : 0;
+        if (cap && !ai->copies[i]) st = WR_ERR_NOMEM;
+    }
+    /* immutable globals once: only mutable ones are copied around calls */
+    for (uint32_t g = 0; g < m->nglobals && st == WR_OK; g++) st = global_out(ai, g);
+    if (st != WR_OK) {
+        for (uint32_t i = m->ntables; i-- > 0;) wr__free(s, ai->copies[i]);
+        wr__free(s, ai);
+        inst->aot = NULL;
+    }
+    return st;
 }
 
 void wr__aot_memory_sync(wr_aot_inst *ai)
@@ -235,40 +314,32 @@ void wr__aot_memory_sync(wr_aot_inst *ai)
     ai->ctx.mem_pages = mem ? mem->pages : 0;
 }
 
-/* Table 0 as the code reads it. Rebuilt on each entry: another instance may
- * have changed a shared table. Only this instance's own functions have code
- * here (there are no trampolines to others or to natives). */
-static wr_status table_sync(wr_store *s, wr_aot_inst *ai)
+/* The tables as the code reads them: rebuilt after any table was written (another instance
+ * may share one). */
+wr_status wr__aot_tables_sync(wr_store *s, wr_aot_inst *ai)
 {
     const wr_instance *inst = ai->inst;
-    const wr_table *t = inst->mod->ntables ? inst->tables[0] : NULL;
-    ai->ctx.table_size = 0;
-    if (!t || t->elem != WR_FUNCREF) return WR_OK;
-    if (t->size > ai->table_cap) {
-        wr__free(s, ai->ctx.table);
-        ai->table_cap = 0;
-        ai->ctx.table = wr__alloc(s, (size_t)t->size * 8u);
-        if (!ai->ctx.table) return WR_ERR_NOMEM;
-        ai->table_cap = t->size;
-    }
-    const wr_aot_image *img = inst->mod->aot;
-    for (uint32_t i = 0; i < t->size; i++) {
-        const wr_func *f = (const wr_func *)t->elems[i];
-        uint32_t *e = &ai->ctx.table[2 * i];
-        if (!f) {
-            e[0] = e[1] = 0;
-        } else if (f->inst == inst && f->def) {
-            const uint8_t *fe = img->funcs + FUNC_BYTES * (f->index - inst->mod->nfunc_imports);
-            e[0] = (uint32_t)(uintptr_t)(img->code + rd32(fe)) | 1u;
-            e[1] = rd32(fe + 4);
-        } else {
-            return wr__fail(s, WR_ERR_UNSUPPORTED,
-                            "table entry %u is a native or another instance's function: AOT code calls only its own "
-                            "functions through a table",
-                            i);
+    if (ai->table_seen == s->table_writes) return WR_OK;
+    for (uint32_t i = 0; i < inst->mod->ntables; i++) {
+        const wr_table *t = inst->tables[i];
+        ai->ctx.tables[2 * i + 1] = 0;
+        if (t->size > ai->caps[i]) {
+            wr__free(s, ai->copies[i]);
+            ai->caps[i] = 0;
+            ai->copies[i] = wr__alloc(s, (size_t)t->size * 4u);
+            if (!ai->copies[i]) return WR_ERR_NOMEM;
+            ai->caps[i] = t->size;
         }
+        for (uint32_t k = 0; k < t->size; k++) {
+            wr_status st = wr__aot_ref_out(ai, t->elem, t->elems[k], &ai->copies[i][k]);
+            if (st != WR_OK) return st;
+        }
+        ai->ctx.tables[2 * i] = (uint32_t)(uintptr_t)ai->copies[i];
+        ai->ctx.tables[2 * i + 1] = t->size;
     }
-    ai->ctx.table_size = t->size;
+    ai->ctx.table = inst->mod->ntables ? ai->copies[0] : NULL;
+    ai->ctx.table_size = inst->mod->ntables ? ai->ctx.tables[1] : 0;
+    ai->table_seen = s->table_writes;
     return WR_OK;
 }
 
@@ -277,20 +348,26 @@ static wr_status table_sync(wr_store *s, wr_aot_inst *ai)
 static wr_status aot_enter(wr_store *s, wr_aot_inst *ai)
 {
     wr__aot_memory_sync(ai);
-    for (uint32_t g = 0; g < ai->inst->mod->nglobals; g++) ai->ctx.globals[g] = ai->inst->globals[g]->val;
+    for (uint32_t g = 0; g < ai->inst->mod->nglobals; g++) {
+        if (!ai->inst->globals[g]->mut) continue;
+        wr_status st = global_out(ai, g);
+        if (st != WR_OK) return st;
+    }
     /* fuel counts loop heads down to 0; 0 at the start allows 2^32 */
     int64_t fuel = s->vm.fuel;
     ai->ctx.fuel = fuel == INT64_MAX || fuel >= 0xFFFFFFFF ? 0 : (uint32_t)fuel + 1u;
     ai->fuel_given = ai->ctx.fuel;
     ai->ctx.stack_limit = (uint32_t)s->aot_stack_limit;
-    return table_sync(s, ai);
+    return wr__aot_tables_sync(s, ai);
 }
 
 /* After AOT code returns or traps (or before it calls an import). */
 static void aot_leave(wr_store *s, wr_aot_inst *ai)
 {
     for (uint32_t g = 0; g < ai->inst->mod->nglobals; g++) {
-        if (ai->inst->globals[g]->mut) ai->inst->globals[g]->val = ai->ctx.globals[g];
+        wr_global *gl = ai->inst->globals[g];
+        if (!gl->mut) continue;
+        gl->val = is_ref(gl->type) ? wr__aot_ref_in(ai, gl->type, (uint32_t)ai->ctx.globals[g]) : ai->ctx.globals[g];
     }
     if (s->vm.fuel != INT64_MAX) {
         s->vm.fuel -= (int64_t)(uint32_t)(ai->fuel_given - ai->ctx.fuel);
@@ -310,8 +387,7 @@ uint32_t wr__aot_call_import(wr_aot_ctx *ctx, uint32_t index, uint8_t *args, uin
     wr_store *s = inst->store;
     const wr_func *f = index < inst->mod->nfunc_imports ? inst->funcs[index] : NULL;
     if (!f) {
-        ai->pending =
-            wr__fail(s, WR_TRAP_UNREACHABLE, "AOT code called import %u, which the module does not have", index);
+        ai->pending = wr__fail(s, WR_TRAP_UNREACHABLE, "AOT code called no import %u", index);
         return 1;
     }
     const wr_functype *t = f->type;
@@ -325,6 +401,7 @@ uint32_t wr__aot_call_import(wr_aot_ctx *ctx, uint32_t index, uint8_t *args, uin
     for (uint32_t i = 0; i < t->nparams; i++) {
         memcpy(&slots[i], args + WR_AOT_WR_ARG_BYTES * i, 8);
         if (!wide(t->params[i])) slots[i] &= 0xFFFFFFFFu;
+        if (is_ref(t->params[i])) slots[i] = wr__aot_ref_in(ai, t->params[i], (uint32_t)slots[i]);
     }
     aot_leave(s, ai);
     wr_status st = f->native ? wr__call_native(s, f, inst, slots) : wr__execute(s, f, slots);
@@ -334,7 +411,17 @@ uint32_t wr__aot_call_import(wr_aot_ctx *ctx, uint32_t index, uint8_t *args, uin
         ai->pending = st;
         return 1;
     }
-    for (uint32_t i = 0; i < t->nresults; i++) memcpy(results + WR_AOT_WR_ARG_BYTES * i, &slots[i], 8);
+    for (uint32_t i = 0; i < t->nresults; i++) {
+        if (is_ref(t->results[i])) {
+            uint32_t w;
+            if ((st = wr__aot_ref_out(ai, t->results[i], (uintptr_t)slots[i], &w)) != WR_OK) {
+                ai->pending = st;
+                return 1;
+            }
+            slots[i] = w;
+        }
+        memcpy(results + WR_AOT_WR_ARG_BYTES * i, &slots[i], 8);
+    }
     return 0;
 }
 
@@ -351,6 +438,7 @@ static const uint8_t trap_status[] = {
     [WR_AOT_TRAP_UNDEFINED_ELEMENT] = WR_TRAP_UNDEFINED_ELEMENT,
     [WR_AOT_TRAP_NATIVE] = WR_TRAP_NATIVE,
     [WR_AOT_TRAP_UNINITIALIZED_ELEMENT] = WR_TRAP_UNINITIALIZED_ELEMENT,
+    [WR_AOT_TRAP_TABLE_OUT_OF_BOUNDS] = WR_TRAP_TABLE_OOB,
 };
 
 /* The trap site the code stopped at (its BL's return address), as the
@@ -377,7 +465,8 @@ static wr_status aot_trap(wr_store *s, wr_aot_inst *ai)
     uint32_t func = lo < img->ntraps ? rd32(e + 8) & 0xFFFFFFu : 0, kind = lo < img->ntraps ? rd32(e + 8) >> 24 : 0;
     uint32_t offset = lo < img->ntraps ? rd32(e + 4) : 0;
     if (lo >= img->ntraps || rd32(e) != ret || func >= m->nfuncs || func < m->nfunc_imports || offset >= m->len) {
-        return wr__fail(s, WR_TRAP_UNREACHABLE, "AOT code stopped at code offset %u, which is not a trap site", ret);
+        /* the trap stub is also what an import's descriptor calls (no import stubs yet) */
+        return wr__fail(s, WR_ERR_UNSUPPORTED, "AOT code called an import through a reference (at %u)", ret);
     }
     const wr_func *f = ai->inst->funcs[func];
     wr_status st = (wr_status)trap_status[kind];
@@ -407,11 +496,6 @@ wr_status wr__aot_execute(wr_store *s, const wr_func *f, wr_slot *args)
     wr_aot_inst *ai = f->inst->aot;
     const wr_aot_image *img = f->inst->mod->aot;
     const wr_functype *t = f->type;
-    for (uint32_t i = 0; i < t->nparams + t->nresults; i++) {
-        uint8_t type = i < t->nparams ? t->params[i] : t->results[i - t->nparams];
-        if (type == WR_FUNCREF || type == WR_EXTERNREF)
-            return wr__fail(s, WR_ERR_UNSUPPORTED, "function %u: AOT calls take no reference values", f->index);
-    }
     /* the argument words (and room for the result words) above the slots */
     uint32_t nslots = t->nparams > t->nresults ? t->nparams : t->nresults;
     uint32_t nin = words_of(t->params, t->nparams), nout = words_of(t->results, t->nresults);
@@ -424,6 +508,8 @@ wr_status wr__aot_execute(wr_store *s, const wr_func *f, wr_slot *args)
     for (uint32_t i = 0, w = 0; i < t->nparams; i++) {
         words[w++] = (uint32_t)args[i];
         if (wide(t->params[i])) words[w++] = (uint32_t)(args[i] >> 32);
+        if (is_ref(t->params[i]) && wr__aot_ref_out(ai, t->params[i], (uintptr_t)args[i], &words[w - 1]) != WR_OK)
+            return WR_ERR_UNSUPPORTED;
     }
     wr_slot *const sp0 = s->sp;
     s->sp = args + nslots + room;
@@ -432,8 +518,8 @@ wr_status wr__aot_execute(wr_store *s, const wr_func *f, wr_slot *args)
         s->aot_stack_limit = here > s->aot_stack_bytes ? here - s->aot_stack_bytes : 0;
     }
     /* a native may have called back into this instance: its call's fields come back after */
-    const wr_aot_ctx outer = ai->ctx;
-    const uint32_t outer_fuel = ai->fuel_given;
+    const uint32_t saved_sp = ai->ctx.saved_sp, arg_words = ai->ctx.arg_words;
+    uint32_t *const results = ai->ctx.results;
     wr_status st = aot_enter(s, ai);
     if (st == WR_OK) {
         const uint8_t *fe = img->funcs + FUNC_BYTES * (f->index - f->inst->mod->nfunc_imports);
@@ -442,17 +528,16 @@ wr_status wr__aot_execute(wr_store *s, const wr_func *f, wr_slot *args)
         if (entry(&ai->ctx, code, words, nwords) != 0) st = aot_trap(s, ai);
         aot_leave(s, ai);
     }
-    ai->ctx.saved_sp = outer.saved_sp;
-    ai->ctx.results = outer.results;
-    ai->ctx.arg_words = outer.arg_words;
-    ai->ctx.trap_lr = outer.trap_lr;
-    ai->fuel_given = outer_fuel;
+    ai->ctx.saved_sp = saved_sp;
+    ai->ctx.results = results;
+    ai->ctx.arg_words = arg_words;
     s->aot_depth--;
     s->sp = sp0;
     if (st != WR_OK) return st;
     for (uint32_t i = 0, w = 0; i < t->nresults; i++) {
         args[i] = words[w++];
         if (wide(t->results[i])) args[i] |= (uint64_t)words[w++] << 32;
+        if (is_ref(t->results[i])) args[i] = wr__aot_ref_in(ai, t->results[i], (uint32_t)args[i]);
     }
     return WR_OK;
 }

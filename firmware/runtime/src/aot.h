@@ -27,10 +27,11 @@ typedef struct wr_aot_ctx {
     uint32_t *results;
     uint32_t trap_lr;
     void (*const *helpers)(void);
-    uint32_t *table; /* entries {code address | 1 or 0, canonical type id} */
+    uint32_t *table; /* table 0's entries: references (a descriptor's address, or 0) */
     uint32_t table_size;
     uint32_t arg_words;
-    uint32_t reserved[2]; /* 48, 52: taken by issue-aot-cov's funcs and tables */
+    uint32_t *funcs;  /* descriptors {code address | 1, canonical type id}, imports first */
+    uint32_t *tables; /* per table {entries address, size} (table 0's also above) */
     uint32_t mem_pages;
     uint32_t unused;
 } wr_aot_ctx;
@@ -38,7 +39,7 @@ typedef struct wr_aot_ctx {
 /* A module's image, checked (pointers into it; it stays where the caller keeps it). */
 typedef struct wr_aot_image {
     const uint8_t *code;
-    uint32_t code_size, entry;
+    uint32_t code_size, entry, trap_stub;
     const uint8_t *funcs; /* {code offset, canonical type id} per defined function */
     const uint8_t *traps; /* {return offset, wasm offset, function | kind << 24}, sorted */
     uint32_t ntraps;
@@ -49,7 +50,9 @@ typedef struct wr_aot_image {
 typedef struct wr_aot_inst {
     wr_aot_ctx ctx;
     wr_instance *inst;
-    uint32_t table_cap;
+    uint32_t **copies;   /* each table's entries as the code reads them (references) */
+    uint32_t *caps;      /* their room, in entries */
+    uint32_t table_seen; /* the store's table_writes when the copies were made */
     uint32_t fuel_given; /* ctx.fuel when the code was entered */
     wr_status pending;   /* why the last import call failed (its trap site reports it) */
 } wr_aot_inst;
@@ -60,6 +63,14 @@ extern void (*const wr__aot_helpers[WR_AOT_HELPER_COUNT])(void);
  * memory.grow. */
 uint32_t wr__aot_call_import(wr_aot_ctx *ctx, uint32_t index, uint8_t *args, uint8_t *results);
 void wr__aot_memory_sync(wr_aot_inst *ai);
+/* A reference between the runtime's form (a wr_func pointer, an externref
+ * pointer) and the code's (a descriptor's address, the pointer). Only this
+ * instance's functions and imports have descriptors: another's is
+ * WR_ERR_UNSUPPORTED. */
+wr_status wr__aot_ref_out(wr_aot_inst *ai, uint8_t type, uintptr_t ref, uint32_t *word);
+uintptr_t wr__aot_ref_in(const wr_aot_inst *ai, uint8_t type, uint32_t word);
+/* The code's copies of every table, again (after a table operation). */
+wr_status wr__aot_tables_sync(wr_store *s, wr_aot_inst *ai);
 #endif
 
 #endif /* WR_AOT_H */

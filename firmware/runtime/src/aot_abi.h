@@ -20,6 +20,8 @@
 #define WR_AOT_CTX_TABLE       36
 #define WR_AOT_CTX_TABLE_SIZE  40
 #define WR_AOT_CTX_ARG_WORDS   44
+#define WR_AOT_CTX_FUNCS       48
+#define WR_AOT_CTX_TABLES      52
 #define WR_AOT_CTX_MEM_PAGES   56
 #define WR_AOT_CTX_SIZE        64
 
@@ -37,7 +39,8 @@
 #define WR_AOT_HELPER_I32_POPCNT  10
 #define WR_AOT_HELPER_F32         11
 #define WR_AOT_HELPER_WIDE        12
-#define WR_AOT_HELPER_COUNT       13
+#define WR_AOT_HELPER_TABLE       13
+#define WR_AOT_HELPER_COUNT       14
 
 /* trap kinds (the trap map's, and the wide helper's return value) */
 #define WR_AOT_TRAP_UNREACHABLE           1
@@ -51,9 +54,24 @@
 #define WR_AOT_TRAP_UNDEFINED_ELEMENT     9
 #define WR_AOT_TRAP_NATIVE                10
 #define WR_AOT_TRAP_UNINITIALIZED_ELEMENT 11
+#define WR_AOT_TRAP_TABLE_OUT_OF_BOUNDS   12
 
 /* bytes per native argument or result slot (wr_arg) */
-#define WR_AOT_WR_ARG_BYTES 8
+#define WR_AOT_WR_ARG_BYTES          8
+/* bytes of a function descriptor */
+#define WR_AOT_FUNC_DESCRIPTOR_BYTES 8
+/* the null reference */
+#define WR_AOT_REF_NULL              0
+
+/* the table helper's operations (0xfc n as 0x100 + n) */
+#define WR_AOT_TABLE_GET  0x25
+#define WR_AOT_TABLE_SET  0x26
+#define WR_AOT_TABLE_INIT 0x10C
+#define WR_AOT_ELEM_DROP  0x10D
+#define WR_AOT_TABLE_COPY 0x10E
+#define WR_AOT_TABLE_GROW 0x10F
+#define WR_AOT_TABLE_SIZE 0x110
+#define WR_AOT_TABLE_FILL 0x111
 
 /* the wide helper's segment operations (0xfc 8 and 9 as 0x100 + n) */
 #define WR_AOT_WIDE_MEMORY_INIT 0x108

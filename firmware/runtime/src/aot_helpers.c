@@ -286,6 +286,61 @@ static uint32_t wide_op(wr_aot_ctx *c, uint32_t *w, uint32_t op)
     return 0;
 }
 
+/* table.* and elem.drop (abi.ts HELPER.table): done on the runtime's tables (what the
+ * interpreter and the host see), then the code's copies of them rebuilt. [operands...,
+ * immediates...] in w; the result over w[0]; 0, or TRAP.tableOutOfBounds (nothing changed). */
+static uint32_t table_op(wr_aot_ctx *c, uint32_t *w, uint32_t op)
+{
+    wr_aot_inst *ai = (wr_aot_inst *)c;
+    wr_instance *inst = ai->inst;
+    wr_store *s = inst->store;
+    uint32_t ti = op == WR_AOT_TABLE_GET || op == WR_AOT_TABLE_SIZE   ? w[op == WR_AOT_TABLE_GET]
+                  : op == WR_AOT_TABLE_SET || op == WR_AOT_TABLE_GROW ? w[2]
+                  : op == WR_AOT_TABLE_FILL                           ? w[3]
+                                                                      : w[4];
+    wr_table *t = op == WR_AOT_ELEM_DROP ? NULL : inst->tables[ti];
+    uint64_t a = w[0], b = w[1], n = w[2];
+    switch (op) {
+    case WR_AOT_TABLE_GET:
+        if (a >= t->size) return WR_AOT_TRAP_TABLE_OUT_OF_BOUNDS;
+        w[0] = ai->copies[ti][a]; /* the copies are current while the code runs */
+        return 0;
+    case WR_AOT_TABLE_SIZE: w[0] = t->size; return 0;
+    case WR_AOT_ELEM_DROP: inst->elems[w[0]].count = 0; return 0;
+    case WR_AOT_TABLE_SET:
+        if (a >= t->size) return WR_AOT_TRAP_TABLE_OUT_OF_BOUNDS;
+        t->elems[a] = wr__aot_ref_in(ai, t->elem, w[1]);
+        break;
+    case WR_AOT_TABLE_FILL:
+        if (a + n > t->size) return WR_AOT_TRAP_TABLE_OUT_OF_BOUNDS;
+        for (uint64_t k = 0; k < n; k++) t->elems[a + k] = wr__aot_ref_in(ai, t->elem, w[1]);
+        break;
+    case WR_AOT_TABLE_GROW: {
+        uint32_t old;
+        w[0] = wr__table_grow(t, w[1], wr__aot_ref_in(ai, t->elem, w[0]), &old) ? old : UINT32_MAX;
+        break;
+    }
+    case WR_AOT_TABLE_INIT: {
+        const wr_elemrt *seg = &inst->elems[w[3]];
+        if (b + n > seg->count || a + n > t->size) return WR_AOT_TRAP_TABLE_OUT_OF_BOUNDS;
+        if (n) memcpy(t->elems + a, seg->refs + b, (size_t)n * sizeof(uintptr_t));
+        break;
+    }
+    default: { /* WR_AOT_TABLE_COPY */
+        const wr_table *from = inst->tables[w[4]];
+        t = inst->tables[w[3]];
+        if (b + n > from->size || a + n > t->size) return WR_AOT_TRAP_TABLE_OUT_OF_BOUNDS;
+        if (n) memmove(t->elems + a, from->elems + b, (size_t)n * sizeof(uintptr_t));
+        break;
+    }
+    }
+    s->table_writes++;
+    /* every entry came from this instance's references, so only room can fail (a grown table
+   * past its copy with the allocator refusing): that copy's size is then 0, never stale */
+    (void)wr__aot_tables_sync(s, ai);
+    return 0;
+}
+
 #define HELPER(fn) ((void (*)(void))(fn))
 void (*const wr__aot_helpers[WR_AOT_HELPER_COUNT])(void) = {
     [WR_AOT_HELPER_MEMORY_GROW] = HELPER(memory_grow),
@@ -301,6 +356,7 @@ void (*const wr__aot_helpers[WR_AOT_HELPER_COUNT])(void) = {
     [WR_AOT_HELPER_I32_POPCNT] = HELPER(i32_popcnt),
     [WR_AOT_HELPER_F32] = HELPER(f32_op),
     [WR_AOT_HELPER_WIDE] = HELPER(wide_op),
+    [WR_AOT_HELPER_TABLE] = HELPER(table_op),
 };
 #else
 /* AOT code does not run on this target (aot.h): nothing to call. */

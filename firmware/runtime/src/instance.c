@@ -193,6 +193,7 @@ static wr_status initialise(wr_store *s, wr_instance *inst)
         }
         wr_reader r = { e->items, m->bytes + m->len, m->bytes, s, WR_OK };
         for (uint32_t k = 0; k < e->count; k++) t->elems[off + k] = elem_item(inst, e, &r);
+        s->table_writes++;
     }
     for (uint32_t i = 0; i < m->ndatas; i++) {
         const wr_dataseg *d = &m->datas[i];

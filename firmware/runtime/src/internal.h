@@ -294,7 +294,8 @@ struct wr_store {
     /* AOT code's native stack: its budget, and the lowest SP while a call runs */
     uint32_t aot_stack_bytes;
     uintptr_t aot_stack_limit;
-    uint32_t aot_depth; /* nested AOT calls running (through natives) */
+    uint32_t aot_depth;    /* nested AOT calls running (through natives) */
+    uint32_t table_writes; /* counts writes to any table: AOT code's copies follow it */
 };
 
 struct wr_native_ctx {

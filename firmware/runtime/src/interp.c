@@ -534,6 +534,7 @@ next:
             uint32_t i = I32(sp[-1]);
             if (UNLIKELY(i >= t->size)) TRAP(WR_TRAP_TABLE_OOB);
             t->elems[i] = (uintptr_t)tos;
+            s->table_writes++;
             tos = sp[-2];
             sp -= 2;
             NEXT();
@@ -1078,6 +1079,7 @@ next:
                 wr_table *t = vm->inst->tables[wr__leb_u32(&ip)];
                 if (b + n > seg->count || a + n > t->size) TRAP(WR_TRAP_TABLE_OOB);
                 if (n) memcpy(t->elems + a, seg->refs + b, (size_t)n * sizeof(uintptr_t));
+                s->table_writes++;
                 break;
             }
             case FC_ELEM_DROP: vm->inst->elems[wr__leb_u32(&ip)].count = 0; NEXT();
@@ -1087,6 +1089,7 @@ next:
                 const wr_table *st = vm->inst->tables[wr__leb_u32(&ip)];
                 if (b + n > st->size || a + n > dt->size) TRAP(WR_TRAP_TABLE_OOB);
                 if (n) memmove(dt->elems + a, st->elems + b, (size_t)n * sizeof(uintptr_t));
+                s->table_writes++;
                 break;
             }
             case FC_TABLE_GROW: {
@@ -1104,6 +1107,7 @@ next:
                 uintptr_t v = (uintptr_t)sp[-1]; /* a reference: all 64 bits */
                 if (a + n > t->size) TRAP(WR_TRAP_TABLE_OOB);
                 for (uint64_t k = 0; k < n; k++) t->elems[a + k] = v;
+                s->table_writes++;
                 break;
             }
             default: goto op_illegal;

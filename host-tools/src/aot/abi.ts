@@ -16,7 +16,9 @@ export const CTX = {
   globals: 8,
   /** Decremented at each loop head; reaching 0 traps (fuelExhausted). 0 at start: 2^32 loop heads. */
   fuel: 12,
-  /** Lowest SP a frame may reach. */
+  /** Lowest SP a frame may reach. The runtime keeps at least 64 bytes below it free: a
+   * callee's PUSH {lr} comes before its prologue's check, and the out-of-line bounds check
+   * pushes r0 below the frame (helpers in C need their own room below that too). */
   stackLimit: 16,
   /** SP at entry, restored when a trap unwinds. */
   savedSp: 20,
@@ -26,12 +28,21 @@ export const CTX = {
   trapLr: 28,
   /** Helper table: runtime functions AOT code calls (division, memory.grow, natives). */
   helpers: 32,
-  /** Table 0: entries of 8 bytes, {code address | 1 (0: null), canonical type id}. */
+  /** Table 0's entries: one word each, a reference (see REFERENCES below). */
   table: 36,
   /** Table 0's size in entries. */
   tableSize: 40,
   /** The entry's argument word count (also room for that many result words). */
   argWords: 44,
+  /** The instance's function descriptors, 8 bytes per function of the function index space
+   * (imports first): {code address | 1, canonical type id}. `ref.func f` is their address
+   * + 8f. An imported function's descriptor points at a runtime stub with the AOT calling
+   * convention (arguments in the caller's outgoing area, results in r0:r1 or over the
+   * arguments) that calls the import and returns with r9 and r10 reloaded from the context. */
+  funcs: 48,
+  /** Every table (imports first): 8 bytes each, {entries address, size in entries}. Table 0's
+   * pair is also CTX.table/CTX.tableSize; the runtime keeps the two equal. */
+  tables: 52,
   /** Linear-memory size in 64 KiB pages (memory.size): a runtime may make fewer bytes than
    * pages × 64 KiB accessible (a device's memory limit below one page), so it is not memSize >> 16. */
   memPages: 56,
@@ -71,7 +82,34 @@ export const HELPER = {
    * them. Also memory.init (0x108: dest, source, count, segment) and data.drop (0x109: segment),
    * which need the instance's segments. */
   wide: 12,
+  /** (ctx, u32 *words, opcode) → 0, or the TRAP kind; like `wide`, the operand words (with
+   * the instruction's immediates appended) at `words`, the result word written over the first:
+   *   0x25  table.get   [index, table] → [ref]
+   *   0x26  table.set   [index, ref, table]
+   *   0x10c table.init  [dest, source, count, element segment, table]
+   *   0x10d elem.drop   [element segment]
+   *   0x10e table.copy  [dest, source, count, destination table, source table]
+   *   0x10f table.grow  [ref, delta, table] → [previous size, or -1]
+   *   0x110 table.size  [table] → [size]
+   *   0x111 table.fill  [index, ref, count, table]
+   * Out-of-range accesses return TRAP.tableOutOfBounds and change nothing (copy and init check
+   * the whole range first). A grow updates the table's pair in CTX.tables (and CTX.table and
+   * CTX.tableSize for table 0); entries may move. Element segments hold references in the
+   * instance's representation; a dropped (or active, once instantiated) segment has length 0. */
+  table: 13,
 } as const;
+
+/**
+ * References (funcref, externref) are one 32-bit word everywhere: operand stack, locals,
+ * globals (the first word of the 8-byte slot), table entries, arguments and results.
+ * 0 is null. A funcref is the address of a function descriptor (CTX.funcs, or another
+ * instance's, or a runtime stub's for a function of another instance); call_indirect loads
+ * the entry, traps on 0, compares the descriptor's type id and calls its code. An externref
+ * is a host value the runtime chose (never 0).
+ */
+export const REF_NULL = 0;
+/** Bytes of a function descriptor (CTX.funcs). */
+export const FUNC_DESCRIPTOR_BYTES = 8;
 
 /** Bytes per argument or result of a native call (the runtime's `wr_arg` union). */
 export const WR_ARG_BYTES = 8;
@@ -91,6 +129,8 @@ export const TRAP = {
   native: 10,
   /** call_indirect on a null table entry. */
   uninitializedElement: 11,
+  /** table.get/set/fill/copy/init outside the table or segment. */
+  tableOutOfBounds: 12,
 } as const;
 export type TrapKind = keyof typeof TRAP;
 

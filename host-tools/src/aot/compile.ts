@@ -17,7 +17,7 @@
 // Fuel is charged at loop heads only: without loops, code runs forever only by recursing,
 // and the stack check in every prologue ends that.
 import {
-  CTX, CTX_REG, FAST_CHECK_SLACK, HELPER, LIMIT_REG, MEM_BASE_REG, MEM_FAST_END_REG, OPERAND_REGS, SCRATCH, TRAP, WR_ARG_BYTES,
+  CTX, CTX_REG, FAST_CHECK_SLACK, FUNC_DESCRIPTOR_BYTES, HELPER, REF_NULL, LIMIT_REG, MEM_BASE_REG, MEM_FAST_END_REG, OPERAND_REGS, SCRATCH, TRAP, WR_ARG_BYTES,
   type HelperName, type TrapKind,
 } from "./abi.js";
 import { Assembler, type Label } from "./asm.js";
@@ -49,6 +49,8 @@ export interface CompiledModule {
   functionBytes: number;
   /** Code offset of every function, imports included as -1. */
   funcOffsets: number[];
+  /** Canonical type id of every function (imports included): its descriptor's second word. */
+  funcTypeIds: number[];
   trapSites: TrapSite[];
 }
 
@@ -82,6 +84,7 @@ export function compileModule(m: Module): CompiledModule {
     entryOffset: at(entry),
     functionBytes: at(trapStub),
     funcOffsets: m.funcTypes.map((_, i) => (i < m.importedFuncs ? -1 : at(funcLabels[i] as Label))),
+    funcTypeIds: m.funcTypes.map((t) => m.canonicalType[t] ?? t),
     trapSites: sites.map((s) => ({ returnOffset: at(s.label) + 4, func: s.func, wasmOffset: s.wasmOffset, kind: s.kind })),
   };
 }
@@ -245,9 +248,7 @@ class FunctionCompiler {
     const body = input.m.bodies[input.index - input.m.importedFuncs];
     if (!body) throw this.error("no body");
     this.opOffset = body.start; // errors before the first instruction name the body's start
-    if (![...this.type.params, ...this.type.results].every(isNumeric)) throw this.error("reference parameters or results are not compiled yet");
     this.locals = [...this.type.params, ...body.locals];
-    for (const t of this.locals) if (!isNumeric(t)) throw this.error(`${t} locals are not compiled yet`);
     let w = 0;
     this.localWord = this.locals.map((t) => (w += words(t)) - words(t));
     this.paramWords = wordsOf(this.type.params);
@@ -257,9 +258,6 @@ class FunctionCompiler {
     // F + push{lr} keeps SP 8-byte aligned
     const raw = shape.out + 4 * shape.slots + 4 * (this.localWords - this.paramWords);
     this.frameSize = raw % 8 === 4 ? raw : raw + 4;
-    if (input.frame && this.frameSize + 4 + 4 * this.paramWords > MAX_SP_OFFSET) {
-      throw this.error(`a ${this.frameSize}-byte frame is beyond what this compiler addresses yet`);
-    }
   }
 
   frameShape(): FrameShape {
@@ -306,8 +304,32 @@ class FunctionCompiler {
     const extra = this.localWords - this.paramWords;
     if (extra > 0) {
       a.emit(T.movsImm(0, 0));
-      for (let j = 0; j < extra; j++) a.emit(T.strSp(0, this.wordOffset(this.paramWords + j)));
+      for (let j = 0; j < extra; j++) this.spStr(0, this.wordOffset(this.paramWords + j));
     }
+  }
+
+  /** reg = [sp + off]: LDR's immediate reaches 1020 bytes; past it the address goes through
+   * SCRATCH (LDR literal and ADD leave the flags alone). */
+  private spLdr(reg: number, off: number): void {
+    if (off <= MAX_SP_OFFSET) return this.a.emit(T.ldrSp(reg, off));
+    this.a.ldrConst(SCRATCH, off);
+    this.a.emit(T.addHi(SCRATCH, SP));
+    this.a.emit(T.memImm("ldr", reg, SCRATCH, 0));
+  }
+
+  /** [sp + off] = reg, any offset, flags kept. Storing SCRATCH itself far away borrows r0
+   * through r12 (no low register is free there). */
+  private spStr(reg: number, off: number): void {
+    if (off <= MAX_SP_OFFSET) return this.a.emit(T.strSp(reg, off));
+    const value = reg === SCRATCH ? 0 : reg;
+    if (reg === SCRATCH) {
+      this.a.emit(T.mov(12, 0));
+      this.a.emit(T.mov(0, SCRATCH));
+    }
+    this.a.ldrConst(SCRATCH, off);
+    this.a.emit(T.addHi(SCRATCH, SP));
+    this.a.emit(T.memImm("str", value, SCRATCH, 0));
+    if (reg === SCRATCH) this.a.emit(T.mov(0, 12));
   }
 
   private adjustSp(delta: number): void {
@@ -405,11 +427,11 @@ class FunctionCompiler {
     if (!v || v.kind === "slot") return;
     const off = this.slotOffset(i);
     if (v.kind === "reg") {
-      this.a.emit(T.strSp(v.reg, off));
+      this.spStr(v.reg, off);
       this.free.add(v.reg);
     } else if (v.kind === "const") {
       this.constInto(SCRATCH, v.value, keepFlags);
-      this.a.emit(T.strSp(SCRATCH, off));
+      this.spStr(SCRATCH, off);
     } else {
       throw this.error("a comparison below the top of the stack");
     }
@@ -427,7 +449,7 @@ class FunctionCompiler {
     if (!v) throw this.error("operand stack underflow");
     if (v.kind === "reg") return v.reg;
     const reg = this.alloc();
-    if (v.kind === "slot") this.a.emit(T.ldrSp(reg, this.slotOffset(i)));
+    if (v.kind === "slot") this.spLdr(reg, this.slotOffset(i));
     else if (v.kind === "const") this.constInto(reg, v.value, false);
     else this.condInto(reg, v.cond);
     this.stack[i] = { kind: "reg", reg, hi: v.hi };
@@ -531,6 +553,11 @@ class FunctionCompiler {
       case 0x98: return this.copysign();
       case 0xfc: return this.prefixed(r, r.u32());
       case 0x45: return this.eqz();
+      case 0xd0: r.u8(); this.push({ kind: "const", value: REF_NULL }); return;
+      case 0xd1: return this.eqz(); // a reference is a word, null is 0
+      case 0xd2: return this.refFunc(r.u32());
+      case 0x25: this.push({ kind: "const", value: r.u32() }); return this.wideOp(0x25, { in: 2, out: 1, traps: ["tableOutOfBounds"] }, "table");
+      case 0x26: this.push({ kind: "const", value: r.u32() }); return this.wideOp(0x26, { in: 3, out: 0, traps: ["tableOutOfBounds"] }, "table");
     }
     if (op >= 0x46 && op <= 0x4f) return this.compare(CMP[op] as Cond);
     if (I64_INLINE.has(op)) return this.i64Inline(op);
@@ -568,15 +595,13 @@ class FunctionCompiler {
       r.u8();
       return { params: 0, results: 0, resultTypes: [], paramTypes: [] };
     }
-    const single = b === undefined ? undefined : NUMERIC[b];
+    const single = b === undefined ? undefined : VALUE_TYPES[b];
     if (single) {
       r.u8();
       return { params: 0, results: words(single), resultTypes: [single], paramTypes: [] };
     }
-    if (b !== undefined && (b === 0x6f || b === 0x70)) throw this.error("reference block results are not compiled yet");
     const t = this.m.types[Number(r.signed(33))];
     if (!t) throw this.error("block type index out of range");
-    if (![...t.params, ...t.results].every(isNumeric)) throw this.error("reference block types are not compiled yet");
     return { params: wordsOf(t.params), results: wordsOf(t.results), resultTypes: t.results, paramTypes: t.params };
   }
 
@@ -675,14 +700,14 @@ class FunctionCompiler {
   /** Copies the top `arity` slots to the target's base, or the one value into r0 (the stack is spilled). */
   private moveBranchValues(ctl: Ctl, arity: number): void {
     if (inR0(ctl)) {
-      this.a.emit(T.ldrSp(0, this.slotOffset(this.stack.length - 1)));
+      this.spLdr(0, this.slotOffset(this.stack.length - 1));
       return;
     }
     const from = this.stack.length - arity;
     if (from === ctl.base) return;
     for (let k = 0; k < arity; k++) {
-      this.a.emit(T.ldrSp(SCRATCH, this.slotOffset(from + k)));
-      this.a.emit(T.strSp(SCRATCH, this.slotOffset(ctl.base + k)));
+      this.spLdr(SCRATCH, this.slotOffset(from + k));
+      this.spStr(SCRATCH, this.slotOffset(ctl.base + k));
     }
   }
 
@@ -758,12 +783,12 @@ class FunctionCompiler {
       const from = this.stack.length - n;
       if (n > 2) {
         for (let k = 0; k < n; k++) {
-          this.a.emit(T.ldrSp(SCRATCH, this.slotOffset(from + k)));
-          this.a.emit(T.strSp(SCRATCH, this.frameSize + 4 + 4 * k));
+          this.spLdr(SCRATCH, this.slotOffset(from + k));
+          this.spStr(SCRATCH, this.frameSize + 4 + 4 * k);
         }
       }
-      this.a.emit(T.ldrSp(0, this.slotOffset(from)));
-      this.a.emit(T.ldrSp(1, this.slotOffset(from + 1)));
+      this.spLdr(0, this.slotOffset(from));
+      this.spLdr(1, this.slotOffset(from + 1));
     }
     this.epilogue();
   }
@@ -772,7 +797,7 @@ class FunctionCompiler {
   private topInto0(): void {
     const v = this.top();
     if (v.kind === "reg" && v.reg !== 0) this.a.emit(T.mov(0, v.reg));
-    else if (v.kind === "slot") this.a.emit(T.ldrSp(0, this.slotOffset(this.stack.length - 1)));
+    else if (v.kind === "slot") this.spLdr(0, this.slotOffset(this.stack.length - 1));
     else if (v.kind === "const") this.constInto(0, v.value, false);
     else if (v.kind === "cond") this.condInto(0, v.cond);
   }
@@ -782,7 +807,6 @@ class FunctionCompiler {
     const label = this.input.funcLabels[f];
     const t = this.funcType(f);
     if (label === undefined) throw this.error(`function ${f} out of range`);
-    this.checkCallType(t, true);
     const from = this.outgoingArgs(t);
     this.a.bl(label);
     this.pushResult(t, from);
@@ -800,25 +824,41 @@ class FunctionCompiler {
     return from;
   }
 
-  /** call_indirect through table 0: index < size or trap, a null entry traps, then the
-   * entry's canonical type id against the expected one; the call is BLX to the entry's address. */
+  /** call_indirect: index < the table's size or trap, a null entry traps, then the
+   * descriptor's canonical type id against the expected one; the call is BLX to its code.
+   * Table 0 is in the context itself; others through CTX.tables. */
   private callIndirect(typeIndex: number, table: number): void {
-    if (table !== 0) throw this.error("call_indirect through a table other than 0");
     const t = this.m.types[typeIndex];
     if (!t) throw this.error(`type ${typeIndex} out of range`);
-    this.checkCallType(t, true);
     const index = this.popReg();
     const from = this.outgoingArgs(t);
     const a = this.a;
-    a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.tableSize));
-    a.emit(T.alu("cmp", index, SCRATCH));
-    this.trapIf("hs", "undefinedElement");
-    a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.table));
-    a.emit(T.lslsImm(index, index, 3));
-    a.emit(T.addsReg(index, index, SCRATCH));
-    a.emit(T.memImm("ldr", SCRATCH, index, 0));
-    a.emit(T.cmpImm(SCRATCH, 0));
+    if (table === 0) {
+      a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.tableSize));
+      a.emit(T.alu("cmp", index, SCRATCH));
+      this.trapIf("hs", "undefinedElement");
+      a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.table));
+    } else {
+      // SCRATCH = the table's {entries, size} pair in CTX.tables
+      const size = this.alloc();
+      a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.tables));
+      let at = 8 * table;
+      if (at + 4 > T.maxImmOffset("ldr")) {
+        a.ldrConst(size, at);
+        a.emit(T.addsReg(SCRATCH, SCRATCH, size));
+        at = 0;
+      }
+      a.emit(T.memImm("ldr", size, SCRATCH, at + 4));
+      a.emit(T.alu("cmp", index, size));
+      this.trapIf("hs", "undefinedElement");
+      a.emit(T.memImm("ldr", SCRATCH, SCRATCH, at));
+      this.release(size);
+    }
+    a.emit(T.lslsImm(index, index, 2));
+    a.emit(T.memReg("ldr", index, SCRATCH, index));
+    a.emit(T.cmpImm(index, 0));
     this.trapIf("eq", "uninitializedElement");
+    a.emit(T.memImm("ldr", SCRATCH, index, 0));
     a.emit(T.memImm("ldr", index, index, 4));
     const id = this.m.canonicalType[typeIndex] ?? typeIndex;
     const expected = this.alloc();
@@ -831,11 +871,6 @@ class FunctionCompiler {
     this.pushResult(t, from);
   }
 
-  private checkCallType(t: FuncType, multi = false): void {
-    if (!multi && t.results.length > 1) throw this.error("imports with multiple results are not compiled yet");
-    if (![...t.params, ...t.results].every(isNumeric)) throw this.error("calls with reference types are not compiled yet");
-  }
-
   /** A call's result from r0 (or r0:r1). */
   private pushResult(t: FuncType, from = this.stack.length): void {
     const n = wordsOf(t.results);
@@ -843,8 +878,8 @@ class FunctionCompiler {
       // more than two words come back in the outgoing area: into their slots
       for (const r of t.results) this.pushSlots(r);
       for (let k = 0; k < n; k++) {
-        this.a.emit(T.ldrSp(SCRATCH, 4 * k));
-        this.a.emit(T.strSp(SCRATCH, this.slotOffset(from + k)));
+        this.spLdr(SCRATCH, 4 * k);
+        this.spStr(SCRATCH, this.slotOffset(from + k));
       }
       return;
     }
@@ -860,7 +895,6 @@ class FunctionCompiler {
    * binds and checks them and calls the native; a nonzero status is a trap here. */
   private callImport(f: number): void {
     const t = this.funcType(f);
-    this.checkCallType(t);
     const from = this.stack.length - wordsOf(t.params);
     for (let i = 0; i < from; i++) this.spillAt(i, false);
     let w = from;
@@ -883,22 +917,31 @@ class FunctionCompiler {
     // the import may have grown (and moved) the memory: another instance's code, or a native
     loadMemoryRegisters(a);
     if (t.results.length === 1) {
-      a.emit(T.ldrSp(0, 0));
-      a.emit(T.ldrSp(1, 4));
+      this.spLdr(0, 0);
+      this.spLdr(1, 4);
       this.pushResult(t);
+      return;
     }
+    // several results: each from its wr_arg slot into the operand slots
+    t.results.forEach((r, k) => {
+      for (let h = 0; h < words(r); h++) {
+        this.spLdr(SCRATCH, WR_ARG_BYTES * k + 4 * h);
+        this.spStr(SCRATCH, this.slotOffset(this.stack.length + h));
+      }
+      this.pushSlots(r);
+    });
   }
 
   private storeOutgoing(i: number, off: number): void {
     const v = this.stack[i];
     if (!v) throw this.error("operand stack underflow");
-    if (v.kind === "reg") this.a.emit(T.strSp(v.reg, off));
+    if (v.kind === "reg") this.spStr(v.reg, off);
     else if (v.kind === "slot") {
-      this.a.emit(T.ldrSp(SCRATCH, this.slotOffset(i)));
-      this.a.emit(T.strSp(SCRATCH, off));
+      this.spLdr(SCRATCH, this.slotOffset(i));
+      this.spStr(SCRATCH, off);
     } else if (v.kind === "const") {
       this.constInto(SCRATCH, v.value, false);
-      this.a.emit(T.strSp(SCRATCH, off));
+      this.spStr(SCRATCH, off);
     } else throw this.error("a comparison as an argument");
   }
 
@@ -934,7 +977,7 @@ class FunctionCompiler {
     const [w, n] = this.localWords_(i);
     for (let k = 0; k < n; k++) {
       const reg = this.alloc();
-      this.a.emit(T.ldrSp(reg, this.wordOffset(w + k)));
+      this.spLdr(reg, this.wordOffset(w + k));
       this.pushReg(reg, k === 1);
     }
   }
@@ -945,14 +988,14 @@ class FunctionCompiler {
       // the upper word is on top
       for (let k = 1; k >= 0; k--) {
         const reg = this.popReg();
-        this.a.emit(T.strSp(reg, this.wordOffset(w + k)));
+        this.spStr(reg, this.wordOffset(w + k));
         this.release(reg);
       }
       if (tee) this.localGet(i);
       return;
     }
     const reg = this.materialize(this.stack.length - 1);
-    this.a.emit(T.strSp(reg, this.wordOffset(w)));
+    this.spStr(reg, this.wordOffset(w));
     if (!tee) this.pop();
   }
 
@@ -987,7 +1030,6 @@ class FunctionCompiler {
   private checkGlobal(g: number): number {
     const t = this.m.globals[g];
     if (!t) throw this.error(`global ${g} out of range`);
-    if (!isNumeric(t.type)) throw this.error(`${t.type} globals are not compiled yet`);
     return words(t.type);
   }
 
@@ -1132,9 +1174,36 @@ class FunctionCompiler {
       return this.wideOp(0x109, { in: 1, out: 0 });
     } else if (sub >= 2 && sub <= 7) {
       return this.wideOp(0x100 + sub, WIDE[0x100 + sub] as Wide);
+    } else if (sub >= 12 && sub <= 17) {
+      return this.tableOp(r, sub);
     } else throw this.error(`opcode 0xfc ${sub} is not compiled yet`);
     this.a.emit(T.cmpImm(0, 0));
     this.trapIf("ne", "memoryOutOfBounds");
+  }
+
+  /** table.init, elem.drop, table.copy/grow/size/fill in the table helper: the immediates
+   * join the operands (abi.ts, HELPER.table). */
+  private tableOp(r: Reader, sub: number): void {
+    const immediates = sub === 12 || sub === 14 ? [r.u32(), r.u32()] : [r.u32()];
+    // table.init's immediates are (segment, table); the helper takes [.., segment, table] too
+    for (const v of immediates) this.push({ kind: "const", value: v });
+    const operands = { 12: 3, 13: 0, 14: 3, 15: 2, 16: 0, 17: 3 }[sub] ?? 0;
+    const out = sub === 15 || sub === 16 ? 1 : 0;
+    const traps: TrapKind[] = sub === 13 || sub === 15 || sub === 16 ? [] : ["tableOutOfBounds"];
+    this.wideOp(0x100 + sub, { in: operands + immediates.length, out, traps }, "table");
+  }
+
+  /** ref.func f: the address of f's descriptor in the context's array. */
+  private refFunc(f: number): void {
+    const reg = this.alloc();
+    this.a.emit(T.memImm("ldr", reg, CTX_REG, CTX.funcs));
+    const off = FUNC_DESCRIPTOR_BYTES * f;
+    if (off > 0 && off <= 255) this.a.emit(T.addsImm8(reg, off));
+    else if (off > 255) {
+      this.a.ldrConst(SCRATCH, off);
+      this.a.emit(T.addsReg(reg, reg, SCRATCH));
+    }
+    this.pushReg(reg);
   }
 
   /** A runtime helper on the top `args` values: helper(ctx, args...) in r0, r1..r3 (AAPCS). */
@@ -1144,7 +1213,7 @@ class FunctionCompiler {
     for (let i = 0; i < from; i++) this.spillAt(i, false);
     // the arguments into r1..r3: through their slots, so no register is overwritten early
     for (let k = 0; k < args; k++) this.spillAt(from + k, false);
-    for (let k = 0; k < args; k++) this.a.emit(T.ldrSp(1 + k, this.slotOffset(from + k)));
+    for (let k = 0; k < args; k++) this.spLdr(1 + k, this.slotOffset(from + k));
     this.truncate(from);
     this.a.emit(T.mov(0, CTX_REG));
     this.a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.helpers));
@@ -1178,16 +1247,16 @@ class FunctionCompiler {
     this.spillAt(n - 1, true);
     a.bCond("ne", usual);
     if (op === 0x6d) {
-      a.emit(T.ldrSp(SCRATCH, slotA));
+      this.spLdr(SCRATCH, slotA);
       a.emit(T.subsImm8(SCRATCH, 1));
       this.trapIf("vs", "integerOverflow"); // only INT_MIN - 1 overflows
       a.emit(T.alu("mvns", SCRATCH, SCRATCH)); // ~(a - 1) = -a
     } else a.emit(T.movsImm(SCRATCH, 0));
-    a.emit(T.strSp(SCRATCH, slotA));
+    this.spStr(SCRATCH, slotA);
     a.b(done);
     a.bind(usual);
     this.callHelper(name, 2);
-    a.emit(T.strSp(0, slotA));
+    this.spStr(0, slotA);
     a.bind(done);
     this.push({ kind: "slot" });
   }
@@ -1293,20 +1362,23 @@ class FunctionCompiler {
   /** An i64/f64 operation in the wide helper: its operand words are spilled to consecutive
    * slots, the helper gets their address and the opcode, writes the result words over them
    * and returns 0 or the trap kind. */
-  private wideOp(op: number, w: Wide): void {
+  private wideOp(op: number, w: Wide, helper: "wide" | "table" = "wide"): void {
     this.spillAll();
     const from = this.stack.length - w.in;
     const at = this.slotOffset(from);
-    if (at > 1020) throw this.error("operands beyond what ADD rd, sp reaches");
     this.truncate(from);
     for (let k = 0; k < Math.max(w.in, w.out); k++) this.push({ kind: "slot" }); // room for the result
     this.truncate(from);
     const a = this.a;
-    a.emit(T.addRdSp(1, at));
+    if (at <= MAX_SP_OFFSET) a.emit(T.addRdSp(1, at));
+    else {
+      a.ldrConst(1, at);
+      a.emit(T.addHi(1, SP));
+    }
     this.constInto(2, op, false);
     a.emit(T.mov(0, CTX_REG));
     a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.helpers));
-    a.emit(T.memImm("ldr", SCRATCH, SCRATCH, 4 * HELPER.wide));
+    a.emit(T.memImm("ldr", SCRATCH, SCRATCH, 4 * HELPER[helper]));
     a.emit(T.blx(SCRATCH));
     for (const kind of w.traps ?? []) {
       a.emit(T.cmpImm(0, TRAP[kind]));
@@ -1400,12 +1472,12 @@ class FunctionCompiler {
     this.pushReg(0);
   }
 
-  /** select with a type vector: 32-bit types only. */
+  /** select with a type vector (any value type: the words say how wide). */
   private typedSelect(r: Reader): void {
     const n = r.u32();
     for (let i = 0; i < n; i++) {
       const t = r.u8();
-      if (!NUMERIC[t]) throw this.error(`select of type 0x${t.toString(16)} is not compiled yet`);
+      if (!VALUE_TYPES[t]) throw this.error(`select of type 0x${t.toString(16)}`);
     }
     this.select();
   }
@@ -1508,10 +1580,6 @@ function isWord(t: ValType): boolean {
   return t === "i32" || t === "f32";
 }
 
-function isNumeric(t: ValType): boolean {
-  return t === "i32" || t === "f32" || t === "i64" || t === "f64";
-}
-
 /** Operand-stack words of a value: i64 and f64 take two (low word first, below). */
 function words(t: ValType): number {
   return t === "i64" || t === "f64" ? 2 : 1;
@@ -1521,7 +1589,8 @@ function wordsOf(ts: readonly ValType[]): number {
   return ts.reduce((n, t) => n + words(t), 0);
 }
 
-const NUMERIC: Record<number, ValType> = { 0x7f: "i32", 0x7e: "i64", 0x7d: "f32", 0x7c: "f64" };
+/** Block and select value types; references are one word (abi.ts). */
+const VALUE_TYPES: Record<number, ValType> = { 0x7f: "i32", 0x7e: "i64", 0x7d: "f32", 0x7c: "f64", 0x70: "funcref", 0x6f: "externref" };
 
 interface BlockType {
   params: number;
@@ -1579,7 +1648,7 @@ function inR0(ctl: Ctl): boolean {
 
 /** The immediates of an instruction in dead code (the validator has checked them). */
 function skipImmediates(r: Reader, op: number): void {
-  if (op === 0x0c || op === 0x0d || (op >= 0x20 && op <= 0x24) || op === 0x10 || op === 0xd2) r.u32();
+  if (op === 0x0c || op === 0x0d || (op >= 0x20 && op <= 0x26) || op === 0x10 || op === 0xd2) r.u32();
   else if (op === 0x0e) {
     const n = r.u32();
     for (let i = 0; i <= n; i++) r.u32();

@@ -5,6 +5,7 @@
 // reader is firmware/runtime/src/aot.c. Everything read here is untrusted: every field is
 // checked and a bad one is an ImageError naming the field and its byte offset.
 import { createHash } from "node:crypto";
+import { InputError } from "../lib/errors.js";
 import { ABI_VERSION, TRAP, type TrapKind } from "./abi.js";
 import { compileModule, type CompiledModule, type TrapSite } from "./compile.js";
 import { readModule, type Module, type ValType } from "./module.js";
@@ -24,15 +25,16 @@ const MAX_TRAP_FUNC = 0xffffff;
 export const WAOT_FIELD = {
   magic: 0, version: 4, target: 6, abi: 8, length: 12, moduleSha256: 16, entry: 48,
   funcCount: 52, importCount: 56, trapCount: 60,
-  funcs: 64, imports: 72, traps: 80, code: 88, module: 96, flags: 104, reserved: 108,
+  funcs: 64, imports: 72, traps: 80, code: 88, module: 96, flags: 104, trapStub: 108,
 } as const;
 /** The sections in the order they must appear in the file, after the header. */
 export const WAOT_SECTIONS = ["funcs", "imports", "traps", "code", "module"] as const;
 export type WaotSection = (typeof WAOT_SECTIONS)[number];
 
-export class ImageError extends Error {
+/** A bad image: what and where (an input error at the CLI: exit status and code of InputError). */
+export class ImageError extends InputError {
   constructor(message: string, readonly offset: number) {
-    super(`.waot image: ${message} (at byte ${offset})`);
+    super(`.waot image: ${message} (at byte ${offset})`, "rebuild it with `wasmcu build --engine aot`");
   }
 }
 
@@ -56,6 +58,8 @@ export interface WaotImage {
   abi: number;
   moduleSha256: Uint8Array;
   entryOffset: number;
+  /** The trap stub's offset in the code (the runtime points what it cannot call there). */
+  trapStubOffset: number;
   funcs: WaotFunc[];
   imports: WaotImport[];
   traps: TrapSite[];
@@ -109,6 +113,7 @@ export function writeImage(m: Module, compiled: CompiledModule): Uint8Array {
   view.setUint32(WAOT_FIELD.length, out.length, true);
   out.set(createHash("sha256").update(m.bytes).digest(), WAOT_FIELD.moduleSha256);
   view.setUint32(WAOT_FIELD.entry, compiled.entryOffset, true);
+  view.setUint32(WAOT_FIELD.trapStub, compiled.functionBytes, true);
   view.setUint32(WAOT_FIELD.funcCount, funcs.length, true);
   view.setUint32(WAOT_FIELD.importCount, imports.length, true);
   view.setUint32(WAOT_FIELD.trapCount, compiled.trapSites.length, true);
@@ -182,7 +187,7 @@ export function readImage(bytes: Uint8Array): WaotImage {
   if (u32(WAOT_FIELD.length) !== bytes.length) {
     throw new ImageError(`${bytes.length} bytes, the header says ${u32(WAOT_FIELD.length)} (truncated or padded)`, WAOT_FIELD.length);
   }
-  if (u32(WAOT_FIELD.flags) !== 0 || u32(WAOT_FIELD.reserved) !== 0) throw new ImageError("unknown flags", WAOT_FIELD.flags);
+  if (u32(WAOT_FIELD.flags) !== 0) throw new ImageError("unknown flags", WAOT_FIELD.flags);
   const sections = {} as WaotImage["sections"];
   let floor = WAOT_HEADER_BYTES;
   for (const s of WAOT_SECTIONS) {
@@ -202,6 +207,8 @@ export function readImage(bytes: Uint8Array): WaotImage {
   const module = bytes.subarray(sections.module.offset, sections.module.offset + sections.module.size);
   const entryOffset = u32(WAOT_FIELD.entry);
   if (entryOffset % 2 !== 0 || entryOffset >= code.length) throw new ImageError(`entry offset ${entryOffset} outside the code`, WAOT_FIELD.entry);
+  const trapStubOffset = u32(WAOT_FIELD.trapStub);
+  if (trapStubOffset % 2 !== 0 || trapStubOffset >= code.length) throw new ImageError(`trap stub offset ${trapStubOffset} outside the code`, WAOT_FIELD.trapStub);
   const moduleSha256 = bytes.slice(WAOT_FIELD.moduleSha256, WAOT_FIELD.moduleSha256 + 32);
   if (!createHash("sha256").update(module).digest().equals(moduleSha256)) throw new ImageError("the embedded module does not match its SHA-256", WAOT_FIELD.moduleSha256);
   const funcs = Array.from({ length: funcCount }, (_, k): WaotFunc => {
@@ -213,7 +220,7 @@ export function readImage(bytes: Uint8Array): WaotImage {
   const imports = decodeImports(bytes, sections.imports, u32(WAOT_FIELD.importCount));
   const traps = decodeTraps(view, sections.traps.offset, trapCount, code.length);
   checkAgainstModule(module, sections.module.offset, funcs, imports, sections);
-  return { version, target, abi, moduleSha256, entryOffset, funcs, imports, traps, code, module, sections };
+  return { version, target, abi, moduleSha256, entryOffset, trapStubOffset, funcs, imports, traps, code, module, sections };
 }
 
 function decodeImports(bytes: Uint8Array, at: { offset: number; size: number }, count: number): WaotImport[] {

@@ -1,13 +1,21 @@
-// The parts of a module the compiler needs (the spec's binary format, chapter 5.5): types,
-// imported and defined functions, globals, memory and table presence, and each body's
-// locals and code range. Data and element segments stay with the runtime, which
-// instantiates them from the .wasm as it does for the interpreter.
+// The parts of a module the compiler and the AOT runner need (the spec's binary format,
+// chapter 5.5): types, imports, defined functions, globals with their initialisers, memory and
+// table limits and types, every data and element segment (each constant expression as a
+// ConstExpr), exports, the start function, and each body's locals and code range.
 import { Reader } from "./reader.js";
+
+/** A constant expression (WebAssembly 2.0 has one instruction in each): a number's bits (a
+ * bigint for i64 and f64), a global's value, a function reference or null. */
+export type ConstExpr = { value: number | bigint } | { global: number } | { func: number } | { null: true };
 
 export interface ElemSegment {
   mode: "active" | "passive" | "declarative";
-  offset: number;
-  funcs: (number | null)[];
+  /** The table an active segment initialises. */
+  table: number;
+  /** An active segment's offset: an i32 value or a global. */
+  offset: ConstExpr;
+  /** Each entry: a function, null, or a global's reference. */
+  items: ConstExpr[];
 }
 
 export type ValType = "i32" | "i64" | "f32" | "f64" | "funcref" | "externref";
@@ -26,7 +34,7 @@ export interface Import {
   /** Global imports. */
   global?: GlobalType;
   /** Table imports. */
-  table?: { min: number; max: number | undefined };
+  table?: { min: number; max: number | undefined; elem: ValType };
   /** Memory imports. */
   memory?: { min: number; max: number | undefined };
 }
@@ -38,6 +46,8 @@ export interface GlobalType {
   init?: number | bigint;
   /** A defined global initialised by `global.get` of this (imported) global. */
   initFrom?: number;
+  /** A defined global's initialiser, whatever it is. */
+  initExpr?: ConstExpr;
 }
 
 export interface Body {
@@ -62,17 +72,17 @@ export interface Module {
   memoryPages: { min: number; max: number | undefined };
   /** Active data segments with a constant offset (what a runner without the runtime applies). */
   data: { offset: number; bytes: Uint8Array }[];
-  /** Every data segment's bytes, by index, and whether it is active (memory.init reads them). */
-  dataSegments: { bytes: Uint8Array; active: boolean }[];
+  /** Every data segment's bytes, by index, and whether it is active (memory.init reads them),
+   * with an active one's offset. */
+  dataSegments: { bytes: Uint8Array; active: boolean; offset?: ConstExpr }[];
   /** Active data segments whose offset is not an `i32.const` (left to the runtime). */
   otherData: number;
-  /** Element segments in the forms a runner without the runtime applies (function indices,
-   * null entries; active ones at an `i32.const` offset into table 0). */
+  /** Every element segment, in every binary form. */
   elems: ElemSegment[];
-  /** Element segments in other forms (left to the runtime). */
-  otherElems: number;
   /** Each table's limits, imports first. */
   tableLimits: { min: number; max: number | undefined }[];
+  /** Each table's element type, imports first. */
+  tableTypes: ValType[];
   tables: number;
   exports: { name: string; kind: number; index: number }[];
   /** The start function, which instantiation runs. */
@@ -114,29 +124,14 @@ function globalType(r: Reader): GlobalType {
   return { type, mutable: r.u8() === 1 };
 }
 
-/** Skips a constant expression up to and including its `end`. */
-function skipConstExpr(r: Reader): void {
-  for (;;) {
-    const op = r.u8();
-    if (op === 0x0b) return;
-    if (op === 0x41) r.signed(32);
-    else if (op === 0x42) r.signed(64);
-    else if (op === 0x43) r.bytesOf(4);
-    else if (op === 0x44) r.bytesOf(8);
-    else if (op === 0x23 || op === 0xd2) r.u32();
-    else if (op === 0xd0) r.u8();
-    else r.fail(`opcode 0x${op.toString(16)} in a constant expression`);
-  }
-}
-
 function importEntry(r: Reader): Import {
   const module = r.name();
   const name = r.name();
   const kind = r.u8();
   if (kind === 0) return { module, name, kind: "func", typeIndex: r.u32() };
   if (kind === 1) {
-    valType(r);
-    return { module, name, kind: "table", table: limits(r) };
+    const elem = valType(r);
+    return { module, name, kind: "table", table: { ...limits(r), elem } };
   }
   if (kind === 2) return { module, name, kind: "memory", memory: limits(r) };
   if (kind === 3) return { module, name, kind: "global", global: globalType(r) };
@@ -166,7 +161,7 @@ export function readModule(bytes: Uint8Array): Module {
   if (magic.join(",") !== "0,97,115,109,1,0,0,0") r.fail("not a WebAssembly 1.0 binary");
   const m: Module = {
     bytes, types: [], funcTypes: [], importedFuncs: 0, imports: [], globals: [],
-    hasMemory: false, memoryPages: { min: 0, max: 0 }, data: [], dataSegments: [], otherData: 0, elems: [], otherElems: 0, tableLimits: [], tables: 0, exports: [], start: undefined, bodies: [], canonicalType: [],
+    hasMemory: false, memoryPages: { min: 0, max: 0 }, data: [], dataSegments: [], otherData: 0, elems: [], tableLimits: [], tableTypes: [], tables: 0, exports: [], start: undefined, bodies: [], canonicalType: [],
   };
   while (!r.done) {
     const id = r.u8();
@@ -195,16 +190,18 @@ function readSection(m: Module, id: number, s: Reader): void {
         }
         if (imp.kind === "table" && imp.table) {
           m.tables++;
-          m.tableLimits.push(imp.table);
+          m.tableLimits.push({ min: imp.table.min, max: imp.table.max });
+          m.tableTypes.push(imp.table.elem);
         }
       }
       m.importedFuncs = m.funcTypes.length;
       break;
     case 3: m.funcTypes.push(...vec(s, (r) => r.u32())); break;
     case 4: {
-      const tables = vec(s, (r) => { valType(r); return limits(r); });
+      const tables = vec(s, (r) => ({ elem: valType(r), ...limits(r) }));
       m.tables += tables.length;
-      m.tableLimits.push(...tables);
+      m.tableLimits.push(...tables.map((t) => ({ min: t.min, max: t.max })));
+      m.tableTypes.push(...tables.map((t) => t.elem));
       break;
     }
     case 5: {
@@ -219,17 +216,12 @@ function readSection(m: Module, id: number, s: Reader): void {
     case 7: m.exports = vec(s, (r) => ({ name: r.name(), kind: r.u8(), index: r.u32() })); break;
     case 8: m.start = s.u32(); break;
     case 10: m.bodies = vec(s, body); break;
-    case 9: {
-      const segments = vec(s, elemSegment);
-      m.elems = segments.filter((e): e is ElemSegment => e !== "other");
-      m.otherElems = segments.length - m.elems.length;
-      break;
-    }
+    case 9: m.elems = vec(s, elemSegment); break;
     case 11: {
       const segments = vec(s, dataSegment);
-      m.dataSegments = segments.map((d) => ({ bytes: d.bytes, active: d.offset !== undefined }));
-      m.data = segments.filter((d): d is { offset: number; bytes: Uint8Array } => typeof d.offset === "number");
-      m.otherData = segments.filter((d) => d.offset === "other").length;
+      m.dataSegments = segments.map((d) => ({ bytes: d.bytes, active: d.offset !== undefined, offset: d.offset }));
+      m.data = segments.flatMap((d) => (d.offset && "value" in d.offset ? [{ offset: Number(d.offset.value), bytes: d.bytes }] : []));
+      m.otherData = segments.filter((d) => d.offset && !("value" in d.offset)).length;
       break;
     }
     default: break; // custom, start, element, data, data count: the runtime's
@@ -238,73 +230,45 @@ function readSection(m: Module, id: number, s: Reader): void {
 
 function definedGlobal(r: Reader): GlobalType {
   const g = globalType(r);
-  const at = r.pos;
-  const op = r.u8();
-  const simple = op === 0x41 ? { init: r.s32() >>> 0 } : op === 0x43 ? { init: r.f32bits() }
-    : op === 0x42 ? { init: BigInt.asUintN(64, r.signed(64)) } : op === 0x44 ? { init: r.f64bits() }
-    : op === 0x23 ? { initFrom: r.u32() } : undefined;
-  if (simple && r.bytes[r.pos] === 0x0b) {
-    r.u8();
-    return { ...g, ...simple };
-  }
-  r.pos = at;
-  skipConstExpr(r);
-  return g;
+  const e = constExpr(r);
+  const simple = "value" in e ? { init: e.value } : "global" in e ? { initFrom: e.global } : {};
+  return { ...g, ...simple, initExpr: e };
 }
 
-/** A segment: its offset for an active one at `i32.const N` (memory 0), "other" for an
- * active one at another offset expression, undefined for a passive one. */
-function dataSegment(r: Reader): { offset: number | "other" | undefined; bytes: Uint8Array } {
+/** One constant instruction and its `end`. */
+function constExpr(r: Reader): ConstExpr {
+  const op = r.u8();
+  const e: ConstExpr = op === 0x41 ? { value: r.s32() >>> 0 } : op === 0x43 ? { value: r.f32bits() }
+    : op === 0x42 ? { value: BigInt.asUintN(64, r.signed(64)) } : op === 0x44 ? { value: r.f64bits() }
+    : op === 0x23 ? { global: r.u32() } : op === 0xd2 ? { func: r.u32() }
+    : op === 0xd0 ? (r.u8(), { null: true }) : r.fail(`opcode 0x${op.toString(16)} in a constant expression`);
+  if (r.u8() !== 0x0b) r.fail("a constant expression longer than one instruction");
+  return e;
+}
+
+/** A data segment: an active one's offset (memory 0), undefined for a passive one. */
+function dataSegment(r: Reader): { offset: ConstExpr | undefined; bytes: Uint8Array } {
   const mode = r.u32();
   if (mode === 1) return { offset: undefined, bytes: r.bytesOf(r.u32()) };
-  if (mode === 2) r.u32();
-  let offset: number | undefined;
-  if (r.bytes[r.pos] === 0x41) {
-    r.u8();
-    offset = r.s32() >>> 0;
-    if (r.u8() !== 0x0b) r.fail("data offset expression longer than i32.const");
-  } else skipConstExpr(r);
-  const bytes = r.bytesOf(r.u32());
-  return { offset: offset ?? "other", bytes };
+  if (mode === 2 && r.u32() !== 0) r.fail("a data segment for a memory other than 0");
+  const offset = constExpr(r);
+  return { offset, bytes: r.bytesOf(r.u32()) };
 }
 
-/** An element segment (the binary format's eight forms), or "other" when its offset is not an
- * i32.const or an entry is not ref.func / ref.null. */
-function elemSegment(r: Reader): ElemSegment | "other" {
+/** An element segment, any of the binary format's eight forms (flags bit 0: passive or
+ * declarative, bit 1: explicit table index or declarative, bit 2: expressions, not indices). */
+function elemSegment(r: Reader): ElemSegment {
   const flags = r.u32();
-  let other = false;
-  let offset = 0;
-  if ((flags & 1) === 0) {
-    if (flags & 2) other ||= r.u32() !== 0;
-    if (r.bytes[r.pos] === 0x41) {
-      r.u8();
-      offset = r.s32() >>> 0;
-      if (r.u8() !== 0x0b) r.fail("element offset expression longer than i32.const");
-    } else {
-      skipConstExpr(r);
-      other = true;
-    }
-  }
+  if (flags > 7) r.fail(`element segment flags ${flags}`);
+  const active = (flags & 1) === 0;
+  const table = active && flags & 2 ? r.u32() : 0;
+  const offset: ConstExpr = active ? constExpr(r) : { value: 0 };
   if (flags & 3) r.u8(); // elemkind or reference type
-  const funcs = vec(r, (x): number | null | "other" => {
-    if ((flags & 4) === 0) return x.u32();
-    const op = x.u8();
-    if (op === 0xd2) {
-      const f = x.u32();
-      if (x.u8() === 0x0b) return f;
-    } else if (op === 0xd0) {
-      x.u8();
-      if (x.u8() === 0x0b) return null;
-    }
-    x.pos--;
-    skipConstExpr(x);
-    return "other";
-  });
-  if (other || funcs.includes("other")) return "other";
-  const mode = (flags & 1) === 0 ? "active" : (flags & 2) ? "declarative" : "passive";
-  return { mode, offset, funcs: funcs as (number | null)[] };
+  const items = vec(r, (x): ConstExpr => ((flags & 4) === 0 ? { func: x.u32() } : constExpr(x)));
+  const mode = active ? "active" : (flags & 2) ? "declarative" : "passive";
+  return { mode, table, offset, items };
 }
 
-function sameType(a: FuncType, b: FuncType): boolean {
+export function sameType(a: FuncType, b: FuncType): boolean {
   return a.params.join() === b.params.join() && a.results.join() === b.results.join();
 }

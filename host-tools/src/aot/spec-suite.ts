@@ -122,7 +122,13 @@ const NAN_BITS = {
 
 function valueMatches(got: string, e: Value): boolean {
   const [type, bits] = got.split(":");
-  if (type !== e.type || bits === undefined || typeof e.value !== "string") return false;
+  if (type !== e.type || bits === undefined) return false;
+  if (type === "funcref" || type === "externref") {
+    // null is null, an externref N is N, a typeless (ref.func) or (ref.extern) any non-null
+    if (e.value === undefined) return bits !== "null";
+    return e.value === "null" ? bits === "null" : bits === e.value;
+  }
+  if (typeof e.value !== "string") return false;
   if ((e.type === "f32" || e.type === "f64") && e.value.startsWith("nan:")) {
     const f = NAN_BITS[e.type];
     const b = BigInt(bits);

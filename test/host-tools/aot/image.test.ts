@@ -2,15 +2,12 @@
 // damage refused with the field and byte offset (the device's loader refuses the same; see
 // test/firmware/runtime/aot-loader.test.ts).
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { test } from "node:test";
 import { ABI_VERSION } from "../../../host-tools/src/aot/abi.js";
 import { compileModule } from "../../../host-tools/src/aot/compile.js";
 import { ImageError, WAOT_FIELD, WAOT_HEADER_BYTES, compileImage, readImage } from "../../../host-tools/src/aot/image.js";
 import { readModule } from "../../../host-tools/src/aot/module.js";
+import { wat2wasm } from "../../helpers/wat.ts";
 
 const WAT = `(module
   (type $v (func (param i32)))
@@ -21,17 +18,6 @@ const WAT = `(module
   (func $a (export "a") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
   (func $b (param i32) (call $log (local.get 0) (i32.const 4)))
   (func (export "load") (param i32) (result i32) (i32.load (local.get 0))))`;
-
-function wat2wasm(text: string): Uint8Array {
-  const dir = mkdtempSync(path.join(tmpdir(), "wasmcu-waot-"));
-  try {
-    writeFileSync(path.join(dir, "m.wat"), text);
-    execFileSync("wat2wasm", [path.join(dir, "m.wat"), "-o", path.join(dir, "m.wasm")]);
-    return new Uint8Array(readFileSync(path.join(dir, "m.wasm")));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 const wasm = wat2wasm(WAT);
 const image = compileImage(wasm);
