@@ -1,9 +1,10 @@
 /* aot.c: ahead-of-time code (issue #20), the device side: checks a .waot image
  * (its layout: host-tools/src/aot/README.md), attaches its code to the module
- * and to each instance (the context the code reads: memory, globals, table 0,
- * fuel, stack limit, helpers), calls into it through the image's entry stub,
- * calls imports for it, and maps a trap site back to the wasm function and
- * offset the way the interpreter reports traps. The helpers are aot_helpers.c's. */
+ * and to each instance (the context the code reads: memory, globals, function
+ * descriptors, tables, fuel, stack limit, helpers), calls into it through the
+ * image's entry stub, and maps a trap site back to the wasm function and offset
+ * the way the interpreter reports traps. The helpers the code calls, the
+ * import call among them, are aot_helpers.c's. */
 #include "aot.h"
 
 bool wr_aot_is_image(const uint8_t *bytes, size_t len)
@@ -184,7 +185,7 @@ wr_status wr_aot_load(wr_store *s, const uint8_t *img, size_t len, wr_sha256_fn 
     if (!out) return WR_ERR_ARG;
     *out = NULL;
     if (!s) return WR_ERR_ARG;
-    if (!img || !sha256) return wr__fail(s, WR_ERR_ARG, "wr_aot_load: no image or no SHA-256 function");
+    if (!img || !sha256) return WR_ERR_ARG;
     uint32_t off[S_COUNT], size[S_COUNT];
     wr_status st = check_header(s, img, len, off, size);
     if (st == WR_OK) st = check_tables(s, img, off, size);
@@ -214,10 +215,6 @@ wr_status wr_aot_load(wr_store *s, const uint8_t *img, size_t len, wr_sha256_fn 
 }
 
 /* ------------------------------------------------------------ instances */
-static bool is_ref(uint8_t type)
-{
-    return type == WR_FUNCREF || type == WR_EXTERNREF;
-}
 
 wr_status wr__aot_ref_out(wr_aot_inst *ai, uint8_t type, uintptr_t ref, uint32_t *word)
 {
@@ -250,7 +247,7 @@ uintptr_t wr__aot_ref_in(const wr_aot_inst *ai, uint8_t type, uint32_t word)
 static wr_status global_out(wr_aot_inst *ai, uint32_t g)
 {
     const wr_global *gl = ai->inst->globals[g];
-    if (!is_ref(gl->type)) {
+    if (!wr__aot_is_ref(gl->type)) {
         ai->ctx.globals[g] = gl->val;
         return WR_OK;
     }
@@ -345,7 +342,7 @@ wr_status wr__aot_tables_sync(wr_store *s, wr_aot_inst *ai)
 
 /* Before AOT code runs (or runs on after an import returns): what it caches
  * from the instance and the store. */
-static wr_status aot_enter(wr_store *s, wr_aot_inst *ai)
+wr_status wr__aot_enter(wr_store *s, wr_aot_inst *ai)
 {
     wr__aot_memory_sync(ai);
     for (uint32_t g = 0; g < ai->inst->mod->nglobals; g++) {
@@ -362,67 +359,18 @@ static wr_status aot_enter(wr_store *s, wr_aot_inst *ai)
 }
 
 /* After AOT code returns or traps (or before it calls an import). */
-static void aot_leave(wr_store *s, wr_aot_inst *ai)
+void wr__aot_leave(wr_store *s, wr_aot_inst *ai)
 {
     for (uint32_t g = 0; g < ai->inst->mod->nglobals; g++) {
         wr_global *gl = ai->inst->globals[g];
         if (!gl->mut) continue;
-        gl->val = is_ref(gl->type) ? wr__aot_ref_in(ai, gl->type, (uint32_t)ai->ctx.globals[g]) : ai->ctx.globals[g];
+        gl->val =
+            wr__aot_is_ref(gl->type) ? wr__aot_ref_in(ai, gl->type, (uint32_t)ai->ctx.globals[g]) : ai->ctx.globals[g];
     }
     if (s->vm.fuel != INT64_MAX) {
         s->vm.fuel -= (int64_t)(uint32_t)(ai->fuel_given - ai->ctx.fuel);
         if (s->vm.fuel < 0) s->vm.fuel = 0;
     }
-}
-
-static bool wide(uint8_t type)
-{
-    return type == WR_I64 || type == WR_F64;
-}
-
-uint32_t wr__aot_call_import(wr_aot_ctx *ctx, uint32_t index, uint8_t *args, uint8_t *results)
-{
-    wr_aot_inst *ai = (wr_aot_inst *)ctx;
-    wr_instance *inst = ai->inst;
-    wr_store *s = inst->store;
-    const wr_func *f = index < inst->mod->nfunc_imports ? inst->funcs[index] : NULL;
-    if (!f) {
-        ai->pending = wr__fail(s, WR_TRAP_UNREACHABLE, "AOT code called no import %u", index);
-        return 1;
-    }
-    const wr_functype *t = f->type;
-    uint32_t n = t->nparams > t->nresults ? t->nparams : t->nresults;
-    if (n > (size_t)(s->stack_end - s->sp)) {
-        ai->pending = wr__trap(s, WR_TRAP_STACK_EXHAUSTED, NULL, NULL, "an import's arguments");
-        return 1;
-    }
-    /* the code writes an i32 or f32 argument's first word only */
-    wr_slot *slots = s->sp;
-    for (uint32_t i = 0; i < t->nparams; i++) {
-        memcpy(&slots[i], args + WR_AOT_WR_ARG_BYTES * i, 8);
-        if (!wide(t->params[i])) slots[i] &= 0xFFFFFFFFu;
-        if (is_ref(t->params[i])) slots[i] = wr__aot_ref_in(ai, t->params[i], (uint32_t)slots[i]);
-    }
-    aot_leave(s, ai);
-    wr_status st = f->native ? wr__call_native(s, f, inst, slots) : wr__execute(s, f, slots);
-    wr_status back = aot_enter(s, ai);
-    if (st == WR_OK) st = back;
-    if (st != WR_OK) {
-        ai->pending = st;
-        return 1;
-    }
-    for (uint32_t i = 0; i < t->nresults; i++) {
-        if (is_ref(t->results[i])) {
-            uint32_t w;
-            if ((st = wr__aot_ref_out(ai, t->results[i], (uintptr_t)slots[i], &w)) != WR_OK) {
-                ai->pending = st;
-                return 1;
-            }
-            slots[i] = w;
-        }
-        memcpy(results + WR_AOT_WR_ARG_BYTES * i, &slots[i], 8);
-    }
-    return 0;
 }
 
 /* ------------------------------------------------------------ calls and traps */
@@ -487,7 +435,7 @@ typedef uint32_t (*wr_aot_entry)(wr_aot_ctx *ctx, uint32_t code, uint32_t *words
 static uint32_t words_of(const uint8_t *types, uint32_t n)
 {
     uint32_t w = 0;
-    for (uint32_t i = 0; i < n; i++) w += wide(types[i]) ? 2 : 1;
+    for (uint32_t i = 0; i < n; i++) w += wr__aot_wide(types[i]) ? 2 : 1;
     return w;
 }
 
@@ -507,8 +455,9 @@ wr_status wr__aot_execute(wr_store *s, const wr_func *f, wr_slot *args)
     uint32_t *words = (uint32_t *)(args + nslots);
     for (uint32_t i = 0, w = 0; i < t->nparams; i++) {
         words[w++] = (uint32_t)args[i];
-        if (wide(t->params[i])) words[w++] = (uint32_t)(args[i] >> 32);
-        if (is_ref(t->params[i]) && wr__aot_ref_out(ai, t->params[i], (uintptr_t)args[i], &words[w - 1]) != WR_OK)
+        if (wr__aot_wide(t->params[i])) words[w++] = (uint32_t)(args[i] >> 32);
+        if (wr__aot_is_ref(t->params[i]) &&
+            wr__aot_ref_out(ai, t->params[i], (uintptr_t)args[i], &words[w - 1]) != WR_OK)
             return WR_ERR_UNSUPPORTED;
     }
     wr_slot *const sp0 = s->sp;
@@ -520,13 +469,13 @@ wr_status wr__aot_execute(wr_store *s, const wr_func *f, wr_slot *args)
     /* a native may have called back into this instance: its call's fields come back after */
     const uint32_t saved_sp = ai->ctx.saved_sp, arg_words = ai->ctx.arg_words;
     uint32_t *const results = ai->ctx.results;
-    wr_status st = aot_enter(s, ai);
+    wr_status st = wr__aot_enter(s, ai);
     if (st == WR_OK) {
         const uint8_t *fe = img->funcs + FUNC_BYTES * (f->index - f->inst->mod->nfunc_imports);
         wr_aot_entry entry = (wr_aot_entry)((uintptr_t)(img->code + img->entry) | 1u);
         uint32_t code = (uint32_t)(uintptr_t)(img->code + rd32(fe)) | 1u;
         if (entry(&ai->ctx, code, words, nwords) != 0) st = aot_trap(s, ai);
-        aot_leave(s, ai);
+        wr__aot_leave(s, ai);
     }
     ai->ctx.saved_sp = saved_sp;
     ai->ctx.results = results;
@@ -536,8 +485,8 @@ wr_status wr__aot_execute(wr_store *s, const wr_func *f, wr_slot *args)
     if (st != WR_OK) return st;
     for (uint32_t i = 0, w = 0; i < t->nresults; i++) {
         args[i] = words[w++];
-        if (wide(t->results[i])) args[i] |= (uint64_t)words[w++] << 32;
-        if (is_ref(t->results[i])) args[i] = wr__aot_ref_in(ai, t->results[i], (uint32_t)args[i]);
+        if (wr__aot_wide(t->results[i])) args[i] |= (uint64_t)words[w++] << 32;
+        if (wr__aot_is_ref(t->results[i])) args[i] = wr__aot_ref_in(ai, t->results[i], (uint32_t)args[i]);
     }
     return WR_OK;
 }

@@ -59,10 +59,20 @@ typedef struct wr_aot_inst {
 
 /* The helper table (aot_helpers.c), indexed by WR_AOT_HELPER_*. */
 extern void (*const wr__aot_helpers[WR_AOT_HELPER_COUNT])(void);
-/* The helpers aot.c provides: calls to imports, and the memory fields after
- * memory.grow. */
-uint32_t wr__aot_call_import(wr_aot_ctx *ctx, uint32_t index, uint8_t *args, uint8_t *results);
+/* What the code caches from the instance and the store, before it runs (or runs
+ * on after an import returns), and back after it returns or traps (or before
+ * it calls an import); the memory fields alone after memory.grow. */
+wr_status wr__aot_enter(wr_store *s, wr_aot_inst *ai);
+void wr__aot_leave(wr_store *s, wr_aot_inst *ai);
 void wr__aot_memory_sync(wr_aot_inst *ai);
+static inline bool wr__aot_is_ref(uint8_t type)
+{
+    return type == WR_FUNCREF || type == WR_EXTERNREF;
+}
+static inline bool wr__aot_wide(uint8_t type)
+{
+    return type == WR_I64 || type == WR_F64;
+}
 /* A reference between the runtime's form (a wr_func pointer, an externref
  * pointer) and the code's (a descriptor's address, the pointer). Only this
  * instance's functions and imports have descriptors: another's is

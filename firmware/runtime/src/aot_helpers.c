@@ -286,6 +286,50 @@ static uint32_t wide_op(wr_aot_ctx *c, uint32_t *w, uint32_t op)
     return 0;
 }
 
+/* An import (a native, or another instance's function) with its wr_arg slots at args;
+ * results over them. 0, or 1 with the reason kept for the trap site. */
+static uint32_t call_import(wr_aot_ctx *ctx, uint32_t index, uint8_t *args, uint8_t *results)
+{
+    wr_aot_inst *ai = (wr_aot_inst *)ctx;
+    wr_instance *inst = ai->inst;
+    wr_store *s = inst->store;
+    /* the index is the code's (a signed image's: see the README's trust) */
+    const wr_func *f = inst->funcs[index];
+    const wr_functype *t = f->type;
+    uint32_t n = t->nparams > t->nresults ? t->nparams : t->nresults;
+    if (n > (size_t)(s->stack_end - s->sp)) {
+        ai->pending = wr__trap(s, WR_TRAP_STACK_EXHAUSTED, NULL, NULL, "an import's arguments");
+        return 1;
+    }
+    /* the code writes an i32 or f32 argument's first word only */
+    wr_slot *slots = s->sp;
+    for (uint32_t i = 0; i < t->nparams; i++) {
+        memcpy(&slots[i], args + WR_AOT_WR_ARG_BYTES * i, 8);
+        if (!wr__aot_wide(t->params[i])) slots[i] &= 0xFFFFFFFFu;
+        if (wr__aot_is_ref(t->params[i])) slots[i] = wr__aot_ref_in(ai, t->params[i], (uint32_t)slots[i]);
+    }
+    wr__aot_leave(s, ai);
+    wr_status st = f->native ? wr__call_native(s, f, inst, slots) : wr__execute(s, f, slots);
+    wr_status back = wr__aot_enter(s, ai);
+    if (st == WR_OK) st = back;
+    if (st != WR_OK) {
+        ai->pending = st;
+        return 1;
+    }
+    for (uint32_t i = 0; i < t->nresults; i++) {
+        if (wr__aot_is_ref(t->results[i])) {
+            uint32_t w;
+            if ((st = wr__aot_ref_out(ai, t->results[i], (uintptr_t)slots[i], &w)) != WR_OK) {
+                ai->pending = st;
+                return 1;
+            }
+            slots[i] = w;
+        }
+        memcpy(results + WR_AOT_WR_ARG_BYTES * i, &slots[i], 8);
+    }
+    return 0;
+}
+
 /* table.* and elem.drop (abi.ts HELPER.table): done on the runtime's tables (what the
  * interpreter and the host see), then the code's copies of them rebuilt. [operands...,
  * immediates...] in w; the result over w[0]; 0, or TRAP.tableOutOfBounds (nothing changed). */
@@ -350,7 +394,7 @@ void (*const wr__aot_helpers[WR_AOT_HELPER_COUNT])(void) = {
     [WR_AOT_HELPER_I32_DIV_U] = HELPER(i32_div_u),
     [WR_AOT_HELPER_I32_REM_S] = HELPER(i32_rem_s),
     [WR_AOT_HELPER_I32_REM_U] = HELPER(i32_rem_u),
-    [WR_AOT_HELPER_CALL_IMPORT] = HELPER(wr__aot_call_import),
+    [WR_AOT_HELPER_CALL_IMPORT] = HELPER(call_import),
     [WR_AOT_HELPER_I32_CLZ] = HELPER(i32_clz),
     [WR_AOT_HELPER_I32_CTZ] = HELPER(i32_ctz),
     [WR_AOT_HELPER_I32_POPCNT] = HELPER(i32_popcnt),

@@ -64,6 +64,7 @@ test("a damaged image is refused with what and where", () => {
   refused(patched((v) => v.setUint32(WAOT_FIELD.module, 0, true)), /module section .* out of order/);
   refused(patched((v) => v.setUint32(WAOT_FIELD.funcCount, 2, true)), /function table of 24 bytes for 2 functions/);
   refused(patched((v) => v.setUint32(WAOT_FIELD.entry, 1_000_000, true)), /entry offset/);
+  refused(patched((v) => v.setUint32(WAOT_FIELD.trapStub, 3, true)), /trap stub offset 3/);
   const r = readImage(image);
   refused(patched((v) => v.setUint32(r.sections.funcs.offset, 1_000_001, true)), /function 0's code offset/);
   refused(patched((v) => v.setUint32(r.sections.funcs.offset + 4, 7, true)), /function 0's type id 7/);
