@@ -142,7 +142,7 @@ console.log("\n## AOT image of the bench app\n");
 console.log(`| | bytes |\n|---|---:|\n| wasm code section | ${fmt(wasmCode)} |\n| AOT function code | ${fmt(aot.aotCodeBytes)} (${ratio.toFixed(2)}× the code section) |\n| .waot (code, tables, the .wasm) | ${fmt(aot.bytes)} |`);
 console.log(`\nHost compile time of the bench app: ${aot.compileMs.toFixed(0)} ms (the whole .waot written: ${aotBuildMs.toFixed(0)} ms).`);
 console.log(`AOT objects of the rp2040 firmware's runtime, text + data (arm-none-eabi-size, before the link): ${Object.entries(objects).map(([o, b]) => `${o} ${fmt(b)} B`).join(", ") || "none found"}. ` +
-  "aot.c is the loader, linker, entry and trap mapping; aot_helpers.c the helpers AOT code calls (division, soft float, 64-bit, memory), on the numerics they share with the interpreter (numeric.h).");
+  "aot.c is the loader, linker, entry and trap mapping; aot_helpers.c the helpers AOT code calls (division, soft float, 64-bit, memory, tables, import calls), on the numerics they share with the interpreter (numeric.h).");
 
 console.log("\n## Goals (issue 20), rp2040-sim emulated cycles\n");
 console.log("| goal | target | measured | |");
