@@ -1,5 +1,5 @@
-// Runs a small AssemblyScript app (source importing "SDK") on a local board and collects
-// its log lines: the board started held in reset with the app in its slot, the lines read
+// Runs a small AssemblyScript app (source importing "SDK"), or a built app image, on a local
+// board and collects its log lines: the board started held in reset with the app in its slot, the lines read
 // over the link until `enough` says so (or 60 s), then the board stopped.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -15,6 +15,12 @@ export async function appLogLines(kind: "host" | "sim", source: string, opts: { 
   const dir = mkdtempSync(path.join(os.tmpdir(), `wasmcu-app-${kind}-`));
   const app = path.join(dir, "app.wasm");
   writeFileSync(app, await compileApp(source));
+  return imageLogLines(kind, app, opts);
+}
+
+/** The same for an app image already built (a .wasm, or a .waot for the emulated RP2040). */
+export async function imageLogLines(kind: "host" | "sim", app: string, opts: { extraArgs?: string[]; enough: (lines: string[]) => boolean }): Promise<string[]> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `wasmcu-app-${kind}-`));
   const flashFile = path.join(dir, "flash.bin");
   const extraArgs = opts.extraArgs ?? [];
   const board: LaunchedBoard = kind === "sim"

@@ -16,9 +16,10 @@ import type { SimBoard } from "./sim-boards.js";
 const model = path.join(repoRoot, "models", "gesture.tflite");
 
 /** The first `n` classification lines (and the heading), without the timing part; `sim` undefined: the host board. */
-export async function classify(sim: SimBoard | undefined, n: number, extraArgs: string[] = []): Promise<string[]> {
+/** `image`: another build of the app to run (its .waot on the emulated RP2040). */
+export async function classify(sim: SimBoard | undefined, n: number, extraArgs: string[] = [], image?: string): Promise<string[]> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), `wasmcu-gesture-${sim?.name ?? "host"}-`));
-  const app = (await buildApp("gesture")).wasm;
+  const app = image ?? (await buildApp("gesture")).wasm;
   const flashFile = path.join(tmp, "flash.bin");
   const board: LaunchedBoard = sim === undefined
     ? await launchHostBoard(resolveBoard("host"), { firmware: hostBin("wasmcu-host"), app, model, flashFile, waitForHost: true })

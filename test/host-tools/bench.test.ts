@@ -45,3 +45,18 @@ test("wasmcu bench --periph takes 0 to 7 (the SDK's switchable peripherals), els
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--periph 8: expected a whole number from 0 to 7/);
 });
+
+test("wasmcu bench --engine aot runs the bench app's phases as AOT code on rp2040-sim, and only on a Cortex-M0+ board", async () => {
+  const r = await wasmcu(["bench", "--board", "rp2040-sim", "--engine", "aot", "--phases", "fib24", "sha256-1k", "--runs", "1",
+    "--no-monitor", "--no-flash-model", "--json"], { timeoutMs: 600_000 });
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as { simulated: boolean; source: string; phases: { phase: string; cycles?: { median: number } }[] };
+  assert.equal(j.simulated, true);
+  assert.match(j.source, /emulated[\s\S]*compiled ahead of time \(AOT\)/);
+  assert.deepEqual(j.phases.map((p) => p.phase), ["sha256-1k", "fib24"]);
+  for (const p of j.phases) assert.ok((p.cycles?.median ?? 0) > 0, `${p.phase}: emulated cycles`);
+
+  const host = await wasmcu(["bench", "--board", "host", "--engine", "aot"], { timeoutMs: 60_000 });
+  assert.equal(host.code, 2, host.stderr);
+  assert.match(host.stderr, /does not run AOT code/);
+});

@@ -208,7 +208,13 @@ void app_start(void)
         set_state(LINK_APP_INVALID, "runtime arena too small for the store");
         return;
     }
-    wr_status st = wr_module_load(app.store, img.bytes, img.len, &m);
+    /* The slot says which engine runs it: a .waot (AOT code, the module inside) or a .wasm. Both
+     * come through dev_running_app(), so a board that runs signed images only runs signed AOT
+     * code only. The image is used in place (flash): the store must not outlive the slot. */
+    bool aot = wr_aot_is_image(img.bytes, img.len);
+    if (aot) wr_store_set_aot_stack(app.store, DEV_AOT_STACK_BYTES);
+    wr_status st = aot ? wr_aot_load(app.store, img.bytes, img.len, dev_ota_sha256, &m)
+                       : wr_module_load(app.store, img.bytes, img.len, &m);
     if (st == WR_OK) st = wr_instantiate(app.store, m, &app.app);
     if (st != WR_OK) {
         snprintf(msg, sizeof msg, "%s: %s", img.slot, wr_store_error(app.store));
@@ -219,9 +225,9 @@ void app_start(void)
     }
     wr_module_info info;
     wr_module_info_get(m, &info);
-    snprintf(msg, sizeof msg, "%s app from %s: %lu bytes, side table %lu B, runtime RAM %lu of %lu B",
-             img.signed_image ? (dev_ota_on_trial() ? "trial signed" : "signed") : "development", img.slot,
-             (unsigned long)img.len, (unsigned long)info.side_table_bytes, (unsigned long)app.bump.top,
+    snprintf(msg, sizeof msg, "%s%s app from %s: %lu bytes, side table %lu B, runtime RAM %lu of %lu B",
+             img.signed_image ? (dev_ota_on_trial() ? "trial signed" : "signed") : "development", aot ? " AOT" : "",
+             img.slot, (unsigned long)img.len, (unsigned long)info.side_table_bytes, (unsigned long)app.bump.top,
              (unsigned long)app.bump.size);
     events_log_str(LINK_LOG_DEBUG, msg);
     set_state(LINK_APP_RUNNING, NULL);

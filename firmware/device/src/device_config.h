@@ -29,6 +29,11 @@
 #ifndef DEV_CALL_DEPTH
 #define DEV_CALL_DEPTH 96u
 #endif
+/* C stack an AOT app's code may take (its call depth is bounded by it); natives called from it
+ * and the device's own frames come on top (the rp2040's main stack is 16 KiB). */
+#ifndef DEV_AOT_STACK_BYTES
+#define DEV_AOT_STACK_BYTES (8u * 1024u)
+#endif
 /* Fuel per call of setup() or loop(): a runaway app traps instead of hanging the link. */
 #ifndef DEV_FUEL_PER_CALL
 #define DEV_FUEL_PER_CALL 50000000u

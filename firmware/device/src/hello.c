@@ -10,6 +10,7 @@
 #include "hal.h"
 #include "ota_port.h"
 #include "reply.h"
+#include "wr.h"
 
 static char buf[LINK_MAX_PAYLOAD];
 
@@ -33,9 +34,11 @@ static size_t hello_json(void)
     dev_image img;
     if (n > 0 && (size_t)n < sizeof buf) {
         if (dev_running_app(&img)) {
-            n += snprintf(buf + n, sizeof buf - (size_t)n,
-                          "],\"app\":{\"slot\":\"%s\",\"generation\":%lu,\"bytes\":%lu,\"signed\":%s}", img.slot,
-                          (unsigned long)img.generation, (unsigned long)img.len, img.signed_image ? "true" : "false");
+            n +=
+                snprintf(buf + n, sizeof buf - (size_t)n,
+                         "],\"app\":{\"slot\":\"%s\",\"generation\":%lu,\"bytes\":%lu,\"signed\":%s,\"engine\":\"%s\"}",
+                         img.slot, (unsigned long)img.generation, (unsigned long)img.len,
+                         img.signed_image ? "true" : "false", wr_aot_is_image(img.bytes, img.len) ? "aot" : "interp");
         } else {
             n += snprintf(buf + n, sizeof buf - (size_t)n, "],\"app\":null");
         }

@@ -332,6 +332,14 @@ const ota_keyring *dev_ota_keys(void)
     return &wasmcu_ota_keys_ring;
 }
 
+void dev_ota_sha256(const uint8_t *data, size_t len, uint8_t out[32])
+{
+    ota_sha256 c;
+    ota_sha256_init(&c);
+    ota_sha256_update(&c, data, len);
+    ota_sha256_final(&c, out);
+}
+
 dev_pair *dev_ota_pair(dev_pair_id id)
 {
     return &pairs[id];

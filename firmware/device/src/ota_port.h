@@ -77,6 +77,8 @@ void dev_ota_trial_failed(const char *why);
 dev_pair *dev_ota_pair(dev_pair_id id);
 bool dev_pair_on_trial(const dev_pair *p);
 const ota_keyring *dev_ota_keys(void);
+/* SHA-256 with firmware/ota's code (the runtime checks an AOT image's module hash with it). */
+void dev_ota_sha256(const uint8_t *data, size_t len, uint8_t out[32]);
 const char *dev_ota_kind_name(uint8_t kind);
 
 #endif

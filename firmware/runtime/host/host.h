@@ -22,6 +22,12 @@ extern bool host_spectest_print;
 /* Reads a whole file; NULL (and errno) on failure. Free with free(). */
 unsigned char *host_read_file(const char *path, size_t *len);
 
+/* wr_module_load, or wr_aot_load for an AOT image (.waot), which on ARM is
+ * first copied where code can run; host_aot_reset forgets those copies (once
+ * the store that ran them is deleted). */
+wr_status host_module_load(wr_store *s, const unsigned char *bytes, size_t len, wr_module **out);
+void host_aot_reset(void);
+
 /* Runs the line protocol on stdin/stdout; preload may be NULL. */
 int host_repl(const wr_limits *limits, const char *preload);
 

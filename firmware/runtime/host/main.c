@@ -18,6 +18,8 @@ static const char usage_text[] = "usage: wasmcu-vm [OPTIONS] module.wasm [ARGS..
                                  "form that reads back exactly.\n"
                                  "AssemblyScript imports env.abort (prints the message, traps), env.trace and\n"
                                  "env.seed are provided.\n"
+                                 "A module file may also be an AOT image (.waot) where this build runs\n"
+                                 "ARMv6-M Thumb code (ARM; elsewhere it says not supported), in the REPL too.\n"
                                  "\n"
                                  "options (before module.wasm):\n"
                                  "  --func NAME          call NAME instead of _start\n"
@@ -27,6 +29,8 @@ static const char usage_text[] = "usage: wasmcu-vm [OPTIONS] module.wasm [ARGS..
                                  "  --call-depth N       nested call limit (default 10000)\n"
                                  "  --fuel N             trap with \"out of fuel\" after N calls + backward branches\n"
                                  "  --stats              print side-table, memory and stack sizes to stderr\n"
+                                 "  --frames             after a trap, print its wasm call stack to stderr\n"
+                                 "                       (\"at function F offset 0xO\", innermost first)\n"
                                  "  --repl               read commands from stdin (the spec-repl-runner protocol:\n"
                                  "                       module PATH [NAME], load PATH [NAME], register AS [NAME],\n"
                                  "                       invoke [NAME] FUNC TYPE:BITS..., get [NAME] GLOBAL, reset)\n"
@@ -142,6 +146,15 @@ static void print_stats(wr_store *s, const wr_module *m, wr_instance *inst, uint
     }
 }
 
+/* The last trap's wasm call stack, innermost first. */
+static void print_frames(const wr_store *s)
+{
+    const wr_trap_frame *f;
+    size_t n = wr_store_trap_frames(s, &f, NULL);
+    for (size_t i = 0; i < n; i++)
+        fprintf(stderr, "  at function %u offset 0x%x\n", (unsigned)f[i].func, (unsigned)f[i].offset);
+}
+
 int main(int argc, char **argv)
 {
     wr_limits lim;
@@ -152,7 +165,7 @@ int main(int argc, char **argv)
     lim.max_table_elems = 10000000;
     const char *func = NULL;
     uint64_t fuel = UINT64_MAX;
-    bool repl = false, stats = false;
+    bool repl = false, stats = false, frames = false;
     int i = 1;
     for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
         const char *a = argv[i];
@@ -165,6 +178,8 @@ int main(int argc, char **argv)
             repl = true;
         } else if (!strcmp(a, "--stats")) {
             stats = true;
+        } else if (!strcmp(a, "--frames")) {
+            frames = true;
         } else if (!strcmp(a, "--func")) {
             if (!val) return fail("--func needs a NAME", NULL);
             func = val;
@@ -214,7 +229,7 @@ int main(int argc, char **argv)
     if (wr_store_new(&alloc, &lim, &s) != WR_OK)
         return fail("cannot create the store (check --stack/--call-depth)", NULL);
     wr_status st = wr_store_add_natives(s, host_as_natives, host_as_natives_count);
-    if (st == WR_OK) st = wr_module_load(s, bytes, len, &m);
+    if (st == WR_OK) st = host_module_load(s, bytes, len, &m);
     if (st != WR_OK) {
         rc = fail(wr_status_name(st), wr_store_error(s));
         goto out;
@@ -264,6 +279,7 @@ int main(int argc, char **argv)
         } else {
             fprintf(stderr, "wasmcu-vm: %s: %s\n", wr_status_is_trap(st) ? "trap" : wr_status_name(st),
                     wr_store_error(s));
+            if (frames) print_frames(s);
             rc = wr_status_is_trap(st) ? 1 : 2;
         }
     }

@@ -245,6 +245,7 @@ static const char *error_kind(wr_status st)
 static void drop_state(repl *r)
 {
     wr_store_delete(r->s);
+    host_aot_reset();
     r->s = NULL;
     r->current = NULL;
     while (r->names) {
@@ -319,8 +320,12 @@ static void cmd_module(repl *r, token *t, int n)
     r->buffers = b; /* the module runs in place: its bytes live until reset */
     wr_module *m;
     wr_instance *inst;
-    wr_status st = wr_module_load(r->s, bytes, len, &m);
+    wr_status st = host_module_load(r->s, bytes, len, &m);
     if (st == WR_OK) st = wr_instantiate(r->s, m, &inst);
+    if (st == WR_ERR_UNSUPPORTED) {
+        answer("skipped: %s", wr_store_error(r->s)); /* valid, but not on this engine */
+        return;
+    }
     if (st != WR_OK) {
         answer("error %s: %s", error_kind(st), wr_store_error(r->s));
         return;
@@ -425,6 +430,8 @@ static void cmd_invoke(repl *r, token *t, int n)
         answer("exhaustion: %s", wr_store_error(r->s));
     } else if (wr_status_is_trap(st)) {
         answer("trap: %s", wr_store_error(r->s));
+    } else if (st == WR_ERR_UNSUPPORTED) {
+        answer("skipped: %s", wr_store_error(r->s)); /* e.g. what AOT code cannot call */
     } else {
         answer("error usage: %s", wr_store_error(r->s));
     }

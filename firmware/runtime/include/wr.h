@@ -60,7 +60,8 @@ typedef enum wr_status {
     WR_ERR_MALFORMED, /* the bytes are not a well-formed binary module */
     WR_ERR_INVALID,   /* well formed, but fails validation */
     /* linking */
-    WR_ERR_UNLINKABLE, /* an import is missing or has an incompatible type */
+    WR_ERR_UNLINKABLE,  /* an import is missing or has an incompatible type */
+    WR_ERR_UNSUPPORTED, /* valid, but this build or target cannot run it (e.g. AOT code) */
     /* traps: execution (or instantiation) stopped */
     WR_TRAP_UNREACHABLE,
     WR_TRAP_MEMORY_OOB,
@@ -297,6 +298,42 @@ wr_status wr_memory_write(wr_memory *mem, uint64_t offset, const void *src, size
 
 /* ------------------------------------------------------------ tables */
 uint32_t wr_table_size(const wr_table *t);
+
+/* ------------------------------------------------------------ ahead-of-time code */
+/* An AOT image (.waot, from `wasmcu build --engine aot`; layout in
+ * host-tools/src/aot/README.md): a module compiled to ARMv6-M Thumb, with the
+ * module's own bytes embedded. It starts with the 4 bytes "\0aot" where a
+ * plain module starts "\0asm", so an app slot says which engine runs it. */
+#define WR_AOT_MAGIC "\0aot"
+bool wr_aot_is_image(const uint8_t *bytes, size_t len);
+
+/* SHA-256 of [data, data + len): the embedder's (a device has its OTA code's),
+ * so the runtime carries no second copy. */
+typedef void (*wr_sha256_fn)(const uint8_t *data, size_t len, uint8_t out[32]);
+
+/* Checks an AOT image -- magic, format version, target, ABI version, every
+ * section's place and entry, the embedded module against its SHA-256, the
+ * function table and imports against the module -- then loads the embedded
+ * module as wr_module_load does (decoded and validated) with the code
+ * attached. wr_instantiate then builds memory, globals, tables and segments
+ * from the module as for the interpreter and binds the imports (natives by
+ * module, name and signature; their (pointer, length) checks stay), and
+ * wr_call of any function of the instance runs its native code in place.
+ * The image is NOT copied: it must stay valid, unchanged and executable
+ * (flash on a device) as long as the store lives. Nothing is run and nothing
+ * is kept on an error: WR_ERR_MALFORMED for a bad image (the message says
+ * which field, at which byte), WR_ERR_UNSUPPORTED on a target that cannot run
+ * Thumb code, or wr_module_load's status for a bad embedded module.
+ * Trust: the code is native: the sandbox holds only if the compiler is right,
+ * so a board that requires signed apps must run only signed images. */
+wr_status wr_aot_load(wr_store *s, const uint8_t *image, size_t len, wr_sha256_fn sha256, wr_module **out);
+/* True for a module from wr_aot_load. */
+bool wr_module_is_aot(const wr_module *m);
+/* The bytes of C stack AOT code may take below wr_call's own frame (call
+ * depth is bounded by it: a deeper call traps WR_TRAP_STACK_EXHAUSTED). The
+ * embedder's stack needs this plus what its natives take. Default
+ * WR_AOT_STACK_BYTES (wr_config.h). */
+void wr_store_set_aot_stack(wr_store *s, uint32_t bytes);
 
 #ifdef __cplusplus
 }

@@ -16,6 +16,9 @@
 #ifndef WR_DEFAULT_STACK_SLOTS
 #define WR_DEFAULT_STACK_SLOTS 1024u /* 8 bytes each */
 #endif
+#ifndef WR_AOT_STACK_BYTES
+#define WR_AOT_STACK_BYTES 8192u /* C stack AOT code may take (wr_store_set_aot_stack) */
+#endif
 #ifndef WR_DEFAULT_CALL_DEPTH
 #define WR_DEFAULT_CALL_DEPTH 128u
 #endif

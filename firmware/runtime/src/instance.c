@@ -193,6 +193,7 @@ static wr_status initialise(wr_store *s, wr_instance *inst)
         }
         wr_reader r = { e->items, m->bytes + m->len, m->bytes, s, WR_OK };
         for (uint32_t k = 0; k < e->count; k++) t->elems[off + k] = elem_item(inst, e, &r);
+        s->table_writes++;
     }
     for (uint32_t i = 0; i < m->ndatas; i++) {
         const wr_dataseg *d = &m->datas[i];
@@ -288,6 +289,8 @@ wr_status wr_instantiate(wr_store *s, const wr_module *m, wr_instance **out)
         wr_reader r = { e->items, m->bytes + m->len, m->bytes, s, WR_OK };
         for (uint32_t k = 0; k < e->count; k++) inst->elems[i].refs[k] = elem_item(inst, e, &r);
     }
+    /* last: it gives back what it took if it fails */
+    if (st == WR_OK && m->aot) st = wr__aot_attach(s, inst);
     if (st != WR_OK) {
         /* nothing outside this instance was touched: give it all back */
         for (uint32_t i = m->nelems; i-- > 0;) wr__free(s, inst->elems[i].refs);

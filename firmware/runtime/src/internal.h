@@ -180,7 +180,8 @@ struct wr_module {
     wr_elemseg *elems;
     wr_dataseg *datas;
     wr_ste *st;
-    uint8_t *declared; /* bit per function: may be ref.func'd */
+    uint8_t *declared;              /* bit per function: may be ref.func'd */
+    const struct wr_aot_image *aot; /* from wr_aot_load: the code to run (aot.c) */
 };
 
 /* ------------------------------------------------------------ instances */
@@ -231,6 +232,7 @@ struct wr_instance {
     wr_global **globals;
     wr_elemrt *elems;
     uint8_t *data_dropped;
+    struct wr_aot_inst *aot; /* the native code's context, for a module from wr_aot_load */
     wr_instance *next;
 };
 
@@ -289,6 +291,11 @@ struct wr_store {
     /* the last trap's call stack, innermost first (reset with each message) */
     wr_trap_frame trap_frames[WR_TRAP_FRAMES];
     uint32_t trap_nframes, trap_depth;
+    /* AOT code's native stack: its budget, and the lowest SP while a call runs */
+    uint32_t aot_stack_bytes;
+    uintptr_t aot_stack_limit;
+    uint32_t aot_depth;    /* nested AOT calls running (through natives) */
+    uint32_t table_writes; /* counts writes to any table: AOT code's copies follow it */
 };
 
 struct wr_native_ctx {
@@ -385,6 +392,17 @@ void wr__trap_frame(wr_store *s, const wr_func *f, const uint8_t *ip);
 /* Runs f with its arguments at args[0..nparams) on the store's value stack;
  * results replace them. */
 wr_status wr__execute(wr_store *s, const wr_func *f, wr_slot *args);
+
+/* ------------------------------------------------------------ module.c */
+/* Gives back a loaded module's memory (newest first). */
+void wr__module_free(wr_store *s, wr_module *m);
+
+/* ------------------------------------------------------------ aot.c */
+/* An instance of a module from wr_aot_load: its context, once its imports are
+ * linked and before its segments and start function run. */
+wr_status wr__aot_attach(wr_store *s, wr_instance *inst);
+/* wr__execute for a function with AOT code (same contract). */
+wr_status wr__aot_execute(wr_store *s, const wr_func *f, wr_slot *args);
 
 /* ------------------------------------------------------------ native.c */
 bool wr__native_matches(const wr_native *n, const wr_functype *t);

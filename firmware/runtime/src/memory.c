@@ -102,6 +102,7 @@ bool wr__table_grow(wr_table *t, uint32_t n, uintptr_t init, uint32_t *old)
     }
     for (uint32_t i = t->size; i < size; i++) t->elems[i] = init;
     t->size = size;
+    s->table_writes++;
     return true;
 }
 

@@ -2,7 +2,7 @@
 #include "internal.h"
 
 /* Frees a module's arrays newest first, so a bump allocator takes them back. */
-static void module_free(wr_store *s, wr_module *m)
+void wr__module_free(wr_store *s, wr_module *m)
 {
     void *parts[] = { m->st,      m->declared, m->datas,  m->elems, m->exports,   m->imports,
                       m->globals, m->mems,     m->tables, m->defs,  m->func_type, m->types };
@@ -27,7 +27,7 @@ wr_status wr_module_load(wr_store *s, const uint8_t *bytes, size_t len, wr_modul
     wr_status st = wr__decode(s, m, &max_depth);
     if (st == WR_OK) st = wr__validate(s, m, max_depth);
     if (st != WR_OK) {
-        module_free(s, m);
+        wr__module_free(s, m);
         return st;
     }
     *out = m;

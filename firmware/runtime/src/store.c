@@ -20,6 +20,7 @@ static const char *const status_names[WR_STATUS_COUNT] = {
     [WR_ERR_MALFORMED] = "malformed module",
     [WR_ERR_INVALID] = "invalid module",
     [WR_ERR_UNLINKABLE] = "unlinkable",
+    [WR_ERR_UNSUPPORTED] = "not supported",
     [WR_TRAP_UNREACHABLE] = "unreachable",
     [WR_TRAP_MEMORY_OOB] = "out of bounds memory access",
     [WR_TRAP_TABLE_OOB] = "out of bounds table access",
@@ -222,6 +223,7 @@ wr_status wr_store_new(const wr_allocator *alloc, const wr_limits *limits, wr_st
     s->alloc = *alloc;
     s->limits = lim;
     s->vm.fuel = INT64_MAX;
+    s->aot_stack_bytes = WR_AOT_STACK_BYTES;
     /* one guard slot below the base: the interpreter may reload its cached
    * top of stack from an empty stack (and then never use it) */
     /* the stacks need no zeroing: every slot is written before it is read */

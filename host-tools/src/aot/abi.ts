@@ -2,6 +2,11 @@
 // trap kinds, and the registers. The device's loader (C) mirrors these numbers; a test keeps
 // the two in step once the loader exists.
 
+/** The version of this contract (context layout, helper numbers and arguments, trap kinds, the
+ * entry and trap stubs' conventions). A `.waot` image records it and the device's loader refuses
+ * an image whose version is not its own: bump it with any change below. */
+export const ABI_VERSION = 1;
+
 /** Byte offsets into the context (`wr_aot_ctx`), all 32-bit words. */
 export const CTX = {
   memBase: 0,
@@ -38,6 +43,9 @@ export const CTX = {
   /** Every table (imports first): 8 bytes each, {entries address, size in entries}. Table 0's
    * pair is also CTX.table/CTX.tableSize; the runtime keeps the two equal. */
   tables: 52,
+  /** Linear-memory size in 64 KiB pages (memory.size): a runtime may make fewer bytes than
+   * pages × 64 KiB accessible (a device's memory limit below one page), so it is not memSize >> 16. */
+  memPages: 56,
   size: 64,
 } as const;
 

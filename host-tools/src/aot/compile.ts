@@ -914,7 +914,7 @@ class FunctionCompiler {
     a.emit(T.blx(SCRATCH));
     a.emit(T.cmpImm(0, 0));
     this.trapIf("ne", "native");
-    // the import may be another instance's function sharing (and growing) this memory
+    // the import may have grown (and moved) the memory: another instance's code, or a native
     loadMemoryRegisters(a);
     if (t.results.length === 1) {
       this.spLdr(0, 0);
@@ -1144,8 +1144,7 @@ class FunctionCompiler {
 
   private memorySize(): void {
     const reg = this.alloc();
-    this.a.emit(T.memImm("ldr", reg, CTX_REG, CTX.memSize));
-    this.a.emit(T.lsrsImm(reg, reg, 16));
+    this.a.emit(T.memImm("ldr", reg, CTX_REG, CTX.memPages));
     this.pushReg(reg);
   }
 

@@ -391,6 +391,7 @@ export class SimMachine {
     }
     this.view.setUint32(CTX_AT - SRAM + CTX.memBase, this.memory.at, true);
     this.view.setUint32(CTX_AT - SRAM + CTX.memSize, this.memBytes, true);
+    this.view.setUint32(CTX_AT - SRAM + CTX.memPages, this.memBytes / PAGE, true);
   }
 
   // --- references and values
@@ -587,6 +588,7 @@ export class SimMachine {
     this.memBytes = grown;
     this.view.setUint32(CTX_AT - SRAM + CTX.memBase, region.at, true);
     this.view.setUint32(CTX_AT - SRAM + CTX.memSize, grown, true);
+    this.view.setUint32(CTX_AT - SRAM + CTX.memPages, grown / PAGE, true);
     return old;
   }
 

@@ -349,7 +349,7 @@ function showValue(t: ValType, v: Value): string {
 }
 
 /** V8 says "expected magic word", "section was shorter", ... for binary-format errors. */
-function malformed(e: unknown): boolean {
+export function malformed(e: unknown): boolean {
   const msg = String((e as Error).message);
   return /magic|version|section|length|expected \d+ bytes|extends past end|invalid (name|utf-8|local count|section)|LEB|unterminated|too (many|large)/i.test(msg);
 }

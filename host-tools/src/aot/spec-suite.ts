@@ -27,6 +27,15 @@ interface Command {
   expected?: Value[];
 }
 
+/** What runs the commands: the in-process AOT session, or one over a REPL (qemu-session.ts). */
+export interface SpecSession {
+  reset(): Answer;
+  module(path: string, name?: string): Answer;
+  register(as: string, name?: string): Answer;
+  invoke(name: string | undefined, func: string, args: string[]): Answer;
+  get(name: string | undefined, global: string): Answer;
+}
+
 export interface FileResult {
   file: string;
   passed: number;
@@ -37,7 +46,7 @@ export interface FileResult {
   skipReasons: Map<string, number>;
 }
 
-export function runSpecFile(packDir: string, file: string, session = new AotSpecSession()): FileResult {
+export function runSpecFile(packDir: string, file: string, session: SpecSession = new AotSpecSession()): FileResult {
   const res: FileResult = { file, passed: 0, failed: 0, skipped: 0, failures: [], skipReasons: new Map() };
   const { commands } = JSON.parse(readFileSync(path.join(packDir, `${file}.json`), "utf8")) as { commands: Command[] };
   session.reset();
@@ -63,7 +72,7 @@ export function runSpecFile(packDir: string, file: string, session = new AotSpec
 }
 
 /** true (passed), "skip REASON", or what went wrong. */
-function runCommand(s: AotSpecSession, packDir: string, c: Command): true | string {
+function runCommand(s: SpecSession, packDir: string, c: Command): true | string {
   if (c.module_type === "text") return "skip text-format module";
   const file = c.filename ? path.join(packDir, c.filename) : "";
   switch (c.type) {
@@ -90,7 +99,7 @@ function expect(answer: Answer, ok: (a: Answer) => boolean): true | string {
   return ok(answer) ? true : `got "${answer}"`;
 }
 
-function act(s: AotSpecSession, c: Command): Answer {
+function act(s: SpecSession, c: Command): Answer {
   const a = c.action;
   if (!a) return "error usage: no action";
   if (a.type === "get") return s.get(a.module, a.field);
@@ -137,10 +146,10 @@ export interface SuiteResult {
   files: FileResult[];
 }
 
-export function runSpecSuite(packDir: string, files: string[]): SuiteResult {
+export function runSpecSuite(packDir: string, files: string[], session?: SpecSession): SuiteResult {
   const out: SuiteResult = { passed: 0, failed: 0, skipped: 0, files: [] };
   for (const f of files) {
-    const r = runSpecFile(packDir, f);
+    const r = runSpecFile(packDir, f, session);
     out.passed += r.passed;
     out.failed += r.failed;
     out.skipped += r.skipped;

@@ -12,6 +12,7 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { buildAppFor, requireAotBoard, type Engine } from "../build/aot.js";
 import { buildApp } from "../build/app.js";
 import { startLocalBoard, type LaunchedBoard } from "../boards/launch.js";
 import type { BuildProgress } from "../build/firmware.js";
@@ -53,6 +54,8 @@ export interface DeviceBenchOptions {
   monitorPort?: string;
   /** rp2040-sim: start the emulated measurement rig (default true there). */
   simMonitor?: boolean;
+  /** How the bench app runs: interpreted (default) or compiled ahead of time (a .waot; Cortex-M0+ boards). */
+  engine?: Engine;
   /** rp2040-sim: the emulator's flash timing model (XIP cache, QSPI stalls), default on; off: no wait states. */
   flashModel?: boolean;
   /** rp2040-sim: build and run the firmware at this clk_sys (Hz). */
@@ -330,7 +333,8 @@ export async function runDeviceBench(opts: DeviceBenchOptions): Promise<DeviceBe
   const measuring = withSimMonitor || opts.monitorPort !== undefined;
   const models = opts.models.map((m) => ({ name: modelName(m), bytes: readTflite(m) }));
   const workloads = selectWorkloads(opts.phases, measuring);
-  const app = (await buildApp("bench")).wasm;
+  if (opts.engine === "aot") requireAotBoard(target);
+  const app = (await buildAppFor("bench", opts.engine ?? "interp")).image;
   const monitorApp = withSimMonitor ? (await buildApp("power-monitor")).wasm : undefined;
   const peripherals: { count?: number } = {};
   const { link, board, monitor, hello } = await openBoard(opts, app, monitorApp, peripherals);
@@ -419,7 +423,8 @@ export async function runDeviceBench(opts: DeviceBenchOptions): Promise<DeviceBe
     await board?.stop();
   }
 
-  const flashNote = board?.xipStats ? ", flash timing model on (XIP cache and QSPI wait states: what to expect on a Pico)" : "";
+  const flashNote = (board?.xipStats ? ", flash timing model on (XIP cache and QSPI wait states: what to expect on a Pico)" : "") +
+    (opts.engine === "aot" ? "; the bench app compiled ahead of time (AOT)" : "");
   const simulatedSource = emulatedSource(target, fHz, flashNote);
   if (!monitor) {
     return {

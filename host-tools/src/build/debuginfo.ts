@@ -57,9 +57,9 @@ export function debugCacheDir(): string {
   return path.join(base, "debug");
 }
 
-/** Where the debug info of a built .wasm is kept beside it. */
+/** Where the debug info of a built .wasm (or of the .waot beside it) is kept beside it. */
 export function debugInfoFile(wasm: string): string {
-  return wasm.replace(/\.wasm$/, "") + ".debug.json";
+  return wasm.replace(/\.(wasm|waot)$/, "") + ".debug.json";
 }
 
 interface Section {

@@ -1,4 +1,5 @@
 import { Option, type Command } from "commander";
+import { ENGINES, type Engine } from "../build/aot.js";
 import { portPath } from "../serial/port-option.js";
 import path from "node:path";
 import { hasSimRig, PERIPHERAL_NAMES, runDeviceBench, withIdealCycles, type DeviceBenchOptions, type DeviceBenchResults } from "../bench/device-bench.js";
@@ -35,6 +36,7 @@ interface Opts {
   lineTimeout: string;
   /** rp2040-sim: --no-flash-model runs without the flash timing model (the emulator's ideal only). */
   flashModel: boolean;
+  engine: Engine;
 }
 
 function mlperfText(r: SessionResult): string {
@@ -142,6 +144,8 @@ export function register(program: Command): void {
     .option("--supply <volts...>", "rp2040-sim: the rig's supply voltage(s) upstream of the shunt (default 3.3)")
     .option("--periph <n...>", `switch this many extra peripherals on (0..${PERIPHERAL_NAMES.length}: ${PERIPHERAL_NAMES.join(", ")} in that order) for the phases; several values: a sweep with runs for wasmcu power fit`)
     .option("--runs <n>", "runs per phase", "5")
+    .addOption(new Option("--engine <engine>", "the bench app interpreted (interp) or compiled ahead of time to Cortex-M0+ Thumb (aot: rp2040, rp2040-sim)")
+      .choices([...ENGINES]).default("interp"))
     .option("--no-flash-model", "rp2040-sim: no flash timing model (no XIP cache or flash wait states: the emulator's ideal); by default the phases run with it and once more without, both columns printed")
     .option("-o, --output <dir>", "write results.json, latency.svg, energy.svg, trace.svg there (a sweep: runs.json and one folder per point; --mlperf: the runner's results.txt)")
     .addOption(new Option("--out <dir>", "the old spelling of --output").hideHelp())
@@ -182,6 +186,7 @@ export function register(program: Command): void {
         simMonitor: opts.monitor !== false,
         // the flash timing model is rp2040-sim's (esp32c3-sim's cost model has its flash cache built in)
         flashModel: hasFlashModel && opts.flashModel,
+        engine: opts.engine,
       };
       const supplies = (opts.supply ?? []).map((s) => {
         const v = Number(s);

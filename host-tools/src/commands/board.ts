@@ -1,11 +1,12 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import path from "node:path";
 import { checkNameFree, startBackgroundBoard, stopBackgroundBoard } from "../boards/background.js";
 import { i2cDeviceArgs, I2C_KINDS, parseI2cSpec } from "../boards/i2c-devices.js";
 import { localBoardFirmware } from "../boards/launch.js";
 import { boardFiles, checkBoardName, listLocalBoards, localBoardsDir, requireLocalBoard, type LocalBoard } from "../boards/local.js";
 import { resolveBoard } from "../boards/registry.js";
-import { appEntry, buildApp } from "../build/app.js";
+import { buildAppFor, ENGINES, requireAotBoard, type Engine } from "../build/aot.js";
+import { appEntry } from "../build/app.js";
 import { BoardError, UsageError } from "../lib/errors.js";
 import { checkInputFile, checkOutputFile } from "../lib/files.js";
 import { displayPath } from "../lib/paths.js";
@@ -23,6 +24,7 @@ interface StartOpts {
   i2c?: string[];
   traceGpio?: boolean;
   json?: boolean;
+  engine: Engine;
 }
 
 /** The app a board starts with: --app, else the project in this folder, else none. */
@@ -56,12 +58,13 @@ async function start(name: string, opts: StartOpts): Promise<void> {
   const flash = path.resolve(opts.flash ?? files.flash);
   if (opts.flash) checkOutputFile(flash, "--flash");
   const appName = startApp(opts.app);
-  const app = appName !== undefined ? await buildApp(appName) : undefined;
-  if (app) out.info(`app ${app.app}: ${displayPath(app.wasm)}`);
+  if (appName !== undefined && opts.engine === "aot") requireAotBoard(target);
+  const app = appName !== undefined ? await buildAppFor(appName, opts.engine) : undefined;
+  if (app) out.info(`app ${app.app}: ${displayPath(app.image)}`);
   const firmware = opts.firmware !== undefined ? path.resolve(opts.firmware) : await stockFirmware(target, opts);
   const entry = await startBackgroundBoard({
     name, board: target.name, firmware, flash, log: files.log, traceGpio: Boolean(opts.traceGpio), extraArgs,
-    ...(app ? { app: app.wasm } : {}),
+    ...(app ? { app: app.image } : {}),
     ...(opts.model ? { model: path.resolve(opts.model) } : {}),
     ...(target.simulated ? { speed: Number.isFinite(speed) ? speed : "max" as const } : {}),
   });
@@ -99,6 +102,8 @@ survives a stop and start; the state files there are per user ($WASMCU_RUNTIME_D
     .description("build the firmware (and the app) and start a local board in the background")
     .option("-b, --board <board>", "host, rp2040-sim or esp32c3-sim", "host")
     .option("-a, --app <app>", "app to program before boot: a project folder, an app under firmware/apps or a path (default: the project in this folder, else none)")
+    .addOption(new Option("--engine <engine>", "the app as a .wasm (interp) or compiled ahead of time to a .waot (aot: rp2040-sim)")
+      .choices([...ENGINES]).default("interp"))
     .option("-m, --model <file>", "a .tflite model to put in the board's model slot before boot")
     .option("--flash <file>", "the board's flash image file (default: NAME-flash.bin beside the board's state)")
     .option("--firmware <file>", "rp2040-sim: boot this .elf or .uf2 instead of the stock firmware, e.g. wasmcu-rp2040-install.uf2 from `wasmcu build --board rp2040` (a first install: the bootloader and fw_a)")

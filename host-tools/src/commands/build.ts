@@ -1,4 +1,5 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
+import { buildAppImage, ENGINES, requireAotBoard, type Engine } from "../build/aot.js";
 import { buildApp, findProject } from "../build/app.js";
 import { formatDiagnostic } from "../build/diagnostics.js";
 import { buildFirmware } from "../build/firmware.js";
@@ -14,6 +15,7 @@ interface Opts {
   verbose?: boolean;
   quiet?: boolean;
   firmware?: boolean;
+  engine: Engine;
 }
 
 export function register(program: Command): void {
@@ -22,12 +24,16 @@ export function register(program: Command): void {
     .description("compile an AssemblyScript app and the board firmware; report flash and RAM use")
     .option("-b, --board <board>", "board to build for (see `wasmcu boards`)", "host")
     .option("-a, --app <app>", "app project folder, app folder under firmware/apps, or a path to one (default: the project in this folder)")
+    .addOption(new Option("--engine <engine>", "how the device runs the app: interp (the .wasm, interpreted) or aot " +
+      "(also compiled ahead of time to Cortex-M0+ Thumb: a .waot beside the .wasm, carrying it; rp2040 boards)").choices([...ENGINES]).default("interp"))
     .option("--no-firmware", "only compile the app")
     .option("-v, --verbose", "stream compiler output to stderr")
     .option("--json", "machine-readable output")
     .action(async (opts: Opts) => {
       const out = new Output(opts);
       const target = resolveBoard(opts.board);
+      // the firmware built beside a .waot must be one that runs it
+      if (opts.engine === "aot" && opts.firmware !== false) requireAotBoard(target);
       const result: Record<string, unknown> = { board: target.name };
       // In an app project (`wasmcu new`) the app is the project; elsewhere only a named one.
       const project = opts.app === undefined ? findProject(process.cwd()) : undefined;
@@ -36,6 +42,13 @@ export function register(program: Command): void {
         result.app = { name: app.app, wasm: app.wasm, bytes: app.bytes, diagnostics: app.diagnostics };
         if (!opts.json) for (const d of app.diagnostics) process.stderr.write(formatDiagnostic(d) + "\n");
         out.info(`app ${app.app}: ${displayPath(app.wasm)} (${formatBytes(app.bytes)})${app.upToDate ? ", up to date" : ""}`);
+        if (opts.engine === "aot") {
+          const aot = buildAppImage(app.wasm);
+          result.app = { ...(result.app as object), engine: "aot", waot: aot.waot, waotBytes: aot.bytes,
+            wasmCodeBytes: aot.wasmCodeBytes, aotCodeBytes: aot.aotCodeBytes, compileMs: Math.round(aot.compileMs) };
+          out.info(`app ${app.app} (AOT, Cortex-M0+): ${displayPath(aot.waot)} (${formatBytes(aot.bytes)}; ` +
+            `${aot.aotCodeBytes} B of Thumb code for ${aot.wasmCodeBytes} B of wasm code, ${(aot.aotCodeBytes / aot.wasmCodeBytes).toFixed(2)}x)`);
+        }
       }
       if (opts.firmware !== false) {
         out.info(`building ${target.board.name} firmware...`);

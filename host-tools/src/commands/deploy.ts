@@ -1,9 +1,10 @@
-import type { Command } from "commander";
-import { buildApp, findProject } from "../build/app.js";
+import { Option, type Command } from "commander";
+import { buildAppFor, ENGINES, type Engine } from "../build/aot.js";
+import { findProject } from "../build/app.js";
 import { UsageError } from "../lib/errors.js";
 import { resolveBoard } from "../boards/registry.js";
 import { formatBytes, Output } from "../lib/output.js";
-import { deploy, readTflite, readWasm } from "../workflows/deploy.js";
+import { deploy, readAppImage, readTflite } from "../workflows/deploy.js";
 import { resolveBoardPort } from "../serial/port-option.js";
 import { progressBar } from "../lib/progress.js";
 import { DeviceLink, type LinkEvent } from "../link/session.js";
@@ -19,13 +20,16 @@ interface Opts {
   baud?: string;
   logs: string;
   json?: boolean;
+  engine: Engine;
 }
 
 export function register(program: Command): void {
   program
     .command("deploy")
     .description("push an app (and a model) into the board's inactive slot, verify, activate, restart, show the first logs")
-    .option("-a, --app <app>", "an app project folder, an app under firmware/apps, a path to one, or a .wasm file (default: the project in this folder, unless only --model is given)")
+    .option("-a, --app <app>", "an app project folder, an app under firmware/apps, a path to one, or a .wasm or .waot file (default: the project in this folder, unless only --model is given)")
+    .addOption(new Option("--engine <engine>", "an app built here: interp (its .wasm) or aot (its .waot, compiled ahead of time for Cortex-M0+ boards)")
+      .choices([...ENGINES]).default("interp"))
     .option("-m, --model <file>", "a .tflite model to put in the model area")
     .option("-b, --board <board>", "board kind (for serial settings)", "host")
     .option("-p, --port <port>", "serial port of the board, or the NAME of a local board (wasmcu board start NAME); default: the only candidate")
@@ -45,13 +49,14 @@ trap with its frames among the events.`)
       if (appArg === undefined && !model) {
         throw new UsageError("nothing to deploy: give --app and/or --model (or run this in an app project)", "wasmcu new NAME makes an app project");
       }
-      const wasm = appArg ? appArg.endsWith(".wasm") ? appArg : (await buildApp(appArg)).wasm : undefined;
-      const app = wasm ? readWasm(wasm) : undefined;
+      const file = appArg ? /\.(wasm|waot)$/.test(appArg) ? appArg : (await buildAppFor(appArg, opts.engine)).image : undefined;
+      const image = file ? readAppImage(file) : undefined; // a .waot checked whole before anything is sent
+      const app = image?.bytes;
       const { port, target } = await resolveBoardPort(opts.port, board);
       const baud = opts.baud ? Number(opts.baud) : target.board.serial.baud;
       // The line's baud scales the waits: frames queued ahead of an answer take their time on a UART.
       const link = new DeviceLink(await openSerial(port, baud), { baud });
-      const debugInfo = app ? debugInfoFor(app, wasm) : undefined;
+      const debugInfo = app ? debugInfoFor(app, file) : undefined;
       const logs: RunEvent[] = [];
       // The device's lines wait while the progress bar is drawn, then follow it on lines of their own.
       let held: RunEvent[] | undefined = [];

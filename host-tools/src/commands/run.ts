@@ -1,12 +1,13 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { buildApp } from "../build/app.js";
+import { buildAppFor, ENGINES, requireAotBoard, type Engine } from "../build/aot.js";
 import { i2cDeviceArgs, I2C_KINDS, parseI2cSpec } from "../boards/i2c-devices.js";
 import { startLocalBoard } from "../boards/launch.js";
 import { resolveBoard } from "../boards/registry.js";
 import { BoardError, UsageError } from "../lib/errors.js";
 import { formatBytes, Output } from "../lib/output.js";
+import { displayPath } from "../lib/paths.js";
 import { stepProgress } from "../lib/progress.js";
 import { readTflite } from "../workflows/deploy.js";
 import { DeviceLink } from "../link/session.js";
@@ -24,6 +25,7 @@ interface Opts {
   speed: string;
   model?: string;
   i2c?: string[];
+  engine: Engine;
 }
 
 export function register(program: Command): void {
@@ -39,6 +41,8 @@ run keeps its board's port to itself while it shows the logs. For a board that o
   wasmcu board start NAME --board host|rp2040-sim|esp32c3-sim, then --port NAME in those commands.`)
     .option("-b, --board <board>", "host, rp2040-sim or esp32c3-sim", "host")
     .option("-a, --app <app>", "app to run: a project folder, a folder under firmware/apps or a path (default: the project in this folder, else blink)")
+    .addOption(new Option("--engine <engine>", "interp (the runtime interprets the .wasm) or aot (compiled ahead of time to a .waot: rp2040-sim)")
+      .choices([...ENGINES]).default("interp"))
     .option("-m, --model <file>", "a .tflite model to put in the board's model slot before boot")
     .option("--for <seconds>", "stop after this many seconds (default: until Ctrl-C)")
     .option("--no-trace-gpio", "do not report GPIO writes")
@@ -59,9 +63,11 @@ run keeps its board's port to itself while it shows the logs. For a board that o
       if (!(speed > 0)) throw new UsageError(`--speed needs a positive number or "max", got "${opts.speed}"`);
       const extraArgs = i2cDeviceArgs(target.simulated ? target.name : "host", (opts.i2c ?? []).map(parseI2cSpec));
       if (opts.model) readTflite(opts.model); // checked before the app is built and any board starts
-      const app = await buildApp(opts.app);
-      out.info(`app ${app.app}: ${formatBytes(app.bytes)}`);
-      const debugInfo = debugInfoFor(readFileSync(app.wasm), app.wasm);
+      if (opts.engine === "aot") requireAotBoard(target);
+      const app = await buildAppFor(opts.app, opts.engine);
+      const image = app.image;
+      out.info(`app ${app.app}: ${formatBytes(app.bytes)}${opts.engine === "aot" ? `, compiled ahead of time: ${displayPath(image)}` : ""}`);
+      const debugInfo = debugInfoFor(readFileSync(image), image);
       let sawTrap = false;
       let trapped: (() => void) | undefined;
       const emit = (e: RunEvent) => {
@@ -79,7 +85,7 @@ run keeps its board's port to itself while it shows the logs. For a board that o
       };
       if (target.simulated) out.info(`building ${target.board.name} firmware...`);
       const bar = stepProgress(`${target.board.name} firmware`, process.stderr, !opts.json);
-      const board = await startLocalBoard(target, { onBuildProgress: (p) => bar.update(p.percent, p.what), app: app.wasm, model: opts.model, traceGpio: opts.traceGpio,
+      const board = await startLocalBoard(target, { onBuildProgress: (p) => bar.update(p.percent, p.what), app: image, model: opts.model, traceGpio: opts.traceGpio,
         flashFile: opts.flash ?? (app.project ? path.join(app.project, "build", `${target.name}-flash.bin`) : undefined), speed, extraArgs,
         onGpio: (pin, level, cycle) => emit({ kind: "sim-gpio", pin, level, cycle }) }).finally(() => bar.finish());
       out.info(`board ${target.name} up, UART on ${board.uartPath}`);

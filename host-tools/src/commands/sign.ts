@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import path from "node:path";
 import { resolveBoard } from "../boards/registry.js";
+import { checkAotImage, isAotImage } from "../build/aot.js";
 import { signFirmware } from "../ota/firmware.js";
 import { bundlePayload, detectKind, formatSemVer, parseSemVer, signImage, type PayloadKind } from "../ota/image.js";
 import { storeFor } from "../ota/keys.js";
@@ -22,7 +23,7 @@ interface Opts {
 export function register(program: Command): void {
   program
     .command("sign <payload> [model]")
-    .description("wrap an app (.wasm), a model (.tflite) or both (a bundle) in a signed OTA image; " +
+    .description("wrap an app (.wasm, or .waot from `wasmcu build --engine aot`), a model (.tflite) or both (a bundle) in a signed OTA image; " +
       "with --kind firmware, a board's two bank builds (fw_a.bin fw_b.bin) in a signed firmware file")
     .requiredOption("-k, --key <name>", "signing key in the key store (see `wasmcu keys list`)")
     .option("--version <x.y.z>", "image version (semantic)", "0.0.0")
@@ -39,7 +40,8 @@ export function register(program: Command): void {
       checkStdoutFree(dest, opts.json);
       checkOutputFile(dest, "signed image");
       const first = readInput(payloadPath, "payload");
-      const firstKind = detectKind(first);
+      // a .waot is AOT code: checked whole before it is signed, as the device checks it before it runs it
+      const firstKind = isAotImage(first) && opts.kind !== "firmware" ? (checkAotImage(first, payloadPath), "app") : detectKind(first);
       let kind: PayloadKind;
       let payload: Buffer = first;
       let appLength = 0;
@@ -50,7 +52,7 @@ export function register(program: Command): void {
         firmwareBanks = readInput(modelPath, "second bank build");
       } else if (modelPath) {
         const model = readInput(modelPath, "model");
-        if (firstKind !== "app") throw new InputError(`${payloadPath}: a bundle starts with a .wasm app (no \\0asm magic here)`);
+        if (firstKind !== "app") throw new InputError(`${payloadPath}: a bundle starts with an app (.wasm or .waot; neither magic here)`);
         if (detectKind(model) !== "model") throw new InputError(`${modelPath}: not a .tflite model (no TFL3 identifier at offset 4)`);
         kind = "bundle";
         ({ payload, appLength } = bundlePayload(first, model));

@@ -1,6 +1,7 @@
 // A trap as a person reads it: what trapped, then where in the app's own source, innermost
 // first (`trap: integer divide by zero` / `    at loop (src/main.ts:17:13)`), using the app's
 // debug info kept on the host (build/debuginfo.ts) when there is one for the running module.
+import { appModule } from "../build/aot.js";
 import { findDebugInfo, sha256Hex, symbolize, type DebugInfo, type SourceFrame } from "../build/debuginfo.js";
 import { EXIT } from "../lib/exit-codes.js";
 import type { TrapContext, TrapFrame } from "../link/messages.js";
@@ -17,9 +18,11 @@ export interface SourceTrap {
   frames: SourceFrame[];
 }
 
-/** The debug info of a module, from its bytes (beside `wasm` if given, else the per-user cache). */
-export function debugInfoFor(bytes: Uint8Array, wasm?: string): DebugInfo | undefined {
-  return findDebugInfo(sha256Hex(bytes), wasm);
+/** The debug info of an app image, from its bytes (a .wasm, or the module a .waot carries),
+ * beside `file` if given, else from the per-user cache. */
+export function debugInfoFor(bytes: Uint8Array, file?: string): DebugInfo | undefined {
+  const module = appModule(bytes);
+  return module ? findDebugInfo(sha256Hex(module), file) : undefined;
 }
 
 export function sourceTrap(

@@ -18,7 +18,8 @@ export const target = resolveBoard("rp2040-sim");
  * Builds the firmware and the bench app once; returns `withSim(model, fn, opts)`, which
  * starts a board with them (and `model`, if given), connects and runs `fn(link, board)`.
  * opts: `flashModel` (rp2040-sim's flash timing model), `link` (DeviceLink options),
- * `sim` ({ target, firmware }: another emulated board and the firmware it boots).
+ * `sim` ({ target, firmware }: another emulated board and the firmware it boots), `app`
+ * (another image for the app slot: the bench app's .waot).
  */
 export async function deviceSim(tmpPrefix) {
   // WASMCU_BENCH_ELF: another rp2040 firmware build to time (e.g. one with WASMCU_RP2040_TIME_CRITICAL set).
@@ -29,7 +30,7 @@ export async function deviceSim(tmpPrefix) {
     const { target: board_, firmware } = opts.sim ?? { target, firmware: elf };
     const flashFile = path.join(tmp, `flash-${Date.now()}.bin`);
     ensureFlashFile(flashFile, board_.board);
-    programSlot(flashFile, region(board_.board, "app_a"), SlotKind.App, app);
+    programSlot(flashFile, region(board_.board, "app_a"), SlotKind.App, opts.app ?? app);
     if (model) {
       const m = region(board_.board, "model");
       const half = Math.floor(m.size / 2 / 4096) * 4096;

@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 
-import { checkCrossVm, runtimeDir, vmSources } from "./cross-vm.ts";
+import { checkCrossVm, vmIncludes, vmSources } from "./cross-vm.ts";
 
 const out = mkdtempSync(path.join(os.tmpdir(), "wasmcu-arm-"));
 
@@ -21,7 +21,7 @@ for (const opt of ["-Os", "-O2 -DWR_STRICT_ALIGN=1"]) {
     const elf = path.join(out, `wasmcu-vm${opt.split(" ")[0]}.elf`);
     const cc = spawnSync("arm-none-eabi-gcc", [
       "-mthumb", "-mcpu=arm926ej-s", "-mfloat-abi=soft", "--specs=rdimon.specs", ...opt.split(" "), "-std=c11",
-      "-Wall", "-Wextra", "-Werror", "-fno-math-errno", `-I${path.join(runtimeDir, "include")}`, `-I${path.join(runtimeDir, "host")}`,
+      "-Wall", "-Wextra", "-Werror", "-fno-math-errno", ...vmIncludes.map((d) => `-I${d}`),
       ...vmSources, "-o", elf, "-lm",
     ], { encoding: "utf8" });
     assert.equal(cc.status, 0, cc.stderr);

@@ -10,10 +10,14 @@ import { repoRoot, sharedDir } from "../../helpers/paths.ts";
 
 export const runtimeDir = path.join(repoRoot, "firmware", "runtime");
 
-/** Every source of the library (whatever its files are), plus the wasmcu-vm host program. */
+/** Every source of the library (whatever its files are), plus the wasmcu-vm host program (which
+ * checks AOT images with the OTA library's SHA-256). */
 export const vmSources = readdirSync(path.join(runtimeDir, "src")).filter((f) => f.endsWith(".c")).sort()
   .map((f) => path.join(runtimeDir, "src", f))
-  .concat(["main", "repl", "spectest", "natives", "alloc"].map((s) => path.join(runtimeDir, "host", `${s}.c`)));
+  .concat(["main", "repl", "spectest", "natives", "alloc", "load"].map((s) => path.join(runtimeDir, "host", `${s}.c`)))
+  .concat([path.join(repoRoot, "firmware", "ota", "src", "sha256.c")]);
+/** The include folders vmSources need. */
+export const vmIncludes = [path.join(runtimeDir, "include"), path.join(runtimeDir, "host"), path.join(repoRoot, "firmware", "ota", "include")];
 
 /** `qemu` runs `elf`: every runnable spec command passes, and sensor.wasm gives its published checksum. */
 export function checkCrossVm(qemu: string, elf: string): void {

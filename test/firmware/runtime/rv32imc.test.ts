@@ -10,7 +10,7 @@ import path from "node:path";
 import { test } from "node:test";
 
 import { repoRoot } from "../../helpers/paths.ts";
-import { checkCrossVm, runtimeDir, vmSources } from "./cross-vm.ts";
+import { checkCrossVm, vmIncludes, vmSources } from "./cross-vm.ts";
 
 const picolibc = "/usr/lib/picolibc/riscv64-unknown-elf";
 const backEnd = path.join(repoRoot, "test", "firmware", "runtime", "rv32-linux.c");
@@ -29,7 +29,7 @@ test("the spec suite and a float benchmark pass on RV32IMC with soft-float (-O2,
   const cc = spawnSync("riscv64-unknown-elf-gcc", [
     "-march=rv32imc", "-mabi=ilp32", "-nostdlib", "-isystem", path.join(picolibc, "include"),
     `-L${path.join(picolibc, "lib", "rv32im", "ilp32")}`, "-O2", "-std=c11", "-Wall", "-Wextra", "-Werror",
-    "-fno-math-errno", `-I${path.join(runtimeDir, "include")}`, `-I${path.join(runtimeDir, "host")}`, ...vmSources, backEnd,
+    "-fno-math-errno", ...vmIncludes.map((d) => `-I${d}`), ...vmSources, backEnd,
     "-o", elf, "-Wl,--start-group", "-lc", "-lm", "-lgcc", "-Wl,--end-group",
   ], { encoding: "utf8" });
   assert.equal(cc.status, 0, cc.stderr);

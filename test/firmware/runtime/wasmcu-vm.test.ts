@@ -2,11 +2,12 @@
 // limits and statistics, and the benchmark modules' checksums.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 
+import { compileImage } from "../../../host-tools/src/aot/image.ts";
 import { hostBin, repoRoot, sharedDir } from "../../helpers/paths.ts";
 
 const vm = hostBin("wasmcu-vm");
@@ -117,3 +118,12 @@ for (const [name, checksum] of [["empty", 0x2a], ["fib", 46368], ["matvec_r10", 
     assert.equal(r.stdout, `i32:${checksum | 0}\n`);
   });
 }
+
+test("an AOT image on a target without ARMv6 Thumb (this host) is refused as not supported, nothing run", () => {
+  const waot = path.join(path.dirname(calc), "calc.waot");
+  writeFileSync(waot, compileImage(new Uint8Array(readFileSync(calc))));
+  const r = run(waot);
+  assert.equal(r.status, 2);
+  assert.equal(r.stdout, "");
+  assert.match(r.stderr, /^wasmcu-vm: not supported: AOT code is ARMv6-M Thumb: not supported on this target\n$/);
+});

@@ -1,28 +1,16 @@
 // The AOT compiler's Thumb code, run on the emulated Cortex-M0+ (rp2040js), against V8 running
 // the same module: every export, seeded random arguments, same result or same trap.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { compileModule, compileWasm } from "../../../host-tools/src/aot/compile.js";
 import { readModule } from "../../../host-tools/src/aot/module.js";
 import { type SimImport, SimMachine, SimNativeTrap, SimStore, SimTrap } from "../../../host-tools/src/aot/sim-run.js";
 import { rng } from "../../../host-tools/src/lib/rng.js";
+import { wat2wasm } from "../../helpers/wat.ts";
 
 const sharedDir = path.resolve(import.meta.dirname, "../../../../shared");
-
-function wat2wasm(text: string): Uint8Array<ArrayBuffer> {
-  const dir = mkdtempSync(path.join(tmpdir(), "wasmcu-aot-"));
-  try {
-    writeFileSync(path.join(dir, "m.wat"), text);
-    execFileSync("wat2wasm", [path.join(dir, "m.wat"), "-o", path.join(dir, "m.wasm")]);
-    return new Uint8Array(readFileSync(path.join(dir, "m.wasm")));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** What V8 gives: the i32 result, or "trap". */
 function v8Call(instance: WebAssembly.Instance, name: string, args: number[]): number | "trap" {
