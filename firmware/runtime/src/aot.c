@@ -230,8 +230,7 @@ wr_status wr__aot_ref_out(wr_aot_inst *ai, uint8_t type, uintptr_t ref, uint32_t
     } else {
         while (i < inst->mod->nfunc_imports && inst->funcs[i] != f) i++;
         if (i == inst->mod->nfunc_imports)
-            return wr__fail(inst->store, WR_ERR_UNSUPPORTED,
-                            "AOT code holds no reference to function %u of another instance", f->index);
+            return wr__fail(inst->store, WR_ERR_UNSUPPORTED, "AOT code: function %u of another instance", f->index);
     }
     *word = (uint32_t)(uintptr_t)(ai->ctx.funcs + 2 * i);
     return WR_OK;
@@ -422,7 +421,7 @@ static wr_status aot_trap(wr_store *s, wr_aot_inst *ai)
             ai->ctx.ref_trap = 0;
             return ai->pending;
         }
-        return wr__fail(s, WR_ERR_UNSUPPORTED, "AOT code called import stubs cannot reach (at %u)", ret);
+        return wr__fail(s, WR_ERR_UNSUPPORTED, "AOT code: no trap site at %u", ret);
     }
     const wr_func *f = ai->inst->funcs[func];
     wr_status st = (wr_status)trap_status[kind];
