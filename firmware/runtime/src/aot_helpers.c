@@ -286,6 +286,17 @@ static uint32_t wide_op(wr_aot_ctx *c, uint32_t *w, uint32_t op)
     return 0;
 }
 
+/* Import f with its arguments in the store's slots (results over them): the code's cached
+ * state handed back around the call, which may run any code of the store. */
+static wr_status call_out(wr_aot_inst *ai, const wr_func *f, wr_slot *slots)
+{
+    wr_store *s = ai->inst->store;
+    wr__aot_leave(s, ai);
+    wr_status st = f->native ? wr__call_native(s, f, ai->inst, slots) : wr__execute(s, f, slots);
+    wr_status back = wr__aot_enter(s, ai);
+    return st != WR_OK ? st : back;
+}
+
 /* An import (a native, or another instance's function) with its wr_arg slots at args;
  * results over them. 0, or 1 with the reason kept for the trap site. */
 static uint32_t call_import(wr_aot_ctx *ctx, uint32_t index, uint8_t *args, uint8_t *results)
@@ -308,10 +319,7 @@ static uint32_t call_import(wr_aot_ctx *ctx, uint32_t index, uint8_t *args, uint
         if (!wr__aot_wide(t->params[i])) slots[i] &= 0xFFFFFFFFu;
         if (wr__aot_is_ref(t->params[i])) slots[i] = wr__aot_ref_in(ai, t->params[i], (uint32_t)slots[i]);
     }
-    wr__aot_leave(s, ai);
-    wr_status st = f->native ? wr__call_native(s, f, inst, slots) : wr__execute(s, f, slots);
-    wr_status back = wr__aot_enter(s, ai);
-    if (st == WR_OK) st = back;
+    wr_status st = call_out(ai, f, slots);
     if (st != WR_OK) {
         ai->pending = st;
         return 1;
@@ -406,12 +414,7 @@ uint64_t wr__aot_call_by_ref(wr_aot_ctx *c, uint32_t k, uint32_t *args)
         if (wr__aot_wide(t->params[i])) slots[i] |= (uint64_t)args[w++] << 32;
         if (wr__aot_is_ref(t->params[i])) slots[i] = wr__aot_ref_in(ai, t->params[i], (uint32_t)slots[i]);
     }
-    if (st == WR_OK) {
-        wr__aot_leave(s, ai);
-        st = f->native ? wr__call_native(s, f, inst, slots) : wr__execute(s, f, slots);
-        wr_status back = wr__aot_enter(s, ai);
-        if (st == WR_OK) st = back;
-    }
+    if (st == WR_OK) st = call_out(ai, f, slots);
     for (uint32_t i = 0, w = 0; i < t->nresults && st == WR_OK; i++) {
         uint32_t ref = 0;
         if (wr__aot_is_ref(t->results[i])) st = wr__aot_ref_out(ai, t->results[i], (uintptr_t)slots[i], &ref);
