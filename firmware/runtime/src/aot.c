@@ -230,8 +230,7 @@ wr_status wr__aot_ref_out(wr_aot_inst *ai, uint8_t type, uintptr_t ref, uint32_t
     } else {
         while (i < inst->mod->nfunc_imports && inst->funcs[i] != f) i++;
         if (i == inst->mod->nfunc_imports)
-            return wr__fail(inst->store, WR_ERR_UNSUPPORTED,
-                            "AOT code holds no reference to function %u of another instance", f->index);
+            return wr__fail(inst->store, WR_ERR_UNSUPPORTED, "AOT code: function %u of another instance", f->index);
     }
     *word = (uint32_t)(uintptr_t)(ai->ctx.funcs + 2 * i);
     return WR_OK;
@@ -276,12 +275,15 @@ wr_status wr__aot_attach(wr_store *s, wr_instance *inst)
     ai->ctx.helpers = wr__aot_helpers;
     ai->table_seen = s->table_writes - 1u; /* copied at the first call */
     inst->aot = ai;
-    /* descriptors: a defined function's code; an import has none the code can call (no import
-   * stubs yet): the image's trap stub, which a call reports as not supported */
+    /* descriptors: a defined function's code; an import's stub (past the stubs there are, the
+   * image's trap stub, which a call reports as not supported) */
     for (uint32_t i = 0; i < m->nfuncs; i++) {
-        bool def = i >= m->nfunc_imports;
-        uint32_t code = def ? rd32(img->funcs + FUNC_BYTES * (i - m->nfunc_imports)) : img->trap_stub;
-        ai->ctx.funcs[2 * i] = (uint32_t)(uintptr_t)(img->code + code) | 1u;
+        const uint8_t *code = img->code + img->trap_stub;
+        if (i >= m->nfunc_imports)
+            code = img->code + rd32(img->funcs + FUNC_BYTES * (i - m->nfunc_imports));
+        else if (i < WR_AOT_IMPORT_STUBS)
+            code = (const uint8_t *)&wr__aot_import_stubs[2 * i];
+        ai->ctx.funcs[2 * i] = (uint32_t)(uintptr_t)code | 1u;
         ai->ctx.funcs[2 * i + 1] = m->types[m->func_type[i]].canon;
     }
     /* each table's copy, as large as its reservation: calls allocate nothing (unless a table
@@ -413,8 +415,13 @@ static wr_status aot_trap(wr_store *s, wr_aot_inst *ai)
     uint32_t func = lo < img->ntraps ? rd32(e + 8) & 0xFFFFFFu : 0, kind = lo < img->ntraps ? rd32(e + 8) >> 24 : 0;
     uint32_t offset = lo < img->ntraps ? rd32(e + 4) : 0;
     if (lo >= img->ntraps || rd32(e) != ret || func >= m->nfuncs || func < m->nfunc_imports || offset >= m->len) {
-        /* the trap stub is also what an import's descriptor calls (no import stubs yet) */
-        return wr__fail(s, WR_ERR_UNSUPPORTED, "AOT code called an import through a reference (at %u)", ret);
+        /* no trap site: an import called through a reference failed (its reason kept), or the
+       * code called an import past the stubs there are */
+        if (ai->ctx.ref_trap) {
+            ai->ctx.ref_trap = 0;
+            return ai->pending;
+        }
+        return wr__fail(s, WR_ERR_UNSUPPORTED, "AOT code: no trap site at %u", ret);
     }
     const wr_func *f = ai->inst->funcs[func];
     wr_status st = (wr_status)trap_status[kind];

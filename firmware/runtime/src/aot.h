@@ -33,7 +33,8 @@ typedef struct wr_aot_ctx {
     uint32_t *funcs;  /* descriptors {code address | 1, canonical type id}, imports first */
     uint32_t *tables; /* per table {entries address, size} (table 0's also above) */
     uint32_t mem_pages;
-    uint32_t unused;
+    uint32_t ref_trap; /* set by an import called through a reference that failed: where to go
+                        * (the image's trap stub | 1), read by the import stub (aot_helpers.c) */
 } wr_aot_ctx;
 
 /* A module's image, checked (pointers into it; it stays where the caller keeps it). */
@@ -59,6 +60,11 @@ typedef struct wr_aot_inst {
 
 /* The helper table (aot_helpers.c), indexed by WR_AOT_HELPER_*. */
 extern void (*const wr__aot_helpers[WR_AOT_HELPER_COUNT])(void);
+/* Import k's stub for descriptors (k < WR_AOT_IMPORT_STUBS): the code's calling convention on
+ * one side, the import call on the other. */
+#define WR_AOT_IMPORT_STUBS 64
+extern const uint16_t wr__aot_import_stubs[];
+uint64_t wr__aot_call_by_ref(wr_aot_ctx *c, uint32_t k, uint32_t *args);
 /* What the code caches from the instance and the store, before it runs (or runs
  * on after an import returns), and back after it returns or traps (or before
  * it calls an import); the memory fields alone after memory.grow. */

@@ -286,6 +286,17 @@ static uint32_t wide_op(wr_aot_ctx *c, uint32_t *w, uint32_t op)
     return 0;
 }
 
+/* Import f with its arguments in the store's slots (results over them): the code's cached
+ * state handed back around the call, which may run any code of the store. */
+static wr_status call_out(wr_aot_inst *ai, const wr_func *f, wr_slot *slots)
+{
+    wr_store *s = ai->inst->store;
+    wr__aot_leave(s, ai);
+    wr_status st = f->native ? wr__call_native(s, f, ai->inst, slots) : wr__execute(s, f, slots);
+    wr_status back = wr__aot_enter(s, ai);
+    return st != WR_OK ? st : back;
+}
+
 /* An import (a native, or another instance's function) with its wr_arg slots at args;
  * results over them. 0, or 1 with the reason kept for the trap site. */
 static uint32_t call_import(wr_aot_ctx *ctx, uint32_t index, uint8_t *args, uint8_t *results)
@@ -308,10 +319,7 @@ static uint32_t call_import(wr_aot_ctx *ctx, uint32_t index, uint8_t *args, uint
         if (!wr__aot_wide(t->params[i])) slots[i] &= 0xFFFFFFFFu;
         if (wr__aot_is_ref(t->params[i])) slots[i] = wr__aot_ref_in(ai, t->params[i], (uint32_t)slots[i]);
     }
-    wr__aot_leave(s, ai);
-    wr_status st = f->native ? wr__call_native(s, f, inst, slots) : wr__execute(s, f, slots);
-    wr_status back = wr__aot_enter(s, ai);
-    if (st == WR_OK) st = back;
+    wr_status st = call_out(ai, f, slots);
     if (st != WR_OK) {
         ai->pending = st;
         return 1;
@@ -384,6 +392,85 @@ static uint32_t table_op(wr_aot_ctx *c, uint32_t *w, uint32_t op)
     (void)wr__aot_tables_sync(s, ai);
     return 0;
 }
+
+/* An import called through a reference (its descriptor's code is import k's stub below): the
+ * code's calling convention (argument words at `args`, results in r0:r1 and, past two words,
+ * over the arguments). A failure sets ctx.ref_trap to where the stub goes instead of
+ * returning: the image's trap stub, which unwinds to the entry. */
+uint64_t wr__aot_call_by_ref(wr_aot_ctx *c, uint32_t k, uint32_t *args)
+{
+    wr_aot_inst *ai = (wr_aot_inst *)c;
+    wr_instance *inst = ai->inst;
+    wr_store *s = inst->store;
+    const wr_func *f = inst->funcs[k];
+    const wr_functype *t = f->type;
+    uint32_t n = t->nparams > t->nresults ? t->nparams : t->nresults;
+    wr_status st = WR_OK;
+    wr_slot *slots = s->sp;
+    if (n > (size_t)(s->stack_end - s->sp))
+        st = wr__trap(s, WR_TRAP_STACK_EXHAUSTED, NULL, NULL, "an import's arguments");
+    for (uint32_t i = 0, w = 0; i < t->nparams && st == WR_OK; i++) {
+        slots[i] = args[w++];
+        if (wr__aot_wide(t->params[i])) slots[i] |= (uint64_t)args[w++] << 32;
+        if (wr__aot_is_ref(t->params[i])) slots[i] = wr__aot_ref_in(ai, t->params[i], (uint32_t)slots[i]);
+    }
+    if (st == WR_OK) st = call_out(ai, f, slots);
+    for (uint32_t i = 0, w = 0; i < t->nresults && st == WR_OK; i++) {
+        uint32_t ref = 0;
+        if (wr__aot_is_ref(t->results[i])) st = wr__aot_ref_out(ai, t->results[i], (uintptr_t)slots[i], &ref);
+        args[w++] = wr__aot_is_ref(t->results[i]) ? ref : (uint32_t)slots[i];
+        if (wr__aot_wide(t->results[i])) args[w++] = (uint32_t)(slots[i] >> 32);
+    }
+    c->ref_trap = 0;
+    if (st != WR_OK) {
+        ai->pending = st;
+        c->ref_trap = (uint32_t)(uintptr_t)(inst->mod->aot->code + inst->mod->aot->trap_stub) | 1u;
+        return 0;
+    }
+    return args[0] | (uint64_t)args[1] << 32;
+}
+
+/* Import k's stub, 4 bytes each: r1 = k, then the common part, which calls the function above
+ * with the context (r7) and the caller's argument words (its SP), and returns its r0:r1 with r9
+ * and r10 reloaded from the context (the import may have grown the memory), or goes to the trap
+ * stub with the caller's return address in LR. */
+__asm__("  .pushsection .text.wr__aot_import_stubs, \"ax\", %progbits\n"
+        "  .syntax unified\n"
+        "  .thumb\n"
+        "  .balign 4\n"
+        "  .global wr__aot_import_stubs\n"
+        "wr__aot_import_stubs:\n"
+        "  .set wr__aot_k, 0\n"
+        "  .rept 64\n" /* WR_AOT_IMPORT_STUBS */
+        "  movs r1, #wr__aot_k\n"
+        "  b 9f\n"
+        "  .set wr__aot_k, wr__aot_k + 1\n"
+        "  .endr\n"
+        "9:\n"
+        "  push {r4, lr}\n"
+        "  mov r0, r7\n"
+        "  add r2, sp, #8\n"
+        "  bl wr__aot_call_by_ref\n"
+        "  ldr r2, [r7, #60]\n" /* ctx.ref_trap */
+        "  cmp r2, #0\n"
+        "  bne 2f\n"
+        "  ldr r2, [r7, #4]\n" /* memory registers as the entry stub sets them */
+        "  subs r2, #8\n"
+        "  bhs 1f\n"
+        "  movs r2, #0\n"
+        "1:\n"
+        "  mov r9, r2\n"
+        "  ldr r2, [r7, #0]\n"
+        "  mov r10, r2\n"
+        "  pop {r4, pc}\n"
+        "2:\n"
+        "  pop {r4}\n"
+        "  pop {r3}\n"
+        "  mov lr, r3\n"
+        "  bx r2\n"
+        "  .popsection\n");
+_Static_assert(offsetof(wr_aot_ctx, ref_trap) == 60 && WR_AOT_CTX_MEM_SIZE == 4 && WR_AOT_CTX_MEM_BASE == 0,
+               "the import stub's context offsets");
 
 #define HELPER(fn) ((void (*)(void))(fn))
 void (*const wr__aot_helpers[WR_AOT_HELPER_COUNT])(void) = {

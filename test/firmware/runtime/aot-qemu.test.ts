@@ -116,6 +116,27 @@ test("call_indirect follows a shared table that another (interpreted) instance c
   assert.match(answers[7] ?? "", /^trap: uninitialized element in function 2 at offset 0x[0-9a-f]+$/);
 });
 
+test("imports called through a table: natives and another instance's functions, their results, their traps", { timeout: 300_000 }, () => {
+  const other = image("other", compileImage(wat2wasm(`(module (global $g (mut i32) (i32.const 5))
+    (func (export "pair") (param i64) (result i64 i32) (i64.mul (local.get 0) (i64.const 3)) (global.get $g))
+    (func (export "div") (param i32) (result i32) (i32.div_u (i32.const 7) (local.get 0))))`)));
+  const user = image("user2", compileImage(wat2wasm(`(module
+    (import "env" "abort" (func $abort (param i32 i32 i32 i32)))
+    (import "o" "pair" (func $pair (param i64) (result i64 i32)))
+    (import "o" "div" (func $div (param i32) (result i32)))
+    (memory 1) (table 3 funcref) (elem (i32.const 0) $abort $pair $div)
+    (type $p (func (param i64) (result i64 i32))) (type $d (func (param i32) (result i32))) (type $a (func (param i32 i32 i32 i32)))
+    (func (export "pair") (param i64) (result i64 i32) (call_indirect (type $p) (local.get 0) (i32.const 1)))
+    (func (export "div") (param i32) (result i32) (call_indirect (type $d) (local.get 0) (i32.const 2)))
+    (func (export "abort") (call_indirect (type $a) (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 2) (i32.const 0))))`)));
+  const { answers } = repl([`module ${JSON.stringify(other)}`, `register "o"`, `module ${JSON.stringify(user)}`,
+    `invoke "pair" i64:4294967296`, `invoke "div" i32:2`, `invoke "div" i32:0`, `invoke "abort"`, `invoke "div" i32:7`]);
+  assert.deepEqual(answers.slice(0, 5), ["ok", "ok", "ok", "result i64:12884901888 i32:5", "result i32:3"]);
+  assert.match(answers[5] ?? "", /^trap: integer divide by zero in function 1 at offset 0x[0-9a-f]+$/);
+  assert.match(answers[6] ?? "", /^trap: abort: .* at .*:1:2 \(in native env\.abort\)$/);
+  assert.equal(answers[7], "result i32:1");
+});
+
 test("fuel stops a runaway AOT loop, and a loop within its fuel finishes", { timeout: 300_000 }, () => {
   const spin = image("spin", compileImage(wat2wasm(`(module
     (func (export "spin") (param i32) (result i32)
