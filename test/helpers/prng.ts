@@ -1,11 +1,2 @@
-// mulberry32: a small seeded PRNG for the attack harnesses, the same sequence everywhere.
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// mulberry32 for the attack harnesses: the library's seeded generator, the same sequence everywhere.
+export { rng as prng } from "../../host-tools/src/lib/rng.js";

@@ -15,7 +15,6 @@
 #include "internal.h"
 
 #define PAGE_SIZE        256u
-#define BLOCK_SIZE       65536u
 #define CMD_SECTOR_ERASE 0x20u
 #define CMD_BLOCK_ERASE  0xd8u
 #define CMD_PAGE_PROGRAM 0x02u
@@ -25,7 +24,6 @@
 #define SECTOR_TIMEOUT   (500000ull * (SYSTIMER_HZ / 1000000u))
 #define BLOCK_TIMEOUT    (3000000ull * (SYSTIMER_HZ / 1000000u))
 #define PAGE_TIMEOUT     (10000ull * (SYSTIMER_HZ / 1000000u))
-#define FIRMWARE_END     (WASMCU_REGION_FIRMWARE_OFFSET + WASMCU_REGION_FIRMWARE_SIZE)
 
 _Static_assert(WASMCU_REGION_FIRMWARE_OFFSET == 0, "the ROM boots the image at flash offset 0");
 
@@ -112,49 +110,29 @@ hal_status esp32c3_flash_init(void)
     return jedec_id == 0 || jedec_id == 0xffffffu ? HAL_ERR_IO : HAL_OK;
 }
 
-/* In range, and outside the firmware region (the image the ROM boots and the code we run). */
-static bool writable_range(uint32_t offset, uint32_t len)
-{
-    return offset >= FIRMWARE_END && offset <= WASMCU_FLASH_SIZE && len <= WASMCU_FLASH_SIZE - offset;
-}
-
 const uint8_t *hal_flash_map(uint32_t offset, uint32_t len)
 {
-    if (offset > WASMCU_FLASH_SIZE || len > WASMCU_FLASH_SIZE - offset) {
-        return NULL;
-    }
-    return (const uint8_t *)(uintptr_t)(C3_DROM_BASE + offset);
+    return hal_flash_map_at(C3_DROM_BASE, offset, len);
 }
 
+/* Each step may take a second or two on a real chip: the watchdog is fed after each. */
+static hal_status erase_step(uint32_t offset, bool block)
+{
+    bool done = flash_write_op(block ? CMD_BLOCK_ERASE : CMD_SECTOR_ERASE, offset, NULL, 0,
+                               block ? BLOCK_TIMEOUT : SECTOR_TIMEOUT);
+    hal_watchdog_feed();
+    return done ? HAL_OK : HAL_ERR_TIMEOUT;
+}
+
+/* Writable: outside the firmware region (the image the ROM boots and the code we run). */
 hal_status hal_flash_erase(uint32_t offset, uint32_t len)
 {
-    if ((offset % WASMCU_FLASH_ERASE_SIZE) != 0 || (len % WASMCU_FLASH_ERASE_SIZE) != 0 ||
-        !writable_range(offset, len)) {
-        return HAL_ERR_PARAM;
-    }
-    uint32_t end = offset + len;
-    while (offset < end) {
-        bool block = (offset % BLOCK_SIZE) == 0 && end - offset >= BLOCK_SIZE;
-        uint32_t step = block ? BLOCK_SIZE : WASMCU_FLASH_ERASE_SIZE;
-        if (!flash_write_op(block ? CMD_BLOCK_ERASE : CMD_SECTOR_ERASE, offset, NULL, 0,
-                            block ? BLOCK_TIMEOUT : SECTOR_TIMEOUT)) {
-            return HAL_ERR_TIMEOUT;
-        }
-        const uint32_t *p = (const uint32_t *)(uintptr_t)(C3_DROM_BASE + offset);
-        for (uint32_t i = 0; i < step / 4u; i++) {
-            if (p[i] != 0xffffffffu) {
-                return HAL_ERR_IO;
-            }
-        }
-        offset += step;
-        hal_watchdog_feed();
-    }
-    return HAL_OK;
+    return hal_flash_erase_with(offset, len, hal_flash_past_firmware(offset, len), C3_DROM_BASE, erase_step);
 }
 
 hal_status hal_flash_program(uint32_t offset, const uint8_t *data, uint32_t len)
 {
-    if ((data == NULL && len != 0) || !writable_range(offset, len)) {
+    if ((data == NULL && len != 0) || !hal_flash_past_firmware(offset, len)) {
         return HAL_ERR_PARAM;
     }
     uint32_t words[SPI_MEM_BUF_BYTES / 4u];

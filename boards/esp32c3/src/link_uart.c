@@ -12,18 +12,11 @@
 
 #include "internal.h"
 
-/* Power of two: indices wrap with a mask. The host keeps at most 3 KiB of frames in flight
- * (rxBudget, host-tools/src/link/session.ts), less than the ring. */
-#define RX_RING_SIZE 4096u
-_Static_assert((RX_RING_SIZE & (RX_RING_SIZE - 1u)) == 0, "RX ring size must be a power of two");
 /* RXFIFO_FULL at 64 of 128 bytes: 5.6 ms at 115200 baud before the FIFO overflows. */
 #define RX_FULL_THRESHOLD 64u
 #define RX_TOUT_BITS      10u /* RX_TOUT_THRHD: idle time in bit times */
 
-static uint8_t rx_ring[RX_RING_SIZE];
-static volatile uint32_t rx_head; /* written by the ISR only */
-static volatile uint32_t rx_tail; /* written by hal_link_read only */
-static volatile uint32_t rx_overruns;
+static hal_rx_ring rx; /* filled by the UART0 interrupt, emptied by hal_link_read */
 static volatile uint32_t rx_errors;
 static bool link_up;
 
@@ -35,17 +28,9 @@ C3_IRAM void esp32c3_uart0_isr(void)
         rx_errors = rx_errors + 1u;
     }
     uint32_t n = C3_REG(UART0_BASE, UART_STATUS) & 0x3ffu;
-    uint32_t head = rx_head;
     for (; n > 0; n--) {
-        uint8_t b = (uint8_t)C3_REG(UART0_BASE, UART_FIFO);
-        if (head - rx_tail >= RX_RING_SIZE) {
-            rx_overruns = rx_overruns + 1u;
-            continue;
-        }
-        rx_ring[head & (RX_RING_SIZE - 1u)] = b;
-        head++;
+        hal_rx_ring_put(&rx, (uint8_t)C3_REG(UART0_BASE, UART_FIFO));
     }
-    rx_head = head;
 }
 
 void esp32c3_link_init(void)
@@ -70,7 +55,7 @@ void esp32c3_link_init(void)
     C3_REG(IO_MUX_BASE, IO_MUX_GPIO(C3_LINK_TX_PIN)) = IO_MUX_DRV_20MA;
     C3_REG(IO_MUX_BASE, IO_MUX_GPIO(C3_LINK_RX_PIN)) = IO_MUX_FUN_IE | IO_MUX_FUN_WPU | IO_MUX_DRV_20MA;
 
-    rx_head = rx_tail = 0;
+    rx.head = rx.tail = 0;
     C3_REG(UART0_BASE, UART_INT_CLR) = 0xffffffffu;
     C3_REG(UART0_BASE, UART_INT_ENA) =
         UART_INT_RXFIFO_FULL | UART_INT_RXFIFO_TOUT | UART_INT_FRM_ERR | UART_INT_RXFIFO_OVF;
@@ -85,7 +70,7 @@ void esp32c3_link_init(void)
 
 bool esp32c3_link_available(void)
 {
-    return rx_head != rx_tail;
+    return rx.head != rx.tail;
 }
 
 static void put_byte(uint8_t b)
@@ -121,14 +106,7 @@ size_t hal_link_read(uint8_t *buf, size_t cap)
     if (!link_up || buf == NULL) {
         return 0;
     }
-    uint32_t tail = rx_tail;
-    uint32_t avail = rx_head - tail;
-    size_t n = avail < cap ? avail : cap;
-    for (size_t i = 0; i < n; i++) {
-        buf[i] = rx_ring[(tail + i) & (RX_RING_SIZE - 1u)];
-    }
-    rx_tail = tail + (uint32_t)n;
-    return n;
+    return hal_rx_ring_take(&rx, buf, cap);
 }
 
 /* TXFIFO_CNT reaching 0 leaves the last byte in the shift register: one byte time more. */

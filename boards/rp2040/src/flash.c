@@ -24,13 +24,10 @@
 #define STATUS_WEL       0x02u
 
 #define PAGE_SIZE         256u
-#define BLOCK_SIZE        65536u
 /* Worst cases of common 2..16 MB parts are 400 ms (4K), 2 s (64K), 3 ms (page). */
 #define SECTOR_TIMEOUT_US 1000000u
 #define BLOCK_TIMEOUT_US  4000000u
 #define PAGE_TIMEOUT_US   20000u
-
-#define FIRMWARE_END (WASMCU_REGION_FIRMWARE_OFFSET + WASMCU_REGION_FIRMWARE_SIZE)
 
 enum flash_result { FLASH_DONE = 0, FLASH_NOT_ENABLED, FLASH_STILL_BUSY };
 
@@ -220,43 +217,25 @@ static bool other_bank(uint32_t offset, uint32_t len)
 /* In-range, and outside the firmware region the CPU is executing from. */
 static bool writable_range(uint32_t offset, uint32_t len)
 {
-    return (offset >= FIRMWARE_END && offset <= WASMCU_FLASH_SIZE && len <= WASMCU_FLASH_SIZE - offset) ||
-           other_bank(offset, len);
+    return hal_flash_past_firmware(offset, len) || other_bank(offset, len);
 }
 
 const uint8_t *hal_flash_map(uint32_t offset, uint32_t len)
 {
-    if (offset > WASMCU_FLASH_SIZE || len > WASMCU_FLASH_SIZE - offset) {
-        return NULL;
-    }
-    return (const uint8_t *)(uintptr_t)(XIP_BASE + offset);
+    return hal_flash_map_at(XIP_BASE, offset, len);
+}
+
+static hal_status erase_step(uint32_t offset, bool block)
+{
+    hal_status st = result_status(flash_command(block ? CMD_BLOCK_ERASE : CMD_SECTOR_ERASE, offset, NULL, 0,
+                                                block ? BLOCK_TIMEOUT_US : SECTOR_TIMEOUT_US));
+    rp2040_stack_check();
+    return st;
 }
 
 hal_status hal_flash_erase(uint32_t offset, uint32_t len)
 {
-    if ((offset % WASMCU_FLASH_ERASE_SIZE) != 0 || (len % WASMCU_FLASH_ERASE_SIZE) != 0 ||
-        !writable_range(offset, len)) {
-        return HAL_ERR_PARAM;
-    }
-    uint32_t end = offset + len;
-    while (offset < end) {
-        bool block = (offset % BLOCK_SIZE) == 0 && end - offset >= BLOCK_SIZE;
-        uint32_t step = block ? BLOCK_SIZE : WASMCU_FLASH_ERASE_SIZE;
-        hal_status st = result_status(flash_command(block ? CMD_BLOCK_ERASE : CMD_SECTOR_ERASE, offset, NULL, 0,
-                                                    block ? BLOCK_TIMEOUT_US : SECTOR_TIMEOUT_US));
-        if (st != HAL_OK) {
-            return st;
-        }
-        const uint32_t *p = (const uint32_t *)(uintptr_t)(XIP_BASE + offset);
-        for (uint32_t i = 0; i < step / 4u; i++) {
-            if (p[i] != 0xffffffffu) {
-                return HAL_ERR_IO;
-            }
-        }
-        offset += step;
-        rp2040_stack_check();
-    }
-    return HAL_OK;
+    return hal_flash_erase_with(offset, len, writable_range(offset, len), XIP_BASE, erase_step);
 }
 
 hal_status hal_flash_program(uint32_t offset, const uint8_t *data, uint32_t len)

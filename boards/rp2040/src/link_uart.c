@@ -14,15 +14,7 @@
 #include "rp2040_board.h"
 #include "usb_cdc.h"
 
-/* Power of two: indices wrap with a mask, no division in the ISR. The host's in-flight
- * budget (3 KiB, session.ts) is sized from it. */
-#define RX_RING_SIZE 4096u
-_Static_assert((RX_RING_SIZE & (RX_RING_SIZE - 1u)) == 0, "RX ring size must be a power of two");
-
-static uint8_t rx_ring[RX_RING_SIZE];
-static volatile uint32_t rx_head; /* written by the ISR only */
-static volatile uint32_t rx_tail; /* written by hal_link_read only */
-static volatile uint32_t rx_overruns;
+static hal_rx_ring rx; /* filled by the UART0 and USB interrupts, emptied by hal_link_read */
 static volatile uint32_t rx_errors;
 static bool link_up;
 
@@ -53,34 +45,21 @@ RP_RAMFUNC void rp2040_uart0_isr(void)
                 continue; /* framing error: the byte is garbage */
             }
         }
-        uint32_t head = rx_head;
-        if (head - rx_tail >= RX_RING_SIZE) {
-            rx_overruns = rx_overruns + 1u;
-            continue;
-        }
-        rx_ring[head & (RX_RING_SIZE - 1u)] = (uint8_t)d;
-        rx_head = head + 1u;
+        hal_rx_ring_put(&rx, (uint8_t)d);
     }
 }
 
 /* Free bytes in the ring; called from the USB interrupt (same priority as UART0's: no nesting). */
 RP_RAMFUNC uint32_t rp2040_link_rx_space(void)
 {
-    return RX_RING_SIZE - (rx_head - rx_tail);
+    return HAL_RX_RING_SIZE - (rx.head - rx.tail);
 }
 
 RP_RAMFUNC void rp2040_link_rx_push(const volatile uint8_t *data, uint32_t len)
 {
-    uint32_t head = rx_head;
     for (uint32_t i = 0; i < len; i++) {
-        if (head - rx_tail >= RX_RING_SIZE) {
-            rx_overruns = rx_overruns + 1u;
-            continue;
-        }
-        rx_ring[head & (RX_RING_SIZE - 1u)] = data[i];
-        head++;
+        hal_rx_ring_put(&rx, data[i]);
     }
-    rx_head = head;
 }
 
 void rp2040_link_init(void)
@@ -102,7 +81,7 @@ void rp2040_link_init(void)
     /* RX idles high: a pull-up keeps an unconnected line from reading as a break. */
     rp2040_pin_function(RP2040_LINK_RX_PIN, GPIO_FUNC_UART, PAD_IE | PAD_PUE | PAD_SCHMITT);
 
-    rx_head = rx_tail = 0;
+    rx.head = rx.tail = 0;
     RP_REG(NVIC_ICPR, 0) = 1u << IRQ_UART0;
     RP_REG(NVIC_ISER, 0) = 1u << IRQ_UART0;
     link_up = true;
@@ -145,13 +124,7 @@ size_t hal_link_read(uint8_t *buf, size_t cap)
     if (!link_up || buf == NULL) {
         return 0;
     }
-    uint32_t tail = rx_tail;
-    uint32_t avail = rx_head - tail;
-    size_t n = avail < cap ? avail : cap;
-    for (size_t i = 0; i < n; i++) {
-        buf[i] = rx_ring[(tail + i) & (RX_RING_SIZE - 1u)];
-    }
-    rx_tail = tail + (uint32_t)n;
+    size_t n = hal_rx_ring_take(&rx, buf, cap);
 #if RP2040_USB_LINK
     if (n > 0) {
         rp2040_usb_cdc_rx_resume();
@@ -175,7 +148,7 @@ void hal_link_flush(void)
 void rp2040_link_get_stats(rp2040_link_stats *out)
 {
     if (out != NULL) {
-        out->rx_overruns = rx_overruns;
+        out->rx_overruns = rx.overruns;
         out->rx_errors = rx_errors;
     }
 }

@@ -124,6 +124,58 @@ uint32_t hal_periph_on_count(void);
 hal_status hal_watchdog_start(uint32_t timeout_ms);
 void hal_watchdog_feed(void);
 
+/* ------------------------------------------------------------------ for board implementations */
+
+/* Code every bare-metal board's drivers would otherwise repeat (src/board_util.c); the
+ * device never calls these. */
+
+/* The receive ring between a link interrupt (the only writer of `head`) and hal_link_read
+ * (the only writer of `tail`). A power of two: indices wrap with a mask, no division in an
+ * interrupt. The host keeps at most 3 KiB of frames in flight (rxBudget,
+ * host-tools/src/link/session.ts), less than the ring. */
+#define HAL_RX_RING_SIZE 4096u
+typedef struct {
+    uint8_t bytes[HAL_RX_RING_SIZE];
+    volatile uint32_t head;
+    volatile uint32_t tail;
+    volatile uint32_t overruns; /* bytes dropped because the ring was full */
+} hal_rx_ring;
+
+/* Called from interrupt handlers that run from RAM while flash is busy: always inlined, so
+ * no call reaches code in flash. A byte that finds the ring full is dropped and counted. */
+#if defined(__GNUC__)
+#define HAL_ALWAYS_INLINE static inline __attribute__((always_inline))
+#else
+#define HAL_ALWAYS_INLINE static inline
+#endif
+HAL_ALWAYS_INLINE void hal_rx_ring_put(hal_rx_ring *r, uint8_t b)
+{
+    uint32_t head = r->head;
+    if (head - r->tail >= HAL_RX_RING_SIZE) {
+        r->overruns = r->overruns + 1u;
+        return;
+    }
+    r->bytes[head & (HAL_RX_RING_SIZE - 1u)] = b;
+    r->head = head + 1u;
+}
+
+/* Takes up to `cap` bytes out of the ring (hal_link_read's copy): the count taken. */
+size_t hal_rx_ring_take(hal_rx_ring *r, uint8_t *buf, size_t cap);
+
+/* `base` + `offset` when [offset, offset + len) lies inside the board's flash, else NULL
+ * (hal_flash_map over a memory-mapped flash at `base`). */
+const uint8_t *hal_flash_map_at(uintptr_t base, uint32_t offset, uint32_t len);
+/* True when [offset, offset + len) lies inside flash past the firmware region: flash the
+ * running code is not in. */
+bool hal_flash_past_firmware(uint32_t offset, uint32_t len);
+
+/* One erase command at `offset`: a 64 KiB block when `block`, else one erase sector. */
+typedef hal_status (*hal_flash_erase_fn)(uint32_t offset, bool block);
+/* hal_flash_erase over `erase`: HAL_ERR_PARAM unless `offset` and `len` are multiples of the
+ * erase size and `writable`; then 64 KiB blocks where aligned, sectors elsewhere, each read
+ * back through the mapping at `base` (HAL_ERR_IO unless all 0xff). */
+hal_status hal_flash_erase_with(uint32_t offset, uint32_t len, bool writable, uintptr_t base, hal_flash_erase_fn erase);
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,7 +16,7 @@ import { buildAppFor, requireAotBoard, type Engine } from "../build/aot.js";
 import { buildApp } from "../build/app.js";
 import { startLocalBoard, type LaunchedBoard } from "../boards/launch.js";
 import type { BuildProgress } from "../build/firmware.js";
-import type { BoardTarget } from "../boards/registry.js";
+import { hasFeature, type BoardTarget } from "../boards/registry.js";
 import { DeviceError, UsageError } from "../lib/errors.js";
 import { deploy, readTflite } from "../workflows/deploy.js";
 import { Cmd, LinkStatus } from "../link/constants.js";
@@ -107,7 +107,7 @@ async function openBoard(opts: DeviceBenchOptions, app: string, monitorApp: stri
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), "wasmcu-bench-"));
   const board = await startLocalBoard(target, {
-    app, flashFile: path.join(dir, "flash.bin"), speed: Infinity, onBuildProgress: opts.onBuildProgress, flashModel: (opts.flashModel ?? true) && target.name === "rp2040-sim",
+    app, flashFile: path.join(dir, "flash.bin"), speed: Infinity, onBuildProgress: opts.onBuildProgress, flashModel: (opts.flashModel ?? true) && hasFeature(target, "flash_model"),
     ...(monitorApp ? { onPeripherals: (n: number) => void (peripherals.count = n) } : {}),
     ...(opts.clockHz !== undefined ? { clockHz: opts.clockHz } : {}),
     ...(monitorApp ? { monitor: { app: monitorApp, flashFile: path.join(dir, "monitor-flash.bin"), supplyV: opts.supplyV ?? DEFAULT_SUPPLY_V,
@@ -314,7 +314,7 @@ export interface DeviceBenchResults extends BenchResults {
 
 /** Emulators with the power-measurement rig (sim/rig.ts: a monitor chip and a simulated INA219). */
 export function hasSimRig(target: BoardTarget): boolean {
-  return target.name === "rp2040-sim";
+  return hasFeature(target, "power_rig");
 }
 
 /** What an emulated board's figures are, for the tables' source line. */

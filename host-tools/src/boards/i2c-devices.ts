@@ -2,10 +2,12 @@
 // kind can simulate, and the command-line arguments that put them there.
 //   regs      a 256-byte register file (pointer byte, then data; auto-increment)
 //   ina219    the simulated INA219 current monitor (host board; boards/host/INA219-MODEL.md)
-//   mpu6050   a simulated MPU-6050 IMU whose samples follow a 5 Hz shake (rp2040-sim; sim/mpu6050.ts)
+//   mpu6050   a simulated MPU-6050 IMU whose samples follow a 5 Hz shake (emulators; sim/mpu6050.ts)
+// Which board has which is declared in its board.json (i2c_models).
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { UsageError } from "../lib/errors.js";
+import { boardChoices, localFeatures, resolveBoard, targetsWith } from "./registry.js";
 
 export const I2C_KINDS = ["regs", "ina219", "mpu6050"] as const;
 export type I2cKind = (typeof I2C_KINDS)[number];
@@ -35,15 +37,20 @@ function simModule(name: string): string {
 
 /** Arguments for wasmcu-host (board "host") or an emulator (rp2040-sim, esp32c3-sim: the same options). */
 export function i2cDeviceArgs(board: string, specs: readonly I2cSpec[]): string[] {
+  const models = localFeatures(resolveBoard(board))?.i2c_models ?? [];
   const seen = new Set<number>();
   return specs.flatMap(({ kind, address }) => {
     const hex = `0x${address.toString(16)}`;
     if (seen.has(address)) throw new UsageError(`--i2c: two devices at ${hex}`);
     seen.add(address);
+    if (!models.includes(kind)) {
+      throw new UsageError(`--i2c ${kind}@${hex}: the ${board} board has no ${kind} model`, kind === "ina219"
+        ? `${targetsWith("power_rig").join(", ")} measures power with \`wasmcu bench\` (its rig has the INA219)`
+        : `use ${boardChoices((f) => f.i2c_models?.includes(kind) === true)}`);
+    }
+    // The host board has its own options; an emulator loads a device module.
     if (kind === "regs") return ["--i2c-regs", hex];
-    if (kind === "ina219" && board === "host") return ["--ina219", hex];
-    if (kind === "mpu6050" && board !== "host") return ["--i2c-device", `${hex}=${simModule("mpu6050")}`];
-    throw new UsageError(`--i2c ${kind}@${hex}: the ${board} board has no ${kind} model`,
-      kind === "ina219" ? "rp2040-sim measures power with `wasmcu bench` (its rig has the INA219)" : "use --board rp2040-sim");
+    if (kind === "ina219") return ["--ina219", hex];
+    return ["--i2c-device", `${hex}=${simModule(kind)}`];
   });
 }

@@ -11,7 +11,7 @@ import { buildFirmware, type BuildProgress } from "../build/firmware.js";
 import { ensureHostTool } from "../host/tools.js";
 import { BoardError, BuildError } from "../lib/errors.js";
 import { ensureFlashFile, programSlot, SlotKind } from "./flash-image.js";
-import { region, type BoardTarget } from "./registry.js";
+import { boardChoices, hasFeature, localFeatures, region, type BoardTarget } from "./registry.js";
 import { parseXipLine, type XipRegionStats } from "../sim/xip-timing.js";
 
 export interface LaunchedBoard {
@@ -151,9 +151,14 @@ export interface SimLaunchOptions extends LaunchOptions {
  * of the flash file and booted by the emulated ROM.
  */
 export async function launchSimBoard(target: BoardTarget, opts: SimLaunchOptions): Promise<LaunchedBoard> {
-  if (target.name !== "rp2040-sim" && (opts.usb || opts.monitor)) {
-    // esp32c3-sim models neither the C3's USB-serial/JTAG nor a power-measurement rig.
-    throw new BoardError(`${target.name} has no ${opts.usb ? "emulated USB port" : "emulated power monitor"}`, "use --board rp2040-sim for that");
+  // Each emulator declares what it models (board.json simulator_features): esp32c3-sim has
+  // neither the C3's USB-serial/JTAG nor a power-measurement rig.
+  const wanted = [[opts.usb, "usb", "emulated USB port"], [opts.monitor, "power_rig", "emulated power monitor"],
+    [opts.flashModel, "flash_model", "flash timing model"]] as const;
+  for (const [asked, feature, what] of wanted) {
+    if (asked && !hasFeature(target, feature)) {
+      throw new BoardError(`${target.name} has no ${what}`, `use ${boardChoices(feature)} for that`);
+    }
   }
   const flash = opts.flashFile ?? path.join(firmwareBuildDir(target.board.name), "sim-flash.bin");
   mkdirSync(path.dirname(flash), { recursive: true });
@@ -247,8 +252,9 @@ export interface LocalBoardOptions extends Omit<SimLaunchOptions, "firmware" | "
 export async function localBoardFirmware(target: BoardTarget, opts: Pick<LocalBoardOptions, "onBuildOutput" | "onBuildProgress"> & { clockHz?: number } = {}): Promise<string> {
   if (!target.simulated) return ensureHostTool("wasmcu-host");
   const fw = await buildFirmware(target.board, { onOutput: opts.onBuildOutput, onProgress: opts.onBuildProgress, ...(opts.clockHz ? { clockHz: opts.clockHz } : {}) });
-  // esp32c3-sim boots like the chip: the ROM reads the merged image at flash offset 0.
-  const suffix = target.name === "esp32c3-sim" ? ".merged.bin" : ".elf";
+  // What the emulator boots (board.json): esp32c3-sim boots like the chip, its ROM reading
+  // the merged image at flash offset 0; rp2040-sim loads the ELF.
+  const suffix = localFeatures(target)?.image ?? ".elf";
   const file = fw.artifacts.find((a) => a.endsWith(suffix));
   if (!file) throw new BuildError(`the ${target.board.name} build produced no ${suffix}`);
   return file;

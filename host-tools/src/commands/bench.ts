@@ -4,7 +4,7 @@ import { portPath } from "../serial/port-option.js";
 import path from "node:path";
 import { hasSimRig, PERIPHERAL_NAMES, runDeviceBench, withIdealCycles, type DeviceBenchOptions, type DeviceBenchResults } from "../bench/device-bench.js";
 import { parseFrequency, runSweep, type SweepResults } from "../bench/sweep.js";
-import { resolveBoard } from "../boards/registry.js";
+import { boardChoices, hasFeature, resolveBoard, runsHere } from "../boards/registry.js";
 import { UsageError } from "../lib/errors.js";
 import { checkInputFile, checkOutputDir, makeOutputDir, writeOutput } from "../lib/files.js";
 import { Output, table } from "../lib/output.js";
@@ -165,14 +165,14 @@ export function register(program: Command): void {
       const runs = Number(opts.runs);
       if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs needs a positive integer, got "${opts.runs}"`);
       const target = resolveBoard(opts.board);
-      if (!opts.port && target.board.name !== "host" && !target.simulated) {
+      if (!opts.port && !runsHere(target)) {
         throw new UsageError(`--board ${opts.board} needs --port (a board running wasmcu firmware)`);
       }
       const monitorPort = typeof opts.monitor === "string" ? opts.monitor : undefined;
       // A firmware build (a minute, the first time or after a change) shows a bar that the
       // benchmark's own chatter ends.
       const bar = stepProgress(`${target.board.name} firmware`, process.stderr, !opts.json);
-      const hasFlashModel = target.name === "rp2040-sim";
+      const hasFlashModel = hasFeature(target, "flash_model");
       const base: DeviceBenchOptions = {
         target, models: opts.models, runs,
         onProgress: (w) => {
@@ -184,7 +184,7 @@ export function register(program: Command): void {
         ...(monitorPort ? { monitorPort } : {}),
         ...(opts.phases ? { phases: opts.phases } : {}),
         simMonitor: opts.monitor !== false,
-        // the flash timing model is rp2040-sim's (esp32c3-sim's cost model has its flash cache built in)
+        // only where the emulator declares one (esp32c3-sim's cost model has its flash cache built in)
         flashModel: hasFlashModel && opts.flashModel,
         engine: opts.engine,
       };
@@ -200,9 +200,10 @@ export function register(program: Command): void {
         }
         return k;
       });
-      if (supplies.length && !hasSimRig(target)) throw new UsageError("--supply sets the emulated rig's supply: only with --board rp2040-sim");
+      const rigBoards = `only with ${boardChoices("power_rig")}`;
+      if (supplies.length && !hasSimRig(target)) throw new UsageError(`--supply sets the emulated rig's supply: ${rigBoards}`);
       if (opts.freq || supplies.length > 1 || periph.length > 1) {
-        if (opts.freq && !hasSimRig(target)) throw new UsageError("--freq sweeps rebuild and restart the board: only with --board rp2040-sim");
+        if (opts.freq && !hasSimRig(target)) throw new UsageError(`--freq sweeps rebuild and restart the board: ${rigBoards}`);
         const freqsHz = (opts.freq ?? [String(target.board.clock_hz)]).map(parseFrequency);
         const sweep = await runSweep({ ...base, freqsHz, supplies: supplies.length ? supplies : [3.3], ...(periph.length ? { peripherals: periph } : {}) });
         if (outDir) {

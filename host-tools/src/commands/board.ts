@@ -4,7 +4,7 @@ import { checkNameFree, startBackgroundBoard, stopBackgroundBoard } from "../boa
 import { i2cDeviceArgs, I2C_KINDS, parseI2cSpec } from "../boards/i2c-devices.js";
 import { localBoardFirmware } from "../boards/launch.js";
 import { boardFiles, checkBoardName, listLocalBoards, localBoardsDir, requireLocalBoard, type LocalBoard } from "../boards/local.js";
-import { resolveBoard } from "../boards/registry.js";
+import { boardChoices, localFeatures, resolveBoard, runsHere, type BoardTarget } from "../boards/registry.js";
 import { buildAppFor, ENGINES, requireAotBoard, type Engine } from "../build/aot.js";
 import { appEntry } from "../build/app.js";
 import { BoardError, UsageError } from "../lib/errors.js";
@@ -37,20 +37,31 @@ function startApp(app: string | undefined): string | undefined {
   }
 }
 
+/** `--firmware FILE` boots only on an emulator that declares the file types it takes (board.json custom_firmware). */
+function checkCustomFirmware(target: BoardTarget, file: string): void {
+  const types = localFeatures(target)?.custom_firmware ?? [];
+  if (types.length === 0) {
+    const takers = boardChoices((f) => (f.custom_firmware ?? []).length > 0);
+    throw new UsageError(`--firmware is for ${takers} (an image to boot), not ${target.name}`);
+  }
+  // "an .elf or a .uf2": the article as the suffix is read aloud (".u" is "you").
+  const spelled = types.map((t) => `${/^\.[aeio]/i.test(t) ? "an" : "a"} ${t}`).join(" or ");
+  if (!types.some((t) => file.toLowerCase().endsWith(t))) throw new UsageError(`--firmware ${file}: expected ${spelled}`);
+}
+
 async function start(name: string, opts: StartOpts): Promise<void> {
   const out = new Output(opts);
   checkBoardName(name);
   const target = resolveBoard(opts.board);
-  if (target.board.name !== "host" && !target.simulated) {
+  if (!runsHere(target)) {
     throw new BoardError(`a real ${target.board.name} is not started by wasmcu: plug it in and use its serial port`, "wasmcu board start takes --board host, rp2040-sim or esp32c3-sim");
   }
   const speed = opts.speed === "max" ? Infinity : Number(opts.speed);
   if (!(speed > 0)) throw new UsageError(`--speed needs a positive number or "max", got "${opts.speed}"`);
-  const extraArgs = i2cDeviceArgs(target.simulated ? target.name : "host", (opts.i2c ?? []).map(parseI2cSpec));
+  const extraArgs = i2cDeviceArgs(target.name, (opts.i2c ?? []).map(parseI2cSpec));
   if (opts.model) readTflite(opts.model); // inputs checked before anything is built or started
   if (opts.firmware !== undefined) {
-    if (target.name !== "rp2040-sim") throw new UsageError(`--firmware is for --board rp2040-sim (an ELF or UF2 to boot), not ${target.name}`);
-    if (!/\.(elf|uf2)$/i.test(opts.firmware)) throw new UsageError(`--firmware ${opts.firmware}: expected an .elf or a .uf2`);
+    checkCustomFirmware(target, opts.firmware);
     checkInputFile(opts.firmware, "firmware");
   }
   checkNameFree(name);

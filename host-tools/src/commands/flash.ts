@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import { region, resolveBoard } from "../boards/registry.js";
+import { region, resolveBoard, runsHere } from "../boards/registry.js";
 import { flashEsp32, type FlashEvent } from "../flash/esp32/flash.js";
 import { esp32c3MergedImage, imagesFromOptions } from "../flash/esp32/images.js";
 import { openSerialTransport } from "../flash/esp32/transport.js";
@@ -179,7 +179,7 @@ export function register(program: Command): void {
         if (opts.uf2 !== undefined || opts.drive !== undefined) throw new UsageError("give either a firmware file (over serial) or --uf2/--drive (BOOTSEL)");
         return flashRp2040SerialCommand(firmware, opts, cmd.getOptionValueSource("baud") !== "default", out);
       }
-      if (target.simulated || target.board.name === "host") {
+      if (runsHere(target)) {
         throw new UsageError(`--board ${opts.board} runs on this machine: there is nothing to flash`, "use wasmcu run (or deploy) with it");
       }
       // Options for the other chip are a mistake worth saying; every file given is checked

@@ -4,7 +4,7 @@ import path from "node:path";
 import { buildAppFor, ENGINES, requireAotBoard, type Engine } from "../build/aot.js";
 import { i2cDeviceArgs, I2C_KINDS, parseI2cSpec } from "../boards/i2c-devices.js";
 import { startLocalBoard } from "../boards/launch.js";
-import { resolveBoard } from "../boards/registry.js";
+import { resolveBoard, runsHere } from "../boards/registry.js";
 import { BoardError, UsageError } from "../lib/errors.js";
 import { formatBytes, Output } from "../lib/output.js";
 import { displayPath } from "../lib/paths.js";
@@ -55,13 +55,13 @@ run keeps its board's port to itself while it shows the logs. For a board that o
       const seconds = opts.for === undefined ? undefined : Number(opts.for);
       if (seconds !== undefined && !(seconds > 0)) throw new UsageError(`--for needs a positive number of seconds, got "${opts.for}"`);
       const target = resolveBoard(opts.board);
-      if (target.board.name !== "host" && !target.simulated) {
+      if (!runsHere(target)) {
         throw new BoardError(`wasmcu run starts boards that live on this machine; for a real ${target.board.name} use deploy and monitor`,
           "use --board host, rp2040-sim or esp32c3-sim");
       }
       const speed = opts.speed === "max" ? Infinity : Number(opts.speed);
       if (!(speed > 0)) throw new UsageError(`--speed needs a positive number or "max", got "${opts.speed}"`);
-      const extraArgs = i2cDeviceArgs(target.simulated ? target.name : "host", (opts.i2c ?? []).map(parseI2cSpec));
+      const extraArgs = i2cDeviceArgs(target.name, (opts.i2c ?? []).map(parseI2cSpec));
       if (opts.model) readTflite(opts.model); // checked before the app is built and any board starts
       if (opts.engine === "aot") requireAotBoard(target);
       const app = await buildAppFor(opts.app, opts.engine);

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { listBoards, loadBoard, resolveBoard, validateBoard } from "../../../host-tools/src/boards/registry.js";
+import { hasFeature, listBoards, loadBoard, localFeatures, resolveBoard, runsHere, targetsWith, validateBoard } from "../../../host-tools/src/boards/registry.js";
 import { BoardError } from "../../../host-tools/src/lib/errors.js";
 
 const good = () => JSON.parse(JSON.stringify({
@@ -78,4 +78,41 @@ test("broken JSON names the file", () => {
   mkdirSync(path.join(dir, "z"));
   writeFileSync(path.join(dir, "z", "board.json"), "{ nope");
   assert.throws(() => loadBoard(path.join(dir, "z")), /z\/board\.json/);
+});
+
+test("local features come from board.json: rp2040-sim has the flash model, the power rig and USB; esp32c3-sim and host have none", () => {
+  const rp = resolveBoard("rp2040-sim");
+  const c3 = resolveBoard("esp32c3-sim");
+  const host = resolveBoard("host");
+  for (const f of ["flash_model", "power_rig", "usb"] as const) {
+    assert.equal(hasFeature(rp, f), true, f);
+    assert.equal(hasFeature(c3, f), false, f);
+    assert.equal(hasFeature(host, f), false, f);
+    assert.deepEqual(targetsWith(f), ["rp2040-sim"]);
+  }
+  assert.equal(localFeatures(c3)?.image, ".merged.bin");
+  assert.equal(localFeatures(rp)?.image, ".elf");
+  assert.deepEqual(targetsWith((f) => f.i2c_models?.includes("mpu6050") === true), ["esp32c3-sim", "rp2040-sim"]);
+  assert.deepEqual(targetsWith((f) => f.i2c_models?.includes("ina219") === true), ["host"]);
+});
+
+test("a real board does not run here; an emulator of it and the host board do", () => {
+  assert.equal(runsHere(resolveBoard("rp2040")), false);
+  assert.equal(runsHere(resolveBoard("esp32c3")), false);
+  assert.equal(runsHere(resolveBoard("esp32")), false);
+  assert.equal(hasFeature(resolveBoard("rp2040"), "flash_model"), false);
+  for (const name of ["host", "rp2040-sim", "esp32c3-sim"]) assert.equal(runsHere(resolveBoard(name)), true, name);
+});
+
+test("board.json feature declarations are checked: an emulator says what it boots, only known features, booleans as booleans", () => {
+  const sim = () => ({ ...good(), simulator: "x-sim", outputs: ["x.elf"], simulator_features: { image: ".elf" } });
+  validateBoard(sim(), "board.json");
+  const { simulator_features: _f, ...bare } = sim();
+  assert.throws(() => validateBoard(bare, "board.json"), /"simulator_features" is missing/);
+  assert.throws(() => validateBoard({ ...sim(), simulator_features: { image: ".elf", jtag: true } }, "board.json"), /simulator_features.jtag is not a known feature/);
+  assert.throws(() => validateBoard({ ...sim(), simulator_features: { image: ".elf", usb: "yes" } }, "board.json"), /simulator_features.usb must be true or false/);
+  assert.throws(() => validateBoard({ ...sim(), simulator_features: { image: ".uf2" } }, "board.json"), /image ".uf2" ends none of "outputs"/);
+  assert.throws(() => validateBoard({ ...sim(), simulator_features: {} }, "board.json"), /simulator_features.image must name/);
+  assert.throws(() => validateBoard({ ...good(), runs_here: { image: ".elf" } }, "board.json"), /runs_here.image is for an emulator/);
+  assert.throws(() => validateBoard({ ...good(), runs_here: { i2c_models: "regs" } }, "board.json"), /runs_here.i2c_models must be an array/);
 });
