@@ -18,6 +18,7 @@ import { runDeviceModel } from "../../host-tools/src/workflows/model.js";
 import { parseUpdateFile, pushUpdate } from "../../host-tools/src/workflows/ota-push.js";
 import { DeviceLink, type LinkEvent } from "../../host-tools/src/link/session.js";
 import { faultyTransport, openSerial } from "../../host-tools/src/link/transport.js";
+import { openBoardPort } from "./board-port.js";
 import { sharedDir } from "./paths.js";
 import { expectIntactBlinkLines, ONE_PERCENT } from "./noise.js";
 import { sign, updatableApp } from "./ota.js";
@@ -50,12 +51,17 @@ export function linkSuite(sb: SimBoard, opts: { noise: boolean }): void {
   });
 
   async function open(seed?: number) {
-    const raw = await openSerial(board.uartPath, 115200);
+    const raw = await openBoardPort(board.uartPath, 115200);
     const f = seed === undefined ? undefined : faultyTransport(raw, { ...ONE_PERCENT, seed });
     const link = new DeviceLink(f ?? raw, { baud: 115200, timeoutMs: 10_000, deadlineMs: 60_000 });
     const events: LinkEvent[] = [];
     link.onEvent((e) => events.push(e));
-    await link.connect(120_000);
+    try {
+      await link.connect(120_000);
+    } catch (e) {
+      await link.close(); // a failed test must not keep the board's port (and its lock) open
+      throw e;
+    }
     return { link, events, stats: f?.stats };
   }
 

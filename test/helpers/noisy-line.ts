@@ -2,7 +2,8 @@
 // through the link's seeded fault model (ONE_PERCENT: 1% of bytes changed in each direction,
 // and bursts). The CLI opens `path` exactly as it opens a real port; `stats` counts the damage.
 import { openPtyBridge } from "../../host-tools/src/sim/pty.js";
-import { faultyTransport, openSerial, type FaultStats } from "../../host-tools/src/link/transport.js";
+import { faultyTransport, type FaultStats } from "../../host-tools/src/link/transport.js";
+import { openBoardPort } from "./board-port.js";
 import { ONE_PERCENT } from "./noise.js";
 
 export interface NoisyLine {
@@ -13,7 +14,7 @@ export interface NoisyLine {
 }
 
 export async function noisyLine(boardPort: string, seed: number, baud = 115200): Promise<NoisyLine> {
-  const line = faultyTransport(await openSerial(boardPort, baud), { ...ONE_PERCENT, seed });
+  const line = faultyTransport(await openBoardPort(boardPort, baud), { ...ONE_PERCENT, seed });
   const pty = await openPtyBridge((bytes) => line.write(bytes));
   line.onData((bytes) => pty.write(bytes));
   return {
