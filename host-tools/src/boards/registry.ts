@@ -1,5 +1,6 @@
 // The boards wasmcu knows: one folder per board under boards/, described by its board.json.
 import type { BootLayout } from "../ota/firmware.js";
+import type { HostFirmwareFiles } from "../ota/host-firmware.js";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { BoardError } from "../lib/errors.js";
@@ -27,7 +28,9 @@ export interface Board {
   toolchain: string;
   /** `base`: where RAM starts, when one address tells RAM from flash (rp2040); otherwise section names do. */
   ram: { size: number; base?: number };
-  flash: { size: number; erase_size: number; write_size: number; xip_base?: number; layout: FlashRegion[]; boot?: BootLayout };
+  flash: { size: number; erase_size: number; write_size: number; xip_base?: number; layout: FlashRegion[]; boot?: BootLayout;
+    /** The host board: its firmware banks are files beside the flash file (boards/host/README.md). */
+    firmware_files?: HostFirmwareFiles };
   serial: SerialSettings;
   led_pin: number;
   /** The bench app's phase-marker GPIO for a power monitor (firmware reads it; 15 when absent). */

@@ -7,10 +7,11 @@ import { boardFiles, checkBoardName, listLocalBoards, localBoardsDir, requireLoc
 import { resolveBoard } from "../boards/registry.js";
 import { appEntry, buildApp } from "../build/app.js";
 import { BoardError, UsageError } from "../lib/errors.js";
-import { checkInputFile, checkOutputFile } from "../lib/files.js";
+import { checkInputFile, checkOutputFile, readInput } from "../lib/files.js";
 import { displayPath } from "../lib/paths.js";
 import { Output, table } from "../lib/output.js";
 import { stepProgress } from "../lib/progress.js";
+import { hostFirmwareFiles, parseHostFirmwareFile } from "../ota/host-firmware.js";
 import { readTflite } from "../workflows/deploy.js";
 
 interface StartOpts {
@@ -46,10 +47,18 @@ async function start(name: string, opts: StartOpts): Promise<void> {
   if (!(speed > 0)) throw new UsageError(`--speed needs a positive number or "max", got "${opts.speed}"`);
   const extraArgs = i2cDeviceArgs(target.simulated ? target.name : "host", (opts.i2c ?? []).map(parseI2cSpec));
   if (opts.model) readTflite(opts.model); // inputs checked before anything is built or started
+  // host: a signed firmware image (first install into the board's firmware files); the stock
+  // wasmcu-host then runs as the board's boot step.
+  const hostImage = opts.firmware !== undefined && target.name === "host";
   if (opts.firmware !== undefined) {
-    if (target.name !== "rp2040-sim") throw new UsageError(`--firmware is for --board rp2040-sim (an ELF or UF2 to boot), not ${target.name}`);
-    if (!/\.(elf|uf2)$/i.test(opts.firmware)) throw new UsageError(`--firmware ${opts.firmware}: expected an .elf or a .uf2`);
-    checkInputFile(opts.firmware, "firmware");
+    if (hostImage) {
+      parseHostFirmwareFile(readInput(opts.firmware, "--firmware"), hostFirmwareFiles(target.board), opts.firmware);
+      extraArgs.push("--firmware-image", path.resolve(opts.firmware));
+    } else {
+      if (target.name !== "rp2040-sim") throw new UsageError(`--firmware is for --board rp2040-sim (an ELF or UF2 to boot) or host (a signed firmware image), not ${target.name}`);
+      if (!/\.(elf|uf2)$/i.test(opts.firmware)) throw new UsageError(`--firmware ${opts.firmware}: expected an .elf or a .uf2`);
+      checkInputFile(opts.firmware, "firmware");
+    }
   }
   checkNameFree(name);
   const files = boardFiles(name);
@@ -58,7 +67,7 @@ async function start(name: string, opts: StartOpts): Promise<void> {
   const appName = startApp(opts.app);
   const app = appName !== undefined ? await buildApp(appName) : undefined;
   if (app) out.info(`app ${app.app}: ${displayPath(app.wasm)}`);
-  const firmware = opts.firmware !== undefined ? path.resolve(opts.firmware) : await stockFirmware(target, opts);
+  const firmware = opts.firmware !== undefined && !hostImage ? path.resolve(opts.firmware) : await stockFirmware(target, opts);
   const entry = await startBackgroundBoard({
     name, board: target.name, firmware, flash, log: files.log, traceGpio: Boolean(opts.traceGpio), extraArgs,
     ...(app ? { app: app.wasm } : {}),
@@ -101,7 +110,8 @@ survives a stop and start; the state files there are per user ($WASMCU_RUNTIME_D
     .option("-a, --app <app>", "app to program before boot: a project folder, an app under firmware/apps or a path (default: the project in this folder, else none)")
     .option("-m, --model <file>", "a .tflite model to put in the board's model slot before boot")
     .option("--flash <file>", "the board's flash image file (default: NAME-flash.bin beside the board's state)")
-    .option("--firmware <file>", "rp2040-sim: boot this .elf or .uf2 instead of the stock firmware, e.g. wasmcu-rp2040-install.uf2 from `wasmcu build --board rp2040` (a first install: the bootloader and fw_a)")
+    .option("--firmware <file>", "rp2040-sim: boot this .elf or .uf2 instead of the stock firmware, e.g. wasmcu-rp2040-install.uf2 from `wasmcu build --board rp2040` (a first install: the bootloader and fw_a); " +
+      "host: a signed firmware image (wasmcu sign --board host --kind firmware) installed into the board's firmware file FLASH.fw_a if its firmware files hold none")
     .option("--speed <factor>", "rp2040-sim, esp32c3-sim: emulated seconds per wall second, or max", "1")
     .option("--i2c <devices...>", `simulated I2C devices on the board's bus, KIND@ADDRESS (${I2C_KINDS.join(", ")})`)
     .option("--trace-gpio", "host board: report every GPIO write over the link (monitor shows them)")
