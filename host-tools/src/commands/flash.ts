@@ -104,10 +104,10 @@ function firmwareUpdate(board: "rp2040" | "host", file: string): FirmwareUpdate 
 /** rp2040 with the wasmcu bootloader, or the host board with firmware files: a signed firmware file over the running firmware's link. */
 async function flashFirmwareSerialCommand(board: "rp2040" | "host", file: string, opts: Opts, baudGiven: boolean, out: Output): Promise<void> {
   const target = resolveBoard(board);
+  if (opts.recovery && board === "host") throw new UsageError("the host board has no serial recovery: start it with another firmware image (wasmcu board start --firmware FW.wimg)");
   const update = firmwareUpdate(board, file);
   const port = await resolvePort(opts.port, board);
   if (opts.recovery) {
-    if (board === "host") throw new UsageError("the host board has no serial recovery: start it with another firmware image (wasmcu board start --firmware FW.wimg)");
     if (update.mode === "patch") throw new UsageError(`${file} is a firmware delta: recovery writes a whole image (give the firmware file, .wimg)`);
     return recoveryCommand(update.images, port, target.board.serial.baud, opts, out);
   }
