@@ -22,7 +22,7 @@
 #include WASMCU_OTA_KEYS_HEADER
 
 /* Unconfirmed boots a firmware image gets, as on the rp2040 (boards/rp2040/boot/boot.h). */
-#define MAX_TRIAL_BOOTS 3u
+#define MAX_TRIAL_BOOTS  3u
 /* A confirmed firmware that fails this many boots in a row stops the board instead of
  * restarting forever (a chip would boot-loop; a process should not). */
 #define MAX_FAILED_BOOTS 5u
@@ -88,7 +88,8 @@ const char *host_boot_install(const char *flash_path, const char *image)
     ota_image_header h;
     ota_status s = n >= OTA_HEADER_SIZE ? ota_image_parse(buf, &h) : OTA_ERR_TRUNCATED;
     if (too_big) s = OTA_ERR_TOO_BIG;
-    if (s == OTA_OK && (h.kind != OTA_KIND_FIRMWARE || OTA_HEADER_SIZE + (size_t)h.payload_len != n)) s = OTA_ERR_HEADER;
+    if (s == OTA_OK && (h.kind != OTA_KIND_FIRMWARE || OTA_HEADER_SIZE + (size_t)h.payload_len != n))
+        s = OTA_ERR_HEADER;
     if (s != OTA_OK) {
         snprintf(why, sizeof why, "%s is not one signed firmware image of at most %u bytes (%s)", image,
                  WASMCU_BOOT_FW_A_SIZE, ota_status_str(s));

@@ -51,14 +51,16 @@ static hal_status open_bank(const char *flash_path, int i, bool create)
             if (write(fd, erased, sizeof erased) != (ssize_t)sizeof erased) s = HAL_ERR_IO;
         }
     } else if (st.st_size != (off_t)WASMCU_BOOT_FW_A_SIZE) {
-        fprintf(stderr, "wasmcu-host: %s is %lld bytes, but a firmware bank is %u bytes\n", path,
-                (long long)st.st_size, WASMCU_BOOT_FW_A_SIZE);
+        fprintf(stderr, "wasmcu-host: %s is %lld bytes, but a firmware bank is %u bytes\n", path, (long long)st.st_size,
+                WASMCU_BOOT_FW_A_SIZE);
         s = HAL_ERR_PARAM;
     }
     if (s == HAL_OK) {
         void *m = mmap(NULL, WASMCU_BOOT_FW_A_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-        if (m == MAP_FAILED) s = HAL_ERR_IO;
-        else fw.map[i] = m;
+        if (m == MAP_FAILED)
+            s = HAL_ERR_IO;
+        else
+            fw.map[i] = m;
     }
     close(fd);
     return s;
