@@ -10,16 +10,15 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
-import { launchHostBoard, type LaunchedBoard } from "../../../host-tools/src/boards/launch.js";
+import { launchHostBoard } from "../../../host-tools/src/boards/launch.js";
 import { resolveBoard } from "../../../host-tools/src/boards/registry.js";
-import { DeviceLink, type LinkEvent } from "../../../host-tools/src/link/session.js";
-import { openSerial } from "../../../host-tools/src/link/transport.js";
 import { hostFirmwareFiles, parseHostFirmwareFile, signHostFirmware } from "../../../host-tools/src/ota/host-firmware.js";
 import { BANKS } from "../../../host-tools/src/ota/firmware.js";
 import { parseImage, signImage } from "../../../host-tools/src/ota/image.js";
 import { flashFirmwareOverLink } from "../../../host-tools/src/workflows/firmware-flash.js";
 import { otaStatus, UpdateRejectedError } from "../../../host-tools/src/workflows/ota-push.js";
 import { devSigner, strangerSigner, type Signer } from "../../helpers/ota.js";
+import { endSession, linkTo, logLines, type BoardSession } from "../../helpers/board-session.js";
 import { hostBin } from "../../helpers/paths.js";
 
 const target = resolveBoard("host");
@@ -44,29 +43,13 @@ function failingFirmware(name: string, body: string, minor: number, counter: num
 
 const images = (file: Buffer) => parseHostFirmwareFile(file, files, "firmware");
 
-interface Board {
-  board: LaunchedBoard;
-  link: DeviceLink;
-  events: LinkEvent[];
-}
-
-async function start(flashFile: string, install?: Buffer): Promise<Board> {
+async function start(flashFile: string, install?: Buffer): Promise<BoardSession> {
   const extraArgs: string[] = [];
   if (install) {
     writeFileSync(`${flashFile}.install.wimg`, install);
     extraArgs.push("--firmware-image", `${flashFile}.install.wimg`);
   }
-  const board = await launchHostBoard(target, { firmware: hostBin("wasmcu-host"), flashFile, waitForHost: true, extraArgs });
-  const link = new DeviceLink(await openSerial(board.uartPath, 115200), { timeoutMs: 5000, attempts: 3 });
-  const events: LinkEvent[] = [];
-  link.onEvent((e) => events.push(e));
-  await link.connect(60_000);
-  return { board, link, events };
-}
-
-async function stop(b: Board | undefined): Promise<void> {
-  await b?.link.close().catch(() => {});
-  await b?.board.stop();
+  return linkTo(await launchHostBoard(target, { firmware: hostBin("wasmcu-host"), flashFile, waitForHost: true, extraArgs }), 60_000);
 }
 
 const bankFiles = (flash: string) => BANKS.map((b) => `${flash}.${b}`);
@@ -86,14 +69,14 @@ test("host board: started with a signed firmware image it runs it from fw_a; a f
     assert.deepEqual([r.bank, r.decision.pair, r.decision.decision, r.outcome], ["fw_b", "firmware", "pending", "confirmed"]);
     const after = await otaStatus(b.link);
     assert.deepEqual([after.firmware?.slot, after.firmware?.state, after.firmware?.version, after.firmware?.floor], ["fw_b", "confirmed", "1.2.0", 2]);
-    const logs = b.events.flatMap((e) => (e.kind === "log" ? [e.text] : []));
+    const logs = logLines(b);
     assert.ok(logs.some((l) => /firmware 1\.2\.0 in fw_b passed its self-check: confirmed/.test(l)), logs.join("\n"));
     // The image in fw_b is byte for byte the one sent.
     const fwB = readFileSync(`${flash}.fw_b`);
     const sent = firmwareImage(2, 2);
     assert.ok(fwB.subarray(0, sent.length).equals(sent));
   } finally {
-    await stop(b);
+    await endSession(b);
   }
   copyBoard(flash, path.join(tmp, "v2.bin")); // 1.2.0 confirmed in fw_b: the base of the next tests
 });
@@ -139,7 +122,7 @@ test("host board: tampered, downgraded, foreign-key and not-executable firmware 
     assert.equal(ends(/the firmware in fw_a ended \(status 1\): a failed boot/), 1, b.board.stderrTail());
     assert.equal(ends(/the firmware on trial was rolled back/), 2, b.board.stderrTail());
   } finally {
-    await stop(b);
+    await endSession(b);
   }
 });
 
@@ -151,7 +134,7 @@ test("host board: without firmware files wasmcu-host is the firmware itself and 
     await assert.rejects(flashFirmwareOverLink(b.link, images(firmwareImage(2, 2)), "v2", { confirmTimeoutMs: 10_000 }),
       /not started by the wasmcu bootloader/);
   } finally {
-    await stop(b);
+    await endSession(b);
   }
   const bad = firmwareImage(1, 1);
   bad[8] = 1; // the header's kind: an app (still parses), not a firmware image
