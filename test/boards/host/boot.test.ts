@@ -18,7 +18,8 @@ import { parseImage, signImage } from "../../../host-tools/src/ota/image.js";
 import { flashFirmwareOverLink } from "../../../host-tools/src/workflows/firmware-flash.js";
 import { otaStatus, UpdateRejectedError } from "../../../host-tools/src/workflows/ota-push.js";
 import { devSigner, strangerSigner, type Signer } from "../../helpers/ota.js";
-import { endSession, linkTo, logLines, type BoardSession } from "../../helpers/board-session.js";
+import { endSession, linkTo, type BoardSession } from "../../helpers/board-session.js";
+import { updateFromFwAToFwB } from "../../helpers/firmware-update.js";
 import { hostBin } from "../../helpers/paths.js";
 
 const target = resolveBoard("host");
@@ -62,15 +63,7 @@ test("host board: started with a signed firmware image it runs it from fw_a; a f
   const flash = path.join(tmp, "flow.bin");
   const b = await start(flash, firmwareImage(1, 1));
   try {
-    const st = await otaStatus(b.link);
-    assert.deepEqual([st.firmware?.signed, st.firmware?.slot, st.firmware?.state, st.firmware?.version, st.firmware?.kind],
-      [true, "fw_a", "confirmed", "1.1.0", "firmware"]);
-    const r = await flashFirmwareOverLink(b.link, images(firmwareImage(2, 2)), "v2", { confirmTimeoutMs: 60_000 });
-    assert.deepEqual([r.bank, r.decision.pair, r.decision.decision, r.outcome], ["fw_b", "firmware", "pending", "confirmed"]);
-    const after = await otaStatus(b.link);
-    assert.deepEqual([after.firmware?.slot, after.firmware?.state, after.firmware?.version, after.firmware?.floor], ["fw_b", "confirmed", "1.2.0", 2]);
-    const logs = logLines(b);
-    assert.ok(logs.some((l) => /firmware 1\.2\.0 in fw_b passed its self-check: confirmed/.test(l)), logs.join("\n"));
+    await updateFromFwAToFwB(b, images(firmwareImage(2, 2)));
     // The image in fw_b is byte for byte the one sent.
     const fwB = readFileSync(`${flash}.fw_b`);
     const sent = firmwareImage(2, 2);

@@ -19,7 +19,8 @@ import { parseFirmwareFile } from "../../../host-tools/src/ota/firmware.js";
 import { makeFirmwareDelta, parseFirmwareDelta } from "../../../host-tools/src/ota/firmware-delta.js";
 import { askForRecovery, flashFirmwareOverLink } from "../../../host-tools/src/workflows/firmware-flash.js";
 import { otaStatus, UpdateRejectedError } from "../../../host-tools/src/workflows/ota-push.js";
-import { endSession, linkTo, logLines, type BoardSession } from "../../helpers/board-session.js";
+import { endSession, linkTo, type BoardSession } from "../../helpers/board-session.js";
+import { updateFromFwAToFwB } from "../../helpers/firmware-update.js";
 import { strangerSigner } from "../../helpers/ota.js";
 import { rp2040Elf } from "../../helpers/paths.js";
 import { boot, bootloaderElf, faultingFirmware, firmwareFile, firstInstallUf2, installedFlash, target } from "./bootloader.js";
@@ -43,15 +44,7 @@ test("rp2040-sim bootloader: the first-install UF2 boots fw_a, a firmware flashe
   writeFileSync(uf2, firstInstallUf2(v1));
   const s = await start(path.join(tmp, "flow.bin"), uf2);
   try {
-    const st = await otaStatus(s.link);
-    assert.deepEqual([st.firmware?.signed, st.firmware?.slot, st.firmware?.state, st.firmware?.version, st.firmware?.kind],
-      [true, "fw_a", "confirmed", "1.1.0", "firmware"]);
-    const r = await flashFirmwareOverLink(s.link, images(firmwareFile(2, 2)), "v2", { confirmTimeoutMs: 60_000 });
-    assert.deepEqual([r.bank, r.decision.pair, r.decision.decision, r.outcome], ["fw_b", "firmware", "pending", "confirmed"]);
-    const after = await otaStatus(s.link);
-    assert.deepEqual([after.firmware?.slot, after.firmware?.state, after.firmware?.version, after.firmware?.floor], ["fw_b", "confirmed", "1.2.0", 2]);
-    const logs = logLines(s);
-    assert.ok(logs.some((l) => /firmware 1\.2\.0 in fw_b passed its self-check: confirmed/.test(l)), logs.join("\n"));
+    await updateFromFwAToFwB(s, images(firmwareFile(2, 2)));
     copyFileSync(path.join(tmp, "flow.bin"), path.join(tmp, "v2.bin")); // v2 confirmed in fw_b: the base of the next tests
   } finally {
     await stop(s);
