@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -151,8 +152,12 @@ static int run(uint8_t slot, const ota_image_header *h, hal_reset_reason reason,
     int fd = executable(slot, h);
     if (fd < 0) return -1;
     fflush(NULL);
+    pid_t self = getpid();
     pid_t pid = fork();
     if (pid == 0) {
+        /* The firmware goes with the board (kept across the exec); checked again in case the
+         * boot step was already gone before the request took effect. */
+        if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != self) _exit(0);
         char buf[8];
         snprintf(buf, sizeof buf, "%d", (int)slot);
         setenv("WASMCU_HOST_FW_BANK", buf, 1);
