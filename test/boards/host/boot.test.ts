@@ -3,7 +3,8 @@
 // wasmcu-host image runs it from FLASH.fw_a; a firmware flashed over the link goes to fw_b, is
 // re-executed on trial by the board's boot step and confirms itself; tampered, downgraded,
 // foreign-key and not-executable images are refused with the running firmware untouched; a
-// firmware that crashes at once, or gives up at start, on trial is rolled back.
+// firmware that crashes at once, or gives up at start, on trial is rolled back, and one that
+// keeps resetting without confirming itself after its third boot.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -33,11 +34,11 @@ function firmwareImage(minor: number, counter: number, signer: Signer = devSigne
     privateKey: signer.privateKey, rawPublicKey: signer.raw, what: "wasmcu-host" });
 }
 
-/** An executable for this machine that fails at once: it raises `signal`, or exits with `status`. */
+/** An executable for this machine that is not wasmcu-host: `body` is its main(). */
 function failingFirmware(name: string, body: string, minor: number, counter: number): Buffer {
   const src = path.join(tmp, `${name}.c`);
   const exe = path.join(tmp, name);
-  writeFileSync(src, `#include <signal.h>\nint main(void) { ${body} }\n`);
+  writeFileSync(src, `#include <signal.h>\n#include <stdio.h>\nint main(void) { ${body} }\n`);
   execFileSync("cc", ["-o", exe, src]);
   return firmwareImage(minor, counter, devSigner(), readFileSync(exe));
 }
@@ -114,6 +115,16 @@ test("host board: tampered, downgraded, foreign-key and not-executable firmware 
     assert.equal(ends(/the firmware in fw_a ended \(signal 11\): a failed boot/), 1, b.board.stderrTail());
     assert.equal(ends(/the firmware in fw_a ended \(status 1\): a failed boot/), 1, b.board.stderrTail());
     assert.equal(ends(/the firmware on trial was rolled back/), 2, b.board.stderrTail());
+
+    // One that resets (a software reset: exit status 80 + 1) without ever confirming itself
+    // gets its three trial boots, then is rolled back.
+    const boots = path.join(tmp, "boots.txt");
+    const resets = failingFirmware("resets", `FILE *f = fopen("${boots}", "a"); fputs("boot\\n", f); fclose(f); return 81;`, 3, 3);
+    const r = await flashFirmwareOverLink(b.link, images(resets), "resets", { confirmTimeoutMs: 60_000 });
+    assert.deepEqual([r.bank, r.decision.decision, r.outcome], ["fw_a", "pending", "rolled-back"]);
+    assert.equal(readFileSync(boots, "utf8"), "boot\n".repeat(3));
+    assert.deepEqual(await running(), ["fw_b", "confirmed", "1.2.0", 2]);
+    assert.equal(ends(/the firmware on trial was rolled back/), 3, b.board.stderrTail());
   } finally {
     await endSession(b);
   }
