@@ -161,9 +161,10 @@ static const slot_region fw_banks[2] = {
 static void firmware_attach(dev_pair *p)
 {
     pair_init(p, "firmware", &fw_banks[0], &fw_banks[1], WASMCU_BOOT_STATE_OFFSET, DEV_KIND_BIT(OTA_KIND_FIRMWARE));
+    /* The records are read either way: `ota status` shows the floor and what is pending. */
+    p->status = ota_open(&p->ctx, &p->fl, &wasmcu_ota_keys_ring, DEV_OTA_MAX_TRIAL_BOOTS);
     int bank = hal_boot_bank();
     if (bank < 0) return;
-    p->status = ota_open(&p->ctx, &p->fl, &wasmcu_ota_keys_ring, DEV_OTA_MAX_TRIAL_BOOTS);
     uint8_t i = (uint8_t)bank;
     const uint8_t *image = hal_flash_map(fw_banks[i].offset, OTA_HEADER_SIZE);
     if (p->status != OTA_OK || !image || ota_image_parse(image, &p->boot.hdr) != OTA_OK ||
