@@ -136,6 +136,13 @@ export function resolveBoard(name: string, root = boardsDir): BoardTarget {
   throw new BoardError(`unknown board "${name}"`, `known boards: ${known.join(", ")} (see wasmcu boards)`, EXIT.USAGE);
 }
 
+/** The host board's firmware files (board.json flash.firmware_files). */
+export function hostFirmwareFiles(board: Board): HostFirmwareFiles {
+  const f = board.flash.firmware_files;
+  if (!f) throw new BoardError(`board ${board.name} keeps no firmware files (flash.firmware_files in its board.json)`);
+  return f;
+}
+
 export function region(board: Board, name: string): FlashRegion {
   const r = board.flash.layout.find((x) => x.name === name);
   if (!r) throw new BoardError(`board ${board.name} has no flash region "${name}"`);

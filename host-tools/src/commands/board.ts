@@ -4,14 +4,14 @@ import { checkNameFree, startBackgroundBoard, stopBackgroundBoard } from "../boa
 import { i2cDeviceArgs, I2C_KINDS, parseI2cSpec } from "../boards/i2c-devices.js";
 import { localBoardFirmware } from "../boards/launch.js";
 import { boardFiles, checkBoardName, listLocalBoards, localBoardsDir, requireLocalBoard, type LocalBoard } from "../boards/local.js";
-import { resolveBoard } from "../boards/registry.js";
+import { hostFirmwareFiles, resolveBoard } from "../boards/registry.js";
 import { appEntry, buildApp } from "../build/app.js";
 import { BoardError, UsageError } from "../lib/errors.js";
 import { checkInputFile, checkOutputFile, readInput } from "../lib/files.js";
 import { displayPath } from "../lib/paths.js";
 import { Output, table } from "../lib/output.js";
 import { stepProgress } from "../lib/progress.js";
-import { hostFirmwareFiles, parseHostFirmwareFile } from "../ota/host-firmware.js";
+import { parseHostFirmwareFile } from "../ota/host-firmware.js";
 import { readTflite } from "../workflows/deploy.js";
 
 interface StartOpts {

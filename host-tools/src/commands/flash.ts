@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import { region, resolveBoard } from "../boards/registry.js";
+import { hostFirmwareFiles, region, resolveBoard } from "../boards/registry.js";
 import { flashEsp32, type FlashEvent } from "../flash/esp32/flash.js";
 import { esp32c3MergedImage, imagesFromOptions } from "../flash/esp32/images.js";
 import { openSerialTransport } from "../flash/esp32/transport.js";
@@ -13,7 +13,7 @@ import { DeviceLink } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
 import { recoverRp2040 } from "../flash/rp2040-recovery.js";
 import { parseFirmwareFile, type FirmwareImage } from "../ota/firmware.js";
-import { hostFirmwareFiles, parseHostFirmwareFile } from "../ota/host-firmware.js";
+import { parseHostFirmwareFile } from "../ota/host-firmware.js";
 import { askForRecovery, flashFirmwareOverLink, type FirmwareUpdate } from "../workflows/firmware-flash.js";
 import { parseFirmwareDelta } from "../ota/firmware-delta.js";
 import { PATCH_MAGIC } from "../ota/delta.js";

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import path from "node:path";
-import { resolveBoard } from "../boards/registry.js";
+import { hostFirmwareFiles, resolveBoard } from "../boards/registry.js";
 import { signFirmware } from "../ota/firmware.js";
-import { hostFirmwareFiles, signHostFirmware } from "../ota/host-firmware.js";
+import { signHostFirmware } from "../ota/host-firmware.js";
 import { bundlePayload, detectKind, formatSemVer, parseSemVer, signImage, type PayloadKind } from "../ota/image.js";
 import { storeFor } from "../ota/keys.js";
 import { InputError, UsageError } from "../lib/errors.js";

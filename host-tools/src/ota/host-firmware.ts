@@ -4,7 +4,6 @@
 // writes it into the bank it does not run from.
 import type { KeyObject } from "node:crypto";
 import { InputError } from "../lib/errors.js";
-import type { Board } from "../boards/registry.js";
 import { BANKS, type FirmwareImage } from "./firmware.js";
 import { HEADER_SIZE, signImage, parseImage, type SemVer } from "./image.js";
 
@@ -12,12 +11,6 @@ import { HEADER_SIZE, signImage, parseImage, type SemVer } from "./image.js";
 export interface HostFirmwareFiles {
   bank_size: number;
   state: { offset: number; size: number };
-}
-
-export function hostFirmwareFiles(board: Board): HostFirmwareFiles {
-  const f = board.flash.firmware_files;
-  if (!f) throw new InputError(`board ${board.name} keeps no firmware files (flash.firmware_files in its board.json)`);
-  return f;
 }
 
 /** ET_EXEC or ET_DYN, as the board's boot step checks before it runs one (boards/host/fw_banks.c). */
