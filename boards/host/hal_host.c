@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "board_config.h"
+#include "fw_banks.h"
 
 #define GPIO_COUNT    32u
 #define I2C_ADDRESSES 128u
@@ -189,6 +190,8 @@ static void reset_with(hal_reset_reason why)
     fflush(NULL);
     if (host.gpio_log) fflush(host.gpio_log);
     msync(host.flash, WASMCU_FLASH_SIZE, MS_SYNC);
+    /* Started by the boot step from a firmware file: it takes the reset (boot.c). */
+    if (hal_boot_bank() >= 0) _exit(HAL_HOST_RESET_EXIT + (int)why);
     /* A reset restarts the program image from scratch, like the chip would. */
     execv("/proc/self/exe", host.argv);
     fprintf(stderr, "wasmcu-host: reset failed: %s\n", strerror(errno));
@@ -200,7 +203,8 @@ void hal_reset(void)
     reset_with(HAL_RESET_SOFTWARE);
 }
 
-/* No bootloader here: a firmware file is re-executed by the process itself. */
+/* No serial recovery here: a host board whose firmware files hold nothing bootable is started
+ * with another firmware image (boot.c). */
 hal_status hal_reset_to_recovery(void)
 {
     return HAL_ERR_UNSUPPORTED;
@@ -376,10 +380,16 @@ hal_status hal_i2c_read(uint8_t addr, uint8_t *buf, size_t len)
     return host.i2c[addr].read ? host.i2c[addr].read(host.i2c[addr].ctx, buf, len) : HAL_ERR_NACK;
 }
 
+/* The flash file, or a firmware bank file's window past it (fw_banks.h). */
+static uint8_t *flash_at(uint32_t offset, uint32_t len)
+{
+    if (offset > WASMCU_FLASH_SIZE || len > WASMCU_FLASH_SIZE - offset) return host_fw_window(offset, len);
+    return host.flash + offset;
+}
+
 const uint8_t *hal_flash_map(uint32_t offset, uint32_t len)
 {
-    if (offset > WASMCU_FLASH_SIZE || len > WASMCU_FLASH_SIZE - offset) return NULL;
-    return host.flash + offset;
+    return flash_at(offset, len);
 }
 
 /* Numbers one flash operation; true if the power goes at this one (after half its work). */
@@ -403,23 +413,25 @@ static _Noreturn void power_cut(const char *what, uint32_t offset, uint32_t len)
 hal_status hal_flash_erase(uint32_t offset, uint32_t len)
 {
     if (offset % WASMCU_FLASH_ERASE_SIZE || len % WASMCU_FLASH_ERASE_SIZE) return HAL_ERR_PARAM;
-    if (offset > WASMCU_FLASH_SIZE || len > WASMCU_FLASH_SIZE - offset) return HAL_ERR_PARAM;
-    for (uint32_t at = offset; at < offset + len; at += WASMCU_FLASH_ERASE_SIZE) {
-        if (power_cut_now("erase", at, WASMCU_FLASH_ERASE_SIZE)) {
-            memset(host.flash + at, 0xFF, WASMCU_FLASH_ERASE_SIZE / 2u); /* an erase cut short */
-            power_cut("erase", at, WASMCU_FLASH_ERASE_SIZE);
+    uint8_t *mem = flash_at(offset, len);
+    if (!mem) return HAL_ERR_PARAM;
+    for (uint32_t at = 0; at < len; at += WASMCU_FLASH_ERASE_SIZE) {
+        if (power_cut_now("erase", offset + at, WASMCU_FLASH_ERASE_SIZE)) {
+            memset(mem + at, 0xFF, WASMCU_FLASH_ERASE_SIZE / 2u); /* an erase cut short */
+            power_cut("erase", offset + at, WASMCU_FLASH_ERASE_SIZE);
         }
-        memset(host.flash + at, 0xFF, WASMCU_FLASH_ERASE_SIZE);
+        memset(mem + at, 0xFF, WASMCU_FLASH_ERASE_SIZE);
     }
     return HAL_OK;
 }
 
 hal_status hal_flash_program(uint32_t offset, const uint8_t *data, uint32_t len)
 {
-    if (offset > WASMCU_FLASH_SIZE || len > WASMCU_FLASH_SIZE - offset) return HAL_ERR_PARAM;
+    uint8_t *mem = flash_at(offset, len);
+    if (!mem) return HAL_ERR_PARAM;
     bool cut = power_cut_now("program", offset, len);
     /* NOR flash can only clear bits: programming over unerased bytes ANDs them. */
-    for (uint32_t i = 0; i < (cut ? len / 2u : len); i++) host.flash[offset + i] &= data[i];
+    for (uint32_t i = 0; i < (cut ? len / 2u : len); i++) mem[i] &= data[i];
     if (cut) power_cut("program", offset, len);
     return HAL_OK;
 }

@@ -25,6 +25,9 @@ typedef struct {
 } hal_host_options;
 
 #define HAL_HOST_POWER_CUT_EXIT 75
+/* A firmware the boot step started (boot.c) resets by exiting with this plus its
+ * hal_reset_reason; the boot step then decides again, as the chip's bootloader would. */
+#define HAL_HOST_RESET_EXIT     80
 
 /* Opens the flash file and the link; prints "uart: /dev/pts/N" when on a pty. */
 hal_status hal_host_setup(const hal_host_options *opt, int argc, char **argv);

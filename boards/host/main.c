@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "boot.h"
 #include "device.h"
 #include "hal_host.h"
 #include "i2c_regfile.h"
@@ -14,7 +15,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: wasmcu-host [--flash FILE] [--app APP.wasm] [--model M.tflite] [--stdio] [--baud N] "
                "[--trace-gpio] [--gpio-log FILE] [--ina219 ADDR] [--i2c-regs ADDR] [--wait-for-host]\n"
-               "       [--power-cut-at N] [--flash-ops-log FILE]\n"
+               "       [--power-cut-at N] [--flash-ops-log FILE] [--firmware-image FW.wimg]\n"
                "  The wasmcu firmware running as a process. Its UART is a pseudo-terminal, printed\n"
                "  on stdout as `uart: PATH` (or stdin/stdout with --stdio); its flash is FILE\n"
                "  (default wasmcu-flash.bin, created erased).\n"
@@ -31,7 +32,12 @@ static void usage(FILE *f)
                "  --power-cut-at N power-loss tests: flash operation N (each erased sector and each\n"
                "                   program call, counted from 0 across resets) does half its work,\n"
                "                   then the process exits with status 75\n"
-               "  --flash-ops-log FILE  append `N erase|program OFFSET LEN` per flash operation\n");
+               "  --flash-ops-log FILE  append `N erase|program OFFSET LEN` per flash operation\n"
+               "  --firmware-image FW.wimg  first install: a signed firmware image (its payload a\n"
+               "                   wasmcu-host) into the firmware file FILE.fw_a when FILE.fw_a and\n"
+               "                   FILE.fw_b hold none. With firmware files this process is the boot\n"
+               "                   step: it verifies the image the OTA records choose and runs it, and\n"
+               "                   takes its resets and crashes (boards/host/README.md)\n");
 }
 
 /* The simulated INA219 sees this board's sleep share in each conversion window, and the
@@ -79,6 +85,7 @@ int main(int argc, char **argv)
     hal_host_options opt = { .flash_path = "wasmcu-flash.bin" };
     const char *app = NULL;
     const char *model = NULL;
+    const char *fw_image = NULL;
     bool trace = false;
     bool wait_for_host = false;
     long ina219_addr = -1;
@@ -90,6 +97,8 @@ int main(int argc, char **argv)
             opt.flash_path = argv[++i];
         else if (!strcmp(a, "--app") && i + 1 < argc)
             app = argv[++i];
+        else if (!strcmp(a, "--firmware-image") && i + 1 < argc)
+            fw_image = argv[++i];
         else if (!strcmp(a, "--model") && i + 1 < argc)
             model = argv[++i];
         else if (!strcmp(a, "--gpio-log") && i + 1 < argc)
@@ -127,6 +136,12 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    /* Before the UART comes up, so a bad image stops the board before anyone talks to it. */
+    const char *why = fw_image && !getenv("WASMCU_HOST_APP_DONE") ? host_boot_install(opt.flash_path, fw_image) : NULL;
+    if (why) {
+        fprintf(stderr, "wasmcu-host: --firmware-image: %s\n", why);
+        return 1;
+    }
     if (hal_host_setup(&opt, argc, argv) != HAL_OK) return 1;
     for (int i = 0; i < regfiles; i++) {
         if (i2c_regfile_attach(regfile_addr[i]) != HAL_OK) return 1;
@@ -152,6 +167,8 @@ int main(int argc, char **argv)
         if (app && install(app, WASMCU_DEVICE_APP) != 0) return 1;
         setenv("WASMCU_HOST_APP_DONE", "1", 1);
     }
+    int board_exit = host_boot(opt.flash_path, argv);
+    if (board_exit >= 0) return board_exit;
     wasmcu_device_trace_gpio(trace);
     if (wait_for_host && !getenv("WASMCU_HOST_BOOTED")) {
         hal_host_wait_for_link();

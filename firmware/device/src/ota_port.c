@@ -155,22 +155,25 @@ static const slot_region fw_banks[2] = {
 };
 
 /* The bootloader verified the image it started and took the boot decision: read what it
- * decided, and which bank this code runs from. A firmware not started by the bootloader
- * (flashed at the start of flash) finds no image header around its own code and leaves the
- * pair unsigned: firmware updates are then refused. */
+ * decided, and which bank it started this firmware from (hal_boot_bank). A firmware no
+ * bootloader started (flashed at the start of flash, or a host board run without firmware
+ * files) leaves the pair unsigned: firmware updates are then refused. */
 static void firmware_attach(dev_pair *p)
 {
     pair_init(p, "firmware", &fw_banks[0], &fw_banks[1], WASMCU_BOOT_STATE_OFFSET, DEV_KIND_BIT(OTA_KIND_FIRMWARE));
+    /* The records are read either way: `ota status` shows the floor and what is pending. */
     p->status = ota_open(&p->ctx, &p->fl, &wasmcu_ota_keys_ring, DEV_OTA_MAX_TRIAL_BOOTS);
-    uintptr_t here = (uintptr_t)&firmware_attach;
-    for (uint8_t i = 0; i < 2 && p->status == OTA_OK; i++) {
-        const uint8_t *bank = hal_flash_map(fw_banks[i].offset, fw_banks[i].size);
-        if (!bank || here < (uintptr_t)bank || here >= (uintptr_t)bank + fw_banks[i].size) continue;
-        if (ota_image_parse(bank, &p->boot.hdr) != OTA_OK || p->boot.hdr.kind != OTA_KIND_FIRMWARE) break;
-        p->ctx.running = p->boot.slot = i;
-        p->boot.trial = p->ctx.st.trial == i;
-        p->is_signed = true;
+    int bank = hal_boot_bank();
+    if (bank < 0) return;
+    uint8_t i = (uint8_t)bank;
+    const uint8_t *image = hal_flash_map(fw_banks[i].offset, OTA_HEADER_SIZE);
+    if (p->status != OTA_OK || !image || ota_image_parse(image, &p->boot.hdr) != OTA_OK ||
+        p->boot.hdr.kind != OTA_KIND_FIRMWARE) {
+        return;
     }
+    p->ctx.running = p->boot.slot = i;
+    p->boot.trial = p->ctx.st.trial == i;
+    p->is_signed = true;
 }
 #endif
 

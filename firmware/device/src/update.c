@@ -238,19 +238,6 @@ link_status update_data(const uint8_t *p, size_t n, const char **detail)
     return LINK_OK;
 }
 
-/* A firmware image runs in place: its reset vector (in the vector table 256 bytes into the
- * bank, after the header and a pad) must point into the bank it was written to. */
-static bool firmware_linked_for(const dev_pair *p, uint8_t slot, const ota_image_header *h)
-{
-    uint8_t vt[8];
-    const uint8_t *bank = hal_flash_map(p->slot[slot]->offset, p->slot[slot]->size);
-    if (!bank || h->payload_len < 2u * OTA_HEADER_SIZE || p->fl.read(p->fl.user, (ota_area)slot, 256u, vt, 8) != 0) {
-        return false;
-    }
-    uintptr_t reset = le32_get(vt + 4) & ~(uintptr_t)1u;
-    return reset >= (uintptr_t)bank + 256u && reset < (uintptr_t)bank + OTA_HEADER_SIZE + h->payload_len;
-}
-
 static link_status finish_update(char *json, size_t size, size_t *json_len, const char **detail)
 {
     if (!up.open) return LINK_E_STATE;
@@ -267,11 +254,14 @@ static link_status finish_update(char *json, size_t size, size_t *json_len, cons
         *detail = "the new image is of a kind this slot pair does not run";
         return LINK_E_REJECTED;
     }
-    if (h.kind == OTA_KIND_FIRMWARE && !firmware_linked_for(p, up.dst, &h)) {
+#ifdef WASMCU_BOOT_BANKS
+    /* rp2040: an image linked for the other bank; host: not an executable for this machine. */
+    if (h.kind == OTA_KIND_FIRMWARE && !hal_boot_image_runs(up.dst, OTA_HEADER_SIZE + h.payload_len)) {
         up.open = false;
-        *detail = "the firmware image is linked for the other bank";
+        *detail = "the firmware image cannot run from the bank it was written to";
         return LINK_E_REJECTED;
     }
+#endif
     s = up.provisioning ? ota_image_verify_slot(&p->fl, dev_ota_keys(), (ota_area)up.dst, p->ctx.st.min_counter, &h)
                         : ota_install(&p->ctx, &h);
     if (s != OTA_OK) return reject(s, detail);
@@ -325,6 +315,10 @@ link_status update_recovery_allowed(const char **detail)
         *detail = "no wasmcu bootloader started this firmware: no serial recovery to enter";
         return LINK_E_STATE;
     }
+#ifdef WASMCU_BOOT_NO_RECOVERY
+    *detail = "this board's boot step has no serial recovery: start it with another firmware image";
+    return LINK_E_STATE;
+#endif
     /* Recovery writes fw_a: an unconfirmed firmware first confirms itself or is rolled back. */
     if (dev_pair_on_trial(fw)) {
         *detail = "the firmware is on trial: it confirms itself (or is rolled back) before recovery";

@@ -46,6 +46,13 @@ void hal_reset(void);
 /* Resets into the board's bootloader's serial recovery (boards/rp2040/boot) and does not
  * return; HAL_ERR_UNSUPPORTED on a board without one. */
 hal_status hal_reset_to_recovery(void);
+/* Boards whose firmware runs from two banks (WASMCU_BOOT_BANKS: boards/rp2040/boot, or the
+ * host board's firmware files): the bank (0 fw_a, 1 fw_b) the boot step started this firmware
+ * from, or -1 when none did. */
+int hal_boot_bank(void);
+/* Whether the firmware image of `image_len` bytes written to bank `bank` can run from it
+ * (rp2040: linked for that bank; host: an executable for this machine). */
+bool hal_boot_image_runs(uint8_t bank, uint32_t image_len);
 
 /* ------------------------------------------------------------------ time */
 

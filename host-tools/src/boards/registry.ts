@@ -1,5 +1,6 @@
 // The boards wasmcu knows: one folder per board under boards/, described by its board.json.
 import type { BootLayout } from "../ota/firmware.js";
+import type { HostFirmwareFiles } from "../ota/host-firmware.js";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { BoardError } from "../lib/errors.js";
@@ -27,7 +28,9 @@ export interface Board {
   toolchain: string;
   /** `base`: where RAM starts, when one address tells RAM from flash (rp2040); otherwise section names do. */
   ram: { size: number; base?: number };
-  flash: { size: number; erase_size: number; write_size: number; xip_base?: number; layout: FlashRegion[]; boot?: BootLayout };
+  flash: { size: number; erase_size: number; write_size: number; xip_base?: number; layout: FlashRegion[]; boot?: BootLayout;
+    /** The host board: its firmware banks are files beside the flash file (boards/host/README.md). */
+    firmware_files?: HostFirmwareFiles };
   serial: SerialSettings;
   led_pin: number;
   /** The bench app's phase-marker GPIO for a power monitor (firmware reads it; 15 when absent). */
@@ -212,6 +215,13 @@ export function targetsWith(feature: LocalFeature | ((f: LocalFeatures) => boole
 /** "--board a or --board b": the targets with `feature`, as a hint spells them. */
 export function boardChoices(feature: Parameters<typeof targetsWith>[0]): string {
   return targetsWith(feature).map((n) => `--board ${n}`).join(" or ");
+}
+
+/** The host board's firmware files (board.json flash.firmware_files). */
+export function hostFirmwareFiles(board: Board): HostFirmwareFiles {
+  const f = board.flash.firmware_files;
+  if (!f) throw new BoardError(`board ${board.name} keeps no firmware files (flash.firmware_files in its board.json)`);
+  return f;
 }
 
 export function region(board: Board, name: string): FlashRegion {

@@ -4,14 +4,15 @@ import { checkNameFree, startBackgroundBoard, stopBackgroundBoard } from "../boa
 import { i2cDeviceArgs, I2C_KINDS, parseI2cSpec } from "../boards/i2c-devices.js";
 import { localBoardFirmware } from "../boards/launch.js";
 import { boardFiles, checkBoardName, listLocalBoards, localBoardsDir, requireLocalBoard, type LocalBoard } from "../boards/local.js";
-import { boardChoices, localFeatures, resolveBoard, runsHere, type BoardTarget } from "../boards/registry.js";
+import { boardChoices, hostFirmwareFiles, localFeatures, resolveBoard, runsHere, type BoardTarget } from "../boards/registry.js";
 import { buildAppFor, ENGINES, requireAotBoard, type Engine } from "../build/aot.js";
 import { appEntry } from "../build/app.js";
 import { BoardError, UsageError } from "../lib/errors.js";
-import { checkInputFile, checkOutputFile } from "../lib/files.js";
+import { checkInputFile, checkOutputFile, readInput } from "../lib/files.js";
 import { displayPath } from "../lib/paths.js";
 import { Output, table } from "../lib/output.js";
 import { stepProgress } from "../lib/progress.js";
+import { parseHostFirmwareFile } from "../ota/host-firmware.js";
 import { readTflite } from "../workflows/deploy.js";
 
 interface StartOpts {
@@ -60,9 +61,17 @@ async function start(name: string, opts: StartOpts): Promise<void> {
   if (!(speed > 0)) throw new UsageError(`--speed needs a positive number or "max", got "${opts.speed}"`);
   const extraArgs = i2cDeviceArgs(target.name, (opts.i2c ?? []).map(parseI2cSpec));
   if (opts.model) readTflite(opts.model); // inputs checked before anything is built or started
+  // host: a signed firmware image (first install into the board's firmware files); the stock
+  // wasmcu-host then runs as the board's boot step.
+  const hostImage = opts.firmware !== undefined && target.board.flash.firmware_files !== undefined;
   if (opts.firmware !== undefined) {
-    checkCustomFirmware(target, opts.firmware);
-    checkInputFile(opts.firmware, "firmware");
+    if (hostImage) {
+      parseHostFirmwareFile(readInput(opts.firmware, "--firmware"), hostFirmwareFiles(target.board), opts.firmware);
+      extraArgs.push("--firmware-image", path.resolve(opts.firmware));
+    } else {
+      checkCustomFirmware(target, opts.firmware);
+      checkInputFile(opts.firmware, "firmware");
+    }
   }
   checkNameFree(name);
   const files = boardFiles(name);
@@ -72,7 +81,7 @@ async function start(name: string, opts: StartOpts): Promise<void> {
   if (appName !== undefined && opts.engine === "aot") requireAotBoard(target);
   const app = appName !== undefined ? await buildAppFor(appName, opts.engine) : undefined;
   if (app) out.info(`app ${app.app}: ${displayPath(app.image)}`);
-  const firmware = opts.firmware !== undefined ? path.resolve(opts.firmware) : await stockFirmware(target, opts);
+  const firmware = opts.firmware !== undefined && !hostImage ? path.resolve(opts.firmware) : await stockFirmware(target, opts);
   const entry = await startBackgroundBoard({
     name, board: target.name, firmware, flash, log: files.log, traceGpio: Boolean(opts.traceGpio), extraArgs,
     ...(app ? { app: app.image } : {}),
@@ -117,7 +126,8 @@ survives a stop and start; the state files there are per user ($WASMCU_RUNTIME_D
       .choices([...ENGINES]).default("interp"))
     .option("-m, --model <file>", "a .tflite model to put in the board's model slot before boot")
     .option("--flash <file>", "the board's flash image file (default: NAME-flash.bin beside the board's state)")
-    .option("--firmware <file>", "rp2040-sim: boot this .elf or .uf2 instead of the stock firmware, e.g. wasmcu-rp2040-install.uf2 from `wasmcu build --board rp2040` (a first install: the bootloader and fw_a)")
+    .option("--firmware <file>", "rp2040-sim: boot this .elf or .uf2 instead of the stock firmware, e.g. wasmcu-rp2040-install.uf2 from `wasmcu build --board rp2040` (a first install: the bootloader and fw_a); " +
+      "host: a signed firmware image (wasmcu sign --board host --kind firmware) installed into the board's firmware file FLASH.fw_a if its firmware files hold none")
     .option("--speed <factor>", "rp2040-sim, esp32c3-sim: emulated seconds per wall second, or max", "1")
     .option("--i2c <devices...>", `simulated I2C devices on the board's bus, KIND@ADDRESS (${I2C_KINDS.join(", ")})`)
     .option("--trace-gpio", "host board: report every GPIO write over the link (monitor shows them)")

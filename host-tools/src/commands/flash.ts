@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import { region, resolveBoard, runsHere } from "../boards/registry.js";
+import { hostFirmwareFiles, region, resolveBoard, runsHere } from "../boards/registry.js";
 import { flashEsp32, type FlashEvent } from "../flash/esp32/flash.js";
 import { esp32c3MergedImage, imagesFromOptions } from "../flash/esp32/images.js";
 import { openSerialTransport } from "../flash/esp32/transport.js";
@@ -13,6 +13,7 @@ import { DeviceLink } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
 import { recoverRp2040 } from "../flash/rp2040-recovery.js";
 import { parseFirmwareFile, type FirmwareImage } from "../ota/firmware.js";
+import { parseHostFirmwareFile } from "../ota/host-firmware.js";
 import { askForRecovery, flashFirmwareOverLink, type FirmwareUpdate } from "../workflows/firmware-flash.js";
 import { parseFirmwareDelta } from "../ota/firmware-delta.js";
 import { PATCH_MAGIC } from "../ota/delta.js";
@@ -86,16 +87,26 @@ async function flashEspCommand(opts: Opts, out: Output, board: "esp32" | "esp32c
   }
 }
 
-/** rp2040 with the wasmcu bootloader: a signed firmware file over the running firmware's link. */
-async function flashRp2040SerialCommand(file: string, opts: Opts, baudGiven: boolean, out: Output): Promise<void> {
-  const target = resolveBoard("rp2040");
+/** The update a firmware file or delta makes on `board`: the rp2040's two bank builds, or the host board's one executable. */
+function firmwareUpdate(board: "rp2040" | "host", file: string): FirmwareUpdate {
+  const target = resolveBoard(board);
+  const bytes = readInput(file, "firmware");
+  const delta = bytes.length >= 4 && bytes.readUInt32LE(0) === PATCH_MAGIC;
+  if (board === "host") {
+    if (delta) throw new UsageError(`${file} is a firmware delta: the host board takes whole firmware images (wasmcu sign --board host --kind firmware)`);
+    return { mode: "image", images: parseHostFirmwareFile(bytes, hostFirmwareFiles(target.board), file) };
+  }
   const boot = target.board.flash.boot;
   if (!boot) throw new UsageError("board.json of rp2040 has no flash.boot: this build has no bootloader to take firmware images");
-  const bytes = readInput(file, "firmware");
-  const update: FirmwareUpdate = bytes.length >= 4 && bytes.readUInt32LE(0) === PATCH_MAGIC
-    ? { mode: "patch", patches: parseFirmwareDelta(bytes, file) }
-    : { mode: "image", images: parseFirmwareFile(bytes, boot, file) };
-  const port = await resolvePort(opts.port, "rp2040");
+  return delta ? { mode: "patch", patches: parseFirmwareDelta(bytes, file) } : { mode: "image", images: parseFirmwareFile(bytes, boot, file) };
+}
+
+/** rp2040 with the wasmcu bootloader, or the host board with firmware files: a signed firmware file over the running firmware's link. */
+async function flashFirmwareSerialCommand(board: "rp2040" | "host", file: string, opts: Opts, baudGiven: boolean, out: Output): Promise<void> {
+  const target = resolveBoard(board);
+  if (opts.recovery && board === "host") throw new UsageError("the host board has no serial recovery: start it with another firmware image (wasmcu board start --firmware FW.wimg)");
+  const update = firmwareUpdate(board, file);
+  const port = await resolvePort(opts.port, board);
   if (opts.recovery) {
     if (update.mode === "patch") throw new UsageError(`${file} is a firmware delta: recovery writes a whole image (give the firmware file, .wimg)`);
     return recoveryCommand(update.images, port, target.board.serial.baud, opts, out);
@@ -112,7 +123,7 @@ async function flashRp2040SerialCommand(file: string, opts: Opts, baudGiven: boo
     }).finally(() => bar.finish());
     const d = r.decision;
     out.result({ port, ...r }, () => `firmware ${d.version} (counter ${d.counter}) sent to ${port} in ${r.seconds.toFixed(1)} s into ${d.slot}: ` +
-      (r.outcome === "confirmed" ? "the bootloader verified it, it passed its self-check and is confirmed"
+      (r.outcome === "confirmed" ? `the ${board === "host" ? "boot step" : "bootloader"} verified it, it passed its self-check and is confirmed"`
         : r.outcome === "trial" ? "running on trial, not confirmed yet" : `${r.outcome}${r.reason ? `: ${r.reason}` : ""}`));
     if (r.outcome === "rolled-back") {
       throw new WasmcuError(`the firmware update to ${d.version} was rolled back: ${r.reason}`,
@@ -151,8 +162,9 @@ export function register(program: Command): void {
   program
     .command("flash [firmware]")
     .description("put the firmware on a board: ESP32 over its serial ROM loader, RP2040 through its BOOTSEL drive, " +
-      "or (RP2040 with the wasmcu bootloader) a signed firmware file (.wimg) or firmware delta (.wdlt, wasmcu ota make) over the running firmware's serial link with --port")
-    .requiredOption("-b, --board <board>", "esp32, esp32c3 or rp2040")
+      "or (RP2040 with the wasmcu bootloader) a signed firmware file (.wimg) or firmware delta (.wdlt, wasmcu ota make) over the running firmware's serial link with --port; " +
+      "the host board takes a signed wasmcu-host image the same way")
+    .requiredOption("-b, --board <board>", "esp32, esp32c3, rp2040, or host (a firmware file over the link of a host board started with firmware files)")
     .option("-p, --port <port>", "esp32, esp32c3: serial port (default: the only ESP32-looking port); rp2040: the board's link, for a .wimg or .wdlt")
     .option("--baud <rate>", "esp32: baud rate for the writes (the ROM starts at 115200)", "460800")
     .option("--bootloader <file>", "esp32: second-stage bootloader .bin (written at the chip's bootloader offset)")
@@ -173,11 +185,12 @@ export function register(program: Command): void {
       if (opts.recovery && firmware === undefined) throw new UsageError("--recovery sends a firmware file: wasmcu flash --board rp2040 --port P --recovery FIRMWARE.wimg");
       if (firmware !== undefined) {
         checkInputFile(firmware, "firmware");
-        if (target.board.name !== "rp2040") {
-          throw new UsageError(`a firmware file is flashed over serial on --board rp2040 (with the wasmcu bootloader), not ${opts.board}`);
+        const board = target.board.name;
+        if (board !== "rp2040" && board !== "host") {
+          throw new UsageError(`a firmware file is flashed over serial on --board rp2040 (with the wasmcu bootloader) or host (with firmware files), not ${opts.board}`);
         }
         if (opts.uf2 !== undefined || opts.drive !== undefined) throw new UsageError("give either a firmware file (over serial) or --uf2/--drive (BOOTSEL)");
-        return flashRp2040SerialCommand(firmware, opts, cmd.getOptionValueSource("baud") !== "default", out);
+        return flashFirmwareSerialCommand(board, firmware, opts, cmd.getOptionValueSource("baud") !== "default", out);
       }
       if (runsHere(target)) {
         throw new UsageError(`--board ${opts.board} runs on this machine: there is nothing to flash`, "use wasmcu run (or deploy) with it");

@@ -1,8 +1,9 @@
 import type { Command } from "commander";
 import path from "node:path";
-import { resolveBoard } from "../boards/registry.js";
+import { hostFirmwareFiles, resolveBoard } from "../boards/registry.js";
 import { checkAotImage, isAotImage } from "../build/aot.js";
 import { signFirmware } from "../ota/firmware.js";
+import { signHostFirmware } from "../ota/host-firmware.js";
 import { bundlePayload, detectKind, formatSemVer, parseSemVer, signImage, type PayloadKind } from "../ota/image.js";
 import { storeFor } from "../ota/keys.js";
 import { InputError, UsageError } from "../lib/errors.js";
@@ -24,12 +25,12 @@ export function register(program: Command): void {
   program
     .command("sign <payload> [model]")
     .description("wrap an app (.wasm, or .waot from `wasmcu build --engine aot`), a model (.tflite) or both (a bundle) in a signed OTA image; " +
-      "with --kind firmware, a board's two bank builds (fw_a.bin fw_b.bin) in a signed firmware file")
+      "with --kind firmware, a board's two bank builds (fw_a.bin fw_b.bin) in a signed firmware file, or with --board host a wasmcu-host executable")
     .requiredOption("-k, --key <name>", "signing key in the key store (see `wasmcu keys list`)")
     .option("--version <x.y.z>", "image version (semantic)", "0.0.0")
     .option("--counter <n>", "security counter: devices refuse images below their confirmed one", "0")
     .option("--kind <kind>", "app, model, bundle or firmware (default: app, model or bundle from the file contents)")
-    .option("-b, --board <board>", "--kind firmware: the board whose firmware banks the builds are linked for", "rp2040")
+    .option("-b, --board <board>", "--kind firmware: the board whose firmware banks the builds are linked for (host: one wasmcu-host executable)", "rp2040")
     .option("-o, --output <file>", "signed image, - for stdout (default: PAYLOAD with extension .wimg; stdout when PAYLOAD is - for stdin)")
     .option("--keys-dir <dir>", "key store directory")
     .option("--json", "machine-readable output")
@@ -46,7 +47,11 @@ export function register(program: Command): void {
       let payload: Buffer = first;
       let appLength = 0;
       let firmwareBanks: Buffer | undefined;
-      if (opts.kind === "firmware") {
+      const hostFirmware = opts.kind === "firmware" && resolveBoard(opts.board).board.name === "host";
+      if (hostFirmware) {
+        if (modelPath) throw new UsageError("--board host --kind firmware takes one wasmcu-host executable");
+        kind = "firmware";
+      } else if (opts.kind === "firmware") {
         if (!modelPath) throw new UsageError("--kind firmware takes the two bank builds: wasmcu sign --kind firmware fw_a.bin fw_b.bin");
         kind = "firmware";
         firmwareBanks = readInput(modelPath, "second bank build");
@@ -74,7 +79,10 @@ export function register(program: Command): void {
           "products build their firmware with -DWASMCU_OTA_KEYS=<header from `wasmcu keys export --c-header`>");
       }
       let image: Buffer;
-      if (firmwareBanks) {
+      if (hostFirmware) {
+        image = signHostFirmware({ payload: first, files: hostFirmwareFiles(resolveBoard("host").board), version, securityCounter: counter,
+          privateKey: store.privateKey(opts.key), rawPublicKey: key.rawPublicKey, what: payloadPath });
+      } else if (firmwareBanks) {
         const boot = resolveBoard(opts.board).board.flash.boot;
         if (!boot) throw new UsageError(`--board ${opts.board} has no bootloader with firmware banks (flash.boot in its board.json)`);
         image = signFirmware({ payloads: [first, firmwareBanks], boot, version, securityCounter: counter,

@@ -18,7 +18,7 @@ async function runningBank(link: DeviceLink): Promise<Bank> {
   const fw = (await otaStatus(link)).firmware;
   if (!fw?.signed || (fw.slot !== "fw_a" && fw.slot !== "fw_b")) {
     throw new DeviceError("the board's firmware was not started by the wasmcu bootloader, so it cannot take a firmware image",
-      "install the bootloader once from its UF2 (wasmcu build --board rp2040 writes it), then update over serial");
+      "rp2040: install the bootloader once from its UF2 (wasmcu build --board rp2040 writes it); host: start the board with a signed firmware image (wasmcu board start --board host --firmware FW.wimg); then update over serial");
   }
   return fw.slot;
 }

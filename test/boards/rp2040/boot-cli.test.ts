@@ -12,6 +12,7 @@ import path from "node:path";
 import { after, test } from "node:test";
 import { wasmcu as cli } from "../../helpers/cli.js";
 import { repoRoot } from "../../helpers/paths.js";
+import { assertReadmeHasSteps } from "../../helpers/readme-steps.js";
 
 // The board's state lives in this test's folder, never in the user's runtime dir.
 const dir = mkdtempSync(path.join(os.tmpdir(), "wasmcu-boot-cli-"));
@@ -39,16 +40,7 @@ const steps = [
 const fill = (step: string, bin: string, out: string) => step.replaceAll("{bin}", bin).replaceAll("{out}", out);
 
 test("the README's RP2040 first-install and field-update section has the commands this test runs, in order", () => {
-  const readme = readFileSync(path.join(repoRoot, "README.md"), "utf8");
-  const block = /^### The RP2040's own firmware[^\n]*\n[\s\S]*?```sh\n([\s\S]*?)```/m.exec(readme)?.[1] ?? "";
-  const cmds = block.split("\n").map((l) => l.replace(/\s+#.*$/, "").trim()).filter(Boolean);
-  let at = -1;
-  for (const step of steps) {
-    const c = fill(step, "build/rp2040/bin", "");
-    const i = cmds.indexOf(c, at + 1);
-    assert.ok(i > at, `the README's RP2040 firmware section does not have "${c}" after the step before it:\n${cmds.join("\n")}`);
-    at = i;
-  }
+  assertReadmeHasSteps("The RP2040's own firmware", steps.map((step) => fill(step, "build/rp2040/bin", "")));
 });
 
 interface FirmwareRow { slot?: string; state?: string; version?: string; signed?: boolean; floor?: number }
@@ -91,9 +83,10 @@ test("wasmcu build --board rp2040 writes the install UF2 and the firmware file; 
   await run(steps[8]!, bin);
 });
 
-test("wasmcu board start --firmware: only for rp2040-sim, only an .elf or .uf2 that exists; nothing is started otherwise", async () => {
+test("wasmcu board start --firmware: only for rp2040-sim (an .elf or .uf2 that exists) and host (a signed firmware image); nothing is started otherwise", async () => {
   const cases: [string[], RegExp][] = [
-    [["--board", "host", "--firmware", "x.uf2"], /--firmware is for --board rp2040-sim/],
+    [["--board", "esp32c3-sim", "--firmware", "x.uf2"], /--firmware is for --board rp2040-sim/],
+    [["--board", "host", "--firmware", path.join(repoRoot, "README.md")], /README\.md: bad magic at offset 0/],
     [["--board", "rp2040-sim", "--firmware", path.join(repoRoot, "README.md")], /expected an \.elf or a \.uf2/],
     [["--board", "rp2040-sim", "--firmware", path.join(dir, "missing.uf2")], /missing\.uf2/],
   ];

@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
 import { launchSimBoard, type LaunchedBoard } from "../../../host-tools/src/boards/launch.js";
-import { DeviceLink, type LinkEvent } from "../../../host-tools/src/link/session.js";
+import { DeviceLink } from "../../../host-tools/src/link/session.js";
 import { openSerial } from "../../../host-tools/src/link/transport.js";
 import { recoverRp2040 } from "../../../host-tools/src/flash/rp2040-recovery.js";
 import { ensureFlashFile } from "../../../host-tools/src/boards/flash-image.js";
@@ -19,6 +19,8 @@ import { parseFirmwareFile } from "../../../host-tools/src/ota/firmware.js";
 import { makeFirmwareDelta, parseFirmwareDelta } from "../../../host-tools/src/ota/firmware-delta.js";
 import { askForRecovery, flashFirmwareOverLink } from "../../../host-tools/src/workflows/firmware-flash.js";
 import { otaStatus, UpdateRejectedError } from "../../../host-tools/src/workflows/ota-push.js";
+import { endSession, linkTo, type BoardSession } from "../../helpers/board-session.js";
+import { updateFromFwAToFwB } from "../../helpers/firmware-update.js";
 import { strangerSigner } from "../../helpers/ota.js";
 import { rp2040Elf } from "../../helpers/paths.js";
 import { boot, bootloaderElf, faultingFirmware, firmwareFile, firstInstallUf2, installedFlash, target } from "./bootloader.js";
@@ -26,25 +28,13 @@ import { boot, bootloaderElf, faultingFirmware, firmwareFile, firstInstallUf2, i
 const tmp = mkdtempSync(path.join(os.tmpdir(), "wasmcu-rp2040-boot-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-interface Sim {
-  board: LaunchedBoard;
-  link: DeviceLink;
-  events: LinkEvent[];
-}
+type Sim = BoardSession;
 
 async function start(flashFile: string, image = bootloaderElf()): Promise<Sim> {
-  const board = await launchSimBoard(target, { firmware: image, flashFile, waitForHost: true, speed: Infinity });
-  const link = new DeviceLink(await openSerial(board.uartPath, 115200), { timeoutMs: 5000, attempts: 3 });
-  const events: LinkEvent[] = [];
-  link.onEvent((e) => events.push(e));
-  await link.connect(120_000);
-  return { board, link, events };
+  return linkTo(await launchSimBoard(target, { firmware: image, flashFile, waitForHost: true, speed: Infinity }), 120_000);
 }
 
-async function stop(s: Sim | undefined): Promise<void> {
-  await s?.link.close().catch(() => {});
-  await s?.board.stop();
-}
+const stop = endSession;
 
 const images = (file: Buffer) => parseFirmwareFile(file, boot, "firmware");
 
@@ -54,15 +44,7 @@ test("rp2040-sim bootloader: the first-install UF2 boots fw_a, a firmware flashe
   writeFileSync(uf2, firstInstallUf2(v1));
   const s = await start(path.join(tmp, "flow.bin"), uf2);
   try {
-    const st = await otaStatus(s.link);
-    assert.deepEqual([st.firmware?.signed, st.firmware?.slot, st.firmware?.state, st.firmware?.version, st.firmware?.kind],
-      [true, "fw_a", "confirmed", "1.1.0", "firmware"]);
-    const r = await flashFirmwareOverLink(s.link, images(firmwareFile(2, 2)), "v2", { confirmTimeoutMs: 60_000 });
-    assert.deepEqual([r.bank, r.decision.pair, r.decision.decision, r.outcome], ["fw_b", "firmware", "pending", "confirmed"]);
-    const after = await otaStatus(s.link);
-    assert.deepEqual([after.firmware?.slot, after.firmware?.state, after.firmware?.version, after.firmware?.floor], ["fw_b", "confirmed", "1.2.0", 2]);
-    const logs = s.events.flatMap((e) => (e.kind === "log" ? [e.text] : []));
-    assert.ok(logs.some((l) => /firmware 1\.2\.0 in fw_b passed its self-check: confirmed/.test(l)), logs.join("\n"));
+    await updateFromFwAToFwB(s, images(firmwareFile(2, 2)));
     copyFileSync(path.join(tmp, "flow.bin"), path.join(tmp, "v2.bin")); // v2 confirmed in fw_b: the base of the next tests
   } finally {
     await stop(s);
