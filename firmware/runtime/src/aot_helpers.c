@@ -286,13 +286,44 @@ static uint32_t wide_op(wr_aot_ctx *c, uint32_t *w, uint32_t op)
     return 0;
 }
 
-/* Import f with its arguments in the store's slots (results over them): the code's cached
- * state handed back around the call, which may run any code of the store. */
+void wr__aot_flush(wr_store *s)
+{
+    wr_aot_inst *ai = s->aot_live;
+    s->aot_live = NULL;
+    wr__aot_leave(s, ai);
+}
+
+int64_t wr__aot_fuel(const wr_store *s)
+{
+    const wr_aot_inst *ai = s->aot_live;
+    int64_t fuel = s->vm.fuel - (int64_t)(uint32_t)(ai->fuel_given - ai->ctx.fuel);
+    return s->vm.fuel == INT64_MAX ? INT64_MAX : fuel < 0 ? 0 : fuel;
+}
+
+/* Import f with its arguments in the store's slots (results over them). Another instance's
+ * function gets the code's cached state (mutable globals, fuel) handed back first, and the
+ * code takes it again after, as it may run any code of the store. A native gets the state
+ * left where it is, handed back only if the native reads or writes a global or the fuel, or
+ * calls wasm code (wr__aot_settle): then the code takes it again as after a function. What
+ * it cannot change (the memory's size, the tables) without calling wasm code is checked all
+ * the same. */
 static wr_status call_out(wr_aot_inst *ai, const wr_func *f, wr_slot *slots)
 {
     wr_store *s = ai->inst->store;
-    wr__aot_leave(s, ai);
-    wr_status st = f->native ? wr__call_native(s, f, ai->inst, slots) : wr__execute(s, f, slots);
+    wr_status st;
+    if (f->native) {
+        s->aot_live = ai;
+        st = wr__call_native(s, f, ai->inst, slots);
+        if (s->aot_live == ai) {
+            s->aot_live = NULL;
+            wr__aot_memory_sync(ai);
+            wr_status back = wr__aot_tables_sync(s, ai);
+            return st != WR_OK ? st : back;
+        }
+    } else {
+        wr__aot_leave(s, ai);
+        st = wr__execute(s, f, slots);
+    }
     wr_status back = wr__aot_enter(s, ai);
     return st != WR_OK ? st : back;
 }
@@ -490,6 +521,13 @@ void (*const wr__aot_helpers[WR_AOT_HELPER_COUNT])(void) = {
     [WR_AOT_HELPER_TABLE] = HELPER(table_op),
 };
 #else
-/* AOT code does not run on this target (aot.h): nothing to call. */
-typedef int wr_aot_helpers_unused;
+/* AOT code does not run on this target (aot.h): nothing to call, no state to hand back. */
+void wr__aot_flush(wr_store *s)
+{
+    s->aot_live = NULL;
+}
+int64_t wr__aot_fuel(const wr_store *s)
+{
+    return s->vm.fuel;
+}
 #endif
