@@ -423,6 +423,8 @@ bool wr__native_matches(const wr_native *n, const wr_functype *t);
 uint32_t wr__native_ptr_args(const wr_native *n);
 wr_status wr__native_check(wr_store *s, const wr_native *n);
 wr_status wr__call_native(wr_store *s, const wr_func *f, wr_instance *caller, wr_slot *args);
+/* The same with the arguments as wr_args (an i32's upper half zero), the results over them. */
+wr_status wr__call_native_args(wr_store *s, const wr_func *f, wr_instance *caller, wr_arg *args);
 const wr_native *wr__find_native(const wr_store *s, const uint8_t *module, uint32_t module_len, const uint8_t *name,
                                  uint32_t name_len);
 
