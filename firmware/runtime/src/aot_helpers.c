@@ -342,9 +342,10 @@ static uint32_t call_import(wr_aot_ctx *ctx, uint32_t index, uint8_t *args, uint
     if (f->native) {
         /* a native takes no references: the code's wr_arg slots are its arguments as they
          * are, once an i32's or f32's upper half is zero, as the interpreter's are */
+        wr_arg *a = (wr_arg *)(void *)args;
         for (uint32_t i = 0; i < t->nparams; i++)
-            if (!wr__aot_wide(t->params[i])) memset(args + WR_AOT_WR_ARG_BYTES * i + 4, 0, 4);
-        wr_status st = call_out(ai, f, NULL, (wr_arg *)(void *)args);
+            if (!wr__aot_wide(t->params[i])) a[i].i64 = (uint32_t)a[i].i32;
+        wr_status st = call_out(ai, f, NULL, a);
         if (st != WR_OK) {
             ai->pending = st;
             return 1;
