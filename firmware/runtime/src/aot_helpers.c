@@ -301,13 +301,12 @@ int64_t wr__aot_fuel(const wr_store *s)
 }
 
 /* Import f with its arguments in the store's slots, or a native's as wr_args if args is not
- * NULL (results over them). Another instance's
- * function gets the code's cached state (mutable globals, fuel) handed back first, and the
- * code takes it again after, as it may run any code of the store. A native gets the state
- * left where it is, handed back only if the native reads or writes a global or the fuel, or
- * calls wasm code (wr__aot_settle): then the code takes it again as after a function. What
- * it cannot change (the memory's size, the tables) without calling wasm code is checked all
- * the same. */
+ * NULL (results over them). Another instance's function gets the code's cached state
+ * (mutable globals, fuel) handed back first, and the code takes it again after, as it may
+ * run any code of the store. A native gets the state left where it is, handed back only if
+ * the native reads or writes a global or the fuel, or calls wasm code (wr__aot_settle):
+ * then the code takes it again as after a function. What it cannot change (the memory's
+ * size, the tables) without calling wasm code is checked all the same. */
 static wr_status call_out(wr_aot_inst *ai, const wr_func *f, wr_slot *slots, wr_arg *args)
 {
     wr_store *s = ai->inst->store;
