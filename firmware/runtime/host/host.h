@@ -10,7 +10,7 @@
 /* A malloc-backed allocator (with resize, so memories grow on demand). */
 void host_allocator(wr_allocator *out);
 
-/* env.abort / env.trace / env.seed for AssemblyScript modules. */
+/* env.abort / env.trace / env.seed for AssemblyScript modules, and probe.* (natives.c). */
 extern const wr_native host_as_natives[];
 extern const size_t host_as_natives_count;
 

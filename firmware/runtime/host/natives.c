@@ -1,5 +1,8 @@
 /* natives.c: what AssemblyScript modules import from "env" when run by
- * wasmcu-vm: abort (prints the message and traps), trace, seed. */
+ * wasmcu-vm: abort (prints the message and traps), trace, seed; and "probe",
+ * natives that look at their caller through the public API as an embedder's
+ * may (its globals by export name, a call back into it), for the runtime's
+ * tests of what a native sees while wasm code calls it. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -81,9 +84,61 @@ static wr_status env_seed(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
     return WR_OK;
 }
 
+/* An export name from the caller's memory, NUL-terminated; false if too long. */
+static bool export_name(const wr_arg *a, char *out, size_t cap)
+{
+    size_t n = (size_t)(uint32_t)a[1].i32;
+    if (n >= cap) return false;
+    memcpy(out, a[0].ptr, n);
+    out[n] = 0;
+    return true;
+}
+
+/* probe.global_get(name) -> the caller's exported i32 or i64 global, as an i64 */
+static wr_status probe_global_get(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    char name[64];
+    wr_global *g = export_name(a, name, sizeof name) ? wr_instance_global(wr_native_instance(ctx), name) : NULL;
+    if (!g) return wr_native_trap(ctx, "no such global");
+    wr_value v;
+    wr_global_get(g, &v);
+    r[0].i64 = v.type == WR_I64 ? v.of.i64 : v.of.i32;
+    return WR_OK;
+}
+
+/* probe.global_set(name, value): an exported i32 global gets the value's low half */
+static wr_status probe_global_set(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    (void)r;
+    char name[64];
+    wr_global *g = export_name(a, name, sizeof name) ? wr_instance_global(wr_native_instance(ctx), name) : NULL;
+    if (!g) return wr_native_trap(ctx, "no such global");
+    wr_value v = { .type = wr_global_type(g) };
+    if (v.type == WR_I64)
+        v.of.i64 = a[2].i64;
+    else
+        v.of.i32 = (int32_t)a[2].i64;
+    return wr_global_set(g, &v) == WR_OK ? WR_OK : wr_native_trap(ctx, "global not settable");
+}
+
+/* probe.call(name, arg) -> the caller's exported (i32) -> i32 function called back */
+static wr_status probe_call(wr_native_ctx *ctx, const wr_arg *a, wr_arg *r)
+{
+    char name[64];
+    wr_func *f = export_name(a, name, sizeof name) ? wr_instance_func(wr_native_instance(ctx), name) : NULL;
+    if (!f) return wr_native_trap(ctx, "no such function");
+    wr_value arg = { .type = WR_I32, .of.i32 = a[2].i32 }, result;
+    wr_status st = wr_call(f, &arg, 1, &result, 1);
+    if (st == WR_OK) r[0].i32 = result.of.i32;
+    return st;
+}
+
 const wr_native host_as_natives[] = {
     { "env", "abort", "(iiii)", env_abort, NULL },
     { "env", "trace", "(iiFFFFF)", env_trace, NULL },
     { "env", "seed", "()F", env_seed, NULL },
+    { "probe", "global_get", "(*~)I", probe_global_get, NULL },
+    { "probe", "global_set", "(*~I)", probe_global_set, NULL },
+    { "probe", "call", "(*~i)i", probe_call, NULL },
 };
 const size_t host_as_natives_count = sizeof host_as_natives / sizeof host_as_natives[0];

@@ -286,13 +286,44 @@ static uint32_t wide_op(wr_aot_ctx *c, uint32_t *w, uint32_t op)
     return 0;
 }
 
-/* Import f with its arguments in the store's slots (results over them): the code's cached
- * state handed back around the call, which may run any code of the store. */
-static wr_status call_out(wr_aot_inst *ai, const wr_func *f, wr_slot *slots)
+void wr__aot_flush(wr_store *s)
+{
+    wr_aot_inst *ai = s->aot_live;
+    s->aot_live = NULL;
+    wr__aot_leave(s, ai);
+}
+
+int64_t wr__aot_fuel(const wr_store *s)
+{
+    const wr_aot_inst *ai = s->aot_live;
+    int64_t fuel = s->vm.fuel - (int64_t)(uint32_t)(ai->fuel_given - ai->ctx.fuel);
+    return s->vm.fuel == INT64_MAX ? INT64_MAX : fuel < 0 ? 0 : fuel;
+}
+
+/* Import f with its arguments in the store's slots, or a native's as wr_args if args is not
+ * NULL (results over them). Another instance's function gets the code's cached state
+ * (mutable globals, fuel) handed back first, and the code takes it again after, as it may
+ * run any code of the store. A native gets the state left where it is, handed back only if
+ * the native reads or writes a global or the fuel, or calls wasm code (wr__aot_settle):
+ * then the code takes it again as after a function. What it cannot change (the memory's
+ * size, the tables) without calling wasm code is checked all the same. */
+static wr_status call_out(wr_aot_inst *ai, const wr_func *f, wr_slot *slots, wr_arg *args)
 {
     wr_store *s = ai->inst->store;
-    wr__aot_leave(s, ai);
-    wr_status st = f->native ? wr__call_native(s, f, ai->inst, slots) : wr__execute(s, f, slots);
+    wr_status st;
+    if (f->native) {
+        s->aot_live = ai;
+        st = args ? wr__call_native_args(s, f, ai->inst, args) : wr__call_native(s, f, ai->inst, slots);
+        if (s->aot_live == ai) {
+            s->aot_live = NULL;
+            wr__aot_memory_sync(ai);
+            wr_status back = ai->table_seen == s->table_writes ? WR_OK : wr__aot_tables_sync(s, ai);
+            return st != WR_OK ? st : back;
+        }
+    } else {
+        wr__aot_leave(s, ai);
+        st = wr__execute(s, f, slots);
+    }
     wr_status back = wr__aot_enter(s, ai);
     return st != WR_OK ? st : back;
 }
@@ -307,6 +338,20 @@ static uint32_t call_import(wr_aot_ctx *ctx, uint32_t index, uint8_t *args, uint
     /* the index is the code's (a signed image's: see the README's trust) */
     const wr_func *f = inst->funcs[index];
     const wr_functype *t = f->type;
+    if (f->native) {
+        /* a native takes no references: the code's wr_arg slots are its arguments as they
+         * are, once an i32's or f32's upper half is zero, as the interpreter's are */
+        wr_arg *a = (wr_arg *)(void *)args;
+        for (uint32_t i = 0; i < t->nparams; i++)
+            if (!wr__aot_wide(t->params[i])) a[i].i64 = (uint32_t)a[i].i32;
+        wr_status st = call_out(ai, f, NULL, a);
+        if (st != WR_OK) {
+            ai->pending = st;
+            return 1;
+        }
+        if (results != args) memmove(results, args, (size_t)WR_AOT_WR_ARG_BYTES * t->nresults);
+        return 0;
+    }
     uint32_t n = t->nparams > t->nresults ? t->nparams : t->nresults;
     if (n > (size_t)(s->stack_end - s->sp)) {
         ai->pending = wr__trap(s, WR_TRAP_STACK_EXHAUSTED, NULL, NULL, "an import's arguments");
@@ -319,7 +364,7 @@ static uint32_t call_import(wr_aot_ctx *ctx, uint32_t index, uint8_t *args, uint
         if (!wr__aot_wide(t->params[i])) slots[i] &= 0xFFFFFFFFu;
         if (wr__aot_is_ref(t->params[i])) slots[i] = wr__aot_ref_in(ai, t->params[i], (uint32_t)slots[i]);
     }
-    wr_status st = call_out(ai, f, slots);
+    wr_status st = call_out(ai, f, slots, NULL);
     if (st != WR_OK) {
         ai->pending = st;
         return 1;
@@ -414,7 +459,7 @@ uint64_t wr__aot_call_by_ref(wr_aot_ctx *c, uint32_t k, uint32_t *args)
         if (wr__aot_wide(t->params[i])) slots[i] |= (uint64_t)args[w++] << 32;
         if (wr__aot_is_ref(t->params[i])) slots[i] = wr__aot_ref_in(ai, t->params[i], (uint32_t)slots[i]);
     }
-    if (st == WR_OK) st = call_out(ai, f, slots);
+    if (st == WR_OK) st = call_out(ai, f, slots, NULL);
     for (uint32_t i = 0, w = 0; i < t->nresults && st == WR_OK; i++) {
         uint32_t ref = 0;
         if (wr__aot_is_ref(t->results[i])) st = wr__aot_ref_out(ai, t->results[i], (uintptr_t)slots[i], &ref);
@@ -490,6 +535,13 @@ void (*const wr__aot_helpers[WR_AOT_HELPER_COUNT])(void) = {
     [WR_AOT_HELPER_TABLE] = HELPER(table_op),
 };
 #else
-/* AOT code does not run on this target (aot.h): nothing to call. */
-typedef int wr_aot_helpers_unused;
+/* AOT code does not run on this target (aot.h): nothing to call, no state to hand back. */
+void wr__aot_flush(wr_store *s)
+{
+    s->aot_live = NULL;
+}
+int64_t wr__aot_fuel(const wr_store *s)
+{
+    return s->vm.fuel;
+}
 #endif

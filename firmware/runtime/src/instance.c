@@ -218,6 +218,7 @@ wr_status wr_instantiate(wr_store *s, const wr_module *m, wr_instance **out)
     if (!out) return WR_ERR_ARG;
     *out = NULL;
     if (!s || !m || m->store != s) return WR_ERR_ARG;
+    wr__aot_settle(s); /* the imported globals' values, for the initialisers */
     uint32_t ndefs = m->nfuncs - m->nfunc_imports;
     uint32_t own_tables = m->ntables - m->ntable_imports;
     uint32_t own_globals = m->nglobals - m->nglobal_imports;
@@ -270,6 +271,7 @@ wr_status wr_instantiate(wr_store *s, const wr_module *m, wr_instance **out)
     }
     for (uint32_t k = 0; k < own_globals && st == WR_OK; k++) {
         uint32_t idx = m->nglobal_imports + k;
+        gobjs[k].store = s;
         gobjs[k].type = m->globals[idx].type;
         gobjs[k].mut = m->globals[idx].mut;
         gobjs[k].val = wr__const_expr(inst, m->globals[idx].init);
@@ -390,6 +392,7 @@ bool wr_global_mutable(const wr_global *g)
 }
 void wr_global_get(const wr_global *g, wr_value *out)
 {
+    wr__aot_settle(g->store);
     value_of(out, g->type, g->val);
 }
 
@@ -397,6 +400,7 @@ wr_status wr_global_set(wr_global *g, const wr_value *v)
 {
     if (!g || !v) return WR_ERR_ARG;
     if (!g->mut || (uint8_t)v->type != g->type) return WR_ERR_TYPE;
+    wr__aot_settle(g->store);
     g->val = slot_of(v);
     return WR_OK;
 }

@@ -197,6 +197,7 @@ struct wr_func {
 
 struct wr_global {
     wr_slot val;
+    struct wr_store *store; /* its value may be in AOT code's context (wr__aot_settle) */
     uint8_t type;
     bool mut;
 };
@@ -296,6 +297,9 @@ struct wr_store {
     uintptr_t aot_stack_limit;
     uint32_t aot_depth;    /* nested AOT calls running (through natives) */
     uint32_t table_writes; /* counts writes to any table: AOT code's copies follow it */
+    /* the AOT instance calling a native: its mutable globals and fuel are still in its
+   * context, handed back only if the native looks at them (wr__aot_settle) */
+    struct wr_aot_inst *aot_live;
 };
 
 struct wr_native_ctx {
@@ -403,6 +407,15 @@ void wr__module_free(wr_store *s, wr_module *m);
 wr_status wr__aot_attach(wr_store *s, wr_instance *inst);
 /* wr__execute for a function with AOT code (same contract). */
 wr_status wr__aot_execute(wr_store *s, const wr_func *f, wr_slot *args);
+/* (aot_helpers.c) The state a native's caller keeps in its context handed back to the
+ * runtime: before anything reads or writes a global or the fuel, or runs wasm code. */
+void wr__aot_flush(wr_store *s);
+static inline void wr__aot_settle(wr_store *s)
+{
+    if (s->aot_live) wr__aot_flush(s);
+}
+/* The store's fuel as it stands while an AOT instance calls a native. */
+int64_t wr__aot_fuel(const wr_store *s);
 
 /* ------------------------------------------------------------ native.c */
 bool wr__native_matches(const wr_native *n, const wr_functype *t);
@@ -410,6 +423,8 @@ bool wr__native_matches(const wr_native *n, const wr_functype *t);
 uint32_t wr__native_ptr_args(const wr_native *n);
 wr_status wr__native_check(wr_store *s, const wr_native *n);
 wr_status wr__call_native(wr_store *s, const wr_func *f, wr_instance *caller, wr_slot *args);
+/* The same with the arguments as wr_args (an i32's upper half zero), the results over them. */
+wr_status wr__call_native_args(wr_store *s, const wr_func *f, wr_instance *caller, wr_arg *args);
 const wr_native *wr__find_native(const wr_store *s, const uint8_t *module, uint32_t module_len, const uint8_t *name,
                                  uint32_t name_len);
 

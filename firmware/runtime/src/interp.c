@@ -250,6 +250,7 @@ static NOINLINE void trap_frames(wr_store *s, const wr_func *cur, const uint8_t 
 
 wr_status wr__execute(wr_store *s, const wr_func *f, wr_slot *args)
 {
+    wr__aot_settle(s); /* a native's callback: the globals and fuel of its AOT caller */
     if (f->inst->aot && f->def) return wr__aot_execute(s, f, args);
 #if WR_SPECIALIZE
         /* Nine tables of 256 entries:

@@ -100,34 +100,54 @@ uint32_t wr__native_ptr_args(const wr_native *n)
 #error "the runtime assumes a little-endian target"
 #endif
 
-wr_status wr__call_native(wr_store *s, const wr_func *f, wr_instance *caller, wr_slot *args)
+/* The native with its arguments in a (a pointer parameter's offset replaced by the host
+ * pointer here), its results in r (zeroed whole by the caller, so an i32 or f32 result leaves
+ * the slot's upper half zero; a constant count: a few stores, where a variable one, or one
+ * here, becomes a memset call). Inlined in both callers below: the interpreter's call
+ * pays for no extra call. */
+static inline __attribute__((always_inline)) wr_status run_native(wr_store *s, const wr_func *f, wr_instance *caller,
+                                                                  wr_arg *a, wr_arg *r)
 {
     const wr_native *n = f->native;
     wr_native_ctx ctx = { n, caller ? caller : f->inst, false };
-    wr_arg a[WR_MAX_NATIVE_ARGS], r[WR_MAX_NATIVE_RESULTS];
-    const uint32_t np = f->type->nparams, nr = f->type->nresults;
-    for (uint32_t i = 0; i < np; i++) a[i].i64 = (int64_t)args[i];
     for (uint32_t bits = f->ptr_args, i = 0; bits; bits >>= 1, i++) {
         if (!(bits & 1u)) continue;
         /* '*': checked with the length that follows */
-        uint32_t off = (uint32_t)args[i], len = (uint32_t)args[i + 1];
+        uint32_t off = (uint32_t)a[i].i32, len = (uint32_t)a[i + 1].i32;
         a[i].ptr = wr_memory_ptr(ctx.inst->mem, off, len);
         if (!a[i].ptr && len) {
             return wr__fail(s, WR_TRAP_MEMORY_OOB, "%s: native %s.%s argument %u (offset %u, length %u)",
                             wr_status_name(WR_TRAP_MEMORY_OOB), n->module, n->name, i, off, len);
         }
     }
-    /* zeroed whole, an i32 or f32 result leaves the slot's upper half zero (a constant
-     * count: a few stores, where a variable one becomes a memset call) */
-    for (uint32_t i = 0; i < WR_MAX_NATIVE_RESULTS; i++) r[i].i64 = 0;
     wr_status st = n->fn(&ctx, a, r);
     if (st != WR_OK) {
         if (ctx.trapped) return st;
         if (!wr_status_is_trap(st)) st = WR_TRAP_NATIVE;
         return wr__fail(s, st, "%s: native %s.%s failed", wr_status_name(st), n->module, n->name);
     }
+    return WR_OK;
+}
+
+wr_status wr__call_native(wr_store *s, const wr_func *f, wr_instance *caller, wr_slot *args)
+{
+    wr_arg a[WR_MAX_NATIVE_ARGS], r[WR_MAX_NATIVE_RESULTS];
+    const uint32_t np = f->type->nparams, nr = f->type->nresults;
+    for (uint32_t i = 0; i < np; i++) a[i].i64 = (int64_t)args[i];
+    for (uint32_t i = 0; i < WR_MAX_NATIVE_RESULTS; i++) r[i].i64 = 0;
+    wr_status st = run_native(s, f, caller, a, r);
+    if (st != WR_OK) return st;
     for (uint32_t i = 0; i < nr; i++) args[i] = (uint64_t)r[i].i64;
     return WR_OK;
+}
+
+wr_status wr__call_native_args(wr_store *s, const wr_func *f, wr_instance *caller, wr_arg *args)
+{
+    wr_arg r[WR_MAX_NATIVE_RESULTS];
+    for (uint32_t i = 0; i < WR_MAX_NATIVE_RESULTS; i++) r[i].i64 = 0;
+    wr_status st = run_native(s, f, caller, args, r);
+    for (uint32_t i = 0; i < f->type->nresults && st == WR_OK; i++) args[i] = r[i];
+    return st;
 }
 
 void *wr_native_user(const wr_native_ctx *ctx)

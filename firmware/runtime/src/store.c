@@ -254,12 +254,14 @@ void wr_store_delete(wr_store *s)
  * unlimited, is kept as INT64_MAX, which no run can use up. */
 void wr_store_set_fuel(wr_store *s, uint64_t fuel)
 {
+    wr__aot_settle(s);
     s->vm.fuel = fuel >= (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)fuel;
 }
 
 uint64_t wr_store_fuel(const wr_store *s)
 {
-    return s->vm.fuel == INT64_MAX ? UINT64_MAX : (uint64_t)s->vm.fuel;
+    int64_t fuel = s->aot_live ? wr__aot_fuel(s) : s->vm.fuel;
+    return fuel == INT64_MAX ? UINT64_MAX : (uint64_t)fuel;
 }
 
 void wr_store_stats_get(const wr_store *s, wr_store_stats *out)

@@ -198,3 +198,72 @@ test("the C loader refuses damaged images and unbindable imports with what and w
   assert.deepEqual(ok.answers, ["ok", "result i32:7"]);
   assert.match(ok.stderr, /42/);
 });
+
+test("a native sees and leaves its AOT caller's state as the interpreter's: globals read and written, callbacks that write globals, grow the memory and write a table, pointer checks", { timeout: 300_000 }, () => {
+  const wasm = wasmFile("probe", `(module
+    (import "probe" "global_get" (func $get (param i32 i32) (result i64)))
+    (import "probe" "global_set" (func $set (param i32 i32 i64)))
+    (import "probe" "call" (func $call (param i32 i32 i32) (result i32)))
+    (memory 1 3)
+    (data (i32.const 0) "g") (data (i32.const 8) "bump") (data (i32.const 16) "grow") (data (i32.const 24) "swap")
+    (global $g (export "g") (mut i32) (i32.const 0))
+    (global $w (export "w") (mut i64) (i64.const 0))
+    (global $h (mut i32) (i32.const 3))
+    (type $r (func (result i32)))
+    (table 2 funcref) (elem (i32.const 0) $one $two)
+    (func $one (result i32) (i32.const 1)) (func $two (result i32) (i32.const 2))
+    (func (export "bump") (param i32) (result i32)
+      (global.set $h (i32.add (global.get $h) (i32.const 1)))
+      (global.set $g (i32.add (global.get $g) (local.get 0))) (global.get $g))
+    (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+    (func (export "swap") (param i32) (result i32) (table.set 0 (local.get 0) (ref.func $two)) (i32.const 0))
+    (func (export "read") (param i32) (result i64)
+      (global.set $g (local.get 0)) (global.set $w (i64.const -2)) (call $get (i32.const 0) (i32.const 1)))
+    (func (export "write") (param i64) (result i64)
+      (global.set $g (i32.const 5)) (call $set (i32.const 0) (i32.const 1) (local.get 0))
+      (i64.add (i64.extend_i32_s (global.get $g)) (global.get $w)))
+    (func (export "callback") (param i32) (result i32)
+      (global.set $g (i32.const 100)) (global.set $h (i32.const 10))
+      (i32.add (i32.mul (call $call (i32.const 8) (i32.const 4) (local.get 0)) (i32.const 1000))
+        (i32.add (global.get $g) (global.get $h))))
+    (func (export "growcb") (result i32)
+      (drop (call $call (i32.const 16) (i32.const 4) (i32.const 1)))
+      (i32.store (i32.const 65536) (i32.const 7)) (i32.add (memory.size) (i32.load (i32.const 65536))))
+    (func (export "tablecb") (result i32)
+      (i32.add (i32.mul (call_indirect (type $r) (i32.const 0)) (i32.const 10))
+        (block (result i32) (drop (call $call (i32.const 24) (i32.const 4) (i32.const 0))) (call_indirect (type $r) (i32.const 0)))))
+    (func (export "oob") (result i64) (call $get (i32.const 131071) (i32.const 2))))`);
+  const waot = image("probe", compileImage(new Uint8Array(readFileSync(wasm))));
+  const cmds = [`invoke "read" i32:42`, `invoke "write" i64:9`, `get "w"`, `invoke "callback" i32:5`, `get "g"`,
+    `invoke "growcb"`, `invoke "tablecb"`, `invoke "oob"`, `invoke "read" i32:77`];
+  const run = (file: string) => repl([`module ${JSON.stringify(file)}`, ...cmds]).answers;
+  const interp = run(wasm);
+  const aot = run(waot);
+  assert.deepEqual(aot, interp);
+  // the native read what the code had just written (g = 42, w = -2), the code read what the
+  // native wrote (g = 9: 9 + w), the callback's globals (g: 100 + 5; h: 10 + 1) and the code's
+  // after it, the memory the callback grew, the table entry it set
+  assert.deepEqual(aot.slice(0, 8), ["ok", "result i64:42", "result i64:7", "result i64:18446744073709551614", "result i32:105116", "result i32:105",
+    "result i32:9", "result i32:12"]);
+  assert.match(aot[8] ?? "", /^trap: out of bounds memory access: native probe\.global_get argument 0 \(offset 131071, length 2\)$/);
+  assert.equal(aot[9], "result i64:77"); // and runs on after the trap
+});
+
+test("fuel used by a native's callback counts for its AOT caller", { timeout: 300_000 }, () => {
+  const spin = image("spincb", compileImage(wat2wasm(`(module
+    (import "probe" "call" (func $call (param i32 i32 i32) (result i32)))
+    (memory 1) (data (i32.const 0) "spin")
+    (func $spin (export "spin") (param i32) (result i32)
+      (loop $l (local.set 0 (i32.sub (local.get 0) (i32.const 1))) (br_if $l (local.get 0))) (i32.const 0))
+    (func (export "run") (param i32) (result i32)
+      (drop (call $spin (i32.const 400))) (drop (call $call (i32.const 0) (i32.const 4) (i32.const 400)))
+      (call $spin (local.get 0))))`)));
+  const run = (n: number) => spawnSync("qemu-arm", [elf, "--fuel", "1000", "--func", "run", spin, String(n)], { encoding: "utf8", timeout: 300_000 });
+  const ok = run(150);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.equal(ok.stdout, "i32:0\n");
+  // 400 + 400 + 250 loop heads: past the 1,000 only if the callback's 400 were counted
+  const stopped = run(250);
+  assert.equal(stopped.status, 1);
+  assert.match(stopped.stderr, /trap: out of fuel in function \d+ at offset 0x[0-9a-f]+/);
+});
