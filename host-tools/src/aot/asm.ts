@@ -15,8 +15,8 @@ export type Label = number & { readonly __label: unique symbol };
 type Item =
   | { kind: "raw"; halfs: number[] }
   | { kind: "label"; label: Label }
-  | { kind: "bcond"; cond: Cond; label: Label; long: boolean; pinned: boolean }
-  | { kind: "b"; label: Label; long: boolean; pinned: boolean }
+  | { kind: "bcond"; cond: Cond; label: Label; long: boolean; pinned: boolean; near?: true }
+  | { kind: "b"; label: Label; long: boolean; pinned: boolean; near?: true }
   | { kind: "bl"; label: Label }
   | { kind: "ldrLit"; rt: Reg; pool: number; index: number }
   | { kind: "pool"; pool: number; words: number[] }
@@ -36,6 +36,8 @@ export class Assembler {
   /** The literal pool being filled: its words, and the conservative offset of its first user. */
   private pending: { words: number[]; firstUse: number } | undefined;
   private upper = 0;
+  /** Inside together(): no island may split the code being emitted. */
+  private held = 0;
 
   newLabel(): Label {
     return this.labelCount++ as Label;
@@ -59,6 +61,25 @@ export class Assembler {
   b(label: Label): void {
     this.items.push({ kind: "b", label, long: true, pinned: false });
     this.grow(B_LONG);
+  }
+
+  /** A branch that must keep LR (a long form is a BL): always the 16-bit encoding, and an
+   * error at layout when the target is out of its reach. */
+  bNear(label: Label, cond?: Cond): void {
+    this.items.push(cond ? { kind: "bcond", cond, label, long: false, pinned: true, near: true } : { kind: "b", label, long: false, pinned: true, near: true });
+    this.grow(2);
+  }
+
+  /** Emits what `body` emits with no literal pool island inside it (code that returns past an
+   * instruction counts on the next one following); a short sequence: pools keep a margin. */
+  together(body: () => void): void {
+    this.held++;
+    try {
+      body();
+    } finally {
+      this.held--;
+    }
+    this.grow(0);
   }
 
   bl(label: Label): void {
@@ -90,7 +111,7 @@ export class Assembler {
   /** After an unconditional branch or return, where nothing falls through: place the pending
    * pool here if its first user is already `distance` bytes back (saves an island later). */
   flushPoolAfterBranch(distance = 256): void {
-    if (this.pending && this.upper - this.pending.firstUse >= distance) this.flushPool();
+    if (this.held === 0 && this.pending && this.upper - this.pending.firstUse >= distance) this.flushPool();
   }
 
   /** The code so far, with a final pool; label offsets in bytes from the start. */
@@ -101,7 +122,7 @@ export class Assembler {
       const failed = this.tryEncode(offsets);
       if (failed.length === 0) return { code: this.encode(offsets), labels: offsets.labels };
       for (const item of failed) {
-        if (item.kind !== "bcond" && item.kind !== "b") throw new EncodeError(`a ${item.kind} is out of range after layout`);
+        if ((item.kind !== "bcond" && item.kind !== "b") || item.near) throw new EncodeError(`a ${item.kind} is out of range after layout`);
         item.long = true;
         item.pinned = true;
       }
@@ -110,7 +131,7 @@ export class Assembler {
 
   private grow(bytes: number): void {
     this.upper += bytes;
-    if (this.pending && this.upper + 2 + this.pending.words.length * 4 - this.pending.firstUse > POOL_REACH) this.island();
+    if (this.held === 0 && this.pending && this.upper + 2 + this.pending.words.length * 4 - this.pending.firstUse > POOL_REACH) this.island();
   }
 
   /** A pool in the middle of code, with a branch around it. */

@@ -45,7 +45,8 @@ export interface CompiledModule {
   code: Uint8Array;
   /** AAPCS: entry(ctx, code address | 1, u32 *args_and_results, arg slot count) → 0, or 1 after a trap. */
   entryOffset: number;
-  /** Bytes of the functions' code (their pools and trap sites included), before the shared stubs. */
+  /** Bytes of the functions' code (their pools and trap sites included) and of the shared
+   * access stubs after them: everything before the trap stub (so also its offset). */
   functionBytes: number;
   /** Code offset of every function, imports included as -1. */
   funcOffsets: number[];
@@ -64,9 +65,10 @@ export function compileModule(m: Module): CompiledModule {
   const trapStub = a.newLabel();
   const entry = a.newLabel();
   const sites: { label: Label; func: number; wasmOffset: number; kind: TrapKind }[] = [];
+  const stubs = new SharedStubs(a, trapStub);
   for (let i = 0; i < m.bodies.length; i++) {
     const index = m.importedFuncs + i;
-    const shared = { m, index, funcLabels, trapStub };
+    const shared = { m, index, funcLabels, trapStub, stubs };
     const measure = new FunctionCompiler({ ...shared, a: new Assembler(), frame: undefined });
     measure.compile();
     const real = new FunctionCompiler({ ...shared, a, frame: measure.frameShape() });
@@ -75,6 +77,7 @@ export function compileModule(m: Module): CompiledModule {
     sites.push(...real.sites);
     a.flushPool();
   }
+  stubs.emit();
   emitTrapStub(a, trapStub);
   emitEntry(a, entry);
   const { code, labels } = a.finish();
@@ -87,6 +90,100 @@ export function compileModule(m: Module): CompiledModule {
     funcTypeIds: m.funcTypes.map((t) => m.canonicalType[t] ?? t),
     trapSites: sites.map((s) => ({ returnOffset: at(s.label) + 4, func: s.func, wasmOffset: s.wasmOffset, kind: s.kind })),
   };
+}
+
+/**
+ * Subroutines shared by every function, placed after the functions (BL reaches them all): the
+ * rare paths of memory accesses, so an access carries a conditional BL to one (6 bytes) rather
+ * than its own copy. Each keeps every register but SCRATCH and those it names.
+ *   memCheck(N): the exact bounds check, SCRATCH + N <= memory size. Failing, it branches to
+ *     the trap stub with LR still the site's return address, so the access's `BL memCheck` is
+ *     its trap site (the trap map's key), as a `BL <trap stub>` would be.
+ *   load(N, d): d = the N-byte little-endian value at host address SCRATCH, a byte at a time;
+ *     loadPair(lo, hi) two words. They return past the aligned LDR(s) that follow the BL.
+ *   store(N, v), storePair(lo, hi): the same for stores (the value registers are clobbered).
+ */
+class SharedStubs {
+  private readonly labels = new Map<string, { label: Label; body: (trap: Label) => void }>();
+
+  constructor(private readonly a: Assembler, private readonly trapStub: Label) {}
+
+  memCheck(size: number): Label {
+    return this.get(`check${size}`, (trap) => {
+      const a = this.a;
+      a.emit(T.push([0])); // no register is free at a site: borrow r0 (a trap unwinds the stack anyway)
+      a.emit(T.memImm("ldr", 0, CTX_REG, CTX.memSize));
+      a.emit(T.subsImm8(0, size));
+      a.bNear(trap, "lo");
+      a.emit(T.alu("cmp", SCRATCH, 0));
+      a.emit(T.pop([0])); // POP leaves the flags alone
+      a.bNear(trap, "hi");
+      a.emit(T.bx(LR));
+    });
+  }
+
+  load(size: 2 | 4, d: number): Label {
+    return this.get(`load${size}r${d}`, () => this.bytewise("ldrb", [[d, 0, size]], 2));
+  }
+
+  loadPair(lo: number, hi: number): Label {
+    return this.get(`load8r${lo}r${hi}`, () => this.bytewise("ldrb", [[lo, 0, 4], [hi, 4, 4]], 4));
+  }
+
+  store(size: 2 | 4, v: number): Label {
+    return this.get(`store${size}r${v}`, () => this.bytewise("strb", [[v, 0, size]], 2));
+  }
+
+  storePair(lo: number, hi: number): Label {
+    return this.get(`store8r${lo}r${hi}`, () => this.bytewise("strb", [[lo, 0, 4], [hi, 4, 4]], 4));
+  }
+
+  /** Each [register, byte offset at SCRATCH, bytes] a byte at a time, then back to LR + skip
+   * (past the site's aligned access). A load borrows a pushed register to assemble bytes in; a
+   * store shifts its value register down and returns through the first one. */
+  private bytewise(op: "ldrb" | "strb", parts: [number, number, number][], skip: number): void {
+    const a = this.a;
+    const used = parts.map(([reg]) => reg);
+    const t = op === "strb" ? used[0] as number : [0, 1, 2].find((r) => !used.includes(r)) as number;
+    if (op === "ldrb") a.emit(T.push([t]));
+    for (const [reg, at, size] of parts) {
+      for (let k = 0; k < size; k++) {
+        if (op === "strb") {
+          a.emit(T.memImm("strb", reg, SCRATCH, at + k));
+          if (k < size - 1) a.emit(T.lsrsImm(reg, reg, 8));
+        } else if (k === 0) a.emit(T.memImm("ldrb", reg, SCRATCH, at));
+        else {
+          a.emit(T.memImm("ldrb", t, SCRATCH, at + k));
+          a.emit(T.lslsImm(t, t, 8 * k));
+          a.emit(T.alu("orrs", reg, t));
+        }
+      }
+    }
+    a.emit(T.mov(t, LR));
+    a.emit(T.addsImm8(t, skip));
+    if (op === "strb") return a.emit(T.bx(t));
+    a.emit(T.mov(LR, t));
+    a.emit(T.pop([t]));
+    a.emit(T.bx(LR));
+  }
+
+  /** Every stub used, the bounds checks last: their trap branches must reach the trap stub. */
+  emit(): void {
+    const checksLast = ([x]: [string, unknown], [y]: [string, unknown]) => Number(x.startsWith("check")) - Number(y.startsWith("check")) || (x < y ? -1 : 1);
+    for (const [, { label, body }] of [...this.labels.entries()].sort(checksLast)) {
+      this.a.bind(label);
+      body(this.trapStub);
+    }
+  }
+
+  private get(key: string, body: (trap: Label) => void): Label {
+    let entry = this.labels.get(key);
+    if (!entry) {
+      entry = { label: this.a.newLabel(), body };
+      this.labels.set(key, entry);
+    }
+    return entry.label;
+  }
 }
 
 /** The trap stub: records the site (LR), unwinds to the entry's SP and returns 1 from it. */
@@ -210,6 +307,7 @@ interface FunctionInput {
   index: number;
   funcLabels: Label[];
   trapStub: Label;
+  stubs: SharedStubs;
   a: Assembler;
   /** From the measuring pass; undefined in that pass. */
   frame: FrameShape | undefined;
@@ -222,8 +320,6 @@ const MAX_SP_OFFSET = 1020;
 
 class FunctionCompiler {
   readonly sites: { label: Label; func: number; wasmOffset: number; kind: TrapKind }[] = [];
-  /** Code placed after the function body (rare paths), emitted before the trap sites. */
-  private readonly slowPaths: (() => void)[] = [];
   private readonly a: Assembler;
   private readonly m: Module;
   private readonly type: FuncType;
@@ -283,12 +379,6 @@ class FunctionCompiler {
     while (this.ctls.length > 0) {
       this.opOffset = r.pos;
       this.op(r, r.u8());
-    }
-    // a slow path may add trap sites: run them all before emitting the sites
-    for (let i = 0; i < this.slowPaths.length; i++) this.slowPaths[i]?.();
-    for (const s of this.sites) {
-      this.a.bind(s.label);
-      this.a.bl(this.input.trapStub);
     }
   }
 
@@ -369,16 +459,32 @@ class FunctionCompiler {
     return this.out + 4 * i;
   }
 
+  /** A trap site in line: `B<!cond> over; BL <trap stub>` (the BL's return address is the
+   * trap map's key). In line it costs no more than a branch to a site after the body, whose
+   * long form is the same BL anyway. */
   private trapIf(cond: Cond, kind: TrapKind, wasmOffset = this.opOffset): void {
-    const label = this.a.newLabel();
-    this.sites.push({ label, func: this.input.index, wasmOffset, kind });
-    this.a.bCond(cond, label);
+    this.callIf(cond, this.input.trapStub, kind, wasmOffset);
   }
 
   private trapAlways(kind: TrapKind): void {
+    this.siteCall(this.input.trapStub, kind, this.opOffset);
+  }
+
+  /** `BL target` when `cond` holds (a shared stub that returns, or the trap stub), a trap site
+   * of `kind` when given. */
+  private callIf(cond: Cond, target: Label, kind?: TrapKind, wasmOffset = this.opOffset): void {
+    const over = this.a.newLabel();
+    this.a.bCond(T.invert(cond), over);
+    if (kind) this.siteCall(target, kind, wasmOffset);
+    else this.a.bl(target);
+    this.a.bind(over);
+  }
+
+  private siteCall(target: Label, kind: TrapKind, wasmOffset: number): void {
     const label = this.a.newLabel();
-    this.sites.push({ label, func: this.input.index, wasmOffset: this.opOffset, kind });
-    this.a.b(label);
+    this.a.bind(label);
+    this.a.bl(target);
+    this.sites.push({ label, func: this.input.index, wasmOffset, kind });
   }
 
   // --- the value stack
@@ -512,7 +618,10 @@ class FunctionCompiler {
       case 0x1a: if (this.pop().hi) this.pop(); return;
       case 0x1b: return this.select();
       case 0x20: return this.localGet(r.u32());
-      case 0x21: return this.localSet(r.u32(), false);
+      case 0x21: {
+        const i = r.u32();
+        return this.localSet(i, this.followedByGet(r, i));
+      }
       case 0x22: return this.localSet(r.u32(), true);
       case 0x23: return this.globalGet(r.u32());
       case 0x24: return this.globalSet(r.u32());
@@ -982,21 +1091,23 @@ class FunctionCompiler {
     }
   }
 
+  /** `local.set i` then `local.get i` is `local.tee i`: when the next instruction is that get,
+   * it is consumed here (it cannot trap, so no trap site needs its offset). */
+  private followedByGet(r: Reader, i: number): boolean {
+    const at = r.pos;
+    if (r.u8() === 0x20 && r.u32() === i) return true;
+    r.pos = at;
+    return false;
+  }
+
   private localSet(i: number, tee: boolean): void {
     const [w, n] = this.localWords_(i);
-    if (n === 2) {
-      // the upper word is on top
-      for (let k = 1; k >= 0; k--) {
-        const reg = this.popReg();
-        this.spStr(reg, this.wordOffset(w + k));
-        this.release(reg);
-      }
-      if (tee) this.localGet(i);
-      return;
+    // the upper word of an i64/f64 is on top
+    for (let k = n - 1; k >= 0; k--) {
+      const reg = this.materialize(this.stack.length - 1 - (n - 1 - k));
+      this.spStr(reg, this.wordOffset(w + k));
     }
-    const reg = this.materialize(this.stack.length - 1);
-    this.spStr(reg, this.wordOffset(w));
-    if (!tee) this.pop();
+    if (!tee) for (let k = 0; k < n; k++) this.pop();
   }
 
   /** Local i's first word and word count. */
@@ -1056,28 +1167,22 @@ class FunctionCompiler {
       a.emit(T.addsReg(SCRATCH, SCRATCH, addr));
     }
     if (offset > 0) this.trapIf("hs", "memoryOutOfBounds"); // carry: past 4 GiB
-    const exact = a.newLabel();
-    const back = a.newLabel();
     a.emit(T.cmpHi(SCRATCH, MEM_FAST_END_REG));
-    a.bCond("hs", exact);
-    a.bind(back);
+    // near the end of memory: the shared exact check, whose BL is this access's trap site
+    this.callIf("hs", this.input.stubs.memCheck(size), "memoryOutOfBounds");
     a.emit(T.addHi(SCRATCH, MEM_BASE_REG));
-    const at = this.opOffset;
-    this.slowPaths.push(() => this.exactBoundsCheck(exact, back, size, at));
   }
 
-  /** Out of line: near the end of memory, SCRATCH + size <= memory size exactly, or trap. */
-  private exactBoundsCheck(entry: Label, back: Label, size: number, wasmOffset: number): void {
-    const a = this.a;
-    a.bind(entry);
-    a.emit(T.push([0])); // no register is free here: borrow r0 (a trap unwinds the stack anyway)
-    a.emit(T.memImm("ldr", 0, CTX_REG, CTX.memSize));
-    a.emit(T.subsImm8(0, size));
-    this.trapIf("lo", "memoryOutOfBounds", wasmOffset);
-    a.emit(T.alu("cmp", SCRATCH, 0));
-    a.emit(T.pop([0])); // POP leaves the flags alone
-    this.trapIf("hi", "memoryOutOfBounds", wasmOffset);
-    a.b(back);
+  /** An access of `size` bytes at SCRATCH: `aligned` when SCRATCH is a multiple of the size (the
+   * M0+ faults on an unaligned LDR/STR(H)), else the shared bytewise stub, which returns past
+   * it. `tmp` is clobbered by the test. */
+  private aligned(size: 2 | 4 | 8, tmp: number, bytewise: Label, aligned: () => void): void {
+    this.a.emit(T.lslsImm(tmp, SCRATCH, 32 - Math.log2(Math.min(size, 4))));
+    // the stub returns past the aligned access: no literal pool may come between
+    this.a.together(() => {
+      this.callIf("ne", bytewise);
+      aligned();
+    });
   }
 
   private memarg(r: Reader): number {
@@ -1096,23 +1201,9 @@ class FunctionCompiler {
       a.emit(T.memImm("ldrb", reg, SCRATCH, 0));
       if (signed) a.emit(T.sxtb(reg, reg));
     } else {
-      const t = this.alloc();
-      const unaligned = a.newLabel();
-      const done = a.newLabel();
-      a.emit(T.lslsImm(t, SCRATCH, 32 - Math.log2(size)));
-      a.bCond("ne", unaligned);
-      a.emit(T.memImm(size === 4 ? "ldr" : "ldrh", reg, SCRATCH, 0));
-      a.b(done);
-      a.bind(unaligned);
-      a.emit(T.memImm("ldrb", reg, SCRATCH, 0));
-      for (let k = 1; k < size; k++) {
-        a.emit(T.memImm("ldrb", t, SCRATCH, k));
-        a.emit(T.lslsImm(t, t, 8 * k));
-        a.emit(T.alu("orrs", reg, t));
-      }
-      a.bind(done);
+      // reg is free for the test: the address is in SCRATCH now
+      this.aligned(size, reg, this.input.stubs.load(size, reg), () => a.emit(T.memImm(size === 4 ? "ldr" : "ldrh", reg, SCRATCH, 0)));
       if (size === 2 && signed) a.emit(T.sxth(reg, reg));
-      this.release(t);
     }
     this.pushReg(reg);
   }
@@ -1124,20 +1215,7 @@ class FunctionCompiler {
     this.address(addr, offset, size);
     const a = this.a;
     if (size === 1) a.emit(T.memImm("strb", value, SCRATCH, 0));
-    else {
-      const unaligned = a.newLabel();
-      const done = a.newLabel();
-      a.emit(T.lslsImm(addr, SCRATCH, 32 - Math.log2(size))); // addr is no longer needed
-      a.bCond("ne", unaligned);
-      a.emit(T.memImm(size === 4 ? "str" : "strh", value, SCRATCH, 0));
-      a.b(done);
-      a.bind(unaligned);
-      for (let k = 0; k < size; k++) {
-        a.emit(T.memImm("strb", value, SCRATCH, k));
-        if (k < size - 1) a.emit(T.lsrsImm(value, value, 8));
-      }
-      a.bind(done);
-    }
+    else this.aligned(size, addr, this.input.stubs.store(size, value), () => a.emit(T.memImm(size === 4 ? "str" : "strh", value, SCRATCH, 0)));
     this.release(value);
     this.release(addr);
   }
@@ -1392,40 +1470,14 @@ class FunctionCompiler {
     const lo = this.popReg();
     this.address(lo, offset, 8);
     const hi = this.alloc();
-    this.pairAccess("ldr", lo, hi, hi, () => {
-      const t = this.alloc();
-      this.bytewiseWord(lo, t, 0);
-      this.bytewiseWord(hi, t, 4);
-      this.release(t);
-    });
+    this.aligned(8, hi, this.input.stubs.loadPair(lo, hi), () => this.pair("ldr", lo, hi));
     this.pushReg(lo);
     this.pushReg(hi, true);
   }
 
-  /** Two words at SCRATCH when it is 4-aligned (the M0+ faults on an unaligned LDR/STR),
-   * else `bytewise`; `tmp` is clobbered by the test. */
-  private pairAccess(op: "ldr" | "str", lo: number, hi: number, tmp: number, bytewise: () => void): void {
-    const a = this.a;
-    const unaligned = a.newLabel();
-    const done = a.newLabel();
-    a.emit(T.lslsImm(tmp, SCRATCH, 30));
-    a.bCond("ne", unaligned);
-    a.emit(T.memImm(op, lo, SCRATCH, 0));
-    a.emit(T.memImm(op, hi, SCRATCH, 4));
-    a.b(done);
-    a.bind(unaligned);
-    bytewise();
-    a.bind(done);
-  }
-
-  /** reg = the little-endian word at [SCRATCH + at], a byte at a time. */
-  private bytewiseWord(reg: number, t: number, at: number): void {
-    this.a.emit(T.memImm("ldrb", reg, SCRATCH, at));
-    for (let k = 1; k < 4; k++) {
-      this.a.emit(T.memImm("ldrb", t, SCRATCH, at + k));
-      this.a.emit(T.lslsImm(t, t, 8 * k));
-      this.a.emit(T.alu("orrs", reg, t));
-    }
+  private pair(op: "ldr" | "str", lo: number, hi: number): void {
+    this.a.emit(T.memImm(op, lo, SCRATCH, 0));
+    this.a.emit(T.memImm(op, hi, SCRATCH, 4));
   }
 
   private store64(r: Reader): void {
@@ -1434,14 +1486,7 @@ class FunctionCompiler {
     const lo = this.popReg();
     const addr = this.popReg();
     this.address(addr, offset, 8); // one check for all eight bytes: a trap writes nothing
-    this.pairAccess("str", lo, hi, addr, () => {
-      for (const [reg, at] of [[lo, 0], [hi, 4]] as const) {
-        for (let k = 0; k < 4; k++) {
-          this.a.emit(T.memImm("strb", reg, SCRATCH, at + k));
-          if (k < 3) this.a.emit(T.lsrsImm(reg, reg, 8));
-        }
-      }
-    });
+    this.aligned(8, addr, this.input.stubs.storePair(lo, hi), () => this.pair("str", lo, hi));
     this.release(lo);
     this.release(hi);
     this.release(addr);
