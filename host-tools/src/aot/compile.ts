@@ -669,6 +669,7 @@ class FunctionCompiler {
       case 0x26: this.push({ kind: "const", value: r.u32() }); return this.wideOp(0x26, { in: 3, out: 0, traps: ["tableOutOfBounds"] }, "table");
     }
     if (op >= 0x46 && op <= 0x4f) return this.compare(CMP[op] as Cond);
+    if (op >= 0x86 && op <= 0x88 && this.shift64ByConst(op)) return;
     if (I64_INLINE.has(op)) return this.i64Inline(op);
     const wide = WIDE[op];
     if (wide) return this.wideOp(op, wide);
@@ -1430,6 +1431,47 @@ class FunctionCompiler {
     this.release(bhi);
     this.pushReg(alo);
     this.pushReg(ahi, true);
+  }
+
+  /** i64.shl, shr_s, shr_u by a constant count, in line (false, nothing emitted, for a
+   * count known only at run time: that goes to the wide helper). */
+  private shift64ByConst(op: number): boolean {
+    const count = this.stack[this.stack.length - 2];
+    if (count?.kind !== "const" || this.top().kind !== "const") return false;
+    this.pop();
+    this.pop();
+    const c = count.value & 63;
+    if (c === 0) return true;
+    const a = this.a;
+    const hi = this.popReg();
+    const lo = this.popReg();
+    // LSLS #0 is a move; LSRS/ASRS take 1..32
+    const right = (rd: number, rm: number, n: number, signed: boolean) =>
+      a.emit(n === 0 ? T.lslsImm(rd, rm, 0) : signed ? T.asrsImm(rd, rm, n) : T.lsrsImm(rd, rm, n));
+    if (c < 32) {
+      const t = this.alloc();
+      if (op === 0x86) {
+        a.emit(T.lsrsImm(t, lo, 32 - c));
+        a.emit(T.lslsImm(hi, hi, c));
+        a.emit(T.alu("orrs", hi, t));
+        a.emit(T.lslsImm(lo, lo, c));
+      } else {
+        a.emit(T.lslsImm(t, hi, 32 - c));
+        a.emit(T.lsrsImm(lo, lo, c));
+        a.emit(T.alu("orrs", lo, t));
+        right(hi, hi, c, op === 0x87);
+      }
+      this.release(t);
+    } else if (op === 0x86) {
+      a.emit(T.lslsImm(hi, lo, c - 32));
+      a.emit(T.movsImm(lo, 0));
+    } else {
+      right(lo, hi, c - 32, op === 0x87);
+      a.emit(op === 0x87 ? T.asrsImm(hi, hi, 31) : T.movsImm(hi, 0));
+    }
+    this.pushReg(lo);
+    this.pushReg(hi, true);
+    return true;
   }
 
   private pushConst64(bits: bigint): void {
