@@ -53,6 +53,11 @@ export class Assembler {
     this.grow(halfs.length * 2);
   }
 
+  /** An upper bound of the code's size so far (every branch counted long, pools included). */
+  upperBytes(): number {
+    return this.upper;
+  }
+
   bCond(cond: Cond, label: Label): void {
     this.items.push({ kind: "bcond", cond, label, long: true, pinned: false });
     this.grow(BCOND_LONG);

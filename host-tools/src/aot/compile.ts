@@ -69,9 +69,11 @@ export function compileModule(m: Module): CompiledModule {
   for (let i = 0; i < m.bodies.length; i++) {
     const index = m.importedFuncs + i;
     const shared = { m, index, funcLabels, trapStub, stubs };
-    const measure = new FunctionCompiler({ ...shared, a: new Assembler(), frame: undefined });
+    const measured = new Assembler();
+    const measure = new FunctionCompiler({ ...shared, a: measured, frame: undefined, near: false });
     measure.compile();
-    const real = new FunctionCompiler({ ...shared, a, frame: measure.frameShape() });
+    const near = measured.upperBytes() <= NEAR_FUNCTION_BYTES;
+    const real = new FunctionCompiler({ ...shared, a, frame: measure.frameShape(), near });
     a.bind(funcLabels[index] as Label);
     real.compile();
     sites.push(...real.sites);
@@ -308,6 +310,8 @@ interface FunctionInput {
   funcLabels: Label[];
   trapStub: Label;
   stubs: SharedStubs;
+  /** The function is short enough (measured) that a B<c> anywhere in it reaches its end. */
+  near: boolean;
   a: Assembler;
   /** From the measuring pass; undefined in that pass. */
   frame: FrameShape | undefined;
@@ -317,9 +321,16 @@ const CMP: Record<number, Cond> = {
   0x46: "eq", 0x47: "ne", 0x48: "lt", 0x49: "lo", 0x4a: "gt", 0x4b: "hi", 0x4c: "le", 0x4d: "ls", 0x4e: "ge", 0x4f: "hs",
 };
 const MAX_SP_OFFSET = 1020;
+/** A function whose code (measured with every branch long, so an over-estimate) is at most this
+ * long puts its rare paths after its body: a B<c> (-256..+254) reaches them from anywhere. */
+const NEAR_FUNCTION_BYTES = 240;
 
 class FunctionCompiler {
   readonly sites: { label: Label; func: number; wasmOffset: number; kind: TrapKind }[] = [];
+  /** Rare paths placed after the body (a short function's: see rareCall). */
+  private readonly slowPaths: (() => void)[] = [];
+  /** Out-of-line trap sites by kind and wasm offset. */
+  private readonly trapCalls = new Map<string, Label>();
   private readonly a: Assembler;
   private readonly m: Module;
   private readonly type: FuncType;
@@ -380,6 +391,7 @@ class FunctionCompiler {
       this.opOffset = r.pos;
       this.op(r, r.u8());
     }
+    for (let i = 0; i < this.slowPaths.length; i++) this.slowPaths[i]?.();
   }
 
   // --- frame
@@ -459,25 +471,62 @@ class FunctionCompiler {
     return this.out + 4 * i;
   }
 
-  /** A trap site in line: `B<!cond> over; BL <trap stub>` (the BL's return address is the
-   * trap map's key). In line it costs no more than a branch to a site after the body, whose
-   * long form is the same BL anyway. */
+  /** A trap site: `BL <trap stub>` (its return address is the trap map's key) when `cond`
+   * holds. See rareCall for where it goes. */
   private trapIf(cond: Cond, kind: TrapKind, wasmOffset = this.opOffset): void {
-    this.callIf(cond, this.input.trapStub, kind, wasmOffset);
+    this.rareCall(cond, this.input.trapStub, kind, wasmOffset);
   }
 
   private trapAlways(kind: TrapKind): void {
-    this.siteCall(this.input.trapStub, kind, this.opOffset);
+    if (this.input.near) this.a.b(this.outOfLineTrap(kind, this.opOffset));
+    else this.siteCall(this.input.trapStub, kind, this.opOffset);
   }
 
-  /** `BL target` when `cond` holds (a shared stub that returns, or the trap stub), a trap site
-   * of `kind` when given. */
-  private callIf(cond: Cond, target: Label, kind?: TrapKind, wasmOffset = this.opOffset): void {
-    const over = this.a.newLabel();
-    this.a.bCond(T.invert(cond), over);
-    if (kind) this.siteCall(target, kind, wasmOffset);
-    else this.a.bl(target);
-    this.a.bind(over);
+  /**
+   * `BL target` when `cond` holds: a shared stub that returns here, or the trap stub (then a
+   * trap site of `kind`). In a function short enough that a B<c> reaches its end, the BL goes
+   * after the body and the usual path falls through a B<c> not taken (1 cycle; trap sites of
+   * one kind at one instruction share a BL). Elsewhere B<c> would not reach: the BL stays in
+   * line behind a B<!c> over it (a taken branch, 2 cycles), no bigger than a far B<c>'s long
+   * form would be.
+   */
+  private rareCall(cond: Cond, target: Label, kind?: TrapKind, wasmOffset = this.opOffset): void {
+    const a = this.a;
+    if (!this.input.near) {
+      const over = a.newLabel();
+      a.bCond(T.invert(cond), over);
+      if (kind) this.siteCall(target, kind, wasmOffset);
+      else a.bl(target);
+      a.bind(over);
+      return;
+    }
+    if (kind && target === this.input.trapStub) return a.bCond(cond, this.outOfLineTrap(kind, wasmOffset));
+    const entry = a.newLabel();
+    const back = a.newLabel();
+    a.bCond(cond, entry);
+    a.bind(back);
+    this.slowPaths.push(() => {
+      a.bind(entry);
+      if (kind) this.siteCall(target, kind, wasmOffset);
+      else a.bl(target);
+      a.b(back);
+    });
+  }
+
+  /** The `BL <trap stub>` after the body for this kind at this instruction. */
+  private outOfLineTrap(kind: TrapKind, wasmOffset: number): Label {
+    const key = `${kind}@${wasmOffset}`;
+    let entry = this.trapCalls.get(key);
+    if (entry === undefined) {
+      const label = this.a.newLabel();
+      entry = label;
+      this.trapCalls.set(key, label);
+      this.slowPaths.push(() => {
+        this.a.bind(label);
+        this.siteCall(this.input.trapStub, kind, wasmOffset);
+      });
+    }
+    return entry;
   }
 
   private siteCall(target: Label, kind: TrapKind, wasmOffset: number): void {
@@ -1170,7 +1219,7 @@ class FunctionCompiler {
     if (offset > 0) this.trapIf("hs", "memoryOutOfBounds"); // carry: past 4 GiB
     a.emit(T.cmpHi(SCRATCH, MEM_FAST_END_REG));
     // near the end of memory: the shared exact check, whose BL is this access's trap site
-    this.callIf("hs", this.input.stubs.memCheck(size), "memoryOutOfBounds");
+    this.rareCall("hs", this.input.stubs.memCheck(size), "memoryOutOfBounds");
     a.emit(T.addHi(SCRATCH, MEM_BASE_REG));
   }
 
@@ -1181,7 +1230,10 @@ class FunctionCompiler {
     this.a.emit(T.lslsImm(tmp, SCRATCH, 32 - Math.log2(Math.min(size, 4))));
     // the stub returns past the aligned access: no literal pool may come between
     this.a.together(() => {
-      this.callIf("ne", bytewise);
+      const over = this.a.newLabel();
+      this.a.bCond("eq", over);
+      this.a.bl(bytewise);
+      this.a.bind(over);
       aligned();
     });
   }
