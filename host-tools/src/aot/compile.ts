@@ -169,13 +169,91 @@ class SharedStubs {
     a.emit(T.bx(LR));
   }
 
+  /**
+   * f64.eq/ne/lt/gt/le/ge (opcode 0x61..0x66) of the words at r1 (a low, a high, b low, b high)
+   * → r0 0 or 1, as IEEE 754 says: a NaN is unordered (only ne holds), -0 equals +0. Otherwise
+   * each double maps to a key whose unsigned order is the numeric order (a negative one
+   * inverted, a positive one with its top bit set), compared as 64-bit integers. Clobbers
+   * r1-r3 and SCRATCH.
+   */
+  f64Compare(op: number): Label {
+    return this.get(`f64cmp${op}`, () => {
+      const a = this.a;
+      const unordered = a.newLabel();
+      const zeros = a.newLabel();
+      const done = a.newLabel();
+      a.emit(T.push([4, 5, LR]));
+      a.emit(T.memImm("ldr", 0, 1, 4)); // a high
+      a.emit(T.memImm("ldr", 3, 1, 0)); // a low
+      a.emit(T.memImm("ldr", 2, 1, 12)); // b high
+      a.emit(T.memImm("ldr", 1, 1, 8)); // b low
+      for (const [hi, lo] of [[0, 3], [2, 1]] as const) {
+        // NaN: (high << 1, low) above (0xffe00000, 0) as a 64-bit unsigned; NEGS sets the
+        // carry only for low = 0, SBCS then borrows exactly when the pair is above
+        a.emit(T.lslsImm(4, hi, 1));
+        a.ldrConst(5, 0xffe00000);
+        a.emit(T.alu("rsbs", SCRATCH, lo));
+        a.emit(T.alu("sbcs", 5, 4));
+        a.bCond("lo", unordered);
+      }
+      a.emit(T.lslsImm(4, 0, 1));
+      a.emit(T.alu("orrs", 4, 3));
+      a.emit(T.lslsImm(5, 2, 1));
+      a.emit(T.alu("orrs", 4, 5));
+      a.emit(T.alu("orrs", 4, 1));
+      a.bCond("eq", zeros); // both ±0
+      a.emit(T.movsImm(5, 1));
+      a.emit(T.lslsImm(5, 5, 31));
+      for (const [hi, lo] of [[0, 3], [2, 1]] as const) {
+        a.emit(T.asrsImm(4, hi, 31)); // all ones when negative
+        a.emit(T.alu("eors", lo, 4));
+        a.emit(T.alu("orrs", 4, 5));
+        a.emit(T.alu("eors", hi, 4));
+      }
+      if (op === 0x61 || op === 0x62) {
+        a.emit(T.alu("eors", 3, 1));
+        a.emit(T.alu("eors", 0, 2));
+        a.emit(T.alu("orrs", 0, 3));
+        a.emit(T.alu("rsbs", 1, 0)); // carry set only for 0: equal
+      } else if (op === 0x63 || op === 0x66) {
+        a.emit(T.alu("cmp", 3, 1)); // a - b: carry for a >= b
+        a.emit(T.alu("sbcs", 0, 2));
+      } else {
+        a.emit(T.alu("cmp", 1, 3)); // b - a: carry for b >= a
+        a.emit(T.alu("sbcs", 2, 0));
+      }
+      a.emit(T.movsImm(0, 0)); // MOVS leaves the carry
+      a.emit(T.alu("adcs", 0, 0));
+      // eq, ge, le read the carry; ne, lt, gt its inverse
+      if (op === 0x62 || op === 0x63 || op === 0x64) {
+        a.emit(T.movsImm(1, 1));
+        a.emit(T.alu("eors", 0, 1));
+      }
+      a.b(done);
+      a.bind(unordered);
+      a.emit(T.movsImm(0, op === 0x62 ? 1 : 0));
+      a.b(done);
+      a.bind(zeros);
+      a.emit(T.movsImm(0, op === 0x61 || op === 0x65 || op === 0x66 ? 1 : 0));
+      a.bind(done);
+      a.emit(T.pop([4, 5, PC]));
+    });
+  }
+
   /** Every stub used, the bounds checks last: their trap branches must reach the trap stub. */
   emit(): void {
-    const checksLast = ([x]: [string, unknown], [y]: [string, unknown]) => Number(x.startsWith("check")) - Number(y.startsWith("check")) || (x < y ? -1 : 1);
-    for (const [, { label, body }] of [...this.labels.entries()].sort(checksLast)) {
+    const isCheck = (key: string) => key.startsWith("check");
+    const checksLast = ([x]: [string, unknown], [y]: [string, unknown]) => Number(isCheck(x)) - Number(isCheck(y)) || (x < y ? -1 : 1);
+    let pooled = false;
+    for (const [key, { label, body }] of [...this.labels.entries()].sort(checksLast)) {
+      if (isCheck(key) && !pooled) {
+        this.a.flushPool(); // the stubs' constants, after a return
+        pooled = true;
+      }
       this.a.bind(label);
       body(this.trapStub);
     }
+    if (!pooled) this.a.flushPool();
   }
 
   private get(key: string, body: (trap: Label) => void): Label {
@@ -720,6 +798,7 @@ class FunctionCompiler {
     if (op >= 0x46 && op <= 0x4f) return this.compare(CMP[op] as Cond);
     if (op >= 0x86 && op <= 0x88 && this.shift64ByConst(op)) return;
     if (I64_INLINE.has(op)) return this.i64Inline(op);
+    if (op >= 0x61 && op <= 0x66) return this.f64Compare(op);
     const wide = WIDE[op];
     if (wide) return this.wideOp(op, wide);
     if (F32_BINARY.has(op)) return this.f32Op(op, 2);
@@ -1526,6 +1605,24 @@ class FunctionCompiler {
     return true;
   }
 
+  /** f64 comparisons through a shared Thumb stub (see SharedStubs.f64Compare), not the C
+   * helper: the operands spilled as for the helper, the result in r0. */
+  private f64Compare(op: number): void {
+    this.spillAll();
+    const from = this.stack.length - 4;
+    this.operandAddress(1, this.slotOffset(from));
+    this.truncate(from);
+    this.a.bl(this.input.stubs.f64Compare(op));
+    this.pushReg(0);
+  }
+
+  /** reg = SP + off. */
+  private operandAddress(reg: number, off: number): void {
+    if (off <= MAX_SP_OFFSET) return this.a.emit(T.addRdSp(reg, off));
+    this.a.ldrConst(reg, off);
+    this.a.emit(T.addHi(reg, SP));
+  }
+
   private pushConst64(bits: bigint): void {
     this.push({ kind: "const", value: Number(bits & 0xffffffffn) });
     this.push({ kind: "const", value: Number(bits >> 32n), hi: true });
@@ -1542,11 +1639,7 @@ class FunctionCompiler {
     for (let k = 0; k < Math.max(w.in, w.out); k++) this.push({ kind: "slot" }); // room for the result
     this.truncate(from);
     const a = this.a;
-    if (at <= MAX_SP_OFFSET) a.emit(T.addRdSp(1, at));
-    else {
-      a.ldrConst(1, at);
-      a.emit(T.addHi(1, SP));
-    }
+    this.operandAddress(1, at);
     this.constInto(2, op, false);
     a.emit(T.mov(0, CTX_REG));
     a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.helpers));

@@ -374,6 +374,30 @@ const WIDE_OPS = `(module (memory 1)
     (i64.reinterpret_f64 (f64.min (f64.reinterpret_i64 (local.get 0)) (f64.reinterpret_i64 (local.get 1)))))
   (func (export "ftrunc") (param i64 i64) (result i64) (i64.trunc_f64_s (f64.reinterpret_i64 (local.get 0))))
   (func (export "fsat") (param i64 i64) (result i64) (i64.trunc_sat_f64_u (f64.reinterpret_i64 (local.get 0))))
+  ;; f64 comparisons go through a Thumb stub (NaNs unordered, -0 = +0), f64 arithmetic through the helper
+  (func (export "feq") (param i64 i64) (result i64)
+    (i64.extend_i32_u (f64.eq (f64.reinterpret_i64 (local.get 0)) (f64.reinterpret_i64 (local.get 1)))))
+  (func (export "fne") (param i64 i64) (result i64)
+    (i64.extend_i32_u (f64.ne (f64.reinterpret_i64 (local.get 0)) (f64.reinterpret_i64 (local.get 1)))))
+  (func (export "flt") (param i64 i64) (result i64)
+    (i64.extend_i32_u (f64.lt (f64.reinterpret_i64 (local.get 0)) (f64.reinterpret_i64 (local.get 1)))))
+  (func (export "fgt") (param i64 i64) (result i64)
+    (i64.extend_i32_u (f64.gt (f64.reinterpret_i64 (local.get 0)) (f64.reinterpret_i64 (local.get 1)))))
+  (func (export "fle") (param i64 i64) (result i64)
+    (i64.extend_i32_u (f64.le (f64.reinterpret_i64 (local.get 0)) (f64.reinterpret_i64 (local.get 1)))))
+  (func (export "fge") (param i64 i64) (result i64)
+    (i64.extend_i32_u (f64.ge (f64.reinterpret_i64 (local.get 0)) (f64.reinterpret_i64 (local.get 1)))))
+  (func (export "fcmp_self") (param i64 i64) (result i64)
+    ;; equal operands (false only for a NaN), and a value against its negation (equal only for ±0)
+    (i64.or
+      (i64.or (i64.extend_i32_u (f64.eq (f64.reinterpret_i64 (local.get 0)) (f64.reinterpret_i64 (local.get 0))))
+              (i64.shl (i64.extend_i32_u (f64.le (f64.reinterpret_i64 (local.get 0)) (f64.reinterpret_i64 (local.get 0)))) (i64.const 1)))
+      (i64.or (i64.shl (i64.extend_i32_u (f64.eq (f64.reinterpret_i64 (local.get 0)) (f64.neg (f64.reinterpret_i64 (local.get 0))))) (i64.const 2))
+              (i64.shl (i64.extend_i32_u (f64.gt (f64.reinterpret_i64 (local.get 0)) (f64.neg (f64.reinterpret_i64 (local.get 0))))) (i64.const 3)))))
+  (func (export "fcmp_live") (param i64 i64) (result i64)
+    ;; values live across the comparison (spilled around the stub's call)
+    (i64.add (local.get 1) (i64.add (local.get 0)
+      (i64.extend_i32_u (f64.lt (f64.reinterpret_i64 (local.get 1)) (f64.reinterpret_i64 (local.get 0)))))))
   (func (export "f32mul") (param i64 i64) (result i64)
     (i64.extend_i32_u (i32.reinterpret_f32 (f32.mul (f32.demote_f64 (f64.reinterpret_i64 (local.get 0))) (f32.convert_i64_s (local.get 1))))))
 )`;
@@ -385,13 +409,16 @@ test("i64, f32 and f64 operators (inline and through helpers) give V8's result o
   const machine = new SimMachine(compileWasm(bytes), { memoryBytes: 65536 });
   const rand = rng(0x64);
   const word = () => BigInt(Math.floor(rand() * 2 ** 32));
-  const edge = [0n, 1n, 63n, 64n, 2n ** 63n, 2n ** 63n - 1n, 2n ** 64n - 1n, 2n ** 32n, 0x3ff0000000000000n, 0x7ff8000000000000n, 0xc3e0000000000000n];
+  const edge = [0n, 1n, 63n, 64n, 2n ** 63n, 2n ** 63n - 1n, 2n ** 64n - 1n, 2n ** 32n, 0x3ff0000000000000n, 0x7ff8000000000000n, 0xc3e0000000000000n,
+    // ±infinity, a signalling NaN, NaNs whose payload is only in the low or high word, -1, the smallest negative subnormal
+    0x7ff0000000000000n, 0xfff0000000000000n, 0x7ff0000000000001n, 0xfff0000100000000n, 0xbff0000000000000n, 0x8000000000000001n];
   const pick = () => (rand() < 0.4 ? (edge[Math.floor(rand() * edge.length)] ?? 0n) : (word() << 32n) | word());
   let calls = 0;
   let traps = 0;
   for (const e of m.exports) {
     for (let k = 0; k < 40; k++) {
-      const [a, b] = [pick(), pick()];
+      // every edge as the first operand once, so each export sees them all
+      const [a, b] = [k < edge.length ? (edge[k] ?? 0n) : pick(), pick()];
       const ours = machine.call(e.index, [a & 0xffffffffn, a >> 32n, b & 0xffffffffn, b >> 32n].map(Number));
       const f = instance.exports[e.name] as (x: bigint, y: bigint) => bigint;
       let theirs: bigint | "trap";
