@@ -240,6 +240,88 @@ class SharedStubs {
     });
   }
 
+  /**
+   * i32.trunc_sat_f64_s / _u of the words at r1 (low, high) → r0: NaN 0, out of range the
+   * nearest bound, else the value truncated toward zero. From the exponent e: below 0 (|x| < 1)
+   * 0; from 31 (signed) or 32 (unsigned) saturated; between, the 53-bit significand shifted
+   * right by 52 - e (whole words: high >> (20 - e) up to e = 20, else a two-word shift), then
+   * the sign. Clobbers r1-r3 and SCRATCH.
+   */
+  f64ToI32Sat(signed: boolean): Label {
+    return this.get(`f64i32sat${signed ? "s" : "u"}`, () => {
+      const a = this.a;
+      const [zero, big, twoWords, sign, out] = [a.newLabel(), a.newLabel(), a.newLabel(), a.newLabel(), a.newLabel()];
+      a.emit(T.push([4, LR]));
+      a.emit(T.memImm("ldr", 2, 1, 4)); // high
+      a.emit(T.memImm("ldr", 3, 1, 0)); // low
+      a.emit(T.lslsImm(0, 2, 1));
+      a.emit(T.lsrsImm(0, 0, 21)); // biased exponent
+      a.ldrConst(4, 1023);
+      a.emit(T.subsReg(0, 0, 4)); // e
+      a.bCond("lt", zero);
+      a.emit(T.cmpImm(0, signed ? 31 : 32));
+      a.bCond("ge", big);
+      a.emit(T.lslsImm(4, 2, 12));
+      a.emit(T.lsrsImm(4, 4, 12));
+      a.emit(T.movsImm(1, 1));
+      a.emit(T.lslsImm(1, 1, 20));
+      a.emit(T.alu("orrs", 4, 1)); // the significand's high 21 bits
+      a.emit(T.cmpImm(0, 20));
+      a.bCond("gt", twoWords);
+      a.emit(T.movsImm(1, 20));
+      a.emit(T.subsReg(1, 1, 0));
+      a.emit(T.alu("lsrs", 4, 1));
+      a.b(sign);
+      a.bind(twoWords);
+      a.emit(T.movsImm(1, 0));
+      a.emit(T.addsReg(1, 1, 0));
+      a.emit(T.subsImm8(1, 20));
+      a.emit(T.alu("lsls", 4, 1)); // high << (e - 20)
+      a.emit(T.movsImm(1, 52));
+      a.emit(T.subsReg(1, 1, 0));
+      a.emit(T.alu("lsrs", 3, 1)); // low >> (52 - e)
+      a.emit(T.alu("orrs", 4, 3));
+      a.bind(sign);
+      a.emit(T.movsImm(0, 0));
+      a.emit(T.addsReg(0, 0, 4));
+      a.emit(T.cmpImm(2, 0));
+      a.bCond("ge", out);
+      if (signed) a.emit(T.alu("rsbs", 0, 0));
+      else a.b(zero); // a negative value of at least 1: below the range
+      a.b(out);
+      a.bind(big);
+      // a NaN (exponent all ones, significand not 0) is 0; anything else saturates
+      a.ldrConst(4, 1024);
+      a.emit(T.alu("cmp", 0, 4));
+      const saturate = a.newLabel();
+      a.bCond("ne", saturate);
+      a.emit(T.lslsImm(4, 2, 12));
+      a.emit(T.alu("orrs", 4, 3));
+      a.bCond("ne", zero);
+      a.bind(saturate);
+      a.emit(T.cmpImm(2, 0));
+      if (signed) {
+        const negative = a.newLabel();
+        a.bCond("lt", negative);
+        a.ldrConst(0, 0x7fffffff);
+        a.b(out);
+        a.bind(negative);
+        a.emit(T.movsImm(0, 1));
+        a.emit(T.lslsImm(0, 0, 31));
+        a.b(out);
+      } else {
+        a.bCond("lt", zero);
+        a.emit(T.movsImm(0, 0));
+        a.emit(T.alu("mvns", 0, 0));
+        a.b(out);
+      }
+      a.bind(zero);
+      a.emit(T.movsImm(0, 0));
+      a.bind(out);
+      a.emit(T.pop([4, PC]));
+    });
+  }
+
   /** Every stub used, the bounds checks last: their trap branches must reach the trap stub. */
   emit(): void {
     const isCheck = (key: string) => key.startsWith("check");
@@ -798,7 +880,7 @@ class FunctionCompiler {
     if (op >= 0x46 && op <= 0x4f) return this.compare(CMP[op] as Cond);
     if (op >= 0x86 && op <= 0x88 && this.shift64ByConst(op)) return;
     if (I64_INLINE.has(op)) return this.i64Inline(op);
-    if (op >= 0x61 && op <= 0x66) return this.f64Compare(op);
+    if (op >= 0x61 && op <= 0x66) return this.f64Stub(4, this.input.stubs.f64Compare(op));
     const wide = WIDE[op];
     if (wide) return this.wideOp(op, wide);
     if (F32_BINARY.has(op)) return this.f32Op(op, 2);
@@ -1382,7 +1464,9 @@ class FunctionCompiler {
     } else if (sub === 9) {
       this.push({ kind: "const", value: r.u32() });
       return this.wideOp(0x109, { in: 1, out: 0 });
-    } else if (sub >= 2 && sub <= 7) {
+    } else if (sub === 2 || sub === 3) {
+      return this.f64Stub(2, this.input.stubs.f64ToI32Sat(sub === 2));
+    } else if (sub >= 4 && sub <= 7) {
       return this.wideOp(0x100 + sub, WIDE[0x100 + sub] as Wide);
     } else if (sub >= 12 && sub <= 17) {
       return this.tableOp(r, sub);
@@ -1605,14 +1689,15 @@ class FunctionCompiler {
     return true;
   }
 
-  /** f64 comparisons through a shared Thumb stub (see SharedStubs.f64Compare), not the C
-   * helper: the operands spilled as for the helper, the result in r0. */
-  private f64Compare(op: number): void {
+  /** An f64 operation with an i32 result through a shared Thumb stub (SharedStubs: the
+   * comparisons, the saturating truncations), not the C helper: its `words` operand words
+   * spilled as for the helper, their address in r1, the result in r0. */
+  private f64Stub(words: number, stub: Label): void {
     this.spillAll();
-    const from = this.stack.length - 4;
+    const from = this.stack.length - words;
     this.operandAddress(1, this.slotOffset(from));
     this.truncate(from);
-    this.a.bl(this.input.stubs.f64Compare(op));
+    this.a.bl(stub);
     this.pushReg(0);
   }
 

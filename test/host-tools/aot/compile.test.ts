@@ -387,6 +387,18 @@ const WIDE_OPS = `(module (memory 1)
     (i64.extend_i32_u (f64.le (f64.reinterpret_i64 (local.get 0)) (f64.reinterpret_i64 (local.get 1)))))
   (func (export "fge") (param i64 i64) (result i64)
     (i64.extend_i32_u (f64.ge (f64.reinterpret_i64 (local.get 0)) (f64.reinterpret_i64 (local.get 1)))))
+  (func (export "fsat32s") (param i64 i64) (result i64) (i64.extend_i32_u (i32.trunc_sat_f64_s (f64.reinterpret_i64 (local.get 0)))))
+  (func (export "fsat32s_near") (param i64 i64) (result i64)
+    ;; exponents around the i32 range (|x| from 2^-23 to 2^40), any sign and significand
+    (i64.extend_i32_u (i32.trunc_sat_f64_s (f64.reinterpret_i64
+      (i64.or (i64.and (local.get 0) (i64.const 0x800fffffffffffff))
+              (i64.shl (i64.add (i64.const 1000) (i64.and (local.get 1) (i64.const 63))) (i64.const 52)))))))
+  (func (export "fsat32u") (param i64 i64) (result i64) (i64.extend_i32_u (i32.trunc_sat_f64_u (f64.reinterpret_i64 (local.get 0)))))
+  (func (export "fsat32u_near") (param i64 i64) (result i64)
+    ;; exponents around the i32 range (|x| from 2^-23 to 2^40), any sign and significand
+    (i64.extend_i32_u (i32.trunc_sat_f64_u (f64.reinterpret_i64
+      (i64.or (i64.and (local.get 0) (i64.const 0x800fffffffffffff))
+              (i64.shl (i64.add (i64.const 1000) (i64.and (local.get 1) (i64.const 63))) (i64.const 52)))))))
   (func (export "fcmp_self") (param i64 i64) (result i64)
     ;; equal operands (false only for a NaN), and a value against its negation (equal only for ±0)
     (i64.or
@@ -444,6 +456,29 @@ test("i64, f32 and f64 operators (inline and through helpers) give V8's result o
     }
   }
   assert.ok(calls > 700 && traps > 5, `${calls} calls, ${traps} traps`);
+});
+
+test("i32.trunc_sat_f64_s/_u in the Thumb stub: every exponent around the i32 range, both signs, as V8", () => {
+  const bytes = wat2wasm(WIDE_OPS);
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
+  const m = readModule(bytes);
+  const machine = new SimMachine(compileWasm(bytes), { memoryBytes: 65536 });
+  const rand = rng(0x5a7);
+  for (const name of ["fsat32s_near", "fsat32u_near"]) {
+    const index = m.exports.find((e) => e.name === name)?.index ?? -1;
+    const f = instance.exports[name] as (x: bigint, y: bigint) => bigint;
+    for (let e = 0; e < 64; e++) {
+      // significands 0, all ones and random; the sign bit set or not
+      for (const frac of [0n, 0xfffffffffffffn, BigInt(Math.floor(rand() * 2 ** 32)) << 20n]) {
+        for (const sign of [0n, 1n << 63n]) {
+          const a = sign | frac;
+          const b = BigInt(e);
+          const ours = machine.call(index, [a & 0xffffffffn, a >> 32n, b, 0n].map(Number));
+          assert.equal(BigInt(ours.lo >>> 0), BigInt.asUintN(64, f(BigInt.asIntN(64, a), b)), `${name} exponent ${e - 23}, ${a.toString(16)}`);
+        }
+      }
+    }
+  }
 });
 
 test("results of two 32-bit values come back in r0:r1, more words through the outgoing area", () => {
