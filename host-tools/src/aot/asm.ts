@@ -28,6 +28,8 @@ const BCOND_LONG = 6;
 const B_LONG = 4;
 /** Flush a pool before its first user could be out of reach, counting every branch long. */
 const POOL_REACH = T.RANGE.ldrLit.max - 64;
+/** Place rare paths before the first B<c> to them could be out of reach (some margin). */
+const RARE_REACH = T.RANGE.bCond.max - 16;
 
 export class Assembler {
   private readonly items: Item[] = [];
@@ -36,8 +38,10 @@ export class Assembler {
   /** The literal pool being filled: its words, and the conservative offset of its first user. */
   private pending: { words: number[]; firstUse: number } | undefined;
   private upper = 0;
-  /** Inside together(): no island may split the code being emitted. */
-  private held = 0;
+  /** Rare paths waiting for a place out of the usual path (see rare()), and the conservative
+   * offset of the first one's branch. */
+  private rares: { label: Label; body: () => void; bytes: number }[] = [];
+  private rareFirst = 0;
 
   newLabel(): Label {
     return this.labelCount++ as Label;
@@ -51,11 +55,6 @@ export class Assembler {
   emit(halfs: number[]): void {
     this.items.push({ kind: "raw", halfs });
     this.grow(halfs.length * 2);
-  }
-
-  /** An upper bound of the code's size so far (every branch counted long, pools included). */
-  upperBytes(): number {
-    return this.upper;
   }
 
   bCond(cond: Cond, label: Label): void {
@@ -75,18 +74,6 @@ export class Assembler {
     this.grow(2);
   }
 
-  /** Emits what `body` emits with no literal pool island inside it (code that returns past an
-   * instruction counts on the next one following); a short sequence: pools keep a margin. */
-  together(body: () => void): void {
-    this.held++;
-    try {
-      body();
-    } finally {
-      this.held--;
-    }
-    this.grow(0);
-  }
-
   bl(label: Label): void {
     this.items.push({ kind: "bl", label });
     this.grow(4);
@@ -103,8 +90,33 @@ export class Assembler {
     this.grow(2);
   }
 
+  /**
+   * A rare path: B<cond> to `body` (code of at most `bytes` bytes that ends in a branch back
+   * or never returns), placed out of the usual path, so that path falls through a branch not
+   * taken (1 cycle). Bodies wait for the next place nothing falls into (flushRares, after an
+   * unconditional branch or return) or, before the first branch could go out of reach, an
+   * island with a branch around it.
+   */
+  rare(cond: Cond, bytes: number, body: () => void): void {
+    const label = this.newLabel();
+    if (this.rares.length === 0) this.rareFirst = this.upper;
+    this.rares.push({ label, body, bytes });
+    this.bCond(cond, label);
+  }
+
+  /** The waiting rare paths, here: code must not fall into them. */
+  flushRares(): void {
+    const rares = this.rares;
+    this.rares = []; // their bodies' own emits must not re-enter grow()'s island
+    for (const r of rares) {
+      this.bind(r.label);
+      r.body();
+    }
+  }
+
   /** Place the pending literals here; code must not fall into them (after a return or branch). */
   flushPool(): void {
+    this.flushRares();
     if (!this.pending) return;
     this.items.push({ kind: "align4" });
     this.items.push({ kind: "pool", pool: this.pools, words: this.pending.words });
@@ -116,7 +128,8 @@ export class Assembler {
   /** After an unconditional branch or return, where nothing falls through: place the pending
    * pool here if its first user is already `distance` bytes back (saves an island later). */
   flushPoolAfterBranch(distance = 256): void {
-    if (this.held === 0 && this.pending && this.upper - this.pending.firstUse >= distance) this.flushPool();
+    this.flushRares();
+    if (this.pending && this.upper - this.pending.firstUse >= distance) this.flushPool();
   }
 
   /** The code so far, with a final pool; label offsets in bytes from the start. */
@@ -136,7 +149,22 @@ export class Assembler {
 
   private grow(bytes: number): void {
     this.upper += bytes;
-    if (this.held === 0 && this.pending && this.upper + 2 + this.pending.words.length * 4 - this.pending.firstUse > POOL_REACH) this.island();
+    if (this.rares.length > 0 && this.upper + B_LONG + this.rares.reduce((n, r) => n + r.bytes, 0) - this.rareFirst > RARE_REACH) {
+      this.rareIsland();
+    }
+    if (this.pending && this.upper + 2 + this.pending.words.length * 4 - this.pending.firstUse > POOL_REACH) this.island();
+  }
+
+  /** The waiting rare paths in the middle of code, with a branch around them. */
+  private rareIsland(): void {
+    const over = this.newLabel();
+    const rares = this.rares;
+    this.rares = [];
+    this.items.push({ kind: "b", label: over, long: true, pinned: false });
+    this.upper += B_LONG;
+    this.rares = rares;
+    this.flushRares();
+    this.bind(over);
   }
 
   /** A pool in the middle of code, with a branch around it. */

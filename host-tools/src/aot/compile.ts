@@ -69,11 +69,9 @@ export function compileModule(m: Module): CompiledModule {
   for (let i = 0; i < m.bodies.length; i++) {
     const index = m.importedFuncs + i;
     const shared = { m, index, funcLabels, trapStub, stubs };
-    const measured = new Assembler();
-    const measure = new FunctionCompiler({ ...shared, a: measured, frame: undefined, near: false });
+    const measure = new FunctionCompiler({ ...shared, a: new Assembler(), frame: undefined });
     measure.compile();
-    const near = measured.upperBytes() <= NEAR_FUNCTION_BYTES;
-    const real = new FunctionCompiler({ ...shared, a, frame: measure.frameShape(), near });
+    const real = new FunctionCompiler({ ...shared, a, frame: measure.frameShape() });
     a.bind(funcLabels[index] as Label);
     real.compile();
     sites.push(...real.sites);
@@ -102,7 +100,7 @@ export function compileModule(m: Module): CompiledModule {
  *     the trap stub with LR still the site's return address, so the access's `BL memCheck` is
  *     its trap site (the trap map's key), as a `BL <trap stub>` would be.
  *   load(N, d): d = the N-byte little-endian value at host address SCRATCH, a byte at a time;
- *     loadPair(lo, hi) two words. They return past the aligned LDR(s) that follow the BL.
+ *     loadPair(lo, hi) two words (the unaligned path of an access: the M0+ faults on LDR's).
  *   store(N, v), storePair(lo, hi): the same for stores (the value registers are clobbered).
  */
 class SharedStubs {
@@ -125,28 +123,27 @@ class SharedStubs {
   }
 
   load(size: 2 | 4, d: number): Label {
-    return this.get(`load${size}r${d}`, () => this.bytewise("ldrb", [[d, 0, size]], 2));
+    return this.get(`load${size}r${d}`, () => this.bytewise("ldrb", [[d, 0, size]]));
   }
 
   loadPair(lo: number, hi: number): Label {
-    return this.get(`load8r${lo}r${hi}`, () => this.bytewise("ldrb", [[lo, 0, 4], [hi, 4, 4]], 4));
+    return this.get(`load8r${lo}r${hi}`, () => this.bytewise("ldrb", [[lo, 0, 4], [hi, 4, 4]]));
   }
 
   store(size: 2 | 4, v: number): Label {
-    return this.get(`store${size}r${v}`, () => this.bytewise("strb", [[v, 0, size]], 2));
+    return this.get(`store${size}r${v}`, () => this.bytewise("strb", [[v, 0, size]]));
   }
 
   storePair(lo: number, hi: number): Label {
-    return this.get(`store8r${lo}r${hi}`, () => this.bytewise("strb", [[lo, 0, 4], [hi, 4, 4]], 4));
+    return this.get(`store8r${lo}r${hi}`, () => this.bytewise("strb", [[lo, 0, 4], [hi, 4, 4]]));
   }
 
-  /** Each [register, byte offset at SCRATCH, bytes] a byte at a time, then back to LR + skip
-   * (past the site's aligned access). A load borrows a pushed register to assemble bytes in; a
-   * store shifts its value register down and returns through the first one. */
-  private bytewise(op: "ldrb" | "strb", parts: [number, number, number][], skip: number): void {
+  /** Each [register, byte offset at SCRATCH, bytes] a byte at a time. A load borrows a pushed
+   * register to assemble bytes in; a store shifts its value registers down. */
+  private bytewise(op: "ldrb" | "strb", parts: [number, number, number][]): void {
     const a = this.a;
     const used = parts.map(([reg]) => reg);
-    const t = op === "strb" ? used[0] as number : [0, 1, 2].find((r) => !used.includes(r)) as number;
+    const t = [0, 1, 2].find((r) => !used.includes(r)) as number;
     if (op === "ldrb") a.emit(T.push([t]));
     for (const [reg, at, size] of parts) {
       for (let k = 0; k < size; k++) {
@@ -161,11 +158,7 @@ class SharedStubs {
         }
       }
     }
-    a.emit(T.mov(t, LR));
-    a.emit(T.addsImm8(t, skip));
-    if (op === "strb") return a.emit(T.bx(t));
-    a.emit(T.mov(LR, t));
-    a.emit(T.pop([t]));
+    if (op === "ldrb") a.emit(T.pop([t]));
     a.emit(T.bx(LR));
   }
 
@@ -470,8 +463,6 @@ interface FunctionInput {
   funcLabels: Label[];
   trapStub: Label;
   stubs: SharedStubs;
-  /** The function is short enough (measured) that a B<c> anywhere in it reaches its end. */
-  near: boolean;
   a: Assembler;
   /** From the measuring pass; undefined in that pass. */
   frame: FrameShape | undefined;
@@ -481,16 +472,9 @@ const CMP: Record<number, Cond> = {
   0x46: "eq", 0x47: "ne", 0x48: "lt", 0x49: "lo", 0x4a: "gt", 0x4b: "hi", 0x4c: "le", 0x4d: "ls", 0x4e: "ge", 0x4f: "hs",
 };
 const MAX_SP_OFFSET = 1020;
-/** A function whose code (measured with every branch long, so an over-estimate) is at most this
- * long puts its rare paths after its body: a B<c> (-256..+254) reaches them from anywhere. */
-const NEAR_FUNCTION_BYTES = 240;
 
 class FunctionCompiler {
   readonly sites: { label: Label; func: number; wasmOffset: number; kind: TrapKind }[] = [];
-  /** Rare paths placed after the body (a short function's: see rareCall). */
-  private readonly slowPaths: (() => void)[] = [];
-  /** Out-of-line trap sites by kind and wasm offset. */
-  private readonly trapCalls = new Map<string, Label>();
   private readonly a: Assembler;
   private readonly m: Module;
   private readonly type: FuncType;
@@ -551,7 +535,7 @@ class FunctionCompiler {
       this.opOffset = r.pos;
       this.op(r, r.u8());
     }
-    for (let i = 0; i < this.slowPaths.length; i++) this.slowPaths[i]?.();
+    this.a.flushRares();
   }
 
   // --- frame
@@ -638,55 +622,21 @@ class FunctionCompiler {
   }
 
   private trapAlways(kind: TrapKind): void {
-    if (this.input.near) this.a.b(this.outOfLineTrap(kind, this.opOffset));
-    else this.siteCall(this.input.trapStub, kind, this.opOffset);
+    this.siteCall(this.input.trapStub, kind, this.opOffset);
   }
 
-  /**
-   * `BL target` when `cond` holds: a shared stub that returns here, or the trap stub (then a
-   * trap site of `kind`). In a function short enough that a B<c> reaches its end, the BL goes
-   * after the body and the usual path falls through a B<c> not taken (1 cycle; trap sites of
-   * one kind at one instruction share a BL). Elsewhere B<c> would not reach: the BL stays in
-   * line behind a B<!c> over it (a taken branch, 2 cycles), no bigger than a far B<c>'s long
-   * form would be.
-   */
+  /** `BL target` when `cond` holds (a shared stub that returns here, or the trap stub: then a
+   * trap site of `kind`), out of the usual path (Assembler.rare): that path falls through. */
   private rareCall(cond: Cond, target: Label, kind?: TrapKind, wasmOffset = this.opOffset): void {
     const a = this.a;
-    if (!this.input.near) {
-      const over = a.newLabel();
-      a.bCond(T.invert(cond), over);
-      if (kind) this.siteCall(target, kind, wasmOffset);
-      else a.bl(target);
-      a.bind(over);
-      return;
-    }
-    if (kind && target === this.input.trapStub) return a.bCond(cond, this.outOfLineTrap(kind, wasmOffset));
-    const entry = a.newLabel();
+    const call = () => (kind ? this.siteCall(target, kind, wasmOffset) : a.bl(target));
+    if (target === this.input.trapStub) return a.rare(cond, 4, call);
     const back = a.newLabel();
-    a.bCond(cond, entry);
-    a.bind(back);
-    this.slowPaths.push(() => {
-      a.bind(entry);
-      if (kind) this.siteCall(target, kind, wasmOffset);
-      else a.bl(target);
+    a.rare(cond, 8, () => {
+      call();
       a.b(back);
     });
-  }
-
-  /** The `BL <trap stub>` after the body for this kind at this instruction. */
-  private outOfLineTrap(kind: TrapKind, wasmOffset: number): Label {
-    const key = `${kind}@${wasmOffset}`;
-    let entry = this.trapCalls.get(key);
-    if (entry === undefined) {
-      const label = this.a.newLabel();
-      entry = label;
-      this.trapCalls.set(key, label);
-      this.slowPaths.push(() => {
-        this.a.bind(label);
-        this.siteCall(this.input.trapStub, kind, wasmOffset);
-      });
-    }
-    return entry;
+    a.bind(back);
   }
 
   private siteCall(target: Label, kind: TrapKind, wasmOffset: number): void {
@@ -1385,18 +1335,18 @@ class FunctionCompiler {
   }
 
   /** An access of `size` bytes at SCRATCH: `aligned` when SCRATCH is a multiple of the size (the
-   * M0+ faults on an unaligned LDR/STR(H)), else the shared bytewise stub, which returns past
-   * it. `tmp` is clobbered by the test. */
+   * M0+ faults on an unaligned LDR/STR(H)), else, out of the usual path, the shared bytewise
+   * stub. `tmp` is clobbered by the test. */
   private aligned(size: 2 | 4 | 8, tmp: number, bytewise: Label, aligned: () => void): void {
-    this.a.emit(T.lslsImm(tmp, SCRATCH, 32 - Math.log2(Math.min(size, 4))));
-    // the stub returns past the aligned access: no literal pool may come between
-    this.a.together(() => {
-      const over = this.a.newLabel();
-      this.a.bCond("eq", over);
-      this.a.bl(bytewise);
-      this.a.bind(over);
-      aligned();
+    const a = this.a;
+    const done = a.newLabel();
+    a.emit(T.lslsImm(tmp, SCRATCH, 32 - Math.log2(Math.min(size, 4))));
+    a.rare("ne", 8, () => {
+      a.bl(bytewise);
+      a.b(done);
     });
+    aligned();
+    a.bind(done);
   }
 
   private memarg(r: Reader): number {
