@@ -74,6 +74,20 @@ export class Assembler {
     this.grow(2);
   }
 
+  /** Where the next item goes: equal marks mean nothing was emitted or bound between. */
+  mark(): number {
+    return this.items.length;
+  }
+
+  /** Takes back the last item when it is exactly these halfwords (a load a peephole folds). */
+  retract(halfs: number[]): boolean {
+    const last = this.items[this.items.length - 1];
+    if (last?.kind !== "raw" || last.halfs.length !== halfs.length || last.halfs.some((h, k) => h !== halfs[k])) return false;
+    this.items.pop();
+    this.upper -= 2 * halfs.length;
+    return true;
+  }
+
   bl(label: Label): void {
     this.items.push({ kind: "bl", label });
     this.grow(4);

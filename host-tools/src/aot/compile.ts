@@ -489,6 +489,9 @@ class FunctionCompiler {
   private maxSlots = 0;
   private maxOut = 0;
   private opOffset = 0;
+  /** The last local.get of one word: its register and frame offset, and the assembler's mark
+   * just after its LDR (address() folds that LDR when nothing came between). */
+  private freshLocal: { reg: number; off: number; mark: number } | undefined;
   private readonly frameSize: number;
   private readonly out: number;
 
@@ -1247,8 +1250,10 @@ class FunctionCompiler {
     const [w, n] = this.localWords_(i);
     for (let k = 0; k < n; k++) {
       const reg = this.alloc();
-      this.spLdr(reg, this.wordOffset(w + k));
+      const off = this.wordOffset(w + k);
+      this.spLdr(reg, off);
       this.pushReg(reg, k === 1);
+      if (n === 1 && off <= MAX_SP_OFFSET) this.freshLocal = { reg, off, mark: this.a.mark() };
     }
   }
 
@@ -1320,9 +1325,16 @@ class FunctionCompiler {
    * Fast path: addr + offset below max(size - 8, 0), held in r9: no load, no other check. */
   private address(addr: number, offset: number, size: number): void {
     const a = this.a;
-    if (offset <= 255) {
-      a.emit(T.mov(SCRATCH, addr));
+    const fresh = this.freshLocal;
+    if (fresh?.reg === addr && fresh.mark === a.mark() && (offset === 0 || offset > 7) && offset <= 255 && a.retract(T.ldrSp(addr, fresh.off))) {
+      // the address was just loaded from a local: load it into SCRATCH itself
+      a.emit(T.ldrSp(SCRATCH, fresh.off));
       if (offset > 0) a.emit(T.addsImm8(SCRATCH, offset));
+    } else if (offset <= 7) {
+      a.emit(offset === 0 ? T.mov(SCRATCH, addr) : T.addsImm3(SCRATCH, addr, offset));
+    } else if (offset <= 255) {
+      a.emit(T.mov(SCRATCH, addr));
+      a.emit(T.addsImm8(SCRATCH, offset));
     } else {
       a.ldrConst(SCRATCH, offset);
       a.emit(T.addsReg(SCRATCH, SCRATCH, addr));
