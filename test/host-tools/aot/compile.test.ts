@@ -318,6 +318,23 @@ test("imports from another instance: several results, references, traps of the c
   assert.deepEqual(B.machine.invoke(index("id"), [null]), [null]);
 });
 
+/** i64 shifts by constant counts: shifted in line (a count is taken mod 64). */
+const CONST_SHIFTS = ["shl", "shr_s", "shr_u"]
+  .flatMap((op) => [0, 1, 13, 31, 32, 33, 63, 64, 100].map((c) => `  (func (export "${op}${c}") (param i64 i64) (result i64) (i64.${op} (local.get 0) (i64.const ${c})))`))
+  .join("\n");
+
+/** f64 comparisons (a Thumb stub: NaNs unordered, -0 = +0) and i32.trunc_sat_f64_s/_u (a Thumb
+ * stub), each also on values whose exponent is around the i32 range (|x| 2^-23 to 2^40). */
+const F64_STUB_OPS = [
+  ...["eq", "ne", "lt", "gt", "le", "ge"].map((op) =>
+    `  (func (export "f${op}") (param i64 i64) (result i64) (i64.extend_i32_u (f64.${op} (f64.reinterpret_i64 (local.get 0)) (f64.reinterpret_i64 (local.get 1)))))`),
+  ...["s", "u"].flatMap((sx) => [
+    `  (func (export "fsat32${sx}") (param i64 i64) (result i64) (i64.extend_i32_u (i32.trunc_sat_f64_${sx} (f64.reinterpret_i64 (local.get 0)))))`,
+    `  (func (export "fsat32${sx}_near") (param i64 i64) (result i64) (i64.extend_i32_u (i32.trunc_sat_f64_${sx} (f64.reinterpret_i64
+      (i64.or (i64.and (local.get 0) (i64.const 0x800fffffffffffff)) (i64.shl (i64.add (i64.const 1000) (i64.and (local.get 1) (i64.const 63))) (i64.const 52)))))))`,
+  ]),
+].join("\n");
+
 const WIDE_OPS = `(module (memory 1)
   (func (export "add") (param i64 i64) (result i64) (i64.add (local.get 0) (local.get 1)))
   (func (export "sub") (param i64 i64) (result i64) (i64.sub (local.get 0) (local.get 1)))
@@ -327,34 +344,7 @@ const WIDE_OPS = `(module (memory 1)
   (func (export "xor") (param i64 i64) (result i64) (i64.xor (local.get 0) (local.get 1)))
   (func (export "rotl") (param i64 i64) (result i64) (i64.rotl (local.get 0) (local.get 1)))
   (func (export "shr_s") (param i64 i64) (result i64) (i64.shr_s (local.get 0) (local.get 1)))
-  ;; constant counts are shifted in line (a count is taken mod 64)
-  (func (export "shl0") (param i64 i64) (result i64) (i64.shl (local.get 0) (i64.const 0)))
-  (func (export "shl1") (param i64 i64) (result i64) (i64.shl (local.get 0) (i64.const 1)))
-  (func (export "shl13") (param i64 i64) (result i64) (i64.shl (local.get 0) (i64.const 13)))
-  (func (export "shl31") (param i64 i64) (result i64) (i64.shl (local.get 0) (i64.const 31)))
-  (func (export "shl32") (param i64 i64) (result i64) (i64.shl (local.get 0) (i64.const 32)))
-  (func (export "shl33") (param i64 i64) (result i64) (i64.shl (local.get 0) (i64.const 33)))
-  (func (export "shl63") (param i64 i64) (result i64) (i64.shl (local.get 0) (i64.const 63)))
-  (func (export "shl64") (param i64 i64) (result i64) (i64.shl (local.get 0) (i64.const 64)))
-  (func (export "shl100") (param i64 i64) (result i64) (i64.shl (local.get 0) (i64.const 100)))
-  (func (export "shr_s0") (param i64 i64) (result i64) (i64.shr_s (local.get 0) (i64.const 0)))
-  (func (export "shr_s1") (param i64 i64) (result i64) (i64.shr_s (local.get 0) (i64.const 1)))
-  (func (export "shr_s13") (param i64 i64) (result i64) (i64.shr_s (local.get 0) (i64.const 13)))
-  (func (export "shr_s31") (param i64 i64) (result i64) (i64.shr_s (local.get 0) (i64.const 31)))
-  (func (export "shr_s32") (param i64 i64) (result i64) (i64.shr_s (local.get 0) (i64.const 32)))
-  (func (export "shr_s33") (param i64 i64) (result i64) (i64.shr_s (local.get 0) (i64.const 33)))
-  (func (export "shr_s63") (param i64 i64) (result i64) (i64.shr_s (local.get 0) (i64.const 63)))
-  (func (export "shr_s64") (param i64 i64) (result i64) (i64.shr_s (local.get 0) (i64.const 64)))
-  (func (export "shr_s100") (param i64 i64) (result i64) (i64.shr_s (local.get 0) (i64.const 100)))
-  (func (export "shr_u0") (param i64 i64) (result i64) (i64.shr_u (local.get 0) (i64.const 0)))
-  (func (export "shr_u1") (param i64 i64) (result i64) (i64.shr_u (local.get 0) (i64.const 1)))
-  (func (export "shr_u13") (param i64 i64) (result i64) (i64.shr_u (local.get 0) (i64.const 13)))
-  (func (export "shr_u31") (param i64 i64) (result i64) (i64.shr_u (local.get 0) (i64.const 31)))
-  (func (export "shr_u32") (param i64 i64) (result i64) (i64.shr_u (local.get 0) (i64.const 32)))
-  (func (export "shr_u33") (param i64 i64) (result i64) (i64.shr_u (local.get 0) (i64.const 33)))
-  (func (export "shr_u63") (param i64 i64) (result i64) (i64.shr_u (local.get 0) (i64.const 63)))
-  (func (export "shr_u64") (param i64 i64) (result i64) (i64.shr_u (local.get 0) (i64.const 64)))
-  (func (export "shr_u100") (param i64 i64) (result i64) (i64.shr_u (local.get 0) (i64.const 100)))
+${CONST_SHIFTS}
   (func (export "shl_deep") (param i64 i64) (result i64)
     ;; six operand registers taken: the shift's temporary spills
     (i64.add (local.get 1) (i64.add (local.get 1) (i64.shr_s (i64.shl (local.get 0) (i64.const 7)) (i64.const 40)))))
@@ -374,31 +364,7 @@ const WIDE_OPS = `(module (memory 1)
     (i64.reinterpret_f64 (f64.min (f64.reinterpret_i64 (local.get 0)) (f64.reinterpret_i64 (local.get 1)))))
   (func (export "ftrunc") (param i64 i64) (result i64) (i64.trunc_f64_s (f64.reinterpret_i64 (local.get 0))))
   (func (export "fsat") (param i64 i64) (result i64) (i64.trunc_sat_f64_u (f64.reinterpret_i64 (local.get 0))))
-  ;; f64 comparisons go through a Thumb stub (NaNs unordered, -0 = +0), f64 arithmetic through the helper
-  (func (export "feq") (param i64 i64) (result i64)
-    (i64.extend_i32_u (f64.eq (f64.reinterpret_i64 (local.get 0)) (f64.reinterpret_i64 (local.get 1)))))
-  (func (export "fne") (param i64 i64) (result i64)
-    (i64.extend_i32_u (f64.ne (f64.reinterpret_i64 (local.get 0)) (f64.reinterpret_i64 (local.get 1)))))
-  (func (export "flt") (param i64 i64) (result i64)
-    (i64.extend_i32_u (f64.lt (f64.reinterpret_i64 (local.get 0)) (f64.reinterpret_i64 (local.get 1)))))
-  (func (export "fgt") (param i64 i64) (result i64)
-    (i64.extend_i32_u (f64.gt (f64.reinterpret_i64 (local.get 0)) (f64.reinterpret_i64 (local.get 1)))))
-  (func (export "fle") (param i64 i64) (result i64)
-    (i64.extend_i32_u (f64.le (f64.reinterpret_i64 (local.get 0)) (f64.reinterpret_i64 (local.get 1)))))
-  (func (export "fge") (param i64 i64) (result i64)
-    (i64.extend_i32_u (f64.ge (f64.reinterpret_i64 (local.get 0)) (f64.reinterpret_i64 (local.get 1)))))
-  (func (export "fsat32s") (param i64 i64) (result i64) (i64.extend_i32_u (i32.trunc_sat_f64_s (f64.reinterpret_i64 (local.get 0)))))
-  (func (export "fsat32s_near") (param i64 i64) (result i64)
-    ;; exponents around the i32 range (|x| from 2^-23 to 2^40), any sign and significand
-    (i64.extend_i32_u (i32.trunc_sat_f64_s (f64.reinterpret_i64
-      (i64.or (i64.and (local.get 0) (i64.const 0x800fffffffffffff))
-              (i64.shl (i64.add (i64.const 1000) (i64.and (local.get 1) (i64.const 63))) (i64.const 52)))))))
-  (func (export "fsat32u") (param i64 i64) (result i64) (i64.extend_i32_u (i32.trunc_sat_f64_u (f64.reinterpret_i64 (local.get 0)))))
-  (func (export "fsat32u_near") (param i64 i64) (result i64)
-    ;; exponents around the i32 range (|x| from 2^-23 to 2^40), any sign and significand
-    (i64.extend_i32_u (i32.trunc_sat_f64_u (f64.reinterpret_i64
-      (i64.or (i64.and (local.get 0) (i64.const 0x800fffffffffffff))
-              (i64.shl (i64.add (i64.const 1000) (i64.and (local.get 1) (i64.const 63))) (i64.const 52)))))))
+${F64_STUB_OPS}
   (func (export "fcmp_self") (param i64 i64) (result i64)
     ;; equal operands (false only for a NaN), and a value against its negation (equal only for ±0)
     (i64.or
@@ -414,11 +380,14 @@ const WIDE_OPS = `(module (memory 1)
     (i64.extend_i32_u (i32.reinterpret_f32 (f32.mul (f32.demote_f64 (f64.reinterpret_i64 (local.get 0))) (f32.convert_i64_s (local.get 1))))))
 )`;
 
-test("i64, f32 and f64 operators (inline and through helpers) give V8's result or trap", () => {
+/** WIDE_OPS in V8 and compiled on the emulated core. */
+function wideOps() {
   const bytes = wat2wasm(WIDE_OPS);
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
-  const m = readModule(bytes);
-  const machine = new SimMachine(compileWasm(bytes), { memoryBytes: 65536 });
+  return { instance: new WebAssembly.Instance(new WebAssembly.Module(bytes)), m: readModule(bytes), machine: new SimMachine(compileWasm(bytes), { memoryBytes: 65536 }) };
+}
+
+test("i64, f32 and f64 operators (inline and through helpers) give V8's result or trap", () => {
+  const { instance, m, machine } = wideOps();
   const rand = rng(0x64);
   const word = () => BigInt(Math.floor(rand() * 2 ** 32));
   const edge = [0n, 1n, 63n, 64n, 2n ** 63n, 2n ** 63n - 1n, 2n ** 64n - 1n, 2n ** 32n, 0x3ff0000000000000n, 0x7ff8000000000000n, 0xc3e0000000000000n,
@@ -459,10 +428,7 @@ test("i64, f32 and f64 operators (inline and through helpers) give V8's result o
 });
 
 test("i32.trunc_sat_f64_s/_u in the Thumb stub: every exponent around the i32 range, both signs, as V8", () => {
-  const bytes = wat2wasm(WIDE_OPS);
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
-  const m = readModule(bytes);
-  const machine = new SimMachine(compileWasm(bytes), { memoryBytes: 65536 });
+  const { instance, m, machine } = wideOps();
   const rand = rng(0x5a7);
   for (const name of ["fsat32s_near", "fsat32u_near"]) {
     const index = m.exports.find((e) => e.name === name)?.index ?? -1;
