@@ -42,6 +42,8 @@ export class Assembler {
    * offset of the first one's branch. */
   private rares: { label: Label; body: () => void; bytes: number }[] = [];
   private rareFirst = 0;
+  /** While rare paths are being placed: no island may split them (a body must stay whole). */
+  private placing = false;
 
   newLabel(): Label {
     return this.labelCount++ as Label;
@@ -121,10 +123,15 @@ export class Assembler {
   /** The waiting rare paths, here: code must not fall into them. */
   flushRares(): void {
     const rares = this.rares;
-    this.rares = []; // their bodies' own emits must not re-enter grow()'s island
-    for (const r of rares) {
-      this.bind(r.label);
-      r.body();
+    this.rares = [];
+    this.placing = true; // a pool island inside a body would split it (grow() counts them ahead)
+    try {
+      for (const r of rares) {
+        this.bind(r.label);
+        r.body();
+      }
+    } finally {
+      this.placing = false;
     }
   }
 
@@ -163,20 +170,18 @@ export class Assembler {
 
   private grow(bytes: number): void {
     this.upper += bytes;
-    if (this.rares.length > 0 && this.upper + B_LONG + this.rares.reduce((n, r) => n + r.bytes, 0) - this.rareFirst > RARE_REACH) {
-      this.rareIsland();
-    }
-    if (this.pending && this.upper + 2 + this.pending.words.length * 4 - this.pending.firstUse > POOL_REACH) this.island();
+    if (this.placing) return;
+    const rareBytes = this.rares.reduce((n, r) => n + r.bytes, 0);
+    if (this.rares.length > 0 && this.upper + B_LONG + rareBytes - this.rareFirst > RARE_REACH) this.rareIsland();
+    // a pool comes after the waiting rare paths (flushPool places them first)
+    if (this.pending && this.upper + rareBytes + 2 + this.pending.words.length * 4 - this.pending.firstUse > POOL_REACH) this.island();
   }
 
   /** The waiting rare paths in the middle of code, with a branch around them. */
   private rareIsland(): void {
     const over = this.newLabel();
-    const rares = this.rares;
-    this.rares = [];
     this.items.push({ kind: "b", label: over, long: true, pinned: false });
     this.upper += B_LONG;
-    this.rares = rares;
     this.flushRares();
     this.bind(over);
   }
