@@ -64,7 +64,7 @@ for (const w of workloads) {
   const goal = w.goal === undefined ? "" : `≤ ${fmt(w.goal)}: ${run.cycles <= w.goal ? "met" : `missed by ${fmt(run.cycles - w.goal)}`}`;
   console.log(`| ${w.name} | ${fmt(run.cycles)} | ${fmt(ref.nativeOs)} | ${fmt(ref.wasm3Os)} | ${ref.nativeOs ? (run.cycles / ref.nativeOs).toFixed(2) + "×" : "-"} | ${goal} | ${ratio.toFixed(2)} (goal ≤ 4) | ${compileMs.toFixed(1)} |`);
 }
-console.log("\nFunction code includes each function's literal pools and trap sites; the entry and trap stubs shared by the image are not counted.");
+console.log("\nFunction code includes each function's literal pools and trap sites, and the subroutines the functions share (bounds checks, unaligned accesses, f64 comparisons and conversions); the entry and trap stubs are not counted.");
 
 // ---- the bench app on rp2040-sim: AOT vs the interpreter vs native C
 const DEVICE_WORKLOADS = [

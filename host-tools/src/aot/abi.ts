@@ -17,8 +17,9 @@ export const CTX = {
   /** Decremented at each loop head; reaching 0 traps (fuelExhausted). 0 at start: 2^32 loop heads. */
   fuel: 12,
   /** Lowest SP a frame may reach. The runtime keeps at least 64 bytes below it free: a
-   * callee's PUSH {lr} comes before its prologue's check, and the out-of-line bounds check
-   * pushes r0 below the frame (helpers in C need their own room below that too). */
+   * callee's PUSH {lr} comes before its prologue's check, and the shared subroutines of the
+   * code (the exact bounds check, bytewise accesses, f64 comparisons) push up to three words
+   * below the frame (helpers in C need their own room below that too). */
   stackLimit: 16,
   /** SP at entry, restored when a trap unwinds. */
   savedSp: 20,

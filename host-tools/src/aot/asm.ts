@@ -15,8 +15,8 @@ export type Label = number & { readonly __label: unique symbol };
 type Item =
   | { kind: "raw"; halfs: number[] }
   | { kind: "label"; label: Label }
-  | { kind: "bcond"; cond: Cond; label: Label; long: boolean; pinned: boolean }
-  | { kind: "b"; label: Label; long: boolean; pinned: boolean }
+  | { kind: "bcond"; cond: Cond; label: Label; long: boolean; pinned: boolean; near?: true }
+  | { kind: "b"; label: Label; long: boolean; pinned: boolean; near?: true }
   | { kind: "bl"; label: Label }
   | { kind: "ldrLit"; rt: Reg; pool: number; index: number }
   | { kind: "pool"; pool: number; words: number[] }
@@ -28,6 +28,8 @@ const BCOND_LONG = 6;
 const B_LONG = 4;
 /** Flush a pool before its first user could be out of reach, counting every branch long. */
 const POOL_REACH = T.RANGE.ldrLit.max - 64;
+/** Place rare paths before the first B<c> to them could be out of reach (some margin). */
+const RARE_REACH = T.RANGE.bCond.max - 16;
 
 export class Assembler {
   private readonly items: Item[] = [];
@@ -36,6 +38,12 @@ export class Assembler {
   /** The literal pool being filled: its words, and the conservative offset of its first user. */
   private pending: { words: number[]; firstUse: number } | undefined;
   private upper = 0;
+  /** Rare paths waiting for a place out of the usual path (see rare()), and the conservative
+   * offset of the first one's branch. */
+  private rares: { label: Label; body: () => void; bytes: number }[] = [];
+  private rareFirst = 0;
+  /** While rare paths are being placed: no island may split them (a body must stay whole). */
+  private placing = false;
 
   newLabel(): Label {
     return this.labelCount++ as Label;
@@ -61,6 +69,27 @@ export class Assembler {
     this.grow(B_LONG);
   }
 
+  /** A branch that must keep LR (a long form is a BL): always the 16-bit encoding, and an
+   * error at layout when the target is out of its reach. */
+  bNear(label: Label, cond?: Cond): void {
+    this.items.push(cond ? { kind: "bcond", cond, label, long: false, pinned: true, near: true } : { kind: "b", label, long: false, pinned: true, near: true });
+    this.grow(2);
+  }
+
+  /** Where the next item goes: equal marks mean nothing was emitted or bound between. */
+  mark(): number {
+    return this.items.length;
+  }
+
+  /** Takes back the last item when it is exactly these halfwords (a load a peephole folds). */
+  retract(halfs: number[]): boolean {
+    const last = this.items[this.items.length - 1];
+    if (last?.kind !== "raw" || last.halfs.length !== halfs.length || last.halfs.some((h, k) => h !== halfs[k])) return false;
+    this.items.pop();
+    this.upper -= 2 * halfs.length;
+    return true;
+  }
+
   bl(label: Label): void {
     this.items.push({ kind: "bl", label });
     this.grow(4);
@@ -77,8 +106,38 @@ export class Assembler {
     this.grow(2);
   }
 
+  /**
+   * A rare path: B<cond> to `body` (code of at most `bytes` bytes that ends in a branch back
+   * or never returns), placed out of the usual path, so that path falls through a branch not
+   * taken (1 cycle). Bodies wait for the next place nothing falls into (flushRares, after an
+   * unconditional branch or return) or, before the first branch could go out of reach, an
+   * island with a branch around it.
+   */
+  rare(cond: Cond, bytes: number, body: () => void): void {
+    const label = this.newLabel();
+    if (this.rares.length === 0) this.rareFirst = this.upper;
+    this.rares.push({ label, body, bytes });
+    this.bCond(cond, label);
+  }
+
+  /** The waiting rare paths, here: code must not fall into them. */
+  flushRares(): void {
+    const rares = this.rares;
+    this.rares = [];
+    this.placing = true; // a pool island inside a body would split it (grow() counts them ahead)
+    try {
+      for (const r of rares) {
+        this.bind(r.label);
+        r.body();
+      }
+    } finally {
+      this.placing = false;
+    }
+  }
+
   /** Place the pending literals here; code must not fall into them (after a return or branch). */
   flushPool(): void {
+    this.flushRares();
     if (!this.pending) return;
     this.items.push({ kind: "align4" });
     this.items.push({ kind: "pool", pool: this.pools, words: this.pending.words });
@@ -90,6 +149,7 @@ export class Assembler {
   /** After an unconditional branch or return, where nothing falls through: place the pending
    * pool here if its first user is already `distance` bytes back (saves an island later). */
   flushPoolAfterBranch(distance = 256): void {
+    this.flushRares();
     if (this.pending && this.upper - this.pending.firstUse >= distance) this.flushPool();
   }
 
@@ -101,7 +161,7 @@ export class Assembler {
       const failed = this.tryEncode(offsets);
       if (failed.length === 0) return { code: this.encode(offsets), labels: offsets.labels };
       for (const item of failed) {
-        if (item.kind !== "bcond" && item.kind !== "b") throw new EncodeError(`a ${item.kind} is out of range after layout`);
+        if ((item.kind !== "bcond" && item.kind !== "b") || item.near) throw new EncodeError(`a ${item.kind} is out of range after layout`);
         item.long = true;
         item.pinned = true;
       }
@@ -110,7 +170,20 @@ export class Assembler {
 
   private grow(bytes: number): void {
     this.upper += bytes;
-    if (this.pending && this.upper + 2 + this.pending.words.length * 4 - this.pending.firstUse > POOL_REACH) this.island();
+    if (this.placing) return;
+    const rareBytes = this.rares.reduce((n, r) => n + r.bytes, 0);
+    if (this.rares.length > 0 && this.upper + B_LONG + rareBytes - this.rareFirst > RARE_REACH) this.rareIsland();
+    // a pool comes after the waiting rare paths (flushPool places them first)
+    if (this.pending && this.upper + rareBytes + 2 + this.pending.words.length * 4 - this.pending.firstUse > POOL_REACH) this.island();
+  }
+
+  /** The waiting rare paths in the middle of code, with a branch around them. */
+  private rareIsland(): void {
+    const over = this.newLabel();
+    this.items.push({ kind: "b", label: over, long: true, pinned: false });
+    this.upper += B_LONG;
+    this.flushRares();
+    this.bind(over);
   }
 
   /** A pool in the middle of code, with a branch around it. */

@@ -45,7 +45,8 @@ export interface CompiledModule {
   code: Uint8Array;
   /** AAPCS: entry(ctx, code address | 1, u32 *args_and_results, arg slot count) → 0, or 1 after a trap. */
   entryOffset: number;
-  /** Bytes of the functions' code (their pools and trap sites included), before the shared stubs. */
+  /** Bytes of the functions' code (their pools and trap sites included) and of the shared
+   * access stubs after them: everything before the trap stub (so also its offset). */
   functionBytes: number;
   /** Code offset of every function, imports included as -1. */
   funcOffsets: number[];
@@ -64,9 +65,10 @@ export function compileModule(m: Module): CompiledModule {
   const trapStub = a.newLabel();
   const entry = a.newLabel();
   const sites: { label: Label; func: number; wasmOffset: number; kind: TrapKind }[] = [];
+  const stubs = new SharedStubs(a, trapStub);
   for (let i = 0; i < m.bodies.length; i++) {
     const index = m.importedFuncs + i;
-    const shared = { m, index, funcLabels, trapStub };
+    const shared = { m, index, funcLabels, trapStub, stubs };
     const measure = new FunctionCompiler({ ...shared, a: new Assembler(), frame: undefined });
     measure.compile();
     const real = new FunctionCompiler({ ...shared, a, frame: measure.frameShape() });
@@ -75,6 +77,7 @@ export function compileModule(m: Module): CompiledModule {
     sites.push(...real.sites);
     a.flushPool();
   }
+  stubs.emit();
   emitTrapStub(a, trapStub);
   emitEntry(a, entry);
   const { code, labels } = a.finish();
@@ -87,6 +90,255 @@ export function compileModule(m: Module): CompiledModule {
     funcTypeIds: m.funcTypes.map((t) => m.canonicalType[t] ?? t),
     trapSites: sites.map((s) => ({ returnOffset: at(s.label) + 4, func: s.func, wasmOffset: s.wasmOffset, kind: s.kind })),
   };
+}
+
+/**
+ * Subroutines shared by every function, placed after the functions (BL reaches them all): the
+ * rare paths of memory accesses, so an access carries a conditional BL to one (6 bytes) rather
+ * than its own copy. Each keeps every register but SCRATCH and those it names.
+ *   memCheck(N): the exact bounds check, SCRATCH + N <= memory size. Failing, it branches to
+ *     the trap stub with LR still the site's return address, so the access's `BL memCheck` is
+ *     its trap site (the trap map's key), as a `BL <trap stub>` would be.
+ *   load(N, d): d = the N-byte little-endian value at host address SCRATCH, a byte at a time;
+ *     loadPair(lo, hi) two words (the unaligned path of an access: the M0+ faults on LDR's).
+ *   store(N, v), storePair(lo, hi): the same for stores (the value registers are clobbered).
+ */
+class SharedStubs {
+  private readonly labels = new Map<string, { label: Label; body: (trap: Label) => void }>();
+
+  constructor(private readonly a: Assembler, private readonly trapStub: Label) {}
+
+  memCheck(size: number): Label {
+    return this.get(`check${size}`, (trap) => {
+      const a = this.a;
+      a.emit(T.push([0])); // no register is free at a site: borrow r0 (a trap unwinds the stack anyway)
+      a.emit(T.memImm("ldr", 0, CTX_REG, CTX.memSize));
+      a.emit(T.subsImm8(0, size));
+      a.bNear(trap, "lo");
+      a.emit(T.alu("cmp", SCRATCH, 0));
+      a.emit(T.pop([0])); // POP leaves the flags alone
+      a.bNear(trap, "hi");
+      a.emit(T.bx(LR));
+    });
+  }
+
+  load(size: 2 | 4, d: number): Label {
+    return this.get(`load${size}r${d}`, () => this.bytewise("ldrb", [[d, 0, size]]));
+  }
+
+  loadPair(lo: number, hi: number): Label {
+    return this.get(`load8r${lo}r${hi}`, () => this.bytewise("ldrb", [[lo, 0, 4], [hi, 4, 4]]));
+  }
+
+  store(size: 2 | 4, v: number): Label {
+    return this.get(`store${size}r${v}`, () => this.bytewise("strb", [[v, 0, size]]));
+  }
+
+  storePair(lo: number, hi: number): Label {
+    return this.get(`store8r${lo}r${hi}`, () => this.bytewise("strb", [[lo, 0, 4], [hi, 4, 4]]));
+  }
+
+  /** Each [register, byte offset at SCRATCH, bytes] a byte at a time. A load borrows a pushed
+   * register to assemble bytes in; a store shifts its value registers down. */
+  private bytewise(op: "ldrb" | "strb", parts: [number, number, number][]): void {
+    const a = this.a;
+    const used = parts.map(([reg]) => reg);
+    const t = [0, 1, 2].find((r) => !used.includes(r)) as number;
+    if (op === "ldrb") a.emit(T.push([t]));
+    for (const [reg, at, size] of parts) {
+      for (let k = 0; k < size; k++) {
+        if (op === "strb") {
+          a.emit(T.memImm("strb", reg, SCRATCH, at + k));
+          if (k < size - 1) a.emit(T.lsrsImm(reg, reg, 8));
+        } else if (k === 0) a.emit(T.memImm("ldrb", reg, SCRATCH, at));
+        else {
+          a.emit(T.memImm("ldrb", t, SCRATCH, at + k));
+          a.emit(T.lslsImm(t, t, 8 * k));
+          a.emit(T.alu("orrs", reg, t));
+        }
+      }
+    }
+    if (op === "ldrb") a.emit(T.pop([t]));
+    a.emit(T.bx(LR));
+  }
+
+  /**
+   * f64.eq/ne/lt/gt/le/ge (opcode 0x61..0x66) of the words at r1 (a low, a high, b low, b high)
+   * → r0 0 or 1, as IEEE 754 says: a NaN is unordered (only ne holds), -0 equals +0. Otherwise
+   * each double maps to a key whose unsigned order is the numeric order (a negative one
+   * inverted, a positive one with its top bit set), compared as 64-bit integers. Clobbers
+   * r1-r3 and SCRATCH.
+   */
+  f64Compare(op: number): Label {
+    return this.get(`f64cmp${op}`, () => {
+      const a = this.a;
+      const unordered = a.newLabel();
+      const zeros = a.newLabel();
+      const done = a.newLabel();
+      a.emit(T.push([4, 5, LR]));
+      a.emit(T.memImm("ldr", 0, 1, 4)); // a high
+      a.emit(T.memImm("ldr", 3, 1, 0)); // a low
+      a.emit(T.memImm("ldr", 2, 1, 12)); // b high
+      a.emit(T.memImm("ldr", 1, 1, 8)); // b low
+      for (const [hi, lo] of [[0, 3], [2, 1]] as const) {
+        // NaN: (high << 1, low) above (0xffe00000, 0) as a 64-bit unsigned; NEGS sets the
+        // carry only for low = 0, SBCS then borrows exactly when the pair is above
+        a.emit(T.lslsImm(4, hi, 1));
+        a.ldrConst(5, 0xffe00000);
+        a.emit(T.alu("rsbs", SCRATCH, lo));
+        a.emit(T.alu("sbcs", 5, 4));
+        a.bCond("lo", unordered);
+      }
+      a.emit(T.lslsImm(4, 0, 1));
+      a.emit(T.alu("orrs", 4, 3));
+      a.emit(T.lslsImm(5, 2, 1));
+      a.emit(T.alu("orrs", 4, 5));
+      a.emit(T.alu("orrs", 4, 1));
+      a.bCond("eq", zeros); // both ±0
+      a.emit(T.movsImm(5, 1));
+      a.emit(T.lslsImm(5, 5, 31));
+      for (const [hi, lo] of [[0, 3], [2, 1]] as const) {
+        a.emit(T.asrsImm(4, hi, 31)); // all ones when negative
+        a.emit(T.alu("eors", lo, 4));
+        a.emit(T.alu("orrs", 4, 5));
+        a.emit(T.alu("eors", hi, 4));
+      }
+      if (op === 0x61 || op === 0x62) {
+        a.emit(T.alu("eors", 3, 1));
+        a.emit(T.alu("eors", 0, 2));
+        a.emit(T.alu("orrs", 0, 3));
+        a.emit(T.alu("rsbs", 1, 0)); // carry set only for 0: equal
+      } else if (op === 0x63 || op === 0x66) {
+        a.emit(T.alu("cmp", 3, 1)); // a - b: carry for a >= b
+        a.emit(T.alu("sbcs", 0, 2));
+      } else {
+        a.emit(T.alu("cmp", 1, 3)); // b - a: carry for b >= a
+        a.emit(T.alu("sbcs", 2, 0));
+      }
+      a.emit(T.movsImm(0, 0)); // MOVS leaves the carry
+      a.emit(T.alu("adcs", 0, 0));
+      // eq, ge, le read the carry; ne, lt, gt its inverse
+      if (op === 0x62 || op === 0x63 || op === 0x64) {
+        a.emit(T.movsImm(1, 1));
+        a.emit(T.alu("eors", 0, 1));
+      }
+      a.b(done);
+      a.bind(unordered);
+      a.emit(T.movsImm(0, op === 0x62 ? 1 : 0));
+      a.b(done);
+      a.bind(zeros);
+      a.emit(T.movsImm(0, op === 0x61 || op === 0x65 || op === 0x66 ? 1 : 0));
+      a.bind(done);
+      a.emit(T.pop([4, 5, PC]));
+    });
+  }
+
+  /**
+   * i32.trunc_sat_f64_s / _u of the words at r1 (low, high) → r0: NaN 0, out of range the
+   * nearest bound, else the value truncated toward zero. From the exponent e: below 0 (|x| < 1)
+   * 0; from 31 (signed) or 32 (unsigned) saturated; between, the 53-bit significand shifted
+   * right by 52 - e (whole words: high >> (20 - e) up to e = 20, else a two-word shift), then
+   * the sign. Clobbers r1-r3 and SCRATCH.
+   */
+  f64ToI32Sat(signed: boolean): Label {
+    return this.get(`f64i32sat${signed ? "s" : "u"}`, () => {
+      const a = this.a;
+      const [zero, big, twoWords, sign, out] = [a.newLabel(), a.newLabel(), a.newLabel(), a.newLabel(), a.newLabel()];
+      a.emit(T.push([4, LR]));
+      a.emit(T.memImm("ldr", 2, 1, 4)); // high
+      a.emit(T.memImm("ldr", 3, 1, 0)); // low
+      a.emit(T.lslsImm(0, 2, 1));
+      a.emit(T.lsrsImm(0, 0, 21)); // biased exponent
+      a.ldrConst(4, 1023);
+      a.emit(T.subsReg(0, 0, 4)); // e
+      a.bCond("lt", zero);
+      a.emit(T.cmpImm(0, signed ? 31 : 32));
+      a.bCond("ge", big);
+      a.emit(T.lslsImm(4, 2, 12));
+      a.emit(T.lsrsImm(4, 4, 12));
+      a.emit(T.movsImm(1, 1));
+      a.emit(T.lslsImm(1, 1, 20));
+      a.emit(T.alu("orrs", 4, 1)); // the significand's high 21 bits
+      a.emit(T.cmpImm(0, 20));
+      a.bCond("gt", twoWords);
+      a.emit(T.movsImm(1, 20));
+      a.emit(T.subsReg(1, 1, 0));
+      a.emit(T.alu("lsrs", 4, 1));
+      a.b(sign);
+      a.bind(twoWords);
+      a.emit(T.movsImm(1, 0));
+      a.emit(T.addsReg(1, 1, 0));
+      a.emit(T.subsImm8(1, 20));
+      a.emit(T.alu("lsls", 4, 1)); // high << (e - 20)
+      a.emit(T.movsImm(1, 52));
+      a.emit(T.subsReg(1, 1, 0));
+      a.emit(T.alu("lsrs", 3, 1)); // low >> (52 - e)
+      a.emit(T.alu("orrs", 4, 3));
+      a.bind(sign);
+      a.emit(T.movsImm(0, 0));
+      a.emit(T.addsReg(0, 0, 4));
+      a.emit(T.cmpImm(2, 0));
+      a.bCond("ge", out);
+      if (signed) a.emit(T.alu("rsbs", 0, 0));
+      else a.b(zero); // a negative value of at least 1: below the range
+      a.b(out);
+      a.bind(big);
+      // a NaN (exponent all ones, significand not 0) is 0; anything else saturates
+      a.ldrConst(4, 1024);
+      a.emit(T.alu("cmp", 0, 4));
+      const saturate = a.newLabel();
+      a.bCond("ne", saturate);
+      a.emit(T.lslsImm(4, 2, 12));
+      a.emit(T.alu("orrs", 4, 3));
+      a.bCond("ne", zero);
+      a.bind(saturate);
+      a.emit(T.cmpImm(2, 0));
+      if (signed) {
+        const negative = a.newLabel();
+        a.bCond("lt", negative);
+        a.ldrConst(0, 0x7fffffff);
+        a.b(out);
+        a.bind(negative);
+        a.emit(T.movsImm(0, 1));
+        a.emit(T.lslsImm(0, 0, 31));
+        a.b(out);
+      } else {
+        a.bCond("lt", zero);
+        a.emit(T.movsImm(0, 0));
+        a.emit(T.alu("mvns", 0, 0));
+        a.b(out);
+      }
+      a.bind(zero);
+      a.emit(T.movsImm(0, 0));
+      a.bind(out);
+      a.emit(T.pop([4, PC]));
+    });
+  }
+
+  /** Every stub used, the bounds checks last: their trap branches must reach the trap stub. */
+  emit(): void {
+    const isCheck = (key: string) => key.startsWith("check");
+    const checksLast = ([x]: [string, unknown], [y]: [string, unknown]) => Number(isCheck(x)) - Number(isCheck(y)) || (x < y ? -1 : 1);
+    let pooled = false;
+    for (const [key, { label, body }] of [...this.labels.entries()].sort(checksLast)) {
+      if (isCheck(key) && !pooled) {
+        this.a.flushPool(); // the stubs' constants, after a return
+        pooled = true;
+      }
+      this.a.bind(label);
+      body(this.trapStub);
+    }
+    if (!pooled) this.a.flushPool();
+  }
+
+  private get(key: string, body: (trap: Label) => void): Label {
+    let entry = this.labels.get(key);
+    if (!entry) {
+      entry = { label: this.a.newLabel(), body };
+      this.labels.set(key, entry);
+    }
+    return entry.label;
+  }
 }
 
 /** The trap stub: records the site (LR), unwinds to the entry's SP and returns 1 from it. */
@@ -210,6 +462,7 @@ interface FunctionInput {
   index: number;
   funcLabels: Label[];
   trapStub: Label;
+  stubs: SharedStubs;
   a: Assembler;
   /** From the measuring pass; undefined in that pass. */
   frame: FrameShape | undefined;
@@ -222,8 +475,6 @@ const MAX_SP_OFFSET = 1020;
 
 class FunctionCompiler {
   readonly sites: { label: Label; func: number; wasmOffset: number; kind: TrapKind }[] = [];
-  /** Code placed after the function body (rare paths), emitted before the trap sites. */
-  private readonly slowPaths: (() => void)[] = [];
   private readonly a: Assembler;
   private readonly m: Module;
   private readonly type: FuncType;
@@ -238,6 +489,9 @@ class FunctionCompiler {
   private maxSlots = 0;
   private maxOut = 0;
   private opOffset = 0;
+  /** The last local.get of one word: its register and frame offset, and the assembler's mark
+   * just after its LDR (address() folds that LDR when nothing came between). */
+  private freshLocal: { reg: number; off: number; mark: number } | undefined;
   private readonly frameSize: number;
   private readonly out: number;
 
@@ -284,12 +538,7 @@ class FunctionCompiler {
       this.opOffset = r.pos;
       this.op(r, r.u8());
     }
-    // a slow path may add trap sites: run them all before emitting the sites
-    for (let i = 0; i < this.slowPaths.length; i++) this.slowPaths[i]?.();
-    for (const s of this.sites) {
-      this.a.bind(s.label);
-      this.a.bl(this.input.trapStub);
-    }
+    this.a.flushRares();
   }
 
   // --- frame
@@ -369,16 +618,35 @@ class FunctionCompiler {
     return this.out + 4 * i;
   }
 
+  /** A trap site: `BL <trap stub>` (its return address is the trap map's key) when `cond`
+   * holds. See rareCall for where it goes. */
   private trapIf(cond: Cond, kind: TrapKind, wasmOffset = this.opOffset): void {
-    const label = this.a.newLabel();
-    this.sites.push({ label, func: this.input.index, wasmOffset, kind });
-    this.a.bCond(cond, label);
+    this.rareCall(cond, this.input.trapStub, kind, wasmOffset);
   }
 
   private trapAlways(kind: TrapKind): void {
+    this.siteCall(this.input.trapStub, kind, this.opOffset);
+  }
+
+  /** `BL target` when `cond` holds (a shared stub that returns here, or the trap stub: then a
+   * trap site of `kind`), out of the usual path (Assembler.rare): that path falls through. */
+  private rareCall(cond: Cond, target: Label, kind?: TrapKind, wasmOffset = this.opOffset): void {
+    const a = this.a;
+    const call = () => (kind ? this.siteCall(target, kind, wasmOffset) : a.bl(target));
+    if (target === this.input.trapStub) return a.rare(cond, 4, call);
+    const back = a.newLabel();
+    a.rare(cond, 8, () => {
+      call();
+      a.b(back);
+    });
+    a.bind(back);
+  }
+
+  private siteCall(target: Label, kind: TrapKind, wasmOffset: number): void {
     const label = this.a.newLabel();
-    this.sites.push({ label, func: this.input.index, wasmOffset: this.opOffset, kind });
-    this.a.b(label);
+    this.a.bind(label);
+    this.a.bl(target);
+    this.sites.push({ label, func: this.input.index, wasmOffset, kind });
   }
 
   // --- the value stack
@@ -512,7 +780,10 @@ class FunctionCompiler {
       case 0x1a: if (this.pop().hi) this.pop(); return;
       case 0x1b: return this.select();
       case 0x20: return this.localGet(r.u32());
-      case 0x21: return this.localSet(r.u32(), false);
+      case 0x21: {
+        const i = r.u32();
+        return this.localSet(i, this.followedByGet(r, i));
+      }
       case 0x22: return this.localSet(r.u32(), true);
       case 0x23: return this.globalGet(r.u32());
       case 0x24: return this.globalSet(r.u32());
@@ -560,7 +831,9 @@ class FunctionCompiler {
       case 0x26: this.push({ kind: "const", value: r.u32() }); return this.wideOp(0x26, { in: 3, out: 0, traps: ["tableOutOfBounds"] }, "table");
     }
     if (op >= 0x46 && op <= 0x4f) return this.compare(CMP[op] as Cond);
+    if (op >= 0x86 && op <= 0x88 && this.shift64ByConst(op)) return;
     if (I64_INLINE.has(op)) return this.i64Inline(op);
+    if (op >= 0x61 && op <= 0x66) return this.f64Stub(4, this.input.stubs.f64Compare(op));
     const wide = WIDE[op];
     if (wide) return this.wideOp(op, wide);
     if (F32_BINARY.has(op)) return this.f32Op(op, 2);
@@ -977,26 +1250,30 @@ class FunctionCompiler {
     const [w, n] = this.localWords_(i);
     for (let k = 0; k < n; k++) {
       const reg = this.alloc();
-      this.spLdr(reg, this.wordOffset(w + k));
+      const off = this.wordOffset(w + k);
+      this.spLdr(reg, off);
       this.pushReg(reg, k === 1);
+      if (n === 1 && off <= MAX_SP_OFFSET) this.freshLocal = { reg, off, mark: this.a.mark() };
     }
+  }
+
+  /** `local.set i` then `local.get i` is `local.tee i`: when the next instruction is that get,
+   * it is consumed here (it cannot trap, so no trap site needs its offset). */
+  private followedByGet(r: Reader, i: number): boolean {
+    const at = r.pos;
+    if (r.u8() === 0x20 && r.u32() === i) return true;
+    r.pos = at;
+    return false;
   }
 
   private localSet(i: number, tee: boolean): void {
     const [w, n] = this.localWords_(i);
-    if (n === 2) {
-      // the upper word is on top
-      for (let k = 1; k >= 0; k--) {
-        const reg = this.popReg();
-        this.spStr(reg, this.wordOffset(w + k));
-        this.release(reg);
-      }
-      if (tee) this.localGet(i);
-      return;
+    // the upper word of an i64/f64 is on top
+    for (let k = n - 1; k >= 0; k--) {
+      const reg = this.materialize(this.stack.length - 1 - (n - 1 - k));
+      this.spStr(reg, this.wordOffset(w + k));
     }
-    const reg = this.materialize(this.stack.length - 1);
-    this.spStr(reg, this.wordOffset(w));
-    if (!tee) this.pop();
+    if (!tee) for (let k = 0; k < n; k++) this.pop();
   }
 
   /** Local i's first word and word count. */
@@ -1048,36 +1325,40 @@ class FunctionCompiler {
    * Fast path: addr + offset below max(size - 8, 0), held in r9: no load, no other check. */
   private address(addr: number, offset: number, size: number): void {
     const a = this.a;
-    if (offset <= 255) {
-      a.emit(T.mov(SCRATCH, addr));
+    const fresh = this.freshLocal;
+    if (fresh?.reg === addr && fresh.mark === a.mark() && (offset === 0 || offset > 7) && offset <= 255 && a.retract(T.ldrSp(addr, fresh.off))) {
+      // the address was just loaded from a local: load it into SCRATCH itself
+      a.emit(T.ldrSp(SCRATCH, fresh.off));
       if (offset > 0) a.emit(T.addsImm8(SCRATCH, offset));
+    } else if (offset <= 7) {
+      a.emit(offset === 0 ? T.mov(SCRATCH, addr) : T.addsImm3(SCRATCH, addr, offset));
+    } else if (offset <= 255) {
+      a.emit(T.mov(SCRATCH, addr));
+      a.emit(T.addsImm8(SCRATCH, offset));
     } else {
       a.ldrConst(SCRATCH, offset);
       a.emit(T.addsReg(SCRATCH, SCRATCH, addr));
     }
     if (offset > 0) this.trapIf("hs", "memoryOutOfBounds"); // carry: past 4 GiB
-    const exact = a.newLabel();
-    const back = a.newLabel();
     a.emit(T.cmpHi(SCRATCH, MEM_FAST_END_REG));
-    a.bCond("hs", exact);
-    a.bind(back);
+    // near the end of memory: the shared exact check, whose BL is this access's trap site
+    this.rareCall("hs", this.input.stubs.memCheck(size), "memoryOutOfBounds");
     a.emit(T.addHi(SCRATCH, MEM_BASE_REG));
-    const at = this.opOffset;
-    this.slowPaths.push(() => this.exactBoundsCheck(exact, back, size, at));
   }
 
-  /** Out of line: near the end of memory, SCRATCH + size <= memory size exactly, or trap. */
-  private exactBoundsCheck(entry: Label, back: Label, size: number, wasmOffset: number): void {
+  /** An access of `size` bytes at SCRATCH: `aligned` when SCRATCH is a multiple of the size (the
+   * M0+ faults on an unaligned LDR/STR(H)), else, out of the usual path, the shared bytewise
+   * stub. `tmp` is clobbered by the test. */
+  private aligned(size: 2 | 4 | 8, tmp: number, bytewise: Label, aligned: () => void): void {
     const a = this.a;
-    a.bind(entry);
-    a.emit(T.push([0])); // no register is free here: borrow r0 (a trap unwinds the stack anyway)
-    a.emit(T.memImm("ldr", 0, CTX_REG, CTX.memSize));
-    a.emit(T.subsImm8(0, size));
-    this.trapIf("lo", "memoryOutOfBounds", wasmOffset);
-    a.emit(T.alu("cmp", SCRATCH, 0));
-    a.emit(T.pop([0])); // POP leaves the flags alone
-    this.trapIf("hi", "memoryOutOfBounds", wasmOffset);
-    a.b(back);
+    const done = a.newLabel();
+    a.emit(T.lslsImm(tmp, SCRATCH, 32 - Math.log2(Math.min(size, 4))));
+    a.rare("ne", 8, () => {
+      a.bl(bytewise);
+      a.b(done);
+    });
+    aligned();
+    a.bind(done);
   }
 
   private memarg(r: Reader): number {
@@ -1096,23 +1377,9 @@ class FunctionCompiler {
       a.emit(T.memImm("ldrb", reg, SCRATCH, 0));
       if (signed) a.emit(T.sxtb(reg, reg));
     } else {
-      const t = this.alloc();
-      const unaligned = a.newLabel();
-      const done = a.newLabel();
-      a.emit(T.lslsImm(t, SCRATCH, 32 - Math.log2(size)));
-      a.bCond("ne", unaligned);
-      a.emit(T.memImm(size === 4 ? "ldr" : "ldrh", reg, SCRATCH, 0));
-      a.b(done);
-      a.bind(unaligned);
-      a.emit(T.memImm("ldrb", reg, SCRATCH, 0));
-      for (let k = 1; k < size; k++) {
-        a.emit(T.memImm("ldrb", t, SCRATCH, k));
-        a.emit(T.lslsImm(t, t, 8 * k));
-        a.emit(T.alu("orrs", reg, t));
-      }
-      a.bind(done);
+      // reg is free for the test: the address is in SCRATCH now
+      this.aligned(size, reg, this.input.stubs.load(size, reg), () => a.emit(T.memImm(size === 4 ? "ldr" : "ldrh", reg, SCRATCH, 0)));
       if (size === 2 && signed) a.emit(T.sxth(reg, reg));
-      this.release(t);
     }
     this.pushReg(reg);
   }
@@ -1124,20 +1391,7 @@ class FunctionCompiler {
     this.address(addr, offset, size);
     const a = this.a;
     if (size === 1) a.emit(T.memImm("strb", value, SCRATCH, 0));
-    else {
-      const unaligned = a.newLabel();
-      const done = a.newLabel();
-      a.emit(T.lslsImm(addr, SCRATCH, 32 - Math.log2(size))); // addr is no longer needed
-      a.bCond("ne", unaligned);
-      a.emit(T.memImm(size === 4 ? "str" : "strh", value, SCRATCH, 0));
-      a.b(done);
-      a.bind(unaligned);
-      for (let k = 0; k < size; k++) {
-        a.emit(T.memImm("strb", value, SCRATCH, k));
-        if (k < size - 1) a.emit(T.lsrsImm(value, value, 8));
-      }
-      a.bind(done);
-    }
+    else this.aligned(size, addr, this.input.stubs.store(size, value), () => a.emit(T.memImm(size === 4 ? "str" : "strh", value, SCRATCH, 0)));
     this.release(value);
     this.release(addr);
   }
@@ -1172,7 +1426,9 @@ class FunctionCompiler {
     } else if (sub === 9) {
       this.push({ kind: "const", value: r.u32() });
       return this.wideOp(0x109, { in: 1, out: 0 });
-    } else if (sub >= 2 && sub <= 7) {
+    } else if (sub === 2 || sub === 3) {
+      return this.f64Stub(2, this.input.stubs.f64ToI32Sat(sub === 2));
+    } else if (sub >= 4 && sub <= 7) {
       return this.wideOp(0x100 + sub, WIDE[0x100 + sub] as Wide);
     } else if (sub >= 12 && sub <= 17) {
       return this.tableOp(r, sub);
@@ -1354,6 +1610,66 @@ class FunctionCompiler {
     this.pushReg(ahi, true);
   }
 
+  /** i64.shl, shr_s, shr_u by a constant count, in line (false, nothing emitted, for a
+   * count known only at run time: that goes to the wide helper). */
+  private shift64ByConst(op: number): boolean {
+    const count = this.stack[this.stack.length - 2];
+    if (count?.kind !== "const" || this.top().kind !== "const") return false;
+    this.pop();
+    this.pop();
+    const c = count.value & 63;
+    if (c === 0) return true;
+    const a = this.a;
+    const hi = this.popReg();
+    const lo = this.popReg();
+    // LSLS #0 is a move; LSRS/ASRS take 1..32
+    const right = (rd: number, rm: number, n: number, signed: boolean) =>
+      a.emit(n === 0 ? T.lslsImm(rd, rm, 0) : signed ? T.asrsImm(rd, rm, n) : T.lsrsImm(rd, rm, n));
+    if (c < 32) {
+      const t = this.alloc();
+      if (op === 0x86) {
+        a.emit(T.lsrsImm(t, lo, 32 - c));
+        a.emit(T.lslsImm(hi, hi, c));
+        a.emit(T.alu("orrs", hi, t));
+        a.emit(T.lslsImm(lo, lo, c));
+      } else {
+        a.emit(T.lslsImm(t, hi, 32 - c));
+        a.emit(T.lsrsImm(lo, lo, c));
+        a.emit(T.alu("orrs", lo, t));
+        right(hi, hi, c, op === 0x87);
+      }
+      this.release(t);
+    } else if (op === 0x86) {
+      a.emit(T.lslsImm(hi, lo, c - 32));
+      a.emit(T.movsImm(lo, 0));
+    } else {
+      right(lo, hi, c - 32, op === 0x87);
+      a.emit(op === 0x87 ? T.asrsImm(hi, hi, 31) : T.movsImm(hi, 0));
+    }
+    this.pushReg(lo);
+    this.pushReg(hi, true);
+    return true;
+  }
+
+  /** An f64 operation with an i32 result through a shared Thumb stub (SharedStubs: the
+   * comparisons, the saturating truncations), not the C helper: its `words` operand words
+   * spilled as for the helper, their address in r1, the result in r0. */
+  private f64Stub(words: number, stub: Label): void {
+    this.spillAll();
+    const from = this.stack.length - words;
+    this.operandAddress(1, this.slotOffset(from));
+    this.truncate(from);
+    this.a.bl(stub);
+    this.pushReg(0);
+  }
+
+  /** reg = SP + off. */
+  private operandAddress(reg: number, off: number): void {
+    if (off <= MAX_SP_OFFSET) return this.a.emit(T.addRdSp(reg, off));
+    this.a.ldrConst(reg, off);
+    this.a.emit(T.addHi(reg, SP));
+  }
+
   private pushConst64(bits: bigint): void {
     this.push({ kind: "const", value: Number(bits & 0xffffffffn) });
     this.push({ kind: "const", value: Number(bits >> 32n), hi: true });
@@ -1370,11 +1686,7 @@ class FunctionCompiler {
     for (let k = 0; k < Math.max(w.in, w.out); k++) this.push({ kind: "slot" }); // room for the result
     this.truncate(from);
     const a = this.a;
-    if (at <= MAX_SP_OFFSET) a.emit(T.addRdSp(1, at));
-    else {
-      a.ldrConst(1, at);
-      a.emit(T.addHi(1, SP));
-    }
+    this.operandAddress(1, at);
     this.constInto(2, op, false);
     a.emit(T.mov(0, CTX_REG));
     a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.helpers));
@@ -1392,40 +1704,14 @@ class FunctionCompiler {
     const lo = this.popReg();
     this.address(lo, offset, 8);
     const hi = this.alloc();
-    this.pairAccess("ldr", lo, hi, hi, () => {
-      const t = this.alloc();
-      this.bytewiseWord(lo, t, 0);
-      this.bytewiseWord(hi, t, 4);
-      this.release(t);
-    });
+    this.aligned(8, hi, this.input.stubs.loadPair(lo, hi), () => this.pair("ldr", lo, hi));
     this.pushReg(lo);
     this.pushReg(hi, true);
   }
 
-  /** Two words at SCRATCH when it is 4-aligned (the M0+ faults on an unaligned LDR/STR),
-   * else `bytewise`; `tmp` is clobbered by the test. */
-  private pairAccess(op: "ldr" | "str", lo: number, hi: number, tmp: number, bytewise: () => void): void {
-    const a = this.a;
-    const unaligned = a.newLabel();
-    const done = a.newLabel();
-    a.emit(T.lslsImm(tmp, SCRATCH, 30));
-    a.bCond("ne", unaligned);
-    a.emit(T.memImm(op, lo, SCRATCH, 0));
-    a.emit(T.memImm(op, hi, SCRATCH, 4));
-    a.b(done);
-    a.bind(unaligned);
-    bytewise();
-    a.bind(done);
-  }
-
-  /** reg = the little-endian word at [SCRATCH + at], a byte at a time. */
-  private bytewiseWord(reg: number, t: number, at: number): void {
-    this.a.emit(T.memImm("ldrb", reg, SCRATCH, at));
-    for (let k = 1; k < 4; k++) {
-      this.a.emit(T.memImm("ldrb", t, SCRATCH, at + k));
-      this.a.emit(T.lslsImm(t, t, 8 * k));
-      this.a.emit(T.alu("orrs", reg, t));
-    }
+  private pair(op: "ldr" | "str", lo: number, hi: number): void {
+    this.a.emit(T.memImm(op, lo, SCRATCH, 0));
+    this.a.emit(T.memImm(op, hi, SCRATCH, 4));
   }
 
   private store64(r: Reader): void {
@@ -1434,14 +1720,7 @@ class FunctionCompiler {
     const lo = this.popReg();
     const addr = this.popReg();
     this.address(addr, offset, 8); // one check for all eight bytes: a trap writes nothing
-    this.pairAccess("str", lo, hi, addr, () => {
-      for (const [reg, at] of [[lo, 0], [hi, 4]] as const) {
-        for (let k = 0; k < 4; k++) {
-          this.a.emit(T.memImm("strb", reg, SCRATCH, at + k));
-          if (k < 3) this.a.emit(T.lsrsImm(reg, reg, 8));
-        }
-      }
-    });
+    this.aligned(8, addr, this.input.stubs.storePair(lo, hi), () => this.pair("str", lo, hi));
     this.release(lo);
     this.release(hi);
     this.release(addr);

@@ -109,3 +109,47 @@ test("a label never bound is an error, not a branch to nowhere", () => {
   a.b(a.newLabel());
   assert.throws(() => a.finish(), T.EncodeError);
 });
+
+test("rare paths: a B<c> not taken on the usual path, bodies after the next return or in an island branched around, whole", () => {
+  const a = new Assembler();
+  const stub = a.newLabel();
+  const backs: number[] = [];
+  const bodies: { back: ReturnType<Assembler["newLabel"]> }[] = [];
+  // 80 rare calls in straight code with literal loads between (pools and rare islands both
+  // needed), then a return where the last ones go
+  for (let i = 0; i < 80; i++) {
+    const back = a.newLabel();
+    a.rare("hs", 8, () => {
+      a.bl(stub);
+      a.b(back);
+    });
+    a.bind(back);
+    bodies.push({ back });
+    a.ldrConst(i % 8, 0x12345678 + i);
+    nops(a, 6);
+  }
+  a.emit(T.bx(T.LR));
+  a.flushRares();
+  a.bind(stub);
+  a.emit(T.bx(T.LR));
+  const { code, labels } = a.finish();
+  const lines = disassemble(code);
+  const at = new Map(lines.map((l) => [l.at, l]));
+  const rareBranches = lines.filter((l) => l.mnemonic === "bcs.n");
+  assert.equal(rareBranches.length, 80, "every rare branch is the short B<c>");
+  assert.ok(lines.some((l) => l.operands.includes("[pc")), "literal pools too");
+  for (const [k, br] of rareBranches.entries()) {
+    const target = branchTarget(br);
+    backs.push(labels.get(bodies[k]!.back)!);
+    // the body, whole: BL to the stub, then B back to just after the B<c>
+    assert.equal(at.get(target)?.mnemonic, "bl");
+    assert.equal(branchTarget(at.get(target)), labels.get(stub));
+    assert.equal(at.get(target + 4)?.mnemonic, "b.n");
+    assert.equal(branchTarget(at.get(target + 4)), backs[k]);
+    assert.ok(target > br.at, "bodies come after their branch");
+  }
+  // straight code never runs into a body: each island starts with a branch around it
+  const bodyBranches = new Set(rareBranches.map((br) => branchTarget(br) + 4));
+  const islands = lines.filter((l) => l.mnemonic === "b.n" && !bodyBranches.has(l.at) && branchTarget(l) > l.at + 2);
+  assert.ok(islands.length >= 2, `${islands.length} islands`);
+});

@@ -318,6 +318,23 @@ test("imports from another instance: several results, references, traps of the c
   assert.deepEqual(B.machine.invoke(index("id"), [null]), [null]);
 });
 
+/** i64 shifts by constant counts: shifted in line (a count is taken mod 64). */
+const CONST_SHIFTS = ["shl", "shr_s", "shr_u"]
+  .flatMap((op) => [0, 1, 13, 31, 32, 33, 63, 64, 100].map((c) => `  (func (export "${op}${c}") (param i64 i64) (result i64) (i64.${op} (local.get 0) (i64.const ${c})))`))
+  .join("\n");
+
+/** f64 comparisons (a Thumb stub: NaNs unordered, -0 = +0) and i32.trunc_sat_f64_s/_u (a Thumb
+ * stub), each also on values whose exponent is around the i32 range (|x| 2^-23 to 2^40). */
+const F64_STUB_OPS = [
+  ...["eq", "ne", "lt", "gt", "le", "ge"].map((op) =>
+    `  (func (export "f${op}") (param i64 i64) (result i64) (i64.extend_i32_u (f64.${op} (f64.reinterpret_i64 (local.get 0)) (f64.reinterpret_i64 (local.get 1)))))`),
+  ...["s", "u"].flatMap((sx) => [
+    `  (func (export "fsat32${sx}") (param i64 i64) (result i64) (i64.extend_i32_u (i32.trunc_sat_f64_${sx} (f64.reinterpret_i64 (local.get 0)))))`,
+    `  (func (export "fsat32${sx}_near") (param i64 i64) (result i64) (i64.extend_i32_u (i32.trunc_sat_f64_${sx} (f64.reinterpret_i64
+      (i64.or (i64.and (local.get 0) (i64.const 0x800fffffffffffff)) (i64.shl (i64.add (i64.const 1000) (i64.and (local.get 1) (i64.const 63))) (i64.const 52)))))))`,
+  ]),
+].join("\n");
+
 const WIDE_OPS = `(module (memory 1)
   (func (export "add") (param i64 i64) (result i64) (i64.add (local.get 0) (local.get 1)))
   (func (export "sub") (param i64 i64) (result i64) (i64.sub (local.get 0) (local.get 1)))
@@ -327,6 +344,10 @@ const WIDE_OPS = `(module (memory 1)
   (func (export "xor") (param i64 i64) (result i64) (i64.xor (local.get 0) (local.get 1)))
   (func (export "rotl") (param i64 i64) (result i64) (i64.rotl (local.get 0) (local.get 1)))
   (func (export "shr_s") (param i64 i64) (result i64) (i64.shr_s (local.get 0) (local.get 1)))
+${CONST_SHIFTS}
+  (func (export "shl_deep") (param i64 i64) (result i64)
+    ;; six operand registers taken: the shift's temporary spills
+    (i64.add (local.get 1) (i64.add (local.get 1) (i64.shr_s (i64.shl (local.get 0) (i64.const 7)) (i64.const 40)))))
   (func (export "clz") (param i64 i64) (result i64) (i64.clz (local.get 0)))
   (func (export "lt_s") (param i64 i64) (result i64) (i64.extend_i32_u (i64.lt_s (local.get 0) (local.get 1))))
   (func (export "ge_u") (param i64 i64) (result i64) (i64.extend_i32_u (i64.ge_u (local.get 0) (local.get 1))))
@@ -343,24 +364,42 @@ const WIDE_OPS = `(module (memory 1)
     (i64.reinterpret_f64 (f64.min (f64.reinterpret_i64 (local.get 0)) (f64.reinterpret_i64 (local.get 1)))))
   (func (export "ftrunc") (param i64 i64) (result i64) (i64.trunc_f64_s (f64.reinterpret_i64 (local.get 0))))
   (func (export "fsat") (param i64 i64) (result i64) (i64.trunc_sat_f64_u (f64.reinterpret_i64 (local.get 0))))
+${F64_STUB_OPS}
+  (func (export "fcmp_self") (param i64 i64) (result i64)
+    ;; equal operands (false only for a NaN), and a value against its negation (equal only for ±0)
+    (i64.or
+      (i64.or (i64.extend_i32_u (f64.eq (f64.reinterpret_i64 (local.get 0)) (f64.reinterpret_i64 (local.get 0))))
+              (i64.shl (i64.extend_i32_u (f64.le (f64.reinterpret_i64 (local.get 0)) (f64.reinterpret_i64 (local.get 0)))) (i64.const 1)))
+      (i64.or (i64.shl (i64.extend_i32_u (f64.eq (f64.reinterpret_i64 (local.get 0)) (f64.neg (f64.reinterpret_i64 (local.get 0))))) (i64.const 2))
+              (i64.shl (i64.extend_i32_u (f64.gt (f64.reinterpret_i64 (local.get 0)) (f64.neg (f64.reinterpret_i64 (local.get 0))))) (i64.const 3)))))
+  (func (export "fcmp_live") (param i64 i64) (result i64)
+    ;; values live across the comparison (spilled around the stub's call)
+    (i64.add (local.get 1) (i64.add (local.get 0)
+      (i64.extend_i32_u (f64.lt (f64.reinterpret_i64 (local.get 1)) (f64.reinterpret_i64 (local.get 0)))))))
   (func (export "f32mul") (param i64 i64) (result i64)
     (i64.extend_i32_u (i32.reinterpret_f32 (f32.mul (f32.demote_f64 (f64.reinterpret_i64 (local.get 0))) (f32.convert_i64_s (local.get 1))))))
 )`;
 
-test("i64, f32 and f64 operators (inline and through helpers) give V8's result or trap", () => {
+/** WIDE_OPS in V8 and compiled on the emulated core. */
+function wideOps() {
   const bytes = wat2wasm(WIDE_OPS);
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
-  const m = readModule(bytes);
-  const machine = new SimMachine(compileWasm(bytes), { memoryBytes: 65536 });
+  return { instance: new WebAssembly.Instance(new WebAssembly.Module(bytes)), m: readModule(bytes), machine: new SimMachine(compileWasm(bytes), { memoryBytes: 65536 }) };
+}
+
+test("i64, f32 and f64 operators (inline and through helpers) give V8's result or trap", () => {
+  const { instance, m, machine } = wideOps();
   const rand = rng(0x64);
   const word = () => BigInt(Math.floor(rand() * 2 ** 32));
-  const edge = [0n, 1n, 63n, 64n, 2n ** 63n, 2n ** 63n - 1n, 2n ** 64n - 1n, 2n ** 32n, 0x3ff0000000000000n, 0x7ff8000000000000n, 0xc3e0000000000000n];
+  const edge = [0n, 1n, 63n, 64n, 2n ** 63n, 2n ** 63n - 1n, 2n ** 64n - 1n, 2n ** 32n, 0x3ff0000000000000n, 0x7ff8000000000000n, 0xc3e0000000000000n,
+    // ±infinity, a signalling NaN, NaNs whose payload is only in the low or high word, -1, the smallest negative subnormal
+    0x7ff0000000000000n, 0xfff0000000000000n, 0x7ff0000000000001n, 0xfff0000100000000n, 0xbff0000000000000n, 0x8000000000000001n];
   const pick = () => (rand() < 0.4 ? (edge[Math.floor(rand() * edge.length)] ?? 0n) : (word() << 32n) | word());
   let calls = 0;
   let traps = 0;
   for (const e of m.exports) {
     for (let k = 0; k < 40; k++) {
-      const [a, b] = [pick(), pick()];
+      // every edge as the first operand once, so each export sees them all
+      const [a, b] = [k < edge.length ? (edge[k] ?? 0n) : pick(), pick()];
       const ours = machine.call(e.index, [a & 0xffffffffn, a >> 32n, b & 0xffffffffn, b >> 32n].map(Number));
       const f = instance.exports[e.name] as (x: bigint, y: bigint) => bigint;
       let theirs: bigint | "trap";
@@ -386,6 +425,26 @@ test("i64, f32 and f64 operators (inline and through helpers) give V8's result o
     }
   }
   assert.ok(calls > 700 && traps > 5, `${calls} calls, ${traps} traps`);
+});
+
+test("i32.trunc_sat_f64_s/_u in the Thumb stub: every exponent around the i32 range, both signs, as V8", () => {
+  const { instance, m, machine } = wideOps();
+  const rand = rng(0x5a7);
+  for (const name of ["fsat32s_near", "fsat32u_near"]) {
+    const index = m.exports.find((e) => e.name === name)?.index ?? -1;
+    const f = instance.exports[name] as (x: bigint, y: bigint) => bigint;
+    for (let e = 0; e < 64; e++) {
+      // significands 0, all ones and random; the sign bit set or not
+      for (const frac of [0n, 0xfffffffffffffn, BigInt(Math.floor(rand() * 2 ** 32)) << 20n]) {
+        for (const sign of [0n, 1n << 63n]) {
+          const a = sign | frac;
+          const b = BigInt(e);
+          const ours = machine.call(index, [a & 0xffffffffn, a >> 32n, b, 0n].map(Number));
+          assert.equal(BigInt(ours.lo >>> 0), BigInt.asUintN(64, f(BigInt.asIntN(64, a), b)), `${name} exponent ${e - 23}, ${a.toString(16)}`);
+        }
+      }
+    }
+  }
 });
 
 test("results of two 32-bit values come back in r0:r1, more words through the outgoing area", () => {
