@@ -327,10 +327,19 @@ export class DeviceLink {
    * Sends nobody answers meanwhile are not taken as a lossy line.
    */
   async connect(budgetMs = 30_000): Promise<Record<string, unknown>> {
-    const r = await this.command(Cmd.Info, undefined, { timeoutMs: 1000, deadlineMs: budgetMs, probe: true });
-    const d = r.data.at(-1);
-    if (r.status === LinkStatus.Ok && d) return JSON.parse(new TextDecoder().decode(d)) as Record<string, unknown>;
-    return this.info(); // it answered, but its description was lost on the way
+    const until = Date.now() + budgetMs;
+    for (;;) {
+      const r = await this.command(Cmd.Info, undefined, { timeoutMs: 1000, deadlineMs: Math.max(until - Date.now(), 1000), probe: true });
+      const d = r.data.at(-1);
+      if (r.status === LinkStatus.Ok && d) return JSON.parse(new TextDecoder().decode(d)) as Record<string, unknown>;
+      try {
+        return await this.info(); // it answered, but its description was lost on the way
+      } catch (e) {
+        // The answer came just before the board went quiet again (a reset on the way, a
+        // busy boot): within the budget that is still booting, not a dead line.
+        if (!(e instanceof NoAnswerError) || Date.now() >= until) throw e;
+      }
+    }
   }
 
   /** The handshake: firmware version, board, flash layout, slots, free RAM. */
