@@ -204,6 +204,26 @@ function divide64(op: number, a: bigint, b: bigint): { status: Status; out: numb
   return { status: 0, out: fromI64(r) };
 }
 
+/** f64 add/sub/mul/div (opcode 0xa0..0xa3) on the operands' words: the result's words. */
+export function f64Arith(op: number, a: readonly [number, number], b: readonly [number, number]): number[] {
+  const f = F64_BINARY[op];
+  if (!f || op > 0xa3) throw new Error(`no f64 arithmetic 0x${op.toString(16)}`);
+  return fromF64(f(toF64(a[0] >>> 0, a[1] >>> 0), toF64(b[0] >>> 0, b[1] >>> 0)));
+}
+
+/** Emulated cycles charged per direct f64 add/sub/mul/div call (HELPER.f64Add..f64Div): an
+ * estimate of libgcc's soft-float __aeabi_dadd/dsub (unpack, align, add, normalise, round,
+ * pack: 100-200 on an M0+, no barrel-shifted operands nor CLZ), __aeabi_dmul (its 64-bit
+ * mantissa product from 32x32->32 MULS partial products) and __aeabi_ddiv (a bit-per-step
+ * quotient loop), plus the BLX/BX. Not measured on silicon. The wide helper's charge for the
+ * same operations (wideCycles) is lower though it also pays the C dispatch, so this path is
+ * not flattered against it. */
+export function f64ArithCycles(op: number): number {
+  if (op === 0xa3) return 400; // div
+  if (op === 0xa2) return 180; // mul
+  return 150; // add, sub
+}
+
 /** Emulated cycles charged per wide helper call: estimates for M0+ library routines (libgcc's
  * 64-bit division, a soft-float double library), not measured on silicon. */
 export function wideCycles(op: number): number {
