@@ -1471,14 +1471,39 @@ class FunctionCompiler {
     const from = this.stack.length - args;
     const first = withCtx ? 1 : 0;
     for (let i = 0; i < from; i++) this.spillAt(i, false);
-    // the arguments into their registers: through their slots, so no register is overwritten early
-    for (let k = 0; k < args; k++) this.spillAt(from + k, false);
-    for (let k = 0; k < args; k++) this.spLdr(first + k, this.slotOffset(from + k));
+    this.argumentsInto(from, args, first);
     this.truncate(from);
     if (withCtx) this.a.emit(T.mov(0, CTX_REG));
     this.a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.helpers));
     this.a.emit(T.memImm("ldr", SCRATCH, SCRATCH, 4 * HELPER[name]));
     this.a.emit(T.blx(SCRATCH));
+  }
+
+  /** The top `args` values (all below them spilled) into r<first>.. r<first + args - 1>: one in
+   * another register moves there once its target holds no other argument; what a cycle of such
+   * moves leaves goes through its slot; slots and constants load last (their targets are free). */
+  private argumentsInto(from: number, args: number, first: number): void {
+    const at = (k: number) => this.stack[from + k] as Val;
+    const misplaced = (k: number) => { const v = at(k); return v.kind === "reg" && v.reg !== first + k; };
+    const holds = (reg: number) => Array.from({ length: args }, (_, j) => at(j)).some((v) => v.kind === "reg" && v.reg === reg);
+    for (let moved = true; moved;) {
+      moved = false;
+      for (let k = 0; k < args; k++) {
+        const v = at(k);
+        if (v.kind !== "reg" || !misplaced(k) || holds(first + k)) continue;
+        this.a.emit(T.mov(first + k, v.reg));
+        this.free.add(v.reg);
+        this.free.delete(first + k);
+        this.stack[from + k] = { kind: "reg", reg: first + k, hi: v.hi };
+        moved = true;
+      }
+    }
+    for (let k = 0; k < args; k++) if (misplaced(k) || at(k).kind === "cond") this.spillAt(from + k, false);
+    for (let k = 0; k < args; k++) {
+      const v = at(k);
+      if (v.kind === "slot") this.spLdr(first + k, this.slotOffset(from + k));
+      else if (v.kind === "const") this.constInto(first + k, v.value, false);
+    }
   }
 
   /** div_s, div_u, rem_s, rem_u: the traps inline (the spec's, in its order), the division in a helper. */
