@@ -5,7 +5,7 @@
 #ifndef WR_AOT_ABI_H
 #define WR_AOT_ABI_H
 
-#define WR_AOT_ABI_VERSION 1u
+#define WR_AOT_ABI_VERSION 2u
 
 /* the context (wr_aot_ctx), byte offsets of 32-bit words */
 #define WR_AOT_CTX_MEM_BASE    0
@@ -40,7 +40,11 @@
 #define WR_AOT_HELPER_F32         11
 #define WR_AOT_HELPER_WIDE        12
 #define WR_AOT_HELPER_TABLE       13
-#define WR_AOT_HELPER_COUNT       14
+#define WR_AOT_HELPER_F64_ADD     14
+#define WR_AOT_HELPER_F64_SUB     15
+#define WR_AOT_HELPER_F64_MUL     16
+#define WR_AOT_HELPER_F64_DIV     17
+#define WR_AOT_HELPER_COUNT       18
 
 /* trap kinds (the trap map's, and the wide helper's return value) */
 #define WR_AOT_TRAP_UNREACHABLE           1

@@ -286,6 +286,16 @@ static uint32_t wide_op(wr_aot_ctx *c, uint32_t *w, uint32_t op)
     return 0;
 }
 
+/* f64 add/sub/mul/div (abi.ts HELPER.f64Add..f64Div): the operands' words in
+ * r0:r1 and r2:r3, the result in r0:r1, no context, no trap. That is the ARM
+ * run-time ABI's __aeabi_dadd/dsub/dmul/ddiv (always the base, core-register
+ * calling standard, whatever the float ABI), so the table points at them:
+ * libgcc's, the routines the interpreter's f64 arithmetic compiles to. */
+uint64_t __aeabi_dadd(uint64_t a, uint64_t b);
+uint64_t __aeabi_dsub(uint64_t a, uint64_t b);
+uint64_t __aeabi_dmul(uint64_t a, uint64_t b);
+uint64_t __aeabi_ddiv(uint64_t a, uint64_t b);
+
 void wr__aot_flush(wr_store *s)
 {
     wr_aot_inst *ai = s->aot_live;
@@ -533,6 +543,10 @@ void (*const wr__aot_helpers[WR_AOT_HELPER_COUNT])(void) = {
     [WR_AOT_HELPER_F32] = HELPER(f32_op),
     [WR_AOT_HELPER_WIDE] = HELPER(wide_op),
     [WR_AOT_HELPER_TABLE] = HELPER(table_op),
+    [WR_AOT_HELPER_F64_ADD] = HELPER(__aeabi_dadd),
+    [WR_AOT_HELPER_F64_SUB] = HELPER(__aeabi_dsub),
+    [WR_AOT_HELPER_F64_MUL] = HELPER(__aeabi_dmul),
+    [WR_AOT_HELPER_F64_DIV] = HELPER(__aeabi_ddiv),
 };
 #else
 /* AOT code does not run on this target (aot.h): nothing to call, no state to hand back. */

@@ -5,7 +5,7 @@
 /** The version of this contract (context layout, helper numbers and arguments, trap kinds, the
  * entry and trap stubs' conventions). A `.waot` image records it and the device's loader refuses
  * an image whose version is not its own: bump it with any change below. */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 /** Byte offsets into the context (`wr_aot_ctx`), all 32-bit words. */
 export const CTX = {
@@ -98,7 +98,18 @@ export const HELPER = {
    * CTX.tableSize for table 0); entries may move. Element segments hold references in the
    * instance's representation; a dropped (or active, once instantiated) segment has length 0. */
   table: 13,
+  /** (a lo, a hi, b lo, b hi) → r0:r1 the f64 result's words: a + b, a - b, a * b, a / b.
+   * No context and no trap: AAPCS soft-float, the ABI of libgcc's __aeabi_dadd/dsub/dmul/ddiv,
+   * which the device's entries reach (the interpreter's f64 arithmetic on ARM is the same
+   * routines). Arguments in r0-r3, so the code calls them without spilling to the frame. */
+  f64Add: 14,
+  f64Sub: 15,
+  f64Mul: 16,
+  f64Div: 17,
 } as const;
+
+/** The helpers that take no context (AAPCS soft-float, arguments from r0). */
+export const F64_HELPER_OPS = { 0xa0: "f64Add", 0xa1: "f64Sub", 0xa2: "f64Mul", 0xa3: "f64Div" } as const;
 
 /**
  * References (funcref, externref) are one 32-bit word everywhere: operand stack, locals,

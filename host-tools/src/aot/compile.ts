@@ -17,7 +17,7 @@
 // Fuel is charged at loop heads only: without loops, code runs forever only by recursing,
 // and the stack check in every prologue ends that.
 import {
-  CTX, CTX_REG, FAST_CHECK_SLACK, FUNC_DESCRIPTOR_BYTES, HELPER, REF_NULL, LIMIT_REG, MEM_BASE_REG, MEM_FAST_END_REG, OPERAND_REGS, SCRATCH, TRAP, WR_ARG_BYTES,
+  CTX, CTX_REG, F64_HELPER_OPS, FAST_CHECK_SLACK, FUNC_DESCRIPTOR_BYTES, HELPER, REF_NULL, LIMIT_REG, MEM_BASE_REG, MEM_FAST_END_REG, OPERAND_REGS, SCRATCH, TRAP, WR_ARG_BYTES,
   type HelperName, type TrapKind,
 } from "./abi.js";
 import { Assembler, type Label } from "./asm.js";
@@ -834,6 +834,8 @@ class FunctionCompiler {
     if (op >= 0x86 && op <= 0x88 && this.shift64ByConst(op)) return;
     if (I64_INLINE.has(op)) return this.i64Inline(op);
     if (op >= 0x61 && op <= 0x66) return this.f64Stub(4, this.input.stubs.f64Compare(op));
+    const f64 = F64_HELPER_OPS[op as keyof typeof F64_HELPER_OPS];
+    if (f64) return this.f64Arith(f64);
     const wide = WIDE[op];
     if (wide) return this.wideOp(op, wide);
     if (F32_BINARY.has(op)) return this.f32Op(op, 2);
@@ -1462,19 +1464,46 @@ class FunctionCompiler {
     this.pushReg(reg);
   }
 
-  /** A runtime helper on the top `args` values: helper(ctx, args...) in r0, r1..r3 (AAPCS). */
-  private callHelper(name: HelperName, args: number): void {
+  /** A runtime helper on the top `args` values: helper(ctx, args...) in r0, r1..r3 (AAPCS), or
+   * without the context (withCtx false) helper(args...) in r0..r3. */
+  private callHelper(name: HelperName, args: number, withCtx = true): void {
     if (name.startsWith("memory") && !this.m.hasMemory) throw this.error(`${name} without a memory`);
     const from = this.stack.length - args;
+    const first = withCtx ? 1 : 0;
     for (let i = 0; i < from; i++) this.spillAt(i, false);
-    // the arguments into r1..r3: through their slots, so no register is overwritten early
-    for (let k = 0; k < args; k++) this.spillAt(from + k, false);
-    for (let k = 0; k < args; k++) this.spLdr(1 + k, this.slotOffset(from + k));
+    this.argumentsInto(from, args, first);
     this.truncate(from);
-    this.a.emit(T.mov(0, CTX_REG));
+    if (withCtx) this.a.emit(T.mov(0, CTX_REG));
     this.a.emit(T.memImm("ldr", SCRATCH, CTX_REG, CTX.helpers));
     this.a.emit(T.memImm("ldr", SCRATCH, SCRATCH, 4 * HELPER[name]));
     this.a.emit(T.blx(SCRATCH));
+  }
+
+  /** The top `args` values (all below them spilled) into r<first>.. r<first + args - 1>: one in
+   * another register moves there once its target holds no other argument; what a cycle of such
+   * moves leaves goes through its slot; slots and constants load last (their targets are free). */
+  private argumentsInto(from: number, args: number, first: number): void {
+    const at = (k: number) => this.stack[from + k] as Val;
+    const misplaced = (k: number) => { const v = at(k); return v.kind === "reg" && v.reg !== first + k; };
+    const holds = (reg: number) => Array.from({ length: args }, (_, j) => at(j)).some((v) => v.kind === "reg" && v.reg === reg);
+    for (let moved = true; moved;) {
+      moved = false;
+      for (let k = 0; k < args; k++) {
+        const v = at(k);
+        if (v.kind !== "reg" || !misplaced(k) || holds(first + k)) continue;
+        this.a.emit(T.mov(first + k, v.reg));
+        this.free.add(v.reg);
+        this.free.delete(first + k);
+        this.stack[from + k] = { kind: "reg", reg: first + k, hi: v.hi };
+        moved = true;
+      }
+    }
+    for (let k = 0; k < args; k++) if (misplaced(k) || at(k).kind === "cond") this.spillAt(from + k, false);
+    for (let k = 0; k < args; k++) {
+      const v = at(k);
+      if (v.kind === "slot") this.spLdr(first + k, this.slotOffset(from + k));
+      else if (v.kind === "const") this.constInto(first + k, v.value, false);
+    }
   }
 
   /** div_s, div_u, rem_s, rem_u: the traps inline (the spec's, in its order), the division in a helper. */
@@ -1515,6 +1544,14 @@ class FunctionCompiler {
     this.spStr(0, slotA);
     a.bind(done);
     this.push({ kind: "slot" });
+  }
+
+  /** f64 add, sub, mul, div: a direct call of the soft-float routine (HELPER.f64Add..f64Div),
+   * operands in r0:r1 and r2:r3, the result in r0:r1; no trap is possible. */
+  private f64Arith(name: HelperName): void {
+    this.callHelper(name, 4, false);
+    this.pushReg(0);
+    this.pushReg(1, true);
   }
 
   /** clz, ctz, popcnt: in a helper (ARMv6-M has no CLZ). */

@@ -18,7 +18,7 @@ import { RP2040 } from "rp2040js";
 import { CTX, FUNC_DESCRIPTOR_BYTES, HELPER, TRAP, type TrapKind } from "./abi.js";
 import type { CompiledModule } from "./compile.js";
 import type { FuncType, Module, ValType } from "./module.js";
-import { f32Helper, wideCycles, wideHelper } from "./soft-float.js";
+import { f32Helper, f64Arith, f64ArithCycles, wideCycles, wideHelper } from "./soft-float.js";
 
 const FLASH = 0x10000000;
 const SRAM = 0x20000000;
@@ -567,6 +567,14 @@ export class SimMachine {
       out.forEach((w, k) => view.setUint32(a - SRAM + 4 * k, w >>> 0, true));
       r[0] = status;
       this.mcu.core.cycles += wideCycles(b);
+    } else if (index >= HELPER.f64Add && index <= HELPER.f64Div) {
+      // no context: the operands' words from r0, the result in r0:r1 (AAPCS soft-float)
+      const op = 0xa0 + index - HELPER.f64Add;
+      const [x0 = 0, x1 = 0, y0 = 0, y1 = 0] = [r[0], r[1], r[2], r[3]];
+      const [lo = 0, hi = 0] = f64Arith(op, [x0, x1], [y0, y1]);
+      r[0] = lo;
+      r[1] = hi;
+      this.mcu.core.cycles += f64ArithCycles(op);
     } else if (index === HELPER.callImport) {
       r[0] = this.callImport(a, b);
     } else throw new Error(`no helper ${index}`);

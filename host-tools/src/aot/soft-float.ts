@@ -204,13 +204,29 @@ function divide64(op: number, a: bigint, b: bigint): { status: Status; out: numb
   return { status: 0, out: fromI64(r) };
 }
 
+/** f64 add/sub/mul/div (opcode 0xa0..0xa3) on the operands' words: the result's words. */
+export function f64Arith(op: number, a: readonly [number, number], b: readonly [number, number]): number[] {
+  const f = F64_BINARY[op];
+  if (!f || op > 0xa3) throw new Error(`no f64 arithmetic 0x${op.toString(16)}`);
+  return fromF64(f(toF64(a[0] >>> 0, a[1] >>> 0), toF64(b[0] >>> 0, b[1] >>> 0)));
+}
+
+/** Emulated cycles charged per direct f64 add/sub/mul/div call (HELPER.f64Add..f64Div): what
+ * libgcc's __aeabi_dadd/dsub/dmul/ddiv (arm-none-eabi-gcc's Cortex-M0+ multilib, the device's)
+ * took on rp2040js from flash without wait states, BL and return included, on operands of the
+ * ordinary finite operands, rounded up: add ~165, sub ~190, mul ~355, div ~740 (a 256-call
+ * loop of each, less the same loop without the operation). Emulated, not silicon. */
+export function f64ArithCycles(op: number): number {
+  if (op === 0xa3) return 740; // div
+  if (op === 0xa2) return 360; // mul
+  return 190; // add, sub
+}
+
 /** Emulated cycles charged per wide helper call: estimates for M0+ library routines (libgcc's
  * 64-bit division, a soft-float double library), not measured on silicon. */
 export function wideCycles(op: number): number {
   if (op >= 0x7f && op <= 0x82) return 200; // 64-bit division
-  if (op === 0xa3) return 300; // f64 div
   if (op === 0x9f) return 400; // f64 sqrt
-  if (op >= 0xa0 && op <= 0xa2) return 110; // f64 add, sub, mul
   if (op === 0x7e) return 40; // i64 mul
   return 30; // 64-bit bit operations, comparisons, conversions
 }
