@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 
+import { vmIncludes, vmSources } from "../../../firmware/runtime/cross-vm.js";
 import { repoRoot, sharedDir } from "../../../helpers/paths.js";
 import { buildRv32Linux, gccMissing, qemuUserMissing } from "./support/toolchain.js";
 
@@ -24,7 +25,8 @@ function runSpec(cmd: string): { lines: string[]; last: string; status: number |
 }
 
 test(`wasmcu-vm (rv32imc) gives the same spec answers on our core as under qemu-riscv32 (${FILES})`, { skip }, () => {
-  const elf = buildRv32Linux("wasmcu-vm", ["firmware/runtime/src", "firmware/runtime/host"], ["firmware/runtime/include", "firmware/runtime/host"]);
+  // The same sources and includes as every other cross build of wasmcu-vm (cross-vm.ts).
+  const elf = buildRv32Linux("wasmcu-vm", vmSources, vmIncludes);
   const qemu = runSpec(`qemu-riscv32 ${elf} --repl`);
   assert.match(qemu.last, /^\d+ passed, 0 failed, \d+ skipped$/, qemu.lines.join("\n"));
   const main = path.join(repoRoot, "test/host-tools/sim/esp32c3/support/linux-user-main.ts");

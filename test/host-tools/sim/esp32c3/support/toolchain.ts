@@ -1,7 +1,7 @@
 // Building the small rv32imc test programs with Debian's riscv64-unknown-elf-gcc,
 // and running them under QEMU: tests skip with a reason when a tool is missing.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -57,15 +57,13 @@ export function buildRv32(out: string, sources: (string | { name: string; text: 
 }
 
 /** A static Linux-user-ABI rv32imc executable with picolibc (its rv32im build) and our
- * system-call back end, from every .c file in `sourceDirs` (repo-relative). */
-export function buildRv32Linux(name: string, sourceDirs: string[], includeDirs: string[]): string {
-  const root = path.resolve(programsDir, "../../../../..");
+ * system-call back end, from the given C sources and include folders (absolute paths). */
+export function buildRv32Linux(name: string, sources: string[], includeDirs: string[]): string {
   const out = path.join(scratchDir(), `${name}.elf`);
   const linux = path.join(programsDir, "linux");
-  const sources = sourceDirs.flatMap((d) => readdirSync(path.join(root, d)).filter((f) => f.endsWith(".c")).map((f) => path.join(root, d, f)));
   execFileSync(GCC, [
     "-march=rv32imc", "-mabi=ilp32", "--specs=picolibc.specs", "-O2", "-std=c11", "-fno-math-errno", "-nostartfiles",
-    "-T", path.join(linux, "linux.ld"), ...includeDirs.flatMap((d) => ["-I", path.join(root, d)]),
+    "-T", path.join(linux, "linux.ld"), ...includeDirs.flatMap((d) => ["-I", d]),
     path.join(linux, "start.S"), path.join(linux, "syscalls.c"), ...sources, "-lm", "-Wl,--no-warn-rwx-segments", "-o", out,
   ], { stdio: ["ignore", "ignore", "pipe"] });
   return out;
