@@ -1,22 +1,32 @@
 // Power cuts during a firmware update through the wasmcu bootloader: the flash loses power in
 // the middle of one erase or page program (the operation does half its work, as rp2040-sim's
 // `--power-cut-at N` does), and the board, powered again, must run a signed firmware from
-// which the update completes.
+// which the update completes; and a second cut during that power-on must not change that.
 //
 // Every cut point: the bootloader's decision (boards/rp2040/boot/decide.c and firmware/ota, the
 // same C, built for the host by boot_decide_host.c) runs on the flash each of the update's
 // operations leaves when cut, powered on: a signed image linked for its bank boots (the old
 // firmware before the install record is whole, the new one on trial after), the firmware's
-// confirm (ota_confirm) succeeds, the next boot runs the same firmware confirmed, and a new
-// update may begin. The replay of the operations is checked against rp2040-sim's flash at the
-// sampled cuts below and against the uninterrupted update's final flash. The same for an
-// update by firmware delta (the device's patcher writes the other bank).
+// confirm (ota_confirm) succeeds, the next boot runs the same firmware confirmed, a new update
+// may begin, and the update completes (started again from the old firmware). The replay of the
+// operations is checked against rp2040-sim's flash at the sampled cuts below and against the
+// uninterrupted update's final flash. The same for an update by firmware delta (the device's
+// patcher writes the other bank).
+//
+// Two cuts in a row: every flash operation that power-on writes (the bootloader's trial record,
+// an erase of the other half of the state area when its half is full, the firmware's confirm
+// record) is cut the same ways, for every first cut, and the board powered on again must do all
+// of the above. Updates from state areas 29 and 31 records on (written by firmware/ota through
+// `boot_decide_host age`) make the update's records and the power-on's erase a full half.
+// Every pair is run (a few thousand; each power-on verifies the image, SHA-256 and Ed25519, on
+// the host). Not covered: a third cut, and second cuts in the restarted update's bank writes.
 //
 // Sampled cut points on the emulated chip (each costs two emulator starts and up to two 233 KB
 // transfers at 115200 baud): the first erase, a page half-way through the image, the last
 // page, the install record, the bootloader's trial record and the firmware's confirm record;
-// each time a signed firmware boots and the update then completes. Cycle counts are
-// rp2040js's, not silicon's.
+// each time a signed firmware boots and the update then completes. Then a second cut on the
+// chip: at the bootloader's own record on the power-on after the cut at the trial record.
+// Cycle counts are rp2040js's, not silicon's.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -216,8 +226,31 @@ function everyCut(run: DryRun, from = 0): { first: number; second: number; secon
   return { first: firsts.length, second: lines.length - firsts.length, secondErases };
 }
 
-/** Cuts the power at flash operation `at` of the update, powers the board again, checks it. */
-async function cutAt(at: number): Promise<void> {
+/**
+ * Powers the board on with a cut at flash operation `at` of that power-on (the bootloader's and the
+ * firmware's own writes); returns what it logged of them.
+ */
+async function powerOnCutAt(flash: string, at: number): Promise<string[]> {
+  const log = path.join(tmp, `${path.basename(flash, ".bin")}-power-on-${at}-ops.log`); // appended to: one per run
+  const board = await launchSimBoard(target, { firmware: bootloaderElf(), flashFile: flash, waitForHost: true, speed: Infinity,
+    extraArgs: ["--power-cut-at", String(at), "--flash-ops-log", log] });
+  const exited = new Promise<number | null>((r) => board.process.once("exit", (code) => r(code)));
+  const port = await openSerial(board.uartPath, 115200);
+  port.write(Uint8Array.of(0)); // --wait-for-host: the chip leaves reset at the host's first byte (the bootloader reads no UART)
+  try {
+    assert.equal(await exited, 75, "rp2040-sim exits at the power cut");
+  } finally {
+    await port.close().catch(() => {});
+    await board.stop();
+  }
+  return readFileSync(log, "utf8").trim().split("\n");
+}
+
+/**
+ * Cuts the power at flash operation `at` of the update (and at operation `second` of the power-on
+ * after it), powers the board again, checks it.
+ */
+async function cutAt(at: number, second?: number): Promise<void> {
   const flash = path.join(tmp, `cut-${at}.bin`);
   copyFileSync(base, flash);
   const s = await start(flash, ["--power-cut-at", String(at)]);
@@ -230,6 +263,13 @@ async function cutAt(at: number): Promise<void> {
   const { final, opsLog } = runs.image;
   decide(["replay", base, final, opsLog, String(at), replayed]);
   assert.ok(readFileSync(replayed).equals(readFileSync(flash)), `cut at ${at} (${ops()[at]}): the host replay differs from rp2040-sim's flash`);
+  if (second !== undefined) {
+    // The power-on after a cut at the trial record writes the next record (trial boot 2) first.
+    const wrote = await powerOnCutAt(flash, second);
+    const next = Number(ops().at(-1)!.split(" ")[2]);
+    assert.equal(wrote[0], `0 program ${next} 256`, `the power-on after the cut at ${at}: its first write`);
+    assert.equal(wrote.length, second + 1, "the power-on stops at its cut");
+  }
   const again = await start(flash);
   try {
     let fw = (await otaStatus(again.link)).firmware;
@@ -291,4 +331,8 @@ test("rp2040-sim bootloader: power cut at the bootloader's trial record and at t
   const n = ops().length;
   for (const at of [n - 2, n - 1]) await cutAt(at);
   console.log(`# rp2040-sim: ${n} flash operations in a firmware update; cut at 0, ${Math.floor(n / 2)}, ${n - 4}..${n - 1}`);
+});
+
+test("rp2040-sim bootloader: a second power cut, at the bootloader's own record on the power-on after a cut at its trial record", async () => {
+  await cutAt(ops().length - 2, 0);
 });

@@ -335,7 +335,9 @@ static void power_on(power_on_result *r, bool restart)
 
 static void print_step(const power_on_result *r, int i, const char *name, const ota_boot_result *b)
 {
-    printf(" | %s: %s", name, r->ran[i] ? ota_status_str(r->s[i]) : i == STEP_COMPLETE && r->ran[i - 1] ? "seen" : "-");
+    /* "seen": the update step succeeded and the restart from this state area was checked before */
+    bool seen = i == STEP_COMPLETE && r->ran[STEP_UPDATE] && r->s[STEP_UPDATE] == OTA_OK;
+    printf(" | %s: %s", name, r->ran[i] ? ota_status_str(r->s[i]) : seen ? "seen" : "-");
     if (b == NULL) return;
     if (!r->ran[i] || r->s[i] != OTA_OK) {
         printf(" -1 0 -");
