@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import { hostFirmwareFiles, region, resolveBoard, runsHere } from "../boards/registry.js";
+import { hostFirmwareFiles, listBoards, region, resolveBoard, runsHere, type Board } from "../boards/registry.js";
 import { flashEsp32, type FlashEvent } from "../flash/esp32/flash.js";
 import { esp32c3MergedImage, imagesFromOptions } from "../flash/esp32/images.js";
 import { openSerialTransport } from "../flash/esp32/transport.js";
@@ -87,31 +87,40 @@ async function flashEspCommand(opts: Opts, out: Output, board: "esp32" | "esp32c
   }
 }
 
-/** The update a firmware file or delta makes on `board`: the rp2040's two bank builds, or the host board's one executable. */
-function firmwareUpdate(board: "rp2040" | "host", file: string): FirmwareUpdate {
-  const target = resolveBoard(board);
+/** How a board takes a signed firmware file over its link (board.json): a bootloader with two
+ * banks in flash (flash.boot: the rp2040), or firmware files beside its flash file (the host board). */
+type FirmwareIntake = "bootloader" | "firmware-files";
+
+function firmwareIntake(board: Board): FirmwareIntake | undefined {
+  if (board.flash.boot) return "bootloader";
+  if (board.flash.firmware_files) return "firmware-files";
+  return undefined;
+}
+
+/** The update a firmware file or delta makes on `board`: a bootloader's two bank builds, or the host board's one executable. */
+function firmwareUpdate(board: Board, intake: FirmwareIntake, file: string): FirmwareUpdate {
   const bytes = readInput(file, "firmware");
   const delta = bytes.length >= 4 && bytes.readUInt32LE(0) === PATCH_MAGIC;
-  if (board === "host") {
-    if (delta) throw new UsageError(`${file} is a firmware delta: the host board takes whole firmware images (wasmcu sign --board host --kind firmware)`);
-    return { mode: "image", images: parseHostFirmwareFile(bytes, hostFirmwareFiles(target.board), file) };
+  if (intake === "firmware-files") {
+    if (delta) throw new UsageError(`${file} is a firmware delta: --board ${board.name} takes whole firmware images (wasmcu sign --board ${board.name} --kind firmware)`);
+    return { mode: "image", images: parseHostFirmwareFile(bytes, hostFirmwareFiles(board), file) };
   }
-  const boot = target.board.flash.boot;
-  if (!boot) throw new UsageError("board.json of rp2040 has no flash.boot: this build has no bootloader to take firmware images");
+  const boot = board.flash.boot!;
   return delta ? { mode: "patch", patches: parseFirmwareDelta(bytes, file) } : { mode: "image", images: parseFirmwareFile(bytes, boot, file) };
 }
 
-/** rp2040 with the wasmcu bootloader, or the host board with firmware files: a signed firmware file over the running firmware's link. */
-async function flashFirmwareSerialCommand(board: "rp2040" | "host", file: string, opts: Opts, baudGiven: boolean, out: Output): Promise<void> {
-  const target = resolveBoard(board);
-  if (opts.recovery && board === "host") throw new UsageError("the host board has no serial recovery: start it with another firmware image (wasmcu board start --firmware FW.wimg)");
-  const update = firmwareUpdate(board, file);
-  const port = await resolvePort(opts.port, board);
+/** A board with the wasmcu bootloader, or the host board with firmware files: a signed firmware file over the running firmware's link. */
+async function flashFirmwareSerialCommand(board: Board, intake: FirmwareIntake, file: string, opts: Opts, baudGiven: boolean, out: Output): Promise<void> {
+  if (opts.recovery && intake !== "bootloader") {
+    throw new UsageError(`--board ${board.name} has no bootloader and so no serial recovery: start it with another firmware image (wasmcu board start --firmware FW.wimg)`);
+  }
+  const update = firmwareUpdate(board, intake, file);
+  const port = await resolvePort(opts.port, board.name);
   if (opts.recovery) {
     if (update.mode === "patch") throw new UsageError(`${file} is a firmware delta: recovery writes a whole image (give the firmware file, .wimg)`);
-    return recoveryCommand(update.images, port, target.board.serial.baud, opts, out);
+    return recoveryCommand(update.images, port, board.serial.baud, opts, out);
   }
-  const baud = baudGiven ? Number(opts.baud) : target.board.serial.baud;
+  const baud = baudGiven ? Number(opts.baud) : board.serial.baud;
   if (!Number.isInteger(baud) || baud < 9600 || baud > 5_000_000) throw new UsageError(`--baud ${opts.baud} is not a baud rate`);
   const link = new DeviceLink(await openSerial(port, baud), { baud: baudGiven ? baud : 0, timeoutMs: 5000 });
   const bar = progressBar("firmware", process.stderr, !opts.json);
@@ -123,7 +132,7 @@ async function flashFirmwareSerialCommand(board: "rp2040" | "host", file: string
     }).finally(() => bar.finish());
     const d = r.decision;
     out.result({ port, ...r }, () => `firmware ${d.version} (counter ${d.counter}) sent to ${port} in ${r.seconds.toFixed(1)} s into ${d.slot}: ` +
-      (r.outcome === "confirmed" ? `the ${board === "host" ? "boot step" : "bootloader"} verified it, it passed its self-check and is confirmed"`
+      (r.outcome === "confirmed" ? `the ${intake === "bootloader" ? "bootloader" : "boot step"} verified it, it passed its self-check and is confirmed"`
         : r.outcome === "trial" ? "running on trial, not confirmed yet" : `${r.outcome}${r.reason ? `: ${r.reason}` : ""}`));
     if (r.outcome === "rolled-back") {
       throw new WasmcuError(`the firmware update to ${d.version} was rolled back: ${r.reason}`,
@@ -185,12 +194,13 @@ export function register(program: Command): void {
       if (opts.recovery && firmware === undefined) throw new UsageError("--recovery sends a firmware file: wasmcu flash --board rp2040 --port P --recovery FIRMWARE.wimg");
       if (firmware !== undefined) {
         checkInputFile(firmware, "firmware");
-        const board = target.board.name;
-        if (board !== "rp2040" && board !== "host") {
-          throw new UsageError(`a firmware file is flashed over serial on --board rp2040 (with the wasmcu bootloader) or host (with firmware files), not ${opts.board}`);
+        const intake = firmwareIntake(target.board);
+        if (!intake) {
+          const boards = listBoards().filter((b) => firmwareIntake(b)).map((b) => `--board ${b.name}`).join(" or ");
+          throw new UsageError(`--board ${opts.board} takes no firmware file over serial (no bootloader, no firmware files in its board.json): ${boards} do`);
         }
         if (opts.uf2 !== undefined || opts.drive !== undefined) throw new UsageError("give either a firmware file (over serial) or --uf2/--drive (BOOTSEL)");
-        return flashFirmwareSerialCommand(board, firmware, opts, cmd.getOptionValueSource("baud") !== "default", out);
+        return flashFirmwareSerialCommand(target.board, intake, firmware, opts, cmd.getOptionValueSource("baud") !== "default", out);
       }
       if (runsHere(target)) {
         throw new UsageError(`--board ${opts.board} runs on this machine: there is nothing to flash`, "use wasmcu run (or deploy) with it");

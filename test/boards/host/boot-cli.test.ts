@@ -73,7 +73,7 @@ test("host firmware inputs are refused with a clear error before anything is sta
     [["sign", "--board", "host", "--kind", "firmware", "--key", "wasmcu-dev", "-o", path.join(dir, "x.wimg"), `${bin}/wasmcu-host`, `${bin}/wasmcu-host`],
       /takes one wasmcu-host executable/],
     [["flash", "--board", "host", "--port", "nowhere", path.join(repoRoot, "README.md")], /README\.md: bad magic at offset 0/],
-    [["flash", "--board", "host", "--port", "nowhere", "--recovery", path.join(repoRoot, "README.md")], /the host board has no serial recovery/],
+    [["flash", "--board", "host", "--port", "nowhere", "--recovery", path.join(repoRoot, "README.md")], /--board host has no bootloader and so no serial recovery/],
   ];
   for (const [args, why] of cases) {
     const r = await wasmcu(args, 60_000);
