@@ -28,29 +28,24 @@
     bx r12
 .endm
 
-/* The biased exponent of the word \hi into \e: Z set when it is 0. */
-.macro EXPONENT e, hi
-    lsls \e, \hi, #1
-    lsrs \e, \e, #21
+/* The fast paths take exponents e in [512, 1536), |x| in [2^-511, 2^513):
+ * the exponent's top two bits differ, a test of four instructions. Leaves
+ * e in \e; uses r6, r7. */
+.macro ORDINARY_OR e, hi, fallback
+    lsls r6, \hi, #1          @ the exponent at the top
+    lsls r7, r6, #1
+    eors r7, r6
+    bpl \fallback
+    lsrs \e, r6, #21
 .endm
 
-/* Add and sub take the fast path when both exponents are in [64, 0x7FD]: the
- * sum cannot overflow before rounding (the larger exponent grows by one at
- * most) and a difference cannot underflow (cancellation removes at most 53
- * bits, see .Lsub_normalise). Leaves ea in r4, eb in r5. */
+/* Add and sub: in that range a sum cannot overflow before rounding (the
+ * larger exponent grows by one at most) nor a difference underflow
+ * (cancellation removes at most 53 bits, see .Lsub_normalise). Leaves ea in
+ * r4, eb in r5. */
 .macro ADD_OPERANDS_OR fallback
-    EXPONENT r4, r1
-    cmp r4, #64
-    blo \fallback
-    adds r6, r4, #2
-    lsrs r6, r6, #11
-    bne \fallback
-    EXPONENT r5, r3
-    cmp r5, #64
-    blo \fallback
-    adds r6, r5, #2
-    lsrs r6, r6, #11
-    bne \fallback
+    ORDINARY_OR r4, r1, \fallback
+    ORDINARY_OR r5, r3, \fallback
 .endm
 
 /* Both significands, implicit bit included, moved up to bit 63 of r1:r0 and
@@ -199,7 +194,7 @@ wr__f64_sub:
     mov r12, r5
 
 /* Up to 53 bits cancel (d <= 1: exact, low 10 bits zero) or one (d >= 2), so
- * with ea >= 64 the exponent stays >= 11: never subnormal. */
+ * with ea >= 512 the exponent stays > 400: never subnormal. */
 .Lsub_normalise:
     cmp r1, #0
     bmi .Laddsub_round
@@ -269,22 +264,12 @@ wr__f64_sub:
     .thumb_func
 wr__f64_mul:
     push {r4-r7}
-    /* Fast path: both exponents normal and 1024 <= ea + eb <= 3068, so the
+    /* Fast path: both exponents in [512, 1536) and ea + eb <= 3068, so the
      * exponent ea + eb - 1023 (+1 when the significands' product is >= 2)
      * is in [1, 0x7FE] before rounding. */
-    EXPONENT r4, r1
-    beq .Lmul_fallback
-    adds r6, r4, #1
-    lsrs r6, r6, #11
-    bne .Lmul_fallback
-    EXPONENT r5, r3
-    beq .Lmul_fallback
-    adds r6, r5, #1
-    lsrs r6, r6, #11
-    bne .Lmul_fallback
+    ORDINARY_OR r4, r1, .Lmul_fallback
+    ORDINARY_OR r5, r3, .Lmul_fallback
     adds r4, r4, r5
-    lsrs r6, r4, #10
-    beq .Lmul_fallback
     adds r6, r4, #3
     lsrs r6, r6, #10
     cmp r6, #3
