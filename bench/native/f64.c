@@ -51,10 +51,31 @@ __attribute__((noinline)) static int32_t loop(op_fn f)
     return (int32_t)(acc ^ acc >> 32);
 }
 
-int32_t loop_none(void) { return loop(none); }
-int32_t loop_add(void) { return loop(wr__f64_add); }
-int32_t loop_sub(void) { return loop(wr__f64_sub); }
-int32_t loop_mul(void) { return loop(wr__f64_mul); }
-int32_t loop_dadd(void) { return loop(__aeabi_dadd); }
-int32_t loop_dsub(void) { return loop(__aeabi_dsub); }
-int32_t loop_dmul(void) { return loop(__aeabi_dmul); }
+int32_t loop_none(void)
+{
+    return loop(none);
+}
+int32_t loop_add(void)
+{
+    return loop(wr__f64_add);
+}
+int32_t loop_sub(void)
+{
+    return loop(wr__f64_sub);
+}
+int32_t loop_mul(void)
+{
+    return loop(wr__f64_mul);
+}
+int32_t loop_dadd(void)
+{
+    return loop(__aeabi_dadd);
+}
+int32_t loop_dsub(void)
+{
+    return loop(__aeabi_dsub);
+}
+int32_t loop_dmul(void)
+{
+    return loop(__aeabi_dmul);
+}
