@@ -108,20 +108,6 @@
 
     /* one section: add branches into sub's body with a short B */
     .section .text.wr__f64_addsub, "ax", %progbits
-    .global wr__f64_add
-    .type wr__f64_add, %function
-    .thumb_func
-    .p2align 2
-wr__f64_add:
-    push {r4-r7}
-    ADD_OPERANDS_OR .Ladd_fallback
-    b .Laddsub
-
-.Ladd_fallback:
-    FALLBACK __aeabi_dadd
-    .ltorg
-    .size wr__f64_add, . - wr__f64_add
-
     .global wr__f64_sub
     .type wr__f64_sub, %function
     .thumb_func
@@ -136,7 +122,18 @@ wr__f64_sub:
 
 .Lsub_fallback:
     FALLBACK __aeabi_dsub
+.Ladd_fallback:
+    FALLBACK __aeabi_dadd
     .ltorg
+    .size wr__f64_sub, . - wr__f64_sub
+
+    /* add falls through into the body it shares with sub */
+    .global wr__f64_add
+    .type wr__f64_add, %function
+    .thumb_func
+wr__f64_add:
+    push {r4-r7}
+    ADD_OPERANDS_OR .Ladd_fallback
 
 /* The shared body of add and sub: a in r1:r0, b in r3:r2, ea in r4, eb in r5,
  * both exponents in range (ADD_OPERANDS_OR), r4-r7 pushed. */
@@ -149,11 +146,9 @@ wr__f64_sub:
     mov r12, r1
     mov r1, r3
     mov r3, r12
-    movs r4, r5
     negs r6, r6
-1:  lsrs r5, r1, #31
-    lsls r5, r5, #31
-    mov r12, r5              @ the result's sign: a's (flipped below if |b| > |a|)
+1:  lsrs r4, r1, #20         @ sign << 11 | exponent: the result's (the sign flipped
+                             @ below if |b| > |a|; the exponent never reaches bit 11)
     movs r7, r1
     eors r7, r3
     bmi .Lsub_magnitudes
@@ -174,7 +169,7 @@ wr__f64_sub:
     movs r5, #1
     lsls r5, r5, #31
     orrs r1, r5
-    adds r4, r4, #1          @ at most 0x7FE: ea <= 0x7FD
+    adds r4, r4, #1          @ at most 1536: ea < 1536
     b .Laddsub_round
 
 .Lsub_magnitudes:
@@ -187,11 +182,9 @@ wr__f64_sub:
     movs r5, #0              @ MOVS #imm keeps C
     sbcs r5, r1
     movs r1, r5
-    mov r5, r12
-    movs r7, #1
-    lsls r7, r7, #31
-    eors r5, r7
-    mov r12, r5
+    movs r5, #1
+    lsls r5, r5, #11
+    eors r4, r5
 
 /* Up to 53 bits cancel (d <= 1: exact, low 10 bits zero) or one (d >= 2), so
  * with ea >= 512 the exponent stays > 400: never subnormal. */
@@ -227,13 +220,11 @@ wr__f64_sub:
     pop {r4-r7}
     bx lr
 
-/* r1:r0 the significand with its top bit at 63, r4 the exponent (1..0x7FE),
- * r12 the sign: pack and round to nearest even. */
+/* r1:r0 the significand with its top bit at 63, r4 the sign << 11 | the
+ * exponent (1..0x7FE): pack and round to nearest even. */
 .Laddsub_round:
     subs r4, r4, #1
-    lsls r4, r4, #20
-    mov r5, r12
-    orrs r4, r5              @ sign | (e - 1) << 20: the implicit bit adds the 1
+    lsls r4, r4, #20         @ sign | (e - 1) << 20: the implicit bit adds the 1
     lsls r7, r1, #21
     lsrs r1, r1, #11
     adds r1, r1, r4          @ the high word before rounding
@@ -249,7 +240,7 @@ wr__f64_sub:
     pop {r4-r7}
     bx lr
     .ltorg
-    .size wr__f64_sub, . - wr__f64_sub
+    .size wr__f64_add, . - wr__f64_add
 
 /* ------------------------------------------------------------------ mul */
 
@@ -275,16 +266,14 @@ wr__f64_mul:
     cmp r6, #3
     bhs .Lmul_fallback
 
-    movs r6, #1
-    lsls r6, r6, #10
-    subs r4, r4, r6
-    lsls r4, r4, #20         @ (e - 1) << 20 for a product below 2
-    movs r6, r1
-    eors r6, r3
-    lsrs r6, r6, #31
-    lsls r6, r6, #31
-    orrs r4, r6
-    mov r12, r4              @ sign | (e - 1) << 20
+    lsrs r4, r1, #20
+    lsrs r5, r3, #20
+    adds r4, r4, r5          @ (sa + sb) << 11 + ea + eb
+    lsls r4, r4, #20         @ bit 11, sa ^ sb, to the sign; the carry out of it gone
+    movs r6, #3
+    lsls r6, r6, #30
+    adds r4, r4, r6          @ - 1024 << 20: ea + eb - 1024 is in [0, 2044]
+    mov r12, r4              @ sign | (e - 1) << 20 for a product below 2
 
     movs r6, #1              @ the significands: A1:A0 and B1:B0, A1, B1 < 2^21
     lsls r6, r6, #20
