@@ -214,14 +214,14 @@ export function f64Arith(op: number, a: readonly [number, number], b: readonly [
 /** Emulated cycles charged per direct f64 add/sub/mul/div call (HELPER.f64Add..f64Div): what the
  * device's table entries took on rp2040js from flash without wait states, BL and return included,
  * on ordinary finite operands, rounded up. Add, sub, mul are firmware/runtime/src/f64_armv6m.S's
- * fast paths: add ~87, sub ~90, mul ~154 (`node --import tsx scripts/bench/81-f64.mjs`: 256 calls
+ * fast paths: add ~80, sub ~85, mul ~151 (`node --import tsx scripts/bench/81-f64.mjs`: 256 calls
  * of each, less the same loop without the call; libgcc's, which they replaced and still call for
- * zero, subnormal, infinity, NaN and the exponent range's edges, took ~165, ~190, ~345 there); div
- * is libgcc's __aeabi_ddiv, ~740 (measured the same way). Emulated, not silicon. */
+ * zero, subnormal, infinity, NaN and exponents outside 2^±511, took ~165, ~190, ~345 there); div
+ * is libgcc's __aeabi_ddiv, ~740 (measured the same way before). Emulated, not silicon. */
 export function f64ArithCycles(op: number): number {
   if (op === 0xa3) return 740; // div
   if (op === 0xa2) return 155; // mul
-  return 90; // add, sub
+  return 85; // add, sub
 }
 
 /** Emulated cycles charged per wide helper call: estimates for M0+ library routines (libgcc's
