@@ -42,8 +42,9 @@ static uint64_t none(uint64_t a, uint64_t b)
     return a ^ b;
 }
 
-/* noinline: every loop is the same code, only the routine differs */
-__attribute__((noinline)) static int32_t loop(op_fn f)
+/* noinline, noclone: every loop is the same code calling through a pointer (as AOT code calls
+ * through its helper table), only the routine differs */
+__attribute__((noinline, noclone)) static int32_t loop(op_fn f)
 {
     setup();
     uint64_t acc = 0;
@@ -51,31 +52,15 @@ __attribute__((noinline)) static int32_t loop(op_fn f)
     return (int32_t)(acc ^ acc >> 32);
 }
 
-int32_t loop_none(void)
-{
-    return loop(none);
-}
-int32_t loop_add(void)
-{
-    return loop(wr__f64_add);
-}
-int32_t loop_sub(void)
-{
-    return loop(wr__f64_sub);
-}
-int32_t loop_mul(void)
-{
-    return loop(wr__f64_mul);
-}
-int32_t loop_dadd(void)
-{
-    return loop(__aeabi_dadd);
-}
-int32_t loop_dsub(void)
-{
-    return loop(__aeabi_dsub);
-}
-int32_t loop_dmul(void)
-{
-    return loop(__aeabi_dmul);
-}
+#define LOOP(name, fn)                                                                                                 \
+    int32_t name(void)                                                                                                 \
+    {                                                                                                                  \
+        return loop(fn);                                                                                               \
+    }
+LOOP(loop_none, none)
+LOOP(loop_add, wr__f64_add)
+LOOP(loop_sub, wr__f64_sub)
+LOOP(loop_mul, wr__f64_mul)
+LOOP(loop_dadd, __aeabi_dadd)
+LOOP(loop_dsub, __aeabi_dsub)
+LOOP(loop_dmul, __aeabi_dmul)
