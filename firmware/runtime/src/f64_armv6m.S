@@ -4,11 +4,12 @@
  *
  * Calling convention: the run-time ABI's __aeabi_dadd/dsub/dmul (a in r0:r1,
  * b in r2:r3, low word first; the result in r0:r1; r4-r7 kept; r12 and the
- * flags clobbered). Each routine has a fast path for operands whose result
- * is sure to be normal, and hands every other case (zero, subnormal, infinity,
- * NaN, a result that could overflow before rounding or underflow) to libgcc's
- * routine untouched: a tail call with the operands as they came, so those
- * cases give exactly what they gave before.
+ * flags clobbered; 28 bytes of stack at most). Each routine has a fast path
+ * for ordinary operands (exponents within 2^±511, so the result is normal
+ * before rounding) and hands every other case (zero, subnormal, infinity,
+ * NaN, larger or smaller magnitudes, a product that could overflow) to
+ * libgcc's routine untouched: a tail call with the operands as they came, so
+ * those cases give exactly what they gave before.
  *
  * Only the instructions ARMv6-M has (Cortex-M0+: no CLZ, no UMULL, MULS is
  * 32x32 -> 32), so the same code also runs on any later ARM core in Thumb
