@@ -122,11 +122,12 @@ for (const flashModel of [false, true]) {
 // ---- sizes and the loader
 const wasmCode = codeSectionBytes(new Uint8Array(readFileSync(benchWasm)));
 const ratio = aot.aotCodeBytes / wasmCode;
-/** The text + data bytes of each AOT object of the rp2040 firmware's runtime (firmware/runtime/src/aot*.c),
- * by arm-none-eabi-size: what the objects hold before the link drops what nothing calls. */
+/** The text + data bytes of each AOT object of the rp2040 firmware's runtime (firmware/runtime/src/aot*.c and
+ * the f64 routines, f64_armv6m.S), by arm-none-eabi-size: what the objects hold before the link drops what
+ * nothing calls. */
 function aotObjects() {
   const dir = path.join(firmwareDir, "firmware/runtime/CMakeFiles/wasmcu_runtime.dir/src");
-  const objects = readdirSync(dir).filter((f) => f.startsWith("aot") && f.endsWith(".obj")).map((f) => path.join(dir, f));
+  const objects = readdirSync(dir).filter((f) => (f.startsWith("aot") || f.startsWith("f64_")) && f.endsWith(".obj")).map((f) => path.join(dir, f));
   if (objects.length === 0) return {};
   const rows = execFileSync("arm-none-eabi-size", objects, { encoding: "utf8" }).trim().split("\n").slice(1);
   return Object.fromEntries(rows.map((r) => {
@@ -142,7 +143,7 @@ console.log("\n## AOT image of the bench app\n");
 console.log(`| | bytes |\n|---|---:|\n| wasm code section | ${fmt(wasmCode)} |\n| AOT function code | ${fmt(aot.aotCodeBytes)} (${ratio.toFixed(2)}× the code section) |\n| .waot (code, tables, the .wasm) | ${fmt(aot.bytes)} |`);
 console.log(`\nHost compile time of the bench app: ${aot.compileMs.toFixed(0)} ms (the whole .waot written: ${aotBuildMs.toFixed(0)} ms).`);
 console.log(`AOT objects of the rp2040 firmware's runtime, text + data (arm-none-eabi-size, before the link): ${Object.entries(objects).map(([o, b]) => `${o} ${fmt(b)} B`).join(", ") || "none found"}. ` +
-  "aot.c is the loader, linker, entry and trap mapping; aot_helpers.c the helpers AOT code calls (division, soft float, 64-bit, memory, tables, import calls), on the numerics they share with the interpreter (numeric.h).");
+  "aot.c is the loader, linker, entry and trap mapping; aot_helpers.c the helpers AOT code calls (division, soft float, 64-bit, memory, tables, import calls), on the numerics they share with the interpreter (numeric.h); f64_armv6m.S the f64 add/sub/mul AOT code calls (fast paths, libgcc's routines for the rest: `scripts/bench/81-f64.mjs`).");
 
 console.log("\n## Goals (issue 20), rp2040-sim emulated cycles\n");
 console.log("| goal | target | measured | |");

@@ -289,11 +289,13 @@ static uint32_t wide_op(wr_aot_ctx *c, uint32_t *w, uint32_t op)
 /* f64 add/sub/mul/div (abi.ts HELPER.f64Add..f64Div): the operands' words in
  * r0:r1 and r2:r3, the result in r0:r1, no context, no trap. That is the ARM
  * run-time ABI's __aeabi_dadd/dsub/dmul/ddiv (always the base, core-register
- * calling standard, whatever the float ABI), so the table points at them:
- * libgcc's, the routines the interpreter's f64 arithmetic compiles to. */
-uint64_t __aeabi_dadd(uint64_t a, uint64_t b);
-uint64_t __aeabi_dsub(uint64_t a, uint64_t b);
-uint64_t __aeabi_dmul(uint64_t a, uint64_t b);
+ * calling standard, whatever the float ABI). Add, sub and mul are our ARMv6-M
+ * routines (f64_armv6m.S: a fast path for ordinary operands, libgcc's routine
+ * for the rest, so the bits are the interpreter's); div is libgcc's, the
+ * routine the interpreter's f64 division compiles to. */
+uint64_t wr__f64_add(uint64_t a, uint64_t b);
+uint64_t wr__f64_sub(uint64_t a, uint64_t b);
+uint64_t wr__f64_mul(uint64_t a, uint64_t b);
 uint64_t __aeabi_ddiv(uint64_t a, uint64_t b);
 
 void wr__aot_flush(wr_store *s)
@@ -543,9 +545,9 @@ void (*const wr__aot_helpers[WR_AOT_HELPER_COUNT])(void) = {
     [WR_AOT_HELPER_F32] = HELPER(f32_op),
     [WR_AOT_HELPER_WIDE] = HELPER(wide_op),
     [WR_AOT_HELPER_TABLE] = HELPER(table_op),
-    [WR_AOT_HELPER_F64_ADD] = HELPER(__aeabi_dadd),
-    [WR_AOT_HELPER_F64_SUB] = HELPER(__aeabi_dsub),
-    [WR_AOT_HELPER_F64_MUL] = HELPER(__aeabi_dmul),
+    [WR_AOT_HELPER_F64_ADD] = HELPER(wr__f64_add),
+    [WR_AOT_HELPER_F64_SUB] = HELPER(wr__f64_sub),
+    [WR_AOT_HELPER_F64_MUL] = HELPER(wr__f64_mul),
     [WR_AOT_HELPER_F64_DIV] = HELPER(__aeabi_ddiv),
 };
 #else

@@ -211,15 +211,17 @@ export function f64Arith(op: number, a: readonly [number, number], b: readonly [
   return fromF64(f(toF64(a[0] >>> 0, a[1] >>> 0), toF64(b[0] >>> 0, b[1] >>> 0)));
 }
 
-/** Emulated cycles charged per direct f64 add/sub/mul/div call (HELPER.f64Add..f64Div): what
- * libgcc's __aeabi_dadd/dsub/dmul/ddiv (arm-none-eabi-gcc's Cortex-M0+ multilib, the device's)
- * took on rp2040js from flash without wait states, BL and return included, on operands of the
- * ordinary finite operands, rounded up: add ~165, sub ~190, mul ~355, div ~740 (a 256-call
- * loop of each, less the same loop without the operation). Emulated, not silicon. */
+/** Emulated cycles charged per direct f64 add/sub/mul/div call (HELPER.f64Add..f64Div): what the
+ * device's table entries took on rp2040js from flash without wait states, BL and return included,
+ * on ordinary finite operands, rounded up. Add, sub, mul are firmware/runtime/src/f64_armv6m.S's
+ * fast paths: add ~80, sub ~85, mul ~151 (`node --import tsx scripts/bench/81-f64.mjs`: 256 calls
+ * of each, less the same loop without the call; libgcc's, which they replaced and still call for
+ * zero, subnormal, infinity, NaN and exponents outside 2^±511, took ~165, ~190, ~345 there); div
+ * is libgcc's __aeabi_ddiv, ~740 (measured the same way before). Emulated, not silicon. */
 export function f64ArithCycles(op: number): number {
   if (op === 0xa3) return 740; // div
-  if (op === 0xa2) return 360; // mul
-  return 190; // add, sub
+  if (op === 0xa2) return 155; // mul
+  return 85; // add, sub
 }
 
 /** Emulated cycles charged per wide helper call: estimates for M0+ library routines (libgcc's

@@ -16,12 +16,17 @@ const STACK_TOP = SRAM + 0x40000;
 
 /** Builds the workloads; returns `run(name)` → { result, cycles } and the gcc command line used. */
 export function nativeWorkloads() {
+  return nativeM0(["bench/native/workloads.c", "firmware/ota/src/sha256.c"], ["firmware/ota/include"]);
+}
+
+/** Builds `sources` (repo paths) the same way; returns `run(name)` and the gcc command line. */
+export function nativeM0(sources, includes = []) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "wasmcu-native-m0-"));
   const elf = path.join(dir, "workloads.elf");
   const flags = ["-mcpu=cortex-m0plus", "-mthumb", "-Os", "-std=c11", "-ffreestanding", "-nostartfiles"];
-  const src = ["bench/native/workloads.c", "firmware/ota/src/sha256.c"].map((f) => path.join(root, f));
-  // newlib's memcpy/memset only (no start-up code: each function is called directly)
-  execFileSync("arm-none-eabi-gcc", [...flags, "-Wall", "-Wextra", "-Werror", "-I", path.join(root, "firmware/ota/include"),
+  const src = sources.map((f) => path.join(root, f));
+  // newlib's memcpy/memset and libgcc only (no start-up code: each function is called directly)
+  execFileSync("arm-none-eabi-gcc", [...flags, "-Wall", "-Wextra", "-Werror", ...includes.flatMap((d) => ["-I", path.join(root, d)]),
     "-T", path.join(root, "bench/native/link.ld"), ...src, "-o", elf]);
   const section = (name) => {
     const out = path.join(dir, `${name.slice(1)}.bin`);
@@ -37,7 +42,7 @@ export function nativeWorkloads() {
     command: `arm-none-eabi-gcc ${flags.join(" ")}`,
     run(name) {
       const at = symbols.get(name);
-      if (at === undefined) throw new Error(`bench/native/workloads.c has no function ${name}`);
+      if (at === undefined) throw new Error(`${sources[0]} has no function ${name}`);
       const mcu = new RP2040();
       const fault = (c, m) => { throw new Error(`native ${name}: ${c}: ${m}`); };
       mcu.logger = { debug: () => {}, info: () => {}, warn: fault, error: fault };

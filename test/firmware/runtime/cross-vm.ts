@@ -10,9 +10,10 @@ import { repoRoot, sharedDir } from "../../helpers/paths.ts";
 
 export const runtimeDir = path.join(repoRoot, "firmware", "runtime");
 
-/** Every source of the library (whatever its files are), plus the wasmcu-vm host program (which
- * checks AOT images with the OTA library's SHA-256). */
-export const vmSources = readdirSync(path.join(runtimeDir, "src")).filter((f) => f.endsWith(".c")).sort()
+/** Every source of the library (whatever its files are: C, and assembly that is empty where its
+ * instruction set is not), plus the wasmcu-vm host program (which checks AOT images with the OTA
+ * library's SHA-256). */
+export const vmSources = readdirSync(path.join(runtimeDir, "src")).filter((f) => f.endsWith(".c") || f.endsWith(".S")).sort()
   .map((f) => path.join(runtimeDir, "src", f))
   .concat(["main", "repl", "spectest", "natives", "alloc", "load"].map((s) => path.join(runtimeDir, "host", `${s}.c`)))
   .concat([path.join(repoRoot, "firmware", "ota", "src", "sha256.c")]);
