@@ -39,7 +39,7 @@ export async function openSerialPort(path: string, baudRate: number): Promise<Op
  * went away) is waited for too: its close runs in a worker thread, which would otherwise
  * keep the process alive after the caller was told it was closed.
  */
-function closePort(port: SerialPort): Promise<void> {
+export function closePort(port: SerialPort): Promise<void> {
   return new Promise<void>((resolve) => {
     if (port.isOpen) port.close(() => resolve());
     else if (port.closing) {
