@@ -64,76 +64,75 @@ export function register(program: Command): void {
       });
       // Keep (re)opening the port until asked to stop: a board that resets or is
       // unplugged comes back on the same path.
-      try {
-        while (!stopped) {
-          let link: DeviceLink | undefined;
-          try {
-            const l = (link = new DeviceLink(await openSerial(port, baud)));
-            out.info(`monitoring ${port} (Ctrl-C to stop)`);
-            // Trap frames get names and source lines from the debug info of the app the board
-            // runs (read back and looked up by its hash), fetched again whenever an app starts.
-            // Events are shown in order, each after any look-up started before it.
-            let debugInfo: DebugInfo | undefined;
-            let queue: Promise<unknown> = Promise.resolve();
-            const lookUp = () => {
-              queue = queue.then(() => deviceAppDebugInfo(l)).then((d) => (debugInfo = d), () => undefined);
-            };
-            link.onEvent((raw) => {
-              if (raw.kind === "app" && raw.state === "running") lookUp();
-              queue = queue.then(() => show(raw));
-            });
-            const show = (raw: LinkEvent) => {
-              const e = raw.kind === "trap" ? sourceTrap(raw, debugInfo) : raw;
-              if (e.kind === "stream") {
-                try {
-                  recorder?.push(e.header, e.bytes);
-                } catch (err) {
-                  failure ??= err;
-                  stop();
-                }
-                return;
+      while (!stopped) {
+        let link: DeviceLink | undefined;
+        try {
+          const l = (link = new DeviceLink(await openSerial(port, baud)));
+          out.info(`monitoring ${port} (Ctrl-C to stop)`);
+          // Trap frames get names and source lines from the debug info of the app the board
+          // runs (read back and looked up by its hash), fetched again whenever an app starts.
+          // Events are shown in order, each after any look-up started before it.
+          let debugInfo: DebugInfo | undefined;
+          let queue: Promise<unknown> = Promise.resolve();
+          const lookUp = () => {
+            queue = queue.then(() => deviceAppDebugInfo(l)).then((d) => (debugInfo = d), () => undefined);
+          };
+          link.onEvent((raw) => {
+            if (raw.kind === "app" && raw.state === "running") lookUp();
+            queue = queue.then(() => show(raw));
+          });
+          const show = (raw: LinkEvent) => {
+            const e = raw.kind === "trap" ? sourceTrap(raw, debugInfo) : raw;
+            if (e.kind === "stream") {
+              try {
+                recorder?.push(e.header, e.bytes);
+              } catch (err) {
+                failure ??= err;
+                stop();
               }
-              if (opts.json) process.stdout.write(JSON.stringify({ host_time: new Date().toISOString(), ...e }) + "\n");
-              else {
-                const line = describeEvent(e);
-                if (line !== undefined) showLine(`${stamp()} ${line}`, eventLevel(e));
-              }
-            };
-            // Say hello (it also wakes a board held until its host speaks); a board that does
-            // not answer is monitored all the same.
-            link.info().then((info) => {
-              const e = { kind: "hello" as const, info };
-              if (opts.json) process.stdout.write(JSON.stringify({ host_time: new Date().toISOString(), ...e }) + "\n");
-              else showLine(`${stamp()} ${describeEvent(e)}`);
-              lookUp();
-            }, () => undefined);
-            const gone = new Promise<void>((resolve) => {
-              const timer = setInterval(() => {
-                if (!existsSync(port)) {
-                  clearInterval(timer);
-                  resolve();
-                }
-              }, 250);
-              void done.then(() => {
+              return;
+            }
+            if (opts.json) process.stdout.write(JSON.stringify({ host_time: new Date().toISOString(), ...e }) + "\n");
+            else {
+              const line = describeEvent(e);
+              if (line !== undefined) showLine(`${stamp()} ${line}`, eventLevel(e));
+            }
+          };
+          // Say hello (it also wakes a board held until its host speaks); a board that does
+          // not answer is monitored all the same.
+          link.info().then((info) => {
+            const e = { kind: "hello" as const, info };
+            if (opts.json) process.stdout.write(JSON.stringify({ host_time: new Date().toISOString(), ...e }) + "\n");
+            else showLine(`${stamp()} ${describeEvent(e)}`);
+            lookUp();
+          }, () => undefined);
+          const gone = new Promise<void>((resolve) => {
+            const timer = setInterval(() => {
+              if (!existsSync(port)) {
                 clearInterval(timer);
                 resolve();
-              });
+              }
+            }, 250);
+            void done.then(() => {
+              clearInterval(timer);
+              resolve();
             });
-            await gone;
-            if (!stopped) out.info(`${port} went away; waiting for it to come back`);
-          } catch (e) {
-            // A port that is not there (yet) is waited for; one that is there but fails is an error.
-            if (stopped) break;
-            if (existsSync(port)) throw e;
-            let wait: NodeJS.Timeout | undefined;
-            await Promise.race([done, new Promise((r) => (wait = setTimeout(r, 500)))]);
-            clearTimeout(wait);
-          } finally {
-            await link?.close();
+          });
+          await gone;
+          if (!stopped) out.info(`${port} went away; waiting for it to come back`);
+        } catch (e) {
+          // A port that is not there (yet) is waited for; one that is there but fails is an error.
+          if (stopped) break;
+          if (existsSync(port)) {
+            stop();
+            throw e;
           }
+          let wait: NodeJS.Timeout | undefined;
+          await Promise.race([done, new Promise((r) => (wait = setTimeout(r, 500)))]);
+          clearTimeout(wait);
+        } finally {
+          await link?.close();
         }
-      } finally {
-        stop();
       }
       if (failure) {
         recorder?.close();
