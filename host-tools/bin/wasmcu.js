@@ -17,8 +17,7 @@ if (!existsSync(entry)) {
   }
 }
 const { main } = await import(entry);
+// No process.exit(): every command closes what it opened (ports, timers, boards), on failure
+// too, so the process ends by itself once main returns and its output is flushed
+// (test/host-tools/cli-exit.test.ts runs failing commands and checks that they do).
 process.exitCode = await main(process.argv);
-// The command is over when main returns: a handle something left open (a port whose close
-// is still pending in a worker thread, a timer) must not keep the process alive. A clean
-// run has exited long before this fires; the timer does not hold the process itself.
-setTimeout(() => process.exit(), 2000).unref();

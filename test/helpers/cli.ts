@@ -1,4 +1,5 @@
-// Runs the wasmcu CLI as a user would (through its bin script) and captures everything.
+// Runs the wasmcu CLI as a user would (through its bin script) and captures everything; or
+// its main in a child of its own that reports what main left open (main-probe.ts).
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { repoRoot } from "./paths.js";
@@ -27,6 +28,49 @@ export function wasmcu(args: string[], opts: { timeoutMs?: number; cwd?: string;
     child.on("close", (code) => {
       clearTimeout(timer);
       resolve({ code: code ?? 1, stdout, stderr });
+    });
+  });
+}
+
+/** The line main-probe.ts prints on stderr, then JSON. */
+export const PROBE_MARK = "wasmcu-probe: left open after main: ";
+
+export interface ProbeResult extends CliResult {
+  /** What kept the event loop alive when main returned (Node's names: Timeout, ProcessWrap, ...). */
+  leftOpen: string[];
+}
+
+/**
+ * Runs the CLI's main in a child process (main-probe.ts) and waits for that process to end
+ * by itself: nothing calls process.exit() after main. One that is still there after
+ * `timeoutMs` is killed and the promise rejects, naming what main left open.
+ */
+export function wasmcuMain(args: string[], opts: { timeoutMs?: number } = {}): Promise<ProbeResult> {
+  const timeoutMs = opts.timeoutMs ?? 120_000;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "test/helpers/main-probe.ts"), ...args], {
+      cwd: repoRoot,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const leftOpen = (): string[] | undefined => {
+      const line = stderr.split("\n").find((l) => l.startsWith(PROBE_MARK));
+      return line === undefined ? undefined : (JSON.parse(line.slice(PROBE_MARK.length)) as string[]);
+    };
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      const left = leftOpen();
+      reject(new Error(`wasmcu ${args.join(" ")}: ${left ? `main returned, but the process did not exit by itself within ${timeoutMs} ms ` +
+        `(left open: ${JSON.stringify(left)}, and any native handle such as a serial port)` : `main did not return within ${timeoutMs} ms`}\n${stderr}`));
+    }, timeoutMs);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      const left = leftOpen();
+      if (!left) return reject(new Error(`wasmcu ${args.join(" ")}: the probe printed nothing (exit status ${code})\n${stderr}`));
+      resolve({ code: code ?? 1, stdout, stderr: stderr.split("\n").filter((l) => !l.startsWith(PROBE_MARK)).join("\n"), leftOpen: left });
     });
   });
 }

@@ -100,10 +100,13 @@ async function openBoard(opts: DeviceBenchOptions, app: string, monitorApp: stri
   if (opts.port) {
     // The monitor first: its stream must be collected from before the first phase.
     const monitor = opts.monitorPort ? await openMonitor(opts.monitorPort, baud, opts.monitorPort) : undefined;
-    const link = new DeviceLink(await openSerial(opts.port, baud), { timeoutMs: 3000 });
-    const hello = await link.connect(10_000);
-    await deploy(link, { app: readFileSync(app) });
-    return { link, hello, ...(monitor ? { monitor } : {}) };
+    return openedOrClosed([monitor?.link], async (opened) => {
+      const link = new DeviceLink(await openSerial(opts.port!, baud), { timeoutMs: 3000 });
+      opened.push(link);
+      const hello = await link.connect(10_000);
+      await deploy(link, { app: readFileSync(app) });
+      return { link, hello, ...(monitor ? { monitor } : {}) };
+    });
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), "wasmcu-bench-"));
   const board = await startLocalBoard(target, {
@@ -114,13 +117,27 @@ async function openBoard(opts: DeviceBenchOptions, app: string, monitorApp: stri
       ...(opts.simMonitorStopAfterEdges !== undefined ? { stopAfterEdges: opts.simMonitorStopAfterEdges } : {}) } } : {}),
   });
   try {
-    // Both chips are held until the board's link first speaks: open the monitor before that.
-    const monitor = board.monitorPath ? await openMonitor(board.monitorPath, baud, "the emulated power monitor") : undefined;
-    const link = new DeviceLink(await openSerial(board.uartPath, baud), { timeoutMs: 5000 });
-    const hello = await link.connect(120_000);
-    return { link, board, hello, ...(monitor ? { monitor } : {}) };
+    return await openedOrClosed([], async (opened) => {
+      // Both chips are held until the board's link first speaks: open the monitor before that.
+      const monitor = board.monitorPath ? await openMonitor(board.monitorPath, baud, "the emulated power monitor") : undefined;
+      opened.push(monitor?.link);
+      const link = new DeviceLink(await openSerial(board.uartPath, baud), { timeoutMs: 5000 });
+      opened.push(link);
+      const hello = await link.connect(120_000);
+      return { link, board, hello, ...(monitor ? { monitor } : {}) };
+    });
   } catch (e) {
     await board.stop();
+    throw e;
+  }
+}
+
+/** Runs `open`; if it fails, the links it opened so far (listed in `opened`) are closed before the error goes on. */
+async function openedOrClosed<T>(opened: (DeviceLink | undefined)[], open: (opened: (DeviceLink | undefined)[]) => Promise<T>): Promise<T> {
+  try {
+    return await open(opened);
+  } catch (e) {
+    for (const l of opened) await l?.close();
     throw e;
   }
 }

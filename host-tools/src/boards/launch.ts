@@ -68,6 +68,8 @@ function waitForUartLine(child: ChildProcess, timeoutMs: number, stderrTail: () 
     const rl = createInterface({ input: child.stdout! });
     const timer = setTimeout(() => {
       rl.close();
+      // Nobody will stop a board that never came up: it would keep this process alive.
+      child.kill("SIGKILL");
       reject(new DeviceError(`the board did not report its UART within ${timeoutMs} ms`, stderrTail() || undefined));
     }, timeoutMs);
     rl.on("line", (line) => {

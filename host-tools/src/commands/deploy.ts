@@ -54,9 +54,10 @@ trap with its frames among the events.`)
       const app = image?.bytes;
       const { port, target } = await resolveBoardPort(opts.port, board);
       const baud = opts.baud ? Number(opts.baud) : target.board.serial.baud;
-      // The line's baud scales the waits: frames queued ahead of an answer take their time on a UART.
-      const link = new DeviceLink(await openSerial(port, baud), { baud });
       const debugInfo = app ? debugInfoFor(app, file) : undefined;
+      // The line's baud scales the waits: frames queued ahead of an answer take their time on a
+      // UART. Nothing that may throw comes between opening the port and the try that closes it.
+      const link = new DeviceLink(await openSerial(port, baud), { baud });
       const logs: RunEvent[] = [];
       // The device's lines wait while the progress bar is drawn, then follow it on lines of their own.
       let held: RunEvent[] | undefined = [];

@@ -51,9 +51,14 @@ export function register(program: Command): void {
       let failure: unknown; // an error inside an event handler ends the monitor and is reported
       let stop = () => undefined as void;
       const done = new Promise<void>((resolve) => {
-        stop = resolve;
-        if (seconds) setTimeout(resolve, seconds * 1000);
-        process.once("SIGINT", () => resolve());
+        // However the monitor ends (--for, Ctrl-C, a failure), nothing it set up is left waiting.
+        stop = () => {
+          if (timer) clearTimeout(timer);
+          process.off("SIGINT", stop);
+          resolve();
+        };
+        const timer = seconds ? setTimeout(stop, seconds * 1000) : undefined;
+        process.once("SIGINT", stop);
       }).then(() => {
         stopped = true;
       });
@@ -118,8 +123,13 @@ export function register(program: Command): void {
         } catch (e) {
           // A port that is not there (yet) is waited for; one that is there but fails is an error.
           if (stopped) break;
-          if (existsSync(port)) throw e;
-          await Promise.race([done, new Promise((r) => setTimeout(r, 500))]);
+          if (existsSync(port)) {
+            stop();
+            throw e;
+          }
+          let wait: NodeJS.Timeout | undefined;
+          await Promise.race([done, new Promise((r) => (wait = setTimeout(r, 500)))]);
+          clearTimeout(wait);
         } finally {
           await link?.close();
         }

@@ -8,10 +8,10 @@ import { InputError, UsageError, WasmcuError } from "../lib/errors.js";
 import { EXIT } from "../lib/exit-codes.js";
 import { checkOutputFile, checkStdoutFree, readInput, writeOutput } from "../lib/files.js";
 import { formatBytes, Output, table } from "../lib/output.js";
-import { confirmRunning, otaStatus, parseUpdateFile, pushUpdate, type OtaStatus, type PushResult } from "../workflows/ota-push.js";
+import { confirmRunning, otaStatus, parseUpdateFile, pushUpdate, type OtaStatus, type PushResult, type UpdateFile } from "../workflows/ota-push.js";
 import { resolveBoardPort } from "../serial/port-option.js";
 import { progressBar } from "../lib/progress.js";
-import { DeviceLink, type LinkEvent } from "../link/session.js";
+import { withLink, type DeviceLink, type LinkEvent } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
 import { describeEvent, eventLevel } from "../workflows/events.js";
 
@@ -51,12 +51,15 @@ interface LinkOpts {
   json?: boolean;
 }
 
-async function openLink(opts: LinkOpts): Promise<{ link: DeviceLink; port: string }> {
+/** Opens the board's link, shakes hands and runs `use`; the link is closed however that ends,
+ * a handshake nobody answers included. */
+async function overLink<T>(opts: LinkOpts, use: (link: DeviceLink, port: string) => Promise<T>): Promise<T> {
   const { port, target } = await resolveBoardPort(opts.port, resolveBoard(opts.board));
   const baud = opts.baud ? Number(opts.baud) : target.board.serial.baud;
-  const link = new DeviceLink(await openSerial(port, baud), { baud: opts.baud ? baud : 0, timeoutMs: 5000 });
-  await link.connect(30_000);
-  return { link, port };
+  return withLink(await openSerial(port, baud), { baud: opts.baud ? baud : 0, timeoutMs: 5000 }, async (link) => {
+    await link.connect(30_000);
+    return use(link, port);
+  });
 }
 
 function withLinkOptions(c: Command): Command {
@@ -93,6 +96,43 @@ function describePush(r: PushResult): string {
   }
 }
 
+type PushOpts = LinkOpts & { reboot: boolean; confirmTimeout: string };
+
+/** Pushes `update` over an open link and prints the outcome; a rollback or an unconfirmed trial is a failure. */
+async function push(link: DeviceLink, port: string, update: UpdateFile, how: { reboot: boolean; timeout: number; json?: boolean }, out: Output): Promise<void> {
+  const { reboot, timeout, json } = how;
+  // The device's own words (rollbacks, the app confirming itself) as they come, except
+  // while the progress bar is drawn: those wait for it to end.
+  const show = (e: LinkEvent) => {
+    if (!json && (e.kind === "log" || e.kind === "app")) out.deviceInfo(describeEvent(e)!, eventLevel(e));
+  };
+  let held: LinkEvent[] | undefined = [];
+  link.onEvent((e) => (held ? held.push(e) : show(e)));
+  const bar = progressBar("ota push", process.stderr, !json);
+  const endBar = () => {
+    bar.finish();
+    const pending = held ?? [];
+    held = undefined;
+    pending.forEach(show);
+  };
+  const r = await pushUpdate(link, update, {
+    reboot, confirmTimeoutMs: timeout * 1000,
+    onProgress: (sent, total) => bar.update(sent, total),
+    onStage: (what) => { endBar(); out.info(what); },
+  }).finally(endBar);
+  out.result({ port, ...r }, () => describePush(r));
+  if (r.outcome === "rolled-back") {
+    throw new WasmcuError(`the update to ${r.decision.version} was rolled back: ${r.reason}`,
+      { code: "E_DEVICE", hint: "the previous image runs, unchanged", exitCode: EXIT.FAILED });
+  }
+  if (r.outcome === "trial" && reboot) {
+    throw new WasmcuError(`${r.decision.version} runs on trial but did not confirm itself within ${timeout} s`, {
+      code: "E_DEVICE", exitCode: EXIT.FAILED,
+      hint: "an app confirms with ota.confirm() from firmware/sdk/ota.ts; unconfirmed, it is rolled back after a watchdog reset or a few boots",
+    });
+  }
+}
+
 export function register(program: Command): void {
   const ota = program.command("ota").description("over-the-air updates: delta patches between signed images, pushed over the link");
 
@@ -101,46 +141,12 @@ export function register(program: Command): void {
     .description("send a signed image or a delta patch to a board; it verifies it, boots it on trial, and the app confirms it")
     .option("--no-reboot", "leave the new image pending until the next reset")
     .option("--confirm-timeout <seconds>", "how long to wait for the new app to confirm itself", "30"))
-    .action(async (file: string, opts: LinkOpts & { reboot: boolean; confirmTimeout: string }) => {
+    .action(async (file: string, opts: PushOpts) => {
       const out = new Output(opts);
       const update = parseUpdateFile(readInput(file, "update"), file);
       const timeout = Number(opts.confirmTimeout);
       if (!(timeout >= 0)) throw new UsageError(`--confirm-timeout ${opts.confirmTimeout}: expected seconds >= 0`);
-      const { link, port } = await openLink(opts);
-      // The device's own words (rollbacks, the app confirming itself) as they come, except
-      // while the progress bar is drawn: those wait for it to end.
-      const show = (e: LinkEvent) => {
-        if (!opts.json && (e.kind === "log" || e.kind === "app")) out.deviceInfo(describeEvent(e)!, eventLevel(e));
-      };
-      let held: LinkEvent[] | undefined = [];
-      link.onEvent((e) => (held ? held.push(e) : show(e)));
-      const bar = progressBar("ota push", process.stderr, !opts.json);
-      const endBar = () => {
-        bar.finish();
-        const pending = held ?? [];
-        held = undefined;
-        pending.forEach(show);
-      };
-      try {
-        const r = await pushUpdate(link, update, {
-          reboot: opts.reboot, confirmTimeoutMs: timeout * 1000,
-          onProgress: (sent, total) => bar.update(sent, total),
-          onStage: (what) => { endBar(); out.info(what); },
-        }).finally(endBar);
-        out.result({ port, ...r }, () => describePush(r));
-        if (r.outcome === "rolled-back") {
-          throw new WasmcuError(`the update to ${r.decision.version} was rolled back: ${r.reason}`,
-            { code: "E_DEVICE", hint: "the previous image runs, unchanged", exitCode: EXIT.FAILED });
-        }
-        if (r.outcome === "trial" && opts.reboot) {
-          throw new WasmcuError(`${r.decision.version} runs on trial but did not confirm itself within ${timeout} s`, {
-            code: "E_DEVICE", exitCode: EXIT.FAILED,
-            hint: "an app confirms with ota.confirm() from firmware/sdk/ota.ts; unconfirmed, it is rolled back after a watchdog reset or a few boots",
-          });
-        }
-      } finally {
-        await link.close();
-      }
+      await overLink(opts, (link, port) => push(link, port, update, { reboot: opts.reboot, timeout, json: opts.json }, out));
     });
 
   withLinkOptions(ota
@@ -148,13 +154,10 @@ export function register(program: Command): void {
     .description("what each slot pair of a board runs: signed or development image, trial or confirmed, security floor"))
     .action(async (opts: LinkOpts) => {
       const out = new Output(opts);
-      const { link, port } = await openLink(opts);
-      try {
+      await overLink(opts, async (link, port) => {
         const s = await otaStatus(link);
         out.result({ port, ...s }, () => describeStatus(s));
-      } finally {
-        await link.close();
-      }
+      });
     });
 
   withLinkOptions(ota
@@ -162,13 +165,10 @@ export function register(program: Command): void {
     .description("confirm the board's running trial image from the host (the app normally confirms itself)"))
     .action(async (opts: LinkOpts) => {
       const out = new Output(opts);
-      const { link, port } = await openLink(opts);
-      try {
+      await overLink(opts, async (link, port) => {
         const s = await confirmRunning(link);
         out.result({ port, ...s }, () => describeStatus(s));
-      } finally {
-        await link.close();
-      }
+      });
     });
 
   ota

@@ -10,7 +10,7 @@ import { formatBytes, Output } from "../lib/output.js";
 import { displayPath } from "../lib/paths.js";
 import { stepProgress } from "../lib/progress.js";
 import { readTflite } from "../workflows/deploy.js";
-import { DeviceLink } from "../link/session.js";
+import { withLink } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
 import { describeEvent, eventLevel, type RunEvent } from "../workflows/events.js";
 import { debugInfoFor, EXIT_APP_TRAPPED, sourceTrap } from "../workflows/traps.js";
@@ -88,25 +88,29 @@ run keeps its board's port to itself while it shows the logs. For a board that o
       const board = await startLocalBoard(target, { onBuildProgress: (p) => bar.update(p.percent, p.what), app: image, model: opts.model, traceGpio: opts.traceGpio,
         flashFile: opts.flash ?? (app.project ? path.join(app.project, "build", `${target.name}-flash.bin`) : undefined), speed, extraArgs,
         onGpio: (pin, level, cycle) => emit({ kind: "sim-gpio", pin, level, cycle }) }).finally(() => bar.finish());
-      out.info(`board ${target.name} up, UART on ${board.uartPath}`);
-      const link = new DeviceLink(await openSerial(board.uartPath, target.board.serial.baud));
-      link.onEvent((e) => emit(e.kind === "trap" ? sourceTrap(e, debugInfo) : e));
-      // The board boots when this first command reaches it (it was held in reset).
-      await link.connect();
-      await new Promise<void>((resolve) => {
-        const timer = seconds ? setTimeout(resolve, seconds * 1000) : undefined;
-        process.once("SIGINT", () => {
-          if (timer) clearTimeout(timer);
-          resolve();
+      try {
+        out.info(`board ${target.name} up, UART on ${board.uartPath}`);
+        await withLink(await openSerial(board.uartPath, target.board.serial.baud), {}, async (link) => {
+          link.onEvent((e) => emit(e.kind === "trap" ? sourceTrap(e, debugInfo) : e));
+          // The board boots when this first command reaches it (it was held in reset).
+          await link.connect();
+          await new Promise<void>((resolve) => {
+            // Whatever ends the run first, nothing it set up is left waiting (a timer, a listener).
+            const end = () => {
+              if (timer) clearTimeout(timer);
+              process.off("SIGINT", end);
+              board.process.off("exit", end);
+              resolve();
+            };
+            const timer = seconds ? setTimeout(end, seconds * 1000) : undefined;
+            process.once("SIGINT", end);
+            board.process.once("exit", end);
+            trapped = end; // the app is over: nothing more will come from it
+            if (sawTrap) end();
+          });
         });
-        board.process.once("exit", () => resolve());
-        trapped = () => {
-          if (timer) clearTimeout(timer);
-          resolve(); // the app is over: nothing more will come from it
-        };
-        if (sawTrap) trapped();
-      });
-      await link.close();
-      await board.stop();
+      } finally {
+        await board.stop();
+      }
     });
 }

@@ -523,3 +523,16 @@ export class DeviceLink {
     await this.transport.close();
   }
 }
+
+/**
+ * Runs `use` over a link on `transport` and closes the link however `use` ends: a handshake
+ * that fails must not leave the port open (its pending read keeps the CLI process alive).
+ */
+export async function withLink<T>(transport: Transport, opts: LinkOptions, use: (link: DeviceLink) => Promise<T>): Promise<T> {
+  const link = new DeviceLink(transport, opts);
+  try {
+    return await use(link);
+  } finally {
+    await link.close();
+  }
+}

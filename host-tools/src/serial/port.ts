@@ -14,7 +14,7 @@ export interface OpenSerialPort {
   readonly stream: SerialPort;
   setSignals(lines: ModemLines): Promise<void>;
   setBaudRate(baud: number): Promise<void>;
-  /** Closes the port if it is open. */
+  /** Closes the port if it is open; resolves once the descriptor is closed (nothing of it is left pending). */
   close(): Promise<void>;
 }
 
@@ -30,6 +30,24 @@ export async function openSerialPort(path: string, baudRate: number): Promise<Op
     stream: port,
     setSignals: (l) => new Promise((resolve, reject) => port.set(l, cb("cannot set DTR/RTS", resolve, reject))),
     setBaudRate: (b) => new Promise((resolve, reject) => port.update({ baudRate: b }, cb(`cannot set ${b} baud`, resolve, reject))),
-    close: () => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())),
+    close: () => closePort(port),
   };
+}
+
+/**
+ * A port the stream is already closing (it saw the line fail, e.g. the other end of a pty
+ * went away) is waited for too: its close runs in a worker thread, which would otherwise
+ * keep the process alive after the caller was told it was closed.
+ */
+export function closePort(port: SerialPort): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (port.isOpen) port.close(() => resolve());
+    else if (port.closing) {
+      const done = () => {
+        port.off("close", done).off("error", done);
+        resolve();
+      };
+      port.once("close", done).once("error", done);
+    } else resolve();
+  });
 }

@@ -10,7 +10,7 @@ import { InputError, OutputError, describeFsError } from "../lib/errors.js";
 import { tensorValues, type TensorValues } from "../nn/values.js";
 import { deploy, readTflite } from "./deploy.js";
 import { deviceModelInfo, runDeviceModel, type DeviceModelInfo } from "./model.js";
-import { DeviceLink } from "../link/session.js";
+import { withLink, type DeviceLink } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
 
 export interface BoardRunReport {
@@ -68,14 +68,14 @@ export async function runModelOnSim(target: BoardTarget, modelPath: string, inpu
   const modelFile = path.join(dir, "model.tflite");
   writeFileSync(modelFile, model); // the checked bytes, programmed into the model slot before boot
   const board = await startLocalBoard(target, { model: modelFile, flashFile: path.join(dir, "flash.bin"), speed: Infinity, onBuildProgress: opts.onBuildProgress });
-  const link = new DeviceLink(await openSerial(board.uartPath, target.board.serial.baud), { timeoutMs: 5000 });
   try {
-    await link.connect(120_000);
-    const { run, info, files } = await runAndWrite(link, inputs, prefix);
-    return { board: target.name, outputs: files, micros: run.micros, cycles: run.cycles, arena_bytes: info.arena_bytes,
-      note: emulatedNote(target) };
+    return await withLink(await openSerial(board.uartPath, target.board.serial.baud), { timeoutMs: 5000 }, async (link) => {
+      await link.connect(120_000);
+      const { run, info, files } = await runAndWrite(link, inputs, prefix);
+      return { board: target.name, outputs: files, micros: run.micros, cycles: run.cycles, arena_bytes: info.arena_bytes,
+        note: emulatedNote(target) };
+    });
   } finally {
-    await link.close();
     await board.stop();
   }
 }
@@ -84,14 +84,11 @@ export async function runModelOnSim(target: BoardTarget, modelPath: string, inpu
 export async function runModelOnPort(target: BoardTarget, port: string, modelFile: string, inputFiles: string[], prefix: string, baud?: number): Promise<BoardRunReport> {
   const model = readTflite(modelFile);
   const inputs = readInputs(inputFiles);
-  const link = new DeviceLink(await openSerial(port, baud ?? target.board.serial.baud), { baud: baud ?? 0 });
-  try {
+  return withLink(await openSerial(port, baud ?? target.board.serial.baud), { baud: baud ?? 0 }, async (link) => {
     await link.connect(10_000);
     await deploy(link, { model });
     const { run, info, files } = await runAndWrite(link, inputs, prefix);
     return { board: target.name, port, outputs: files, micros: run.micros, cycles: run.cycles, arena_bytes: info.arena_bytes,
       note: target.simulated ? emulatedNote(target) : "measured on the device by its own clock" + (run.cycles ? " and cycle counter" : "") };
-  } finally {
-    await link.close();
-  }
+  });
 }
