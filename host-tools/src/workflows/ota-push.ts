@@ -147,8 +147,8 @@ const REPEAT_MS = 3_000;
  * times as long: on a noisy line a busy device's answers are lost too (a CI run at 1% noise
  * saw 17 sends of OTA_BEGIN go unanswered in twice the time). The waits stop growing at
  * REPEAT_MS, not at four times it: a repeat is answered from the device's store, so a busy
- * device only queues a few small frames (at most 141 bytes each, its receive buffer holds
- * 4 KiB or more), while on a noisy line each lost answer would cost a 12 s wait: a 120 s
+ * device only queues a few small frames (OTA_BEGIN: 143 bytes on the wire; the rp2040's
+ * receive ring, the smallest, holds 4 KiB), while on a noisy line each lost answer would cost a 12 s wait: a 120 s
  * budget holds 44..49 sends instead of 18..23 (first waits of 300..40 ms). The host board
  * answers OTA_BEGIN in under 10 ms; a board's slowest begin (a patch hashing its base) is
  * still answered, only later. */
