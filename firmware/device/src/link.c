@@ -6,11 +6,17 @@
 
 uint32_t link_crc32(uint32_t crc, const uint8_t *data, size_t len)
 {
-    /* Bitwise, table-free: 1 KiB of flash saved matters more than speed for short frames. */
+    /* A nibble at a time from a 64-byte table: a 1 KiB byte table costs flash, while bit by bit
+     * made the receiver's search for a frame inside a damaged block (rx_decode_tail) slow. */
+    static const uint32_t nibble[16] = {
+        0x00000000u, 0x1DB71064u, 0x3B6E20C8u, 0x26D930ACu, 0x76DC4190u, 0x6B6B51F4u, 0x4DB26158u, 0x5005713Cu,
+        0xEDB88320u, 0xF00F9344u, 0xD6D6A3E8u, 0xCB61B38Cu, 0x9B64C2B0u, 0x86D3D2D4u, 0xA00AE278u, 0xBDBDF21Cu,
+    };
     crc = ~crc;
     for (size_t i = 0; i < len; i++) {
         crc ^= data[i];
-        for (int k = 0; k < 8; k++) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+        crc = (crc >> 4) ^ nibble[crc & 15u];
+        crc = (crc >> 4) ^ nibble[crc & 15u];
     }
     return ~crc;
 }
@@ -89,8 +95,11 @@ static struct {
     uint32_t dropped;
 } rx;
 
-/* A line end before a frame is skipped only when the frame does not decode with it: at most this many. */
-#define RX_MAX_LEAD_SKIP 4u
+/* The shortest frame on the wire: an empty payload's body and one COBS code byte. */
+#define RX_MIN_WIRE (LINK_HEADER_BYTES + LINK_CRC_BYTES + 1u)
+
+/* Bit i: the COBS code chain from wire[i] ends exactly at the block's end (the suffix search). */
+static uint8_t rx_lands[LINK_MAX_WIRE / 8u + 1u];
 
 /* The frame body COBS-decoded from wire[0..n), or SIZE_MAX if it is not a frame with a good CRC. */
 static size_t rx_decode(const uint8_t *wire, size_t n)
@@ -100,6 +109,37 @@ static size_t rx_decode(const uint8_t *wire, size_t n)
     uint32_t want = (uint32_t)rx.body[m - 4] | (uint32_t)rx.body[m - 3] << 8 | (uint32_t)rx.body[m - 2] << 16 |
                     (uint32_t)rx.body[m - 1] << 24;
     return link_crc32(0, rx.body, m - LINK_CRC_BYTES) == want ? m : SIZE_MAX;
+}
+
+static bool lands_at(size_t i)
+{
+    return (rx_lands[i / 8u] >> (i % 8u)) & 1u;
+}
+
+/* A good frame ending the block wire[0..n) that, whole, is none: a noise burst destroyed the
+ * delimiter of the frame before it, or line ends or text came first. Only a start whose code
+ * chain lands exactly on n can begin it: those are marked in one pass from the end, and only
+ * they get a CRC, the earliest first (as the host's frameAtEnd). A wrong frame needs a chance
+ * 32-bit CRC match. Returns the body length (in rx.body) and *start, or SIZE_MAX. */
+static size_t rx_decode_tail(const uint8_t *wire, size_t n, size_t *start)
+{
+    if (n < RX_MIN_WIRE + 1u) return SIZE_MAX;
+    rx_lands[n / 8u] = (uint8_t)(1u << (n % 8u));
+    for (size_t i = n; i-- > 1u;) {
+        size_t next = i + wire[i];
+        uint8_t bit = (uint8_t)(1u << (i % 8u));
+        if (i % 8u == 7u) rx_lands[i / 8u] = 0; /* the byte's top bit comes first, going down */
+        if (next <= n && lands_at(next)) rx_lands[i / 8u] |= bit;
+    }
+    for (size_t k = 1; k + RX_MIN_WIRE <= n; k++) {
+        if (!lands_at(k)) continue;
+        size_t m = rx_decode(wire + k, n - k);
+        if (m != SIZE_MAX) {
+            *start = k;
+            return m;
+        }
+    }
+    return SIZE_MAX;
 }
 
 uint32_t link_rx_dropped(void)
@@ -138,17 +178,17 @@ void link_rx_bytes(const uint8_t *data, size_t len, link_frame_fn on_frame, link
         }
         if (rx.n == 0) continue;
         const bool only_line_ends = rx.lead == rx.n && !rx.overflow;
+        size_t start = 0;
         size_t m = rx.overflow ? SIZE_MAX : rx_decode(rx.wire, rx.n);
-        /* Line ends after a text command, then a frame: the frame without them. */
-        for (size_t k = 1; m == SIZE_MAX && !rx.overflow && k <= rx.lead && k <= RX_MAX_LEAD_SKIP && k < rx.n; k++) {
-            m = rx_decode(rx.wire + k, rx.n - k);
-        }
+        /* Line ends after a text command, or a damaged frame, then a frame: that frame. */
+        if (m == SIZE_MAX && !rx.overflow) m = rx_decode_tail(rx.wire, rx.n, &start);
         rx.n = 0;
         rx.overflow = false;
         if (m == SIZE_MAX) {
             if (!only_line_ends) rx.dropped++;
             continue;
         }
+        if (start > rx.lead) rx.dropped++; /* the damaged part before it */
         on_frame(rx.body[0], (uint16_t)(rx.body[2] | rx.body[3] << 8), rx.body + LINK_HEADER_BYTES,
                  m - LINK_HEADER_BYTES - LINK_CRC_BYTES);
     }

@@ -43,12 +43,48 @@ export function decodeFrame(block: Uint8Array): Frame | { error: string } {
   return { type: body[0]!, flags: body[1]!, seq: view.getUint16(2, true), payload: body.slice(HEADER_BYTES, end) };
 }
 
+/** The longest frame on the wire, its delimiter left out: a full body and its COBS code bytes. */
+const MAX_BODY = HEADER_BYTES + MAX_PAYLOAD + CRC_BYTES;
+export const MAX_WIRE = MAX_BODY + Math.ceil(MAX_BODY / 254) + 1;
+/** The shortest: an empty payload's 8-byte body and one code byte. */
+const MIN_WIRE = HEADER_BYTES + CRC_BYTES + 1;
+
+/**
+ * A good frame that ends a block which, whole, is none: a frame whose delimiter a noise
+ * burst destroyed glues onto the next one, and text printed before the link was up glues
+ * onto the first frame. Only starts whose COBS code chain lands exactly on the block's end
+ * can begin a frame that ends there; they are found in one pass from the end, and only
+ * those get a CRC, the earliest first. The search covers the last MAX_WIRE bytes, so the
+ * work is bounded by the largest frame whatever the block. A wrong frame out of damaged
+ * bytes needs its chain to land and its 32-bit CRC to match by chance: about one in 4·10⁹
+ * per candidate, the same odds the link accepts for any damaged frame it decodes, and the
+ * command/acknowledgement layer above checks seq and type as well.
+ */
+export function frameAtEnd(block: Uint8Array): { start: number; frame: Frame } | undefined {
+  const n = block.length;
+  const first = Math.max(1, n - MAX_WIRE);
+  // lands[i]: the chain of code bytes from i ends exactly at n (every byte is non-zero here).
+  const lands = new Uint8Array(n + 1);
+  lands[n] = 1;
+  for (let i = n - 1; i >= first; i--) {
+    const next = i + block[i]!;
+    lands[i] = next <= n ? lands[next]! : 0;
+  }
+  for (let s = first; s <= n - MIN_WIRE; s++) {
+    if (!lands[s]) continue;
+    const r = decodeFrame(block.subarray(s));
+    if (!("error" in r)) return { start: s, frame: r };
+  }
+  return undefined;
+}
+
 export type StreamItem = { kind: "frame"; frame: Frame } | { kind: "text"; text: string } | { kind: "garbage"; bytes: number; reason: string };
 
 /**
  * Splits a byte stream into frames. Bytes that do not form a valid frame are passed on
  * as text when they look like text (a boot banner, a fault report printed before the
- * link is up) and reported as garbage otherwise.
+ * link is up) and reported as garbage otherwise. A block that is no frame but ends in
+ * one (see frameAtEnd) gives its head as text or garbage, then the frame.
  */
 export class FrameDecoder {
   private buf: number[] = [];
@@ -66,7 +102,7 @@ export class FrameDecoder {
       const block = Uint8Array.from(this.buf);
       this.buf = [];
       const r = decodeFrame(block);
-      if ("error" in r) items.push(...FrameDecoder.textThenFrame(block) ?? FrameDecoder.asTextOrGarbage(block, r.error));
+      if ("error" in r) items.push(...FrameDecoder.resync(block, r.error));
       else items.push({ kind: "frame", frame: r });
     }
     // Text with no frame delimiter yet: pass complete lines on at once.
@@ -79,18 +115,12 @@ export class FrameDecoder {
     return items;
   }
 
-  /**
-   * Text lines and a frame read in one go with no delimiter between them: a boot ROM's banner
-   * (the ESP32-C3's) right before the firmware's first frame. The frame's CRC tells where it starts.
-   */
-  private static textThenFrame(block: Uint8Array): StreamItem[] | undefined {
-    for (let nl = block.indexOf(0x0a); nl >= 0; nl = block.indexOf(0x0a, nl + 1)) {
-      const head = block.subarray(0, nl + 1);
-      if (!isText(head)) return undefined;
-      const r = decodeFrame(block.subarray(nl + 1));
-      if (!("error" in r)) return [{ kind: "text", text: Buffer.from(head).toString("utf8") }, { kind: "frame", frame: r }];
-    }
-    return undefined;
+  /** A block that is no frame: its head as text or garbage, then the good frame it ends in, if any. */
+  private static resync(block: Uint8Array, error: string): StreamItem[] {
+    const tail = frameAtEnd(block);
+    if (!tail) return FrameDecoder.asTextOrGarbage(block, error);
+    const head = block.subarray(0, tail.start);
+    return [...FrameDecoder.asTextOrGarbage(head, "damaged bytes before a good frame (a delimiter lost)"), { kind: "frame", frame: tail.frame }];
   }
 
   private flushAsText(reason: string): StreamItem[] {

@@ -71,6 +71,8 @@ export interface CommandOptions {
   deadlineMs?: number;
   /** On a lossy line, wait for the measured round trip rather than `timeoutMs` before sending again. */
   adaptive?: boolean;
+  /** The waits between sends grow to at most this (default: four times `timeoutMs`). */
+  maxWaitMs?: number;
   /** Sends with no answer are neither line loss nor retransmissions (a board that may still be booting). */
   probe?: boolean;
 }
@@ -245,7 +247,7 @@ export class DeviceLink {
         const lineMs = this.opts.baud ? (wireBytes(payload.length) * 10 * 1000) / this.opts.baud : 0;
         wait = Math.min(timeout, Math.max(40, 2 * this.srtt + 4 * this.rttvar + lineMs));
       }
-      wait = Math.min(wait * 1.5 ** (attempt - 1), Math.max(wait, timeout) * 4);
+      wait = Math.min(wait * 1.5 ** (attempt - 1), Math.max(wait, opts.maxWaitMs ?? timeout * 4));
       const sentAt = Date.now();
       const answer = new Promise<CommandResult | undefined>((resolve) => {
         const timer = setTimeout(() => resolve(undefined), wait);

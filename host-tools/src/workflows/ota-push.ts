@@ -139,14 +139,23 @@ function checkAnswer(r: CommandResult, what: string): void {
   if (r.status !== LinkStatus.Ok) throw new DeviceError(`${what}: the device answered status ${r.status}${r.detail ? ` (${r.detail})` : ""}`, "the running image was not touched");
 }
 
+/** The longest wait before an OTA command is sent again. */
+const REPEAT_MS = 3_000;
+
 /** `timeoutMs`: how long the device may take (hashing, verifying): the command is repeated
  * (answered, not redone, by the device) with growing waits until then, and for up to four
  * times as long: on a noisy line a busy device's answers are lost too (a CI run at 1% noise
- * saw 17 sends of OTA_BEGIN go unanswered in twice the time). */
+ * saw 17 sends of OTA_BEGIN go unanswered in twice the time). The waits stop growing at
+ * REPEAT_MS, not at four times it: a repeat is answered from the device's store, so a busy
+ * device only queues a few small frames (OTA_BEGIN: 143 bytes on the wire; the rp2040's
+ * receive ring, the smallest, holds 4 KiB), while on a noisy line each lost answer would cost a 12 s wait: a 120 s
+ * budget holds 44..49 sends instead of 18..23 (first waits of 300..40 ms). The host board
+ * answers OTA_BEGIN in under 10 ms; a board's slowest begin (a patch hashing its base) is
+ * still answered, only later. */
 async function expectOk(link: DeviceLink, what: string, type: Cmd, payload: Uint8Array | undefined,
   opts: { timeoutMs: number; expectData?: boolean }): Promise<Uint8Array | undefined> {
-  const r = await link.command(type, payload, { ...opts, timeoutMs: Math.min(opts.timeoutMs, 3_000), adaptive: true,
-    deadlineMs: Math.max(opts.timeoutMs * 4, DEADLINE_MS) });
+  const r = await link.command(type, payload, { ...opts, timeoutMs: Math.min(opts.timeoutMs, REPEAT_MS), maxWaitMs: REPEAT_MS,
+    adaptive: true, deadlineMs: Math.max(opts.timeoutMs * 4, DEADLINE_MS) });
   checkAnswer(r, what);
   return r.data.at(-1);
 }

@@ -89,7 +89,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if ((argc == 3 || argc == 4) && !strcmp(argv[1], "receive")) {
-        static uint8_t stream[4 * LINK_MAX_WIRE];
+        static uint8_t stream[64 * 1024]; /* many streams a call: argv takes 128 KiB of hex */
         size_t n = unhex(argv[2], stream, sizeof stream);
         size_t chunk = argc == 4 ? (size_t)strtoul(argv[3], NULL, 10) : n;
         if (n == SIZE_MAX || chunk == 0) return 2;

@@ -2,7 +2,7 @@
 // (not a fixed count), long JSON replies come in parts when whole ones do not get through,
 // and transfers shrink their pieces on a line that loses long frames.
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { mock, test } from "node:test";
 import { Cmd, FrameType, LinkStatus } from "../../../host-tools/src/link/constants.js";
 import { encodeFrame, FrameDecoder, type Frame } from "../../../host-tools/src/link/frame.js";
 import { DeviceLink, NoAnswerError } from "../../../host-tools/src/link/session.js";
@@ -60,6 +60,28 @@ test("a device that never answers ends in NoAnswerError once the deadline has pa
   // Waits grow (to 4 × the first): far fewer sends than 1000 ms / 5 ms.
   assert.ok(t.sent.length >= 2 && t.sent.length < 100, `${t.sent.length} sends`);
   await link.close();
+});
+
+test("the waits between sends grow to 4 × the first, or to maxWaitMs when given (what each wait was set to, not wall time)", async () => {
+  const waits = (maxWaitMs?: number) => async () => {
+    const t = scripted((f, n) => (n < 8 ? [] : [ack(f)]));
+    const link = new DeviceLink(t, { timeoutMs: 4, deadlineMs: 10_000 });
+    const seen: number[] = [];
+    const real = globalThis.setTimeout;
+    const spy = mock.method(globalThis, "setTimeout", ((fn: () => void, ms?: number) => {
+      seen.push(ms ?? 0);
+      return real(fn, ms);
+    }) as typeof setTimeout);
+    try {
+      assert.equal((await link.command(Cmd.App, Uint8Array.of(1), { timeoutMs: 4, ...(maxWaitMs ? { maxWaitMs } : {}) })).status, LinkStatus.Ok);
+    } finally {
+      spy.mock.restore();
+      await link.close();
+    }
+    return seen;
+  };
+  assert.deepEqual(await waits()(), [4, 6, 9, 13.5, 16, 16, 16, 16]);
+  assert.deepEqual(await waits(6)(), [4, 6, 6, 6, 6, 6, 6, 6]);
 });
 
 test("a JSON reply too long to arrive whole on a lossy line is fetched in parts", async () => {
