@@ -31,43 +31,34 @@
 static const uint32_t bank_offset[2] = { WASMCU_BOOT_FW_A_OFFSET, WASMCU_BOOT_FW_B_OFFSET };
 static const char *const bank_name[2] = { "fw_a", "fw_b" };
 
-static bool area(ota_area a, uint32_t off, uint32_t len, uint32_t *abs)
+static int flash_erase(uint32_t offset, uint32_t len)
 {
-    uint32_t base = a == OTA_AREA_STATE ? WASMCU_BOOT_STATE_OFFSET : a <= OTA_AREA_SLOT1 ? bank_offset[a] : 0;
-    uint32_t size = a == OTA_AREA_STATE ? WASMCU_BOOT_STATE_SIZE : WASMCU_BOOT_FW_A_SIZE;
-    if (a > OTA_AREA_STATE || off > size || len > size - off) return false;
-    *abs = base + off;
-    return true;
+    return hal_flash_erase(offset, len) == HAL_OK ? 0 : -1;
 }
 
-static int fl_read(void *user, ota_area a, uint32_t off, void *buf, uint32_t len)
+static int flash_program(uint32_t offset, const void *buf, uint32_t len)
 {
-    (void)user;
-    uint32_t abs;
-    const uint8_t *src = area(a, off, len, &abs) ? hal_flash_map(abs, len) : NULL;
-    if (!src) return -1;
-    memcpy(buf, src, len);
-    return 0;
+    return hal_flash_program(offset, buf, len) == HAL_OK ? 0 : -1;
 }
 
-static int fl_erase(void *user, ota_area a, uint32_t off, uint32_t len)
-{
-    (void)user;
-    uint32_t abs;
-    return area(a, off, len, &abs) && hal_flash_erase(abs, len) == HAL_OK ? 0 : -1;
-}
-
-static int fl_program(void *user, ota_area a, uint32_t off, const void *buf, uint32_t len)
-{
-    (void)user;
-    uint32_t abs;
-    return area(a, off, len, &abs) && hal_flash_program(abs, buf, len) == HAL_OK ? 0 : -1;
-}
+/* The banks are written here too: host_boot_install's first image. */
+static ota_flash_map banks = {
+    .offset = { [OTA_AREA_SLOT0] = WASMCU_BOOT_FW_A_OFFSET,
+                [OTA_AREA_SLOT1] = WASMCU_BOOT_FW_B_OFFSET,
+                [OTA_AREA_STATE] = WASMCU_BOOT_STATE_OFFSET },
+    .size = { [OTA_AREA_SLOT0] = WASMCU_BOOT_FW_A_SIZE,
+              [OTA_AREA_SLOT1] = WASMCU_BOOT_FW_B_SIZE,
+              [OTA_AREA_STATE] = WASMCU_BOOT_STATE_SIZE },
+    .map = hal_flash_map,
+    .erase = flash_erase,
+    .program = flash_program,
+};
 
 static const ota_flash port = {
-    .read = fl_read,
-    .erase = fl_erase,
-    .program = fl_program,
+    .user = &banks,
+    .read = ota_map_read,
+    .erase = ota_map_erase,
+    .program = ota_map_program,
     .slot_size = WASMCU_BOOT_FW_A_SIZE,
     .state_size = WASMCU_BOOT_STATE_SIZE,
     .erase_size = WASMCU_FLASH_ERASE_SIZE,
@@ -99,12 +90,13 @@ const char *host_boot_install(const char *flash_path, const char *image)
     if (host_fw_open(flash_path, true) != HAL_OK) return "cannot create the firmware files";
     uint8_t raw[OTA_HEADER_SIZE];
     for (int i = 0; i < 2; i++) {
-        if (fl_read(NULL, (ota_area)i, 0, raw, sizeof raw) == 0 && ota_image_parse(raw, &h) == OTA_OK) {
+        if (port.read(port.user, (ota_area)i, 0, raw, sizeof raw) == 0 && ota_image_parse(raw, &h) == OTA_OK) {
             return NULL; /* installed before: the records and the banks decide from here */
         }
     }
     uint32_t len = ((uint32_t)n + WASMCU_FLASH_ERASE_SIZE - 1u) / WASMCU_FLASH_ERASE_SIZE * WASMCU_FLASH_ERASE_SIZE;
-    if (fl_erase(NULL, OTA_AREA_SLOT0, 0, len) != 0 || fl_program(NULL, OTA_AREA_SLOT0, 0, buf, (uint32_t)n) != 0) {
+    if (port.erase(port.user, OTA_AREA_SLOT0, 0, len) != 0 ||
+        port.program(port.user, OTA_AREA_SLOT0, 0, buf, (uint32_t)n) != 0) {
         return "cannot write the firmware file";
     }
     return NULL;

@@ -40,41 +40,30 @@ uint32_t boot_bank_offset(uint8_t slot)
     return bank_offset[slot != 0];
 }
 
-static bool area(ota_area a, uint32_t off, uint32_t len, uint32_t *abs)
+static int flash_erase(uint32_t offset, uint32_t len)
 {
-    uint32_t base = a == OTA_AREA_STATE ? WASMCU_BOOT_STATE_OFFSET : bank_offset[a == OTA_AREA_SLOT1];
-    uint32_t size = a == OTA_AREA_STATE ? WASMCU_BOOT_STATE_SIZE : WASMCU_BOOT_FW_A_SIZE;
-    if (a != OTA_AREA_STATE && a != OTA_AREA_SLOT0 && a != OTA_AREA_SLOT1) return false;
-    if (off > size || len > size - off) return false;
-    *abs = base + off;
-    return true;
+    return hal_flash_erase(offset, len) == HAL_OK ? 0 : -1;
 }
 
-static int fl_read(void *user, ota_area a, uint32_t off, void *buf, uint32_t len)
+static int flash_program(uint32_t offset, const void *buf, uint32_t len)
 {
-    (void)user;
-    uint32_t abs;
-    const uint8_t *src = area(a, off, len, &abs) ? hal_flash_map(abs, len) : NULL;
-    if (!src) return -1;
-    memcpy(buf, src, len);
-    return 0;
+    return hal_flash_program(offset, buf, len) == HAL_OK ? 0 : -1;
 }
 
 /* Through firmware/ota the bootloader writes only state records (the banks are written by the
  * running firmware, or by serial recovery, recovery.c). */
-static int fl_erase(void *user, ota_area a, uint32_t off, uint32_t len)
-{
-    (void)user;
-    uint32_t abs;
-    return a == OTA_AREA_STATE && area(a, off, len, &abs) && hal_flash_erase(abs, len) == HAL_OK ? 0 : -1;
-}
-
-static int fl_program(void *user, ota_area a, uint32_t off, const void *buf, uint32_t len)
-{
-    (void)user;
-    uint32_t abs;
-    return a == OTA_AREA_STATE && area(a, off, len, &abs) && hal_flash_program(abs, buf, len) == HAL_OK ? 0 : -1;
-}
+static ota_flash_map banks = {
+    .offset = { [OTA_AREA_SLOT0] = WASMCU_BOOT_FW_A_OFFSET,
+                [OTA_AREA_SLOT1] = WASMCU_BOOT_FW_B_OFFSET,
+                [OTA_AREA_STATE] = WASMCU_BOOT_STATE_OFFSET },
+    .size = { [OTA_AREA_SLOT0] = WASMCU_BOOT_FW_A_SIZE,
+              [OTA_AREA_SLOT1] = WASMCU_BOOT_FW_B_SIZE,
+              [OTA_AREA_STATE] = WASMCU_BOOT_STATE_SIZE },
+    .state_only = true,
+    .map = hal_flash_map,
+    .erase = flash_erase,
+    .program = flash_program,
+};
 
 /* As the firmware reads it (src/fault.c): a watchdog timeout or one of our fault codes is a
  * failed boot; any other forced reset is a software reset. Scratch stays for the firmware. */
@@ -138,10 +127,10 @@ __attribute__((noreturn)) void boot_main(void)
     watchdog_arm(8000u);
     rp2040_resets_cycle(RESET_TIMER); /* the flash driver's busy timeouts read it */
     static const ota_flash fl = {
-        .user = NULL,
-        .read = fl_read,
-        .erase = fl_erase,
-        .program = fl_program,
+        .user = &banks,
+        .read = ota_map_read,
+        .erase = ota_map_erase,
+        .program = ota_map_program,
         .slot_size = WASMCU_BOOT_FW_A_SIZE,
         .state_size = WASMCU_BOOT_STATE_SIZE,
         .erase_size = WASMCU_FLASH_ERASE_SIZE,

@@ -91,6 +91,25 @@ typedef struct {
 
 #define OTA_PROG_MAX 256u
 
+/* ---- the three areas in one flash (a ready-made port) ------------------ */
+
+/* Where the embedder's three areas lie in one flash addressed by offset, and its access to
+ * that flash. With a pointer to it as ota_flash.user, ota_map_read / ota_map_erase /
+ * ota_map_program are the ota_flash callbacks: each returns -1, reaching no flash, unless
+ * [off, off + len) lies inside its area (and, for a write, the area is writable). */
+typedef struct {
+    uint32_t offset[3]; /* where each ota_area starts in the flash, indexed by ota_area */
+    uint32_t size[3];   /* its bytes */
+    bool state_only;    /* erase and program reach the state area only (a bootloader's records) */
+    const uint8_t *(*map)(uint32_t offset, uint32_t len); /* the bytes in place, NULL if none */
+    int (*erase)(uint32_t offset, uint32_t len);          /* 0 on success */
+    int (*program)(uint32_t offset, const void *buf, uint32_t len);
+} ota_flash_map;
+
+int ota_map_read(void *map, ota_area area, uint32_t off, void *buf, uint32_t len);
+int ota_map_erase(void *map, ota_area area, uint32_t off, uint32_t len);
+int ota_map_program(void *map, ota_area area, uint32_t off, const void *buf, uint32_t len);
+
 /* ---- keys and images --------------------------------------------------- */
 
 typedef struct {
