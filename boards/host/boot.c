@@ -31,40 +31,6 @@
 static const uint32_t bank_offset[2] = { WASMCU_BOOT_FW_A_OFFSET, WASMCU_BOOT_FW_B_OFFSET };
 static const char *const bank_name[2] = { "fw_a", "fw_b" };
 
-static int flash_erase(uint32_t offset, uint32_t len)
-{
-    return hal_flash_erase(offset, len) == HAL_OK ? 0 : -1;
-}
-
-static int flash_program(uint32_t offset, const void *buf, uint32_t len)
-{
-    return hal_flash_program(offset, buf, len) == HAL_OK ? 0 : -1;
-}
-
-/* The banks are written here too: host_boot_install's first image. */
-static ota_flash_map banks = {
-    .offset = { [OTA_AREA_SLOT0] = WASMCU_BOOT_FW_A_OFFSET,
-                [OTA_AREA_SLOT1] = WASMCU_BOOT_FW_B_OFFSET,
-                [OTA_AREA_STATE] = WASMCU_BOOT_STATE_OFFSET },
-    .size = { [OTA_AREA_SLOT0] = WASMCU_BOOT_FW_A_SIZE,
-              [OTA_AREA_SLOT1] = WASMCU_BOOT_FW_B_SIZE,
-              [OTA_AREA_STATE] = WASMCU_BOOT_STATE_SIZE },
-    .map = hal_flash_map,
-    .erase = flash_erase,
-    .program = flash_program,
-};
-
-static const ota_flash port = {
-    .user = &banks,
-    .read = ota_map_read,
-    .erase = ota_map_erase,
-    .program = ota_map_program,
-    .slot_size = WASMCU_BOOT_FW_A_SIZE,
-    .state_size = WASMCU_BOOT_STATE_SIZE,
-    .erase_size = WASMCU_FLASH_ERASE_SIZE,
-    .prog_size = 256u, /* as firmware/device writes the records */
-};
-
 const char *host_boot_install(const char *flash_path, const char *image)
 {
     static char why[256];
@@ -88,15 +54,17 @@ const char *host_boot_install(const char *flash_path, const char *image)
         return why;
     }
     if (host_fw_open(flash_path, true) != HAL_OK) return "cannot create the firmware files";
+    /* The banks are written here too: the first image. */
+    const ota_flash *fl = &hal_boot_banks_flash;
     uint8_t raw[OTA_HEADER_SIZE];
     for (int i = 0; i < 2; i++) {
-        if (port.read(port.user, (ota_area)i, 0, raw, sizeof raw) == 0 && ota_image_parse(raw, &h) == OTA_OK) {
+        if (fl->read(fl->user, (ota_area)i, 0, raw, sizeof raw) == 0 && ota_image_parse(raw, &h) == OTA_OK) {
             return NULL; /* installed before: the records and the banks decide from here */
         }
     }
     uint32_t len = ((uint32_t)n + WASMCU_FLASH_ERASE_SIZE - 1u) / WASMCU_FLASH_ERASE_SIZE * WASMCU_FLASH_ERASE_SIZE;
-    if (port.erase(port.user, OTA_AREA_SLOT0, 0, len) != 0 ||
-        port.program(port.user, OTA_AREA_SLOT0, 0, buf, (uint32_t)n) != 0) {
+    if (fl->erase(fl->user, OTA_AREA_SLOT0, 0, len) != 0 ||
+        fl->program(fl->user, OTA_AREA_SLOT0, 0, buf, (uint32_t)n) != 0) {
         return "cannot write the firmware file";
     }
     return NULL;
@@ -189,7 +157,7 @@ int host_boot(const char *flash_path, char **argv)
         ota_reset_reason why = reason == HAL_RESET_SOFTWARE                                ? OTA_RESET_SOFTWARE
                                : reason == HAL_RESET_WATCHDOG || reason == HAL_RESET_FAULT ? OTA_RESET_WATCHDOG
                                                                                            : OTA_RESET_POWER_ON;
-        ota_status s = ota_open(&ctx, &port, &wasmcu_ota_keys_ring, MAX_TRIAL_BOOTS);
+        ota_status s = ota_open(&ctx, &hal_boot_banks_flash, &wasmcu_ota_keys_ring, MAX_TRIAL_BOOTS);
         if (s == OTA_OK) s = ota_boot(&ctx, why, &out);
         if (s == OTA_OK && !hal_boot_image_runs(out.slot, OTA_HEADER_SIZE + out.hdr.payload_len)) s = OTA_ERR_HEADER;
         if (s != OTA_OK) {

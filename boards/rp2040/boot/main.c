@@ -40,31 +40,6 @@ uint32_t boot_bank_offset(uint8_t slot)
     return bank_offset[slot != 0];
 }
 
-static int flash_erase(uint32_t offset, uint32_t len)
-{
-    return hal_flash_erase(offset, len) == HAL_OK ? 0 : -1;
-}
-
-static int flash_program(uint32_t offset, const void *buf, uint32_t len)
-{
-    return hal_flash_program(offset, buf, len) == HAL_OK ? 0 : -1;
-}
-
-/* Through firmware/ota the bootloader writes only state records (the banks are written by the
- * running firmware, or by serial recovery, recovery.c). */
-static ota_flash_map banks = {
-    .offset = { [OTA_AREA_SLOT0] = WASMCU_BOOT_FW_A_OFFSET,
-                [OTA_AREA_SLOT1] = WASMCU_BOOT_FW_B_OFFSET,
-                [OTA_AREA_STATE] = WASMCU_BOOT_STATE_OFFSET },
-    .size = { [OTA_AREA_SLOT0] = WASMCU_BOOT_FW_A_SIZE,
-              [OTA_AREA_SLOT1] = WASMCU_BOOT_FW_B_SIZE,
-              [OTA_AREA_STATE] = WASMCU_BOOT_STATE_SIZE },
-    .state_only = true,
-    .map = hal_flash_map,
-    .erase = flash_erase,
-    .program = flash_program,
-};
-
 /* As the firmware reads it (src/fault.c): a watchdog timeout or one of our fault codes is a
  * failed boot; any other forced reset is a software reset. Scratch stays for the firmware. */
 static ota_reset_reason reset_reason(void)
@@ -126,21 +101,14 @@ __attribute__((noreturn)) void boot_main(void)
     RP_REG(WATCHDOG_BASE, WD_TICK) = WD_TICK_ENABLE | (RP2040_XOSC_HZ / 1000000u);
     watchdog_arm(8000u);
     rp2040_resets_cycle(RESET_TIMER); /* the flash driver's busy timeouts read it */
-    static const ota_flash fl = {
-        .user = &banks,
-        .read = ota_map_read,
-        .erase = ota_map_erase,
-        .program = ota_map_program,
-        .slot_size = WASMCU_BOOT_FW_A_SIZE,
-        .state_size = WASMCU_BOOT_STATE_SIZE,
-        .erase_size = WASMCU_FLASH_ERASE_SIZE,
-        .prog_size = 256u,
-    };
+    /* Through firmware/ota the bootloader writes only state records (the banks are written by
+     * the running firmware, or by serial recovery, recovery.c). */
+    const ota_flash *fl = &hal_boot_records_flash;
     /* On request the state records are read (the floor, the confirmed bank), nothing decided. */
-    if (asked && ota_open(&ctx, &fl, &wasmcu_ota_keys_ring, BOOT_MAX_TRIAL_BOOTS) == OTA_OK) {
+    if (asked && ota_open(&ctx, fl, &wasmcu_ota_keys_ring, BOOT_MAX_TRIAL_BOOTS) == OTA_OK) {
         boot_recovery(&ctx, "requested over the link");
     }
-    ota_status s = boot_decide(&ctx, &fl, &wasmcu_ota_keys_ring, &boot_board_banks, why, &boot);
+    ota_status s = boot_decide(&ctx, fl, &wasmcu_ota_keys_ring, &boot_board_banks, why, &boot);
     if (s != OTA_OK) boot_recovery(&ctx, ota_status_str(s));
     if (boot.trial) {
         watchdog_arm(BOOT_TRIAL_WATCHDOG_MS);

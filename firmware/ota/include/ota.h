@@ -78,7 +78,7 @@ typedef enum { OTA_AREA_SLOT0 = 0, OTA_AREA_SLOT1 = 1, OTA_AREA_STATE = 2 } ota_
 /* Callbacks return 0 on success. Offsets are relative to the area. erase()
  * is called with offset and length multiples of erase_size; program() with
  * offset and length multiples of prog_size, on erased bytes only. */
-typedef struct {
+typedef struct ota_flash {
     void *user;
     int (*read)(void *user, ota_area area, uint32_t off, void *buf, uint32_t len);
     int (*erase)(void *user, ota_area area, uint32_t off, uint32_t len);
@@ -96,7 +96,8 @@ typedef struct {
 /* Where the embedder's three areas lie in one flash addressed by offset, and its access to
  * that flash. With a pointer to it as ota_flash.user, ota_map_read / ota_map_erase /
  * ota_map_program are the ota_flash callbacks: each returns -1, reaching no flash, unless
- * [off, off + len) lies inside its area (and, for a write, the area is writable). */
+ * [off, off + len) lies inside its area (and, for a write, the area is writable). They only
+ * read the map: a const one (in flash, not copied to RAM) is passed as (void *)&map. */
 typedef struct {
     uint32_t offset[3]; /* where each ota_area starts in the flash, indexed by ota_area */
     uint32_t size[3];   /* its bytes */
