@@ -31,49 +31,6 @@
 static const uint32_t bank_offset[2] = { WASMCU_BOOT_FW_A_OFFSET, WASMCU_BOOT_FW_B_OFFSET };
 static const char *const bank_name[2] = { "fw_a", "fw_b" };
 
-static bool area(ota_area a, uint32_t off, uint32_t len, uint32_t *abs)
-{
-    uint32_t base = a == OTA_AREA_STATE ? WASMCU_BOOT_STATE_OFFSET : a <= OTA_AREA_SLOT1 ? bank_offset[a] : 0;
-    uint32_t size = a == OTA_AREA_STATE ? WASMCU_BOOT_STATE_SIZE : WASMCU_BOOT_FW_A_SIZE;
-    if (a > OTA_AREA_STATE || off > size || len > size - off) return false;
-    *abs = base + off;
-    return true;
-}
-
-static int fl_read(void *user, ota_area a, uint32_t off, void *buf, uint32_t len)
-{
-    (void)user;
-    uint32_t abs;
-    const uint8_t *src = area(a, off, len, &abs) ? hal_flash_map(abs, len) : NULL;
-    if (!src) return -1;
-    memcpy(buf, src, len);
-    return 0;
-}
-
-static int fl_erase(void *user, ota_area a, uint32_t off, uint32_t len)
-{
-    (void)user;
-    uint32_t abs;
-    return area(a, off, len, &abs) && hal_flash_erase(abs, len) == HAL_OK ? 0 : -1;
-}
-
-static int fl_program(void *user, ota_area a, uint32_t off, const void *buf, uint32_t len)
-{
-    (void)user;
-    uint32_t abs;
-    return area(a, off, len, &abs) && hal_flash_program(abs, buf, len) == HAL_OK ? 0 : -1;
-}
-
-static const ota_flash port = {
-    .read = fl_read,
-    .erase = fl_erase,
-    .program = fl_program,
-    .slot_size = WASMCU_BOOT_FW_A_SIZE,
-    .state_size = WASMCU_BOOT_STATE_SIZE,
-    .erase_size = WASMCU_FLASH_ERASE_SIZE,
-    .prog_size = 256u, /* as firmware/device writes the records */
-};
-
 const char *host_boot_install(const char *flash_path, const char *image)
 {
     static char why[256];
@@ -97,14 +54,17 @@ const char *host_boot_install(const char *flash_path, const char *image)
         return why;
     }
     if (host_fw_open(flash_path, true) != HAL_OK) return "cannot create the firmware files";
+    /* The banks are written here too: the first image. */
+    const ota_flash *fl = &hal_boot_banks_flash;
     uint8_t raw[OTA_HEADER_SIZE];
     for (int i = 0; i < 2; i++) {
-        if (fl_read(NULL, (ota_area)i, 0, raw, sizeof raw) == 0 && ota_image_parse(raw, &h) == OTA_OK) {
+        if (fl->read(fl->user, (ota_area)i, 0, raw, sizeof raw) == 0 && ota_image_parse(raw, &h) == OTA_OK) {
             return NULL; /* installed before: the records and the banks decide from here */
         }
     }
     uint32_t len = ((uint32_t)n + WASMCU_FLASH_ERASE_SIZE - 1u) / WASMCU_FLASH_ERASE_SIZE * WASMCU_FLASH_ERASE_SIZE;
-    if (fl_erase(NULL, OTA_AREA_SLOT0, 0, len) != 0 || fl_program(NULL, OTA_AREA_SLOT0, 0, buf, (uint32_t)n) != 0) {
+    if (fl->erase(fl->user, OTA_AREA_SLOT0, 0, len) != 0 ||
+        fl->program(fl->user, OTA_AREA_SLOT0, 0, buf, (uint32_t)n) != 0) {
         return "cannot write the firmware file";
     }
     return NULL;
@@ -197,7 +157,7 @@ int host_boot(const char *flash_path, char **argv)
         ota_reset_reason why = reason == HAL_RESET_SOFTWARE                                ? OTA_RESET_SOFTWARE
                                : reason == HAL_RESET_WATCHDOG || reason == HAL_RESET_FAULT ? OTA_RESET_WATCHDOG
                                                                                            : OTA_RESET_POWER_ON;
-        ota_status s = ota_open(&ctx, &port, &wasmcu_ota_keys_ring, MAX_TRIAL_BOOTS);
+        ota_status s = ota_open(&ctx, &hal_boot_banks_flash, &wasmcu_ota_keys_ring, MAX_TRIAL_BOOTS);
         if (s == OTA_OK) s = ota_boot(&ctx, why, &out);
         if (s == OTA_OK && !hal_boot_image_runs(out.slot, OTA_HEADER_SIZE + out.hdr.payload_len)) s = OTA_ERR_HEADER;
         if (s != OTA_OK) {

@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { referenceModels, writeXorshiftInputs } from "../../test/helpers/reference-models.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const sharedDir = process.env.WASMCU_SHARED ?? path.resolve(repoRoot, "../shared");
@@ -53,23 +54,7 @@ const tflm = new Map();
     }
   }
 }
-const models = readdirSync(modelsDir, { withFileTypes: true })
-  .filter((e) => e.isDirectory() && existsSync(path.join(modelsDir, e.name, "meta.json")))
-  .map((e) => e.name)
-  .sort();
-
-/** The README's xorshift32 bytes (seed 1) for models without a stored case. */
-function xorshiftBytes(seed, n) {
-  let x = seed >>> 0;
-  const out = new Uint8Array(n);
-  for (let j = 0; j < n; j++) {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    out[j] = x & 255;
-  }
-  return out;
-}
+const models = referenceModels(modelsDir);
 
 const haveValgrind = spawnSync("valgrind", ["--version"], { encoding: "utf8" }).status === 0;
 if (!haveValgrind) console.log("\n(valgrind not installed: instruction counts not measured; apt-get install valgrind)");
@@ -79,19 +64,8 @@ try {
   for (const m of models) {
     const meta = JSON.parse(readFileSync(path.join(modelsDir, m, "meta.json"), "utf8"));
     const c0 = (meta.cases ?? []).find((c) => c.k === 0);
-    const inputs = [];
-    if (c0) {
-      for (const i of c0.inputs) inputs.push(path.join(modelsDir, m, i));
-    } else {
-      const bytes = xorshiftBytes(1, meta.inputs.reduce((s, t) => s + t.bytes, 0));
-      let off = 0;
-      meta.inputs.forEach((t, i) => {
-        const p = path.join(tmp, `${m}.in${i}.bin`);
-        writeFileSync(p, bytes.subarray(off, off + t.bytes));
-        off += t.bytes;
-        inputs.push(p);
-      });
-    }
+    // Held-out models (no stored case): the README's xorshift32 input, seed 1.
+    const inputs = c0 ? c0.inputs.map((i) => path.join(modelsDir, m, i)) : writeXorshiftInputs(path.join(tmp, m), meta.inputs);
     const prefix = path.join(tmp, m);
     const cg = path.join(tmp, `${m}.callgrind`);
     const args = ["run", path.join(modelsDir, m, "model.tflite"), ...inputs.flatMap((p) => ["--input", p]), "--output-prefix", prefix];

@@ -1,7 +1,10 @@
 // Runs the wasmcu CLI as a user would (through its bin script) and captures everything; or
 // its main in a child of its own that reports what main left open (main-probe.ts).
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { after } from "node:test";
 import { repoRoot } from "./paths.js";
 
 export interface CliResult {
@@ -73,4 +76,26 @@ export function wasmcuMain(args: string[], opts: { timeoutMs?: number } = {}): P
       resolve({ code: code ?? 1, stdout, stderr: stderr.split("\n").filter((l) => !l.startsWith(PROBE_MARK)).join("\n"), leftOpen: left });
     });
   });
+}
+
+export interface BoardsCli {
+  /** The folder the boards' state lives in (WASMCU_RUNTIME_DIR); the test may put files there. */
+  dir: string;
+  wasmcu(args: string[], timeoutMs?: number): Promise<CliResult>;
+}
+
+/** The CLI for a test file that starts local boards: their state lives in a folder of the
+ * test's own (`prefix` + random), never in the user's runtime dir, and after the file's tests
+ * every board is stopped (a failed test leaves none running) and the folder removed.
+ * `inDir`: commands run in that folder (no project there: `board start` programs no app). */
+export function boardsCli(prefix: string, opts: { timeoutMs: number; inDir?: boolean }): BoardsCli {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const env = { ...process.env, WASMCU_RUNTIME_DIR: dir };
+  const cwd = opts.inDir ? dir : undefined;
+  const run = (args: string[], timeoutMs = opts.timeoutMs) => wasmcu(args, { env, timeoutMs, ...(cwd ? { cwd } : {}) });
+  after(async () => {
+    await run(["board", "stop", "--all"], 60_000);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { dir, wasmcu: run };
 }

@@ -18,3 +18,10 @@ export async function updateFromFwAToFwB(s: BoardSession, v2: FirmwareImage[]): 
   const logs = logLines(s);
   assert.ok(logs.some((l) => /firmware 1\.2\.0 in fw_b passed its self-check: confirmed/.test(l)), logs.join("\n"));
 }
+
+export interface FirmwareRow { slot?: string; state?: string; version?: string; signed?: boolean; floor?: number }
+
+/** The firmware pair's row in `wasmcu ota status --json`'s output. */
+export function firmwareOf(stdout: string): FirmwareRow | undefined {
+  return (JSON.parse(stdout) as { firmware?: FirmwareRow }).firmware;
+}

@@ -23,3 +23,14 @@ export function assertReadmeHasSteps(heading: string, steps: string[]): void {
     at = i;
   }
 }
+
+/** A step with {bin} (a build's bin folder) and {out} (where new files go, a folder with its
+ * trailing slash, or "") filled in. */
+export function fillStep(step: string, bin: string, out: string): string {
+  return step.replaceAll("{bin}", bin).replaceAll("{out}", out);
+}
+
+/** The arguments after `wasmcu` of a filled-in step. */
+export function stepArgs(step: string, bin: string, out: string): string[] {
+  return fillStep(step, bin, out).split(" ").slice(1);
+}

@@ -4,6 +4,7 @@
  * flash mapping are ours. Nothing here may touch flash-resident code before
  * esp32c3_boot_init has mapped it.
  */
+#include "trap_frame.inc"
     .section .iram.entry, "ax"
     .global esp32c3_start
     .type esp32c3_start, @function
@@ -46,43 +47,10 @@ esp32c3_vectors:
     .option pop
 
     .section .iram.text, "ax"
-/* The caller-saved registers around a C handler; the handler itself saves the rest. */
 esp32c3_trap_uart0:
-    addi sp, sp, -64
-    sw ra, 0(sp)
-    sw t0, 4(sp)
-    sw t1, 8(sp)
-    sw t2, 12(sp)
-    sw a0, 16(sp)
-    sw a1, 20(sp)
-    sw a2, 24(sp)
-    sw a3, 28(sp)
-    sw a4, 32(sp)
-    sw a5, 36(sp)
-    sw a6, 40(sp)
-    sw a7, 44(sp)
-    sw t3, 48(sp)
-    sw t4, 52(sp)
-    sw t5, 56(sp)
-    sw t6, 60(sp)
+    trap_frame_push
     call esp32c3_uart0_isr
-    lw ra, 0(sp)
-    lw t0, 4(sp)
-    lw t1, 8(sp)
-    lw t2, 12(sp)
-    lw a0, 16(sp)
-    lw a1, 20(sp)
-    lw a2, 24(sp)
-    lw a3, 28(sp)
-    lw a4, 32(sp)
-    lw a5, 36(sp)
-    lw a6, 40(sp)
-    lw a7, 44(sp)
-    lw t3, 48(sp)
-    lw t4, 52(sp)
-    lw t5, 56(sp)
-    lw t6, 60(sp)
-    addi sp, sp, 64
+    trap_frame_pop
     mret
 
 /* An exception or an interrupt nobody enabled: report and reset (fault.c), never return. */

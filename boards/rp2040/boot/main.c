@@ -40,42 +40,6 @@ uint32_t boot_bank_offset(uint8_t slot)
     return bank_offset[slot != 0];
 }
 
-static bool area(ota_area a, uint32_t off, uint32_t len, uint32_t *abs)
-{
-    uint32_t base = a == OTA_AREA_STATE ? WASMCU_BOOT_STATE_OFFSET : bank_offset[a == OTA_AREA_SLOT1];
-    uint32_t size = a == OTA_AREA_STATE ? WASMCU_BOOT_STATE_SIZE : WASMCU_BOOT_FW_A_SIZE;
-    if (a != OTA_AREA_STATE && a != OTA_AREA_SLOT0 && a != OTA_AREA_SLOT1) return false;
-    if (off > size || len > size - off) return false;
-    *abs = base + off;
-    return true;
-}
-
-static int fl_read(void *user, ota_area a, uint32_t off, void *buf, uint32_t len)
-{
-    (void)user;
-    uint32_t abs;
-    const uint8_t *src = area(a, off, len, &abs) ? hal_flash_map(abs, len) : NULL;
-    if (!src) return -1;
-    memcpy(buf, src, len);
-    return 0;
-}
-
-/* Through firmware/ota the bootloader writes only state records (the banks are written by the
- * running firmware, or by serial recovery, recovery.c). */
-static int fl_erase(void *user, ota_area a, uint32_t off, uint32_t len)
-{
-    (void)user;
-    uint32_t abs;
-    return a == OTA_AREA_STATE && area(a, off, len, &abs) && hal_flash_erase(abs, len) == HAL_OK ? 0 : -1;
-}
-
-static int fl_program(void *user, ota_area a, uint32_t off, const void *buf, uint32_t len)
-{
-    (void)user;
-    uint32_t abs;
-    return a == OTA_AREA_STATE && area(a, off, len, &abs) && hal_flash_program(abs, buf, len) == HAL_OK ? 0 : -1;
-}
-
 /* As the firmware reads it (src/fault.c): a watchdog timeout or one of our fault codes is a
  * failed boot; any other forced reset is a software reset. Scratch stays for the firmware. */
 static ota_reset_reason reset_reason(void)
@@ -137,21 +101,14 @@ __attribute__((noreturn)) void boot_main(void)
     RP_REG(WATCHDOG_BASE, WD_TICK) = WD_TICK_ENABLE | (RP2040_XOSC_HZ / 1000000u);
     watchdog_arm(8000u);
     rp2040_resets_cycle(RESET_TIMER); /* the flash driver's busy timeouts read it */
-    static const ota_flash fl = {
-        .user = NULL,
-        .read = fl_read,
-        .erase = fl_erase,
-        .program = fl_program,
-        .slot_size = WASMCU_BOOT_FW_A_SIZE,
-        .state_size = WASMCU_BOOT_STATE_SIZE,
-        .erase_size = WASMCU_FLASH_ERASE_SIZE,
-        .prog_size = 256u,
-    };
+    /* Through firmware/ota the bootloader writes only state records (the banks are written by
+     * the running firmware, or by serial recovery, recovery.c). */
+    const ota_flash *fl = &hal_boot_records_flash;
     /* On request the state records are read (the floor, the confirmed bank), nothing decided. */
-    if (asked && ota_open(&ctx, &fl, &wasmcu_ota_keys_ring, BOOT_MAX_TRIAL_BOOTS) == OTA_OK) {
+    if (asked && ota_open(&ctx, fl, &wasmcu_ota_keys_ring, BOOT_MAX_TRIAL_BOOTS) == OTA_OK) {
         boot_recovery(&ctx, "requested over the link");
     }
-    ota_status s = boot_decide(&ctx, &fl, &wasmcu_ota_keys_ring, &boot_board_banks, why, &boot);
+    ota_status s = boot_decide(&ctx, fl, &wasmcu_ota_keys_ring, &boot_board_banks, why, &boot);
     if (s != OTA_OK) boot_recovery(&ctx, ota_status_str(s));
     if (boot.trial) {
         watchdog_arm(BOOT_TRIAL_WATCHDOG_MS);

@@ -183,6 +183,15 @@ typedef hal_status (*hal_flash_erase_fn)(uint32_t offset, bool block);
  * back through the mapping at `base` (HAL_ERR_IO unless all 0xff). */
 hal_status hal_flash_erase_with(uint32_t offset, uint32_t len, bool writable, uintptr_t base, hal_flash_erase_fn erase);
 
+/* A board's boot step (WASMCU_BOOT_BANKS: boards/rp2040/boot, boards/host/boot.c): the firmware
+ * banks and their state records as firmware/ota's flash port over hal_flash_* (src/boot_flash.c,
+ * compiled into the boot step by linking the CMake target wasmcu_hal_boot; it needs ota.h).
+ * hal_boot_records_flash writes the state records only (a bootloader, which never writes a
+ * bank); hal_boot_banks_flash writes the banks too. */
+struct ota_flash;
+extern const struct ota_flash hal_boot_records_flash;
+extern const struct ota_flash hal_boot_banks_flash;
+
 #ifdef __cplusplus
 }
 #endif

@@ -78,7 +78,7 @@ typedef enum { OTA_AREA_SLOT0 = 0, OTA_AREA_SLOT1 = 1, OTA_AREA_STATE = 2 } ota_
 /* Callbacks return 0 on success. Offsets are relative to the area. erase()
  * is called with offset and length multiples of erase_size; program() with
  * offset and length multiples of prog_size, on erased bytes only. */
-typedef struct {
+typedef struct ota_flash {
     void *user;
     int (*read)(void *user, ota_area area, uint32_t off, void *buf, uint32_t len);
     int (*erase)(void *user, ota_area area, uint32_t off, uint32_t len);
@@ -90,6 +90,26 @@ typedef struct {
 } ota_flash;
 
 #define OTA_PROG_MAX 256u
+
+/* ---- the three areas in one flash (a ready-made port) ------------------ */
+
+/* Where the embedder's three areas lie in one flash addressed by offset, and its access to
+ * that flash. With a pointer to it as ota_flash.user, ota_map_read / ota_map_erase /
+ * ota_map_program are the ota_flash callbacks: each returns -1, reaching no flash, unless
+ * [off, off + len) lies inside its area (and, for a write, the area is writable). They only
+ * read the map: a const one (in flash, not copied to RAM) is passed as (void *)&map. */
+typedef struct {
+    uint32_t offset[3]; /* where each ota_area starts in the flash, indexed by ota_area */
+    uint32_t size[3];   /* its bytes */
+    bool state_only;    /* erase and program reach the state area only (a bootloader's records) */
+    const uint8_t *(*map)(uint32_t offset, uint32_t len); /* the bytes in place, NULL if none */
+    int (*erase)(uint32_t offset, uint32_t len);          /* 0 on success */
+    int (*program)(uint32_t offset, const void *buf, uint32_t len);
+} ota_flash_map;
+
+int ota_map_read(void *map, ota_area area, uint32_t off, void *buf, uint32_t len);
+int ota_map_erase(void *map, ota_area area, uint32_t off, uint32_t len);
+int ota_map_program(void *map, ota_area area, uint32_t off, const void *buf, uint32_t len);
 
 /* ---- keys and images --------------------------------------------------- */
 

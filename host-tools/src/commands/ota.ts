@@ -84,6 +84,17 @@ function describeStatus(s: OtaStatus): string {
   return table(["pair", "slot", "state", "running", "floor", "notes"], rows) + `\ntrusted keys: ${s.keys.join(", ") || "none"}`;
 }
 
+/** `ota status` and `ota confirm`: one request over the link, then the slot pairs as it left them. */
+function statusAction(request: (link: DeviceLink) => Promise<OtaStatus>): (opts: LinkOpts) => Promise<void> {
+  return async (opts) => {
+    const out = new Output(opts);
+    await overLink(opts, async (link, port) => {
+      const s = await request(link);
+      out.result({ port, ...s }, () => describeStatus(s));
+    });
+  };
+}
+
 function describePush(r: PushResult): string {
   const d = r.decision;
   const head = `${r.mode === "patch" ? "delta patch" : "signed image"} of ${formatBytes(r.bytes)} sent in ${r.seconds.toFixed(1)} s; ` +
@@ -152,24 +163,12 @@ export function register(program: Command): void {
   withLinkOptions(ota
     .command("status")
     .description("what each slot pair of a board runs: signed or development image, trial or confirmed, security floor"))
-    .action(async (opts: LinkOpts) => {
-      const out = new Output(opts);
-      await overLink(opts, async (link, port) => {
-        const s = await otaStatus(link);
-        out.result({ port, ...s }, () => describeStatus(s));
-      });
-    });
+    .action(statusAction(otaStatus));
 
   withLinkOptions(ota
     .command("confirm")
     .description("confirm the board's running trial image from the host (the app normally confirms itself)"))
-    .action(async (opts: LinkOpts) => {
-      const out = new Output(opts);
-      await overLink(opts, async (link, port) => {
-        const s = await confirmRunning(link);
-        out.result({ port, ...s }, () => describeStatus(s));
-      });
-    });
+    .action(statusAction(confirmRunning));
 
   ota
     .command("make")

@@ -4,23 +4,15 @@
 // flash --board host --port NAME` sends a newer one over the link and `wasmcu ota status`
 // shows it confirmed in fw_b. Refusals of the inputs go before anything is started or sent.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import os from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { after, test } from "node:test";
-import { wasmcu as cli } from "../../helpers/cli.js";
+import { test } from "node:test";
+import { boardsCli } from "../../helpers/cli.js";
+import { firmwareOf } from "../../helpers/firmware-update.js";
 import { hostBuildDir, repoRoot } from "../../helpers/paths.js";
-import { assertReadmeHasSteps } from "../../helpers/readme-steps.js";
+import { assertReadmeHasSteps, fillStep, stepArgs } from "../../helpers/readme-steps.js";
 
-// The board's state lives in this test's folder, never in the user's runtime dir.
-const dir = mkdtempSync(path.join(os.tmpdir(), "wasmcu-host-boot-cli-"));
-const env = { ...process.env, WASMCU_RUNTIME_DIR: dir };
-// From the test's folder: no project there, so `board start` programs no app.
-const wasmcu = (args: string[], timeoutMs = 120_000) => cli(args, { env, timeoutMs, cwd: dir });
-after(async () => {
-  await wasmcu(["board", "stop", "--all"], 60_000); // a failed test leaves no board running
-  rmSync(dir, { recursive: true, force: true });
-});
+const { dir, wasmcu } = boardsCli("wasmcu-host-boot-cli-", { timeoutMs: 120_000, inDir: true });
 
 /** The README's commands with {bin} (the host build's bin folder) and {out} (where new files go). */
 const steps = [
@@ -32,19 +24,15 @@ const steps = [
   "wasmcu ota status --port edge",
   "wasmcu board stop edge",
 ];
-const fill = (step: string, bin: string, out: string) => step.replaceAll("{bin}", bin).replaceAll("{out}", out);
 
 test("the README's host-board firmware section has the commands this test runs, in order", () => {
-  assertReadmeHasSteps("The host board's firmware", steps.map((step) => fill(step, "build/host/bin", "")));
+  assertReadmeHasSteps("The host board's firmware", steps.map((step) => fillStep(step, "build/host/bin", "")));
 });
-
-interface FirmwareRow { slot?: string; state?: string; version?: string; signed?: boolean; floor?: number }
-const firmwareOf = (stdout: string) => (JSON.parse(stdout) as { firmware?: FirmwareRow }).firmware;
 
 test("wasmcu sign --board host, board start --firmware, flash --board host --port: ota status shows the new firmware confirmed in fw_b", async () => {
   const bin = path.join(hostBuildDir, "bin");
   const run = async (step: string) => {
-    const r = await wasmcu([...fill(step, bin, dir + "/").split(" ").slice(1), "--json"]);
+    const r = await wasmcu([...stepArgs(step, bin, dir + "/"), "--json"]);
     assert.equal(r.code, 0, `${step}: ${r.stderr}`);
     return r.stdout;
   };
@@ -60,7 +48,7 @@ test("wasmcu sign --board host, board start --firmware, flash --board host --por
   assert.deepEqual([flashed.bank, flashed.outcome], ["fw_b", "confirmed"]);
   const now = firmwareOf(await run(steps[5]!));
   assert.deepEqual([now?.slot, now?.state, now?.version, now?.floor], ["fw_b", "confirmed", "0.2.0", 2]);
-  const human = await wasmcu(fill(steps[5]!, bin, "").split(" ").slice(1));
+  const human = await wasmcu(stepArgs(steps[5]!, bin, ""));
   assert.match(human.stdout, /firmware.*0\.2\.0/);
   await run(steps[6]!);
 });

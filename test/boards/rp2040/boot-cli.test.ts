@@ -6,22 +6,15 @@
 // status` shows the new version, confirmed, in the other bank; `wasmcu flash --recovery` asks
 // the live firmware to reset into the bootloader's serial recovery and writes fw_a there.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import os from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { after, test } from "node:test";
-import { wasmcu as cli } from "../../helpers/cli.js";
+import { test } from "node:test";
+import { boardsCli } from "../../helpers/cli.js";
+import { firmwareOf } from "../../helpers/firmware-update.js";
 import { repoRoot } from "../../helpers/paths.js";
-import { assertReadmeHasSteps } from "../../helpers/readme-steps.js";
+import { assertReadmeHasSteps, fillStep, stepArgs } from "../../helpers/readme-steps.js";
 
-// The board's state lives in this test's folder, never in the user's runtime dir.
-const dir = mkdtempSync(path.join(os.tmpdir(), "wasmcu-boot-cli-"));
-const env = { ...process.env, WASMCU_RUNTIME_DIR: dir };
-const wasmcu = (args: string[], timeoutMs = 300_000) => cli(args, { env, timeoutMs });
-after(async () => {
-  await wasmcu(["board", "stop", "--all"], 60_000); // a failed test leaves no board running
-  rmSync(dir, { recursive: true, force: true });
-});
+const { dir, wasmcu } = boardsCli("wasmcu-boot-cli-", { timeoutMs: 300_000 });
 
 const version = (JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { version: string }).version;
 
@@ -37,18 +30,14 @@ const steps = [
   "wasmcu ota status --port field",
   "wasmcu board stop field",
 ];
-const fill = (step: string, bin: string, out: string) => step.replaceAll("{bin}", bin).replaceAll("{out}", out);
 
 test("the README's RP2040 first-install and field-update section has the commands this test runs, in order", () => {
-  assertReadmeHasSteps("The RP2040's own firmware", steps.map((step) => fill(step, "build/rp2040/bin", "")));
+  assertReadmeHasSteps("The RP2040's own firmware", steps.map((step) => fillStep(step, "build/rp2040/bin", "")));
 });
-
-interface FirmwareRow { slot?: string; state?: string; version?: string; signed?: boolean; floor?: number }
-const firmwareOf = (stdout: string) => (JSON.parse(stdout) as { firmware?: FirmwareRow }).firmware;
 
 test("wasmcu build --board rp2040 writes the install UF2 and the firmware file; a board installed from the UF2 takes a new firmware with wasmcu flash --port and ota status shows it", async () => {
   const run = async (step: string, bin: string, json = true) => {
-    const args = fill(step, bin, dir + "/").split(" ").slice(1);
+    const args = stepArgs(step, bin, dir + "/");
     const r = await wasmcu(json ? [...args, "--json"] : args);
     assert.equal(r.code, 0, `${step}: ${r.stderr}`);
     return r.stdout;
@@ -71,7 +60,7 @@ test("wasmcu build --board rp2040 writes the install UF2 and the firmware file; 
   assert.deepEqual([flashed.bank, flashed.outcome], ["fw_b", "confirmed"]);
   const now = firmwareOf(await run(steps[5]!, bin));
   assert.deepEqual([now?.slot, now?.state, now?.version, now?.floor], ["fw_b", "confirmed", "0.2.0", 1]);
-  const human = await wasmcu(fill(steps[5]!, bin, "").split(" ").slice(1));
+  const human = await wasmcu(stepArgs(steps[5]!, bin, ""));
   assert.match(human.stdout, /firmware.*0\.2\.0/);
   // Recovery on request: the live firmware resets into the bootloader's recovery, which
   // writes fw_a; the records named fw_b confirmed, so fw_a runs on trial and confirms itself.

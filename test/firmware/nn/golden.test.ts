@@ -5,11 +5,12 @@
 // load, plan and run.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
 import { hostBin, sharedDir } from "../../helpers/paths.js";
+import { referenceModels, writeXorshiftInputs } from "../../helpers/reference-models.js";
 
 const modelsDir = path.join(sharedDir, "reference-models");
 const haveModels = existsSync(modelsDir);
@@ -23,13 +24,7 @@ interface Meta {
   layer_dumps?: { cases: { k: number; status: string; index: string }[] };
 }
 
-function models(): string[] {
-  if (!haveModels) return [];
-  return readdirSync(modelsDir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && existsSync(path.join(modelsDir, e.name, "meta.json")))
-    .map((e) => e.name)
-    .sort();
-}
+const models = (): string[] => referenceModels(modelsDir);
 
 const meta = (m: string): Meta => JSON.parse(readFileSync(path.join(modelsDir, m, "meta.json"), "utf8")) as Meta;
 const tmp = mkdtempSync(path.join(tmpdir(), "nn-golden-"));
@@ -38,19 +33,6 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 function run(args: string[]): { status: number; stdout: string; stderr: string } {
   const r = spawnSync(hostBin("wasmcu-nn"), args, { encoding: "utf8", maxBuffer: 64 << 20 });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** The README's xorshift32 inputs: byte j = low byte of the state after step j+1. */
-function xorshiftBytes(seed: number, n: number): Uint8Array {
-  let x = seed >>> 0;
-  const out = new Uint8Array(n);
-  for (let j = 0; j < n; j++) {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    out[j] = x & 255;
-  }
-  return out;
 }
 
 describe("reference models: output bytes equal TFLM's", { skip: !haveModels && "no ../shared/reference-models" }, () => {
@@ -126,16 +108,8 @@ describe("held-out models load, plan and run", { skip: !haveModels && "no refere
     const md = meta(m);
     if ((md.cases ?? []).length > 0) continue;
     test(`${m} runs on xorshift input and gives a softmax distribution`, () => {
-      const total = md.inputs.reduce((s, t) => s + t.bytes, 0);
-      const bytes = xorshiftBytes(1, total);
       const args = ["run", path.join(modelsDir, m, "model.tflite")];
-      let off = 0;
-      md.inputs.forEach((t, i) => {
-        const p = path.join(tmp, `${m}.in${i}.bin`);
-        writeFileSync(p, bytes.subarray(off, off + t.bytes));
-        off += t.bytes;
-        args.push("--input", p);
-      });
+      for (const p of writeXorshiftInputs(path.join(tmp, m), md.inputs)) args.push("--input", p);
       args.push("--output-prefix", path.join(tmp, m), "--json");
       const r = run(args);
       assert.equal(r.status, 0, r.stderr);

@@ -593,3 +593,29 @@ describe("slots under power cuts", () => {
     process.stdout.write(`# power-cut points tried: ${m[1]}\n`);
   });
 });
+
+describe("ota_flash_map: the areas of one flash as an ota_flash", () => {
+  // The layout test_ota flash-map uses: [offset, size] of slot 0, slot 1 and the state area.
+  const areas = [[0x1000, 0x3000], [0x5000, 0x3000], [0xc000, 0x2000]] as const;
+  const ops = ["read", "erase", "program"] as const;
+  const cases: [typeof ops[number], number, number, number][] = [];
+  for (const op of ops) {
+    for (let a = 0; a <= 3; a++) {
+      const size = areas[a]?.[1] ?? 0x1000;
+      for (const [off, len] of [[0, 0], [0, 16], [size - 16, 16], [size - 15, 16], [size, 0], [size, 1], [size + 1, 0],
+        [16, 0xffffffff], [0xfffffff0, 0x20], [0xffffffff, 1]]) cases.push([op, a, off!, len!]);
+    }
+  }
+  for (const stateOnly of [false, true]) {
+    test(`every range inside its area reaches the flash at the area's offset, no other does${stateOnly ? "; writes reach the state area only" : ""}`, () => {
+      const out = run(["flash-map", stateOnly ? "1" : "0"], cases.map((c) => c.join(" ")).join("\n") + "\n").trim().split("\n");
+      assert.equal(out.length, cases.length);
+      cases.forEach(([op, a, off, len], i) => {
+        const area = areas[a];
+        const inside = area !== undefined && off <= area[1] && len <= area[1] - off;
+        const allowed = inside && (op === "read" || !stateOnly || a === 2);
+        assert.equal(out[i], allowed ? `0 ${area![0] + off} ${len}` : "-1 - -", `${op} area ${a} off ${off} len ${len}`);
+      });
+    });
+  }
+});

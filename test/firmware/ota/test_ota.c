@@ -13,6 +13,9 @@
  *   test_ota powercut KEYS IMG_A IMG_B PATCH_A_TO_B
  *   test_ota downgrade KEYS IMG_HIGH IMG_LOW
  *   test_ota sizes                            RAM of the OTA structs
+ *   test_ota flash-map STATE_ONLY < LINES     "read|erase|program AREA OFF LEN" per line through
+ *                                             ota_map_*: "RESULT AT LEN" (the flash range reached,
+ *                                             "- -" if none; a read also checks the bytes it got)
  * KEYS is a comma-separated list of 64-hex-digit public keys.
  */
 #include "ota.h"
@@ -775,6 +778,71 @@ static int cmd_downgrade(const char *keys, const char *hp, const char *lp)
     return 0;
 }
 
+/* ---- ota_flash_map ------------------------------------------------------ */
+
+/* Three areas apart in a 64 KiB flash, each byte holding the low byte of its offset; every
+ * call that reaches the flash is recorded. */
+#define MAP_FLASH_SIZE 0x10000u
+static uint8_t map_flash[MAP_FLASH_SIZE];
+static long map_at = -1, map_len = -1;
+
+static const uint8_t *map_bytes(uint32_t offset, uint32_t len)
+{
+    map_at = offset;
+    map_len = len;
+    return offset <= MAP_FLASH_SIZE && len <= MAP_FLASH_SIZE - offset ? map_flash + offset : NULL;
+}
+
+static int map_erase(uint32_t offset, uint32_t len)
+{
+    map_at = offset;
+    map_len = len;
+    return 0;
+}
+
+static int map_program(uint32_t offset, const void *buf, uint32_t len)
+{
+    (void)buf;
+    return map_erase(offset, len);
+}
+
+static int cmd_flash_map(const char *state_only)
+{
+    ota_flash_map m = {
+        .offset = { [OTA_AREA_SLOT0] = 0x1000u, [OTA_AREA_SLOT1] = 0x5000u, [OTA_AREA_STATE] = 0xc000u },
+        .size = { [OTA_AREA_SLOT0] = 0x3000u, [OTA_AREA_SLOT1] = 0x3000u, [OTA_AREA_STATE] = 0x2000u },
+        .state_only = strcmp(state_only, "1") == 0,
+        .map = map_bytes,
+        .erase = map_erase,
+        .program = map_program,
+    };
+    static uint8_t buf[MAP_FLASH_SIZE];
+    for (uint32_t i = 0; i < MAP_FLASH_SIZE; i++) map_flash[i] = (uint8_t)i;
+    char op[16];
+    unsigned area;
+    unsigned long off, len;
+    while (scanf("%15s %u %lu %lu", op, &area, &off, &len) == 4) {
+        map_at = map_len = -1;
+        int r;
+        if (strcmp(op, "read") == 0) {
+            r = ota_map_read(&m, (ota_area)area, (uint32_t)off, buf, (uint32_t)len); /* map_bytes keeps it in buf */
+            for (uint32_t i = 0; r == 0 && i < (uint32_t)len; i++) {
+                if (buf[i] != (uint8_t)(map_at + i)) r = 99; /* not the bytes at the offset reached */
+            }
+        } else if (strcmp(op, "erase") == 0) {
+            r = ota_map_erase(&m, (ota_area)area, (uint32_t)off, (uint32_t)len);
+        } else {
+            r = ota_map_program(&m, (ota_area)area, (uint32_t)off, buf, (uint32_t)len);
+        }
+        if (map_at < 0) {
+            printf("%d - -\n", r);
+        } else {
+            printf("%d %ld %ld\n", r, map_at, map_len);
+        }
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 4 && strcmp(argv[1], "hash") == 0) return cmd_hash(argv[2], argv[3]);
@@ -789,11 +857,12 @@ int main(int argc, char **argv)
     if (argc >= 6 && strcmp(argv[1], "patch-fuzz") == 0) return cmd_patch_fuzz(argv[2], argv[3], argv[4], argv[5]);
     if (argc >= 6 && strcmp(argv[1], "powercut") == 0) return cmd_powercut(argv[2], argv[3], argv[4], argv[5]);
     if (argc >= 5 && strcmp(argv[1], "downgrade") == 0) return cmd_downgrade(argv[2], argv[3], argv[4]);
+    if (argc >= 3 && strcmp(argv[1], "flash-map") == 0) return cmd_flash_map(argv[2]);
     if (argc >= 2 && strcmp(argv[1], "sizes") == 0) {
         printf("patcher %zu\nwriter %zu\nctx %zu\nsha256 %zu\nsha512 %zu\n", sizeof(ota_patcher), sizeof(ota_writer),
                sizeof(ota_ctx), sizeof(ota_sha256), sizeof(ota_sha512));
         return 0;
     }
-    fprintf(stderr, "usage: test_ota hash|ed25519|image|tamper|patch|powercut|downgrade|sizes ...\n");
+    fprintf(stderr, "usage: test_ota hash|ed25519|image|tamper|patch|powercut|downgrade|flash-map|sizes ...\n");
     return 2;
 }

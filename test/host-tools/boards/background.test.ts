@@ -2,18 +2,14 @@
 // reached by name from others (deploy, model run, monitor), listed by name in `wasmcu ports`,
 // stopped with nothing left running; stale state files cleaned; on host, rp2040-sim and esp32c3-sim.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import { EXIT } from "../../../host-tools/src/lib/exit-codes.js";
-import { wasmcu as cli } from "../../helpers/cli.js";
+import { boardsCli } from "../../helpers/cli.js";
 import { sharedDir } from "../../helpers/paths.js";
 
-// The boards' state lives in this test's own folder, never in the user's runtime dir.
-const dir = mkdtempSync(path.join(os.tmpdir(), "wasmcu-boards-"));
-const env = { ...process.env, WASMCU_RUNTIME_DIR: dir };
-const wasmcu = (args: string[], timeoutMs = 300_000) => cli(args, { env, timeoutMs });
+const { dir, wasmcu } = boardsCli("wasmcu-boards-", { timeoutMs: 300_000 });
 
 const alive = (pid: number) => {
   try {
@@ -26,12 +22,6 @@ const alive = (pid: number) => {
 
 interface Entry { name: string; board: string; port: string; pid: number; boardPid: number }
 interface PortRow { path: string; name?: string; board?: string; inUseBy?: string[] }
-
-after(async () => {
-  // A failed test must not leave a board running in the background.
-  await wasmcu(["board", "stop", "--all"], 60_000);
-  rmSync(dir, { recursive: true, force: true });
-});
 
 for (const board of ["host", "rp2040-sim", "esp32c3-sim"]) {
   const name = `bg-${board}`;

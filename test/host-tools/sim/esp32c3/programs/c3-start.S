@@ -2,6 +2,7 @@
 # running (RTC WDT and TIMG0's MWDT in flash-boot mode) off, the super watchdog fed
 # automatically, mtvec vectored (entry 0 exceptions, 1..31 interrupt lines), then main.
 #include "start-common.inc"
+#include "trap_frame.inc" /* the board's (boards/esp32c3/src) */
   .section .text.start
   .globl _start
 _start:
@@ -37,43 +38,11 @@ vectors:
   .endr
 
 irq_entry:
-  addi sp, sp, -64
-  sw ra, 0(sp)
-  sw t0, 4(sp)
-  sw t1, 8(sp)
-  sw t2, 12(sp)
-  sw a0, 16(sp)
-  sw a1, 20(sp)
-  sw a2, 24(sp)
-  sw a3, 28(sp)
-  sw a4, 32(sp)
-  sw a5, 36(sp)
-  sw a6, 40(sp)
-  sw a7, 44(sp)
-  sw t3, 48(sp)
-  sw t4, 52(sp)
-  sw t5, 56(sp)
-  sw t6, 60(sp)
+  trap_frame_push
   csrr a0, mcause
   andi a0, a0, 31
   call irq_handler
-  lw ra, 0(sp)
-  lw t0, 4(sp)
-  lw t1, 8(sp)
-  lw t2, 12(sp)
-  lw a0, 16(sp)
-  lw a1, 20(sp)
-  lw a2, 24(sp)
-  lw a3, 28(sp)
-  lw a4, 32(sp)
-  lw a5, 36(sp)
-  lw a6, 40(sp)
-  lw a7, 44(sp)
-  lw t3, 48(sp)
-  lw t4, 52(sp)
-  lw t5, 56(sp)
-  lw t6, 60(sp)
-  addi sp, sp, 64
+  trap_frame_pop
   mret
 
 exception_entry:

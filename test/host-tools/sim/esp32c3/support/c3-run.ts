@@ -3,11 +3,16 @@ import path from "node:path";
 
 import { Esp32c3, type Esp32c3Options } from "../../../../../host-tools/src/sim/esp32c3/esp32c3.js";
 import { CPU_HZ } from "../../../../../host-tools/src/sim/esp32c3/clock.js";
+import { repoRoot } from "../../../../helpers/paths.js";
 import { buildRv32, programsDir, scratchDir } from "./toolchain.js";
+
+/** c3-start.S saves a trap's registers with the board's own macros (boards/esp32c3/src/trap_frame.inc). */
+const boardSrc = path.join(repoRoot, "boards", "esp32c3", "src");
 
 export function buildC3Program(name: string, extraSources: string[] = []): string {
   return buildRv32(path.join(scratchDir(), `${name}.elf`),
-    [path.join(programsDir, "c3-start.S"), path.join(programsDir, `${name}.c`), ...extraSources], path.join(programsDir, "c3.ld"));
+    [path.join(programsDir, "c3-start.S"), path.join(programsDir, `${name}.c`), ...extraSources], path.join(programsDir, "c3.ld"),
+    ["-I", boardSrc]);
 }
 
 export interface C3Harness {
