@@ -71,8 +71,16 @@ export interface CommandOptions {
   deadlineMs?: number;
   /** On a lossy line, wait for the measured round trip rather than `timeoutMs` before sending again. */
   adaptive?: boolean;
-  /** The waits between sends grow to at most this (default: four times `timeoutMs`). */
-  maxWaitMs?: number;
+  /**
+   * How long the device may take to answer (erasing, hashing, verifying), for a command it
+   * runs once and answers again from its store when repeated. Instead of `timeoutMs`: the
+   * command is repeated with adaptive waits that stop growing at REPEAT_MS, until four times
+   * this (at least the link's deadline) has passed. A busy device only queues a few small
+   * repeats, while on a noisy line each lost answer would otherwise cost a long wait (a
+   * deploy's WRITE_BEGIN, waiting 5, 7.5 and 11 s, lost all three sends once in ~30 CLI
+   * deploys through 1% noise).
+   */
+  workMs?: number;
   /** Sends with no answer are neither line loss nor retransmissions (a board that may still be booting). */
   probe?: boolean;
 }
@@ -96,6 +104,8 @@ export const MIN_CHUNK_BYTES = 32;
 export const RX_BUDGET_BYTES = 3072;
 /** The default of `LinkOptions.deadlineMs`. */
 export const DEADLINE_MS = 20_000;
+/** The longest wait before a command with `CommandOptions.workMs` is sent again. */
+export const REPEAT_MS = 3_000;
 /** Clean answers in a row after which pieces double again and the line counts as clean. */
 const CLEAN_RUN = 8;
 
@@ -231,13 +241,16 @@ export class DeviceLink {
    */
   async command(type: Cmd, payload: Uint8Array = new Uint8Array(0), opts: CommandOptions = {}): Promise<CommandResult> {
     const seq = (this.seq = (this.seq + 1) & 0xffff);
-    const timeout = opts.timeoutMs ?? this.timeoutFor(payload.length + 2048);
-    // A caller that sets its own deadline (a long operation, a board still booting) is not
-    // held to the link's cap on sends.
-    const attempts = opts.attempts ?? (opts.deadlineMs !== undefined ? Infinity : this.opts.attempts);
+    const work = opts.workMs;
+    const timeout = work !== undefined ? Math.min(work, REPEAT_MS) : opts.timeoutMs ?? this.timeoutFor(payload.length + 2048);
+    const maxWait = work !== undefined ? REPEAT_MS : timeout * 4;
     // The deadline leaves room for a second send whatever the wait.
-    const deadline = Date.now() + (opts.deadlineMs ?? Math.max(this.opts.deadlineMs, 2 * timeout));
-    const adaptive = opts.adaptive ?? opts.timeoutMs === undefined;
+    const budgetMs = opts.deadlineMs ?? Math.max(this.opts.deadlineMs, 2 * timeout, work !== undefined ? 4 * work : 0);
+    // A caller that sets its own deadline or work time (a long operation, a board still
+    // booting) is not held to the link's cap on sends.
+    const attempts = opts.attempts ?? (opts.deadlineMs !== undefined || work !== undefined ? Infinity : this.opts.attempts);
+    const deadline = Date.now() + budgetMs;
+    const adaptive = opts.adaptive ?? (work !== undefined || opts.timeoutMs === undefined);
     let attempt = 0;
     for (;;) {
       attempt++;
@@ -247,7 +260,7 @@ export class DeviceLink {
         const lineMs = this.opts.baud ? (wireBytes(payload.length) * 10 * 1000) / this.opts.baud : 0;
         wait = Math.min(timeout, Math.max(40, 2 * this.srtt + 4 * this.rttvar + lineMs));
       }
-      wait = Math.min(wait * 1.5 ** (attempt - 1), Math.max(wait, opts.maxWaitMs ?? timeout * 4));
+      wait = Math.min(wait * 1.5 ** (attempt - 1), Math.max(wait, maxWait));
       const sentAt = Date.now();
       const answer = new Promise<CommandResult | undefined>((resolve) => {
         const timer = setTimeout(() => resolve(undefined), wait);
@@ -281,7 +294,7 @@ export class DeviceLink {
       if (attempt >= attempts || (Date.now() >= deadline && attempt >= 2)) break;
     }
     this.pending.delete(seq);
-    const secs = ((opts.deadlineMs ?? Math.max(this.opts.deadlineMs, 2 * timeout)) / 1000).toFixed(0);
+    const secs = (budgetMs / 1000).toFixed(0);
     throw new NoAnswerError(`no answer from the device to command 0x${type.toString(16)} after ${attempt} attempt${attempt === 1 ? "" : "s"}` +
       `${attempt >= attempts ? "" : ` in ${secs} s`} (${this.transport.description})`,
       "is the board running wasmcu firmware, and is this its port? (wasmcu ports)");
@@ -412,7 +425,7 @@ export class DeviceLink {
     bv.setUint32(1, image.length, true);
     bv.setUint32(5, crc, true);
     // Erasing a large region takes a while on real flash.
-    await this.ok("write begin", Cmd.WriteBegin, begin, { timeoutMs: Math.max(this.timeoutFor(64), 5000), onRetry });
+    await this.ok("write begin", Cmd.WriteBegin, begin, { workMs: Math.max(this.timeoutFor(64), 5000), onRetry });
 
     // A piece that gets no answer twice is split in two and the line's piece size halves
     // (a noisy line delivers short frames more often); pieces grow back after a clean run.
@@ -466,7 +479,7 @@ export class DeviceLink {
       await Promise.all(Array.from({ length: this.opts.window }, worker));
     }
 
-    const v = await this.command(Cmd.Verify, undefined, { timeoutMs: Math.max(this.timeoutFor(64), 3000), onRetry });
+    const v = await this.command(Cmd.Verify, undefined, { workMs: Math.max(this.timeoutFor(64), 3000), onRetry });
     if (v.status !== LinkStatus.Ok) {
       const got = v.data.at(-1);
       const theirs = got && got.length >= 4 ? new DataView(got.buffer, got.byteOffset).getUint32(0, true).toString(16) : "?";

@@ -9,7 +9,7 @@ import { parseFirmwareDelta } from "../ota/firmware-delta.js";
 import { EXIT } from "../lib/exit-codes.js";
 import { DeviceError, InputError } from "../lib/errors.js";
 import { Cmd, LinkStatus, OtaMode, STATUS_TEXT } from "../link/constants.js";
-import { CHUNK_BYTES, DEADLINE_MS, DeviceLink, type CommandResult } from "../link/session.js";
+import { CHUNK_BYTES, DeviceLink, type CommandResult } from "../link/session.js";
 
 export type UpdateFile = { mode: "image"; header: ImageHeader; bytes: Uint8Array } | { mode: "patch"; header: PatchHeader; bytes: Uint8Array };
 
@@ -139,23 +139,13 @@ function checkAnswer(r: CommandResult, what: string): void {
   if (r.status !== LinkStatus.Ok) throw new DeviceError(`${what}: the device answered status ${r.status}${r.detail ? ` (${r.detail})` : ""}`, "the running image was not touched");
 }
 
-/** The longest wait before an OTA command is sent again. */
-const REPEAT_MS = 3_000;
-
-/** `timeoutMs`: how long the device may take (hashing, verifying): the command is repeated
- * (answered, not redone, by the device) with growing waits until then, and for up to four
- * times as long: on a noisy line a busy device's answers are lost too (a CI run at 1% noise
- * saw 17 sends of OTA_BEGIN go unanswered in twice the time). The waits stop growing at
- * REPEAT_MS, not at four times it: a repeat is answered from the device's store, so a busy
- * device only queues a few small frames (OTA_BEGIN: 143 bytes on the wire; the rp2040's
- * receive ring, the smallest, holds 4 KiB), while on a noisy line each lost answer would cost a 12 s wait: a 120 s
- * budget holds 44..49 sends instead of 18..23 (first waits of 300..40 ms). The host board
- * answers OTA_BEGIN in under 10 ms; a board's slowest begin (a patch hashing its base) is
- * still answered, only later. */
+/** `workMs`: how long the device may take (hashing, verifying); see CommandOptions.workMs
+ * (a CI run at 1% noise once saw 17 sends of OTA_BEGIN go unanswered in twice the time). The
+ * host board answers OTA_BEGIN in under 10 ms; a board's slowest begin (a patch hashing its
+ * base) is still answered, only later. */
 async function expectOk(link: DeviceLink, what: string, type: Cmd, payload: Uint8Array | undefined,
-  opts: { timeoutMs: number; expectData?: boolean }): Promise<Uint8Array | undefined> {
-  const r = await link.command(type, payload, { ...opts, timeoutMs: Math.min(opts.timeoutMs, REPEAT_MS), maxWaitMs: REPEAT_MS,
-    adaptive: true, deadlineMs: Math.max(opts.timeoutMs * 4, DEADLINE_MS) });
+  opts: { workMs: number; expectData?: boolean }): Promise<Uint8Array | undefined> {
+  const r = await link.command(type, payload, opts);
   checkAnswer(r, what);
   return r.data.at(-1);
 }
@@ -166,7 +156,7 @@ async function expectOk(link: DeviceLink, what: string, type: Cmd, payload: Uint
  * twice); after a run of clean answers pieces grow back. */
 async function transfer(link: DeviceLink, u: UpdateFile, onProgress?: (sent: number, total: number) => void): Promise<void> {
   // Beginning a patch hashes the running image; beginning anything may erase a state record.
-  await expectOk(link, "update begin", Cmd.OtaBegin, beginPayload(u), { timeoutMs: 30_000 });
+  await expectOk(link, "update begin", Cmd.OtaBegin, beginPayload(u), { workMs: 30_000 });
   const total = u.bytes.length;
   await link.pieces(total, CHUNK_BYTES, async (off, n, o) => {
     const p = new Uint8Array(4 + n);
@@ -181,7 +171,7 @@ async function transfer(link: DeviceLink, u: UpdateFile, onProgress?: (sent: num
 
 async function finish(link: DeviceLink): Promise<Decision> {
   // The device checks the new image's hash and signature here (seconds on a slow core).
-  const data = await expectOk(link, "update finish", Cmd.OtaFinish, undefined, { timeoutMs: 120_000, expectData: true });
+  const data = await expectOk(link, "update finish", Cmd.OtaFinish, undefined, { workMs: 120_000, expectData: true });
   if (!data) throw new DeviceError("update finish: the device accepted the update but sent no decision");
   return JSON.parse(new TextDecoder().decode(data)) as Decision;
 }
@@ -240,6 +230,6 @@ export async function pushUpdate(link: DeviceLink, u: UpdateFile, opts: PushOpti
 
 /** Asks the device to confirm its running trial image (as `mcumgr image confirm` does). */
 export async function confirmRunning(link: DeviceLink): Promise<OtaStatus> {
-  await expectOk(link, "confirm", Cmd.OtaConfirm, undefined, { timeoutMs: 10_000 });
+  await expectOk(link, "confirm", Cmd.OtaConfirm, undefined, { workMs: 10_000 });
   return otaStatus(link);
 }

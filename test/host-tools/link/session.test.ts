@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { mock, test } from "node:test";
 import { Cmd, FrameType, LinkStatus } from "../../../host-tools/src/link/constants.js";
 import { encodeFrame, FrameDecoder, type Frame } from "../../../host-tools/src/link/frame.js";
-import { DeviceLink, NoAnswerError } from "../../../host-tools/src/link/session.js";
+import { DeviceLink, NoAnswerError, REPEAT_MS, type CommandOptions } from "../../../host-tools/src/link/session.js";
 import type { Transport } from "../../../host-tools/src/link/transport.js";
 
 /** A device in memory: `answer` gets each command frame and returns the frames to send back (or none). */
@@ -62,26 +62,46 @@ test("a device that never answers ends in NoAnswerError once the deadline has pa
   await link.close();
 });
 
-test("the waits between sends grow to 4 × the first, or to maxWaitMs when given (what each wait was set to, not wall time)", async () => {
-  const waits = (maxWaitMs?: number) => async () => {
-    const t = scripted((f, n) => (n < 8 ? [] : [ack(f)]));
-    const link = new DeviceLink(t, { timeoutMs: 4, deadlineMs: 10_000 });
-    const seen: number[] = [];
-    const real = globalThis.setTimeout;
-    const spy = mock.method(globalThis, "setTimeout", ((fn: () => void, ms?: number) => {
-      seen.push(ms ?? 0);
-      return real(fn, ms);
-    }) as typeof setTimeout);
-    try {
-      assert.equal((await link.command(Cmd.App, Uint8Array.of(1), { timeoutMs: 4, ...(maxWaitMs ? { maxWaitMs } : {}) })).status, LinkStatus.Ok);
-    } finally {
-      spy.mock.restore();
-      await link.close();
-    }
-    return seen;
-  };
-  assert.deepEqual(await waits()(), [4, 6, 9, 13.5, 16, 16, 16, 16]);
-  assert.deepEqual(await waits(6)(), [4, 6, 6, 6, 6, 6, 6, 6]);
+/** What each wait of a command answered at its 8th send was set to (each passes in 1 ms). */
+async function waitsOf(opts: CommandOptions): Promise<number[]> {
+  const t = scripted((f, n) => (n < 8 ? [] : [ack(f)]));
+  const link = new DeviceLink(t, { timeoutMs: 4, deadlineMs: 10_000 });
+  const seen: number[] = [];
+  const real = globalThis.setTimeout;
+  const spy = mock.method(globalThis, "setTimeout", ((fn: () => void, ms?: number) => {
+    seen.push(ms ?? 0);
+    return real(fn, 1); // what the wait was set to is the point, not sitting through it
+  }) as typeof setTimeout);
+  try {
+    assert.equal((await link.command(Cmd.App, Uint8Array.of(1), opts)).status, LinkStatus.Ok);
+  } finally {
+    spy.mock.restore();
+    await link.close();
+  }
+  return seen;
+}
+
+test("the waits between sends grow to 4 × the first (what each wait was set to, not wall time)", async () => {
+  assert.deepEqual(await waitsOf({ timeoutMs: 4 }), [4, 6, 9, 13.5, 16, 16, 16, 16]);
+});
+
+test("a command the device may work on for long (workMs) is repeated at least every REPEAT_MS, until 4 × workMs", async () => {
+  const w = await waitsOf({ workMs: 10_000 });
+  // Clean line: the first wait is REPEAT_MS, and so is every wait after it.
+  assert.deepEqual(w, Array(8).fill(REPEAT_MS));
+  // Short work: the first wait is the work time, growing by half up to REPEAT_MS.
+  assert.deepEqual(await waitsOf({ workMs: 1000 }), [1000, 1500, 2250, 3000, 3000, 3000, 3000, 3000]);
+});
+
+test("a command with workMs gives up after 4 × workMs, not after the link's deadline or a cap on sends", async () => {
+  const t = scripted(() => []);
+  const link = new DeviceLink(t, { timeoutMs: 5, deadlineMs: 50, attempts: 2 });
+  const t0 = Date.now();
+  await assert.rejects(link.command(Cmd.App, Uint8Array.of(1), { workMs: 100 }), (e: Error) =>
+    e instanceof NoAnswerError && / in 0 s /.test(e.message));
+  assert.ok(Date.now() - t0 >= 400, "gave up before 4 × workMs");
+  assert.ok(t.sent.length > 2, `${t.sent.length} sends: held to the link's cap of 2`);
+  await link.close();
 });
 
 test("a JSON reply too long to arrive whole on a lossy line is fetched in parts", async () => {
