@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // The rp2040 bootloader (boards/rp2040/boot): its size against the 16 KiB budget, the boot
 // time it adds (emulated cycles from reset to the device firmware's first UART byte, behind
-// the bootloader versus the same firmware at the start of flash, for the ~230 KB device
+// the bootloader versus the same firmware at the start of flash, for the ~250 KB device
 // firmware: a steady boot of a confirmed image, and the boot that starts a pending image on
-// trial), and the serial time of a firmware update at 115200 and 921600 baud, a full image
-// and two deltas: the same code at a new version (the running bank's build to the other
-// bank's) and a configuration change (the firmware built for 921600 baud, build/rp2040-921600,
-// built here if missing). Times are computed from the link's framing (bytes on the wire), not
-// timed; the device's flash work overlaps a full transfer, not a short delta's. Cycle counts
-// are rp2040js emulated cycles (no flash wait states), not RP2040 silicon timings.
+// trial), the serial time of a firmware update at 115200 and 921600 baud, a full image and two
+// deltas: the same code at a new version (the running bank's build to the other bank's) and a
+// configuration change (the firmware built for 921600 baud, build/rp2040-921600, built here if
+// missing), computed from the link's framing (bytes on the wire), not timed; and the device's
+// own work for an update, measured on rp2040-sim with the flash's datasheet busy times (it
+// overlaps a full transfer, not a short delta's). Cycle counts and times are rp2040js
+// emulated ones (no flash wait states), not RP2040 silicon timings.
 // Needs build/rp2040 (npm test builds it).   node --import tsx scripts/bench/55-boot.mjs
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -17,10 +18,15 @@ import path from "node:path";
 import { repoRoot } from "../lib/cmake.mjs";
 import { startRp2040Sim } from "../../host-tools/src/sim/rp2040.ts";
 import { resolveBoard } from "../../host-tools/src/boards/registry.ts";
-import { makeFirmwareDelta } from "../../host-tools/src/ota/firmware-delta.ts";
+import { makeFirmwareDelta, parseFirmwareDelta } from "../../host-tools/src/ota/firmware-delta.ts";
 import { parseFirmwareFile, signFirmware } from "../../host-tools/src/ota/firmware.ts";
 import { devSigner } from "../../test/helpers/ota.ts";
-import { boot, firmwareFile, firstInstallUf2 } from "../../test/boards/rp2040/bootloader.ts";
+import { boot, bootloaderElf, firmwareFile, firstInstallUf2, installedFlash } from "../../test/boards/rp2040/bootloader.ts";
+import { ActivityLog } from "../../host-tools/src/sim/activity.ts";
+import { typicalTiming } from "../../host-tools/src/sim/flash-chip.ts";
+import { DeviceLink } from "../../host-tools/src/link/session.ts";
+import { openSerial } from "../../host-tools/src/link/transport.ts";
+import { flashFirmwareOverLink } from "../../host-tools/src/workflows/firmware-flash.ts";
 
 const bin = path.join(repoRoot, "build", "rp2040", "bin");
 if (!existsSync(path.join(bin, "wasmcu-rp2040-boot.bin"))) {
@@ -53,11 +59,12 @@ function configChangeBuild() {
   }
 }
 
-/** Emulated cycles from reset to the first byte the firmware sends on UART0. */
+/** Emulated cycles from reset to the first byte the firmware sends on UART0, to within a batch
+ * (the sim hands UART bytes over after each batch: 20,000 cycles here, not the default 4 M). */
 async function cyclesToFirstByte(opts) {
   let at;
   const ref = {};
-  const sim = await startRp2040Sim({ ...opts, speed: Infinity, pty: false, onUart: () => { at ??= ref.sim?.cycles ?? -1; } });
+  const sim = await startRp2040Sim({ ...opts, speed: Infinity, pty: false, batchCycles: 20_000, onUart: () => { at ??= ref.sim?.cycles ?? -1; } });
   ref.sim = sim;
   try {
     await sim.runFor({ cycles: 400_000_000 }).catch(() => {});
@@ -116,6 +123,67 @@ try {
     const times = [115200, 921600].map((baud) => `${((w.out * 10) / baud).toFixed(2)} s at ${baud}`).join(", ");
     console.log(`    ${what}: ${fmt(bytes)} bytes, ${fmt(w.out)} on the wire (${fmt(w.back)} of ACKs back): ${times} baud (computed from framing)`);
   }
+
+  // The device's own work in an update, measured: the update pushed over the link to
+  // rp2040-sim with the flash chip's datasheet busy times (W25Q16JV typical: 45 ms per 4 KiB
+  // erase, 0.4 ms per 256-byte page), from OTA_BEGIN to the confirmation of the new firmware
+  // (reset, the bootloader's verification, the trial boot and the self-check included). Busy
+  // is emulated time the core did not sleep (it spins on the flash's busy bit; it sleeps
+  // waiting for the line), less the idle firmware's own duty cycle, so the host's speed does
+  // not enter it. Wire and work overlap in
+  // a full image (the device erases and programs while pieces arrive), not in a delta (the
+  // patch is applied after it has arrived).
+  console.log("  device work per update (rp2040-sim, W25Q16JV typical erase/program times, emulated):");
+  const v2 = parseFirmwareFile(firmwareFile(2, 2), boot, "v2");
+  const work = [
+    ["full image", v2],
+    ["delta, same code, new version", { mode: "patch", patches: parseFirmwareDelta(sameCode, "v1-v2") }],
+  ];
+  for (const [what, u] of work) {
+    const w = await deviceWork(u);
+    console.log(`    ${what}: ${(w.busyNs / 1e9).toFixed(2)} s busy (less ${(w.idleDuty * 100).toFixed(2)}% of the span for the idle firmware's own work); ` +
+      `${w.erases} erases and ${w.programs} page programs, ${(w.flashUs / 1e6).toFixed(2)} s of it the flash chip's busy time`);
+  }
 } finally {
   rmSync(tmp, { recursive: true, force: true });
+}
+
+/** One firmware update from 1.1.0 on a freshly installed rp2040-sim with typical flash times. */
+async function deviceWork(update) {
+  const flash = path.join(tmp, "work.bin");
+  rmSync(flash, { force: true });
+  installedFlash(flash, firmwareFile(1, 1));
+  const activity = new ActivityLog();
+  let erases = 0;
+  let programs = 0;
+  let flashUs = 0;
+  let counting = false;
+  const sim = await startRp2040Sim({ image: bootloaderElf(), flashFile: flash, speed: Infinity, pty: true, holdUntilHost: true,
+    flashTiming: typicalTiming, activity, powerCut: (_n, kind, _offset, length) => {
+      if (!counting) return false;
+      if (kind === "program") programs++;
+      else erases++;
+      flashUs += kind === "program" ? typicalTiming.pageProgramUs : length >= 32768 ? typicalTiming.blockEraseUs : typicalTiming.sectorEraseUs;
+      return false;
+    } });
+  const link = new DeviceLink(await openSerial(sim.ptyPath, 115200), { timeoutMs: 5000 });
+  try {
+    await link.connect(120_000);
+    const t0 = sim.nanos;
+    counting = true;
+    const r = await flashFirmwareOverLink(link, update, "v2", { confirmTimeoutMs: 300_000 });
+    if (r.outcome !== "confirmed") throw new Error(`the update ended ${r.outcome}`);
+    const t1 = sim.nanos;
+    // The firmware's own idle work (its poll timer), measured over 5 emulated seconds with the
+    // line quiet, and taken out of the update's time: the emulator races through the core's
+    // sleep while the host is slow, so the update's emulated span depends on the host.
+    await sim.runFor({ us: 5_000_000 });
+    const idleDuty = 1 - activity.window(t1, sim.nanos).idle;
+    const span = t1 - t0;
+    const busy = span * (1 - activity.window(t0, t1).idle);
+    return { spanNs: span, busyNs: busy - idleDuty * (span - busy), idleDuty, erases, programs, flashUs };
+  } finally {
+    await link.close().catch(() => {});
+    await sim.stop();
+  }
 }

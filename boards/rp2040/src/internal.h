@@ -73,6 +73,8 @@ void rp2040_i2c_init(void);
 void rp2040_periph_init(void);
 void rp2040_pin_function(uint32_t pin, uint32_t func, uint32_t pad);
 void rp2040_stack_check(void);
+/* rp2040_stack_check at most once a millisecond (the main loop's calls). */
+void rp2040_stack_check_periodic(void);
 /* Keeps a watchdog the bootloader armed for a trial boot, fed by hal_watchdog_feed from now on. */
 void rp2040_watchdog_adopt(void);
 void rp2040_boot_init(void);

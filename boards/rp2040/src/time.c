@@ -71,7 +71,7 @@ uint64_t hal_cycles(void)
 
 void hal_idle_until(uint64_t until_us)
 {
-    rp2040_stack_check();
+    rp2040_stack_check_periodic();
     uint32_t primask = rp_irq_save();
     uint64_t now = hal_time_us();
     if (now < until_us) {

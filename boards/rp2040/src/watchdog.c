@@ -28,7 +28,7 @@ void rp2040_watchdog_adopt(void)
 
 void hal_watchdog_feed(void)
 {
-    rp2040_stack_check();
+    rp2040_stack_check_periodic();
     if (wd_load != 0) {
         RP_REG(WATCHDOG_BASE, WD_LOAD) = wd_load;
     }
