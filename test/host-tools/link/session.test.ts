@@ -97,9 +97,10 @@ test("a command with workMs gives up after 4 × workMs, not after the link's dea
   const t = scripted(() => []);
   const link = new DeviceLink(t, { timeoutMs: 5, deadlineMs: 50, attempts: 2 });
   const t0 = Date.now();
-  await assert.rejects(link.command(Cmd.App, Uint8Array.of(1), { workMs: 100 }), (e: Error) =>
-    e instanceof NoAnswerError && / in 0 s /.test(e.message));
-  assert.ok(Date.now() - t0 >= 400, "gave up before 4 × workMs");
+  // Sends at 0, 1, 2.5 and about 4 s: only a stall of seconds between them could leave two.
+  await assert.rejects(link.command(Cmd.App, Uint8Array.of(1), { workMs: 1000 }), (e: Error) =>
+    e instanceof NoAnswerError && / in 4 s /.test(e.message));
+  assert.ok(Date.now() - t0 >= 4000, "gave up before 4 × workMs");
   assert.ok(t.sent.length > 2, `${t.sent.length} sends: held to the link's cap of 2`);
   await link.close();
 });
