@@ -174,9 +174,10 @@ static link_status begin_patch(const uint8_t *h, size_t hn, uint32_t total, cons
     }
     if (!p) {
         up.open = false;
-        *detail = dev_ota_pair(DEV_PAIR_APP)->is_signed || dev_ota_pair(DEV_PAIR_MODEL)->is_signed
-                      ? "wrong base: the patch was made for another image than the one running"
-                      : "wrong base: no signed image runs here to patch; push a full signed image first";
+        bool any_signed = false;
+        for (unsigned i = 0; i < DEV_PAIR_COUNT; i++) any_signed |= dev_ota_pair((dev_pair_id)i)->is_signed;
+        *detail = any_signed ? "wrong base: the patch was made for another image than the one running"
+                             : "wrong base: no signed image runs here to patch; push a full signed image first";
         return LINK_E_REJECTED;
     }
     if (dev_pair_on_trial(p)) {

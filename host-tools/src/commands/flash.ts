@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import { hostFirmwareFiles, listBoards, region, resolveBoard, runsHere, type Board } from "../boards/registry.js";
+import { listBoards, region, resolveBoard, runsHere, type Board } from "../boards/registry.js";
 import { flashEsp32, type FlashEvent } from "../flash/esp32/flash.js";
 import { esp32c3MergedImage, imagesFromOptions } from "../flash/esp32/images.js";
 import { openSerialTransport } from "../flash/esp32/transport.js";
@@ -12,10 +12,9 @@ import { checkInputFile, readInput } from "../lib/files.js";
 import { DeviceLink } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
 import { recoverRp2040 } from "../flash/rp2040-recovery.js";
-import { parseFirmwareFile, type FirmwareImage } from "../ota/firmware.js";
-import { parseHostFirmwareFile } from "../ota/host-firmware.js";
+import type { FirmwareImage } from "../ota/firmware.js";
+import { firmwareIntake, parseBoardFirmwareDelta, parseBoardFirmwareFile, type FirmwareIntake } from "../ota/board-firmware.js";
 import { askForRecovery, flashFirmwareOverLink, type FirmwareUpdate } from "../workflows/firmware-flash.js";
-import { parseFirmwareDelta } from "../ota/firmware-delta.js";
 import { PATCH_MAGIC } from "../ota/delta.js";
 import { formatBytes, Output } from "../lib/output.js";
 import { boardsDir, firmwareBuildDir } from "../lib/paths.js";
@@ -87,26 +86,12 @@ async function flashEspCommand(opts: Opts, out: Output, board: "esp32" | "esp32c
   }
 }
 
-/** How a board takes a signed firmware file over its link (board.json): a bootloader with two
- * banks in flash (flash.boot: the rp2040), or firmware files beside its flash file (the host board). */
-type FirmwareIntake = "bootloader" | "firmware-files";
-
-function firmwareIntake(board: Board): FirmwareIntake | undefined {
-  if (board.flash.boot) return "bootloader";
-  if (board.flash.firmware_files) return "firmware-files";
-  return undefined;
-}
-
 /** The update a firmware file or delta makes on `board`: a bootloader's two bank builds, or the host board's one executable. */
-function firmwareUpdate(board: Board, intake: FirmwareIntake, file: string): FirmwareUpdate {
+function firmwareUpdate(board: Board, file: string): FirmwareUpdate {
   const bytes = readInput(file, "firmware");
   const delta = bytes.length >= 4 && bytes.readUInt32LE(0) === PATCH_MAGIC;
-  if (intake === "firmware-files") {
-    if (delta) throw new UsageError(`${file} is a firmware delta: --board ${board.name} takes whole firmware images (wasmcu sign --board ${board.name} --kind firmware)`);
-    return { mode: "image", images: parseHostFirmwareFile(bytes, hostFirmwareFiles(board), file) };
-  }
-  const boot = board.flash.boot!;
-  return delta ? { mode: "patch", patches: parseFirmwareDelta(bytes, file) } : { mode: "image", images: parseFirmwareFile(bytes, boot, file) };
+  return delta ? { mode: "patch", patches: parseBoardFirmwareDelta(board, bytes, file) }
+    : { mode: "image", images: parseBoardFirmwareFile(board, bytes, file) };
 }
 
 /** A board with the wasmcu bootloader, or the host board with firmware files: a signed firmware file over the running firmware's link. */
@@ -114,7 +99,7 @@ async function flashFirmwareSerialCommand(board: Board, intake: FirmwareIntake, 
   if (opts.recovery && intake !== "bootloader") {
     throw new UsageError(`--board ${board.name} has no bootloader and so no serial recovery: start it with another firmware image (wasmcu board start --firmware FW.wimg)`);
   }
-  const update = firmwareUpdate(board, intake, file);
+  const update = firmwareUpdate(board, file);
   const port = await resolvePort(opts.port, board.name);
   if (opts.recovery) {
     if (update.mode === "patch") throw new UsageError(`${file} is a firmware delta: recovery writes a whole image (give the firmware file, .wimg)`);
@@ -132,7 +117,7 @@ async function flashFirmwareSerialCommand(board: Board, intake: FirmwareIntake, 
     }).finally(() => bar.finish());
     const d = r.decision;
     out.result({ port, ...r }, () => `firmware ${d.version} (counter ${d.counter}) sent to ${port} in ${r.seconds.toFixed(1)} s into ${d.slot}: ` +
-      (r.outcome === "confirmed" ? `the ${intake === "bootloader" ? "bootloader" : "boot step"} verified it, it passed its self-check and is confirmed"`
+      (r.outcome === "confirmed" ? `the ${intake === "bootloader" ? "bootloader" : "boot step"} verified it, it passed its self-check and is confirmed`
         : r.outcome === "trial" ? "running on trial, not confirmed yet" : `${r.outcome}${r.reason ? `: ${r.reason}` : ""}`));
     if (r.outcome === "rolled-back") {
       throw new WasmcuError(`the firmware update to ${d.version} was rolled back: ${r.reason}`,
@@ -172,9 +157,9 @@ export function register(program: Command): void {
     .command("flash [firmware]")
     .description("put the firmware on a board: ESP32 over its serial ROM loader, RP2040 through its BOOTSEL drive, " +
       "or (RP2040 with the wasmcu bootloader) a signed firmware file (.wimg) or firmware delta (.wdlt, wasmcu ota make) over the running firmware's serial link with --port; " +
-      "the host board takes a signed wasmcu-host image the same way")
+      "the host board takes a signed wasmcu-host image, or a delta made with wasmcu ota make --board host, the same way")
     .requiredOption("-b, --board <board>", "esp32, esp32c3, rp2040, or host (a firmware file over the link of a host board started with firmware files)")
-    .option("-p, --port <port>", "esp32, esp32c3: serial port (default: the only ESP32-looking port); rp2040: the board's link, for a .wimg or .wdlt")
+    .option("-p, --port <port>", "esp32, esp32c3: serial port (default: the only ESP32-looking port); rp2040, host: the board's link, for a .wimg or .wdlt")
     .option("--baud <rate>", "esp32: baud rate for the writes (the ROM starts at 115200)", "460800")
     .option("--bootloader <file>", "esp32: second-stage bootloader .bin (written at the chip's bootloader offset)")
     .option("--partitions <file>", "esp32: partition table .bin (written at 0x8000)")

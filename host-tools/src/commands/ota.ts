@@ -2,8 +2,9 @@ import type { Command } from "commander";
 import { applyDelta, encodeDelta, parsePatchHeader, PATCH_MAGIC, type DeltaStats } from "../ota/delta.js";
 import { formatSemVer, IMAGE_MAGIC, parseImage } from "../ota/image.js";
 import { resolveBoard } from "../boards/registry.js";
-import { isFirmwareFile, parseFirmwareFile } from "../ota/firmware.js";
-import { makeFirmwareDelta, parseFirmwareDelta } from "../ota/firmware-delta.js";
+import { isFirmwareFile } from "../ota/firmware.js";
+import { makeFirmwareDelta, patchServesBothBanks } from "../ota/firmware-delta.js";
+import { parseBoardFirmwareDelta, parseBoardFirmwareFile } from "../ota/board-firmware.js";
 import { InputError, UsageError, WasmcuError } from "../lib/errors.js";
 import { EXIT } from "../lib/exit-codes.js";
 import { checkOutputFile, checkStdoutFree, readInput, writeOutput } from "../lib/files.js";
@@ -23,25 +24,25 @@ interface MakeOpts {
   json?: boolean;
 }
 
-/** `ota make` between two firmware files: one patch per running bank (ota/firmware-delta.ts). */
+/** `ota make` between two firmware files: one patch per running bank, the same one for both on the host board (ota/firmware-delta.ts). */
 function makeFirmwareDeltaCommand(old: Buffer, nw: Buffer, opts: MakeOpts, out: Output): void {
-  const boot = resolveBoard(opts.board).board.flash.boot;
-  if (!boot) throw new UsageError(`--board ${opts.board} has no bootloader with firmware banks (flash.boot in its board.json)`);
-  const [o, n] = [parseFirmwareFile(old, boot, opts.from), parseFirmwareFile(nw, boot, opts.to)];
+  const board = resolveBoard(opts.board).board;
+  const [o, n] = [parseBoardFirmwareFile(board, old, opts.from), parseBoardFirmwareFile(board, nw, opts.to)];
   const [oh, nh] = [o[0]!.header, n[0]!.header];
   if (nh.securityCounter < oh.securityCounter) {
     out.warn(`${opts.to} has security counter ${nh.securityCounter}, below ${oh.securityCounter}: boards running ${opts.from} will refuse it`);
   }
   const { file, stats } = makeFirmwareDelta(o, n, { from: opts.from, to: opts.to });
   writeOutput(opts.output, file, "patch");
-  const patches = parseFirmwareDelta(file, opts.output).map((p) => ({ running: p.running, bytes: p.bytes.length }));
+  const parsed = parseBoardFirmwareDelta(board, file, opts.output);
+  const patches = parsed.map((p) => ({ running: p.running, bytes: p.bytes.length }));
   const imageBytes = n[0]!.bytes.length;
+  const sizes = patchServesBothBanks(parsed) ? `one patch of ${formatBytes(patches[0]!.bytes)} for either bank, listed for both`
+    : patches.map((p) => `${formatBytes(p.bytes)} for a board running ${p.running}`).join(", ");
   out.resultBeside(opts.output, {
-    output: opts.output, kind: "firmware", patches, patchBytes: file.length, newImageBytes: imageBytes,
+    output: opts.output, kind: "firmware", board: board.name, patches, patchBytes: file.length, newImageBytes: imageBytes,
     from: formatSemVer(oh.version), to: formatSemVer(nh.version), ...stats,
-  }, () => `${opts.output}: firmware delta ${formatSemVer(oh.version)} -> ${formatSemVer(nh.version)}, ` +
-    patches.map((p) => `${formatBytes(p.bytes)} for a board running ${p.running}`).join(", ") +
-    ` (a full image is ${formatBytes(imageBytes)})`);
+  }, () => `${opts.output}: firmware delta ${formatSemVer(oh.version)} -> ${formatSemVer(nh.version)}, ${sizes} (a full image is ${formatBytes(imageBytes)})`);
 }
 
 interface LinkOpts {
@@ -176,13 +177,18 @@ export function register(program: Command): void {
     .requiredOption("--from <old>", "signed image the device runs now")
     .requiredOption("--to <new>", "signed image to install")
     .requiredOption("-o, --output <patch>", "patch file to write (- for stdout)")
-    .option("-b, --board <board>", "firmware files: the board whose firmware banks they are built for", "rp2040")
+    .option("-b, --board <board>", "firmware files: the board they are signed for, rp2040 or host", "rp2040")
     .option("--json", "machine-readable output")
     .addHelpText("after", `
-Between two firmware files (.wimg with both bank builds, wasmcu sign --kind firmware), the
-delta holds two patches: the running fw_a image to the new fw_b image, and fw_b's to fw_a's
-(a board patches the bank it runs into the other one); wasmcu flash --board rp2040 --port P
-sends the one for the bank the board runs.`)
+Between two firmware files (wasmcu sign --kind firmware), the delta holds two patches, one per
+bank the board may run from (a board patches the bank it runs into the other one):
+  rp2040 (.wimg with both bank builds): the running fw_a image to the new fw_b image, and
+    fw_b's to fw_a's.
+  host (--board host, .wimg with one wasmcu-host image): both banks hold the same executable,
+    so the one patch from the old image to the new one is listed for both.
+wasmcu flash --board rp2040|host --port P D.wdlt sends the one for the bank the board runs; the
+board refuses a patch whose base is not the firmware it runs, and the flash command a delta
+made for the other kind of board.`)
     .action((opts: MakeOpts) => {
       const out = new Output(opts);
       checkStdoutFree(opts.output, opts.json);

@@ -5,6 +5,10 @@
 // image), the second for a board running fw_b (old fw_b image -> new fw_a image). The host
 // sends the one for the bank the board runs; the board still checks that the patch's base is
 // the image it runs.
+//
+// The host board's two firmware files hold the same executable, so its delta is the one patch
+// from the old image to the new one, listed for both banks: the same file shape, and each
+// patch still names the base it applies to.
 import { InputError } from "../lib/errors.js";
 import { applyDelta, encodeDelta, parsePatchHeader, PATCH_HEADER_SIZE, type DeltaStats, type PatchHeader } from "./delta.js";
 import { BANKS, imageForOtherBank, type Bank, type FirmwareImage } from "./firmware.js";
@@ -19,18 +23,28 @@ export interface FirmwarePatch {
 const emptyStats = (): DeltaStats => ({ copyOps: 0, addOps: 0, insertOps: 0, insertedBytes: 0, diffBytes: 0 });
 
 /** Both patches of a firmware delta from two firmware files (each with both banks); checked
- * against the reference decoder before they are returned. */
+ * against the reference decoder before they are returned. A patch between the same two images
+ * as the one before it (the host board's) is that one again, encoded once. */
 export function makeFirmwareDelta(old: FirmwareImage[], nw: FirmwareImage[], what: { from: string; to: string }): { file: Buffer; stats: DeltaStats } {
   const stats = emptyStats();
+  const made: { base: Buffer; target: Buffer; patch: Buffer }[] = [];
   const parts = BANKS.map((running) => {
     const base = old.find((i) => i.bank === running);
     if (!base) throw new InputError(`${what.from} has no image for bank ${running}`, "a firmware delta is made between two firmware files with both banks");
     const target = imageForOtherBank(nw, running, what.to);
+    const again = made.find((m) => m.base.equals(base.bytes) && m.target.equals(target.bytes));
+    if (again) return again.patch;
     const patch = encodeDelta(base.bytes, target.bytes, stats);
     if (!applyDelta(base.bytes, patch).equals(target.bytes)) throw new InputError(`internal: the ${running} patch does not reproduce ${what.to}'s ${target.bank} image`);
+    made.push({ base: base.bytes, target: target.bytes, patch });
     return patch;
   });
   return { file: Buffer.concat(parts), stats };
+}
+
+/** One patch listed for both banks (a host-board delta): no bank build's delta is, as its two bases differ. */
+export function patchServesBothBanks(patches: FirmwarePatch[]): boolean {
+  return patches.length === 2 && patches[0]!.bytes.equals(patches[1]!.bytes);
 }
 
 /** Splits a firmware delta file into its two patches (fw_a's, then fw_b's). */

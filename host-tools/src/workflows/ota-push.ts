@@ -28,7 +28,7 @@ export function parseUpdateFile(bytes: Uint8Array, what: string): UpdateFile {
   const magic = bytes.length >= 4 ? Buffer.from(bytes.buffer, bytes.byteOffset, 4).readUInt32LE(0) : 0;
   if (isFirmwareFile(bytes) || (magic === PATCH_MAGIC && isFirmwareDelta(bytes))) {
     throw new InputError(`${what}: a board's firmware${magic === PATCH_MAGIC ? " delta" : " file"}, not an app or model update`,
-      "wasmcu flash --board rp2040 --port P FILE sends the image or patch for the bank the board runs");
+      "wasmcu flash --board rp2040|host --port P FILE sends the image or patch for the bank the board runs");
   }
   if (magic === IMAGE_MAGIC) {
     const header = parseImage(bytes, what);

@@ -2,9 +2,10 @@
 // rp2040 bootloader's tests (test/boards/rp2040/boot.test.ts): a board started with a signed
 // wasmcu-host image runs it from FLASH.fw_a; a firmware flashed over the link goes to fw_b, is
 // re-executed on trial by the board's boot step and confirms itself; tampered, downgraded,
-// foreign-key and not-executable images are refused with the running firmware untouched; a
-// firmware that crashes at once, or gives up at start, on trial is rolled back, and one that
-// keeps resetting without confirming itself after its third boot.
+// foreign-key and not-executable images, and deltas from another base or to such images, are
+// refused with the running firmware untouched; a firmware that crashes at once, or gives up at
+// start, on trial is rolled back, and one that keeps resetting without confirming itself after
+// its third boot.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -16,7 +17,8 @@ import { hostFirmwareFiles, resolveBoard } from "../../../host-tools/src/boards/
 import { parseHostFirmwareFile, signHostFirmware } from "../../../host-tools/src/ota/host-firmware.js";
 import { BANKS } from "../../../host-tools/src/ota/firmware.js";
 import { parseImage, signImage } from "../../../host-tools/src/ota/image.js";
-import { flashFirmwareOverLink } from "../../../host-tools/src/workflows/firmware-flash.js";
+import { makeFirmwareDelta, parseFirmwareDelta } from "../../../host-tools/src/ota/firmware-delta.js";
+import { flashFirmwareOverLink, type FirmwareUpdate } from "../../../host-tools/src/workflows/firmware-flash.js";
 import { otaStatus, UpdateRejectedError } from "../../../host-tools/src/workflows/ota-push.js";
 import { devSigner, strangerSigner, type Signer } from "../../helpers/ota.js";
 import { endSession, linkTo, type BoardSession } from "../../helpers/board-session.js";
@@ -44,6 +46,14 @@ function failingFirmware(name: string, body: string, minor: number, counter: num
 }
 
 const images = (file: Buffer) => parseHostFirmwareFile(file, files, "firmware");
+/** Any firmware image, unchecked, as the host board's image for both banks. */
+const asBothBanks = (image: Buffer) => BANKS.map((bank) => ({ bank, header: parseImage(image), bytes: image }));
+
+/** A host firmware delta (ota make --board host) from `from` to `to`. */
+function delta(from: Buffer, to: Buffer): FirmwareUpdate {
+  const { file } = makeFirmwareDelta(asBothBanks(from), asBothBanks(to), { from: "old", to: "new" });
+  return { mode: "patch", patches: parseFirmwareDelta(file, "delta") };
+}
 
 async function start(flashFile: string, install?: Buffer): Promise<BoardSession> {
   const extraArgs: string[] = [];
@@ -75,7 +85,7 @@ test("host board: started with a signed firmware image it runs it from fw_a; a f
   copyBoard(flash, path.join(tmp, "v2.bin")); // 1.2.0 confirmed in fw_b: the base of the next tests
 });
 
-test("host board: tampered, downgraded, foreign-key and not-executable firmware is refused, the running one untouched; one that crashes or gives up on trial is rolled back", async () => {
+test("host board: tampered, downgraded, foreign-key and not-executable firmware, whole or as a delta, and a delta from another base are refused, the running one untouched; one that crashes or gives up on trial is rolled back", async () => {
   const flash = path.join(tmp, "refuse.bin");
   copyBoard(path.join(tmp, "v2.bin"), flash);
   const b = await start(flash); // no image given: the boot step decides from the records
@@ -91,11 +101,17 @@ test("host board: tampered, downgraded, foreign-key and not-executable firmware 
     // Signed and whole, but no executable: only the board can refuse it (the CLI would not send it).
     const notElf = signImage({ kind: "firmware", payload: Buffer.alloc(4096, 0x5a), version: { major: 1, minor: 3, patch: 0 },
       securityCounter: 3, privateKey: devSigner().privateKey, rawPublicKey: devSigner().raw });
-    const refusals: [ReturnType<typeof images>, RegExp][] = [
-      [BANKS.map((bank) => ({ bank, header: parseImage(tampered), bytes: tampered })), /rejected the update: SHA-256 mismatch/],
+    const v2 = firmwareImage(2, 2);
+    // A delta's result gets the whole image's checks; its base must be the image fw_b runs.
+    const refusals: [ReturnType<typeof images> | FirmwareUpdate, RegExp][] = [
+      [asBothBanks(tampered), /rejected the update: SHA-256 mismatch/],
       [images(firmwareImage(1, 1)), /rejected the update: security counter lower/],
       [images(firmwareImage(3, 3, strangerSigner())), /rejected the update: unknown key id/],
-      [BANKS.map((bank) => ({ bank, header: parseImage(notElf), bytes: notElf })), /cannot run from the bank it was written to/],
+      [asBothBanks(notElf), /cannot run from the bank it was written to/],
+      [delta(firmwareImage(1, 1), firmwareImage(3, 3)), /rejected the update: wrong base: the patch was made for another image than the one running/],
+      [delta(v2, tampered), /rejected the update: SHA-256 mismatch/],
+      [delta(v2, firmwareImage(3, 3, strangerSigner())), /rejected the update: unknown key id/],
+      [delta(v2, notElf), /cannot run from the bank it was written to/],
     ];
     for (const [imgs, why] of refusals) {
       await assert.rejects(flashFirmwareOverLink(b.link, imgs, "bad", { confirmTimeoutMs: 10_000 }),

@@ -1,15 +1,19 @@
 // Firmware deltas (host-tools/src/ota/firmware-delta.ts): one patch per running bank, each from
 // that bank's old image to the new build for the other bank, decoded by the reference decoder;
-// a file that is not two patches is refused with where; `wasmcu ota make` between firmware files.
+// a file that is not two patches is refused with where; `wasmcu ota make` between firmware files;
+// the host board's delta (one patch listed for both banks) and each board refusing the other's.
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
-import { resolveBoard } from "../../../host-tools/src/boards/registry.js";
+import { createHash } from "node:crypto";
+import { hostFirmwareFiles, resolveBoard } from "../../../host-tools/src/boards/registry.js";
+import { parseBoardFirmwareDelta, parseBoardFirmwareFile } from "../../../host-tools/src/ota/board-firmware.js";
 import { applyDelta } from "../../../host-tools/src/ota/delta.js";
-import { makeFirmwareDelta, parseFirmwareDelta, patchForRunningBank } from "../../../host-tools/src/ota/firmware-delta.js";
+import { makeFirmwareDelta, parseFirmwareDelta, patchForRunningBank, patchServesBothBanks } from "../../../host-tools/src/ota/firmware-delta.js";
 import { parseFirmwareFile, signFirmware } from "../../../host-tools/src/ota/firmware.js";
+import { signHostFirmware } from "../../../host-tools/src/ota/host-firmware.js";
 import { EXIT } from "../../../host-tools/src/lib/exit-codes.js";
 import type { InputError } from "../../../host-tools/src/lib/errors.js";
 import { parseUpdateFile } from "../../../host-tools/src/workflows/ota-push.js";
@@ -17,7 +21,8 @@ import { wasmcu } from "../../helpers/cli.js";
 import { repoRoot } from "../../helpers/paths.js";
 import { devSigner } from "../../helpers/ota.js";
 
-const boot = resolveBoard("rp2040").board.flash.boot!;
+const rp2040 = resolveBoard("rp2040").board, host = resolveBoard("host").board;
+const boot = rp2040.flash.boot!;
 const signer = devSigner();
 const tmp = mkdtempSync(path.join(os.tmpdir(), "wasmcu-fw-delta-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -76,4 +81,31 @@ test("wasmcu ota make between two firmware files writes the firmware delta; a fi
   assert.match(bad.stderr, /README\.md: the image at offset 0 says \d+ bytes/);
   assert.doesNotMatch(bad.stderr, /\n\s+at /); // no stack trace
   assert.ok(!existsSync(path.join(tmp, "x.wdlt")), "nothing written");
+});
+
+/** A stand-in wasmcu-host executable (an ELF header, then bytes) signed as the host board's firmware 1.`minor`.0. */
+function hostFile(minor: number): Buffer {
+  const exe = Buffer.alloc(16384, 0x33);
+  Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]).copy(exe);
+  exe.writeUInt16LE(3, 16); // ET_DYN
+  exe.writeUInt32LE(minor, 9000);
+  return signHostFirmware({ payload: exe, files: hostFirmwareFiles(host), version: { major: 1, minor, patch: 0 }, securityCounter: minor,
+    privateKey: signer.privateKey, rawPublicKey: signer.raw, what: `host ${minor}` });
+}
+
+test("a host firmware delta is the one patch from the old image to the new, listed for both banks; each kind of board refuses the other's delta", () => {
+  const [o, n] = [parseBoardFirmwareFile(host, hostFile(1), "h1"), parseBoardFirmwareFile(host, hostFile(2), "h2")];
+  const hd = makeFirmwareDelta(o, n, { from: "h1", to: "h2" }).file;
+  const d = parseBoardFirmwareDelta(host, hd, "h.wdlt");
+  assert.ok(patchServesBothBanks(d));
+  assert.deepEqual(d.map((p) => p.running), ["fw_a", "fw_b"]);
+  assert.ok(applyDelta(hostFile(1), patchForRunningBank(d, "fw_b").bytes).equals(hostFile(2)));
+  assert.ok(d[0]!.header.oldSha256.equals(createHash("sha256").update(hostFile(1)).digest()), "the patch names its base");
+
+  const rp = makeFirmwareDelta(parseFirmwareFile(file(1), boot, "v1"), parseFirmwareFile(file(2), boot, "v2"), { from: "v1", to: "v2" }).file;
+  assert.ok(!patchServesBothBanks(parseFirmwareDelta(rp, "rp")));
+  assert.throws(() => parseBoardFirmwareDelta(host, rp, "rp.wdlt"), /rp\.wdlt: a firmware delta for a board with bank builds .*--board host takes one patch/);
+  assert.throws(() => parseBoardFirmwareDelta(rp2040, hd, "h.wdlt"), /h\.wdlt: a host-board firmware delta .*--board rp2040 needs a patch per bank build/);
+  assert.throws(() => parseBoardFirmwareFile(rp2040, hostFile(1), "h1.wimg"), /h1\.wimg: a host-board firmware file .*--board rp2040 takes its bank builds/);
+  assert.throws(() => parseBoardFirmwareFile(host, file(1), "v1.wimg"), /v1\.wimg: a firmware file of bank builds .*--board host takes one signed wasmcu-host executable/);
 });
