@@ -13,7 +13,7 @@ import { DeviceLink } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
 import { recoverRp2040 } from "../flash/rp2040-recovery.js";
 import type { FirmwareImage } from "../ota/firmware.js";
-import { firmwareIntake, parseBoardFirmwareDelta, parseBoardFirmwareFile, type FirmwareIntake } from "../ota/board-firmware.js";
+import { firmwareIntake, parseBoardFirmwareDelta, parseBoardFirmwareFile, type FirmwareIntake } from "../boards/firmware.js";
 import { askForRecovery, flashFirmwareOverLink, type FirmwareUpdate } from "../workflows/firmware-flash.js";
 import { PATCH_MAGIC } from "../ota/delta.js";
 import { formatBytes, Output } from "../lib/output.js";

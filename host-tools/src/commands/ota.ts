@@ -4,7 +4,7 @@ import { formatSemVer, IMAGE_MAGIC, parseImage } from "../ota/image.js";
 import { resolveBoard } from "../boards/registry.js";
 import { isFirmwareFile } from "../ota/firmware.js";
 import { makeFirmwareDelta, patchServesBothBanks } from "../ota/firmware-delta.js";
-import { parseBoardFirmwareDelta, parseBoardFirmwareFile } from "../ota/board-firmware.js";
+import { parseBoardFirmwareDelta, parseBoardFirmwareFile } from "../boards/firmware.js";
 import { InputError, UsageError, WasmcuError } from "../lib/errors.js";
 import { EXIT } from "../lib/exit-codes.js";
 import { checkOutputFile, checkStdoutFree, readInput, writeOutput } from "../lib/files.js";

@@ -9,7 +9,7 @@ import path from "node:path";
 import { after, test } from "node:test";
 import { createHash } from "node:crypto";
 import { hostFirmwareFiles, resolveBoard } from "../../../host-tools/src/boards/registry.js";
-import { parseBoardFirmwareDelta, parseBoardFirmwareFile } from "../../../host-tools/src/ota/board-firmware.js";
+import { parseBoardFirmwareDelta, parseBoardFirmwareFile } from "../../../host-tools/src/boards/firmware.js";
 import { applyDelta } from "../../../host-tools/src/ota/delta.js";
 import { makeFirmwareDelta, parseFirmwareDelta, patchForRunningBank, patchServesBothBanks } from "../../../host-tools/src/ota/firmware-delta.js";
 import { parseFirmwareFile, signFirmware } from "../../../host-tools/src/ota/firmware.js";

@@ -3,12 +3,12 @@
 // (flash.firmware_files: the host board). Firmware files and firmware deltas are checked here
 // against the board they are meant for, so that one made for another board is refused before
 // anything is sent (`wasmcu flash`, `wasmcu ota make`).
-import { hostFirmwareFiles, type Board } from "../boards/registry.js";
+import { hostFirmwareFiles, type Board } from "./registry.js";
 import { InputError, UsageError } from "../lib/errors.js";
-import { parseFirmwareDelta, patchServesBothBanks, type FirmwarePatch } from "./firmware-delta.js";
-import { isFirmwareFile, parseFirmwareFile, type FirmwareImage } from "./firmware.js";
-import { parseHostFirmwareFile } from "./host-firmware.js";
-import { HEADER_SIZE } from "./image.js";
+import { parseFirmwareDelta, patchServesBothBanks, type FirmwarePatch } from "../ota/firmware-delta.js";
+import { isFirmwareFile, parseFirmwareFile, type FirmwareImage } from "../ota/firmware.js";
+import { parseHostFirmwareFile } from "../ota/host-firmware.js";
+import { HEADER_SIZE } from "../ota/image.js";
 
 /** A bootloader with two banks in flash, or firmware files beside the flash file. */
 export type FirmwareIntake = "bootloader" | "firmware-files";
