@@ -17,6 +17,7 @@ import { existsSync, openSync, readFileSync, closeSync, writeSync } from "node:f
 import { performance } from "node:perf_hooks";
 
 import { GPIOPinState, RP2040, USBCDC, type GPIOPin } from "rp2040js";
+import { modelUartRxInterrupts } from "./uart-rx.js";
 
 import { RP2040_FAMILY_ID, elfFlashChunks, uf2FlashChunks, type FlashChunk } from "../build/uf2.js";
 import { BOOT2_SIZE, BOOT2_SRAM_ADDRESS, SRAM_END, checkBoot2 } from "./bootrom.js";
@@ -472,6 +473,7 @@ export class Rp2040Sim {
     uart.onBaudRateChange = (baud) => {
       if (baud > 0) this.baud = baud;
     };
+    modelUartRxInterrupts(uart, clock, () => 1e9 / this.baud);
     this.rxAlarm = clock.createAlarm(() => this.feedRx());
     this.rxScheduled = false;
     this.scheduleRx();
