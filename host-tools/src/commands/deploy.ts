@@ -7,7 +7,7 @@ import { formatBytes, Output } from "../lib/output.js";
 import { deploy, readAppImage, readTflite } from "../workflows/deploy.js";
 import { resolveBoardPort } from "../serial/port-option.js";
 import { progressBar } from "../lib/progress.js";
-import { DeviceLink, type LinkEvent } from "../link/session.js";
+import { withLink, type LinkEvent } from "../link/session.js";
 import { openSerial } from "../link/transport.js";
 import { describeEvent, eventLevel, type RunEvent } from "../workflows/events.js";
 import { debugInfoFor, EXIT_APP_TRAPPED, sourceTrap } from "../workflows/traps.js";
@@ -56,29 +56,28 @@ trap with its frames among the events.`)
       const baud = opts.baud ? Number(opts.baud) : target.board.serial.baud;
       const debugInfo = app ? debugInfoFor(app, file) : undefined;
       // The line's baud scales the waits: frames queued ahead of an answer take their time on a
-      // UART. Nothing that may throw comes between opening the port and the try that closes it.
-      const link = new DeviceLink(await openSerial(port, baud), { baud });
-      const logs: RunEvent[] = [];
-      // The device's lines wait while the progress bar is drawn, then follow it on lines of their own.
-      let held: RunEvent[] | undefined = [];
-      const show = (e: RunEvent) => {
-        if (!opts.json && (e.kind === "log" || e.kind === "app" || e.kind === "trap")) out.deviceLine(describeEvent(e)!, eventLevel(e));
-      };
-      link.onEvent((raw: LinkEvent) => {
-        const e = raw.kind === "trap" ? sourceTrap(raw, debugInfo) : raw;
-        logs.push(e);
-        if (e.kind === "app" && e.state === "trapped") process.exitCode = EXIT_APP_TRAPPED;
-        if (held) held.push(e);
-        else show(e);
-      });
-      const bar = progressBar("deploy", process.stderr, !opts.json);
-      const endBar = () => {
-        bar.finish();
-        const pending: RunEvent[] = held ?? [];
-        held = undefined;
-        pending.forEach(show);
-      };
-      try {
+      // UART. The link is closed however the deploy ends (withLink).
+      await withLink(await openSerial(port, baud), { baud }, async (link) => {
+        const logs: RunEvent[] = [];
+        // The device's lines wait while the progress bar is drawn, then follow it on lines of their own.
+        let held: RunEvent[] | undefined = [];
+        const show = (e: RunEvent) => {
+          if (!opts.json && (e.kind === "log" || e.kind === "app" || e.kind === "trap")) out.deviceLine(describeEvent(e)!, eventLevel(e));
+        };
+        link.onEvent((raw: LinkEvent) => {
+          const e = raw.kind === "trap" ? sourceTrap(raw, debugInfo) : raw;
+          logs.push(e);
+          if (e.kind === "app" && e.state === "trapped") process.exitCode = EXIT_APP_TRAPPED;
+          if (held) held.push(e);
+          else show(e);
+        });
+        const bar = progressBar("deploy", process.stderr, !opts.json);
+        const endBar = () => {
+          bar.finish();
+          const pending: RunEvent[] = held ?? [];
+          held = undefined;
+          pending.forEach(show);
+        };
         const r = await deploy(link, { app, model }, (_what, sent, total) => bar.update(sent, total)).finally(endBar);
         await new Promise((res) => setTimeout(res, Number(opts.logs) * 1000));
         out.result({ port, ...r, events: logs }, () => {
@@ -92,8 +91,6 @@ trap with its frames among the events.`)
           if (r.retransmissions > 0) parts.push(`the link resent ${r.retransmissions} command(s): the line lost or damaged frames`);
           return parts.join("\n");
         });
-      } finally {
-        await link.close();
-      }
+      });
     });
 }
