@@ -49,12 +49,13 @@ export function parseBoardFirmwareFile(board: Board, bytes: Buffer, what: string
 export function parseBoardFirmwareDelta(board: Board, bytes: Buffer, what: string): FirmwarePatch[] {
   const patches = parseFirmwareDelta(bytes, what);
   const oneForBoth = patchServesBothBanks(patches);
+  const intake = intakeOf(board);
   const make = `make it from two --board ${board.name} firmware files: wasmcu ota make --board ${board.name} --from OLD.wimg --to NEW.wimg -o D.wdlt`;
-  if (intakeOf(board) === "firmware-files" && !oneForBoth) {
+  if (intake === "firmware-files" && !oneForBoth) {
     throw new InputError(`${what}: a firmware delta for a board with bank builds (its two patches differ, e.g. an rp2040's): ` +
       `--board ${board.name} takes one patch for both firmware files`, make);
   }
-  if (intakeOf(board) === "bootloader" && oneForBoth) {
+  if (intake === "bootloader" && oneForBoth) {
     throw new InputError(`${what}: a host-board firmware delta (one patch for both banks): --board ${board.name} needs a patch per bank build`, make);
   }
   return patches;
